@@ -1,0 +1,232 @@
+/**
+ * The closed list of operations every backend implements. This is an MLP trainer, not a tensor library:
+ * each op is one of the few things a dense network, its likelihood, its optimizers and FishLeg need.
+ * Model, optimizer and FishLeg code is written once as lists of these ops; each backend executes them
+ * (CPU: typed-array loops, WebGPU: one WGSL dispatch each) and switches over `op.op` exhaustively.
+ */
+import type { Tensor } from './tensor.ts';
+
+/** Elementwise activation after a dense layer. */
+export type Activation = 'identity' | 'relu' | 'tanh' | 'sigmoid';
+export const ACTIVATIONS = ['identity', 'relu', 'tanh', 'sigmoid'] as const satisfies readonly Activation[];
+
+/** Output likelihoods (docs/fishleg.md §8). */
+export type Likelihood = 'gaussian' | 'bernoulli' | 'categorical';
+export const LIKELIHOODS = ['gaussian', 'bernoulli', 'categorical'] as const satisfies readonly Likelihood[];
+
+/** Matrix layouts of C = alpha·op(A)·op(B) + beta·C (row-major, leading dimensions given). */
+export type MatmulLayout = 'nn' | 'nt' | 'tn';
+
+/**
+ * A coefficient known when the op list is recorded, optionally multiplied by scalars that live on the
+ * device (e.g. a norm computed by a `reduce`), so that nothing has to be read back:
+ * value = c · Π refs[i].t[0] ^ refs[i].power.
+ */
+export interface Coef {
+  readonly c: number;
+  readonly refs?: readonly { readonly t: Tensor; readonly power: 1 | -1 | 0.5 | -0.5 }[];
+}
+
+/** C (m×n) = alpha·op(A)·op(B) + beta·C. nn: A m×k, B k×n; nt: A m×k, B n×k; tn: A k×m, B k×n. */
+export interface MatmulOp {
+  readonly op: 'matmul';
+  readonly layout: MatmulLayout;
+  readonly m: number;
+  readonly n: number;
+  readonly k: number;
+  readonly a: Tensor;
+  readonly lda: number;
+  readonly b: Tensor;
+  readonly ldb: number;
+  readonly c: Tensor;
+  readonly ldc: number;
+  readonly alpha: number;
+  readonly beta: number;
+}
+
+/** out[i, j] = f(s[i, j]) for j < cols (s has leading dim cols); out[i, cols] = 1 (the bias input). */
+export interface ActForwardOp {
+  readonly op: 'actForward';
+  readonly act: Activation;
+  readonly rows: number;
+  readonly cols: number;
+  readonly s: Tensor;
+  readonly out: Tensor;
+}
+
+/**
+ * out[i, j] = d[i, j] · f'(s[i, j]) for j < cols (backprop through an activation, and the same product
+ * forward in the R-op). d has leading dim ldD, s has cols, out has ldOut; when ldOut > cols the column
+ * out[i, cols] is set to `extra` (0 for a tangent of the constant bias input).
+ */
+export interface ActBackwardOp {
+  readonly op: 'actBackward';
+  readonly act: Activation;
+  readonly rows: number;
+  readonly cols: number;
+  readonly d: Tensor;
+  readonly ldD: number;
+  readonly s: Tensor;
+  readonly out: Tensor;
+  readonly ldOut: number;
+  readonly extra: number;
+}
+
+/** perExample[i] = Σ_j nll(y[i, j] | mu[i, j]) (categorical: over the row). rows×cols, dense. */
+export interface NllOp {
+  readonly op: 'nll';
+  readonly lik: Likelihood;
+  readonly rows: number;
+  readonly cols: number;
+  readonly mu: Tensor;
+  readonly y: Tensor;
+  readonly sigma: number;
+  readonly perExample: Tensor;
+}
+
+/** grad[i, j] = scale · ∂ nll_i / ∂ mu[i, j] (per-example gradient times scale). */
+export interface OutputGradOp {
+  readonly op: 'outputGrad';
+  readonly lik: Likelihood;
+  readonly rows: number;
+  readonly cols: number;
+  readonly mu: Tensor;
+  readonly y: Tensor;
+  readonly sigma: number;
+  readonly scale: number;
+  readonly grad: Tensor;
+}
+
+/**
+ * sample ~ p(y | mu) with the counter-based RNG: key (seed, stream), counter base read from
+ * `counter` (u32 tensor, element 0) so a recorded op draws fresh numbers each time the host bumps it.
+ * Element (i, j) uses counter (base + i·cols + j); categorical rows use (base + i·cols + j) per logit.
+ */
+export interface DrawOp {
+  readonly op: 'draw';
+  readonly lik: Likelihood;
+  readonly rows: number;
+  readonly cols: number;
+  readonly mu: Tensor;
+  readonly sigma: number;
+  readonly seed: number;
+  readonly stream: number;
+  readonly counter: Tensor;
+  readonly sample: Tensor;
+}
+
+/** out[i, :] = scale · Λ(mu_i) v[i, :], Λ the output-space Fisher of the likelihood (docs/fishleg.md §4). */
+export interface FisherOutputOp {
+  readonly op: 'fisherOutput';
+  readonly lik: Likelihood;
+  readonly rows: number;
+  readonly cols: number;
+  readonly mu: Tensor;
+  readonly v: Tensor;
+  readonly sigma: number;
+  readonly scale: number;
+  readonly out: Tensor;
+}
+
+/** dst[i, :cols] = src[idx[i], :cols] (src rows of length cols); dst has leading dim ldDst; if ones, dst[i, cols] = 1. */
+export interface GatherOp {
+  readonly op: 'gather';
+  readonly rows: number;
+  readonly cols: number;
+  readonly src: Tensor;
+  readonly idx: Tensor;
+  readonly dst: Tensor;
+  readonly ldDst: number;
+  readonly ones: boolean;
+}
+
+/** out[0] (+)= scale · Σ x (sum), Σ x·y (dot) or Σ x² (sumsq) over n elements. */
+export interface ReduceOp {
+  readonly op: 'reduce';
+  readonly kind: 'sum' | 'dot' | 'sumsq';
+  readonly n: number;
+  readonly x: Tensor;
+  readonly y?: Tensor;
+  readonly scale: number;
+  readonly accumulate: boolean;
+  readonly out: Tensor;
+}
+
+/** out = a·x + b·y over n elements (y optional). out may alias x or y. */
+export interface AxpbyOp {
+  readonly op: 'axpby';
+  readonly n: number;
+  readonly a: Coef;
+  readonly x: Tensor;
+  readonly b?: Coef;
+  readonly y?: Tensor;
+  readonly out: Tensor;
+}
+
+/** out = a · x ∘ y (elementwise) over n elements. out may alias x or y. */
+export interface HadamardOp {
+  readonly op: 'hadamard';
+  readonly n: number;
+  readonly a: Coef;
+  readonly x: Tensor;
+  readonly y: Tensor;
+  readonly out: Tensor;
+}
+
+/** out[:n] = value. */
+export interface FillOp {
+  readonly op: 'fill';
+  readonly n: number;
+  readonly value: number;
+  readonly out: Tensor;
+}
+
+/**
+ * SGD with momentum (PyTorch semantics), one dispatch over a flat parameter buffer.
+ * hyper = [lr, momentum, weightDecay]: g ← g + wd·θ; m ← μ·m + g; θ ← θ − lr·m.
+ */
+export interface SgdOp {
+  readonly op: 'sgd';
+  readonly n: number;
+  readonly param: Tensor;
+  readonly grad: Tensor;
+  readonly mom: Tensor;
+  readonly hyper: Tensor;
+}
+
+/**
+ * Adam / AdamW, one dispatch. hyper = [lr, beta1, beta2, eps, weightDecay, decoupled (0|1), bc1, bc2]
+ * with bc1 = 1 − beta1^t, bc2 = 1 − beta2^t written by the host each step.
+ * Adam: g ← g + wd·θ. AdamW: θ ← θ − lr·wd·θ. Then m, v moments and θ ← θ − lr·(m/bc1)/(√(v/bc2) + eps).
+ */
+export interface AdamOp {
+  readonly op: 'adam';
+  readonly n: number;
+  readonly param: Tensor;
+  readonly grad: Tensor;
+  readonly m: Tensor;
+  readonly v: Tensor;
+  readonly hyper: Tensor;
+}
+
+export type Op =
+  | MatmulOp
+  | ActForwardOp
+  | ActBackwardOp
+  | NllOp
+  | OutputGradOp
+  | DrawOp
+  | FisherOutputOp
+  | GatherOp
+  | ReduceOp
+  | AxpbyOp
+  | HadamardOp
+  | FillOp
+  | SgdOp
+  | AdamOp;
+
+export type OpName = Op['op'];
+
+/** Length of the hyper tensor each optimizer op reads. */
+export const SGD_HYPER = 3;
+export const ADAM_HYPER = 8;
