@@ -44,7 +44,10 @@ export interface MatmulOp {
   readonly beta: number;
 }
 
-/** out[i, j] = f(s[i, j]) for j < cols (s has leading dim cols); out[i, cols] = 1 (the bias input). */
+/**
+ * out[i, j] = f(s[i, j]) for j < cols (s has leading dim cols). out has leading dim ldOut (cols or cols + 1);
+ * when ldOut = cols + 1 the column out[i, cols] is set to 1: the constant input that multiplies the bias.
+ */
 export interface ActForwardOp {
   readonly op: 'actForward';
   readonly act: Activation;
@@ -52,6 +55,7 @@ export interface ActForwardOp {
   readonly cols: number;
   readonly s: Tensor;
   readonly out: Tensor;
+  readonly ldOut: number;
 }
 
 /**

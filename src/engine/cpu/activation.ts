@@ -1,0 +1,82 @@
+/**
+ * CPU reference of shaders/activation.wgsl: actForward (out = f(s), plus the ones column that multiplies
+ * the bias) and actBackward (out = d ∘ f'(s)), for identity / relu / tanh / sigmoid.
+ * Derivatives are taken from the pre-activation s: relu'(s) = 1 if s > 0 else 0 (so relu'(0) = 0),
+ * tanh' = 1 − tanh(s)², sigmoid' = σ(s)(1 − σ(s)). sigmoid is evaluated without overflow for either sign.
+ */
+import type { Activation } from '../ops.ts';
+import type { FloatArray } from './types.ts';
+
+/** Logistic sigmoid, stable for large |x| (exp of a non-positive number only). */
+export function sigmoid(x: number): number {
+  if (x >= 0) return 1 / (1 + Math.exp(-x));
+  const e = Math.exp(x);
+  return e / (1 + e);
+}
+
+/** f(x) per activation. */
+export const ACT_FORWARD: Readonly<Record<Activation, (x: number) => number>> = {
+  identity: (x) => x,
+  relu: (x) => (x > 0 ? x : 0),
+  tanh: Math.tanh,
+  sigmoid,
+};
+
+/** f'(x) per activation, as a function of the pre-activation x. */
+export const ACT_DERIVATIVE: Readonly<Record<Activation, (x: number) => number>> = {
+  identity: () => 1,
+  relu: (x) => (x > 0 ? 1 : 0),
+  tanh: (x) => {
+    const t = Math.tanh(x);
+    return 1 - t * t;
+  },
+  sigmoid: (x) => {
+    const p = sigmoid(x);
+    return p * (1 - p);
+  },
+};
+
+/** out[i·ldOut + j] = f(s[i·cols + j]) for j < cols; out[i·ldOut + cols] = 1 when ldOut > cols. */
+export function actForward(
+  act: Activation,
+  rows: number,
+  cols: number,
+  s: FloatArray,
+  sOff: number,
+  out: FloatArray,
+  outOff: number,
+  ldOut: number,
+): void {
+  const f = ACT_FORWARD[act];
+  for (let i = 0; i < rows; i++) {
+    const si = sOff + i * cols;
+    const oi = outOff + i * ldOut;
+    for (let j = 0; j < cols; j++) out[oi + j] = f(s[si + j]!);
+    if (ldOut > cols) out[oi + cols] = 1;
+  }
+}
+
+/** out[i·ldOut + j] = d[i·ldD + j]·f'(s[i·cols + j]) for j < cols; out[i·ldOut + cols] = extra when ldOut > cols. */
+export function actBackward(
+  act: Activation,
+  rows: number,
+  cols: number,
+  d: FloatArray,
+  dOff: number,
+  ldD: number,
+  s: FloatArray,
+  sOff: number,
+  out: FloatArray,
+  outOff: number,
+  ldOut: number,
+  extra: number,
+): void {
+  const df = ACT_DERIVATIVE[act];
+  for (let i = 0; i < rows; i++) {
+    const di = dOff + i * ldD;
+    const si = sOff + i * cols;
+    const oi = outOff + i * ldOut;
+    for (let j = 0; j < cols; j++) out[oi + j] = d[di + j]! * df(s[si + j]!);
+    if (ldOut > cols) out[oi + cols] = extra;
+  }
+}
