@@ -1,0 +1,254 @@
+/**
+ * User datasets from numeric CSV text (parsed with papaparse). A header row is required. A column named
+ * `label` makes it classification (integer classes 0..max, one-hot targets); otherwise the caller names the
+ * target columns, or the last column is a regression target. Every problem is a CsvError that names the
+ * file and line, e.g. "train.csv line 7: column 'x2' is not a number: 'abc'".
+ */
+import Papa from 'papaparse';
+import { oneHot, type Dataset, type Split } from './dataset.ts';
+import { Rng, Stream } from '../rng.ts';
+
+/** A problem in a CSV file; `line` is 1-based when the problem has one. */
+export class CsvError extends Error {
+  override name = 'CsvError';
+  constructor(
+    readonly fileName: string,
+    readonly line: number | undefined,
+    detail: string,
+  ) {
+    super(`${fileName}${line === undefined ? '' : ` line ${line}`}: ${detail}`);
+  }
+}
+
+/** A parsed file: header and numeric rows (row-major), with the source line of each row. */
+export interface CsvTable {
+  readonly fileName: string;
+  readonly header: readonly string[];
+  readonly values: Float64Array;
+  readonly rows: number;
+  readonly lines: Uint32Array;
+}
+
+/** One file's text and its name (used in error messages). */
+export interface CsvSource {
+  readonly text: string;
+  readonly name: string;
+}
+
+export interface CsvOptions {
+  /** Regression targets by column name; default: `label` if present (classification), else the last column. */
+  targets?: readonly string[];
+  /** Share of the train file held out when no test file is given (default 0.2). */
+  testFraction?: number;
+  /** Seed of the held-out split when no test file is given (default 0). */
+  seed?: number;
+  /** Dataset name (default: the train file's name). */
+  name?: string;
+}
+
+// Decimal numbers only: Number() would also accept '', '0x1f', 'Infinity' and ' '.
+const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/** Parses numeric CSV text with a header row; throws CsvError with file and line on any problem. */
+export function parseCsv(text: string, fileName: string): CsvTable {
+  const src = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const rows: { fields: string[]; line: number }[] = [];
+  // Papaparse reports where each row ends (after its line break); counting line breaks up to each row's
+  // start gives its line even when a quoted field spans lines.
+  let start = 0;
+  let line = 1;
+  let parseError: CsvError | undefined;
+  Papa.parse<string[]>(src, {
+    delimiter: ',',
+    skipEmptyLines: false,
+    step: (res, parser) => {
+      const err = res.errors[0];
+      if (err) {
+        parseError = new CsvError(fileName, line, err.message);
+        parser.abort();
+        return;
+      }
+      rows.push({ fields: res.data, line });
+      const end = res.meta.cursor;
+      for (let i = start; i < end; i++) if (src.charCodeAt(i) === 10) line++;
+      start = end;
+    },
+  });
+  if (parseError) throw parseError;
+  const nonBlank = rows.filter((r) => !(r.fields.length === 1 && r.fields[0]!.trim() === ''));
+  if (nonBlank.length === 0) throw new CsvError(fileName, undefined, 'the file is empty');
+
+  const [head, ...body] = nonBlank;
+  const header = head!.fields.map((h) => h.trim());
+  if (header.every((h) => NUMBER.test(h))) {
+    throw new CsvError(
+      fileName,
+      head!.line,
+      `a header row naming the columns is required, found '${header.join(',')}'`,
+    );
+  }
+  const seen = new Set<string>();
+  header.forEach((h, j) => {
+    if (h === '') throw new CsvError(fileName, head!.line, `column ${j + 1} has an empty name`);
+    if (seen.has(h)) throw new CsvError(fileName, head!.line, `duplicate column '${h}'`);
+    seen.add(h);
+  });
+  if (body.length === 0) throw new CsvError(fileName, undefined, 'no data rows after the header');
+
+  const cols = header.length;
+  const values = new Float64Array(body.length * cols);
+  const lines = new Uint32Array(body.length);
+  body.forEach((r, i) => {
+    if (r.fields.length !== cols) {
+      throw new CsvError(fileName, r.line, `expected ${cols} columns, found ${r.fields.length}`);
+    }
+    r.fields.forEach((f, j) => {
+      const s = f.trim();
+      if (!NUMBER.test(s)) throw new CsvError(fileName, r.line, `column '${header[j]}' is not a number: '${f}'`);
+      values[i * cols + j] = Number(s);
+    });
+    lines[i] = r.line;
+  });
+  return { fileName, header, values, rows: body.length, lines };
+}
+
+/** Which columns are inputs and which are targets. */
+interface Roles {
+  readonly features: number[];
+  readonly targets: number[];
+  readonly label: number | undefined;
+}
+
+function roles(t: CsvTable, targets: readonly string[] | undefined): Roles {
+  const col = (name: string) => {
+    const j = t.header.indexOf(name);
+    if (j < 0) {
+      throw new CsvError(t.fileName, undefined, `unknown target column '${name}' (columns: ${t.header.join(', ')})`);
+    }
+    return j;
+  };
+  let targetCols: number[];
+  let label: number | undefined;
+  if (targets && targets.length > 0) targetCols = targets.map(col);
+  else if (t.header.includes('label')) targetCols = [(label = col('label'))];
+  else targetCols = [t.header.length - 1];
+  const features = t.header.map((_, j) => j).filter((j) => !targetCols.includes(j));
+  if (features.length === 0) {
+    const names = targetCols.map((j) => t.header[j]).join(', ');
+    throw new CsvError(t.fileName, undefined, `no feature columns left after taking the targets (${names})`);
+  }
+  return { features, targets: targetCols, label };
+}
+
+/** The integer class in each row's label column; throws on a fractional or negative label. */
+function readLabels(t: CsvTable, j: number): Uint32Array {
+  const cols = t.header.length;
+  const out = new Uint32Array(t.rows);
+  for (let i = 0; i < t.rows; i++) {
+    const v = t.values[i * cols + j]!;
+    if (!Number.isInteger(v) || v < 0 || v > 65535) {
+      throw new CsvError(t.fileName, t.lines[i], `label must be an integer class from 0 to 65535, got ${v}`);
+    }
+    out[i] = v;
+  }
+  return out;
+}
+
+function pick(t: CsvTable, rows: ArrayLike<number>, cols: readonly number[]): Float32Array {
+  const out = new Float32Array(rows.length * cols.length);
+  const w = t.header.length;
+  for (let r = 0; r < rows.length; r++) {
+    for (let c = 0; c < cols.length; c++) out[r * cols.length + c] = t.values[rows[r]! * w + cols[c]!]!;
+  }
+  return out;
+}
+
+function maxOf(a: Uint32Array): number {
+  let m = 0;
+  for (const v of a) if (v > m) m = v;
+  return m;
+}
+
+/** A seeded shuffle of 0..n-1 (Fisher–Yates on Stream.data). */
+function permutation(n: number, seed: number): Uint32Array {
+  const p = Uint32Array.from({ length: n }, (_, i) => i);
+  const rng = new Rng(seed, Stream.data);
+  for (let i = n - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    [p[i], p[j]] = [p[j]!, p[i]!];
+  }
+  return p;
+}
+
+/**
+ * A Dataset from a train CSV and an optional test CSV (same header required; the class count covers
+ * both). Without a test file, a seeded `testFraction` of the train rows is held out.
+ */
+export function csvDataset(train: CsvSource, test?: CsvSource, options: CsvOptions = {}): Dataset {
+  const tr = parseCsv(train.text, train.name);
+  const te = test ? parseCsv(test.text, test.name) : undefined;
+  if (te && te.header.join(',') !== tr.header.join(',')) {
+    throw new CsvError(
+      te.fileName,
+      undefined,
+      `header differs from ${tr.fileName}: expected '${tr.header.join(',')}', found '${te.header.join(',')}'`,
+    );
+  }
+  const r = roles(tr, options.targets);
+  const all = (t: CsvTable) => Uint32Array.from({ length: t.rows }, (_, i) => i);
+  let trainRows = all(tr);
+  let testRows = new Uint32Array(0);
+  if (!te) {
+    const f = options.testFraction ?? 0.2;
+    if (!(f >= 0 && f < 1)) throw new CsvError(tr.fileName, undefined, `testFraction must be in [0, 1), got ${f}`);
+    const nTest = Math.round(tr.rows * f);
+    if (tr.rows - nTest < 1) throw new CsvError(tr.fileName, undefined, 'too few rows to hold out a test split');
+    const p = permutation(tr.rows, options.seed ?? 0);
+    // Sorted so that rows keep file order within each split.
+    testRows = p.slice(0, nTest).sort();
+    trainRows = p.slice(nTest).sort();
+  }
+  if (te) testRows = all(te);
+  const testTable = te ?? tr;
+
+  const featureNames = r.features.map((j) => tr.header[j]!);
+  const base = { name: options.name ?? train.name, inputDim: r.features.length, featureNames };
+  const xs = (t: CsvTable, rows: Uint32Array) => pick(t, rows, r.features);
+  if (r.label !== undefined) {
+    const trLabels = readLabels(tr, r.label);
+    const teLabels = te ? readLabels(te, r.label) : trLabels;
+    const k = Math.max(maxOf(trLabels), maxOf(teLabels)) + 1;
+    if (k < 2)
+      throw new CsvError(tr.fileName, undefined, "column 'label' needs at least 2 classes, found only class 0");
+    const split = (t: CsvTable, labels: Uint32Array, rows: Uint32Array): Split => ({
+      x: xs(t, rows),
+      y: oneHot(
+        Array.from(rows, (i) => labels[i]!),
+        k,
+      ),
+      n: rows.length,
+    });
+    return {
+      ...base,
+      outputDim: k,
+      kind: 'classification',
+      numClasses: k,
+      targetNames: ['label'],
+      train: split(tr, trLabels, trainRows),
+      test: split(testTable, teLabels, testRows),
+    };
+  }
+  const split = (t: CsvTable, rows: Uint32Array): Split => ({
+    x: xs(t, rows),
+    y: pick(t, rows, r.targets),
+    n: rows.length,
+  });
+  return {
+    ...base,
+    outputDim: r.targets.length,
+    kind: 'regression',
+    targetNames: r.targets.map((j) => tr.header[j]!),
+    train: split(tr, trainRows),
+    test: split(testTable, testRows),
+  };
+}

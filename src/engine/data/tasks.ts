@@ -1,0 +1,128 @@
+/**
+ * The task registry: each named task's default architecture, default likelihood and loader. MNIST bytes
+ * come from a caller-supplied source (fetch in the browser, the file in Node via mnist-node.ts), so this
+ * module stays browser-safe. User CSV datasets are not registered tasks: see `likelihoodFor` and
+ * `defaultArchFor`.
+ */
+import type { Likelihood } from '../ops.ts';
+import { parseArch, type Arch } from './arch.ts';
+import type { Dataset, DatasetKind } from './dataset.ts';
+import { fetchMnistAsset, mnistDataset, parseMnistAsset } from './mnist.ts';
+import { toyDataset, TOY_DEFAULTS, type ToyOptions } from './toy.ts';
+
+export { ArchError, formatArch, paramCount, parseArch, type Arch } from './arch.ts';
+
+export type TaskName = 'mnist-ae' | 'mnist' | 'spiral' | 'circles' | 'xor' | 'gaussians';
+export const TASK_NAMES = [
+  'mnist-ae',
+  'mnist',
+  'spiral',
+  'circles',
+  'xor',
+  'gaussians',
+] as const satisfies readonly TaskName[];
+
+/** What a loader may need: toy-generation settings, and where MNIST bytes come from. */
+export interface TaskLoadOptions extends ToyOptions {
+  /** Returns the bytes of mnist.bin; default: fetch it from the app's base URL. */
+  mnistBytes?: () => Promise<ArrayBuffer | Uint8Array>;
+}
+
+export interface TaskSpec {
+  readonly name: TaskName;
+  /** A short human title for menus. */
+  readonly title: string;
+  readonly kind: DatasetKind;
+  readonly defaultArch: string;
+  readonly likelihood: Likelihood;
+  readonly load: (options?: TaskLoadOptions) => Promise<Dataset>;
+}
+
+/** Error for an unknown task name (e.g. from a URL). */
+export class TaskError extends Error {
+  override name = 'TaskError';
+}
+
+function mnistLoader(task: 'mnist' | 'mnist-ae') {
+  return async (options: TaskLoadOptions = {}): Promise<Dataset> => {
+    const bytes = await (options.mnistBytes ?? fetchMnistAsset)();
+    return mnistDataset(parseMnistAsset(bytes), task);
+  };
+}
+
+function toy(name: 'spiral' | 'circles' | 'xor' | 'gaussians', title: string): TaskSpec {
+  return {
+    name,
+    title,
+    kind: 'classification',
+    defaultArch: `2-16t-16t-${TOY_DEFAULTS[name].classes}`,
+    likelihood: 'categorical',
+    load: (options: TaskLoadOptions = {}) => Promise.resolve(toyDataset(name, options)),
+  };
+}
+
+/** Every task, by name. */
+export const TASKS: Readonly<Record<TaskName, TaskSpec>> = {
+  'mnist-ae': {
+    name: 'mnist-ae',
+    title: 'MNIST autoencoder',
+    kind: 'autoencoder',
+    // docs/benchmarks.md: ReLU everywhere except the 30-unit code layer and the output.
+    defaultArch: '784-1000r-500r-250r-30-250r-500r-1000r-784',
+    likelihood: 'bernoulli',
+    load: mnistLoader('mnist-ae'),
+  },
+  mnist: {
+    name: 'mnist',
+    title: 'MNIST digits',
+    kind: 'classification',
+    defaultArch: '784-128r-10',
+    likelihood: 'categorical',
+    load: mnistLoader('mnist'),
+  },
+  spiral: toy('spiral', 'Spiral'),
+  circles: toy('circles', 'Circles'),
+  xor: toy('xor', 'XOR'),
+  gaussians: toy('gaussians', 'Gaussian blobs'),
+};
+
+export function isTaskName(s: string): s is TaskName {
+  return (TASK_NAMES as readonly string[]).includes(s);
+}
+
+/** The spec of a task named by a string; throws TaskError listing the valid names. */
+export function getTask(name: string): TaskSpec {
+  if (!isTaskName(name)) throw new TaskError(`unknown task '${name}': choose one of ${TASK_NAMES.join(', ')}`);
+  return TASKS[name];
+}
+
+/** Default likelihood of a kind of data: classification → categorical, autoencoder → bernoulli, else gaussian. */
+export function likelihoodFor(kind: DatasetKind): Likelihood {
+  switch (kind) {
+    case 'classification':
+      return 'categorical';
+    case 'autoencoder':
+      return 'bernoulli';
+    case 'regression':
+      return 'gaussian';
+    default:
+      return kind satisfies never;
+  }
+}
+
+/** A default architecture for arbitrary data (CSV): two tanh hidden layers of 32, linear output. */
+export function defaultArchFor(data: Pick<Dataset, 'inputDim' | 'outputDim'>): string {
+  return `${data.inputDim}-32t-32t-${data.outputDim}`;
+}
+
+/**
+ * The architecture to use for a task and its data: `spec` if given, else the task's default. For toys
+ * with a non-default class count, the default's last size follows the data.
+ */
+export function archForData(spec: string | undefined, data: Dataset, task?: TaskName): Arch {
+  let s = spec ?? (task ? TASKS[task].defaultArch : defaultArchFor(data));
+  if (spec === undefined && task && TASKS[task].kind === 'classification' && data.numClasses !== undefined) {
+    s = s.replace(/-\d+$/, `-${data.numClasses}`);
+  }
+  return parseArch(s, data.inputDim, data.outputDim);
+}
