@@ -1,0 +1,280 @@
+/**
+ * Command-line flags of `npm run train`, parsed with commander and validated into one plain config.
+ * Every mistake becomes a CliError whose one-line message the entry point prints before exiting with 2.
+ */
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { TASK_NAMES, type TaskName } from '../engine/data/tasks.ts';
+import { LIKELIHOODS, type Likelihood } from '../engine/ops.ts';
+import {
+  defaultOptimizer,
+  FISHER_ESTIMATORS,
+  FISHLEG_APPROXES,
+  OPTIMIZER_KINDS,
+  validateOptimizer,
+  type FisherEstimator,
+  type FishLegApprox,
+  type OptimizerConfig,
+  type OptimizerKind,
+} from '../engine/optim/config.ts';
+
+
+/** One `--switch-approx` entry: FishLeg switches to `approx` before step `step`. */
+export interface ApproxSwitch {
+  readonly step: number;
+  readonly approx: FishLegApprox;
+}
+
+export interface CliConfig {
+  readonly task: TaskName | null;
+  readonly data: string | null;
+  readonly test: string | null;
+  readonly targets: readonly string[] | null;
+  readonly arch: string | null;
+  readonly likelihood: Likelihood | null;
+  readonly sigma: number;
+  readonly optimizer: OptimizerConfig;
+  /** FishLeg only: approximation switches, by increasing step. */
+  readonly switchApprox: readonly ApproxSwitch[];
+  readonly batch: number;
+  readonly steps: number;
+  readonly evalEvery: number;
+  readonly seed: number;
+  readonly backend: 'cpu' | 'webgpu';
+  readonly out: string | null;
+  readonly samples: number | null;
+  readonly noise: number | null;
+  readonly quiet: boolean;
+}
+
+/** A user mistake on the command line: printed as one line, exit code 2. */
+export class CliError extends Error {
+  override readonly name = 'CliError';
+}
+
+function oneOf<T extends string>(allowed: readonly T[]) {
+  return (v: string): T => {
+    if (!(allowed as readonly string[]).includes(v)) {
+      throw new InvalidArgumentError(`expected one of ${allowed.join(', ')}`);
+    }
+    return v as T;
+  };
+}
+
+function number(v: string): number {
+  const x = Number(v);
+  if (v.trim() === '' || !Number.isFinite(x)) throw new InvalidArgumentError('expected a number');
+  return x;
+}
+
+function positiveInt(v: string): number {
+  const x = Number(v);
+  if (!Number.isInteger(x) || x < 1) throw new InvalidArgumentError('expected a positive integer');
+  return x;
+}
+
+function onOff(v: string): boolean {
+  if (v === 'on') return true;
+  if (v === 'off') return false;
+  throw new InvalidArgumentError('expected on or off');
+}
+
+/** Parses '1000:kron-diag,2000:sum-kron' (steps strictly increasing). */
+function switchList(v: string): ApproxSwitch[] {
+  const out: ApproxSwitch[] = [];
+  for (const item of v.split(',').map((s) => s.trim())) {
+    const m = /^(\d+):([a-z-]+)$/.exec(item);
+    if (!m) throw new InvalidArgumentError(`'${item}' is not STEP:APPROX (e.g. 1000:kron-diag)`);
+    const step = Number(m[1]);
+    const approx = m[2]!;
+    if (!(FISHLEG_APPROXES as readonly string[]).includes(approx)) {
+      throw new InvalidArgumentError(`unknown approximation '${approx}' (expected one of ${FISHLEG_APPROXES.join(', ')})`);
+    }
+    if (step < 1) throw new InvalidArgumentError(`switch step must be ≥ 1 (got ${step})`);
+    if (out.length > 0 && step <= out[out.length - 1]!.step) throw new InvalidArgumentError('switch steps must increase');
+    out.push({ step, approx: approx as FishLegApprox });
+  }
+  return out;
+}
+
+function seedInt(v: string): number {
+  const x = Number(v);
+  if (!Number.isInteger(x) || x < 0 || x > 0xffffffff) throw new InvalidArgumentError('expected an integer in [0, 2^32)');
+  return x;
+}
+
+export function buildCommand(): Command {
+  return new Command('train')
+    .description('Train an MLP on a built-in task or a CSV file with the WebGPU or CPU engine.')
+    .option('--task <name>', `built-in task: ${TASK_NAMES.join(', ')}`, oneOf(TASK_NAMES))
+    .option('--data <train.csv>', 'train on a numeric CSV file (header row; a "label" column means classification)')
+    .option('--test <test.csv>', 'test split for --data (same header)')
+    .option('--targets <cols>', 'comma-separated regression target columns of the CSV (default: the last column)')
+    .option('--arch <spec>', 'architecture, e.g. 784-1000r-500r-30-784 (r ReLU, t tanh, s sigmoid, none linear)')
+    .option('--likelihood <name>', `${LIKELIHOODS.join(', ')} (default: the task's)`, oneOf(LIKELIHOODS))
+    .option('--sigma <s>', 'gaussian likelihood standard deviation', number, 1)
+    .option('--optimizer <name>', OPTIMIZER_KINDS.join(', '), oneOf(OPTIMIZER_KINDS), 'adam')
+    .option('--lr <x>', 'learning rate', number)
+    .option('--momentum <x>', 'SGD momentum', number)
+    .option('--beta1 <x>', 'Adam beta1', number)
+    .option('--beta2 <x>', 'Adam beta2', number)
+    .option('--eps <x>', 'Adam epsilon', number)
+    .option('--weight-decay <x>', 'weight decay (AdamW: decoupled)', number)
+    .option('--approx <name>', `FishLeg approximation: ${FISHLEG_APPROXES.join(', ')}`, oneOf(FISHLEG_APPROXES))
+    .option('--beta <x>', 'FishLeg momentum β', number)
+    .option('--aux-lr <x>', 'FishLeg auxiliary (λ) Adam learning rate α', number)
+    .option('--damping <x>', 'FishLeg damping γ', number)
+    .option('--init-scale <x>', 'FishLeg Q₀ = scale·I (default 1/damping)', number)
+    .option('--aux-every <n>', 'FishLeg auxiliary update every K steps', number)
+    .option('--aux-batch <n>', 'FishLeg auxiliary batch size (default: --batch)', number)
+    .option('--fisher <name>', `FishLeg Fisher-vector estimator: ${FISHER_ESTIMATORS.join(', ')}`, oneOf(FISHER_ESTIMATORS))
+    .option('--precondition-aux <on|off>', 'FishLeg: precondition the auxiliary gradient by Q', onOff)
+    .option('--switch-approx <list>', 'FishLeg: switch approximation at steps, e.g. 1000:kron-diag,2000:sum-kron', switchList)
+    .option('--batch <n>', 'batch size', positiveInt, 100)
+    .option('--steps <n>', 'training steps', positiveInt, 1000)
+    .option('--eval-every <n>', 'evaluate on the whole train and test splits every n steps', positiveInt, 100)
+    .option('--seed <n>', 'seed for weights, batches and toy data', seedInt, 1)
+    .option('--samples <n>', 'toy tasks: number of points', positiveInt)
+    .option('--noise <x>', 'toy tasks: noise level', number)
+    .option('--backend <name>', 'cpu or webgpu (Dawn in Node)', oneOf(['cpu', 'webgpu'] as const), 'cpu')
+    .option('--out <file.json>', 'write the config, ms per step and the curve as JSON')
+    .option('--quiet', 'no progress bar')
+    .exitOverride()
+    .configureOutput({ writeErr: () => {} });
+}
+
+interface RawOptions {
+  task?: TaskName;
+  data?: string;
+  test?: string;
+  targets?: string;
+  arch?: string;
+  likelihood?: Likelihood;
+  sigma: number;
+  optimizer: OptimizerKind;
+  lr?: number;
+  momentum?: number;
+  beta1?: number;
+  beta2?: number;
+  eps?: number;
+  weightDecay?: number;
+  approx?: FishLegApprox;
+  beta?: number;
+  auxLr?: number;
+  damping?: number;
+  initScale?: number;
+  auxEvery?: number;
+  auxBatch?: number;
+  fisher?: FisherEstimator;
+  preconditionAux?: boolean;
+  switchApprox?: ApproxSwitch[];
+  batch: number;
+  steps: number;
+  evalEvery: number;
+  seed: number;
+  samples?: number;
+  noise?: number;
+  backend: 'cpu' | 'webgpu';
+  out?: string;
+  quiet?: boolean;
+}
+
+const FISHLEG_FLAGS = [
+  ['approx', '--approx'],
+  ['beta', '--beta'],
+  ['auxLr', '--aux-lr'],
+  ['damping', '--damping'],
+  ['initScale', '--init-scale'],
+  ['auxEvery', '--aux-every'],
+  ['auxBatch', '--aux-batch'],
+  ['fisher', '--fisher'],
+  ['preconditionAux', '--precondition-aux'],
+  ['switchApprox', '--switch-approx'],
+] as const satisfies readonly (readonly [keyof RawOptions, string])[];
+
+function optimizerFrom(o: RawOptions): OptimizerConfig {
+  const base = defaultOptimizer(o.optimizer);
+  const lr = o.lr ?? base.lr;
+  const weightDecay = o.weightDecay ?? base.weightDecay;
+  if (base.kind !== 'fishleg') {
+    const given = FISHLEG_FLAGS.filter(([key]) => o[key] !== undefined).map(([, flag]) => flag);
+    if (given.length > 0) throw new CliError(`${given.join(', ')} apply to fishleg, not ${base.kind}`);
+  }
+  let config: OptimizerConfig;
+  if (base.kind === 'fishleg') {
+    if (o.momentum !== undefined || o.beta1 !== undefined || o.beta2 !== undefined || o.eps !== undefined) {
+      throw new CliError('--momentum, --beta1, --beta2 and --eps do not apply to fishleg (use --beta)');
+    }
+    config = {
+      ...base,
+      approx: o.approx ?? base.approx,
+      lr,
+      weightDecay,
+      beta: o.beta ?? base.beta,
+      auxLr: o.auxLr ?? base.auxLr,
+      damping: o.damping ?? base.damping,
+      initScale: o.initScale ?? base.initScale,
+      auxEvery: o.auxEvery ?? base.auxEvery,
+      auxBatch: o.auxBatch ?? base.auxBatch,
+      fisher: o.fisher ?? base.fisher,
+      preconditionAux: o.preconditionAux ?? base.preconditionAux,
+    };
+  } else if (base.kind === 'sgd') {
+    if (o.beta1 !== undefined || o.beta2 !== undefined || o.eps !== undefined) {
+      throw new CliError('--beta1, --beta2 and --eps apply to adam and adamw, not sgd');
+    }
+    config = { ...base, lr, weightDecay, momentum: o.momentum ?? base.momentum };
+  } else {
+    if (o.momentum !== undefined) throw new CliError(`--momentum applies to sgd, not ${base.kind} (use --beta1)`);
+    config = { ...base, lr, weightDecay, beta1: o.beta1 ?? base.beta1, beta2: o.beta2 ?? base.beta2, eps: o.eps ?? base.eps };
+  }
+  try {
+    validateOptimizer(config);
+  } catch (e) {
+    throw new CliError(e instanceof Error ? e.message : String(e));
+  }
+  return config;
+}
+
+/** Parses argv (without node and script) into a validated config, or throws CliError. */
+export function parseArgs(argv: readonly string[]): CliConfig {
+  const cmd = buildCommand();
+  try {
+    cmd.parse([...argv], { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.help') throw e;
+      throw new CliError(e.message.replace(/^error: /, ''));
+    }
+    throw e;
+  }
+  const o = cmd.opts<RawOptions>();
+  if (o.task && o.data) throw new CliError('give either --task or --data, not both');
+  if (!o.task && !o.data) throw new CliError('nothing to train on: give --task <name> or --data <train.csv>');
+  if (o.test && !o.data) throw new CliError('--test needs --data');
+  if (o.targets && !o.data) throw new CliError('--targets needs --data');
+  if (!(o.sigma > 0)) throw new CliError(`--sigma must be positive (got ${o.sigma})`);
+  if (o.noise !== undefined && o.noise < 0) throw new CliError(`--noise must be ≥ 0 (got ${o.noise})`);
+  if ((o.samples !== undefined || o.noise !== undefined) && (!o.task || o.task.startsWith('mnist'))) {
+    throw new CliError('--samples and --noise apply to the toy tasks spiral, circles, xor and gaussians');
+  }
+  return {
+    task: o.task ?? null,
+    data: o.data ?? null,
+    test: o.test ?? null,
+    targets: o.targets ? o.targets.split(',').map((s) => s.trim()) : null,
+    arch: o.arch ?? null,
+    likelihood: o.likelihood ?? null,
+    sigma: o.sigma,
+    optimizer: optimizerFrom(o),
+    switchApprox: o.switchApprox ?? [],
+    batch: o.batch,
+    steps: o.steps,
+    evalEvery: o.evalEvery,
+    seed: o.seed,
+    backend: o.backend,
+    out: o.out ?? null,
+    samples: o.samples ?? null,
+    noise: o.noise ?? null,
+    quiet: o.quiet ?? false,
+  };
+}

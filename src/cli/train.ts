@@ -1,0 +1,108 @@
+/**
+ * `npm run train -- [flags]`: trains one run in Node on the CPU reference or on Dawn's WebGPU, with a
+ * progress bar on stderr, a summary on stdout and an optional JSON curve. User mistakes print one line
+ * and exit with code 2; nothing else should ever reach the user as a stack trace.
+ */
+import { writeFileSync } from 'node:fs';
+import { CommanderError } from 'commander';
+import { SingleBar } from 'cli-progress';
+import type { Backend } from '../engine/backend.ts';
+import { Trainer, TrainConfigError, type EvalResult, type TrainConfig } from '../engine/trainer.ts';
+import { CliError, parseArgs, type CliConfig } from './args.ts';
+import { loadCliData, defaultsFor } from './data.ts';
+import { openBackend } from './backend.ts';
+
+export interface RunSummary {
+  readonly config: Record<string, unknown>;
+  readonly msPerStep: number;
+  readonly curve: EvalResult[];
+}
+
+/** Trains as the flags say and returns what --out writes. */
+export async function runTraining(cli: CliConfig, log: (line: string) => void = () => {}): Promise<RunSummary> {
+  const data = await loadCliData(cli);
+  const defaults = defaultsFor(cli, data);
+  const config: TrainConfig = {
+    arch: cli.arch ?? defaults.arch,
+    likelihood: cli.likelihood ?? defaults.likelihood,
+    sigma: cli.sigma,
+    optimizer: cli.optimizer,
+    batch: cli.batch,
+    seed: cli.seed,
+  };
+  const backend: Backend = await openBackend(cli.backend);
+  let trainer: Trainer | null = null;
+  try {
+    trainer = Trainer.create(backend, data, config);
+    log(`training ${data.name} (${data.train.n} train / ${data.test.n} test) with ${config.optimizer.kind} on ${backend.description}`);
+    const bar = cli.quiet || !process.stderr.isTTY ? null : new SingleBar({ format: ' {bar} {value}/{total} steps | loss {loss} | {eta_formatted} left', stream: process.stderr, hideCursor: true });
+    bar?.start(cli.steps, 0, { loss: '…' });
+    const curve: EvalResult[] = [await trainer.evaluate()];
+    while (trainer.stepCount < cli.steps) {
+      const n = Math.min(cli.evalEvery - (trainer.stepCount % cli.evalEvery), cli.steps - trainer.stepCount);
+      trainer.step(n);
+      const point = await trainer.evaluate();
+      curve.push(point);
+      bar?.update(trainer.stepCount, { loss: point.trainLoss.toFixed(4) });
+      if (!cli.quiet && !bar) log(formatPoint(point));
+      if (!Number.isFinite(point.trainLoss)) {
+        bar?.stop();
+        log(`diverged: the training loss is ${point.trainLoss} at step ${point.step}; stopping`);
+        break;
+      }
+    }
+    bar?.stop();
+    const last = curve[curve.length - 1]!;
+    const msPerStep = last.step > 0 ? (1000 * last.seconds) / last.step : 0;
+    return {
+      config: { ...config, task: cli.task, data: cli.data, test: cli.test, steps: cli.steps, evalEvery: cli.evalEvery, backend: backend.name, device: backend.description },
+      msPerStep,
+      curve,
+    };
+  } finally {
+    trainer?.dispose();
+    backend.dispose();
+  }
+}
+
+function formatPoint(p: EvalResult): string {
+  const parts = [`step ${p.step}`, `${p.seconds.toFixed(2)}s`, `train ${p.trainLoss.toFixed(4)}`, `test ${p.testLoss.toFixed(4)}`];
+  if (p.testAccuracy !== undefined) parts.push(`test acc ${(100 * p.testAccuracy).toFixed(2)}%`);
+  if (p.testMse !== undefined) parts.push(`test mse ${p.testMse.toFixed(5)}`);
+  return parts.join('  ');
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  let cli: CliConfig;
+  try {
+    cli = parseArgs(argv);
+  } catch (e) {
+    if (e instanceof CommanderError) return 0; // --help / --version already printed
+    throw e;
+  }
+  const summary = await runTraining(cli, cli.quiet ? undefined : (line) => process.stderr.write(`${line}\n`));
+  const last = summary.curve[summary.curve.length - 1]!;
+  process.stdout.write(`${formatPoint(last)}  (${summary.msPerStep.toFixed(2)} ms/step)\n`);
+  if (cli.out) writeFileSync(cli.out, JSON.stringify(summary, null, 2));
+  return 0;
+}
+
+/** Errors a user can fix: their message is the whole story. */
+function isUserError(e: unknown): e is Error {
+  return e instanceof Error && ['CliError', 'TrainConfigError', 'CsvError', 'ArchError', 'ToyError', 'DatasetError', 'MnistAssetError', 'OptimizerConfigError', 'WebGpuUnavailableError'].includes(e.name);
+}
+
+const isEntry = process.argv[1] !== undefined && /train\.ts$/.test(process.argv[1]);
+if (isEntry) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (e: unknown) => {
+      if (isUserError(e) || e instanceof CliError || e instanceof TrainConfigError) {
+        process.stderr.write(`error: ${e.message}\n`);
+        process.exit(2);
+      }
+      process.stderr.write(`internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,343 @@
+/**
+ * One training run: an MLP, its optimizer and its metrics on one backend. A step uploads the batch's row
+ * indices and submits the recorded forward/backward and optimizer programs together; nothing is read back
+ * until the caller asks for metrics. Training time is measured up to the GPU's completion and excludes
+ * evaluation, so curves against seconds compare optimizers honestly.
+ */
+import type { Backend, Program } from './backend.ts';
+import type { Dataset } from './data/dataset.ts';
+import { batchIndices } from './data/sampler.ts';
+import { parseArch } from './data/tasks.ts';
+import { DeviceDataset } from './device-data.ts';
+import { initParams, paramLayout, type MlpSpec, type ParamLayout } from './model/mlp.ts';
+import { backwardOps, forwardOps, gatherOps, lossOps, outputGradOps, Workspace, type DeviceSplit } from './model/passes.ts';
+import type { Likelihood, Op } from './ops.ts';
+import { FishLeg } from './fishleg/fishleg.ts';
+import { OptimizerConfigError, type FishLegApprox, type OptimizerConfig } from './optim/config.ts';
+import { createOptimizer, type Optimizer, type TrainingContext } from './optim/optimizer.ts';
+import { slice, type Tensor } from './tensor.ts';
+
+export interface TrainConfig {
+  /** Architecture string, e.g. '2-16t-16t-2' (src/engine/data/tasks.ts parseArch). */
+  readonly arch: string;
+  readonly likelihood: Likelihood;
+  /** Gaussian likelihood's fixed standard deviation. */
+  readonly sigma?: number;
+  readonly optimizer: OptimizerConfig;
+  readonly batch: number;
+  readonly seed: number;
+  /** Rows per evaluation chunk (default 500). */
+  readonly evalChunk?: number;
+}
+
+export interface EvalResult {
+  readonly step: number;
+  /** Training time so far in seconds (evaluation excluded). */
+  readonly seconds: number;
+  readonly trainLoss: number;
+  readonly testLoss: number;
+  readonly trainAccuracy?: number;
+  readonly testAccuracy?: number;
+  readonly trainMse?: number;
+  readonly testMse?: number;
+}
+
+/** Thrown for a configuration that cannot train on the given data. */
+export class TrainConfigError extends Error {
+  override readonly name = 'TrainConfigError';
+}
+
+const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
+
+export class Trainer implements TrainingContext {
+  readonly spec: MlpSpec;
+  readonly layout: ParamLayout;
+  readonly params: Tensor;
+  readonly grads: Tensor;
+  readonly ws: Workspace;
+  private readonly optimizer: Optimizer;
+  private readonly trainAcc: Tensor;
+  private readonly evalAcc: Tensor;
+  private readonly trainProgram: Program;
+  private readonly evalPrograms = new Map<string, Program>();
+  private readonly ownsData: boolean;
+  private stepsSinceRead = 0;
+  private clockStart: number | null = null;
+  private trainMs = 0;
+  private disposed = false;
+  /** Steps taken so far. */
+  stepCount = 0;
+
+  private constructor(
+    readonly backend: Backend,
+    readonly data: DeviceDataset,
+    readonly config: TrainConfig,
+    ownsData: boolean,
+  ) {
+    this.ownsData = ownsData;
+    const d = data.data;
+    if (!Number.isInteger(config.batch) || config.batch < 1) {
+      throw new TrainConfigError(`batch size must be a positive integer (got ${config.batch})`);
+    }
+    if (d.train.n < 1) throw new TrainConfigError(`dataset ${d.name} has no training rows`);
+    if (config.likelihood === 'categorical' && d.kind !== 'classification') {
+      throw new TrainConfigError(`the categorical likelihood needs class labels; ${d.name} has none`);
+    }
+    if (config.likelihood === 'gaussian' && !(config.sigma === undefined || config.sigma > 0)) {
+      throw new TrainConfigError(`gaussian sigma must be positive (got ${config.sigma})`);
+    }
+    this.spec = parseArch(config.arch, d.inputDim, d.outputDim);
+    this.layout = paramLayout(this.spec);
+    const chunk = config.evalChunk ?? 500;
+    this.ws = new Workspace(backend, this.layout, Math.max(config.batch, Math.min(chunk, Math.max(d.train.n, d.test.n))), 'ws');
+    this.params = backend.alloc(this.layout.total, 'params');
+    this.grads = backend.alloc(this.layout.total, 'grads');
+    this.trainAcc = backend.alloc(1, 'metrics.trainLoss');
+    this.evalAcc = backend.alloc(2, 'metrics.eval');
+    backend.write(this.params, initParams(this.spec, config.seed));
+    this.optimizer = createOptimizer(this, config.optimizer);
+    const B = config.batch;
+    this.trainProgram = backend.record('train-step', [
+      ...gatherOps(this.ws, data.train, B),
+      ...forwardOps(this.ws, this.params, B),
+      ...lossOps(this.ws, config.likelihood, this.sigma, B, this.trainAcc, 1 / B, true),
+      ...outputGradOps(this.ws, config.likelihood, this.sigma, B),
+      ...backwardOps(this.ws, this.params, this.grads, B, 1 / B),
+    ]);
+  }
+
+  /** Builds a run; a Dataset is uploaded for this run alone, a DeviceDataset is shared and not disposed with it. */
+  static create(backend: Backend, data: Dataset | DeviceDataset, config: TrainConfig): Trainer {
+    const owns = !(data instanceof DeviceDataset);
+    const device = data instanceof DeviceDataset ? data : new DeviceDataset(backend, data);
+    try {
+      return new Trainer(backend, device, config, owns);
+    } catch (e) {
+      if (owns) device.dispose();
+      throw e;
+    }
+  }
+
+  get sigma(): number {
+    return this.config.sigma ?? 1;
+  }
+
+  get likelihood(): Likelihood {
+    return this.config.likelihood;
+  }
+
+  get batch(): number {
+    return this.config.batch;
+  }
+
+  get seed(): number {
+    return this.config.seed;
+  }
+
+  get trainSplit(): DeviceSplit {
+    return this.data.train;
+  }
+
+  /** The FishLeg optimizer of this run, or null (for views: materialised Q, inverse-Fisher error). */
+  get fishleg(): FishLeg | null {
+    return this.optimizer instanceof FishLeg ? this.optimizer : null;
+  }
+
+  /** FishLeg's mean auxiliary loss since the last call (null for other optimizers or without an update). */
+  async readAuxLoss(): Promise<number | null> {
+    this.assertLive();
+    return this.optimizer instanceof FishLeg ? this.optimizer.readAuxLoss() : null;
+  }
+
+  /** Switches FishLeg's inverse-Fisher structure before the next step (docs/fishleg.md §9). */
+  async switchApprox(approx: FishLegApprox): Promise<void> {
+    this.assertLive();
+    if (!(this.optimizer instanceof FishLeg)) {
+      throw new OptimizerConfigError(`switching approximation needs the fishleg optimizer, not ${this.optimizer.config.kind}`);
+    }
+    await this.optimizer.switchApprox(approx);
+  }
+
+  get optimizerConfig(): OptimizerConfig {
+    return this.optimizer.config;
+  }
+
+  /** Changes the optimizer's hyperparameters at the next step (same optimizer kind). */
+  updateOptimizer(config: OptimizerConfig): void {
+    this.optimizer.update(config);
+  }
+
+  /** Takes `count` training steps. Submits work only; no readback. */
+  step(count = 1): void {
+    this.assertLive();
+    if (this.clockStart === null) this.clockStart = now();
+    const { batch, seed } = this.config;
+    for (let i = 0; i < count; i++) {
+      this.backend.write(this.ws.idx, batchIndices(seed, this.stepCount, batch, this.data.train.n));
+      this.backend.run(this.trainProgram, ...this.optimizer.stepPrograms(this.stepCount));
+      this.stepCount++;
+      this.stepsSinceRead++;
+    }
+  }
+
+  /** Waits for submitted steps and stops the training clock (call before pausing). */
+  async settle(): Promise<void> {
+    await this.backend.sync();
+    if (this.clockStart !== null) {
+      this.trainMs += now() - this.clockStart;
+      this.clockStart = null;
+    }
+  }
+
+  /** Training seconds so far (evaluation and pauses excluded; call after settle() for an exact figure). */
+  get seconds(): number {
+    return this.trainMs / 1000;
+  }
+
+  /** Mean training-batch loss over the steps since the last call (NaN if none), then resets it. One readback. */
+  async readTrainLoss(): Promise<number> {
+    this.assertLive();
+    const steps = this.stepsSinceRead;
+    const v = await this.backend.read(this.trainAcc);
+    this.backend.write(this.trainAcc, [0]);
+    this.stepsSinceRead = 0;
+    return steps > 0 ? v[0]! / steps : Number.NaN;
+  }
+
+  /** Loss, accuracy or MSE over the whole train and test splits at the current parameters. */
+  async evaluate(): Promise<EvalResult> {
+    this.assertLive();
+    await this.settle();
+    const train = await this.evaluateSplit('train', this.data.train);
+    const test = this.data.test.n > 0 ? await this.evaluateSplit('test', this.data.test) : null;
+    const result: EvalResult = {
+      step: this.stepCount,
+      seconds: this.seconds,
+      trainLoss: train.loss,
+      testLoss: test?.loss ?? Number.NaN,
+      ...(train.accuracy !== undefined ? { trainAccuracy: train.accuracy, testAccuracy: test?.accuracy ?? Number.NaN } : {}),
+      ...(train.mse !== undefined ? { trainMse: train.mse, testMse: test?.mse ?? Number.NaN } : {}),
+    };
+    return result;
+  }
+
+  /** Network outputs μ for arbitrary input rows (decision boundaries, reconstructions). */
+  async predict(x: Float32Array, rows: number): Promise<Float32Array> {
+    this.assertLive();
+    const inDim = this.ws.inDim;
+    const out = this.ws.outDim;
+    if (x.length !== rows * inDim) throw new TrainConfigError(`predict: expected ${rows}×${inDim} inputs, got ${x.length} values`);
+    const src = this.backend.alloc(Math.max(1, x.length), 'predict.x');
+    const result = new Float32Array(rows * out);
+    try {
+      this.backend.write(src, x);
+      const split: DeviceSplit = { x: src, y: src, n: rows };
+      const chunk = this.ws.rows;
+      for (let start = 0; start < rows; start += chunk) {
+        const r = Math.min(chunk, rows - start);
+        const p = this.backend.record('predict', [
+          { op: 'gather', rows: r, cols: inDim, src: split.x, idx: this.ws.idx, dst: this.ws.a[0]!, ldDst: inDim + 1, ones: true },
+          ...forwardOps(this.ws, this.params, r),
+        ]);
+        this.backend.write(this.ws.idx, range(start, r));
+        this.backend.run(p);
+        const mu = await this.backend.read(slice(this.ws.mu, 0, r * out));
+        this.backend.release(p);
+        result.set(mu, start * out);
+      }
+    } finally {
+      this.backend.free(src);
+    }
+    return result;
+  }
+
+  /** Reads the flat parameters (tests, checkpoints). */
+  async readParams(): Promise<Float32Array> {
+    return Float32Array.from(await this.backend.read(this.params));
+  }
+
+  /** Frees every buffer and program the run made. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.backend.release(this.trainProgram);
+    for (const p of this.evalPrograms.values()) this.backend.release(p);
+    this.optimizer.dispose();
+    for (const t of [this.params, this.grads, this.trainAcc, this.evalAcc]) this.backend.free(t);
+    this.ws.dispose();
+    if (this.ownsData) this.data.dispose();
+  }
+
+  private assertLive(): void {
+    if (this.disposed) throw new Error('this training run has been disposed');
+  }
+
+  private evalProgram(name: string, split: DeviceSplit, rows: number): Program {
+    const key = `${name}:${rows}`;
+    let p = this.evalPrograms.get(key);
+    if (!p) {
+      const lik = this.config.likelihood;
+      const out = this.ws.outDim;
+      const n = rows * out;
+      const ops: Op[] = [
+        ...gatherOps(this.ws, split, rows),
+        ...forwardOps(this.ws, this.params, rows),
+        ...lossOps(this.ws, lik, this.sigma, rows, slice(this.evalAcc, 0, 1), 1, true),
+      ];
+      const tmp = slice(this.ws.gout, 0, n);
+      const y = slice(this.ws.y, 0, n);
+      if (lik === 'bernoulli') {
+        // Reconstruction error of the mean sigmoid(μ), the autoencoder's reported MSE.
+        ops.push({ op: 'actForward', act: 'sigmoid', rows, cols: out, s: this.ws.mu, out: tmp, ldOut: out });
+        ops.push({ op: 'axpby', n, a: { c: 1 }, x: tmp, b: { c: -1 }, y, out: tmp });
+      } else if (lik === 'gaussian') {
+        ops.push({ op: 'axpby', n, a: { c: 1 }, x: slice(this.ws.mu, 0, n), b: { c: -1 }, y, out: tmp });
+      }
+      if (lik !== 'categorical') {
+        ops.push({ op: 'reduce', kind: 'sumsq', n, x: tmp, scale: 1, accumulate: true, out: slice(this.evalAcc, 1, 1) });
+      }
+      p = this.backend.record(`eval-${key}`, ops);
+      this.evalPrograms.set(key, p);
+    }
+    return p;
+  }
+
+  private async evaluateSplit(
+    name: 'train' | 'test',
+    split: DeviceSplit,
+  ): Promise<{ loss: number; accuracy?: number; mse?: number }> {
+    const lik = this.config.likelihood;
+    const out = this.ws.outDim;
+    const hostY = this.data.data[name].y;
+    const chunk = this.ws.rows;
+    this.backend.write(this.evalAcc, [0, 0]);
+    let correct = 0;
+    for (let start = 0; start < split.n; start += chunk) {
+      const r = Math.min(chunk, split.n - start);
+      this.backend.write(this.ws.idx, range(start, r));
+      this.backend.run(this.evalProgram(name, split, r));
+      if (lik === 'categorical') {
+        const mu = await this.backend.read(slice(this.ws.mu, 0, r * out));
+        for (let i = 0; i < r; i++) {
+          if (argmax(mu, i * out, out) === argmax(hostY, (start + i) * out, out)) correct++;
+        }
+      }
+    }
+    const acc = await this.backend.read(this.evalAcc);
+    const loss = acc[0]! / split.n;
+    if (lik === 'categorical') return { loss, accuracy: correct / split.n };
+    return { loss, mse: acc[1]! / (split.n * out) };
+  }
+}
+
+function range(start: number, count: number): Uint32Array {
+  const r = new Uint32Array(count);
+  for (let i = 0; i < count; i++) r[i] = start + i;
+  return r;
+}
+
+function argmax(v: ArrayLike<number>, offset: number, n: number): number {
+  let best = 0;
+  for (let j = 1; j < n; j++) if (v[offset + j]! > v[offset + best]!) best = j;
+  return best;
+}
