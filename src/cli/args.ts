@@ -17,7 +17,6 @@ import {
   type OptimizerKind,
 } from '../engine/optim/config.ts';
 
-
 /** One `--switch-approx` entry: FishLeg switches to `approx` before step `step`. */
 export interface ApproxSwitch {
   readonly step: number;
@@ -87,10 +86,13 @@ function switchList(v: string): ApproxSwitch[] {
     const step = Number(m[1]);
     const approx = m[2]!;
     if (!(FISHLEG_APPROXES as readonly string[]).includes(approx)) {
-      throw new InvalidArgumentError(`unknown approximation '${approx}' (expected one of ${FISHLEG_APPROXES.join(', ')})`);
+      throw new InvalidArgumentError(
+        `unknown approximation '${approx}' (expected one of ${FISHLEG_APPROXES.join(', ')})`,
+      );
     }
     if (step < 1) throw new InvalidArgumentError(`switch step must be ≥ 1 (got ${step})`);
-    if (out.length > 0 && step <= out[out.length - 1]!.step) throw new InvalidArgumentError('switch steps must increase');
+    if (out.length > 0 && step <= out[out.length - 1]!.step)
+      throw new InvalidArgumentError('switch steps must increase');
     out.push({ step, approx: approx as FishLegApprox });
   }
   return out;
@@ -98,7 +100,8 @@ function switchList(v: string): ApproxSwitch[] {
 
 function seedInt(v: string): number {
   const x = Number(v);
-  if (!Number.isInteger(x) || x < 0 || x > 0xffffffff) throw new InvalidArgumentError('expected an integer in [0, 2^32)');
+  if (!Number.isInteger(x) || x < 0 || x > 0xffffffff)
+    throw new InvalidArgumentError('expected an integer in [0, 2^32)');
   return x;
 }
 
@@ -126,9 +129,17 @@ export function buildCommand(): Command {
     .option('--init-scale <x>', 'FishLeg Q₀ = scale·I (default 1/damping)', number)
     .option('--aux-every <n>', 'FishLeg auxiliary update every K steps', number)
     .option('--aux-batch <n>', 'FishLeg auxiliary batch size (default: --batch)', number)
-    .option('--fisher <name>', `FishLeg Fisher-vector estimator: ${FISHER_ESTIMATORS.join(', ')}`, oneOf(FISHER_ESTIMATORS))
+    .option(
+      '--fisher <name>',
+      `FishLeg Fisher-vector estimator: ${FISHER_ESTIMATORS.join(', ')}`,
+      oneOf(FISHER_ESTIMATORS),
+    )
     .option('--precondition-aux <on|off>', 'FishLeg: precondition the auxiliary gradient by Q', onOff)
-    .option('--switch-approx <list>', 'FishLeg: switch approximation at steps, e.g. 1000:kron-diag,2000:sum-kron', switchList)
+    .option(
+      '--switch-approx <list>',
+      'FishLeg: switch approximation at steps, e.g. 1000:kron-diag,2000:sum-kron',
+      switchList,
+    )
     .option('--batch <n>', 'batch size', positiveInt, 100)
     .option('--steps <n>', 'training steps', positiveInt, 1000)
     .option('--eval-every <n>', 'evaluate on the whole train and test splits every n steps', positiveInt, 100)
@@ -218,6 +229,8 @@ function optimizerFrom(o: RawOptions): OptimizerConfig {
       fisher: o.fisher ?? base.fisher,
       preconditionAux: o.preconditionAux ?? base.preconditionAux,
     };
+    const late = o.switchApprox?.find((sw) => sw.step >= o.steps);
+    if (late) throw new CliError(`--switch-approx step ${late.step} is not before --steps ${o.steps}`);
   } else if (base.kind === 'sgd') {
     if (o.beta1 !== undefined || o.beta2 !== undefined || o.eps !== undefined) {
       throw new CliError('--beta1, --beta2 and --eps apply to adam and adamw, not sgd');
@@ -225,7 +238,14 @@ function optimizerFrom(o: RawOptions): OptimizerConfig {
     config = { ...base, lr, weightDecay, momentum: o.momentum ?? base.momentum };
   } else {
     if (o.momentum !== undefined) throw new CliError(`--momentum applies to sgd, not ${base.kind} (use --beta1)`);
-    config = { ...base, lr, weightDecay, beta1: o.beta1 ?? base.beta1, beta2: o.beta2 ?? base.beta2, eps: o.eps ?? base.eps };
+    config = {
+      ...base,
+      lr,
+      weightDecay,
+      beta1: o.beta1 ?? base.beta1,
+      beta2: o.beta2 ?? base.beta2,
+      eps: o.eps ?? base.eps,
+    };
   }
   try {
     validateOptimizer(config);

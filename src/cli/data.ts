@@ -17,11 +17,11 @@ function readText(file: string): string {
     return readFileSync(file, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new CliError(`cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : code ?? String(e)}`);
+    throw new CliError(`cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : (code ?? String(e))}`);
   }
 }
 
-export async function loadCliData(cli: CliConfig): Promise<Dataset> {
+export function loadCliData(cli: CliConfig): Dataset {
   if (cli.data) {
     const train = { text: readText(cli.data), name: basename(cli.data) };
     const test = cli.test ? { text: readText(cli.test), name: basename(cli.test) } : undefined;
@@ -52,7 +52,8 @@ export function defaultsFor(cli: CliConfig, data: Dataset): { arch: string; like
   if (cli.task) {
     const spec = TASKS[cli.task];
     // Toys with a non-default class count: the default's output width follows the data.
-    const arch = spec.kind === 'classification' ? spec.defaultArch.replace(/-\d+$/, `-${data.outputDim}`) : spec.defaultArch;
+    const arch =
+      spec.kind === 'classification' ? spec.defaultArch.replace(/-\d+$/, `-${data.outputDim}`) : spec.defaultArch;
     return { arch, likelihood: spec.likelihood };
   }
   return { arch: defaultArchFor(data), likelihood: likelihoodFor(data.kind) };

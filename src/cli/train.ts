@@ -12,15 +12,18 @@ import { CliError, parseArgs, type CliConfig } from './args.ts';
 import { loadCliData, defaultsFor } from './data.ts';
 import { openBackend } from './backend.ts';
 
+/** A curve point; FishLeg runs add the mean auxiliary loss of the updates since the previous point. */
+export type CurvePoint = EvalResult & { readonly auxLoss?: number };
+
 export interface RunSummary {
   readonly config: Record<string, unknown>;
   readonly msPerStep: number;
-  readonly curve: EvalResult[];
+  readonly curve: CurvePoint[];
 }
 
 /** Trains as the flags say and returns what --out writes. */
 export async function runTraining(cli: CliConfig, log: (line: string) => void = () => {}): Promise<RunSummary> {
-  const data = await loadCliData(cli);
+  const data = loadCliData(cli);
   const defaults = defaultsFor(cli, data);
   const config: TrainConfig = {
     arch: cli.arch ?? defaults.arch,
@@ -34,14 +37,35 @@ export async function runTraining(cli: CliConfig, log: (line: string) => void = 
   let trainer: Trainer | null = null;
   try {
     trainer = Trainer.create(backend, data, config);
-    log(`training ${data.name} (${data.train.n} train / ${data.test.n} test) with ${config.optimizer.kind} on ${backend.description}`);
-    const bar = cli.quiet || !process.stderr.isTTY ? null : new SingleBar({ format: ' {bar} {value}/{total} steps | loss {loss} | {eta_formatted} left', stream: process.stderr, hideCursor: true });
+    log(
+      `training ${data.name} (${data.train.n} train / ${data.test.n} test) with ${config.optimizer.kind} on ${backend.description}`,
+    );
+    const bar =
+      cli.quiet || !process.stderr.isTTY
+        ? null
+        : new SingleBar({
+            format: ' {bar} {value}/{total} steps | loss {loss} | {eta_formatted} left',
+            stream: process.stderr,
+            hideCursor: true,
+          });
     bar?.start(cli.steps, 0, { loss: '…' });
-    const curve: EvalResult[] = [await trainer.evaluate()];
+    const curve: CurvePoint[] = [await trainer.evaluate()];
+    const switches = [...cli.switchApprox];
     while (trainer.stepCount < cli.steps) {
-      const n = Math.min(cli.evalEvery - (trainer.stepCount % cli.evalEvery), cli.steps - trainer.stepCount);
+      const next = switches[0];
+      if (next && next.step <= trainer.stepCount) {
+        switches.shift();
+        await trainer.switchApprox(next.approx);
+        if (!cli.quiet && !bar) log(`step ${trainer.stepCount}: FishLeg switched to ${next.approx}`);
+        continue;
+      }
+      let n = Math.min(cli.evalEvery - (trainer.stepCount % cli.evalEvery), cli.steps - trainer.stepCount);
+      if (next) n = Math.min(n, next.step - trainer.stepCount);
       trainer.step(n);
-      const point = await trainer.evaluate();
+      if (trainer.stepCount % cli.evalEvery !== 0 && trainer.stepCount < cli.steps) continue; // stopped for a switch
+      const evaluated = await trainer.evaluate();
+      const auxLoss = await trainer.readAuxLoss();
+      const point: CurvePoint = auxLoss === null ? evaluated : { ...evaluated, auxLoss };
       curve.push(point);
       bar?.update(trainer.stepCount, { loss: point.trainLoss.toFixed(4) });
       if (!cli.quiet && !bar) log(formatPoint(point));
@@ -55,7 +79,17 @@ export async function runTraining(cli: CliConfig, log: (line: string) => void = 
     const last = curve[curve.length - 1]!;
     const msPerStep = last.step > 0 ? (1000 * last.seconds) / last.step : 0;
     return {
-      config: { ...config, task: cli.task, data: cli.data, test: cli.test, steps: cli.steps, evalEvery: cli.evalEvery, backend: backend.name, device: backend.description },
+      config: {
+        ...config,
+        switchApprox: cli.switchApprox,
+        task: cli.task,
+        data: cli.data,
+        test: cli.test,
+        steps: cli.steps,
+        evalEvery: cli.evalEvery,
+        backend: backend.name,
+        device: backend.description,
+      },
       msPerStep,
       curve,
     };
@@ -65,10 +99,16 @@ export async function runTraining(cli: CliConfig, log: (line: string) => void = 
   }
 }
 
-function formatPoint(p: EvalResult): string {
-  const parts = [`step ${p.step}`, `${p.seconds.toFixed(2)}s`, `train ${p.trainLoss.toFixed(4)}`, `test ${p.testLoss.toFixed(4)}`];
+function formatPoint(p: CurvePoint): string {
+  const parts = [
+    `step ${p.step}`,
+    `${p.seconds.toFixed(2)}s`,
+    `train ${p.trainLoss.toFixed(4)}`,
+    `test ${p.testLoss.toFixed(4)}`,
+  ];
   if (p.testAccuracy !== undefined) parts.push(`test acc ${(100 * p.testAccuracy).toFixed(2)}%`);
   if (p.testMse !== undefined) parts.push(`test mse ${p.testMse.toFixed(5)}`);
+  if (p.auxLoss !== undefined) parts.push(`aux ${p.auxLoss.toFixed(4)}`);
   return parts.join('  ');
 }
 
@@ -89,7 +129,20 @@ async function main(argv: readonly string[]): Promise<number> {
 
 /** Errors a user can fix: their message is the whole story. */
 function isUserError(e: unknown): e is Error {
-  return e instanceof Error && ['CliError', 'TrainConfigError', 'CsvError', 'ArchError', 'ToyError', 'DatasetError', 'MnistAssetError', 'OptimizerConfigError', 'WebGpuUnavailableError'].includes(e.name);
+  return (
+    e instanceof Error &&
+    [
+      'CliError',
+      'TrainConfigError',
+      'CsvError',
+      'ArchError',
+      'ToyError',
+      'DatasetError',
+      'MnistAssetError',
+      'OptimizerConfigError',
+      'WebGpuUnavailableError',
+    ].includes(e.name)
+  );
 }
 
 const isEntry = process.argv[1] !== undefined && /train\.ts$/.test(process.argv[1]);

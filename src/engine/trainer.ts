@@ -10,7 +10,15 @@ import { batchIndices } from './data/sampler.ts';
 import { parseArch } from './data/tasks.ts';
 import { DeviceDataset } from './device-data.ts';
 import { initParams, paramLayout, type MlpSpec, type ParamLayout } from './model/mlp.ts';
-import { backwardOps, forwardOps, gatherOps, lossOps, outputGradOps, Workspace, type DeviceSplit } from './model/passes.ts';
+import {
+  backwardOps,
+  forwardOps,
+  gatherOps,
+  lossOps,
+  outputGradOps,
+  Workspace,
+  type DeviceSplit,
+} from './model/passes.ts';
 import type { Likelihood, Op } from './ops.ts';
 import { FishLeg } from './fishleg/fishleg.ts';
 import { OptimizerConfigError, type FishLegApprox, type OptimizerConfig } from './optim/config.ts';
@@ -89,7 +97,12 @@ export class Trainer implements TrainingContext {
     this.spec = parseArch(config.arch, d.inputDim, d.outputDim);
     this.layout = paramLayout(this.spec);
     const chunk = config.evalChunk ?? 500;
-    this.ws = new Workspace(backend, this.layout, Math.max(config.batch, Math.min(chunk, Math.max(d.train.n, d.test.n))), 'ws');
+    this.ws = new Workspace(
+      backend,
+      this.layout,
+      Math.max(config.batch, Math.min(chunk, Math.max(d.train.n, d.test.n))),
+      'ws',
+    );
     this.params = backend.alloc(this.layout.total, 'params');
     this.grads = backend.alloc(this.layout.total, 'grads');
     this.trainAcc = backend.alloc(1, 'metrics.trainLoss');
@@ -153,7 +166,9 @@ export class Trainer implements TrainingContext {
   async switchApprox(approx: FishLegApprox): Promise<void> {
     this.assertLive();
     if (!(this.optimizer instanceof FishLeg)) {
-      throw new OptimizerConfigError(`switching approximation needs the fishleg optimizer, not ${this.optimizer.config.kind}`);
+      throw new OptimizerConfigError(
+        `switching approximation needs the fishleg optimizer, not ${this.optimizer.config.kind}`,
+      );
     }
     await this.optimizer.switchApprox(approx);
   }
@@ -215,7 +230,9 @@ export class Trainer implements TrainingContext {
       seconds: this.seconds,
       trainLoss: train.loss,
       testLoss: test?.loss ?? Number.NaN,
-      ...(train.accuracy !== undefined ? { trainAccuracy: train.accuracy, testAccuracy: test?.accuracy ?? Number.NaN } : {}),
+      ...(train.accuracy !== undefined
+        ? { trainAccuracy: train.accuracy, testAccuracy: test?.accuracy ?? Number.NaN }
+        : {}),
       ...(train.mse !== undefined ? { trainMse: train.mse, testMse: test?.mse ?? Number.NaN } : {}),
     };
     return result;
@@ -226,7 +243,8 @@ export class Trainer implements TrainingContext {
     this.assertLive();
     const inDim = this.ws.inDim;
     const out = this.ws.outDim;
-    if (x.length !== rows * inDim) throw new TrainConfigError(`predict: expected ${rows}×${inDim} inputs, got ${x.length} values`);
+    if (x.length !== rows * inDim)
+      throw new TrainConfigError(`predict: expected ${rows}×${inDim} inputs, got ${x.length} values`);
     const src = this.backend.alloc(Math.max(1, x.length), 'predict.x');
     const result = new Float32Array(rows * out);
     try {
@@ -236,7 +254,16 @@ export class Trainer implements TrainingContext {
       for (let start = 0; start < rows; start += chunk) {
         const r = Math.min(chunk, rows - start);
         const p = this.backend.record('predict', [
-          { op: 'gather', rows: r, cols: inDim, src: split.x, idx: this.ws.idx, dst: this.ws.a[0]!, ldDst: inDim + 1, ones: true },
+          {
+            op: 'gather',
+            rows: r,
+            cols: inDim,
+            src: split.x,
+            idx: this.ws.idx,
+            dst: this.ws.a[0]!,
+            ldDst: inDim + 1,
+            ones: true,
+          },
           ...forwardOps(this.ws, this.params, r),
         ]);
         this.backend.write(this.ws.idx, range(start, r));
@@ -294,7 +321,15 @@ export class Trainer implements TrainingContext {
         ops.push({ op: 'axpby', n, a: { c: 1 }, x: slice(this.ws.mu, 0, n), b: { c: -1 }, y, out: tmp });
       }
       if (lik !== 'categorical') {
-        ops.push({ op: 'reduce', kind: 'sumsq', n, x: tmp, scale: 1, accumulate: true, out: slice(this.evalAcc, 1, 1) });
+        ops.push({
+          op: 'reduce',
+          kind: 'sumsq',
+          n,
+          x: tmp,
+          scale: 1,
+          accumulate: true,
+          out: slice(this.evalAcc, 1, 1),
+        });
       }
       p = this.backend.record(`eval-${key}`, ops);
       this.evalPrograms.set(key, p);

@@ -135,12 +135,18 @@ function validateFishLeg(c: FishLegConfig): void {
   check(finite(c.beta) && c.beta >= 0 && c.beta < 1, `FishLeg beta must be in [0, 1) (got ${c.beta})`);
   check(finite(c.auxLr) && c.auxLr > 0, `FishLeg auxiliary learning rate must be a positive number (got ${c.auxLr})`);
   check(finite(c.damping) && c.damping >= 0, `FishLeg damping must be ≥ 0 (got ${c.damping})`);
-  check(c.damping > 0 || c.initScale !== null, 'FishLeg damping 0 needs an explicit init scale (the default is 1/damping)');
+  check(
+    c.damping > 0 || c.initScale !== null,
+    'FishLeg damping 0 needs an explicit init scale (the default is 1/damping)',
+  );
   check(
     c.initScale === null || (finite(c.initScale) && c.initScale > 0),
     `FishLeg init scale must be positive, or unset for 1/damping (got ${c.initScale})`,
   );
-  check(Number.isInteger(c.auxEvery) && c.auxEvery >= 1, `FishLeg aux-every K must be an integer ≥ 1 (got ${c.auxEvery})`);
+  check(
+    Number.isInteger(c.auxEvery) && c.auxEvery >= 1,
+    `FishLeg aux-every K must be an integer ≥ 1 (got ${c.auxEvery})`,
+  );
   check(
     c.auxBatch === null || (Number.isInteger(c.auxBatch) && c.auxBatch >= 1),
     `FishLeg auxiliary batch must be a positive integer, or unset for the training batch (got ${c.auxBatch})`,
@@ -149,5 +155,8 @@ function validateFishLeg(c: FishLegConfig): void {
     (FISHER_ESTIMATORS as readonly string[]).includes(c.fisher),
     `unknown Fisher estimator '${String(c.fisher)}' (expected one of ${FISHER_ESTIMATORS.join(', ')})`,
   );
-  check(typeof c.preconditionAux === 'boolean', `FishLeg preconditionAux must be true or false (got ${String(c.preconditionAux)})`);
+  check(
+    typeof c.preconditionAux === 'boolean',
+    `FishLeg preconditionAux must be true or false (got ${String(c.preconditionAux)})`,
+  );
 }

@@ -1,0 +1,160 @@
+/**
+ * Block-Kronecker approximation of the inverse Fisher (docs/fishleg.md §3): Q_l(U) = (R Rᵀ)·U·(L Lᵀ),
+ * λ_l = [R (m×m) | L (p×p)], cache = [R Rᵀ | L Lᵀ] refreshed after each auxiliary update. The Kronecker
+ * term helpers here are shared with the sum-of-Kronecker structure.
+ */
+import type { Op } from '../ops.ts';
+import { slice, type Tensor } from '../tensor.ts';
+import type { Arena } from './arena.ts';
+import { eye } from './linalg.ts';
+import { gemm } from './ops-util.ts';
+import type { ApproxImpl, FactoredGrad, HostLambda, KronTerm, LayerShape, LayerState } from './types.ts';
+
+/** Device views of one Kronecker term: factors R, L and their cached Grams P_R = RRᵀ, P_L = LLᵀ. */
+export interface KronViews {
+  readonly R: Tensor;
+  readonly L: Tensor;
+  readonly PR: Tensor;
+  readonly PL: Tensor;
+}
+
+/** Views of term `t` when λ and the cache hold consecutive [R, L] pairs. */
+export function kronViews(st: LayerState, t: number): KronViews {
+  const { m, p } = st.shape;
+  const o = t * (m * m + p * p);
+  return {
+    R: slice(st.lam, o, m * m),
+    L: slice(st.lam, o + m * m, p * p),
+    PR: slice(st.cache, o, m * m),
+    PL: slice(st.cache, o + m * m, p * p),
+  };
+}
+
+/** P_R = R·Rᵀ, P_L = L·Lᵀ. */
+export function kronRefreshOps(s: LayerShape, k: KronViews): Op[] {
+  const { m, p } = s;
+  return [gemm('nt', m, m, m, k.R, k.R, k.PR), gemm('nt', p, p, p, k.L, k.L, k.PL)];
+}
+
+/** out (+)= P_R·U·P_L (beta = 1 accumulates). */
+export function kronQDenseOps(s: LayerShape, k: KronViews, u: Tensor, out: Tensor, arena: Arena, beta = 0): Op[] {
+  const { m, p } = s;
+  return arena.scoped(() => {
+    const t = arena.take(m * p);
+    return [gemm('nn', m, p, m, k.PR, u, t), gemm('nn', m, p, p, t, k.PL, out, 1, beta)];
+  });
+}
+
+/** out (+)= P_R·(scale·EᵀĀ)·P_L = scale·(E P_R)ᵀ(Ā P_L): B(m² + p² + mp) multiply-adds, no dense G. */
+export function kronQFactoredOps(
+  s: LayerShape,
+  k: KronViews,
+  g: FactoredGrad,
+  out: Tensor,
+  arena: Arena,
+  beta = 0,
+): Op[] {
+  const { m, p } = s;
+  const B = g.rows;
+  return arena.scoped(() => {
+    const x = arena.take(B * m);
+    const y = arena.take(B * p);
+    return [
+      gemm('nn', B, m, m, g.e, k.PR, x), // E·P_R = (P_R·Eᵀ)ᵀ, P_R symmetric
+      gemm('nn', B, p, p, g.a, k.PL, y),
+      gemm('tn', m, p, B, x, y, out, g.scale, beta),
+    ];
+  });
+}
+
+/**
+ * ∇ of S = ⟨r, P_R u P_L⟩: ∂S/∂R = (r P_L uᵀ + u P_L rᵀ) R and ∂S/∂L = (uᵀ P_R r + rᵀ P_R u) L
+ * (docs/fishleg.md §5), written to gR (m×m) and gL (p×p).
+ */
+export function kronGradOps(
+  s: LayerShape,
+  k: KronViews,
+  r: Tensor,
+  u: Tensor,
+  gR: Tensor,
+  gL: Tensor,
+  arena: Arena,
+): Op[] {
+  const { m, p } = s;
+  return arena.scoped(() => {
+    const x = arena.take(m * p);
+    const y = arena.take(m * p);
+    const sq = arena.take(Math.max(m * m, p * p));
+    return [
+      gemm('nn', m, p, p, r, k.PL, x),
+      gemm('nn', m, p, p, u, k.PL, y),
+      gemm('nt', m, m, p, x, u, sq),
+      gemm('nt', m, m, p, y, r, sq, 1, 1),
+      gemm('nn', m, m, m, sq, k.R, gR),
+      gemm('nn', m, p, m, k.PR, r, x),
+      gemm('nn', m, p, m, k.PR, u, y),
+      gemm('tn', p, p, m, u, x, sq),
+      gemm('tn', p, p, m, r, y, sq, 1, 1),
+      gemm('nn', p, p, p, sq, k.L, gL),
+    ];
+  });
+}
+
+/** Unpacks `count` consecutive [R, L] pairs. */
+export function unpackTerms(lam: ArrayLike<number>, s: LayerShape, count: number): KronTerm[] {
+  const { m, p } = s;
+  const terms: KronTerm[] = [];
+  let o = 0;
+  for (let t = 0; t < count; t++) {
+    const R = Float64Array.from({ length: m * m }, (_, i) => lam[o + i]!);
+    o += m * m;
+    const L = Float64Array.from({ length: p * p }, (_, i) => lam[o + i]!);
+    o += p * p;
+    terms.push({ R, L });
+  }
+  return terms;
+}
+
+/** Packs Kronecker terms as consecutive [R, L] pairs into out from offset 0. */
+export function packTerms(terms: readonly KronTerm[], out: Float64Array): void {
+  let o = 0;
+  for (const { R, L } of terms) {
+    out.set(R, o);
+    o += R.length;
+    out.set(L, o);
+    o += L.length;
+  }
+}
+
+/** R = L = s^¼·I, so that R Rᵀ ⊗ L Lᵀ = s·I. */
+export function scaledIdentityTerm(s: LayerShape, scale: number): KronTerm {
+  const q = Math.pow(scale, 0.25);
+  return { R: eye(s.m, q), L: eye(s.p, q) };
+}
+
+export class StructureMismatchError extends Error {
+  override readonly name = 'StructureMismatchError';
+}
+
+export const blockKron: ApproxImpl = {
+  name: 'block-kron',
+  lambdaSize: ({ m, p }) => m * m + p * p,
+  cacheSize: ({ m, p }) => m * m + p * p,
+  init: (s, scale) => ({ terms: [scaledIdentityTerm(s, scale)] }),
+  unpack: (lam, s) => ({ terms: unpackTerms(lam, s, 1) }),
+  pack(h: HostLambda, s) {
+    if (h.terms.length !== 1 || h.A || h.B)
+      throw new StructureMismatchError('block-Kron λ holds exactly one Kronecker term');
+    const out = new Float64Array(blockKron.lambdaSize(s));
+    packTerms(h.terms, out);
+    return out;
+  },
+  refreshOps: (st) => kronRefreshOps(st.shape, kronViews(st, 0)),
+  qDenseOps: (st, u, out, arena) => kronQDenseOps(st.shape, kronViews(st, 0), u, out, arena),
+  qFactoredOps: (st: LayerState, g: FactoredGrad, out: Tensor, arena: Arena) =>
+    kronQFactoredOps(st.shape, kronViews(st, 0), g, out, arena),
+  gradOps(st, r, u, grad, arena) {
+    const { m, p } = st.shape;
+    return kronGradOps(st.shape, kronViews(st, 0), r, u, slice(grad, 0, m * m), slice(grad, m * m, p * p), arena);
+  },
+};

@@ -1,0 +1,420 @@
+/**
+ * The FishLeg optimizer (docs/fishleg.md §5–§7, §9) as recorded op lists over flat buffers. Every step:
+ * m ← βm + (1−β)·Q(λ)g, θ ← θ − η(m + wd·θ). Every K steps (not at step 0), before that: one auxiliary
+ * update of λ by Adam on the surrogate ⟨r, Q(λ)u⟩, with F·v on a fresh auxiliary batch. Scalars such as
+ * ‖v‖·‖u‖ stay on the device (Coef refs); live hyperparameters sit in a small hyper tensor.
+ */
+import type { Program } from '../backend.ts';
+import { ADAM_HYPER, type Op } from '../ops.ts';
+import {
+  FISHLEG_APPROXES,
+  fishLegInitScale,
+  OptimizerConfigError,
+  validateOptimizer,
+  type FishLegApprox,
+  type FishLegConfig,
+  type OptimizerConfig,
+} from '../optim/config.ts';
+import type { Optimizer, TrainingContext } from '../optim/optimizer.ts';
+import { Rng, Stream } from '../rng.ts';
+import { slice, type Tensor } from '../tensor.ts';
+import { withScratch, type Arena } from './arena.ts';
+import { APPROX, convertLambda, lambdaLayout, layerState, type LambdaLayout } from './approx.ts';
+import { FisherProduct, layerErrors } from './fisher.ts';
+import { axpby, coef, scale } from './ops-util.ts';
+import { factoredIsCheaper, type ApproxImpl, type HostLambda } from './types.ts';
+
+/** Layout of the hyper tensor read through Coef refs (written by the host on update()). */
+const H = { beta: 0, oneMinusBeta: 1, negLr: 2, decay: 3, gamma: 4, halfGamma: 5 } as const;
+const HYPER_SIZE = 6;
+/** Layout of the device scalars: ‖v‖², ‖u‖², vᵀFv, uᵀv, a temporary, and the auxiliary-loss accumulator. */
+const S = { vv: 0, uu: 1, vFv: 2, uv: 3, tmp: 4, auxAcc: 5 } as const;
+const SCALARS = 6;
+/** Added to ‖v‖² and ‖u‖² so that a zero gradient gives r = 0 instead of 0/0. */
+const TINY = 1e-30;
+/** Adam on λ (docs/fishleg.md §5). */
+const AUX_BETA1 = 0.9;
+const AUX_BETA2 = 0.999;
+const AUX_EPS = 1e-8;
+
+/** Whether step `step` (0-based) starts with an auxiliary update: every K steps, never at step 0. */
+export function isAuxStep(step: number, auxEvery: number): boolean {
+  return step > 0 && step % auxEvery === 0;
+}
+
+interface Programs {
+  readonly aux: Program;
+  readonly step: Program;
+  readonly refresh: Program;
+}
+
+/** λ and everything shaped like it; replaced as a whole when the structure switches. */
+interface LambdaState {
+  readonly impl: ApproxImpl;
+  readonly ll: LambdaLayout;
+  readonly lam: Tensor;
+  readonly grad: Tensor;
+  readonly m: Tensor;
+  readonly v: Tensor;
+  readonly cache: Tensor;
+}
+
+export class FishLeg implements Optimizer {
+  private lambda: LambdaState;
+  private fisher: FisherProduct;
+  private programs: Programs | null = null;
+  private scratch: Tensor | null = null;
+  private readonly mom: Tensor;
+  private readonly qg: Tensor;
+  private readonly vec: Tensor;
+  private readonly fv: Tensor;
+  private readonly r: Tensor;
+  private readonly scalars: Tensor;
+  private readonly hyper: Tensor;
+  private readonly auxHyper: Tensor;
+  /** Auxiliary updates since λ's Adam state (re)started: Adam's t. */
+  private auxUpdates = 0;
+  private auxSinceRead = 0;
+  /** stepPrograms calls so far: tells a switch whether λ changed while it was being read. */
+  private stepCalls = 0;
+  private switches = 0;
+  private switching: Promise<void> | null = null;
+  private disposed = false;
+
+  constructor(
+    private readonly ctx: TrainingContext,
+    public config: FishLegConfig,
+  ) {
+    validateOptimizer(config);
+    const { backend } = ctx;
+    const n = ctx.params.size;
+    this.mom = backend.alloc(n, 'fishleg.momentum');
+    this.qg = backend.alloc(n, 'fishleg.qg');
+    this.vec = backend.alloc(n, 'fishleg.v');
+    this.fv = backend.alloc(n, 'fishleg.fv');
+    this.r = backend.alloc(n, 'fishleg.r');
+    this.scalars = backend.alloc(SCALARS, 'fishleg.scalars');
+    this.hyper = backend.alloc(HYPER_SIZE, 'fishleg.hyper');
+    this.auxHyper = backend.alloc(ADAM_HYPER, 'fishleg.auxAdamHyper');
+    this.writeHyper();
+    this.fisher = new FisherProduct(ctx, this.auxRows(config), config.fisher);
+    const impl = APPROX[config.approx];
+    const ll = lambdaLayout(impl, ctx.layout);
+    const init = new Float64Array(ll.lamTotal);
+    const rng = new Rng(ctx.seed, Stream.fishlegInit);
+    const s = fishLegInitScale(config);
+    ll.shapes.forEach((shape, l) => {
+      init.set(
+        impl.pack(
+          impl.init(shape, s, () => rng.normal()),
+          shape,
+        ),
+        ll.lamOffsets[l],
+      );
+    });
+    this.lambda = this.allocLambda(impl, ll, init);
+    this.record();
+  }
+
+  /** The approximation in use. */
+  get approx(): FishLegApprox {
+    return this.config.approx;
+  }
+
+  /** Programs for step `step`: [auxiliary update, parameter step] every K steps (not at 0), else [parameter step]. */
+  stepPrograms(step: number): readonly Program[] {
+    this.assertLive();
+    const p = this.programs!;
+    this.stepCalls++;
+    if (!isAuxStep(step, this.config.auxEvery)) return [p.step];
+    this.fisher.prepare(step);
+    const t = ++this.auxUpdates;
+    this.ctx.backend.write(this.auxHyper, [
+      this.config.auxLr,
+      AUX_BETA1,
+      AUX_BETA2,
+      AUX_EPS,
+      0,
+      0,
+      1 - AUX_BETA1 ** t,
+      1 - AUX_BETA2 ** t,
+    ]);
+    this.auxSinceRead++;
+    return [p.aux, p.step];
+  }
+
+  /**
+   * Changes hyperparameters live. η, β, wd, γ and α need no re-recording; the auxiliary batch size, the
+   * estimator and preconditionAux re-record the auxiliary program. initScale only matters at creation.
+   * The approximation changes through switchApprox().
+   */
+  update(config: OptimizerConfig): void {
+    this.assertLive();
+    if (config.kind !== 'fishleg') throw new Error(`cannot change a FishLeg run into ${config.kind}`);
+    validateOptimizer(config);
+    if (config.approx !== this.config.approx) {
+      throw new OptimizerConfigError(
+        `the approximation changes with switchApprox('${config.approx}'), not update() (current: ${this.config.approx})`,
+      );
+    }
+    const old = this.config;
+    this.config = config;
+    this.writeHyper();
+    if (this.auxRows(old) !== this.auxRows(config) || old.fisher !== config.fisher) {
+      this.fisher.dispose();
+      this.fisher = new FisherProduct(this.ctx, this.auxRows(config), config.fisher);
+      this.record();
+    } else if (old.preconditionAux !== config.preconditionAux) {
+      this.record();
+    }
+  }
+
+  /**
+   * Mean auxiliary loss A = (½vᵀF_γv − uᵀv)/‖u‖² over the auxiliary updates since the last call, or null if
+   * there were none. One readback.
+   */
+  async readAuxLoss(): Promise<number | null> {
+    this.assertLive();
+    if (this.auxSinceRead === 0) return null;
+    const count = this.auxSinceRead;
+    const acc = slice(this.scalars, S.auxAcc, 1);
+    const v = await this.ctx.backend.read(acc);
+    this.ctx.backend.write(acc, [0]);
+    this.auxSinceRead = 0;
+    return v[0]! / count;
+  }
+
+  /**
+   * Switches the inverse-Fisher structure (docs/fishleg.md §9); the next step submitted after the promise
+   * resolves uses it. θ, the momentum and the step count are kept; λ is carried over where the new
+   * structure can represent it, with trace(Q_l) preserved per layer; Adam's state on λ restarts.
+   * One readback of λ.
+   */
+  async switchApprox(approx: FishLegApprox): Promise<void> {
+    this.assertLive();
+    if (!(FISHLEG_APPROXES as readonly string[]).includes(approx)) {
+      throw new OptimizerConfigError(
+        `unknown FishLeg approximation '${String(approx)}' (expected one of ${FISHLEG_APPROXES.join(', ')})`,
+      );
+    }
+    while (this.switching) await this.switching;
+    if (approx === this.config.approx) return;
+    this.switching = this.doSwitch(approx);
+    try {
+      await this.switching;
+    } finally {
+      this.switching = null;
+    }
+  }
+
+  /** λ of every layer in host form (views, tests). One readback. */
+  async hostLambda(): Promise<{ approx: FishLegApprox; layers: HostLambda[] }> {
+    const { impl, ll } = this.lambda;
+    const data = await this.ctx.backend.read(this.lambda.lam);
+    const layers = ll.shapes.map((shape, l) =>
+      impl.unpack(data.subarray(ll.lamOffsets[l], ll.lamOffsets[l]! + impl.lambdaSize(shape)), shape),
+    );
+    return { approx: impl.name, layers };
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.releasePrograms();
+    this.freeLambda(this.lambda);
+    this.fisher.dispose();
+    const { backend } = this.ctx;
+    for (const t of [this.mom, this.qg, this.vec, this.fv, this.r, this.scalars, this.hyper, this.auxHyper])
+      backend.free(t);
+  }
+
+  private async doSwitch(to: FishLegApprox): Promise<void> {
+    const { backend, layout, seed } = this.ctx;
+    let data: Float32Array | Float64Array | Uint32Array;
+    let seen: number;
+    do {
+      seen = this.stepCalls;
+      data = await backend.read(this.lambda.lam);
+    } while (seen !== this.stepCalls); // steps submitted meanwhile may have updated λ: read again
+    this.assertLive();
+    const old = this.lambda;
+    const from = old.impl.name;
+    const impl = APPROX[to];
+    const ll = lambdaLayout(impl, layout);
+    const packed = new Float64Array(ll.lamTotal);
+    // Fresh counters on the init stream for the small random term of sum-of-Kron.
+    const rng = new Rng(seed, Stream.fishlegInit, ++this.switches * 2 ** 32);
+    ll.shapes.forEach((shape, l) => {
+      const h = old.impl.unpack(
+        data.subarray(old.ll.lamOffsets[l], old.ll.lamOffsets[l]! + old.impl.lambdaSize(shape)),
+        shape,
+      );
+      packed.set(
+        impl.pack(
+          convertLambda(h, from, to, shape, () => rng.normal()),
+          shape,
+        ),
+        ll.lamOffsets[l],
+      );
+    });
+    this.releasePrograms();
+    this.freeLambda(old);
+    this.lambda = this.allocLambda(impl, ll, packed);
+    this.config = { ...this.config, approx: to };
+    this.auxUpdates = 0;
+    this.record();
+  }
+
+  private auxRows(c: FishLegConfig): number {
+    return c.auxBatch ?? this.ctx.batch;
+  }
+
+  private writeHyper(): void {
+    const c = this.config;
+    const h = new Array<number>(HYPER_SIZE);
+    h[H.beta] = c.beta;
+    h[H.oneMinusBeta] = 1 - c.beta;
+    h[H.negLr] = -c.lr;
+    h[H.decay] = 1 - c.lr * c.weightDecay;
+    h[H.gamma] = c.damping;
+    h[H.halfGamma] = 0.5 * c.damping;
+    this.ctx.backend.write(this.hyper, h);
+  }
+
+  private allocLambda(impl: ApproxImpl, ll: LambdaLayout, init: Float64Array): LambdaState {
+    const { backend } = this.ctx;
+    const n = Math.max(1, ll.lamTotal);
+    const st: LambdaState = {
+      impl,
+      ll,
+      lam: backend.alloc(n, `fishleg.${impl.name}.lambda`),
+      grad: backend.alloc(n, `fishleg.${impl.name}.lambdaGrad`),
+      m: backend.alloc(n, `fishleg.${impl.name}.adamM`),
+      v: backend.alloc(n, `fishleg.${impl.name}.adamV`),
+      cache: backend.alloc(Math.max(1, ll.cacheTotal), `fishleg.${impl.name}.cache`),
+    };
+    backend.write(st.lam, init);
+    return st;
+  }
+
+  private freeLambda(st: LambdaState): void {
+    for (const t of [st.lam, st.grad, st.m, st.v, st.cache]) this.ctx.backend.free(t);
+  }
+
+  private releasePrograms(): void {
+    const { backend } = this.ctx;
+    if (this.programs) {
+      for (const p of [this.programs.aux, this.programs.step, this.programs.refresh]) backend.release(p);
+      this.programs = null;
+    }
+    if (this.scratch) {
+      backend.free(this.scratch);
+      this.scratch = null;
+    }
+  }
+
+  /** (Re)records every program over one shared scratch, then refreshes the caches from λ. */
+  private record(): void {
+    this.releasePrograms();
+    const { backend } = this.ctx;
+    const { result, scratch } = withScratch(backend, 'fishleg.scratch', (arena) => ({
+      aux: this.auxOps(arena),
+      step: this.stepOps(arena),
+      refresh: this.refreshOps(),
+    }));
+    this.scratch = scratch;
+    this.programs = {
+      aux: backend.record('fishleg.aux', result.aux),
+      step: backend.record('fishleg.step', result.step),
+      refresh: backend.record('fishleg.refresh', result.refresh),
+    };
+    backend.run(this.programs.refresh);
+  }
+
+  private layer(l: number) {
+    const { impl, ll, lam, cache } = this.lambda;
+    return layerState(impl, ll, lam, cache, l);
+  }
+
+  /**
+   * out = Q(λ)·u per layer. When u is the batch gradient (`isBatchGrad`), structures with a factored form
+   * use E_l and Ā_l of the train workspace where that is cheaper than the dense product.
+   */
+  private qOps(u: Tensor, out: Tensor, arena: Arena, isBatchGrad: boolean): Op[] {
+    const { impl } = this.lambda;
+    const { ws, batch } = this.ctx;
+    return this.ctx.layout.layers.flatMap((layer, l) => {
+      const st = this.layer(l);
+      const o = slice(out, layer.offset, layer.size);
+      const terms = impl.name === 'sum-kron' ? 2 : 1;
+      if (isBatchGrad && impl.qFactoredOps && factoredIsCheaper(st.shape, batch, terms)) {
+        return impl.qFactoredOps(st, { e: layerErrors(ws, l), a: ws.a[l]!, rows: batch, scale: 1 / batch }, o, arena);
+      }
+      return impl.qDenseOps(st, slice(u, layer.offset, layer.size), o, arena);
+    });
+  }
+
+  private refreshOps(): Op[] {
+    const { impl } = this.lambda;
+    return this.ctx.layout.layers.flatMap((_, l) => impl.refreshOps(this.layer(l)));
+  }
+
+  /** m ← βm + (1−β)·Q g;  θ ← (1 − η·wd)·θ − η·m (docs/fishleg.md §6). */
+  private stepOps(arena: Arena): Op[] {
+    const { params, grads } = this.ctx;
+    const n = params.size;
+    const hy = (i: number) => ({ t: slice(this.hyper, i, 1), power: 1 as const });
+    return [
+      ...this.qOps(grads, this.qg, arena, true),
+      axpby(n, coef(1, hy(H.beta)), this.mom, coef(1, hy(H.oneMinusBeta)), this.qg, this.mom),
+      axpby(n, coef(1, hy(H.decay)), params, coef(1, hy(H.negLr)), this.mom, params),
+    ];
+  }
+
+  /** The auxiliary update (docs/fishleg.md §5), then the caches refreshed from the new λ. */
+  private auxOps(arena: Arena): Op[] {
+    const { grads: u, params } = this.ctx;
+    const n = params.size;
+    const { impl, lam, grad, m, v: adamV, ll } = this.lambda;
+    const v = this.vec;
+    const r = this.r;
+    const sc = (i: number) => slice(this.scalars, i, 1);
+    const hy = (i: number) => ({ t: slice(this.hyper, i, 1), power: 1 as const });
+    // 1/v_norm = ‖v‖⁻¹‖u‖⁻¹ as device-scalar refs.
+    const invNorm = [
+      { t: sc(S.vv), power: -0.5 as const },
+      { t: sc(S.uu), power: -0.5 as const },
+    ];
+    const ops: Op[] = [
+      ...this.qOps(u, v, arena, true),
+      { op: 'fill', n: 2, value: TINY, out: slice(this.scalars, S.vv, 2) },
+      { op: 'reduce', kind: 'sumsq', n, x: v, scale: 1, accumulate: true, out: sc(S.vv) },
+      { op: 'reduce', kind: 'sumsq', n, x: u, scale: 1, accumulate: true, out: sc(S.uu) },
+      ...this.fisher.ops(v, this.fv, arena),
+      // A = (½vᵀFv + ½γ‖v‖² − uᵀv)/‖u‖², accumulated for readAuxLoss.
+      { op: 'reduce', kind: 'dot', n, x: v, y: this.fv, scale: 1, accumulate: false, out: sc(S.vFv) },
+      { op: 'reduce', kind: 'dot', n, x: u, y: v, scale: 1, accumulate: false, out: sc(S.uv) },
+      axpby(1, 0.5, sc(S.vFv), coef(1, hy(H.halfGamma)), sc(S.vv), sc(S.tmp)),
+      axpby(1, 1, sc(S.tmp), -1, sc(S.uv), sc(S.tmp)),
+      axpby(1, 1, sc(S.auxAcc), coef(1, { t: sc(S.uu), power: -1 }), sc(S.tmp), sc(S.auxAcc)),
+      // r = (F v + γ v − u)/v_norm.
+      axpby(n, 1, this.fv, coef(1, hy(H.gamma)), v, r),
+      axpby(n, coef(1, ...invNorm), r, coef(-1, ...invNorm), u, r),
+    ];
+    if (this.config.preconditionAux) {
+      ops.push(...this.qOps(r, this.qg, arena, false), scale(n, coef(1, ...invNorm), this.qg, r));
+    }
+    this.ctx.layout.layers.forEach((layer, l) => {
+      const st = this.layer(l);
+      const g = slice(grad, ll.lamOffsets[l]!, impl.lambdaSize(st.shape));
+      ops.push(...impl.gradOps(st, slice(r, layer.offset, layer.size), slice(u, layer.offset, layer.size), g, arena));
+    });
+    ops.push({ op: 'adam', n: Math.max(1, ll.lamTotal), param: lam, grad, m, v: adamV, hyper: this.auxHyper });
+    ops.push(...this.refreshOps());
+    return ops;
+  }
+
+  private assertLive(): void {
+    if (this.disposed) throw new Error('this FishLeg optimizer has been disposed');
+  }
+}

@@ -1,0 +1,142 @@
+/**
+ * FishLeg on WebGPU against the CPU reference (float32 both): each structure's Q·U, factored Q·G and
+ * ∇_λ⟨r, Qu⟩, the ggn and sampled Fisher-vector products, and whole FishLeg runs (auxiliary updates and a
+ * switch of structure included). FishLeg is built from the closed op list only, so this checks that the
+ * WGSL kernels compose into the same algorithm. Runs in Chromium (SwiftShader on CI): shapes stay small.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Backend } from '../../src/engine/backend.ts';
+import { CpuBackend } from '../../src/engine/cpu/backend.ts';
+import { toyDataset } from '../../src/engine/data/toy.ts';
+import { withScratch, type Arena } from '../../src/engine/fishleg/arena.ts';
+import { APPROX } from '../../src/engine/fishleg/approx.ts';
+import { FisherProduct, type FisherSource } from '../../src/engine/fishleg/fisher.ts';
+import type { LayerState } from '../../src/engine/fishleg/types.ts';
+import { paramLayout } from '../../src/engine/model/mlp.ts';
+import type { Likelihood, Op } from '../../src/engine/ops.ts';
+import { defaultFishLeg, FISHLEG_APPROXES } from '../../src/engine/optim/config.ts';
+import { Rng } from '../../src/engine/rng.ts';
+import { Trainer } from '../../src/engine/trainer.ts';
+import { expectClose, Pair, randoms, SIDES, type Side } from '../gpu/harness.ts';
+
+let pair: Pair;
+beforeAll(async () => {
+  pair = await Pair.create();
+});
+afterAll(() => pair.dispose());
+
+/** Records ops built over a fresh scratch on one backend, runs them once, frees what it made. */
+function runOn(be: Backend, build: (arena: Arena) => Op[]): void {
+  const { result, scratch } = withScratch(be, 'test.scratch', build);
+  const p = be.record('test', result);
+  be.run(p);
+  be.release(p);
+  be.free(scratch);
+}
+
+const tol = { atol: 2e-4, rtol: 2e-4 };
+
+describe.each(FISHLEG_APPROXES)('%s on WebGPU', (name) => {
+  it('Q·U, factored Q·G and ∇_λ⟨r, Qu⟩ match the CPU reference (m=5, p=4, bias column included)', async () => {
+    const impl = APPROX[name];
+    const s = { m: 5, p: 4 };
+    const rng = new Rng(31, 1);
+    const h = impl.init(s, 2, () => rng.normal());
+    const lam = impl.pack(h, s).map((x) => x + 0.3 * rng.normal());
+    const d = s.m * s.p;
+    const B = 3;
+    const a = randoms(B * s.p, 2);
+    for (let i = 0; i < B; i++) a[i * s.p + s.p - 1] = 1;
+    const st = {} as Record<Side, LayerState>;
+    const t = {
+      lam: pair.twin(lam, 'lam'),
+      cache: pair.twin(impl.cacheSize(s), 'cache'),
+      u: pair.twin(randoms(d, 3), 'u'),
+      r: pair.twin(randoms(d, 4), 'r'),
+      e: pair.twin(randoms(B * s.m, 5), 'e'),
+      a: pair.twin(a, 'a'),
+      qu: pair.twin(d, 'qu'),
+      qg: pair.twin(d, 'qg'),
+      grad: pair.twin(impl.lambdaSize(s), 'grad'),
+    };
+    for (const side of SIDES) {
+      const be = pair[side];
+      st[side] = { shape: s, lam: t.lam[side], cache: t.cache[side] };
+      runOn(be, (arena) => [
+        ...impl.refreshOps(st[side]),
+        ...impl.qDenseOps(st[side], t.u[side], t.qu[side], arena),
+        ...(impl.qFactoredOps
+          ? impl.qFactoredOps(st[side], { e: t.e[side], a: t.a[side], rows: B, scale: 1 / B }, t.qg[side], arena)
+          : []),
+        ...impl.gradOps(st[side], t.r[side], t.u[side], t.grad[side], arena),
+      ]);
+    }
+    await pair.gpu.sync();
+    await pair.expectClose(t.qu, tol, 'Q·U');
+    if (impl.qFactoredOps) await pair.expectClose(t.qg, tol, 'factored Q·G');
+    await pair.expectClose(t.grad, { atol: 1e-3, rtol: 1e-3 }, '∇λS');
+  });
+});
+
+describe.each([
+  ['ggn', 'categorical'],
+  ['ggn', 'bernoulli'],
+  ['sampled', 'gaussian'],
+] as const)('F·v (%s, %s) on WebGPU', (estimator, lik: Likelihood) => {
+  it('matches the CPU reference on the same auxiliary batch and samples', async () => {
+    const layout = paramLayout({ sizes: [3, 5, 4], acts: ['tanh', 'identity'] });
+    const n = 12;
+    const x = pair.twin(randoms(n * 3, 6), 'x');
+    const params = pair.twin(randoms(layout.total, 7), 'params');
+    const v = pair.twin(randoms(layout.total, 8), 'v');
+    const out = pair.twin(layout.total, 'fv');
+    for (const side of SIDES) {
+      const be = pair[side];
+      const src: FisherSource = {
+        backend: be,
+        layout,
+        params: params[side],
+        likelihood: lik,
+        sigma: 0.5,
+        seed: 9,
+        trainSplit: { x: x[side], y: x[side], n },
+      };
+      const fp = new FisherProduct(src, 6, estimator);
+      fp.prepare(3);
+      runOn(be, (arena) => fp.ops(v[side], out[side], arena));
+      await (be === pair.gpu ? pair.gpu.sync() : Promise.resolve());
+      fp.dispose();
+    }
+    await pair.expectClose(out, { atol: 1e-4, rtol: 1e-3 }, `F·v ${estimator}`);
+  });
+});
+
+describe('FishLeg training on WebGPU', () => {
+  const spiral = toyDataset('spiral', { n: 400, noise: 0.05, seed: 7 });
+  it.each(FISHLEG_APPROXES)('%s: 24 steps with auxiliary updates and a switch track the CPU run', async (approx) => {
+    const cpu = new CpuBackend({ precision: 'f32' });
+    const cfg = {
+      arch: '2-6t-5t-2',
+      likelihood: 'categorical',
+      optimizer: { ...defaultFishLeg(approx), lr: 0.05, auxEvery: 4, auxLr: 0.003 },
+      batch: 16,
+      seed: 3,
+    } as const;
+    const runs = [Trainer.create(cpu, spiral, cfg), Trainer.create(pair.gpu, spiral, cfg)] as const;
+    const next = approx === 'block-kron' ? 'kron-diag' : 'block-kron';
+    for (const t of runs) {
+      t.step(12);
+      await t.switchApprox(next);
+      t.step(12);
+    }
+    const [pc, pg] = [await runs[0].readParams(), await runs[1].readParams()];
+    expectClose(pg, pc, { atol: 2e-4, rtol: 2e-3 }, 'θ after 24 steps');
+    const [ac, ag] = [await runs[0].readAuxLoss(), await runs[1].readAuxLoss()];
+    expect(ag!).toBeCloseTo(ac!, 3);
+    const live = pair.gpu.liveStorages();
+    runs[1].dispose();
+    expect(pair.gpu.liveStorages()).toBeLessThan(live);
+    runs[0].dispose();
+    cpu.dispose();
+  });
+});
