@@ -1,0 +1,73 @@
+// ESLint flat config: typed typescript-eslint rules for all TS, React hooks rules for the UI, and an
+// import fence that keeps src/engine framework-free (it must run unchanged in Node, Vitest and the worker).
+// `npm run lint` runs this with --max-warnings 0, then prettier --check.
+import js from '@eslint/js';
+import { defineConfig, globalIgnores, includeIgnoreFile } from 'eslint/config';
+import reactHooks from 'eslint-plugin-react-hooks';
+import globals from 'globals';
+import { fileURLToPath } from 'node:url';
+import tseslint from 'typescript-eslint';
+
+export default defineConfig(
+  // Whatever git ignores (build output, test results, screenshots), plus the generated shader module.
+  includeIgnoreFile(fileURLToPath(new URL('.gitignore', import.meta.url)), 'git-ignored files'),
+  globalIgnores(['dist/**', 'node_modules/**', 'src/engine/gpu/shaders.gen.ts', 'test-results/**', 'bench/results/**']),
+  js.configs.recommended,
+  tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      ecmaVersion: 2023,
+      sourceType: 'module',
+      globals: { ...globals.browser },
+      parserOptions: {
+        projectService: true,
+        tsconfigRootDir: import.meta.dirname,
+      },
+    },
+    rules: {
+      // An unawaited GPU promise (mapAsync, onSubmittedWorkDone, a readback) hides errors and races.
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    // Plain JS/MJS (this file, scripts) is not in the TS project: lint it without type information.
+    files: ['**/*.{js,mjs,cjs}'],
+    extends: [tseslint.configs.disableTypeChecked],
+    languageOptions: { globals: { ...globals.node } },
+  },
+  {
+    // Code that runs in Node rather than the browser.
+    files: ['scripts/**', 'bench/**', 'src/cli/**', 'e2e/**', '*.config.{js,ts}'],
+    languageOptions: { globals: { ...globals.node } },
+  },
+  {
+    files: ['src/ui/**/*.{ts,tsx}', 'src/main.tsx'],
+    extends: [reactHooks.configs.flat.recommended],
+  },
+  {
+    files: ['src/worker/**/*.ts'],
+    languageOptions: { globals: { ...globals.worker } },
+  },
+  {
+    // The engine is framework-free: no React, no charts, and no reaching up into the UI or the worker.
+    files: ['src/engine/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['react', 'react/*', 'react-dom', 'react-dom/*', 'recharts', 'recharts/*'],
+              message: 'src/engine must stay framework-free: move UI code to src/ui.',
+            },
+            {
+              regex: '^(\\.\\./)+(ui|worker)(/|$)|(^|/)src/(ui|worker)(/|$)',
+              message: 'src/engine must not import src/ui or src/worker (imports flow engine → worker → ui).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+);

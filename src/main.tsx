@@ -1,0 +1,28 @@
+/**
+ * Browser entry point: reads the config from the URL, starts the training worker (which owns the GPU
+ * device) and renders the playground. The client lives outside React so StrictMode's double effects
+ * never start a second worker.
+ */
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { App } from './ui/App.tsx';
+import { parseSearch } from './ui/config.ts';
+import { TrainingClient, workerPort } from './ui/trainingClient.ts';
+import './ui/app.css';
+
+const { config, warnings } = parseSearch(window.location.search);
+for (const w of warnings) console.warn(`[playground] ${w}`);
+
+const worker = new Worker(new URL('./worker/training.worker.ts', import.meta.url), {
+  type: 'module',
+  name: 'training',
+});
+const client = new TrainingClient(workerPort(worker), config);
+
+const root = document.getElementById('root');
+if (!root) throw new Error('index.html has no #root element to render the playground into');
+createRoot(root).render(
+  <StrictMode>
+    <App client={client} />
+  </StrictMode>,
+);

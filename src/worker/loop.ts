@@ -1,0 +1,190 @@
+/**
+ * The time-sliced training loop the worker runs: a few steps per slice (about one animation frame of work),
+ * an evaluation (the only GPU→CPU readback) every `evalEvery` steps, and a yield between slices so that
+ * pause/reset messages are handled promptly. Engine-agnostic: it drives anything with `step` and `evaluate`.
+ */
+import type { MetricPoint } from './protocol.ts';
+
+/** The part of the engine's Trainer the loop needs. */
+export interface LoopTrainer {
+  /** Queues n training steps; no readback. */
+  step(n: number): void;
+  /** Waits for queued steps, then computes losses on both splits. */
+  evaluate(): Promise<MetricPoint>;
+}
+
+export interface LoopListener {
+  metrics(point: MetricPoint): void;
+  progress(step: number, running: boolean, stepsPerSecond: number): void;
+  error(err: unknown): void;
+}
+
+export interface LoopOptions {
+  /** Steps between evaluations. */
+  readonly evalEvery: number;
+  /** Target wall-clock length of one slice of steps, in ms. */
+  readonly sliceMs?: number;
+  /** Minimum time between two progress events, in ms. */
+  readonly progressEveryMs?: number;
+  readonly now?: () => number;
+  /** Gives the event loop a turn between slices. */
+  readonly yieldNow?: () => Promise<void>;
+}
+
+/** Thrown for loop settings that cannot work. */
+export class LoopConfigError extends Error {
+  override readonly name = 'LoopConfigError';
+}
+
+/**
+ * Zero-delay yield: a MessageChannel task avoids the 4 ms clamp that nested setTimeout(0) calls get. Every
+ * `timerEveryMs` it goes through setTimeout instead, because Node drains up to 1000 port messages per
+ * event-loop turn and would otherwise starve timers (the session's metric flushes among them).
+ */
+export function messageChannelYield(timerEveryMs = 50, now = () => performance.now()): () => Promise<void> {
+  const channel = new MessageChannel();
+  const waiting: (() => void)[] = [];
+  channel.port1.onmessage = () => waiting.shift()?.();
+  let lastTimer = now();
+  return () =>
+    new Promise<void>((resolve) => {
+      if (now() - lastTimer >= timerEveryMs) {
+        lastTimer = now();
+        setTimeout(resolve, 0);
+        return;
+      }
+      waiting.push(resolve);
+      channel.port2.postMessage(null);
+    });
+}
+
+/**
+ * Runs a trainer in slices. All trainer calls go through one promise chain, so an evaluation never overlaps
+ * steps from a newer slice, and play → pause → play in quick succession never starts two loops.
+ */
+export class TrainingLoop {
+  readonly #trainer: LoopTrainer;
+  readonly #listener: LoopListener;
+  readonly #evalEvery: number;
+  readonly #sliceMs: number;
+  readonly #progressEveryMs: number;
+  readonly #now: () => number;
+  readonly #yield: () => Promise<void>;
+
+  #running = false;
+  /** Bumped by play/pause/stop; a loop exits as soon as its generation is no longer current. */
+  #generation = 0;
+  #chain: Promise<void> = Promise.resolve();
+  #step = 0;
+  #sinceEval = 0;
+  /** Steps per slice, adapted from the measured throughput. */
+  #chunk = 1;
+  #stepsPerSecond = 0;
+  #lastProgress = -Infinity;
+
+  constructor(trainer: LoopTrainer, options: LoopOptions, listener: LoopListener) {
+    if (!Number.isInteger(options.evalEvery) || options.evalEvery < 1) {
+      throw new LoopConfigError(`evalEvery must be a positive integer (got ${options.evalEvery})`);
+    }
+    this.#trainer = trainer;
+    this.#listener = listener;
+    this.#evalEvery = options.evalEvery;
+    this.#sliceMs = options.sliceMs ?? 16;
+    this.#progressEveryMs = options.progressEveryMs ?? 100;
+    this.#now = options.now ?? (() => performance.now());
+    this.#yield = options.yieldNow ?? messageChannelYield();
+  }
+
+  get step(): number {
+    return this.#step;
+  }
+
+  get running(): boolean {
+    return this.#running;
+  }
+
+  /** Evaluates now (after any queued work) and reports the point. */
+  evaluate(): Promise<void> {
+    return this.#enqueue(() => this.#evaluate());
+  }
+
+  /** Starts stepping; a no-op when already running. */
+  play(): void {
+    if (this.#running) return;
+    this.#running = true;
+    const generation = ++this.#generation;
+    this.#progress(true);
+    void this.#enqueue(() => this.#run(generation));
+  }
+
+  /** Stops after the current slice and evaluates once more if steps were taken since the last evaluation. */
+  pause(): Promise<void> {
+    if (this.#running) {
+      this.#running = false;
+      this.#generation++;
+    }
+    return this.#enqueue(async () => {
+      if (this.#sinceEval > 0) await this.#evaluate();
+      this.#progress(true);
+    });
+  }
+
+  /** Stops without a final evaluation; resolves when the trainer is no longer in use (safe to dispose). */
+  stop(): Promise<void> {
+    this.#running = false;
+    this.#generation++;
+    return this.#enqueue(() => Promise.resolve());
+  }
+
+  #enqueue(task: () => Promise<void>): Promise<void> {
+    const next = this.#chain.then(task).catch((err: unknown) => {
+      this.#running = false;
+      this.#generation++;
+      this.#listener.error(err);
+    });
+    this.#chain = next;
+    return next;
+  }
+
+  async #run(generation: number): Promise<void> {
+    let intervalStart = this.#now();
+    let intervalSteps = 0;
+    while (generation === this.#generation) {
+      const k = Math.min(this.#chunk, this.#evalEvery - this.#sinceEval);
+      const sliceStart = this.#now();
+      this.#trainer.step(k);
+      this.#step += k;
+      this.#sinceEval += k;
+      intervalSteps += k;
+      // The CPU backend computes inside step(): shrink the chunk at once when a slice overruns.
+      if (this.#now() - sliceStart > 2 * this.#sliceMs) this.#chunk = Math.max(1, this.#chunk >> 1);
+      if (this.#sinceEval >= this.#evalEvery) {
+        // On WebGPU step() only queues work; the evaluation waits for it, so throughput is measured per interval.
+        await this.#evaluate();
+        const elapsed = this.#now() - intervalStart;
+        if (elapsed > 0) {
+          this.#stepsPerSecond = (1000 * intervalSteps) / elapsed;
+          const target = Math.round((this.#stepsPerSecond * this.#sliceMs) / 1000);
+          this.#chunk = Math.min(this.#evalEvery, Math.max(1, target));
+        }
+        intervalStart = this.#now();
+        intervalSteps = 0;
+      }
+      this.#progress(false);
+      await this.#yield();
+    }
+  }
+
+  async #evaluate(): Promise<void> {
+    const point = await this.#trainer.evaluate();
+    this.#sinceEval = 0;
+    this.#listener.metrics(point);
+  }
+
+  #progress(force: boolean): void {
+    const t = this.#now();
+    if (!force && t - this.#lastProgress < this.#progressEveryMs) return;
+    this.#lastProgress = t;
+    this.#listener.progress(this.#step, this.#running, this.#stepsPerSecond);
+  }
+}

@@ -1,0 +1,19 @@
+/**
+ * Vite config for the playground: React via @vitejs/plugin-react, ES-module workers (the training worker
+ * imports the engine as modules), and fixed loopback ports so scripts and Playwright know where to look.
+ */
+import react from '@vitejs/plugin-react';
+import { defineConfig } from 'vite';
+
+export default defineConfig({
+  plugins: [react()],
+  server: { host: '127.0.0.1', port: 5173, strictPort: true },
+  preview: { host: '127.0.0.1', port: 4173, strictPort: true },
+  worker: { format: 'es' },
+  build: {
+    target: 'es2022',
+    sourcemap: true,
+    // React + recharts make one ~600 kB (180 kB gzipped) chunk; the engine and the worker are split off.
+    chunkSizeWarningLimit: 800,
+  },
+});
