@@ -25,7 +25,10 @@ export async function matmulGflops(backend: Backend, n: number, iters: number): 
   backend.write(a, fill);
   backend.write(b, fill);
   const op = { op: 'matmul', layout: 'nt', m: n, n, k: n, a, lda: n, b, ldb: n, c, ldc: n, alpha: 1, beta: 0 } as const;
-  const p = backend.record(`bench-matmul-${n}`, Array.from({ length: iters }, () => op));
+  const p = backend.record(
+    `bench-matmul-${n}`,
+    Array.from({ length: iters }, () => op),
+  );
   const warm = backend.record('bench-warm', [op]);
   backend.run(warm);
   await backend.sync();
@@ -65,7 +68,15 @@ async function main(): Promise<void> {
     .option('--skip-mnist', 'matmul only')
     .option('--out <file>', 'write the figures as JSON')
     .parse();
-  const o = cmd.opts<{ backend: string; sizes: string; iters: string; steps: string; rounds: string; skipMnist?: boolean; out?: string }>();
+  const o = cmd.opts<{
+    backend: string;
+    sizes: string;
+    iters: string;
+    steps: string;
+    rounds: string;
+    skipMnist?: boolean;
+    out?: string;
+  }>();
   const backends = await openBackends(o.backend);
   const sizes = o.sizes.split(',').map(Number);
   const results: Record<string, unknown>[] = [];
@@ -94,7 +105,9 @@ async function main(): Promise<void> {
     });
     const times = await alternateStepTimes(runs, { rounds: Number(o.rounds), steps: Number(o.steps), warmup: 2 });
     const base = times[0]!.msPerStep;
-    console.log('\n## mnist-ae Adam step (batch 100), alternated rounds\n| backend | ms/step | ÷ first |\n|---|---|---|');
+    console.log(
+      '\n## mnist-ae Adam step (batch 100), alternated rounds\n| backend | ms/step | ÷ first |\n|---|---|---|',
+    );
     for (const t of times) {
       console.log(`| ${t.name} | ${fmt(t.msPerStep)} | ${fmt(t.msPerStep / base, 3)} |`);
       results.push({ backend: t.name, kind: 'mnist-ae-adam-step', msPerStep: t.msPerStep, samples: t.samples });

@@ -24,7 +24,8 @@ export class DeviceDataset {
     const { inputDim, outputDim } = this.data;
     const x = this.put(split.x, Math.max(1, split.n * inputDim), `${this.data.name}.${name}.x`);
     // Autoencoders reconstruct their input: share the tensor instead of uploading it twice.
-    const y = split.y === split.x ? x : this.put(split.y, Math.max(1, split.n * outputDim), `${this.data.name}.${name}.y`);
+    const y =
+      split.y === split.x ? x : this.put(split.y, Math.max(1, split.n * outputDim), `${this.data.name}.${name}.y`);
     return { x, y, n: split.n };
   }
 

@@ -52,7 +52,11 @@ describe('npm run train', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^step 40 .*ms\/step\)\n$/);
-    const json = JSON.parse(readFileSync(out, 'utf8')) as { config: { arch: string }; msPerStep: number; curve: { step: number; trainAccuracy: number }[] };
+    const json = JSON.parse(readFileSync(out, 'utf8')) as {
+      config: { arch: string };
+      msPerStep: number;
+      curve: { step: number; trainAccuracy: number }[];
+    };
     expect(json.config.arch).toBe('2-8t-2');
     expect(json.msPerStep).toBeGreaterThan(0);
     expect(json.curve.map((p) => p.step)).toEqual([0, 20, 40]);

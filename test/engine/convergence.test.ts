@@ -13,7 +13,13 @@ const spiral = toyDataset('spiral', { n: 2000, noise: 0.03, seed: 7 });
 
 async function train(optimizer: OptimizerConfig, steps: number): Promise<{ acc: number; loss: number }> {
   const be = new CpuBackend({ precision: 'f32' });
-  const t = Trainer.create(be, spiral, { arch: '2-64r-64r-2', likelihood: 'categorical', optimizer, batch: 64, seed: 3 });
+  const t = Trainer.create(be, spiral, {
+    arch: '2-64r-64r-2',
+    likelihood: 'categorical',
+    optimizer,
+    batch: 64,
+    seed: 3,
+  });
   t.step(steps);
   const r = await t.evaluate();
   t.dispose();

@@ -5,7 +5,15 @@
 import { describe, expect, it } from 'vitest';
 import { CpuBackend } from '../../src/engine/cpu/backend.ts';
 import { paramLayout, type MlpSpec } from '../../src/engine/model/mlp.ts';
-import { backwardOps, forwardOps, gatherOps, lossOps, outputGradOps, ropOps, Workspace } from '../../src/engine/model/passes.ts';
+import {
+  backwardOps,
+  forwardOps,
+  gatherOps,
+  lossOps,
+  outputGradOps,
+  ropOps,
+  Workspace,
+} from '../../src/engine/model/passes.ts';
 import type { Likelihood } from '../../src/engine/ops.ts';
 import { Rng } from '../../src/engine/rng.ts';
 import { slice, type Tensor } from '../../src/engine/tensor.ts';
@@ -32,8 +40,14 @@ function setup(spec: MlpSpec, lik: Likelihood, seed: number) {
   const ys = be.alloc(y.length, 'y');
   be.write(xs, x);
   be.write(ys, y);
-  be.write(ws.idx, Array.from({ length: rows }, (_, i) => i));
-  be.write(params, Array.from({ length: layout.total }, () => 0.7 * rng.normal()));
+  be.write(
+    ws.idx,
+    Array.from({ length: rows }, (_, i) => i),
+  );
+  be.write(
+    params,
+    Array.from({ length: layout.total }, () => 0.7 * rng.normal()),
+  );
   const split = { x: xs, y: ys, n: rows };
   const sigma = 0.8;
   const fwd = be.record('fwd', [
@@ -41,7 +55,10 @@ function setup(spec: MlpSpec, lik: Likelihood, seed: number) {
     ...forwardOps(ws, params, rows),
     ...lossOps(ws, lik, sigma, rows, loss, 1 / rows, false),
   ]);
-  const bwd = be.record('bwd', [...outputGradOps(ws, lik, sigma, rows), ...backwardOps(ws, params, grads, rows, 1 / rows)]);
+  const bwd = be.record('bwd', [
+    ...outputGradOps(ws, lik, sigma, rows),
+    ...backwardOps(ws, params, grads, rows, 1 / rows),
+  ]);
   const lossAt = async (): Promise<number> => {
     be.run(fwd);
     return (await be.read(loss))[0]!;
@@ -54,8 +71,16 @@ async function readAll(be: CpuBackend, t: Tensor): Promise<number[]> {
 }
 
 const cases: { name: string; spec: MlpSpec; lik: Likelihood }[] = [
-  { name: 'tanh/relu → categorical', spec: { sizes: [3, 5, 4, 3], acts: ['tanh', 'relu', 'identity'] }, lik: 'categorical' },
-  { name: 'sigmoid/identity → bernoulli', spec: { sizes: [4, 6, 2, 4], acts: ['sigmoid', 'identity', 'identity'] }, lik: 'bernoulli' },
+  {
+    name: 'tanh/relu → categorical',
+    spec: { sizes: [3, 5, 4, 3], acts: ['tanh', 'relu', 'identity'] },
+    lik: 'categorical',
+  },
+  {
+    name: 'sigmoid/identity → bernoulli',
+    spec: { sizes: [4, 6, 2, 4], acts: ['sigmoid', 'identity', 'identity'] },
+    lik: 'bernoulli',
+  },
   { name: 'relu → gaussian with tanh output', spec: { sizes: [2, 7, 3], acts: ['relu', 'tanh'] }, lik: 'gaussian' },
 ];
 
@@ -91,10 +116,16 @@ describe.each(cases)('MLP $name', ({ spec, lik }) => {
     const jv = await readAll(be, slice(ws.dmu, 0, rows * out));
     const theta = await readAll(be, params);
     const h = 1e-6;
-    be.write(params, theta.map((t, i) => t + h * vHost[i]!));
+    be.write(
+      params,
+      theta.map((t, i) => t + h * vHost[i]!),
+    );
     await lossAt();
     const plus = await readAll(be, slice(ws.mu, 0, rows * out));
-    be.write(params, theta.map((t, i) => t - h * vHost[i]!));
+    be.write(
+      params,
+      theta.map((t, i) => t - h * vHost[i]!),
+    );
     await lossAt();
     const minus = await readAll(be, slice(ws.mu, 0, rows * out));
     for (let i = 0; i < rows * out; i++) expect(jv[i]!).toBeCloseTo((plus[i]! - minus[i]!) / (2 * h), 6);

@@ -31,7 +31,9 @@ export interface ParamLayout {
 
 export function paramLayout(spec: MlpSpec): ParamLayout {
   if (spec.sizes.length < 2 || spec.acts.length !== spec.sizes.length - 1) {
-    throw new RangeError(`an MLP needs at least one layer and one activation per layer (got sizes ${spec.sizes.join('-')})`);
+    throw new RangeError(
+      `an MLP needs at least one layer and one activation per layer (got sizes ${spec.sizes.join('-')})`,
+    );
   }
   const layers: LayerLayout[] = [];
   let offset = 0;

@@ -118,7 +118,15 @@ export function forwardOps(ws: Workspace, params: Tensor, rows: number): Op[] {
     });
     const isLast = l === layers.length - 1;
     if (!isLast) {
-      ops.push({ op: 'actForward', act: layer.act, rows, cols: layer.m, s: ws.s[l]!, out: ws.a[l + 1]!, ldOut: layer.m + 1 });
+      ops.push({
+        op: 'actForward',
+        act: layer.act,
+        rows,
+        cols: layer.m,
+        s: ws.s[l]!,
+        out: ws.a[l + 1]!,
+        ldOut: layer.m + 1,
+      });
     } else if (layer.act !== 'identity') {
       ops.push({ op: 'actForward', act: layer.act, rows, cols: layer.m, s: ws.s[l]!, out: ws.mu, ldOut: layer.m });
     }
@@ -138,7 +146,16 @@ export function lossOps(
 ): Op[] {
   const cols = ws.outDim;
   return [
-    { op: 'nll', lik, rows, cols, mu: rowsOf(ws.mu, rows, cols), y: rowsOf(ws.y, rows, cols), sigma, perExample: ws.perExample },
+    {
+      op: 'nll',
+      lik,
+      rows,
+      cols,
+      mu: rowsOf(ws.mu, rows, cols),
+      y: rowsOf(ws.y, rows, cols),
+      sigma,
+      perExample: ws.perExample,
+    },
     { op: 'reduce', kind: 'sum', n: rows, x: slice(ws.perExample, 0, rows), scale, accumulate, out },
   ];
 }
@@ -166,7 +183,18 @@ export function backwardOps(ws: Workspace, params: Tensor, grads: Tensor, rows: 
       const d = isLast ? ws.gout : ws.da[l + 1]!;
       const ldD = isLast ? layer.m : layer.m + 1;
       e = ws.e[l]!;
-      ops.push({ op: 'actBackward', act: layer.act, rows, cols: layer.m, d, ldD, s: ws.s[l]!, out: e, ldOut: layer.m, extra: 0 });
+      ops.push({
+        op: 'actBackward',
+        act: layer.act,
+        rows,
+        cols: layer.m,
+        d,
+        ldD,
+        s: ws.s[l]!,
+        out: e,
+        ldOut: layer.m,
+        extra: 0,
+      });
     }
     ops.push({
       op: 'matmul',
@@ -249,9 +277,31 @@ export function ropOps(ws: Workspace, params: Tensor, tangent: Tensor, rows: num
     }
     const isLast = l === layers.length - 1;
     if (!isLast) {
-      ops.push({ op: 'actBackward', act: layer.act, rows, cols: layer.m, d: ds, ldD: layer.m, s: ws.s[l]!, out: ws.da[l + 1]!, ldOut: layer.m + 1, extra: 0 });
+      ops.push({
+        op: 'actBackward',
+        act: layer.act,
+        rows,
+        cols: layer.m,
+        d: ds,
+        ldD: layer.m,
+        s: ws.s[l]!,
+        out: ws.da[l + 1]!,
+        ldOut: layer.m + 1,
+        extra: 0,
+      });
     } else if (layer.act !== 'identity') {
-      ops.push({ op: 'actBackward', act: layer.act, rows, cols: layer.m, d: ds, ldD: layer.m, s: ws.s[l]!, out: ws.dmu, ldOut: layer.m, extra: 0 });
+      ops.push({
+        op: 'actBackward',
+        act: layer.act,
+        rows,
+        cols: layer.m,
+        d: ds,
+        ldD: layer.m,
+        s: ws.s[l]!,
+        out: ws.dmu,
+        ldOut: layer.m,
+        extra: 0,
+      });
     }
   });
   return ops;
