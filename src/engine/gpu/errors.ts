@@ -1,0 +1,23 @@
+/**
+ * Named errors of the WebGPU backend, each saying what went wrong and what to do about it.
+ */
+
+/** No WebGPU here: navigator.gpu is missing or no adapter was found. */
+export class WebGpuUnavailableError extends Error {
+  override readonly name = 'WebGpuUnavailableError';
+}
+
+/** A WGSL module or compute pipeline failed to compile; the message holds the compiler's and the source lines. */
+export class ShaderCompileError extends Error {
+  override readonly name = 'ShaderCompileError';
+}
+
+/** Misuse of the backend: a freed storage or released program, a foreign tensor, an oversized allocation. */
+export class WebGpuBackendError extends Error {
+  override readonly name = 'WebGpuBackendError';
+}
+
+/** A GPU error reported by the device (validation, out of memory, internal) after work was submitted. */
+export class GpuDeviceError extends Error {
+  override readonly name = 'GpuDeviceError';
+}
