@@ -21,8 +21,15 @@ export interface RunSummary {
   readonly curve: CurvePoint[];
 }
 
-/** Trains as the flags say and returns what --out writes. */
-export async function runTraining(cli: CliConfig, log: (line: string) => void = () => {}): Promise<RunSummary> {
+/**
+ * Trains as the flags say and returns what --out writes; `onPoint` sees the summary so far after every
+ * evaluation (the CLI rewrites --out then, so a run cut short still leaves its curve).
+ */
+export async function runTraining(
+  cli: CliConfig,
+  log: (line: string) => void = () => {},
+  onPoint: (summary: RunSummary) => void = () => {},
+): Promise<RunSummary> {
   const data = loadCliData(cli);
   const defaults = defaultsFor(cli, data);
   const config: TrainConfig = {
@@ -50,6 +57,21 @@ export async function runTraining(cli: CliConfig, log: (line: string) => void = 
           });
     bar?.start(cli.steps, 0, { loss: '…' });
     const curve: CurvePoint[] = [await trainer.evaluate()];
+    const runConfig = {
+      ...config,
+      switchApprox: cli.switchApprox,
+      task: cli.task,
+      data: cli.data,
+      test: cli.test,
+      steps: cli.steps,
+      evalEvery: cli.evalEvery,
+      backend: backend.name,
+      device: backend.description,
+    };
+    const summary = (): RunSummary => {
+      const last = curve[curve.length - 1]!;
+      return { config: runConfig, msPerStep: last.step > 0 ? (1000 * last.seconds) / last.step : 0, curve };
+    };
     const switches = [...cli.switchApprox];
     while (trainer.stepCount < cli.steps) {
       const next = switches[0];
@@ -67,6 +89,7 @@ export async function runTraining(cli: CliConfig, log: (line: string) => void = 
       const auxLoss = await trainer.readAuxLoss();
       const point: CurvePoint = auxLoss === null ? evaluated : { ...evaluated, auxLoss };
       curve.push(point);
+      onPoint(summary());
       bar?.update(trainer.stepCount, { loss: point.trainLoss.toFixed(4) });
       if (!cli.quiet && !bar) log(formatPoint(point));
       if (!Number.isFinite(point.trainLoss)) {
@@ -76,23 +99,7 @@ export async function runTraining(cli: CliConfig, log: (line: string) => void = 
       }
     }
     bar?.stop();
-    const last = curve[curve.length - 1]!;
-    const msPerStep = last.step > 0 ? (1000 * last.seconds) / last.step : 0;
-    return {
-      config: {
-        ...config,
-        switchApprox: cli.switchApprox,
-        task: cli.task,
-        data: cli.data,
-        test: cli.test,
-        steps: cli.steps,
-        evalEvery: cli.evalEvery,
-        backend: backend.name,
-        device: backend.description,
-      },
-      msPerStep,
-      curve,
-    };
+    return summary();
   } finally {
     trainer?.dispose();
     backend.dispose();
@@ -120,10 +127,12 @@ async function main(argv: readonly string[]): Promise<number> {
     if (e instanceof CommanderError) return 0; // --help / --version already printed
     throw e;
   }
-  const summary = await runTraining(cli, cli.quiet ? undefined : (line) => process.stderr.write(`${line}\n`));
+  const out = cli.out;
+  const save = out ? (s: RunSummary) => writeFileSync(out, JSON.stringify(s, null, 2)) : undefined;
+  const summary = await runTraining(cli, cli.quiet ? undefined : (line) => process.stderr.write(`${line}\n`), save);
   const last = summary.curve[summary.curve.length - 1]!;
   process.stdout.write(`${formatPoint(last)}  (${summary.msPerStep.toFixed(2)} ms/step)\n`);
-  if (cli.out) writeFileSync(cli.out, JSON.stringify(summary, null, 2));
+  save?.(summary);
   return 0;
 }
 
@@ -145,7 +154,7 @@ function isUserError(e: unknown): e is Error {
   );
 }
 
-const isEntry = process.argv[1] !== undefined && /train\.ts$/.test(process.argv[1]);
+const isEntry = process.argv[1] !== undefined && /train\.(ts|mjs)$/.test(process.argv[1]);
 if (isEntry) {
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),
