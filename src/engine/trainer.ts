@@ -66,7 +66,8 @@ export class Trainer implements TrainingContext {
   private readonly optimizer: Optimizer;
   private readonly trainAcc: Tensor;
   private readonly evalAcc: Tensor;
-  private readonly trainProgram: Program;
+  /** Train-step programs by the set of layers whose dense gradient is formed ('all' for every layer). */
+  private readonly trainPrograms = new Map<string, Program>();
   private readonly evalPrograms = new Map<string, Program>();
   private readonly ownsData: boolean;
   private stepsSinceRead = 0;
@@ -109,14 +110,26 @@ export class Trainer implements TrainingContext {
     this.evalAcc = backend.alloc(2, 'metrics.eval');
     backend.write(this.params, initParams(this.spec, config.seed));
     this.optimizer = createOptimizer(this, config.optimizer);
-    const B = config.batch;
-    this.trainProgram = backend.record('train-step', [
-      ...gatherOps(this.ws, data.train, B),
-      ...forwardOps(this.ws, this.params, B),
-      ...lossOps(this.ws, config.likelihood, this.sigma, B, this.trainAcc, 1 / B, true),
-      ...outputGradOps(this.ws, config.likelihood, this.sigma, B),
-      ...backwardOps(this.ws, this.params, this.grads, B, 1 / B),
-    ]);
+  }
+
+  /** The recorded forward/backward pass that forms the dense gradient of `layers` only (others get E_l alone). */
+  private trainProgram(layers: ReadonlySet<number> | 'all'): Program {
+    const key = layers === 'all' ? 'all' : [...layers].sort((a, b) => a - b).join(',');
+    let p = this.trainPrograms.get(key);
+    if (!p) {
+      const B = this.config.batch;
+      const lik = this.config.likelihood;
+      const skip = new Set(layers === 'all' ? [] : this.layout.layers.map((_, l) => l).filter((l) => !layers.has(l)));
+      p = this.backend.record(`train-step[${key}]`, [
+        ...gatherOps(this.ws, this.data.train, B),
+        ...forwardOps(this.ws, this.params, B),
+        ...lossOps(this.ws, lik, this.sigma, B, this.trainAcc, 1 / B, true),
+        ...outputGradOps(this.ws, lik, this.sigma, B),
+        ...backwardOps(this.ws, this.params, this.grads, B, 1 / B, 0, skip),
+      ]);
+      this.trainPrograms.set(key, p);
+    }
+    return p;
   }
 
   /** Builds a run; a Dataset is uploaded for this run alone, a DeviceDataset is shared and not disposed with it. */
@@ -189,7 +202,8 @@ export class Trainer implements TrainingContext {
     const { batch, seed } = this.config;
     for (let i = 0; i < count; i++) {
       this.backend.write(this.ws.idx, batchIndices(seed, this.stepCount, batch, this.data.train.n));
-      this.backend.run(this.trainProgram, ...this.optimizer.stepPrograms(this.stepCount));
+      const layers = this.optimizer.gradientLayers?.(this.stepCount) ?? 'all';
+      this.backend.run(this.trainProgram(layers), ...this.optimizer.stepPrograms(this.stepCount));
       this.stepCount++;
       this.stepsSinceRead++;
     }
@@ -287,7 +301,7 @@ export class Trainer implements TrainingContext {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    this.backend.release(this.trainProgram);
+    for (const p of this.trainPrograms.values()) this.backend.release(p);
     for (const p of this.evalPrograms.values()) this.backend.release(p);
     this.optimizer.dispose();
     for (const t of [this.params, this.grads, this.trainAcc, this.evalAcc]) this.backend.free(t);

@@ -12,7 +12,12 @@ import { isAuxStep } from '../../src/engine/fishleg/fishleg.ts';
 import { hostApplyQ } from '../../src/engine/fishleg/host-q.ts';
 import { APPROX } from '../../src/engine/fishleg/approx.ts';
 import { exactFisher } from '../../src/engine/fishleg/views.ts';
-import { defaultFishLeg, type FishLegApprox, type FishLegConfig } from '../../src/engine/optim/config.ts';
+import {
+  defaultFishLeg,
+  defaultOptimizer,
+  type FishLegApprox,
+  type FishLegConfig,
+} from '../../src/engine/optim/config.ts';
 import { Rng } from '../../src/engine/rng.ts';
 import { Trainer } from '../../src/engine/trainer.ts';
 import type { HostLambda } from '../../src/engine/fishleg/types.ts';
@@ -65,7 +70,7 @@ describe('FishLeg step', () => {
     '%s: θ ← (1 − η·wd)θ − η(1 − β)·Q g on the first step (factored Q·G where cheaper)',
     async (approx) => {
       const be = new CpuBackend({ precision: 'f64' });
-      // Layers 20→12 and 12→3 with batch 4: Q·G in factored form is cheaper for the Kronecker structures.
+      // Layers 20→12 and 12→3 with batch 4: the Kronecker structures apply Q·G in factored form on the first.
       const config: FishLegConfig = { ...defaultFishLeg(approx), lr: 0.01, weightDecay: 0.1, auxEvery: 1000 };
       const t = Trainer.create(be, classes(40, 20), {
         arch: '20-12t-3',
@@ -76,7 +81,21 @@ describe('FishLeg step', () => {
       });
       const theta0 = await f64(be.read(t.params));
       t.step(1);
-      const g = await f64(be.read(t.grads));
+      // FishLeg skips forming G where it applies Q·G in factored form: take the gradient from a twin run
+      // (same seed ⇒ same weights and batch) whose optimizer reads every layer's dense gradient.
+      const twin = Trainer.create(be, classes(40, 20), {
+        arch: '20-12t-3',
+        likelihood: 'categorical',
+        optimizer: defaultOptimizer('adam'),
+        batch: 4,
+        seed: 2,
+      });
+      twin.step(1);
+      const g = await f64(be.read(twin.grads));
+      twin.dispose();
+      const dense = t.fishleg!.gradientLayers(1);
+      if (approx === 'kron-diag') expect(dense).toEqual(new Set([0, 1]));
+      else expect(dense).toEqual(new Set([1])); // 12→3 at batch 4: the dense product is cheaper there
       const theta1 = await f64(be.read(t.params));
       const { layers } = await t.fishleg!.hostLambda();
       const qg = applyQ(t, layers, g);

@@ -127,5 +127,5 @@ export function toyDataset(task: ToyTask, options: ToyOptions = {}): Dataset {
 }
 
 function stripUndefined(o: ToyOptions): ToyOptions {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as ToyOptions;
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
 }

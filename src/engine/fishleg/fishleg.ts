@@ -143,6 +143,23 @@ export class FishLeg implements Optimizer {
     return [p.aux, p.step];
   }
 
+  /** Every layer on auxiliary steps (u is the dense gradient); otherwise only layers without a factored Q·G. */
+  gradientLayers(step: number): ReadonlySet<number> | 'all' {
+    if (isAuxStep(step, this.config.auxEvery)) return 'all';
+    const dense = new Set<number>();
+    this.ctx.layout.layers.forEach((_, l) => {
+      if (!this.usesFactored(l)) dense.add(l);
+    });
+    return dense;
+  }
+
+  /** Whether layer l's parameter step applies Q to E_l and Ā_l instead of the dense gradient. */
+  private usesFactored(l: number): boolean {
+    const { impl } = this.lambda;
+    const terms = impl.name === 'sum-kron' ? 2 : 1;
+    return impl.qFactoredOps !== null && factoredIsCheaper(this.layer(l).shape, this.ctx.batch, terms);
+  }
+
   /**
    * Changes hyperparameters live. η, β, wd, γ and α need no re-recording; the auxiliary batch size, the
    * estimator and preconditionAux re-record the auxiliary program. initScale only matters at creation.
@@ -346,8 +363,7 @@ export class FishLeg implements Optimizer {
     return this.ctx.layout.layers.flatMap((layer, l) => {
       const st = this.layer(l);
       const o = slice(out, layer.offset, layer.size);
-      const terms = impl.name === 'sum-kron' ? 2 : 1;
-      if (isBatchGrad && impl.qFactoredOps && factoredIsCheaper(st.shape, batch, terms)) {
+      if (isBatchGrad && impl.qFactoredOps && this.usesFactored(l)) {
         return impl.qFactoredOps(st, { e: layerErrors(ws, l), a: ws.a[l]!, rows: batch, scale: 1 / batch }, o, arena);
       }
       return impl.qDenseOps(st, slice(u, layer.offset, layer.size), o, arena);

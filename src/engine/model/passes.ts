@@ -168,9 +168,18 @@ export function outputGradOps(ws: Workspace, lik: Likelihood, sigma: number, row
 
 /**
  * Backpropagates ws.gout (per-example output errors) into grads: G_l = scale · E_lᵀ Ā_l, so scale = 1/rows gives
- * the batch-mean gradient. `beta` = 1 accumulates into grads instead of overwriting.
+ * the batch-mean gradient. `beta` = 1 accumulates into grads instead of overwriting. Layers in `skipGrad`
+ * get only their errors E_l (an optimizer that applies Q·G in factored form needs no dense G).
  */
-export function backwardOps(ws: Workspace, params: Tensor, grads: Tensor, rows: number, scale: number, beta = 0): Op[] {
+export function backwardOps(
+  ws: Workspace,
+  params: Tensor,
+  grads: Tensor,
+  rows: number,
+  scale: number,
+  beta = 0,
+  skipGrad: ReadonlySet<number> = new Set(),
+): Op[] {
   const ops: Op[] = [];
   const layers = ws.layout.layers;
   for (let l = layers.length - 1; l >= 0; l--) {
@@ -196,21 +205,22 @@ export function backwardOps(ws: Workspace, params: Tensor, grads: Tensor, rows: 
         extra: 0,
       });
     }
-    ops.push({
-      op: 'matmul',
-      layout: 'tn',
-      m: layer.m,
-      n: layer.n + 1,
-      k: rows,
-      a: e,
-      lda: layer.m,
-      b: ws.a[l]!,
-      ldb: layer.n + 1,
-      c: slice(grads, layer.offset, layer.size),
-      ldc: layer.n + 1,
-      alpha: scale,
-      beta,
-    });
+    if (!skipGrad.has(l))
+      ops.push({
+        op: 'matmul',
+        layout: 'tn',
+        m: layer.m,
+        n: layer.n + 1,
+        k: rows,
+        a: e,
+        lda: layer.m,
+        b: ws.a[l]!,
+        ldb: layer.n + 1,
+        c: slice(grads, layer.offset, layer.size),
+        ldc: layer.n + 1,
+        alpha: scale,
+        beta,
+      });
     if (l > 0) {
       // dĀ_l = E_l W̄_l; its last (bias-input) column is computed but never read.
       ops.push({

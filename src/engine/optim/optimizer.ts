@@ -39,6 +39,11 @@ export interface Optimizer {
   readonly config: OptimizerConfig;
   /** Programs to run after the backward pass of step `step` (0 for the first step). */
   stepPrograms(step: number): readonly Program[];
+  /**
+   * Layers whose dense batch gradient step `step` reads (default 'all'); the backward pass skips forming
+   * the others' G = EᵀĀ/B, which an optimizer applying Q·G in factored form never needs.
+   */
+  gradientLayers?(step: number): ReadonlySet<number> | 'all';
   /** Changes hyperparameters live; the kind must stay the same. */
   update(config: OptimizerConfig): void;
   dispose(): void;
