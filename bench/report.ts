@@ -40,13 +40,18 @@ function main(dir: string): void {
   const adam = runs.find((r) => r.run.config.optimizer.kind === 'adam');
   if (!adam) throw new Error(`no Adam run (optimizer.kind 'adam') among ${files.join(', ')}`);
   const aLast = adam.run.curve[adam.run.curve.length - 1]!;
-  console.log(`Adam: ${aLast.step} steps, train NLL ${aLast.trainLoss.toFixed(2)}, test NLL ${aLast.testLoss.toFixed(2)}, ${aLast.seconds.toFixed(1)} s training (${adam.run.config.device ?? ''})\n`);
-  console.log('| run | final train NLL | final test NLL | test MSE | steps to Adam\'s final | ÷ Adam steps | time to Adam\'s final ÷ Adam time | ms/step (incl. aux) |');
+  console.log(
+    `Adam: ${aLast.step} steps, train NLL ${aLast.trainLoss.toFixed(2)}, test NLL ${aLast.testLoss.toFixed(2)}, ${aLast.seconds.toFixed(1)} s training (${adam.run.config.device ?? ''})\n`,
+  );
+  console.log(
+    "| run | final train NLL | final test NLL | test MSE | steps to Adam's final | ÷ Adam steps | time to Adam's final ÷ Adam time | ms/step (incl. aux) |",
+  );
   console.log('|---|---|---|---|---|---|---|---|');
   for (const { run } of runs) {
     const last = run.curve[run.curve.length - 1]!;
     const x = crossing(run.curve, aLast.trainLoss);
-    const name = run.config.optimizer.kind === 'fishleg' ? `FishLeg ${run.config.optimizer.approx}` : run.config.optimizer.kind;
+    const name =
+      run.config.optimizer.kind === 'fishleg' ? `FishLeg ${run.config.optimizer.approx}` : run.config.optimizer.kind;
     console.log(
       `| ${name} | ${last.trainLoss.toFixed(2)} | ${last.testLoss.toFixed(2)} | ${last.testMse?.toFixed(4) ?? '–'} | ${x ? Math.round(x.step) : 'not reached'} | ${x ? (x.step / aLast.step).toFixed(2) : '–'} | ${x ? (x.seconds / aLast.seconds).toFixed(2) : '–'} | ${run.msPerStep.toFixed(2)} |`,
     );
