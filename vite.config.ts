@@ -15,5 +15,7 @@ export default defineConfig({
     sourcemap: true,
     // React + recharts make one ~600 kB (180 kB gzipped) chunk; the engine and the worker are split off.
     chunkSizeWarningLimit: 800,
+    // views-demo.html renders every view with synthetic data (src/ui/views/demo.tsx) for screenshots and e2e.
+    rolldownOptions: { input: { main: 'index.html', viewsDemo: 'views-demo.html' } },
   },
 });
