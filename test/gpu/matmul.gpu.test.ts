@@ -1,17 +1,19 @@
 /**
- * The WGSL matmul against the CPU reference on both tilings and every layout, awkward shapes (1, 7, 65,
- * 257: partial tiles in every dimension), element offsets, leading dimensions larger than the row,
- * alpha/beta, and beta = 0 over a C full of NaN (which must not leak through).
+ * The WGSL matmul against the CPU reference on every tiling (32×32, 64×64, 128×128) and layout, each with
+ * split-K where K is long: awkward shapes (1, 7, 65, 257: partial tiles in every dimension, a last K slice
+ * of one element), element offsets, leading dimensions larger than the row, alpha/beta, and beta = 0 over
+ * a C full of NaN (which must not leak through the reduce pass). One backend per tiling keeps SwiftShader's
+ * pipeline compiles (seconds each) down: split-K is a runtime switch of the same pipeline.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { matmulTiling, type MatmulVariant } from '../../src/engine/gpu/kernels/matmul.ts';
+import { matmulConfig, type MatmulTile, type MatmulVariant } from '../../src/engine/gpu/kernels/matmul.ts';
 import type { MatmulLayout, MatmulOp } from '../../src/engine/ops.ts';
 import { slice } from '../../src/engine/tensor.ts';
 import { Pair, randoms, type Side } from './harness.ts';
 
 let pair: Pair;
 
-interface Case {
+interface MatmulCase {
   m: number;
   n: number;
   k: number;
@@ -22,17 +24,8 @@ interface Case {
   beta: number;
 }
 
-const CASES: Case[] = [
-  { m: 1, n: 1, k: 1, pad: 0, off: 0, alpha: 1, beta: 0 },
-  { m: 7, n: 65, k: 1, pad: 3, off: 5, alpha: 1, beta: 0 },
-  { m: 65, n: 7, k: 257, pad: 0, off: 1, alpha: -0.5, beta: 1 },
-  { m: 257, n: 33, k: 65, pad: 1, off: 0, alpha: 2, beta: 0.25 },
-  { m: 64, n: 64, k: 16, pad: 0, off: 0, alpha: 1, beta: 0 },
-  { m: 130, n: 257, k: 7, pad: 2, off: 3, alpha: 0.75, beta: -1 },
-  { m: 1, n: 257, k: 65, pad: 0, off: 7, alpha: 1, beta: 0 },
-];
-
-async function check(layout: MatmulLayout, c: Case, nanC: boolean): Promise<void> {
+/** Runs one product on both backends (C full of NaN and beta = 0 when nanC) and compares C. */
+async function checkMatmul(pair: Pair, layout: MatmulLayout, c: MatmulCase, nanC = false): Promise<void> {
   const { m, n, k, pad, off } = c;
   // Stored shapes per layout: nn A m×k, B k×n; nt B n×k; tn A k×m.
   const [aRows, aCols] = layout === 'tn' ? [k, m] : [m, k];
@@ -66,29 +59,40 @@ async function check(layout: MatmulLayout, c: Case, nanC: boolean): Promise<void
   await pair.expectClose(cc, { atol: 2e-6 * Math.sqrt(k) * 8, rtol: 1e-5 }, `${layout} ${m}×${n}×${k}`);
 }
 
-const VARIANTS: MatmulVariant[] = ['tile64', 'tile128'];
+const CASES: MatmulCase[] = [
+  { m: 1, n: 1, k: 1, pad: 0, off: 0, alpha: 1, beta: 0 },
+  { m: 7, n: 65, k: 1, pad: 3, off: 5, alpha: 1, beta: 0 },
+  // Split in 4 (K slices 80, 80, 80, 17), beta ≠ 0 applied once, by the reduce pass.
+  { m: 65, n: 7, k: 257, pad: 0, off: 1, alpha: -0.5, beta: 1 },
+  // Five K-tiles, not split (K is short).
+  { m: 257, n: 33, k: 65, pad: 1, off: 0, alpha: 2, beta: 0.25 },
+  { m: 64, n: 64, k: 16, pad: 0, off: 0, alpha: 1, beta: 0 },
+  { m: 130, n: 257, k: 7, pad: 2, off: 3, alpha: 0.75, beta: -1 },
+  // Split in 3 over a 1-row C.
+  { m: 1, n: 129, k: 200, pad: 0, off: 7, alpha: 1, beta: 0 },
+];
 
-describe.each(VARIANTS)('%s', (variant) => {
+const TILES: MatmulTile[] = ['tile32', 'tile64', 'tile128'];
+
+describe.each(TILES)('%s (split-K where K is long)', (tile) => {
+  // '<tile>/split': the split 'auto' would use on this tiling, which is none for K < 192.
+  const variant: MatmulVariant = `${tile}/split`;
   beforeAll(async () => {
     pair = await Pair.create({ matmul: variant });
   });
   afterAll(() => pair.dispose());
 
+  it('splits exactly the long-K cases', () => {
+    expect(CASES.map((c) => matmulConfig(c.m, c.n, c.k, variant).splits)).toEqual([1, 1, 4, 1, 1, 1, 3]);
+  });
+
   describe.each(['nn', 'nt', 'tn'] as const)('matmul %s', (layout) => {
     it.each(CASES)('m=$m n=$n k=$k pad=$pad off=$off alpha=$alpha beta=$beta', async (c) => {
-      await check(layout, c, false);
+      await checkMatmul(pair, layout, c);
     });
 
-    it('beta = 0 does not read C (NaN in C stays out)', async () => {
-      await check(layout, { m: 65, n: 7, k: 33, pad: 1, off: 2, alpha: 1.5, beta: 0 }, true);
+    it('beta = 0 does not read C (NaN in C stays out), split in 4', async () => {
+      await checkMatmul(pair, layout, { m: 65, n: 7, k: 300, pad: 1, off: 2, alpha: 1.5, beta: 0 }, true);
     });
   });
-});
-
-it("'auto' takes 128×128 tiles only when C has enough of them to fill a large GPU", () => {
-  expect(matmulTiling(100, 1000)).toBe('tile64');
-  expect(matmulTiling(1024, 1024)).toBe('tile64');
-  expect(matmulTiling(2048, 1024)).toBe('tile128');
-  expect(matmulTiling(100, 1000, true)).toBe('tile128');
-  expect(matmulTiling(64, 64, true)).toBe('tile64');
 });
