@@ -11,13 +11,12 @@ import { TrainingClient, workerPort } from './ui/trainingClient.ts';
 import './ui/app.css';
 
 const { config, warnings } = parseSearch(window.location.search);
-for (const w of warnings) console.warn(`[playground] ${w}`);
 
 const worker = new Worker(new URL('./worker/training.worker.ts', import.meta.url), {
   type: 'module',
   name: 'training',
 });
-const client = new TrainingClient(workerPort(worker), config);
+const client = new TrainingClient(workerPort(worker), config, { notices: warnings });
 
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root element to render the playground into');

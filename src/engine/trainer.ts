@@ -297,6 +297,19 @@ export class Trainer implements TrainingContext {
     return Float32Array.from(await this.backend.read(this.params));
   }
 
+  /**
+   * Overwrites the parameters (and the step count, which picks the batches) from a checkpoint, e.g. to resume
+   * after a GPU device loss. Optimizer state (momentum, FishLeg's λ) starts afresh.
+   */
+  loadParams(values: Float32Array, step: number = this.stepCount): void {
+    this.assertLive();
+    if (values.length !== this.layout.total) {
+      throw new TrainConfigError(`loadParams: expected ${this.layout.total} parameters, got ${values.length}`);
+    }
+    this.backend.write(this.params, values);
+    this.stepCount = step;
+  }
+
   /** Frees every buffer and program the run made. */
   dispose(): void {
     if (this.disposed) return;

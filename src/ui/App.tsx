@@ -1,23 +1,24 @@
 /**
- * The playground page: which backend trains (and why, when it is not WebGPU), the settings panel, live
- * numbers and the loss chart. State lives in the TrainingClient store; this component only renders it and
- * mirrors the config into the URL so a link reproduces the run.
+ * The playground page: backend badge and banners (CPU fallback, errors, URL notices, restored curves,
+ * MNIST download progress), presets, the transport bar, the race chart with its settings and exports, the
+ * task and model settings, the runs list, the task views and Inside FishLeg. State lives in the
+ * TrainingClient store; this component renders it and mirrors the config into the URL.
  */
-import { useEffect, useState, useSyncExternalStore } from 'react';
-import { toSearch } from './config.ts';
-import { LossChart } from './LossChart.tsx';
-import { Controls } from './Controls.tsx';
+import { useEffect, useRef, useSyncExternalStore } from 'react';
 import type { BackendInfo } from '../worker/protocol.ts';
+import { CHART_METRICS, normaliseIds, toSearch, type ChartSettings, type PlaygroundConfig } from './config.ts';
+import { Controls } from './Controls.tsx';
+import { download, svgToPng, toCsv, toJson } from './history.ts';
+import { LossChart } from './LossChart.tsx';
+import { PRESETS } from './presets.ts';
+import { RunsPanel } from './RunsPanel.tsx';
+import { SetupPanel } from './SetupPanel.tsx';
+import { InsideFishLegPanel, TaskViews } from './TaskViews.tsx';
 import type { TrainingClient } from './trainingClient.ts';
 
 export interface AppProps {
   readonly client: TrainingClient;
 }
-
-const fmt = (v: number | undefined, digits = 4): string =>
-  v === undefined || Number.isNaN(v) ? '—' : v.toPrecision(digits);
-
-const pct = (v: number | undefined): string => (v === undefined || Number.isNaN(v) ? '—' : `${(100 * v).toFixed(1)}%`);
 
 function BackendBadge({ backend }: { readonly backend: BackendInfo | null }) {
   if (!backend) {
@@ -38,13 +39,56 @@ function BackendBadge({ backend }: { readonly backend: BackendInfo | null }) {
   );
 }
 
-function Stat({ label, value, testId }: { readonly label: string; readonly value: string; readonly testId: string }) {
+const METRIC_LABELS: Readonly<Record<ChartSettings['metric'], string>> = {
+  loss: 'loss',
+  accuracy: 'accuracy / MSE',
+  aux: 'FishLeg aux loss',
+  ms: 'ms per step',
+};
+
+function ChartSettingsBar({
+  chart,
+  onChange,
+}: {
+  readonly chart: ChartSettings;
+  readonly onChange: (c: ChartSettings) => void;
+}) {
   return (
-    <div className="stat">
-      <div className="stat-label">{label}</div>
-      <div className="stat-value" data-testid={testId}>
-        {value}
-      </div>
+    <div className="chart-settings">
+      <label className="field inline">
+        <span>Plot</span>
+        <select
+          data-testid="metric-select"
+          value={chart.metric}
+          onChange={(e) => onChange({ ...chart, metric: e.target.value as ChartSettings['metric'] })}
+        >
+          {CHART_METRICS.map((m) => (
+            <option key={m} value={m}>
+              {METRIC_LABELS[m]}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label className="field inline">
+        <span>against</span>
+        <select
+          data-testid="x-select"
+          value={chart.x}
+          onChange={(e) => onChange({ ...chart, x: e.target.value as ChartSettings['x'] })}
+        >
+          <option value="step">steps</option>
+          <option value="seconds">training seconds</option>
+        </select>
+      </label>
+      <label className="toggle">
+        <input
+          type="checkbox"
+          data-testid="log-toggle"
+          checked={chart.log}
+          onChange={(e) => onChange({ ...chart, log: e.target.checked })}
+        />{' '}
+        log scale
+      </label>
     </div>
   );
 }
@@ -52,20 +96,39 @@ function Stat({ label, value, testId }: { readonly label: string; readonly value
 /** The whole page. */
 export function App({ client }: AppProps) {
   const s = useSyncExternalStore(client.subscribe, client.getSnapshot);
-  const [logScale, setLogScale] = useState(true);
-  const latest = s.points.at(-1);
+  const chartRef = useRef<HTMLDivElement>(null);
+  const cfg = s.config;
 
   useEffect(() => {
-    const search = toSearch(s.config);
+    const search = toSearch(normaliseIds(cfg));
     if (search !== window.location.search) window.history.replaceState(null, '', search);
-  }, [s.config]);
+  }, [cfg]);
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const t = e.target as HTMLElement | null;
+      if (e.key !== ' ' || !t || ['INPUT', 'SELECT', 'TEXTAREA', 'BUTTON', 'SUMMARY'].includes(t.tagName)) return;
+      e.preventDefault();
+      client.toggle();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [client]);
+
+  const setConfig = (c: PlaygroundConfig) => client.reset(c);
+  const histories = cfg.runs.map((spec) => ({
+    spec,
+    history: s.runs[spec.id] ?? { points: [], diverged: null, switches: [] },
+  }));
+  const search = toSearch(normaliseIds(cfg));
+  const canPlay = s.backend !== null && s.error === null && s.data !== null;
 
   return (
     <div className="app">
       <header className="topbar">
         <div className="brand">
           <h1>FishLeg Playground</h1>
-          <p>Train a small neural network in your browser and watch its loss fall.</p>
+          <p>Race natural-gradient FishLeg against SGD and Adam on your own GPU.</p>
         </div>
         <BackendBadge backend={s.backend} />
       </header>
@@ -80,37 +143,150 @@ export function App({ client }: AppProps) {
           <strong>{s.error.name}:</strong> {s.error.message}
         </div>
       )}
+      {s.notices.map((n, i) => (
+        <div key={i} className="banner warn" role="status" data-testid="notice">
+          {n}{' '}
+          <button
+            type="button"
+            className="link-button"
+            onClick={() => client.dismissNotice(i)}
+            aria-label="dismiss notice"
+          >
+            dismiss
+          </button>
+        </div>
+      ))}
+      {s.restored && (
+        <div className="banner info" role="status" data-testid="restored">
+          Curves restored from your last visit ({new Date(s.restored).toLocaleString()}). Play or Step starts a fresh
+          race.
+        </div>
+      )}
+      {s.loading && (
+        <div className="banner info" role="status" data-testid="loading">
+          Loading MNIST… {(s.loading.loaded / 1e6).toFixed(1)} MB
+          {s.loading.total ? ` of ${(s.loading.total / 1e6).toFixed(1)} MB` : ''}
+          <progress value={s.loading.loaded} max={s.loading.total ?? undefined} />
+        </div>
+      )}
+
+      <nav className="presets" aria-label="Presets">
+        {PRESETS.map((p) => (
+          <button
+            key={p.id}
+            type="button"
+            data-testid={`preset-${p.id}`}
+            title={p.blurb}
+            onClick={() => setConfig(p.config(cfg.backend))}
+          >
+            {p.title}
+          </button>
+        ))}
+      </nav>
 
       <main className="layout">
-        <Controls
-          run={s.config.run}
-          running={s.running}
-          canPlay={s.backend !== null && s.error === null}
-          canReset={s.backend !== null}
-          onRunChange={(run) => client.reset(run)}
-          onToggle={() => client.toggle()}
-          onReset={() => client.reset()}
-        />
-        <section className="panel results" aria-label="Training progress">
-          <div className="stats">
-            <Stat label="Step" value={String(s.step)} testId="step-count" />
-            <Stat label="Train loss" value={fmt(latest?.trainLoss)} testId="train-loss" />
-            <Stat label="Test loss" value={fmt(latest?.testLoss)} testId="test-loss" />
-            <Stat label="Test accuracy" value={pct(latest?.testAccuracy)} testId="test-accuracy" />
-            <Stat
-              label="Steps / s"
-              value={s.running && s.stepsPerSecond > 0 ? s.stepsPerSecond.toFixed(0) : '—'}
-              testId="steps-per-second"
+        <div className="side">
+          <SetupPanel
+            config={cfg}
+            data={s.data}
+            csvName={s.csv?.name ?? null}
+            onChange={setConfig}
+            onCsv={(csv) =>
+              client.useCsv(csv, { ...cfg, data: { ...cfg.data, task: 'csv' }, model: { ...cfg.model, hidden: '16t' } })
+            }
+          />
+        </div>
+        <div className="center">
+          <section className="panel results" aria-label="Training progress">
+            <Controls
+              running={s.running}
+              step={s.step}
+              stepsPerSecond={s.stepsPerSecond}
+              canPlay={canPlay}
+              canReset={s.backend !== null}
+              speed={cfg.speed}
+              onToggle={() => client.toggle()}
+              onStep={() => client.stepOnce()}
+              onReset={() => client.reset()}
+              onSpeed={(speed) => client.setSpeed(speed)}
             />
-          </div>
-          <div className="chart-header">
-            <h2>Loss</h2>
-            <label className="toggle">
-              <input type="checkbox" checked={logScale} onChange={(e) => setLogScale(e.target.checked)} /> log scale
-            </label>
-          </div>
-          <LossChart points={s.points} logScale={logScale} />
-        </section>
+            <ChartSettingsBar chart={cfg.chart} onChange={(c) => client.setChart(c)} />
+            <div ref={chartRef}>
+              <LossChart
+                runs={cfg.runs}
+                states={s.runs}
+                chart={cfg.chart}
+                hasAccuracy={s.data?.likelihood === 'categorical'}
+              />
+            </div>
+            <div className="legend" aria-label="Legend">
+              {cfg.runs.map((r) => (
+                <span key={r.id} className="legend-item">
+                  <span className="swatch" style={{ background: r.colour }} /> {r.name}
+                </span>
+              ))}
+              <span className="legend-item muted">solid = train, dashed = test</span>
+            </div>
+            <div className="exports">
+              <button
+                type="button"
+                data-testid="export-csv"
+                onClick={() => download('curves.csv', new Blob([toCsv(histories)], { type: 'text/csv' }))}
+              >
+                Export CSV
+              </button>
+              <button
+                type="button"
+                data-testid="export-json"
+                onClick={() =>
+                  download('curves.json', new Blob([toJson(search, histories)], { type: 'application/json' }))
+                }
+              >
+                Export JSON
+              </button>
+              <button
+                type="button"
+                data-testid="export-png"
+                onClick={() => {
+                  const svg = chartRef.current?.querySelector('svg.recharts-surface');
+                  if (svg instanceof SVGSVGElement) void svgToPng(svg).then((b) => download('chart.png', b));
+                }}
+              >
+                Export PNG
+              </button>
+              <button
+                type="button"
+                data-testid="copy-link"
+                onClick={() => void navigator.clipboard?.writeText(window.location.href)}
+              >
+                Copy link
+              </button>
+            </div>
+          </section>
+          <RunsPanel
+            runs={cfg.runs}
+            states={s.runs}
+            onUpdate={(id, patch) => client.updateRun(id, patch)}
+            onAdd={(kind) => client.addRun(kind)}
+            onDuplicate={(id) => client.duplicateRun(id)}
+            onRemove={(id) => client.removeRun(id)}
+          />
+          <section className="panel" aria-label="Task view" data-testid="task-view">
+            <h2>What the models see</h2>
+            <TaskViews task={s.task} runs={cfg.runs} states={s.runs} />
+          </section>
+          <section className="panel" aria-label="Inside FishLeg">
+            <h2>Inside FishLeg</h2>
+            <InsideFishLegPanel
+              runs={cfg.runs}
+              states={s.runs}
+              inspect={cfg.inspect}
+              layers={s.data?.layers ?? []}
+              fishleg={s.fishleg}
+              onInspect={(inspect) => client.setInspect(inspect)}
+            />
+          </section>
+        </div>
       </main>
     </div>
   );

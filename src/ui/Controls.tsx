@@ -1,109 +1,70 @@
 /**
- * The settings panel: task, optimizer, learning rate, and the Play/Pause and Reset buttons. Changing a
- * setting restarts the run (the client keeps it playing if it was), so every curve belongs to one config.
+ * The transport bar: Play/Pause, single Step, Reset and the speed control, plus the live step counter and
+ * throughput. Space toggles play from anywhere on the page that is not a text field (see App).
  */
-import { TOY_DEFAULTS, TOY_TASKS, type ToyTask } from '../engine/data/toy.ts';
-import type { RunConfig } from '../worker/protocol.ts';
-import {
-  LEARNING_RATES,
-  OPTIMIZER_LABELS,
-  TASK_LABELS,
-  UI_OPTIMIZERS,
-  optimizerFor,
-  runFor,
-  type UiOptimizerKind,
-} from './config.ts';
+import { SPEEDS, type PlaygroundConfig } from './config.ts';
 
 export interface ControlsProps {
-  readonly run: RunConfig;
   readonly running: boolean;
-  /** False until the worker has a backend, and after an error (Reset then starts over). */
+  readonly step: number;
+  readonly stepsPerSecond: number;
+  /** False until the worker has built the race, and after an error (Reset then starts over). */
   readonly canPlay: boolean;
-  /** False until the worker has a backend. */
   readonly canReset: boolean;
-  readonly onRunChange: (run: RunConfig) => void;
+  readonly speed: PlaygroundConfig['speed'];
   readonly onToggle: () => void;
+  readonly onStep: () => void;
   readonly onReset: () => void;
+  readonly onSpeed: (speed: PlaygroundConfig['speed']) => void;
 }
 
-/** Sorted learning-rate options, including a non-preset value that came from the URL. */
-function learningRates(current: number): number[] {
-  const all = new Set<number>([...LEARNING_RATES, current]);
-  return [...all].sort((a, b) => a - b);
-}
-
-/** The control panel. */
-export function Controls({ run, running, canPlay, canReset, onRunChange, onToggle, onReset }: ControlsProps) {
-  const setTask = (task: ToyTask) => onRunChange(runFor(task, run.optimizer, run.seed));
-  const setOptimizer = (kind: UiOptimizerKind) => onRunChange({ ...run, optimizer: optimizerFor(kind) });
-  const setLr = (lr: number) => onRunChange({ ...run, optimizer: { ...run.optimizer, lr } });
-
+/** The transport controls. */
+export function Controls(p: ControlsProps) {
   return (
-    <aside className="panel controls" aria-label="Training settings">
-      <div className="buttons">
-        <button
-          type="button"
-          className="primary"
-          data-testid="play-button"
-          disabled={!canPlay}
-          aria-pressed={running}
-          onClick={onToggle}
-        >
-          {running ? 'Pause' : 'Play'}
-        </button>
-        <button type="button" data-testid="reset-button" disabled={!canReset} onClick={onReset}>
-          Reset
-        </button>
-      </div>
-
-      <label className="field">
-        <span>Task</span>
-        <select data-testid="task-select" value={run.task} onChange={(e) => setTask(e.target.value as ToyTask)}>
-          {TOY_TASKS.map((t) => (
-            <option key={t} value={t}>
-              {TASK_LABELS[t]}
-            </option>
-          ))}
-        </select>
-      </label>
-
-      <label className="field">
-        <span>Optimizer</span>
+    <div className="transport" role="toolbar" aria-label="Training controls">
+      <button
+        type="button"
+        className="primary"
+        data-testid="play-button"
+        disabled={!p.canPlay}
+        aria-pressed={p.running}
+        onClick={p.onToggle}
+        title="Play / pause (space)"
+      >
+        {p.running ? 'Pause' : 'Play'}
+      </button>
+      <button type="button" data-testid="step-button" disabled={!p.canPlay || p.running} onClick={p.onStep}>
+        Step
+      </button>
+      <button type="button" data-testid="reset-button" disabled={!p.canReset} onClick={p.onReset}>
+        Reset
+      </button>
+      <label className="field inline">
+        <span>Speed</span>
         <select
-          data-testid="optimizer-select"
-          value={run.optimizer.kind}
-          onChange={(e) => setOptimizer(e.target.value as UiOptimizerKind)}
+          data-testid="speed-select"
+          value={String(p.speed ?? 'max')}
+          onChange={(e) => p.onSpeed(e.target.value === 'max' ? null : Number(e.target.value))}
         >
-          {UI_OPTIMIZERS.map((k) => (
-            <option key={k} value={k}>
-              {OPTIMIZER_LABELS[k]}
+          {SPEEDS.map((s) => (
+            <option key={String(s)} value={String(s ?? 'max')}>
+              {s === null ? 'as fast as possible' : `${s} steps/s`}
             </option>
           ))}
         </select>
       </label>
-
-      <label className="field">
-        <span>Learning rate</span>
-        <select data-testid="lr-select" value={run.optimizer.lr} onChange={(e) => setLr(Number(e.target.value))}>
-          {learningRates(run.optimizer.lr).map((lr) => (
-            <option key={lr} value={lr}>
-              {lr}
-            </option>
-          ))}
-        </select>
-      </label>
-
-      <dl className="facts">
-        <dt>Network</dt>
-        <dd title="layer widths; t = tanh">{`2-${run.hidden}-${TOY_DEFAULTS[run.task].classes}`}</dd>
-        <dt>Batch</dt>
-        <dd>{run.batch}</dd>
-        <dt>Points</dt>
-        <dd>{run.n} (80% train)</dd>
-        <dt>Evaluated</dt>
-        <dd>every {run.evalEvery} steps</dd>
-      </dl>
-      <p className="hint">Changing a setting restarts training from step 0.</p>
-    </aside>
+      <div className="stat">
+        <div className="stat-label">Step</div>
+        <div className="stat-value" data-testid="step-count">
+          {p.step}
+        </div>
+      </div>
+      <div className="stat">
+        <div className="stat-label">Steps / s</div>
+        <div className="stat-value" data-testid="steps-per-second">
+          {p.running && p.stepsPerSecond > 0 ? p.stepsPerSecond.toFixed(0) : '—'}
+        </div>
+      </div>
+    </div>
   );
 }

@@ -1,70 +1,161 @@
 /**
- * Train and test loss against the step count, drawn with recharts. Animation is off: points arrive several
- * times a second and tweening every update would cost more than training the toy models.
+ * The race chart: one colour per run, train solid and test dashed, against steps or training seconds, on a
+ * linear or log axis; the metric is the loss, accuracy (or MSE), FishLeg's auxiliary loss or ms per step.
+ * What is drawn is thinned (the store keeps every point); approximation switches are vertical markers.
+ * Animation is off: points arrive several times a second.
  */
-import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import type { MetricPoint } from '../worker/protocol.ts';
+import { CartesianGrid, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import type { MetricPoint, RunSpec } from '../worker/protocol.ts';
+import type { ChartSettings } from './config.ts';
+import type { RunState } from './trainingClient.ts';
+import { thin } from './series.ts';
+
+/** Points drawn per series. */
+export const DRAWN_POINTS = 300;
 
 export interface LossChartProps {
-  readonly points: readonly MetricPoint[];
-  /** Log-scaled loss axis; ignored when a loss is not positive (a log axis cannot show it). */
-  readonly logScale: boolean;
+  readonly runs: readonly RunSpec[];
+  readonly states: Readonly<Record<string, RunState>>;
+  readonly chart: ChartSettings;
+  /** The data has accuracies (categorical likelihood); else the accuracy metric shows MSE. */
+  readonly hasAccuracy: boolean;
 }
 
-const TRAIN_COLOR = '#2563eb';
-const TEST_COLOR = '#ea580c';
+interface Series {
+  readonly key: string;
+  readonly name: string;
+  readonly colour: string;
+  readonly dashed: boolean;
+  readonly data: { x: number; y: number }[];
+}
 
-const formatLoss = (v: unknown): string => (typeof v === 'number' ? v.toPrecision(3) : String(v));
+type Getter = (p: MetricPoint) => number | null | undefined;
 
-/** The live loss curves. */
-export function LossChart({ points, logScale }: LossChartProps) {
-  const canLog = points.every((p) => p.trainLoss > 0 && !(p.testLoss <= 0));
-  const log = logScale && canLog;
+/** The [train, test] getters of a metric (test null where there is only one series). */
+export function metricGetters(metric: ChartSettings['metric'], hasAccuracy: boolean): [Getter, Getter | null, string] {
+  switch (metric) {
+    case 'loss':
+      return [(p) => p.trainLoss, (p) => p.testLoss, 'loss'];
+    case 'accuracy':
+      return hasAccuracy
+        ? [(p) => p.trainAccuracy, (p) => p.testAccuracy, 'accuracy']
+        : [(p) => p.trainMse, (p) => p.testMse, 'MSE'];
+    case 'aux':
+      return [(p) => p.auxLoss, null, 'auxiliary loss'];
+    case 'ms':
+      return [(p) => p.msPerStep, null, 'ms / step'];
+    default:
+      return metric satisfies never;
+  }
+}
+
+/** The series to draw: finite (and, on a log axis, positive) values, thinned. */
+export function buildSeries(
+  runs: readonly RunSpec[],
+  states: Readonly<Record<string, RunState>>,
+  chart: ChartSettings,
+  hasAccuracy: boolean,
+): Series[] {
+  const [train, test] = metricGetters(chart.metric, hasAccuracy);
+  const out: Series[] = [];
+  const ok = (v: number | null | undefined): v is number =>
+    typeof v === 'number' && Number.isFinite(v) && (!chart.log || v > 0);
+  for (const run of runs) {
+    const pts = states[run.id]?.points ?? [];
+    for (const [get, suffix, dashed] of [
+      [train, test ? ' train' : '', false],
+      ...(test ? ([[test, ' test', true]] as const) : []),
+    ] as const) {
+      const data = pts.flatMap((p) => {
+        const y = get(p);
+        return ok(y) ? [{ x: chart.x === 'step' ? p.step : p.seconds, y }] : [];
+      });
+      out.push({
+        key: `${run.id}${suffix}`,
+        name: `${run.name}${suffix}`,
+        colour: run.colour,
+        dashed,
+        data: thin(data, DRAWN_POINTS),
+      });
+    }
+  }
+  return out;
+}
+
+const fmt = (v: unknown): string => (typeof v === 'number' ? v.toPrecision(3) : String(v));
+
+/** The live race chart. */
+export function LossChart({ runs, states, chart, hasAccuracy }: LossChartProps) {
+  const series = buildSeries(runs, states, chart, hasAccuracy);
+  const drawn = series.reduce((n, s) => n + s.data.length, 0);
+  const label = metricGetters(chart.metric, hasAccuracy)[2];
+  const markers =
+    chart.x === 'step'
+      ? runs.flatMap((r) =>
+          (states[r.id]?.switches ?? []).map((s) => ({ ...s, colour: r.colour, key: `${r.id}@${s.step}` })),
+        )
+      : [];
   return (
-    <div className="chart" data-testid="loss-chart" data-points={points.length}>
-      {points.length === 0 ? (
+    <div
+      className="chart"
+      data-testid="loss-chart"
+      data-points={drawn}
+      aria-label={`${label} against ${chart.x}`}
+      role="img"
+    >
+      {drawn === 0 ? (
         <div className="chart-empty">Waiting for the first evaluation…</div>
       ) : (
         <ResponsiveContainer width="100%" height="100%">
-          <LineChart data={points} margin={{ top: 8, right: 16, bottom: 8, left: 8 }}>
+          <LineChart margin={{ top: 8, right: 16, bottom: 16, left: 8 }}>
             <CartesianGrid stroke="#e5e7eb" strokeDasharray="3 3" />
             <XAxis
-              dataKey="step"
+              dataKey="x"
               type="number"
               domain={[0, 'dataMax']}
-              allowDecimals={false}
+              allowDuplicatedCategory={false}
+              tickFormatter={fmt}
               tick={{ fontSize: 12 }}
-              label={{ value: 'step', position: 'insideBottomRight', offset: -4, fontSize: 12 }}
+              label={{
+                value: chart.x === 'step' ? 'step' : 'training seconds',
+                position: 'insideBottomRight',
+                offset: -8,
+                fontSize: 12,
+              }}
             />
             <YAxis
-              scale={log ? 'log' : 'linear'}
+              scale={chart.log ? 'log' : 'linear'}
               domain={['auto', 'auto']}
               allowDataOverflow
-              tickFormatter={formatLoss}
+              tickFormatter={fmt}
               tick={{ fontSize: 12 }}
-              width={56}
+              width={60}
+              label={{ value: label, angle: -90, position: 'insideLeft', fontSize: 12 }}
             />
-            <Tooltip
-              formatter={formatLoss}
-              labelFormatter={(s: unknown) => `step ${typeof s === 'number' ? s : '?'}`}
-            />
-            <Legend verticalAlign="top" height={28} itemSorter={null} />
-            <Line
-              name="train loss"
-              dataKey="trainLoss"
-              stroke={TRAIN_COLOR}
-              strokeWidth={2}
-              dot={false}
-              isAnimationActive={false}
-            />
-            <Line
-              name="test loss"
-              dataKey="testLoss"
-              stroke={TEST_COLOR}
-              strokeWidth={2}
-              dot={false}
-              isAnimationActive={false}
-            />
+            <Tooltip formatter={fmt} labelFormatter={(x: unknown) => `${chart.x} ${fmt(x)}`} />
+            {series.map((s) => (
+              <Line
+                key={s.key}
+                data={s.data}
+                dataKey="y"
+                name={s.name}
+                stroke={s.colour}
+                strokeWidth={s.dashed ? 1.5 : 2}
+                strokeDasharray={s.dashed ? '5 4' : undefined}
+                dot={false}
+                isAnimationActive={false}
+              />
+            ))}
+            {markers.map((m) => (
+              <ReferenceLine
+                key={m.key}
+                x={m.step}
+                stroke={m.colour}
+                strokeDasharray="2 3"
+                label={{ value: `→ ${m.approx}`, position: 'insideTopLeft', fontSize: 11, fill: m.colour }}
+                className="switch-marker"
+              />
+            ))}
           </LineChart>
         </ResponsiveContainer>
       )}

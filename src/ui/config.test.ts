@@ -1,58 +1,212 @@
 /**
- * The URL round trip of the playground config: defaults, valid values, and invalid values that fall back to
- * the default with a warning instead of reaching the worker.
+ * The URL round trip of the playground config: defaults, every field, FishLeg's settings, invalid values that
+ * fall back with a warning, and a seeded fuzz of random and hostile query strings that must never throw and
+ * must always yield a config the worker can run (valid optimizers, parseable layers, bounded sizes).
  */
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG, optimizerFor, parseSearch, runFor, toSearch } from './config.ts';
+import { parseArch } from '../engine/data/arch.ts';
+import { defaultFishLeg, validateOptimizer } from '../engine/optim/config.ts';
+import {
+  DEFAULT_CONFIG,
+  MAX_RUNS,
+  dataFor,
+  decodeRun,
+  encodeRun,
+  modelFor,
+  normaliseIds,
+  optimizerFor,
+  parseSearch,
+  runsFor,
+  toSearch,
+  type PlaygroundConfig,
+} from './config.ts';
 
 describe('parseSearch / toSearch', () => {
-  it('gives the defaults for an empty query: spiral, Adam at 0.01, auto backend', () => {
+  it('gives the defaults for an empty query: spiral, SGD vs Adam vs FishLeg, auto backend', () => {
     const { config, warnings } = parseSearch('');
     expect(config).toEqual(DEFAULT_CONFIG);
-    expect(config.run.task).toBe('spiral');
-    expect(config.run.optimizer).toEqual({
-      kind: 'adam',
-      lr: 0.01,
-      beta1: 0.9,
-      beta2: 0.999,
-      eps: 1e-8,
-      weightDecay: 0,
-    });
+    expect(config.runs.map((r) => r.optimizer.kind)).toEqual(['sgd', 'adam', 'fishleg']);
+    expect(warnings).toEqual([]);
+  });
+
+  it('round-trips a config with every field set', () => {
+    const fl = {
+      ...defaultFishLeg('sum-kron'),
+      lr: 0.03,
+      damping: 0.5,
+      initScale: 2,
+      auxBatch: 8,
+      fisher: 'sampled' as const,
+      preconditionAux: false,
+      auxEvery: 3,
+    };
+    const config: PlaygroundConfig = {
+      backend: 'cpu',
+      data: { ...dataFor('circles', 7), n: 300, noise: 0.1 },
+      model: { ...modelFor('circles'), hidden: '8r-4s', likelihood: 'gaussian', batch: 10, evalEvery: 5 },
+      runs: runsFor([{ kind: 'sgd', lr: 0.3, momentum: 0, weightDecay: 0.01 }, optimizerFor('adamw', 0.002), fl]),
+      inspect: { runId: 'r3', layer: 1 },
+      chart: { x: 'seconds', log: false, metric: 'aux' },
+      speed: 20,
+    };
+    const search = toSearch(config);
+    const back = parseSearch(search);
+    expect(back.warnings).toEqual([]);
+    expect(back.config).toEqual(config);
+    // Compact: defaults are not written.
+    expect(search).not.toContain('b1');
+    expect(search.length).toBeLessThan(400);
+  });
+
+  it('encodes a run as kind~name~colour~fields with only non-default fields', () => {
+    const [run] = runsFor([optimizerFor('sgd', 0.3)]);
+    expect(encodeRun(run!)).toBe('sgd~SGD~0072b2~lr:0.3');
+    const w: string[] = [];
+    expect(decodeRun('sgd~SGD~0072b2~lr:0.3', 'r1', 0, w)).toEqual(run);
+    expect(w).toEqual([]);
+  });
+
+  it('falls back with a warning for unknown, out-of-range and malformed values', () => {
+    const { config, warnings } = parseSearch(
+      '?backend=metal&task=moons&seed=-1&batch=0&hidden=16q&n=1e9&run=sgd~A~zz~lr:-1&run=nope~x&inspect=9.9&speed=7',
+    );
     expect(config.backend).toBe('auto');
-    expect(warnings).toEqual([]);
+    expect(config.data.task).toBe('spiral');
+    expect(config.data.seed).toBe(1);
+    expect(config.model.batch).toBe(32);
+    expect(config.model.hidden).toBe('16t-16t');
+    expect(config.runs).toHaveLength(1);
+    expect(config.runs[0]!.optimizer).toEqual({ kind: 'sgd', lr: 0.1, momentum: 0.9, weightDecay: 0 });
+    expect(config.runs[0]!.colour).toBe('#0072b2');
+    expect(config.inspect.runId).toBeNull();
+    expect(config.speed).toBeNull();
+    expect(warnings.join('\n')).toMatch(/backend=metal/);
+    expect(warnings.join('\n')).toMatch(/learning rate must be a positive number/);
+    expect(warnings.join('\n')).toMatch(/unknown optimizer 'nope'/);
+    expect(warnings.length).toBeGreaterThanOrEqual(9);
   });
 
-  it('reads backend, task, optimizer, learning rate and seed', () => {
-    const { config, warnings } = parseSearch('?backend=cpu&task=xor&opt=sgd&lr=0.3&seed=7');
-    expect(warnings).toEqual([]);
-    expect(config).toEqual({ backend: 'cpu', run: runFor('xor', optimizerFor('sgd', 0.3), 7) });
-    expect(config.run.optimizer).toEqual({ kind: 'sgd', lr: 0.3, momentum: 0.9, weightDecay: 0 });
+  it('keeps at most MAX_RUNS runs', () => {
+    const q = Array.from({ length: 10 }, () => 'run=adam').join('&');
+    const { config, warnings } = parseSearch(`?${q}`);
+    expect(config.runs).toHaveLength(MAX_RUNS);
+    expect(warnings[0]).toMatch(/at most/);
   });
 
-  it("uses the chosen optimizer's default learning rate when lr is absent", () => {
-    expect(parseSearch('?opt=sgd').config.run.optimizer.lr).toBe(0.1);
-    expect(parseSearch('?opt=adamw').config.run.optimizer).toMatchObject({
-      kind: 'adamw',
-      lr: 0.01,
-      weightDecay: 0.01,
-    });
+  it('normaliseIds renumbers runs so that a config equals its round trip', () => {
+    const runs = DEFAULT_CONFIG.runs.slice(1).map((r, i) => ({ ...r, id: `r${i + 7}` }));
+    const c = normaliseIds({ ...DEFAULT_CONFIG, runs, inspect: { runId: 'r8', layer: 0 } });
+    expect(c.runs.map((r) => r.id)).toEqual(['r1', 'r2']);
+    expect(c.inspect.runId).toBe('r2');
+    expect(parseSearch(toSearch(c)).config).toEqual(c);
   });
+});
 
-  it('round-trips through toSearch', () => {
-    for (const q of ['', '?backend=cpu', '?task=gaussians&opt=adamw&lr=0.003&seed=2', '?backend=webgpu&task=circles']) {
-      const { config } = parseSearch(q);
-      expect(parseSearch(toSearch(config)).config).toEqual(config);
+/** A tiny seeded generator (mulberry32) so that a failing fuzz case can be replayed. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const HOSTILE = [
+  '<script>alert(1)</script>',
+  '"><img src=x onerror=alert(1)>',
+  'javascript:alert(1)',
+  '__proto__',
+  'constructor',
+  '%00%ff%fe',
+  '1e309',
+  '-0',
+  'NaN',
+  'Infinity',
+  '0x10',
+  ' 1',
+  '9'.repeat(400),
+  '\u202e\u0000',
+  'sgd~<b>x</b>~ff0000~lr:1e-3',
+  'fishleg~F~123456~ap:block-kron,lr:0,dmp:0,is:auto,k:0.5,ab:-3,fi:exact,pa:2',
+];
+const KEYS = [
+  'backend',
+  'task',
+  'n',
+  'noise',
+  'seed',
+  'hidden',
+  'lik',
+  'batch',
+  'eval',
+  'run',
+  'inspect',
+  'x',
+  'log',
+  'metric',
+  'speed',
+  '__proto__',
+];
+const CHARS = 'abcdefghijklmnopqrstuvwxyz0123456789~:,.-=&?%+#<>"\' \u00e9\u4e2d';
+
+function randomSearch(r: () => number): string {
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
+  const parts: string[] = [];
+  const count = Math.floor(r() * 12);
+  for (let i = 0; i < count; i++) {
+    const value =
+      r() < 0.3 ? pick(HOSTILE) : Array.from({ length: Math.floor(r() * 30) }, () => pick([...CHARS])).join('');
+    parts.push(`${pick(KEYS)}=${r() < 0.5 ? encodeURIComponent(value) : value}`);
+  }
+  return (r() < 0.8 ? '?' : '') + parts.join('&');
+}
+
+/** What the worker needs of any config: it must build a race from it without validation errors. */
+function expectRunnable(c: PlaygroundConfig): void {
+  expect(() => parseArch(`2-${c.model.hidden}${c.model.hidden ? '-' : ''}2`.replace('--', '-'))).not.toThrow();
+  expect(c.runs.length).toBeGreaterThanOrEqual(1);
+  expect(c.runs.length).toBeLessThanOrEqual(MAX_RUNS);
+  for (const run of c.runs) {
+    expect(() => validateOptimizer(run.optimizer)).not.toThrow();
+    expect(run.colour).toMatch(/^#[0-9a-f]{6}$/);
+    expect(run.name).not.toMatch(/[<>"'&]/);
+  }
+  expect(Number.isSafeInteger(c.model.batch) && c.model.batch >= 1).toBe(true);
+  expect(Number.isSafeInteger(c.data.seed) && c.data.seed >= 0).toBe(true);
+  expect(Object.getPrototypeOf(c)).toBe(Object.prototype);
+}
+
+describe('parseSearch fuzz', () => {
+  it('never throws on 3000 random and hostile query strings, always gives a runnable config that round-trips', () => {
+    const r = rng(20240601);
+    for (let i = 0; i < 3000; i++) {
+      const s = randomSearch(r);
+      let parsed: ReturnType<typeof parseSearch>;
+      try {
+        parsed = parseSearch(s);
+      } catch (e) {
+        throw new Error(`parseSearch threw on case ${i}: ${JSON.stringify(s)}`, { cause: e });
+      }
+      expectRunnable(parsed.config);
+      // Whatever came in, what goes out is stable: parse(toSearch(c)) = c, without warnings.
+      const again = parseSearch(toSearch(parsed.config));
+      expect(again.warnings, JSON.stringify(s)).toEqual([]);
+      expect(again.config, JSON.stringify(s)).toEqual(parsed.config);
     }
-    expect(toSearch(DEFAULT_CONFIG)).toBe('?task=spiral&opt=adam&lr=0.01&seed=1');
   });
 
-  it('falls back to defaults with a warning for unknown or out-of-range values', () => {
-    const { config, warnings } = parseSearch('?backend=metal&task=moons&opt=lbfgs&lr=-1&seed=1.5');
-    expect(config).toEqual(DEFAULT_CONFIG);
-    expect(warnings).toHaveLength(5);
-    expect(warnings[0]).toBe('?backend=metal is not one of auto, webgpu, cpu; using auto');
-    expect(warnings[3]).toBe('?lr=-1 must be a number in (0, 10]; using 0.01');
-    expect(parseSearch('?lr=').warnings).toHaveLength(1);
-    expect(parseSearch('?lr=abc').config.run.optimizer.lr).toBe(0.01);
+  it('survives every hostile value in every key, and overlong links', () => {
+    for (const key of KEYS) {
+      for (const v of HOSTILE) {
+        const { config } = parseSearch(`?${key}=${encodeURIComponent(v)}`);
+        expectRunnable(config);
+      }
+    }
+    const { config, warnings } = parseSearch(`?seed=3&hidden=${'8t-'.repeat(3000)}8t`);
+    expectRunnable(config);
+    expect(warnings.some((w) => /longer than/.test(w))).toBe(true);
   });
 });

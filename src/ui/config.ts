@@ -1,98 +1,394 @@
 /**
- * The playground's whole state as one serialisable config (backend choice + run settings), its defaults,
- * and its round trip through the URL query string. Values read from the URL are validated: anything
- * unknown or out of range falls back to the default and is reported as a warning.
+ * The playground's whole state as one serialisable config (backend, data, model, runs with their optimizers
+ * and colours, Inside-FishLeg target, chart settings, speed), its defaults, and its compact round trip
+ * through the URL query string. Everything read from a URL is validated: an unknown or out-of-range value
+ * falls back to its default with a warning; values are only ever used as data, never as HTML or code.
  */
 import { TOY_DEFAULTS, TOY_TASKS, type ToyTask } from '../engine/data/toy.ts';
-import { defaultOptimizer, type OptimizerConfig, type OptimizerKind } from '../engine/optim/config.ts';
-import type { BackendChoice, RunConfig } from '../worker/protocol.ts';
+import { parseArch } from '../engine/data/arch.ts';
+import { TASK_NAMES } from '../engine/data/tasks.ts';
+import { LIKELIHOODS } from '../engine/ops.ts';
+import {
+  defaultOptimizer,
+  FISHER_ESTIMATORS,
+  FISHLEG_APPROXES,
+  OPTIMIZER_KINDS,
+  validateOptimizer,
+  type OptimizerConfig,
+  type OptimizerKind,
+} from '../engine/optim/config.ts';
+import type {
+  BackendChoice,
+  DataSpec,
+  InspectSpec,
+  ModelSpec,
+  RunSpec,
+  Speed,
+  TaskChoice,
+} from '../worker/protocol.ts';
 
+export interface ChartSettings {
+  readonly x: 'step' | 'seconds';
+  readonly log: boolean;
+  /** Which quantity the main chart plots. */
+  readonly metric: ChartMetric;
+}
+
+export const CHART_METRICS = ['loss', 'accuracy', 'aux', 'ms'] as const;
+export type ChartMetric = (typeof CHART_METRICS)[number];
+
+/** Everything the page shows and trains, as plain data. CSV text is not part of it (it is too big for a URL). */
 export interface PlaygroundConfig {
   readonly backend: BackendChoice;
-  readonly run: RunConfig;
+  readonly data: Omit<DataSpec, 'csv'>;
+  readonly model: ModelSpec;
+  readonly runs: readonly RunSpec[];
+  readonly inspect: InspectSpec;
+  readonly chart: ChartSettings;
+  readonly speed: Speed;
 }
 
 export const BACKEND_CHOICES = ['auto', 'webgpu', 'cpu'] as const satisfies readonly BackendChoice[];
+export const TASK_CHOICES = [...TASK_NAMES, 'csv'] as const satisfies readonly TaskChoice[];
+export const SPEEDS = [null, 2000, 500, 100, 20, 5] as const;
+/** Most runs in one race (each is a full model on the device). */
+export const MAX_RUNS = 6;
+/** Longest query string read: anything longer is cut, with a warning. */
+export const MAX_SEARCH_LENGTH = 4000;
 
-/** Learning rates offered in the UI (log-spaced, as in TF Playground). */
-export const LEARNING_RATES = [1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1] as const;
-
-/** Optimizers this page offers (FishLeg joins once its UI controls exist). */
-export const UI_OPTIMIZERS = ['sgd', 'adam', 'adamw'] as const satisfies readonly OptimizerKind[];
-export type UiOptimizerKind = (typeof UI_OPTIMIZERS)[number];
-
-/** Per-optimizer starting learning rates that train the toy tasks in a few hundred steps. */
-const UI_DEFAULT_LR: Readonly<Record<UiOptimizerKind, number>> = { sgd: 0.1, adam: 0.01, adamw: 0.01 };
-
-export const TASK_LABELS: Readonly<Record<ToyTask, string>> = {
+export const TASK_LABELS: Readonly<Record<TaskChoice, string>> = {
   spiral: 'Spiral',
   circles: 'Circles',
   xor: 'XOR',
   gaussians: 'Gaussian blobs',
+  mnist: 'MNIST digits (classification)',
+  'mnist-ae': 'MNIST autoencoder',
+  csv: 'Your CSV file',
 };
 
-export const OPTIMIZER_LABELS: Readonly<Record<UiOptimizerKind, string>> = { sgd: 'SGD', adam: 'Adam', adamw: 'AdamW' };
+export const OPTIMIZER_LABELS: Readonly<Record<OptimizerKind, string>> = {
+  sgd: 'SGD',
+  adam: 'Adam',
+  adamw: 'AdamW',
+  fishleg: 'FishLeg',
+};
 
-/** An optimizer's settings with the UI's default learning rate (or the one given). */
-export function optimizerFor(kind: UiOptimizerKind, lr: number = UI_DEFAULT_LR[kind]): OptimizerConfig {
+/** A colour-blind-safe palette (Okabe–Ito), in the order new runs take them. */
+export const PALETTE = ['#0072b2', '#d55e00', '#009e73', '#cc79a7', '#e69f00', '#56b4e9'] as const;
+
+/** Learning rates that train the toy tasks in a few hundred steps. */
+const TOY_LR: Readonly<Record<OptimizerKind, number>> = { sgd: 0.1, adam: 0.01, adamw: 0.01, fishleg: 0.1 };
+
+/** An optimizer with the playground's default learning rate for toys (or the one given). */
+export function optimizerFor(kind: OptimizerKind, lr: number = TOY_LR[kind]): OptimizerConfig {
   return { ...defaultOptimizer(kind), lr };
 }
 
-/** A run on `task` with the playground's small, fast defaults (tiny model: SwiftShader is slow). */
-export function runFor(task: ToyTask, optimizer: OptimizerConfig, seed = 1): RunConfig {
-  return {
-    task,
-    n: 400,
-    noise: TOY_DEFAULTS[task].noise,
-    seed,
-    hidden: '16t-16t',
-    optimizer,
-    batch: 32,
-    evalEvery: 20,
-  };
+/** The data settings of a task with the playground's small, fast defaults. */
+export function dataFor(task: TaskChoice, seed = 1): Omit<DataSpec, 'csv'> {
+  const toy = (TOY_TASKS as readonly string[]).includes(task) ? TOY_DEFAULTS[task as ToyTask] : null;
+  return { task, n: toy ? 400 : 0, noise: toy?.noise ?? 0, seed };
 }
+
+/** The default hidden layers of a task (tiny: the playground must stay fast on SwiftShader and CPUs). */
+export function hiddenFor(task: TaskChoice): string {
+  if (task === 'mnist-ae') return '64r-16-64r';
+  if (task === 'mnist') return '64r';
+  if (task === 'csv') return '16t';
+  return '16t-16t';
+}
+
+export function modelFor(task: TaskChoice): ModelSpec {
+  const mnist = task === 'mnist' || task === 'mnist-ae';
+  return { hidden: hiddenFor(task), likelihood: 'auto', batch: mnist ? 100 : 32, evalEvery: mnist ? 50 : 20 };
+}
+
+/** A run with a fresh id, the next free colour and the optimizer's name. */
+export function newRun(kind: OptimizerKind, existing: readonly RunSpec[], optimizer = optimizerFor(kind)): RunSpec {
+  const ids = new Set(existing.map((r) => r.id));
+  let i = existing.length + 1;
+  while (ids.has(`r${i}`)) i++;
+  const used = new Set(existing.map((r) => r.colour));
+  const colour = PALETTE.find((c) => !used.has(c)) ?? PALETTE[existing.length % PALETTE.length]!;
+  const same = existing.filter((r) => r.optimizer.kind === kind).length;
+  const name = same > 0 ? `${OPTIMIZER_LABELS[kind]} ${same + 1}` : OPTIMIZER_LABELS[kind];
+  return { id: `r${i}`, name, colour, optimizer };
+}
+
+/** Runs from a list of optimizers, ids r1…, palette colours. */
+export function runsFor(optimizers: readonly OptimizerConfig[]): RunSpec[] {
+  const runs: RunSpec[] = [];
+  for (const o of optimizers) runs.push(newRun(o.kind, runs, o));
+  return runs;
+}
+
+export const DEFAULT_CHART: ChartSettings = { x: 'step', log: true, metric: 'loss' };
 
 export const DEFAULT_CONFIG: PlaygroundConfig = {
   backend: 'auto',
-  run: runFor('spiral', optimizerFor('adam')),
+  data: dataFor('spiral'),
+  model: modelFor('spiral'),
+  runs: runsFor([optimizerFor('sgd'), optimizerFor('adam'), optimizerFor('fishleg')]),
+  inspect: { runId: null, layer: 0 },
+  chart: DEFAULT_CHART,
+  speed: null,
 };
+
+// ---- optimizer fields in the URL: short keys, only values that differ from the defaults ----
+
+type Field = {
+  key: string;
+  prop: string;
+  kind: 'num' | 'int' | 'bool' | 'enum' | 'numOrNull' | 'intOrNull';
+  list?: readonly string[];
+};
+
+const OPT_FIELDS: Readonly<Record<OptimizerKind, readonly Field[]>> = {
+  sgd: [
+    { key: 'lr', prop: 'lr', kind: 'num' },
+    { key: 'm', prop: 'momentum', kind: 'num' },
+    { key: 'wd', prop: 'weightDecay', kind: 'num' },
+  ],
+  adam: [],
+  adamw: [],
+  fishleg: [
+    { key: 'ap', prop: 'approx', kind: 'enum', list: FISHLEG_APPROXES },
+    { key: 'lr', prop: 'lr', kind: 'num' },
+    { key: 'be', prop: 'beta', kind: 'num' },
+    { key: 'wd', prop: 'weightDecay', kind: 'num' },
+    { key: 'alr', prop: 'auxLr', kind: 'num' },
+    { key: 'dmp', prop: 'damping', kind: 'num' },
+    { key: 'is', prop: 'initScale', kind: 'numOrNull' },
+    { key: 'k', prop: 'auxEvery', kind: 'int' },
+    { key: 'ab', prop: 'auxBatch', kind: 'intOrNull' },
+    { key: 'fi', prop: 'fisher', kind: 'enum', list: FISHER_ESTIMATORS },
+    { key: 'pa', prop: 'preconditionAux', kind: 'bool' },
+  ],
+};
+const ADAM_FIELDS: readonly Field[] = [
+  { key: 'lr', prop: 'lr', kind: 'num' },
+  { key: 'b1', prop: 'beta1', kind: 'num' },
+  { key: 'b2', prop: 'beta2', kind: 'num' },
+  { key: 'eps', prop: 'eps', kind: 'num' },
+  { key: 'wd', prop: 'weightDecay', kind: 'num' },
+];
+const fieldsOf = (k: OptimizerKind): readonly Field[] => (k === 'adam' || k === 'adamw' ? ADAM_FIELDS : OPT_FIELDS[k]);
+
+// Numbers as JavaScript prints them; no hex, no 'Infinity', no spaces.
+const NUMBER = /^-?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+const NAME = /^[\p{L}\p{N} ._+()-]{1,24}$/u;
+const COLOUR = /^[0-9a-f]{6}$/i;
 
 const isOneOf = <T extends string>(list: readonly T[], v: string): v is T => (list as readonly string[]).includes(v);
 
-/** Reads a config from a query string such as '?backend=cpu&task=xor&opt=sgd&lr=0.1&seed=3'. */
+function encodeValue(v: unknown): string {
+  if (v === null) return 'auto';
+  if (typeof v === 'boolean') return v ? '1' : '0';
+  return typeof v === 'number' || typeof v === 'string' ? String(v) : '';
+}
+
+function decodeValue(f: Field, raw: string): unknown {
+  if ((f.kind === 'numOrNull' || f.kind === 'intOrNull') && raw === 'auto') return null;
+  if (f.kind === 'bool') return raw === '1' ? true : raw === '0' ? false : undefined;
+  if (f.kind === 'enum') return f.list && isOneOf(f.list, raw) ? raw : undefined;
+  if (!NUMBER.test(raw)) return undefined;
+  const x = Number(raw);
+  if (!Number.isFinite(x)) return undefined;
+  if ((f.kind === 'int' || f.kind === 'intOrNull') && !Number.isSafeInteger(x)) return undefined;
+  return x + 0; // -0 → 0
+}
+
+/** '<kind>~<name>~<colour>~<key>:<value>,…' with only non-default fields. */
+export function encodeRun(run: RunSpec): string {
+  const def = defaultOptimizer(run.optimizer.kind) as unknown as Record<string, unknown>;
+  const o = run.optimizer as unknown as Record<string, unknown>;
+  const fields = fieldsOf(run.optimizer.kind)
+    .filter((f) => o[f.prop] !== def[f.prop])
+    .map((f) => `${f.key}:${encodeValue(o[f.prop])}`);
+  return [run.optimizer.kind, run.name, run.colour.replace('#', ''), fields.join(',')].join('~');
+}
+
+/** The inverse of encodeRun; problems become warnings and defaults. */
+export function decodeRun(text: string, id: string, index: number, warnings: string[]): RunSpec | null {
+  const [kind = '', name = '', colour = '', fields = ''] = text.split('~');
+  if (!isOneOf(OPTIMIZER_KINDS, kind)) {
+    warnings.push(
+      `run ${index + 1}: unknown optimizer '${clip(kind)}' (expected ${OPTIMIZER_KINDS.join(', ')}); run dropped`,
+    );
+    return null;
+  }
+  const o: Record<string, unknown> = { ...defaultOptimizer(kind) };
+  const byKey = new Map(fieldsOf(kind).map((f) => [f.key, f]));
+  for (const part of fields === '' ? [] : fields.split(',')) {
+    const [key = '', raw = ''] = part.split(':');
+    const f = byKey.get(key);
+    const v = f ? decodeValue(f, raw) : undefined;
+    if (!f || v === undefined) {
+      warnings.push(`run ${index + 1}: ignored setting '${clip(part)}'`);
+      continue;
+    }
+    o[f.prop] = v;
+  }
+  let optimizer = o as unknown as OptimizerConfig;
+  try {
+    validateOptimizer(optimizer);
+  } catch (e) {
+    warnings.push(`run ${index + 1}: ${e instanceof Error ? e.message : String(e)}; using ${kind}'s defaults`);
+    optimizer = defaultOptimizer(kind);
+  }
+  const okName = NAME.test(name) ? name : OPTIMIZER_LABELS[kind];
+  if (name !== '' && okName !== name)
+    warnings.push(`run ${index + 1}: name '${clip(name)}' not allowed; using ${okName}`);
+  const okColour = COLOUR.test(colour) ? `#${colour.toLowerCase()}` : PALETTE[index % PALETTE.length]!;
+  if (colour !== '' && !COLOUR.test(colour))
+    warnings.push(`run ${index + 1}: colour '${clip(colour)}' is not 6 hex digits`);
+  return { id, name: okName, colour: okColour, optimizer };
+}
+
+/** Short, printable excerpt of a hostile value for a warning (the UI renders warnings as text, never HTML). */
+function clip(s: string): string {
+  const t = s.replace(/[^\x20-\x7e]/g, '?');
+  return t.length > 40 ? `${t.slice(0, 40)}…` : t;
+}
+
+/** Checks hidden layers; returns the canonical string or null. */
+export function checkHidden(hidden: string): string | null {
+  const h = hidden.trim();
+  if (h === '') return '';
+  if (h.length > 120) return null;
+  try {
+    const arch = parseArch(`1-${h}`);
+    if (arch.sizes.length > 12 || arch.sizes.some((s) => s > 2048)) return null;
+    return h.toLowerCase().replace(/\s+/g, '');
+  } catch {
+    return null;
+  }
+}
+
+/** Reads a config from a query string; never throws. */
 export function parseSearch(search: string): { config: PlaygroundConfig; warnings: string[] } {
-  const q = new URLSearchParams(search);
   const warnings: string[] = [];
+  let text = search;
+  if (text.length > MAX_SEARCH_LENGTH) {
+    warnings.push(`the link is longer than ${MAX_SEARCH_LENGTH} characters; the rest was ignored`);
+    text = text.slice(0, MAX_SEARCH_LENGTH);
+  }
+  let q: URLSearchParams;
+  try {
+    q = new URLSearchParams(text);
+  } catch {
+    q = new URLSearchParams();
+  }
   const pick = <T extends string>(key: string, list: readonly T[], fallback: T): T => {
     const v = q.get(key);
     if (v === null) return fallback;
     if (isOneOf(list, v)) return v;
-    warnings.push(`?${key}=${v} is not one of ${list.join(', ')}; using ${fallback}`);
+    warnings.push(`${key}=${clip(v)} is not one of ${list.join(', ')}; using ${fallback}`);
     return fallback;
   };
   const number = (key: string, ok: (x: number) => boolean, fallback: number, rule: string): number => {
     const v = q.get(key);
     if (v === null) return fallback;
     const x = Number(v);
-    if (v.trim() !== '' && ok(x)) return x;
-    warnings.push(`?${key}=${v} must be ${rule}; using ${fallback}`);
+    if (NUMBER.test(v) && ok(x)) return x + 0; // -0 → 0
+    warnings.push(`${key}=${clip(v)} must be ${rule}; using ${fallback}`);
     return fallback;
   };
+  const int = (lo: number, hi: number) => (x: number) => Number.isSafeInteger(x) && x >= lo && x <= hi;
+
   const backend = pick('backend', BACKEND_CHOICES, DEFAULT_CONFIG.backend);
-  const task = pick('task', TOY_TASKS, DEFAULT_CONFIG.run.task);
-  const kind = pick('opt', UI_OPTIMIZERS, 'adam');
-  const lr = number('lr', (x) => Number.isFinite(x) && x > 0 && x <= 10, UI_DEFAULT_LR[kind], 'a number in (0, 10]');
-  const seed = number('seed', (x) => Number.isSafeInteger(x) && x >= 0, DEFAULT_CONFIG.run.seed, 'an integer ≥ 0');
-  return { config: { backend, run: runFor(task, optimizerFor(kind, lr), seed) }, warnings };
+  const task = pick('task', TASK_CHOICES, DEFAULT_CONFIG.data.task);
+  const dd = dataFor(task);
+  const isToy = (TOY_TASKS as readonly string[]).includes(task);
+  const data = {
+    task,
+    n: isToy ? number('n', int(20, 20000), dd.n, 'an integer in [20, 20000]') : 0,
+    noise: isToy ? number('noise', (x) => x >= 0 && x <= 1, dd.noise, 'a number in [0, 1]') : 0,
+    seed: number('seed', int(0, 2 ** 31 - 1), dd.seed, 'an integer in [0, 2³¹)'),
+  };
+  const md = modelFor(task);
+  const rawHidden = q.get('hidden');
+  let hidden = md.hidden;
+  if (rawHidden !== null) {
+    const h = checkHidden(rawHidden);
+    if (h === null) warnings.push(`hidden=${clip(rawHidden)} is not a list of layers like 16t-16t; using ${md.hidden}`);
+    else hidden = h;
+  }
+  const model: ModelSpec = {
+    hidden,
+    likelihood: pick('lik', ['auto', ...LIKELIHOODS] as const, 'auto'),
+    batch: number('batch', int(1, 4096), md.batch, 'an integer in [1, 4096]'),
+    evalEvery: number('eval', int(1, 10000), md.evalEvery, 'an integer in [1, 10000]'),
+  };
+  let runs: RunSpec[] = [];
+  const rawRuns = q.getAll('run');
+  if (rawRuns.length > MAX_RUNS) warnings.push(`at most ${MAX_RUNS} runs; the rest were dropped`);
+  rawRuns.slice(0, MAX_RUNS).forEach((r, i) => {
+    const run = decodeRun(r, `r${runs.length + 1}`, i, warnings);
+    if (run) runs.push(run);
+  });
+  if (runs.length === 0) {
+    if (rawRuns.length > 0) warnings.push('no valid run in the link; using the default race');
+    runs = [...DEFAULT_CONFIG.runs];
+  }
+  let inspect: InspectSpec = { runId: null, layer: 0 };
+  const rawInspect = q.get('inspect');
+  if (rawInspect !== null) {
+    const m = /^(\d{1,2})\.(\d{1,2})$/.exec(rawInspect);
+    const run = m ? runs[Number(m[1]) - 1] : undefined;
+    if (m && run?.optimizer.kind === 'fishleg') inspect = { runId: run.id, layer: Number(m[2]) };
+    else
+      warnings.push(`inspect=${clip(rawInspect)} does not name a FishLeg run as <run>.<layer>; Inside FishLeg is off`);
+  }
+  const chart: ChartSettings = {
+    x: pick('x', ['step', 'seconds'] as const, DEFAULT_CHART.x),
+    log: pick('log', ['1', '0'] as const, DEFAULT_CHART.log ? '1' : '0') === '1',
+    metric: pick('metric', CHART_METRICS, DEFAULT_CHART.metric),
+  };
+  const rawSpeed = q.get('speed');
+  let speed: Speed = null;
+  if (rawSpeed !== null) {
+    const s = SPEEDS.find((v) => String(v ?? 'max') === rawSpeed);
+    if (s === undefined)
+      warnings.push(`speed=${clip(rawSpeed)} is not one of ${SPEEDS.map((v) => v ?? 'max').join(', ')}`);
+    else speed = s;
+  }
+  return { config: { backend, data, model, runs, inspect, chart, speed }, warnings };
 }
 
 /** The query string for a config; the inverse of parseSearch. */
 export function toSearch(config: PlaygroundConfig): string {
   const q = new URLSearchParams();
   if (config.backend !== 'auto') q.set('backend', config.backend);
-  q.set('task', config.run.task);
-  q.set('opt', config.run.optimizer.kind);
-  q.set('lr', String(config.run.optimizer.lr));
-  q.set('seed', String(config.run.seed));
+  q.set('task', config.data.task);
+  if ((TOY_TASKS as readonly string[]).includes(config.data.task)) {
+    q.set('n', String(config.data.n));
+    q.set('noise', String(config.data.noise));
+  }
+  q.set('seed', String(config.data.seed));
+  q.set('hidden', config.model.hidden);
+  if (config.model.likelihood !== 'auto') q.set('lik', config.model.likelihood);
+  q.set('batch', String(config.model.batch));
+  q.set('eval', String(config.model.evalEvery));
+  for (const r of config.runs) q.append('run', encodeRun(r));
+  const ii = config.runs.findIndex((r) => r.id === config.inspect.runId);
+  if (ii >= 0) q.set('inspect', `${ii + 1}.${config.inspect.layer}`);
+  if (config.chart.x !== DEFAULT_CHART.x) q.set('x', config.chart.x);
+  if (config.chart.log !== DEFAULT_CHART.log) q.set('log', config.chart.log ? '1' : '0');
+  if (config.chart.metric !== DEFAULT_CHART.metric) q.set('metric', config.chart.metric);
+  if (config.speed !== null) q.set('speed', String(config.speed));
   return `?${q.toString()}`;
+}
+
+/** Run ids follow positions in a URL: renumbering makes a config equal to its own round trip. */
+export function normaliseIds(config: PlaygroundConfig): PlaygroundConfig {
+  const ids = new Map(config.runs.map((r, i) => [r.id, `r${i + 1}`]));
+  return {
+    ...config,
+    runs: config.runs.map((r, i) => ({ ...r, id: `r${i + 1}` })),
+    inspect: {
+      ...config.inspect,
+      runId: config.inspect.runId === null ? null : (ids.get(config.inspect.runId) ?? null),
+    },
+  };
 }

@@ -1,186 +1,153 @@
 /**
- * TrainingClient against a fake worker port: the commands it sends, how events fold into the snapshot,
- * dropping events of a reset run, and the thinning that keeps long curves small.
+ * TrainingClient against a fake worker port: the commands it sends (setup with every run, live updates vs
+ * restarts), how events fold into the snapshot (metrics per run, divergence, switch marks, stale races
+ * dropped), and the thinning that keeps stored curves bounded.
  */
 import { describe, expect, it } from 'vitest';
+import { defaultFishLeg } from '../engine/optim/config.ts';
 import type { Command, MetricPoint, WorkerEvent } from '../worker/protocol.ts';
-import { DEFAULT_CONFIG, optimizerFor, runFor } from './config.ts';
-import { appendThinned, TrainingClient, type WorkerPort } from './trainingClient.ts';
+import { DEFAULT_CONFIG, optimizerFor, runsFor } from './config.ts';
+import { appendThinned, thin } from './series.ts';
+import { TrainingClient, type WorkerPort } from './trainingClient.ts';
 
 function fakePort() {
   const sent: Command[] = [];
   let emit: (e: WorkerEvent) => void = () => undefined;
-  let crash: (m: string) => void = () => undefined;
-  let terminated = false;
   const port: WorkerPort = {
     post: (cmd) => sent.push(cmd),
-    listen: (onEvent, onCrash) => {
+    listen: (onEvent) => {
       emit = onEvent;
-      crash = onCrash;
     },
-    terminate: () => (terminated = true),
+    terminate: () => undefined,
   };
-  return {
-    port,
-    sent,
-    emit: (e: WorkerEvent) => emit(e),
-    crash: (m: string) => crash(m),
-    terminated: () => terminated,
-  };
+  return { port, sent, emit: (e: WorkerEvent) => emit(e) };
 }
 
 const sync = (f: () => void) => f();
-
 const point = (step: number, trainLoss = 1 / (1 + step)): MetricPoint => ({
   step,
   seconds: step / 100,
   trainLoss,
   testLoss: trainLoss + 0.1,
+  auxLoss: null,
+  msPerStep: 1,
 });
 
-describe('appendThinned', () => {
-  const steps = (pts: readonly MetricPoint[]) => pts.map((p) => p.step);
+function started() {
+  const f = fakePort();
+  const client = new TrainingClient(f.port, DEFAULT_CONFIG, { schedule: sync, persist: false });
+  f.emit({ type: 'ready', requestId: 1, backend: { name: 'cpu', description: 'cpu' } });
+  f.emit({
+    type: 'raceReady',
+    requestId: 2,
+    raceId: 1,
+    data: {
+      name: 'spiral',
+      kind: 'classification',
+      inputDim: 2,
+      outputDim: 2,
+      trainRows: 320,
+      testRows: 80,
+      likelihood: 'categorical',
+      arch: '2-16t-16t-2',
+      params: 354,
+      layers: [],
+    },
+    task: { kind: 'none' },
+  });
+  return { ...f, client };
+}
 
-  it('keeps everything up to the limit', () => {
-    const r = appendThinned([point(0), point(10), point(20)], [point(30)], 1, 4);
-    expect(steps(r.points)).toEqual([0, 10, 20, 30]);
-    expect(r.stride).toBe(1);
+describe('TrainingClient', () => {
+  it('sends init then a setup with every run of the config', () => {
+    const { sent } = started();
+    expect(sent[0]).toMatchObject({ type: 'init', backend: 'auto' });
+    expect(sent[1]).toMatchObject({
+      type: 'setup',
+      raceId: 1,
+      spec: { runs: DEFAULT_CONFIG.runs, model: DEFAULT_CONFIG.model },
+    });
   });
 
-  it('doubles the stride until the points fit, keeping step 0 and the newest point', () => {
-    const pts = Array.from({ length: 8 }, (_, i) => point(10 * i)); // 0..70
-    // 9 points > 8. Stride 2 keeps all nine (every step is even); stride 4 keeps multiples of 20: five fit.
+  it('folds batched metrics into each run and drops events of an older race', () => {
+    const { client, emit } = started();
+    emit({
+      type: 'metrics',
+      raceId: 1,
+      points: [
+        { runId: 'r1', point: point(0) },
+        { runId: 'r2', point: point(0, 0.7) },
+        { runId: 'r1', point: point(20) },
+      ],
+    });
+    const s = client.getSnapshot();
+    expect(s.runs.r1!.points.map((p) => p.step)).toEqual([0, 20]);
+    expect(s.runs.r2!.points[0]!.trainLoss).toBe(0.7);
+    expect(s.step).toBe(20);
+    client.reset();
+    emit({ type: 'metrics', raceId: 1, points: [{ runId: 'r1', point: point(40) }] });
+    expect(client.getSnapshot().runs.r1!.points).toEqual([]);
+  });
+
+  it('changes hyperparameters live but restarts the race for a new optimizer kind or a new run', () => {
+    const { client, sent } = started();
+    const fl = { ...defaultFishLeg('block-kron'), lr: 0.02, approx: 'sum-kron' as const };
+    client.updateRun('r3', { optimizer: fl });
+    expect(sent.at(-1)).toEqual({ type: 'update', raceId: 1, runId: 'r3', optimizer: fl });
+    client.updateRun('r1', { optimizer: optimizerFor('adamw') });
+    expect(sent.at(-1)).toMatchObject({ type: 'setup', raceId: 2 });
+    client.addRun('sgd');
+    expect(sent.at(-1)).toMatchObject({ type: 'setup', raceId: 3 });
+    expect(client.getSnapshot().config.runs).toHaveLength(4);
+    client.removeRun('r2');
+    expect(sent.at(-1)).toEqual({ type: 'remove', raceId: 3, runId: 'r2' });
+  });
+
+  it('records divergence and approximation switches; stops when every run diverged', () => {
+    const f = fakePort();
+    const config = { ...DEFAULT_CONFIG, runs: runsFor([optimizerFor('sgd', 1e9)]) };
+    const client = new TrainingClient(f.port, config, { schedule: sync, persist: false });
+    f.emit({ type: 'ready', requestId: 1, backend: { name: 'cpu', description: 'cpu' } });
+    f.emit({
+      type: 'raceReady',
+      requestId: 2,
+      raceId: 1,
+      data: {
+        name: 's',
+        kind: 'classification',
+        inputDim: 2,
+        outputDim: 2,
+        trainRows: 1,
+        testRows: 1,
+        likelihood: 'categorical',
+        arch: '2-2',
+        params: 6,
+        layers: [],
+      },
+      task: { kind: 'none' },
+    });
+    client.play();
+    expect(client.getSnapshot().running).toBe(true);
+    f.emit({ type: 'switched', raceId: 1, runId: 'r1', step: 30, approx: 'kron-diag' });
+    f.emit({ type: 'diverged', raceId: 1, runId: 'r1', step: 40 });
+    const s = client.getSnapshot();
+    expect(s.runs.r1!.diverged).toBe(40);
+    expect(s.runs.r1!.switches).toEqual([{ step: 30, approx: 'kron-diag' }]);
+    expect(s.running).toBe(false);
+  });
+});
+
+describe('series', () => {
+  const steps = (pts: readonly MetricPoint[]) => pts.map((p) => p.step);
+  it('appendThinned keeps everything up to the limit, then doubles the stride keeping step 0 and the newest', () => {
+    expect(steps(appendThinned([point(0), point(10)], [point(20)], 1, 4).points)).toEqual([0, 10, 20]);
+    const pts = Array.from({ length: 8 }, (_, i) => point(10 * i));
     const r = appendThinned(pts, [point(80)], 1, 8);
     expect(r.stride).toBe(4);
     expect(steps(r.points)).toEqual([0, 20, 40, 60, 80]);
   });
-
-  it('stays within the limit and evenly spaced for long runs', () => {
-    let pts: MetricPoint[] = [];
-    let stride = 1;
-    for (let i = 0; i <= 5000; i++) ({ points: pts, stride } = appendThinned(pts, [point(20 * i)], stride, 100));
-    expect(pts.length).toBeLessThanOrEqual(100);
-    expect(pts.length).toBeGreaterThan(50);
-    expect(pts[0]?.step).toBe(0);
-    expect(pts.at(-1)?.step).toBe(100_000);
-    // Every gap but the last (to the newest point) is the same: no thinned-out hole at the start.
-    const gaps = pts.slice(1).map((p, i) => p.step - (pts[i]?.step ?? 0));
-    expect(new Set(gaps.slice(0, -1)).size).toBe(1);
-    expect(gaps.at(-1)).toBeLessThanOrEqual(gaps[0] ?? 0);
-  });
-
-  it('drops an off-grid pause point once newer points arrive', () => {
-    let r = appendThinned([point(0), point(20)], [point(33)], 20, 10); // paused at step 33
-    expect(steps(r.points)).toEqual([0, 20, 33]);
-    r = appendThinned(r.points, [point(40)], r.stride, 10);
-    expect(steps(r.points)).toEqual([0, 20, 40]);
-  });
-});
-
-describe('TrainingClient', () => {
-  it('sends init then reset for run 1 on construction', () => {
-    const f = fakePort();
-    new TrainingClient(f.port, { ...DEFAULT_CONFIG, backend: 'cpu' }, sync);
-    expect(f.sent).toEqual([
-      { type: 'init', requestId: 1, backend: 'cpu' },
-      { type: 'reset', requestId: 2, runId: 1, config: DEFAULT_CONFIG.run },
-    ]);
-  });
-
-  it('folds ready, metrics and progress into the snapshot and notifies subscribers', () => {
-    const f = fakePort();
-    const c = new TrainingClient(f.port, DEFAULT_CONFIG, sync);
-    let notified = 0;
-    c.subscribe(() => notified++);
-    const before = c.getSnapshot();
-    f.emit({ type: 'ready', requestId: 1, backend: { name: 'webgpu', description: 'swiftshader' } });
-    f.emit({ type: 'runReady', requestId: 2, runId: 1 });
-    f.emit({ type: 'metrics', runId: 1, points: [point(0)] });
-    f.emit({ type: 'progress', runId: 1, step: 13, running: true, stepsPerSecond: 250 });
-    f.emit({ type: 'metrics', runId: 1, points: [point(20)] });
-    const s = c.getSnapshot();
-    expect(notified).toBe(5);
-    expect(before.backend).toBeNull(); // snapshots are immutable
-    expect(s.backend).toEqual({ name: 'webgpu', description: 'swiftshader' });
-    expect(s.runReady).toBe(true);
-    expect(s.points.map((p) => p.step)).toEqual([0, 20]);
-    expect(s.step).toBe(20);
-    expect(s.stepsPerSecond).toBe(250);
-  });
-
-  it('play/pause send commands once and toggle the running flag', () => {
-    const f = fakePort();
-    const c = new TrainingClient(f.port, DEFAULT_CONFIG, sync);
-    c.play();
-    c.play();
-    expect(c.getSnapshot().running).toBe(true);
-    c.toggle();
-    expect(c.getSnapshot().running).toBe(false);
-    expect(f.sent.slice(2)).toEqual([
-      { type: 'play', runId: 1 },
-      { type: 'pause', runId: 1 },
-    ]);
-  });
-
-  it('reset starts run 2 with the new settings, keeps playing, and drops late events of run 1', () => {
-    const f = fakePort();
-    const c = new TrainingClient(f.port, DEFAULT_CONFIG, sync);
-    f.emit({ type: 'metrics', runId: 1, points: [point(0), point(20)] });
-    c.play();
-    const xor = runFor('xor', optimizerFor('sgd', 0.3));
-    c.reset(xor);
-    expect(f.sent.slice(-2)).toEqual([
-      { type: 'reset', requestId: 3, runId: 2, config: xor },
-      { type: 'play', runId: 2 },
-    ]);
-    f.emit({ type: 'metrics', runId: 1, points: [point(40)] });
-    f.emit({ type: 'progress', runId: 1, step: 45, running: true, stepsPerSecond: 1 });
-    f.emit({ type: 'error', runId: 1, name: 'Error', message: 'stale' });
-    let s = c.getSnapshot();
-    expect(s.config.run).toEqual(xor);
-    expect(s.points).toEqual([]);
-    expect(s.step).toBe(0);
-    expect(s.error).toBeNull();
-    expect(s.running).toBe(true);
-    f.emit({ type: 'metrics', runId: 2, points: [point(0, 0.7)] });
-    s = c.getSnapshot();
-    expect(s.points).toEqual([point(0, 0.7)]);
-  });
-
-  it('shows errors of the current run or of init, and a worker crash, and stops running', () => {
-    const f = fakePort();
-    const c = new TrainingClient(f.port, DEFAULT_CONFIG, sync);
-    c.play();
-    f.emit({ type: 'error', requestId: 1, name: 'GPUError', message: 'no adapter' });
-    expect(c.getSnapshot().error).toEqual({ name: 'GPUError', message: 'no adapter' });
-    expect(c.getSnapshot().running).toBe(false);
-    c.reset();
-    f.crash('worker script failed to load');
-    expect(c.getSnapshot().error).toEqual({ name: 'WorkerError', message: 'worker script failed to load' });
-  });
-
-  it('coalesces notifications until the scheduled callback runs (one render per frame)', () => {
-    const f = fakePort();
-    const frames: (() => void)[] = [];
-    const c = new TrainingClient(f.port, DEFAULT_CONFIG, (cb) => frames.push(cb));
-    let notified = 0;
-    c.subscribe(() => notified++);
-    f.emit({ type: 'metrics', runId: 1, points: [point(0)] });
-    f.emit({ type: 'progress', runId: 1, step: 5, running: true, stepsPerSecond: 10 });
-    c.play();
-    expect(notified).toBe(0);
-    expect(frames).toHaveLength(1);
-    // The snapshot itself is current at once; only listeners wait.
-    expect(c.getSnapshot()).toMatchObject({ step: 5, running: true });
-    frames.shift()?.();
-    expect(notified).toBe(1);
-    f.emit({ type: 'progress', runId: 1, step: 9, running: true, stepsPerSecond: 10 });
-    expect(frames).toHaveLength(1);
-  });
-
-  it('dispose terminates the worker', () => {
-    const f = fakePort();
-    new TrainingClient(f.port, DEFAULT_CONFIG, sync).dispose();
-    expect(f.terminated()).toBe(true);
+  it('thin picks n evenly spaced items including both ends', () => {
+    expect(thin([0, 1, 2, 3, 4, 5, 6, 7, 8], 5)).toEqual([0, 2, 4, 6, 8]);
+    expect(thin([1, 2], 5)).toEqual([1, 2]);
   });
 });

@@ -1,10 +1,26 @@
 /**
  * The UI side of the worker protocol: a small external store (subscribe / getSnapshot, for React's
- * useSyncExternalStore) that sends commands and folds worker events into an immutable snapshot. Events of a
- * run that has since been reset are dropped by runId; long curves are thinned to keep the chart fast.
+ * useSyncExternalStore) that owns the playground config, sends commands and folds worker events into an
+ * immutable snapshot. Events of a replaced race are dropped by raceId. Settings that cannot change under a
+ * running race (data, model, adding runs, optimizer kind) start a new race; hyperparameters change live.
  */
-import type { BackendInfo, Command, MetricPoint, RunConfig, WorkerEvent } from '../worker/protocol.ts';
-import type { PlaygroundConfig } from './config.ts';
+import type { OptimizerConfig, OptimizerKind } from '../engine/optim/config.ts';
+import type {
+  BackendInfo,
+  Command,
+  DataInfo,
+  FishLegFrame,
+  InspectSpec,
+  RunSpec,
+  TaskFrame,
+  TaskStatic,
+  WorkerEvent,
+} from '../worker/protocol.ts';
+import { MAX_RUNS, newRun, normaliseIds, toSearch, type ChartSettings, type PlaygroundConfig } from './config.ts';
+import { loadRace, saveRace, type RunHistory } from './history.ts';
+import { appendThinned } from './series.ts';
+
+export { appendThinned } from './series.ts';
 
 /** The client's view of a worker; `workerPort` adapts a real Worker, tests pass a fake. */
 export interface WorkerPort {
@@ -14,45 +30,40 @@ export interface WorkerPort {
   terminate(): void;
 }
 
+/** A run's history, thinning stride and latest task frame. */
+export interface RunState extends RunHistory {
+  readonly stride: number;
+  readonly frame: TaskFrame | null;
+}
+
+/** What the Inside-FishLeg view shows, accumulated over the race. */
+export interface FishLegState {
+  readonly frame: FishLegFrame | null;
+  readonly errorHistory: readonly { step: number; relError: number }[];
+}
+
 export interface PlaygroundState {
   readonly config: PlaygroundConfig;
+  /** The uploaded CSV (kept out of the URL). */
+  readonly csv: { readonly name: string; readonly text: string } | null;
   /** Null until the worker has picked its backend. */
   readonly backend: BackendInfo | null;
-  readonly runId: number;
-  /** True once the worker has built the current run. */
-  readonly runReady: boolean;
-  /** Whether the user wants the run to train (the worker follows). */
+  readonly raceId: number;
+  /** Set once the worker has built the current race. */
+  readonly data: DataInfo | null;
+  readonly task: TaskStatic | null;
+  /** Whether the user wants the race to train (the worker follows). */
   readonly running: boolean;
   readonly step: number;
   readonly stepsPerSecond: number;
-  readonly points: readonly MetricPoint[];
-  /** Steps between kept points (see appendThinned). */
-  readonly stride: number;
+  readonly runs: Readonly<Record<string, RunState>>;
+  readonly fishleg: FishLegState;
+  /** Dataset download progress (MNIST), null when not loading. */
+  readonly loading: { readonly loaded: number; readonly total: number | null } | null;
+  /** Set when the curves shown were restored from storage, not trained by this page yet. */
+  readonly restored: string | null;
+  readonly notices: readonly string[];
   readonly error: { readonly name: string; readonly message: string } | null;
-}
-
-/** Most points kept for the chart; beyond this, the curve is thinned. */
-export const MAX_POINTS = 400;
-
-/**
- * Appends evaluations, keeping only points whose step is a multiple of `stride` (plus the newest, which
- * may be a pause's off-grid point); while over `max` the stride doubles. The kept points stay evenly
- * spaced in steps however long the run, and always include step 0 and the latest.
- */
-export function appendThinned(
-  points: readonly MetricPoint[],
-  added: readonly MetricPoint[],
-  stride: number,
-  max = MAX_POINTS,
-): { points: MetricPoint[]; stride: number } {
-  const all = [...points, ...added];
-  const keep = (s: number) => all.filter((p, i) => p.step % s === 0 || i === all.length - 1);
-  let out = keep(stride);
-  while (out.length > max) {
-    stride *= 2;
-    out = keep(stride);
-  }
-  return { points: out, stride };
 }
 
 /** Adapts a Worker to the WorkerPort interface. */
@@ -75,28 +86,49 @@ const nextFrame: Scheduler = (callback) => {
   else callback();
 };
 
+const emptyRun = (): RunState => ({ points: [], stride: 1, diverged: null, switches: [], frame: null });
+const EMPTY_FISHLEG: FishLegState = { frame: null, errorHistory: [] };
+
+export interface ClientOptions {
+  readonly schedule?: Scheduler;
+  /** Warnings from reading the URL, shown as notices. */
+  readonly notices?: readonly string[];
+  /** Restore and save histories in localStorage (default true). */
+  readonly persist?: boolean;
+}
+
+/** Saves are throttled to one per this many ms. */
+const SAVE_MS = 1500;
+
 export class TrainingClient {
   readonly #port: WorkerPort;
   readonly #listeners = new Set<() => void>();
   readonly #schedule: Scheduler;
+  readonly #persist: boolean;
   #state: PlaygroundState;
   #nextRequest = 1;
   #notifyPending = false;
+  #saveTimer: ReturnType<typeof setTimeout> | null = null;
 
-  /** `schedule` batches notifications: several worker events in one frame cause one React render. */
-  constructor(port: WorkerPort, config: PlaygroundConfig, schedule: Scheduler = nextFrame) {
+  constructor(port: WorkerPort, config: PlaygroundConfig, options: ClientOptions = {}) {
     this.#port = port;
-    this.#schedule = schedule;
+    this.#schedule = options.schedule ?? nextFrame;
+    this.#persist = options.persist ?? true;
     this.#state = {
       config,
+      csv: null,
       backend: null,
-      runId: 1,
-      runReady: false,
+      raceId: 0,
+      data: null,
+      task: null,
       running: false,
       step: 0,
       stepsPerSecond: 0,
-      points: [],
-      stride: 1,
+      runs: {},
+      fishleg: EMPTY_FISHLEG,
+      loading: null,
+      restored: null,
+      notices: options.notices ?? [],
       error: null,
     };
     port.listen(
@@ -104,7 +136,14 @@ export class TrainingClient {
       (message) => this.#set({ error: { name: 'WorkerError', message }, running: false }),
     );
     port.post({ type: 'init', requestId: this.#nextRequest++, backend: config.backend });
-    port.post({ type: 'reset', requestId: this.#nextRequest++, runId: 1, config: config.run });
+    if (config.data.task === 'csv') {
+      // A CSV is never in the link: start on the default toy and ask for the file.
+      this.#state = {
+        ...this.#state,
+        notices: [...this.#state.notices, 'This link uses a CSV file, which links cannot carry: upload it again.'],
+      };
+    }
+    this.#setup(this.#state.config, this.#restore());
   }
 
   readonly subscribe = (listener: () => void): (() => void) => {
@@ -115,15 +154,16 @@ export class TrainingClient {
   readonly getSnapshot = (): PlaygroundState => this.#state;
 
   play(): void {
-    if (this.#state.running) return;
+    if (this.#state.running || !this.#canTrain()) return;
+    if (this.#state.restored) this.#setup(this.#state.config, false);
     this.#set({ running: true });
-    this.#port.post({ type: 'play', runId: this.#state.runId });
+    this.#port.post({ type: 'play', raceId: this.#state.raceId });
   }
 
   pause(): void {
     if (!this.#state.running) return;
     this.#set({ running: false });
-    this.#port.post({ type: 'pause', runId: this.#state.runId });
+    this.#port.post({ type: 'pause', raceId: this.#state.raceId });
   }
 
   toggle(): void {
@@ -131,23 +171,93 @@ export class TrainingClient {
     else this.play();
   }
 
-  /** Starts a new run from step 0 (with new settings if given); keeps playing if it was. */
-  reset(run: RunConfig = this.#state.config.run): void {
+  /** One evaluation interval of steps on every run (paused only). */
+  stepOnce(): void {
+    if (this.#state.running || !this.#canTrain()) return;
+    if (this.#state.restored) this.#setup(this.#state.config, false);
+    this.#port.post({ type: 'step', raceId: this.#state.raceId, steps: this.#state.config.model.evalEvery });
+  }
+
+  /** Starts the race over from step 0 with the current (or the given) config; keeps playing if it was. */
+  reset(config: PlaygroundConfig = this.#state.config): void {
     const wasRunning = this.#state.running;
-    const runId = this.#state.runId + 1;
-    this.#set({
-      config: { ...this.#state.config, run },
-      runId,
-      runReady: false,
-      running: false,
-      step: 0,
-      stepsPerSecond: 0,
-      points: [],
-      stride: 1,
-      error: null,
-    });
-    this.#port.post({ type: 'reset', requestId: this.#nextRequest++, runId, config: run });
+    this.#setup(config, false);
     if (wasRunning) this.play();
+  }
+
+  setSpeed(speed: PlaygroundConfig['speed']): void {
+    this.#set({ config: { ...this.#state.config, speed } });
+    this.#port.post({ type: 'speed', raceId: this.#state.raceId, speed });
+  }
+
+  setChart(chart: ChartSettings): void {
+    this.#set({ config: { ...this.#state.config, chart } });
+  }
+
+  /** Changes a run: hyperparameters of the same optimizer change live, a different optimizer restarts the race. */
+  updateRun(id: string, patch: { name?: string; colour?: string; optimizer?: OptimizerConfig }): void {
+    const cfg = this.#state.config;
+    const old = cfg.runs.find((r) => r.id === id);
+    if (!old) return;
+    const run: RunSpec = { ...old, ...patch };
+    const runs = cfg.runs.map((r) => (r.id === id ? run : r));
+    if (patch.optimizer && patch.optimizer.kind !== old.optimizer.kind) {
+      const inspect =
+        cfg.inspect.runId === id && patch.optimizer.kind !== 'fishleg' ? { runId: null, layer: 0 } : cfg.inspect;
+      this.reset({ ...cfg, runs, inspect });
+      return;
+    }
+    this.#set({ config: { ...cfg, runs } });
+    if (patch.optimizer && patch.optimizer !== old.optimizer) {
+      this.#port.post({ type: 'update', raceId: this.#state.raceId, runId: id, optimizer: patch.optimizer });
+    }
+  }
+
+  /** Adds a run (the race restarts: every run must start from the same step). */
+  addRun(kind: OptimizerKind): void {
+    const cfg = this.#state.config;
+    if (cfg.runs.length >= MAX_RUNS) return;
+    this.reset({ ...cfg, runs: [...cfg.runs, newRun(kind, cfg.runs)] });
+  }
+
+  duplicateRun(id: string): void {
+    const cfg = this.#state.config;
+    const src = cfg.runs.find((r) => r.id === id);
+    if (!src || cfg.runs.length >= MAX_RUNS) return;
+    const copy = newRun(src.optimizer.kind, cfg.runs, src.optimizer);
+    this.reset({ ...cfg, runs: [...cfg.runs, { ...copy, name: `${src.name} copy`.slice(0, 24) }] });
+  }
+
+  /** Removes a run without disturbing the others. */
+  removeRun(id: string): void {
+    const cfg = this.#state.config;
+    if (cfg.runs.length <= 1) return;
+    const runs = cfg.runs.filter((r) => r.id !== id);
+    const inspect = cfg.inspect.runId === id ? { runId: null, layer: 0 } : cfg.inspect;
+    const { [id]: _gone, ...rest } = this.#state.runs;
+    this.#set({ config: { ...cfg, runs, inspect }, runs: rest });
+    this.#port.post({ type: 'remove', raceId: this.#state.raceId, runId: id });
+    if (inspect !== cfg.inspect) this.#port.post({ type: 'inspect', raceId: this.#state.raceId, inspect });
+  }
+
+  setInspect(inspect: InspectSpec): void {
+    this.#set({ config: { ...this.#state.config, inspect }, fishleg: EMPTY_FISHLEG });
+    this.#port.post({ type: 'inspect', raceId: this.#state.raceId, inspect });
+  }
+
+  /** Uses an uploaded CSV (already validated by the caller) and starts a race on it. */
+  useCsv(csv: { name: string; text: string }, config: PlaygroundConfig): void {
+    this.#set({ csv });
+    this.reset(config);
+  }
+
+  dismissNotice(i: number): void {
+    this.#set({ notices: this.#state.notices.filter((_, j) => j !== i) });
+  }
+
+  /** Test hook for the device-loss journey. */
+  loseDevice(): void {
+    this.#port.post({ type: 'loseDevice', raceId: this.#state.raceId });
   }
 
   dispose(): void {
@@ -155,33 +265,156 @@ export class TrainingClient {
     this.#listeners.clear();
   }
 
+  #canTrain(): boolean {
+    return this.#state.backend !== null && this.#state.error === null && this.#state.data !== null;
+  }
+
+  #setup(config: PlaygroundConfig, keepRestored: boolean): void {
+    const raceId = this.#state.raceId + 1;
+    let cfg = config;
+    if (cfg.data.task === 'csv' && !this.#state.csv) cfg = { ...cfg, data: { ...cfg.data, task: 'spiral' } };
+    const runs: Record<string, RunState> = {};
+    for (const r of cfg.runs) runs[r.id] = keepRestored ? (this.#state.runs[r.id] ?? emptyRun()) : emptyRun();
+    this.#set({
+      config: cfg,
+      raceId,
+      data: null,
+      task: null,
+      running: false,
+      step: keepRestored ? this.#state.step : 0,
+      stepsPerSecond: 0,
+      runs,
+      fishleg: EMPTY_FISHLEG,
+      restored: keepRestored ? this.#state.restored : null,
+      error: null,
+    });
+    const csv = cfg.data.task === 'csv' && this.#state.csv ? { csv: this.#state.csv } : {};
+    this.#port.post({
+      type: 'setup',
+      requestId: this.#nextRequest++,
+      raceId,
+      spec: { data: { ...cfg.data, ...csv }, model: cfg.model, runs: cfg.runs, inspect: cfg.inspect },
+    });
+    if (cfg.speed !== null) this.#port.post({ type: 'speed', raceId, speed: cfg.speed });
+  }
+
+  /** Restores saved curves of the same config (same URL) from a previous visit; true when it did. */
+  #restore(): boolean {
+    if (!this.#persist) return false;
+    const cfg = normaliseIds(this.#state.config);
+    const saved = loadRace(toSearch(cfg));
+    if (!saved || saved.runs.every((r) => r.points.length === 0)) return false;
+    const runs: Record<string, RunState> = {};
+    cfg.runs.forEach((r, i) => {
+      const h = saved.runs[i];
+      runs[r.id] = h ? { ...emptyRun(), points: h.points, diverged: h.diverged, switches: h.switches } : emptyRun();
+    });
+    const step = Math.max(0, ...saved.runs.map((r) => r.points.at(-1)?.step ?? 0));
+    this.#state = { ...this.#state, config: cfg, runs, step, restored: saved.savedAt };
+    return true;
+  }
+
   #receive(e: WorkerEvent): void {
     const s = this.#state;
+    if ('raceId' in e && e.raceId !== undefined && e.raceId !== s.raceId) return;
     switch (e.type) {
       case 'ready':
         this.#set({ backend: e.backend });
         return;
-      case 'runReady':
-        if (e.runId === s.runId) this.#set({ runReady: true });
+      case 'loading':
+        this.#set({ loading: { loaded: e.loaded, total: e.total } });
+        return;
+      case 'raceReady':
+        this.#set({ data: e.data, task: e.task, loading: null });
         return;
       case 'metrics': {
-        if (e.runId !== s.runId || e.points.length === 0) return;
-        const { points, stride } = appendThinned(s.points, e.points, s.stride);
-        this.#set({ points, stride, step: Math.max(s.step, e.points.at(-1)?.step ?? 0) });
+        if (s.restored) return; // the restored curves stay until the user trains again
+        const runs = { ...s.runs };
+        let step = s.step;
+        for (const { runId, point } of e.points) {
+          const r = runs[runId];
+          if (!r) continue;
+          const { points, stride } = appendThinned(r.points, [point], r.stride);
+          runs[runId] = { ...r, points, stride };
+          step = Math.max(step, point.step);
+        }
+        this.#set({ runs, step });
+        this.#scheduleSave();
         return;
       }
       case 'progress':
-        if (e.runId === s.runId) this.#set({ step: Math.max(s.step, e.step), stepsPerSecond: e.stepsPerSecond });
+        if (!s.restored) this.#set({ step: Math.max(s.step, e.step), stepsPerSecond: e.stepsPerSecond });
+        if (!e.running && s.running && this.#allDiverged()) this.#set({ running: false });
         return;
-      case 'error':
-        // Errors of an older run no longer matter; errors without a run (init) always do.
-        if (e.runId === undefined || e.runId === s.runId) {
-          this.#set({ error: { name: e.name, message: e.message }, running: false });
+      case 'diverged':
+        this.#patchRun(e.runId, { diverged: e.step });
+        if (this.#allDiverged()) this.#set({ running: false });
+        return;
+      case 'switched': {
+        const r = s.runs[e.runId];
+        if (r) this.#patchRun(e.runId, { switches: [...r.switches, { step: e.step, approx: e.approx }] });
+        return;
+      }
+      case 'taskFrame':
+        if (!s.restored) this.#patchRun(e.runId, { frame: e.frame });
+        return;
+      case 'fishlegFrame': {
+        const f = e.frame;
+        const errorHistory =
+          f.relError !== null && f.runId === s.config.inspect.runId
+            ? [...s.fishleg.errorHistory.filter((p) => p.step < f.step), { step: f.step, relError: f.relError }]
+            : s.fishleg.errorHistory;
+        this.#set({ fishleg: { frame: f, errorHistory } });
+        return;
+      }
+      case 'deviceLost': {
+        const notice =
+          e.restoredStep === undefined
+            ? `The GPU device was lost (${e.message}); recreating it…`
+            : `The GPU device was lost and recreated; the race resumed from its checkpoint at step ${e.restoredStep}.`;
+        const patch: Partial<PlaygroundState> = { notices: [...s.notices, notice] };
+        if (e.restoredStep !== undefined) {
+          const k = e.restoredStep;
+          const runs: Record<string, RunState> = {};
+          for (const [id, r] of Object.entries(s.runs))
+            runs[id] = { ...r, points: r.points.filter((p) => p.step <= k) };
+          Object.assign(patch, { runs, step: k });
         }
+        this.#set(patch);
+        return;
+      }
+      case 'error':
+        this.#set({ error: { name: e.name, message: e.message }, running: false });
         return;
       default:
         e satisfies never;
     }
+  }
+
+  #allDiverged(): boolean {
+    const runs = Object.values(this.#state.runs);
+    return runs.length > 0 && runs.every((r) => r.diverged !== null);
+  }
+
+  #patchRun(id: string, patch: Partial<RunState>): void {
+    const r = this.#state.runs[id];
+    if (!r) return;
+    this.#set({ runs: { ...this.#state.runs, [id]: { ...r, ...patch } } });
+    if (patch.diverged !== undefined || patch.switches) this.#scheduleSave();
+  }
+
+  #scheduleSave(): void {
+    if (!this.#persist || this.#saveTimer !== null) return;
+    this.#saveTimer = setTimeout(() => {
+      this.#saveTimer = null;
+      const s = this.#state;
+      const cfg = normaliseIds(s.config);
+      const runs = s.config.runs.map((r) => ({ id: r.id, ...(s.runs[r.id] ?? emptyRun()) }));
+      saveRace(
+        toSearch(cfg),
+        runs.map(({ id, points, diverged, switches }) => ({ id, points, diverged, switches })),
+      );
+    }, SAVE_MS);
   }
 
   #set(patch: Partial<PlaygroundState>): void {

@@ -4,10 +4,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { LoopConfigError, messageChannelYield, TrainingLoop, type LoopListener, type LoopTrainer } from './loop.ts';
-import type { MetricPoint } from './protocol.ts';
+import type { EvalResult as MetricPoint } from '../engine/trainer.ts';
 
 /** A trainer whose steps cost `msPerStep` on a shared fake clock; it records every call. */
-class FakeTrainer implements LoopTrainer {
+class FakeTrainer implements LoopTrainer<MetricPoint> {
   steps = 0;
   readonly calls: string[] = [];
   readonly chunks: number[] = [];
@@ -41,7 +41,7 @@ function setup(evalEvery: number, msPerStep = 1) {
   const points: MetricPoint[] = [];
   const errors: unknown[] = [];
   const progress: { step: number; running: boolean }[] = [];
-  const listener: LoopListener = {
+  const listener: LoopListener<MetricPoint> = {
     metrics: (p) => points.push(p),
     progress: (step, running) => progress.push({ step, running }),
     error: (e) => errors.push(e),
@@ -80,7 +80,7 @@ function afterYields(s: ReturnType<typeof setup>, n: number): Promise<void> {
 describe('TrainingLoop', () => {
   it('rejects an evalEvery that is not a positive integer', () => {
     const clock = { t: 0 };
-    const l: LoopListener = { metrics: () => {}, progress: () => {}, error: () => {} };
+    const l: LoopListener<MetricPoint> = { metrics: () => {}, progress: () => {}, error: () => {} };
     expect(() => new TrainingLoop(new FakeTrainer(clock), { evalEvery: 0 }, l)).toThrow(LoopConfigError);
     expect(() => new TrainingLoop(new FakeTrainer(clock), { evalEvery: 2.5 }, l)).toThrow(LoopConfigError);
   });

@@ -3,18 +3,17 @@
  * an evaluation (the only GPU→CPU readback) every `evalEvery` steps, and a yield between slices so that
  * pause/reset messages are handled promptly. Engine-agnostic: it drives anything with `step` and `evaluate`.
  */
-import type { MetricPoint } from './protocol.ts';
 
-/** The part of the engine's Trainer the loop needs. */
-export interface LoopTrainer {
-  /** Queues n training steps; no readback. */
-  step(n: number): void;
+/** What the loop drives: a Trainer, or a race of several (the worker's Race). */
+export interface LoopTrainer<P> {
+  /** Takes n training steps; no readback. May wait for the device (a race settles each run to time it). */
+  step(n: number): void | Promise<void>;
   /** Waits for queued steps, then computes losses on both splits. */
-  evaluate(): Promise<MetricPoint>;
+  evaluate(): Promise<P>;
 }
 
-export interface LoopListener {
-  metrics(point: MetricPoint): void;
+export interface LoopListener<P> {
+  metrics(point: P): void;
   progress(step: number, running: boolean, stepsPerSecond: number): void;
   error(err: unknown): void;
 }
@@ -62,9 +61,9 @@ export function messageChannelYield(timerEveryMs = 50, now = () => performance.n
  * Runs a trainer in slices. All trainer calls go through one promise chain, so an evaluation never overlaps
  * steps from a newer slice, and play → pause → play in quick succession never starts two loops.
  */
-export class TrainingLoop {
-  readonly #trainer: LoopTrainer;
-  readonly #listener: LoopListener;
+export class TrainingLoop<P> {
+  readonly #trainer: LoopTrainer<P>;
+  readonly #listener: LoopListener<P>;
   readonly #evalEvery: number;
   readonly #sliceMs: number;
   readonly #progressEveryMs: number;
@@ -81,8 +80,10 @@ export class TrainingLoop {
   #chunk = 1;
   #stepsPerSecond = 0;
   #lastProgress = -Infinity;
+  /** Most steps per second (null = unlimited). */
+  #speed: number | null = null;
 
-  constructor(trainer: LoopTrainer, options: LoopOptions, listener: LoopListener) {
+  constructor(trainer: LoopTrainer<P>, options: LoopOptions, listener: LoopListener<P>) {
     if (!Number.isInteger(options.evalEvery) || options.evalEvery < 1) {
       throw new LoopConfigError(`evalEvery must be a positive integer (got ${options.evalEvery})`);
     }
@@ -129,6 +130,27 @@ export class TrainingLoop {
     });
   }
 
+  /** Limits the loop to `stepsPerSecond` (null = as fast as possible); takes effect at the next slice. */
+  setSpeed(stepsPerSecond: number | null): void {
+    this.#speed = stepsPerSecond !== null && stepsPerSecond > 0 ? stepsPerSecond : null;
+  }
+
+  /** Takes `n` steps then evaluates (for the Step button); queued behind any running slice. */
+  stepOnce(n: number): Promise<void> {
+    return this.#enqueue(async () => {
+      await this.#trainer.step(n);
+      this.#step += n;
+      this.#sinceEval += n;
+      await this.#evaluate();
+      this.#progress(true);
+    });
+  }
+
+  /** Runs `task` on the loop's chain, i.e. never in the middle of a slice or an evaluation. */
+  exec(task: () => Promise<void>): Promise<void> {
+    return this.#enqueue(task);
+  }
+
   /** Stops without a final evaluation; resolves when the trainer is no longer in use (safe to dispose). */
   stop(): Promise<void> {
     this.#running = false;
@@ -150,9 +172,10 @@ export class TrainingLoop {
     let intervalStart = this.#now();
     let intervalSteps = 0;
     while (generation === this.#generation) {
-      const k = Math.min(this.#chunk, this.#evalEvery - this.#sinceEval);
+      const cap = this.#speed === null ? Infinity : Math.max(1, Math.round((this.#speed * this.#sliceMs) / 1000));
+      const k = Math.min(this.#chunk, cap, this.#evalEvery - this.#sinceEval);
       const sliceStart = this.#now();
-      this.#trainer.step(k);
+      await this.#trainer.step(k);
       this.#step += k;
       this.#sinceEval += k;
       intervalSteps += k;
@@ -172,6 +195,11 @@ export class TrainingLoop {
       }
       this.#progress(false);
       await this.#yield();
+      if (this.#speed !== null) {
+        // Sleep off what the slice did not use of its share of time at the chosen speed.
+        const wait = (1000 * k) / this.#speed - (this.#now() - sliceStart);
+        if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+      }
     }
   }
 
@@ -179,6 +207,12 @@ export class TrainingLoop {
     const point = await this.#trainer.evaluate();
     this.#sinceEval = 0;
     this.#listener.metrics(point);
+  }
+
+  /** Sets the step counter (after a race was rebuilt from a checkpoint). */
+  restoreStep(step: number): void {
+    this.#step = step;
+    this.#sinceEval = 0;
   }
 
   #progress(force: boolean): void {

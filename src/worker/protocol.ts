@@ -1,42 +1,93 @@
 /**
- * The typed message protocol between the UI thread and the training worker. Commands flow UI → worker,
- * events flow worker → UI; both are discriminated unions on `type`. Every run gets a fresh `runId` so that
- * events still in flight from a run that was reset are recognised and dropped by the client.
+ * The typed message protocol (v2) between the UI thread and the training worker. Commands flow UI → worker,
+ * events flow worker → UI; both are discriminated unions on `type`. A race (one dataset, several runs in
+ * lock-step) is identified by `raceId`, fresh on every setup, so events still in flight from an older race are
+ * dropped by the client; runs inside a race are identified by their `runId` (stable ids from the config).
  */
 import type { BackendChoice } from '../engine/create-backend.ts';
 import type { EvalResult } from '../engine/trainer.ts';
-import type { OptimizerConfig } from '../engine/optim/config.ts';
-import type { ToyTask } from '../engine/data/toy.ts';
+import type { FishLegApprox, OptimizerConfig } from '../engine/optim/config.ts';
+import type { Likelihood } from '../engine/ops.ts';
+import type { TaskName } from '../engine/data/tasks.ts';
 
 /** Which backend to ask for: 'auto' takes WebGPU when an adapter exists and falls back to the CPU. */
 export type { BackendChoice };
 
-/** Everything that defines one training run; plain data so it can cross postMessage and the URL. */
-export interface RunConfig {
-  /** A 2D toy task (the engine's task registry builds it). */
-  readonly task: ToyTask;
-  /** Dataset size (train + test), label noise and seed for the task generator. */
+/** Where the data comes from: a built-in task or the user's CSV. */
+export type TaskChoice = TaskName | 'csv';
+
+/** The dataset of a race; toys use n, noise and seed, CSV uses the file's text. */
+export interface DataSpec {
+  readonly task: TaskChoice;
+  /** Toys: total points (train + test) and jitter. */
   readonly n: number;
   readonly noise: number;
-  /** Seeds both the data and the model (weights, batches). */
+  /** Seeds the data, the initial weights and the batches of every run. */
   readonly seed: number;
-  /** Hidden layers in the engine's architecture syntax, e.g. '16t-16t'; input and output widths come from the task. */
+  /** Only for task 'csv'. */
+  readonly csv?: { readonly name: string; readonly text: string };
+}
+
+/** The model and schedule shared by every run of a race. */
+export interface ModelSpec {
+  /** Hidden layers in the engine's architecture syntax, e.g. '16t-16t' ('' = none); widths of input and output come from the data. */
   readonly hidden: string;
-  readonly optimizer: OptimizerConfig;
+  /** 'auto' = the data's default (categorical / bernoulli / gaussian). */
+  readonly likelihood: Likelihood | 'auto';
   readonly batch: number;
-  /** Evaluate (one GPU→CPU readback) once every this many steps. */
+  /** Evaluate (one GPU→CPU readback per run) once every this many steps. */
   readonly evalEvery: number;
 }
 
-/** One evaluation of the model on both splits (plain data, as the engine's Trainer returns it). */
-export type MetricPoint = EvalResult;
+/** One racer. */
+export interface RunSpec {
+  readonly id: string;
+  readonly name: string;
+  /** CSS colour, '#rrggbb'. */
+  readonly colour: string;
+  readonly optimizer: OptimizerConfig;
+}
+
+/** Which FishLeg run and layer the Inside-FishLeg view shows (null = none). */
+export interface InspectSpec {
+  readonly runId: string | null;
+  readonly layer: number;
+}
+
+/** Everything the worker needs to build a race. */
+export interface RaceSpec {
+  readonly data: DataSpec;
+  readonly model: ModelSpec;
+  readonly runs: readonly RunSpec[];
+  readonly inspect: InspectSpec;
+}
+
+/** One evaluation of one run: the engine's EvalResult plus FishLeg's aux loss and the measured step time. */
+export interface MetricPoint extends EvalResult {
+  /** Mean auxiliary loss since the previous evaluation (FishLeg only; null otherwise or without an update). */
+  readonly auxLoss: number | null;
+  /** Training milliseconds per step since the previous evaluation (NaN at step 0). */
+  readonly msPerStep: number;
+}
+
+/** Steps per second the loop may take at most; null = as fast as the device goes. */
+export type Speed = number | null;
 
 export type Command =
   | { readonly type: 'init'; readonly requestId: number; readonly backend: BackendChoice }
-  /** Disposes the current run (if any) and builds a new one at step 0, paused. */
-  | { readonly type: 'reset'; readonly requestId: number; readonly runId: number; readonly config: RunConfig }
-  | { readonly type: 'play'; readonly runId: number }
-  | { readonly type: 'pause'; readonly runId: number };
+  /** Disposes the current race (if any) and builds a new one at step 0, paused. */
+  | { readonly type: 'setup'; readonly requestId: number; readonly raceId: number; readonly spec: RaceSpec }
+  | { readonly type: 'play'; readonly raceId: number }
+  | { readonly type: 'pause'; readonly raceId: number }
+  /** Takes `steps` steps on every live run, then evaluates (paused races only). */
+  | { readonly type: 'step'; readonly raceId: number; readonly steps: number }
+  | { readonly type: 'speed'; readonly raceId: number; readonly speed: Speed }
+  /** Live hyperparameter change of one run (same optimizer kind); a new FishLeg approx switches at the next step. */
+  | { readonly type: 'update'; readonly raceId: number; readonly runId: string; readonly optimizer: OptimizerConfig }
+  | { readonly type: 'remove'; readonly raceId: number; readonly runId: string }
+  | { readonly type: 'inspect'; readonly raceId: number; readonly inspect: InspectSpec }
+  /** Test hook: destroys the GPU device so the recovery path can be exercised end to end. */
+  | { readonly type: 'loseDevice'; readonly raceId: number };
 
 /** Which backend the worker ended up with, and why when it is not the one asked for. */
 export interface BackendInfo {
@@ -46,23 +97,103 @@ export interface BackendInfo {
   readonly fallbackReason?: string;
 }
 
+/** What the UI needs to know about the data of a race. */
+export interface DataInfo {
+  readonly name: string;
+  readonly kind: 'classification' | 'regression' | 'autoencoder';
+  readonly inputDim: number;
+  readonly outputDim: number;
+  readonly trainRows: number;
+  readonly testRows: number;
+  readonly likelihood: Likelihood;
+  /** The full architecture string the runs use. */
+  readonly arch: string;
+  readonly params: number;
+  /** Layer shapes (m outputs × n inputs) for the Inside-FishLeg layer picker. */
+  readonly layers: readonly { readonly m: number; readonly n: number }[];
+  readonly numClasses?: number;
+}
+
+/** Task-view data that does not change during a race (sent once). */
+export type TaskStatic =
+  | { readonly kind: 'points'; readonly x: Float32Array; readonly labels: Uint32Array; readonly classes: number }
+  | {
+      readonly kind: 'images';
+      readonly width: number;
+      readonly height: number;
+      readonly images: Float32Array[];
+      readonly labels?: Uint32Array;
+      readonly classes: number;
+    }
+  | { readonly kind: 'none' };
+
+/** A run's task-view data at some step. */
+export type TaskFrame =
+  | {
+      readonly kind: 'grid';
+      readonly size: number;
+      readonly extent: [number, number, number, number];
+      readonly probs: Float32Array;
+    }
+  /** Autoencoder: logits of each reconstruction; classification: softmax probabilities per image. */
+  | { readonly kind: 'recon'; readonly logits: Float32Array[] }
+  | { readonly kind: 'probs'; readonly probs: Float32Array[] };
+
+/** Inside-FishLeg data of one run and layer. */
+export interface FishLegFrame {
+  readonly runId: string;
+  readonly step: number;
+  readonly layer: { readonly index: number; readonly m: number; readonly n: number };
+  readonly damping: number;
+  readonly q: Float64Array | null;
+  readonly fInv: Float64Array | null;
+  readonly relError: number | null;
+  /** Set when the layer or model is too large to materialise. */
+  readonly note?: string;
+}
+
 export type WorkerEvent =
   | { readonly type: 'ready'; readonly requestId: number; readonly backend: BackendInfo }
-  | { readonly type: 'runReady'; readonly requestId: number; readonly runId: number }
-  /** Evaluations, oldest first; several may be batched into one message. */
-  | { readonly type: 'metrics'; readonly runId: number; readonly points: readonly MetricPoint[] }
+  /** Bytes of a dataset download (MNIST); total is null when the server does not say. */
+  | { readonly type: 'loading'; readonly raceId: number; readonly loaded: number; readonly total: number | null }
+  | {
+      readonly type: 'raceReady';
+      readonly requestId: number;
+      readonly raceId: number;
+      readonly data: DataInfo;
+      readonly task: TaskStatic;
+    }
+  /** Evaluations, oldest first, several runs and steps batched into one message. */
+  | {
+      readonly type: 'metrics';
+      readonly raceId: number;
+      readonly points: readonly { readonly runId: string; readonly point: MetricPoint }[];
+    }
   /** Throttled progress between evaluations (steps are counted without any readback). */
   | {
       readonly type: 'progress';
-      readonly runId: number;
+      readonly raceId: number;
       readonly step: number;
       readonly running: boolean;
       readonly stepsPerSecond: number;
     }
+  | { readonly type: 'diverged'; readonly raceId: number; readonly runId: string; readonly step: number }
+  | {
+      readonly type: 'switched';
+      readonly raceId: number;
+      readonly runId: string;
+      readonly step: number;
+      readonly approx: FishLegApprox;
+    }
+  | { readonly type: 'taskFrame'; readonly raceId: number; readonly runId: string; readonly frame: TaskFrame }
+  | { readonly type: 'fishlegFrame'; readonly raceId: number; readonly frame: FishLegFrame }
+  /** The GPU device was lost; `restoredStep` is set once the race was rebuilt from its checkpoint at that step. */
+  | { readonly type: 'deviceLost'; readonly raceId: number; readonly message: string; readonly restoredStep?: number }
   | {
       readonly type: 'error';
       readonly requestId?: number;
-      readonly runId?: number;
+      readonly raceId?: number;
+      readonly runId?: string;
       readonly name: string;
       readonly message: string;
     };

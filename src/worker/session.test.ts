@@ -1,91 +1,130 @@
 /**
- * The worker session end to end in Node with the CPU backend: init → reset → play → pause really trains the
- * default spiral run (the loss falls), events carry the right ids, a reset drops the old run, and commands
- * in the wrong order or for a missing backend come back as error events rather than exceptions.
+ * The worker session end to end in Node with the CPU backend and the real engine: a three-optimizer race
+ * trains in lock-step from identical initial weights, a huge learning rate diverges without stopping the
+ * others, a FishLeg approximation switch is recorded at the step it happened, views arrive, and commands in
+ * the wrong order or for an old race come back as error events or are dropped.
  */
 import { describe, expect, it } from 'vitest';
-import { optimizerFor, runFor } from '../ui/config.ts';
-import type { MetricPoint, WorkerEvent } from './protocol.ts';
+import { defaultFishLeg, defaultOptimizer, type OptimizerConfig } from '../engine/optim/config.ts';
+import type { MetricPoint, RaceSpec, RunSpec, WorkerEvent } from './protocol.ts';
 import { WorkerSession } from './session.ts';
+
+const run = (id: string, optimizer: OptimizerConfig): RunSpec => ({ id, name: id, colour: '#123456', optimizer });
+
+function spec(runs: RunSpec[], hidden = '8t', inspect: string | null = null): RaceSpec {
+  return {
+    data: { task: 'spiral', n: 200, noise: 0.05, seed: 3 },
+    model: { hidden, likelihood: 'auto', batch: 16, evalEvery: 10 },
+    runs,
+    inspect: { runId: inspect, layer: 0 },
+  };
+}
+
+const RACE = [
+  run('sgd', { ...defaultOptimizer('sgd'), lr: 0.1 }),
+  run('adam', { ...defaultOptimizer('adam'), lr: 0.02 }),
+  run('fl', { ...defaultFishLeg('block-kron'), lr: 0.02, auxLr: 1e-3 }),
+];
 
 function recordingSession() {
   const events: WorkerEvent[] = [];
   const session = new WorkerSession((e) => events.push(e));
-  const metrics = (runId: number): MetricPoint[] =>
-    events.flatMap((e) => (e.type === 'metrics' && e.runId === runId ? e.points : []));
+  const metrics = (raceId: number, runId: string): MetricPoint[] =>
+    events.flatMap((e) =>
+      e.type === 'metrics' && e.raceId === raceId ? e.points.filter((p) => p.runId === runId).map((p) => p.point) : [],
+    );
   return { session, events, metrics };
 }
 
-describe('WorkerSession (CPU backend)', () => {
-  it('trains the default spiral run: the train loss falls and evaluations land every evalEvery steps', async () => {
+describe('WorkerSession races (CPU backend)', () => {
+  it('races SGD, Adam and FishLeg in lock-step from the same initial weights; every loss falls', async () => {
     const { session, events, metrics } = recordingSession();
     await session.handle({ type: 'init', requestId: 1, backend: 'cpu' });
-    expect(events[0]).toMatchObject({ type: 'ready', requestId: 1, backend: { name: 'cpu' } });
-    expect(events[0]?.type === 'ready' && events[0].backend.fallbackReason).toBeFalsy();
+    await session.handle({ type: 'setup', requestId: 2, raceId: 1, spec: spec(RACE) });
+    const ready = events.find((e) => e.type === 'raceReady');
+    expect(ready).toMatchObject({ requestId: 2, raceId: 1, data: { arch: '2-8t-2', inputDim: 2, outputDim: 2 } });
+    // Same seed ⇒ same weights ⇒ the same step-0 loss to the last bit.
+    const l0 = RACE.map((r) => metrics(1, r.id)[0]!.trainLoss);
+    expect(l0[0]).toBeCloseTo(Math.log(2), 0);
+    expect(new Set(l0).size).toBe(1);
 
-    const run = runFor('spiral', optimizerFor('adam', 0.01));
-    await session.handle({ type: 'reset', requestId: 2, runId: 1, config: run });
-    expect(events.some((e) => e.type === 'runReady' && e.runId === 1 && e.requestId === 2)).toBe(true);
-    expect(metrics(1).map((p) => p.step)).toEqual([0]);
-
-    await session.handle({ type: 'play', runId: 1 });
+    await session.handle({ type: 'play', raceId: 1 });
     await expect
-      .poll(() => metrics(1).at(-1)?.step ?? 0, { timeout: 20_000, interval: 20 })
+      .poll(() => Math.min(...RACE.map((r) => metrics(1, r.id).at(-1)?.step ?? 0)), { timeout: 20_000, interval: 20 })
       .toBeGreaterThanOrEqual(300);
-    await session.handle({ type: 'pause', runId: 1 });
+    await session.handle({ type: 'pause', raceId: 1 });
 
-    const points = metrics(1);
-    const first = points.at(0);
-    const last = points.at(-1);
-    expect(first?.trainLoss).toBeCloseTo(Math.log(2), 0); // two balanced classes, small random weights
-    expect(last!.trainLoss).toBeLessThan(0.9 * first!.trainLoss);
-    expect(last!.trainAccuracy).toBeGreaterThan(0.6);
-    // Every evaluation but the pause's last one is on a multiple of evalEvery.
-    expect(points.slice(0, -1).every((p) => p.step % run.evalEvery === 0)).toBe(true);
-    const progress = events.filter((e) => e.type === 'progress');
-    expect(progress.at(-1)).toMatchObject({ runId: 1, running: false, step: last!.step });
+    const steps = RACE.map((r) => metrics(1, r.id).map((p) => p.step));
+    expect(steps[1]).toEqual(steps[0]);
+    expect(steps[2]).toEqual(steps[0]);
+    for (const r of RACE) {
+      const pts = metrics(1, r.id);
+      expect(pts.at(-1)!.trainLoss, r.id).toBeLessThan(0.9 * pts[0]!.trainLoss);
+      expect(pts.at(-1)!.msPerStep).toBeGreaterThan(0);
+    }
+    // FishLeg reports its auxiliary loss; the others never do.
+    expect(metrics(1, 'fl').some((p) => p.auxLoss !== null && Number.isFinite(p.auxLoss))).toBe(true);
+    expect(metrics(1, 'adam').every((p) => p.auxLoss === null)).toBe(true);
+    // Decision-boundary frames: a 40×40 grid of probabilities per run.
+    const frame = events.find((e) => e.type === 'taskFrame' && e.runId === 'adam');
+    expect(frame?.type === 'taskFrame' && frame.frame.kind === 'grid' && frame.frame.probs.length).toBe(40 * 40 * 2);
+    if (frame?.type === 'taskFrame' && frame.frame.kind === 'grid') {
+      expect(frame.frame.probs[0]! + frame.frame.probs[1]!).toBeCloseTo(1, 5);
+    }
     expect(events.filter((e) => e.type === 'error')).toEqual([]);
     await session.dispose();
   });
 
-  it('a reset replaces the run: commands for the old runId are ignored', async () => {
+  it('marks a run with a huge learning rate diverged at its step; the other run goes on', async () => {
     const { session, events, metrics } = recordingSession();
     await session.handle({ type: 'init', requestId: 1, backend: 'cpu' });
-    await session.handle({ type: 'reset', requestId: 2, runId: 1, config: runFor('xor', optimizerFor('sgd')) });
-    await session.handle({ type: 'reset', requestId: 3, runId: 2, config: runFor('circles', optimizerFor('adamw')) });
+    const runs = [run('boom', { ...defaultOptimizer('sgd'), lr: 1e30 }), run('ok', defaultOptimizer('adam'))];
+    await session.handle({ type: 'setup', requestId: 2, raceId: 1, spec: spec(runs) });
+    await session.handle({ type: 'play', raceId: 1 });
+    await expect.poll(() => metrics(1, 'ok').at(-1)?.step ?? 0, { timeout: 20_000 }).toBeGreaterThanOrEqual(200);
+    await session.handle({ type: 'pause', raceId: 1 });
+    const div = events.find((e) => e.type === 'diverged');
+    expect(div).toMatchObject({ raceId: 1, runId: 'boom' });
+    const k = div?.type === 'diverged' ? div.step : -1;
+    expect(k).toBeGreaterThan(0);
+    // No evaluation of the diverged run after step k.
+    expect(metrics(1, 'boom').at(-1)!.step).toBe(k);
+    expect(metrics(1, 'ok').at(-1)!.step).toBeGreaterThan(k);
+    await session.dispose();
+  });
+
+  it('switches a FishLeg approximation live: recorded at the current step, training continues from it', async () => {
+    const { session, events, metrics } = recordingSession();
+    await session.handle({ type: 'init', requestId: 1, backend: 'cpu' });
+    const fl = { ...defaultFishLeg('block-kron'), lr: 0.02 };
+    await session.handle({ type: 'setup', requestId: 2, raceId: 7, spec: spec([run('fl', fl)], '4t', 'fl') });
+    await session.handle({ type: 'step', raceId: 7, steps: 25 });
+    expect(metrics(7, 'fl').at(-1)!.step).toBe(25);
+    await session.handle({ type: 'update', raceId: 7, runId: 'fl', optimizer: { ...fl, approx: 'kron-diag' } });
+    expect(events.find((e) => e.type === 'switched')).toMatchObject({ runId: 'fl', step: 25, approx: 'kron-diag' });
+    await session.handle({ type: 'step', raceId: 7, steps: 5 });
+    expect(metrics(7, 'fl').at(-1)!.step).toBe(30);
+    // Inside FishLeg: Q and (F + γI)⁻¹ of layer 0 (4 × 3 weights → 12 × 12), with a finite relative error.
+    const f = events.filter((e) => e.type === 'fishlegFrame').at(-1);
+    expect(f?.type === 'fishlegFrame' && f.frame.q?.length).toBe(144);
+    expect(f?.type === 'fishlegFrame' && f.frame.fInv?.length).toBe(144);
+    expect(f?.type === 'fishlegFrame' && Number.isFinite(f.frame.relError)).toBe(true);
+    expect(events.filter((e) => e.type === 'error')).toEqual([]);
+    await session.dispose();
+  });
+
+  it('drops commands for a replaced race and reports commands out of order as errors', async () => {
+    const { session, events } = recordingSession();
+    await session.handle({ type: 'setup', requestId: 1, raceId: 1, spec: spec(RACE) });
+    expect(events[0]).toMatchObject({ type: 'error', requestId: 1, name: 'ProtocolError' });
+    await session.handle({ type: 'init', requestId: 2, backend: 'cpu' });
+    await session.handle({ type: 'setup', requestId: 3, raceId: 1, spec: spec(RACE.slice(0, 1)) });
+    await session.handle({ type: 'setup', requestId: 4, raceId: 2, spec: spec(RACE.slice(1, 2)) });
     const before = events.length;
-    await session.handle({ type: 'play', runId: 1 });
-    await session.handle({ type: 'pause', runId: 1 });
+    await session.handle({ type: 'step', raceId: 1, steps: 5 });
     expect(events.length).toBe(before);
-    expect(metrics(2).map((p) => p.step)).toEqual([0]);
-    await session.dispose();
-  });
-
-  it('reports commands in the wrong order and unavailable backends as error events', async () => {
-    const { session, events } = recordingSession();
-    await session.handle({ type: 'reset', requestId: 7, runId: 1, config: runFor('spiral', optimizerFor('adam')) });
-    expect(events).toEqual([
-      {
-        type: 'error',
-        requestId: 7,
-        runId: 1,
-        name: 'ProtocolError',
-        message: 'reset arrived before init: send init first',
-      },
-    ]);
-
-    // Node has no navigator.gpu: forcing WebGPU must fail loudly instead of silently using the CPU.
-    await session.handle({ type: 'init', requestId: 8, backend: 'webgpu' });
-    expect(events[1]).toMatchObject({ type: 'error', requestId: 8 });
-    await session.dispose();
-  });
-
-  it('auto falls back to the CPU with a reason when there is no WebGPU', async () => {
-    const { session, events } = recordingSession();
-    await session.handle({ type: 'init', requestId: 1, backend: 'auto' });
-    expect(events[0]).toMatchObject({ type: 'ready', backend: { name: 'cpu' } });
-    const reason = events[0]?.type === 'ready' ? events[0].backend.fallbackReason : undefined;
-    expect(reason).toMatch(/WebGPU/i);
+    await session.handle({ type: 'update', raceId: 2, runId: 'adam', optimizer: defaultOptimizer('sgd') });
+    expect(events.at(-1)).toMatchObject({ type: 'error', name: 'OptimizerConfigError', runId: 'adam' });
     await session.dispose();
   });
 });

@@ -1,13 +1,27 @@
 /**
- * The worker's state machine: owns the backend (and with it the GPU device), builds one training run at a
- * time, and turns protocol commands into loop calls and loop callbacks into protocol events. Kept apart from
- * the worker entry point so that Node tests can drive it with the CPU backend and a plain callback.
+ * The worker's state machine: owns the backend (and with it the GPU device), builds one race at a time
+ * (see race.ts), and turns protocol commands into race/loop calls and their callbacks into batched protocol
+ * events. On a GPU device loss it recreates the device and rebuilds the race from its last checkpoint.
+ * Kept apart from the worker entry point so that Node tests drive it with the CPU backend.
  */
-import { createBackend, getTask, likelihoodFor, Trainer, type Backend } from '../engine/index.ts';
+import { createBackend, getTask, type Backend } from '../engine/index.ts';
+import { csvDataset } from '../engine/data/csv.ts';
+import type { Dataset } from '../engine/data/dataset.ts';
 import { TrainingLoop, type LoopOptions } from './loop.ts';
-import type { BackendChoice, BackendInfo, Command, MetricPoint, RunConfig, WorkerEvent } from './protocol.ts';
+import type { FishLegApprox } from '../engine/optim/config.ts';
+import { Race, type RaceListener, type RaceOptions, type RacePoint } from './race.ts';
+import type {
+  BackendChoice,
+  BackendInfo,
+  Command,
+  DataSpec,
+  FishLegFrame,
+  RaceSpec,
+  TaskFrame,
+  WorkerEvent,
+} from './protocol.ts';
 
-/** Thrown for a command that arrives in a state where it cannot run (e.g. 'reset' before 'init'). */
+/** Thrown for a command that arrives in a state where it cannot run (e.g. 'setup' before 'init'). */
 export class ProtocolError extends Error {
   override readonly name = 'ProtocolError';
 }
@@ -17,26 +31,70 @@ export interface SessionOptions {
   readonly gpu?: GPU;
   /** Overrides for the loop's timing (tests). */
   readonly loop?: Omit<LoopOptions, 'evalEvery'>;
+  readonly race?: RaceOptions;
+  /** MNIST bytes with progress; default: fetch mnist.bin from the app. */
+  readonly mnistBytes?: (progress: (loaded: number, total: number | null) => void) => Promise<ArrayBuffer>;
 }
 
-/** Evaluations are sent at most this often, batched: a fast CPU run evaluates hundreds of times a second. */
+/** Evaluations are sent at most this often, batched: a fast CPU race evaluates hundreds of times a second. */
 const METRICS_FLUSH_MS = 100;
 
-interface Run {
-  readonly runId: number;
-  readonly trainer: Trainer;
-  readonly loop: TrainingLoop;
+interface Current {
+  readonly raceId: number;
+  race: Race;
+  loop: TrainingLoop<RacePoint[]>;
+  readonly evalEvery: number;
+  playing: boolean;
 }
+
+/** Fetches a URL's bytes, reporting progress as the body streams in. */
+export async function fetchWithProgress(
+  url: string,
+  progress: (loaded: number, total: number | null) => void,
+): Promise<ArrayBuffer> {
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`fetching ${url} gave HTTP ${res.status}`);
+  const total = Number(res.headers.get('content-length')) || null;
+  if (!res.body) return res.arrayBuffer();
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let loaded = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    loaded += value.length;
+    progress(loaded, total);
+  }
+  const out = new Uint8Array(loaded);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out.buffer;
+}
+
+const defaultMnistBytes = (progress: (loaded: number, total: number | null) => void): Promise<ArrayBuffer> => {
+  const base = (import.meta.env?.BASE_URL as string | undefined) ?? '/';
+  return fetchWithProgress(`${base}mnist.bin`, progress);
+};
 
 /** Handles commands strictly in arrival order; events go out through `post`. */
 export class WorkerSession {
   readonly #post: (e: WorkerEvent) => void;
   readonly #options: SessionOptions;
   #backend: Backend | null = null;
-  #run: Run | null = null;
+  #choice: BackendChoice = 'auto';
+  #current: Current | null = null;
   #queue: Promise<void> = Promise.resolve();
-  #pending: { runId: number; points: MetricPoint[] } | null = null;
+  #pending: RacePoint[] = [];
+  #pendingRace = 0;
   #flushTimer: ReturnType<typeof setTimeout> | null = null;
+  #mnist: Promise<ArrayBuffer> | null = null;
+  #recovering = false;
+  /** The backend whose device was lost (errors from its last operations are expected, not reported). */
+  #lost: Backend | null = null;
 
   constructor(post: (e: WorkerEvent) => void, options: SessionOptions = {}) {
     this.#post = post;
@@ -50,6 +108,7 @@ export class WorkerSession {
       .catch((err: unknown) => {
         const ids = {
           ...('requestId' in cmd ? { requestId: cmd.requestId } : {}),
+          ...('raceId' in cmd ? { raceId: cmd.raceId } : {}),
           ...('runId' in cmd ? { runId: cmd.runId } : {}),
         };
         this.#flush();
@@ -58,27 +117,61 @@ export class WorkerSession {
     return this.#queue;
   }
 
-  /** Stops the run and frees every buffer and the device. */
+  /** Stops the race and frees every buffer and the device. */
   async dispose(): Promise<void> {
     await this.#queue;
-    await this.#disposeRun();
+    await this.#disposeRace();
     this.#backend?.dispose();
     this.#backend = null;
   }
 
   async #dispatch(cmd: Command): Promise<void> {
+    if (cmd.type === 'init') return this.#init(cmd.requestId, cmd.backend);
+    if (cmd.type === 'setup') return this.#setup(cmd.requestId, cmd.raceId, cmd.spec);
+    const cur = this.#current;
+    if (!cur || cur.raceId !== cmd.raceId) return; // a command for a race that has since been replaced
     switch (cmd.type) {
-      case 'init':
-        return this.#init(cmd.requestId, cmd.backend);
-      case 'reset':
-        return this.#reset(cmd.requestId, cmd.runId, cmd.config);
       case 'play':
-        if (this.#run?.runId === cmd.runId) this.#run.loop.play();
+        cur.playing = true;
+        if (cur.race.live.length > 0) cur.loop.play();
         return;
       case 'pause':
-        if (this.#run?.runId === cmd.runId) await this.#run.loop.pause();
+        cur.playing = false;
+        cur.race.viewsDue();
+        await cur.loop.pause();
         this.#flush();
         return;
+      case 'step':
+        if (cur.loop.running) return;
+        cur.race.viewsDue();
+        await cur.loop.stepOnce(Math.max(1, Math.floor(cmd.steps)));
+        this.#flush();
+        return;
+      case 'speed':
+        cur.loop.setSpeed(cmd.speed);
+        return;
+      case 'update':
+        cur.race.update(cmd.runId, cmd.optimizer);
+        // While paused, apply at once so the view reflects it; while playing, the next slice applies it.
+        if (!cur.loop.running) await cur.loop.exec(() => cur.race.applyPending());
+        return;
+      case 'remove':
+        await cur.loop.exec(() => {
+          cur.race.remove(cmd.runId);
+          return Promise.resolve();
+        });
+        return;
+      case 'inspect':
+        cur.race.inspect(cmd.inspect);
+        if (!cur.loop.running) await cur.loop.exec(() => cur.race.sendViews());
+        return;
+      case 'loseDevice': {
+        const b: object | null = this.#backend;
+        const device = b && 'device' in b ? (b.device as GPUDevice) : null;
+        if (!device) throw new ProtocolError('loseDevice needs the WebGPU backend');
+        device.destroy();
+        return;
+      }
       default:
         return cmd satisfies never;
     }
@@ -87,11 +180,8 @@ export class WorkerSession {
   async #init(requestId: number, choice: BackendChoice): Promise<void> {
     if (this.#backend) throw new ProtocolError('init was sent twice; the backend is chosen once per worker');
     let fallbackReason: string | undefined;
-    this.#backend = await createBackend({
-      backend: choice,
-      ...(this.#options.gpu ? { gpu: this.#options.gpu } : {}),
-      onFallback: (reason) => (fallbackReason = reason),
-    });
+    this.#choice = choice;
+    this.#backend = await this.#createBackend(choice, (reason) => (fallbackReason = reason));
     const info: BackendInfo = {
       name: this.#backend.name,
       description: this.#backend.description,
@@ -100,42 +190,120 @@ export class WorkerSession {
     this.#post({ type: 'ready', requestId, backend: info });
   }
 
-  async #reset(requestId: number, runId: number, config: RunConfig): Promise<void> {
-    const backend = this.#backend;
-    if (!backend) throw new ProtocolError('reset arrived before init: send init first');
-    await this.#disposeRun();
-    const data = await getTask(config.task).load({ n: config.n, noise: config.noise, seed: config.seed });
-    const trainer = Trainer.create(backend, data, {
-      arch: `${data.inputDim}-${config.hidden}-${data.outputDim}`,
-      likelihood: likelihoodFor(data.kind),
-      optimizer: config.optimizer,
-      batch: config.batch,
-      seed: config.seed,
+  async #createBackend(choice: BackendChoice, onFallback?: (reason: string) => void): Promise<Backend> {
+    const backend = await createBackend({
+      backend: choice,
+      ...(this.#options.gpu ? { gpu: this.#options.gpu } : {}),
+      ...(onFallback ? { onFallback } : {}),
     });
-    const loop = new TrainingLoop(
-      trainer,
-      { ...this.#options.loop, evalEvery: config.evalEvery },
-      {
-        metrics: (point) => this.#queueMetrics(runId, point),
-        progress: (step, running, stepsPerSecond) =>
-          this.#post({ type: 'progress', runId, step, running, stepsPerSecond }),
-        error: (err) => {
-          this.#flush();
-          this.#post({ type: 'error', runId, ...describeError(err) });
-        },
-      },
-    );
-    this.#run = { runId, trainer, loop };
-    this.#post({ type: 'runReady', requestId, runId });
+    const lost = (backend as Backend & { lost?: Promise<GPUDeviceLostInfo> }).lost;
+    if (lost) void lost.then((info) => this.#onDeviceLost(backend, info.message || info.reason || 'device lost'));
+    return backend;
+  }
+
+  async #setup(requestId: number, raceId: number, spec: RaceSpec): Promise<void> {
+    const backend = this.#backend;
+    if (!backend) throw new ProtocolError('setup arrived before init: send init first');
+    if (spec.runs.length === 0) throw new ProtocolError('a race needs at least one run');
+    await this.#disposeRace();
+    const data = await this.#loadData(raceId, spec.data);
+    const race = Race.build(backend, data, spec, this.#raceListener(raceId), this.#options.race);
+    const loop = this.#newLoop(raceId, race, spec.model.evalEvery);
+    this.#current = { raceId, race, loop, evalEvery: spec.model.evalEvery, playing: false };
+    this.#post({ type: 'raceReady', requestId, raceId, data: race.info, task: race.task });
     // The step-0 point anchors the chart and gives the loss everything is compared to.
     await loop.evaluate();
     this.#flush();
   }
 
-  #queueMetrics(runId: number, point: MetricPoint): void {
-    if (this.#pending && this.#pending.runId !== runId) this.#flush();
-    if (this.#pending) this.#pending.points.push(point);
-    else this.#pending = { runId, points: [point] };
+  #newLoop(raceId: number, race: Race, evalEvery: number): TrainingLoop<RacePoint[]> {
+    return new TrainingLoop<RacePoint[]>(
+      race,
+      { ...this.#options.loop, evalEvery },
+      {
+        metrics: (points) => {
+          this.#queueMetrics(raceId, points);
+          const cur = this.#current;
+          // Every run diverged: nothing left to step.
+          if (cur?.raceId === raceId && race.live.length === 0 && cur.loop.running) void cur.loop.pause();
+        },
+        progress: (step, running, stepsPerSecond) =>
+          this.#post({ type: 'progress', raceId, step, running, stepsPerSecond }),
+        error: (err) => {
+          if (this.#recovering || this.#isLost()) return; // the device-loss handler takes over
+          this.#flush();
+          this.#post({ type: 'error', raceId, ...describeError(err) });
+        },
+      },
+    );
+  }
+
+  #raceListener(raceId: number): RaceListener {
+    return {
+      diverged: (runId: string, step: number) => {
+        this.#flush();
+        this.#post({ type: 'diverged', raceId, runId, step });
+      },
+      switched: (runId: string, step: number, approx: FishLegApprox) =>
+        this.#post({ type: 'switched', raceId, runId, step, approx }),
+      taskFrame: (runId: string, frame: TaskFrame) => this.#post({ type: 'taskFrame', raceId, runId, frame }),
+      fishlegFrame: (frame: FishLegFrame) => this.#post({ type: 'fishlegFrame', raceId, frame }),
+    };
+  }
+
+  async #loadData(raceId: number, spec: DataSpec): Promise<Dataset> {
+    if (spec.task === 'csv') {
+      if (!spec.csv) throw new ProtocolError('the CSV task needs a file: upload one first');
+      return csvDataset({ text: spec.csv.text, name: spec.csv.name }, undefined, { seed: spec.seed });
+    }
+    if (spec.task === 'mnist' || spec.task === 'mnist-ae') {
+      // Loaded once per worker: every later race reuses the bytes.
+      const source = this.#options.mnistBytes ?? defaultMnistBytes;
+      this.#mnist ??= source((loaded, total) => this.#post({ type: 'loading', raceId, loaded, total }));
+      const bytes = this.#mnist;
+      bytes.catch(() => (this.#mnist = null));
+      return getTask(spec.task).load({ mnistBytes: () => bytes });
+    }
+    return getTask(spec.task).load({ n: spec.n, noise: spec.noise, seed: spec.seed });
+  }
+
+  #isLost(): boolean {
+    return this.#lost !== null && this.#lost === this.#backend;
+  }
+
+  /** Recreates the device and rebuilds the race from its checkpoints, then resumes if it was playing. */
+  #onDeviceLost(lostBackend: Backend, message: string): void {
+    if (this.#backend !== lostBackend) return;
+    this.#lost = lostBackend;
+    this.#recovering = true;
+    const cur = this.#current;
+    if (cur) this.#post({ type: 'deviceLost', raceId: cur.raceId, message });
+    this.#queue = this.#queue.then(async () => {
+      try {
+        const wasPlaying = cur?.playing ?? false;
+        if (cur) await cur.loop.stop();
+        this.#backend = await this.#createBackend(this.#choice);
+        const now = this.#current;
+        if (!now) return;
+        const { race, step } = now.race.rebuild(this.#backend);
+        now.race.dispose();
+        now.race = race;
+        now.loop = this.#newLoop(now.raceId, race, now.evalEvery);
+        now.loop.restoreStep(step);
+        this.#post({ type: 'deviceLost', raceId: now.raceId, message, restoredStep: step });
+        if (wasPlaying) now.loop.play();
+      } catch (e) {
+        this.#post({ type: 'error', ...describeError(e) });
+      } finally {
+        this.#recovering = false;
+      }
+    });
+  }
+
+  #queueMetrics(raceId: number, points: RacePoint[]): void {
+    if (this.#pending.length > 0 && this.#pendingRace !== raceId) this.#flush();
+    this.#pendingRace = raceId;
+    this.#pending.push(...points);
     this.#flushTimer ??= setTimeout(() => this.#flush(), METRICS_FLUSH_MS);
   }
 
@@ -143,18 +311,19 @@ export class WorkerSession {
   #flush(): void {
     if (this.#flushTimer !== null) clearTimeout(this.#flushTimer);
     this.#flushTimer = null;
-    const pending = this.#pending;
-    this.#pending = null;
-    if (pending) this.#post({ type: 'metrics', runId: pending.runId, points: pending.points });
+    if (this.#pending.length === 0) return;
+    const points = this.#pending;
+    this.#pending = [];
+    this.#post({ type: 'metrics', raceId: this.#pendingRace, points });
   }
 
-  async #disposeRun(): Promise<void> {
-    const run = this.#run;
-    if (!run) return;
-    this.#run = null;
-    await run.loop.stop();
+  async #disposeRace(): Promise<void> {
+    const cur = this.#current;
+    if (!cur) return;
+    this.#current = null;
+    await cur.loop.stop();
     this.#flush();
-    run.trainer.dispose();
+    cur.race.dispose();
   }
 }
 

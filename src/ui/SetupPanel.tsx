@@ -1,0 +1,278 @@
+/**
+ * What the race trains on: the task (toys with noise and sample count, MNIST, the MNIST autoencoder, or the
+ * user's CSV by drag-and-drop or file picker), the architecture editor (hidden layers: size and activation
+ * each), likelihood, batch size, evaluation interval and seed. Every change starts a new race.
+ */
+import { useState, type DragEvent } from 'react';
+import { csvDataset } from '../engine/data/csv.ts';
+import { parseArch } from '../engine/data/arch.ts';
+import { TOY_TASKS } from '../engine/data/toy.ts';
+import { ACTIVATIONS, LIKELIHOODS, type Activation } from '../engine/ops.ts';
+import type { DataInfo, ModelSpec } from '../worker/protocol.ts';
+import { TASK_CHOICES, TASK_LABELS, dataFor, modelFor, type PlaygroundConfig } from './config.ts';
+
+export interface SetupPanelProps {
+  readonly config: PlaygroundConfig;
+  readonly data: DataInfo | null;
+  readonly csvName: string | null;
+  readonly onChange: (config: PlaygroundConfig) => void;
+  readonly onCsv: (csv: { name: string; text: string }) => void;
+}
+
+const LETTER: Readonly<Record<Activation, string>> = { relu: 'r', tanh: 't', sigmoid: 's', identity: '' };
+const ACT_LABEL: Readonly<Record<Activation, string>> = {
+  relu: 'ReLU',
+  tanh: 'tanh',
+  sigmoid: 'sigmoid',
+  identity: 'linear',
+};
+
+interface Layer {
+  readonly size: number;
+  readonly act: Activation;
+}
+
+/** Hidden layers of a hidden-layer string ('' = none). */
+export function layersOf(hidden: string): Layer[] {
+  if (hidden.trim() === '') return [];
+  const arch = parseArch(`1-${hidden}`);
+  return arch.sizes.slice(1).map((size, i) => ({ size, act: arch.acts[i]! }));
+}
+
+export function hiddenOf(layers: readonly Layer[]): string {
+  return layers.map((l) => `${l.size}${LETTER[l.act]}`).join('-');
+}
+
+/** Reads and validates a CSV file; the error names the line. */
+export async function readCsv(file: File): Promise<{ name: string; text: string }> {
+  if (file.size > 20 * 1024 * 1024) throw new Error(`${file.name} is larger than 20 MB`);
+  const text = await file.text();
+  csvDataset({ text, name: file.name }); // throws CsvError "file line k: …"
+  return { name: file.name, text };
+}
+
+function IntField(props: {
+  readonly label: string;
+  readonly value: number;
+  readonly min: number;
+  readonly max: number;
+  readonly testId: string;
+  readonly onChange: (v: number) => void;
+}) {
+  return (
+    <label className="field small">
+      <span>{props.label}</span>
+      <input
+        type="number"
+        data-testid={props.testId}
+        min={props.min}
+        max={props.max}
+        value={props.value}
+        onChange={(e) => {
+          const v = Number(e.target.value);
+          if (Number.isInteger(v) && v >= props.min && v <= props.max) props.onChange(v);
+        }}
+      />
+    </label>
+  );
+}
+
+/** The data and model settings. */
+export function SetupPanel({ config, data, csvName, onChange, onCsv }: SetupPanelProps) {
+  const [csvError, setCsvError] = useState<string | null>(null);
+  const [dragging, setDragging] = useState(false);
+  const d = config.data;
+  const m = config.model;
+  const isToy = (TOY_TASKS as readonly string[]).includes(d.task);
+  const setModel = (patch: Partial<ModelSpec>) => onChange({ ...config, model: { ...m, ...patch } });
+  const layers = layersOf(m.hidden);
+  const setLayers = (ls: Layer[]) => setModel({ hidden: hiddenOf(ls) });
+
+  const takeFile = async (file: File | undefined) => {
+    if (!file) return;
+    try {
+      const csv = await readCsv(file);
+      setCsvError(null);
+      onCsv(csv);
+    } catch (e) {
+      setCsvError(e instanceof Error ? e.message : String(e));
+    }
+  };
+  const onDrop = (e: DragEvent) => {
+    e.preventDefault();
+    setDragging(false);
+    void takeFile(e.dataTransfer.files[0]);
+  };
+
+  return (
+    <section className="panel setup" aria-label="Task and model">
+      <h2>Task</h2>
+      <label className="field">
+        <span>Task</span>
+        <select
+          data-testid="task-select"
+          value={d.task}
+          onChange={(e) => {
+            const task = e.target.value as PlaygroundConfig['data']['task'];
+            onChange({
+              ...config,
+              data: dataFor(task, d.seed),
+              model: modelFor(task),
+              inspect: { runId: null, layer: 0 },
+            });
+          }}
+        >
+          {TASK_CHOICES.filter((t) => t !== 'csv' || csvName !== null).map((t) => (
+            <option key={t} value={t}>
+              {TASK_LABELS[t]}
+            </option>
+          ))}
+        </select>
+      </label>
+      {isToy && (
+        <div className="row">
+          <IntField
+            label="points"
+            testId="n-input"
+            value={d.n}
+            min={20}
+            max={20000}
+            onChange={(n) => onChange({ ...config, data: { ...d, n } })}
+          />
+          <label className="field small">
+            <span>noise</span>
+            <input
+              type="number"
+              step={0.01}
+              min={0}
+              max={1}
+              value={d.noise}
+              onChange={(e) => {
+                const noise = Number(e.target.value);
+                if (noise >= 0 && noise <= 1) onChange({ ...config, data: { ...d, noise } });
+              }}
+            />
+          </label>
+        </div>
+      )}
+      <div
+        className={`dropzone${dragging ? ' over' : ''}`}
+        onDragOver={(e) => {
+          e.preventDefault();
+          setDragging(true);
+        }}
+        onDragLeave={() => setDragging(false)}
+        onDrop={onDrop}
+      >
+        <label>
+          Drop a CSV here or <span className="link">choose a file</span>
+          <input
+            type="file"
+            accept=".csv,text/csv"
+            data-testid="csv-input"
+            className="visually-hidden"
+            onChange={(e) => void takeFile(e.target.files?.[0])}
+          />
+        </label>
+        <small>Header row; a column named “label” makes it classification, else the last column is the target.</small>
+        {csvName && <small data-testid="csv-name">Loaded: {csvName}</small>}
+        {csvError && (
+          <div className="field-error" role="alert" data-testid="csv-error">
+            {csvError}
+          </div>
+        )}
+      </div>
+
+      <h2>Model</h2>
+      <div className="arch" aria-label="Hidden layers">
+        <div className="arch-line" data-testid="arch">
+          {data ? data.arch : '…'} {data && <small>({data.params.toLocaleString('en')} parameters)</small>}
+        </div>
+        {layers.map((l, i) => (
+          <div className="row layer" key={i}>
+            <span className="layer-label">layer {i + 1}</span>
+            <input
+              type="number"
+              aria-label={`width of hidden layer ${i + 1}`}
+              min={1}
+              max={2048}
+              value={l.size}
+              onChange={(e) => {
+                const size = Number(e.target.value);
+                if (Number.isInteger(size) && size >= 1 && size <= 2048)
+                  setLayers(layers.map((x, j) => (j === i ? { ...x, size } : x)));
+              }}
+            />
+            <select
+              aria-label={`activation of hidden layer ${i + 1}`}
+              value={l.act}
+              onChange={(e) =>
+                setLayers(layers.map((x, j) => (j === i ? { ...x, act: e.target.value as Activation } : x)))
+              }
+            >
+              {ACTIVATIONS.map((a) => (
+                <option key={a} value={a}>
+                  {ACT_LABEL[a]}
+                </option>
+              ))}
+            </select>
+            <button
+              type="button"
+              aria-label={`remove hidden layer ${i + 1}`}
+              onClick={() => setLayers(layers.filter((_, j) => j !== i))}
+            >
+              ×
+            </button>
+          </div>
+        ))}
+        <button
+          type="button"
+          disabled={layers.length >= 10}
+          onClick={() => setLayers([...layers, { size: 16, act: 'tanh' }])}
+        >
+          Add layer
+        </button>
+      </div>
+      <label className="field">
+        <span>Likelihood</span>
+        <select
+          value={m.likelihood}
+          onChange={(e) => setModel({ likelihood: e.target.value as ModelSpec['likelihood'] })}
+        >
+          <option value="auto">auto ({data?.likelihood ?? 'from the data'})</option>
+          {LIKELIHOODS.map((l) => (
+            <option key={l} value={l}>
+              {l}
+            </option>
+          ))}
+        </select>
+      </label>
+      <div className="row">
+        <IntField
+          label="batch"
+          testId="batch-input"
+          value={m.batch}
+          min={1}
+          max={4096}
+          onChange={(batch) => setModel({ batch })}
+        />
+        <IntField
+          label="evaluate every"
+          testId="eval-input"
+          value={m.evalEvery}
+          min={1}
+          max={10000}
+          onChange={(evalEvery) => setModel({ evalEvery })}
+        />
+        <IntField
+          label="seed"
+          testId="seed-input"
+          value={d.seed}
+          min={0}
+          max={2 ** 31 - 1}
+          onChange={(seed) => onChange({ ...config, data: { ...d, seed } })}
+        />
+      </div>
+    </section>
+  );
+}

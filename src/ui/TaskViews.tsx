@@ -1,0 +1,137 @@
+/**
+ * Adapts the store's task data to the presentational views of src/ui/views: decision boundaries for 2D
+ * tasks, reconstructions for the autoencoder, predictions for classification, and Inside FishLeg for the
+ * chosen FishLeg run and layer (with the two-parameter natural-gradient demo beside it).
+ */
+import type { RunSpec, TaskStatic } from '../worker/protocol.ts';
+import type { InspectSpec } from '../worker/protocol.ts';
+import { DecisionBoundaries, InsideFishLeg, Predictions, Reconstructions, TwoParamDemo } from './views/index.ts';
+import type { FishLegState, RunState } from './trainingClient.ts';
+
+export interface TaskViewsProps {
+  readonly task: TaskStatic | null;
+  readonly runs: readonly RunSpec[];
+  readonly states: Readonly<Record<string, RunState>>;
+}
+
+const ref = (r: RunSpec) => ({ id: r.id, name: r.name, colour: r.colour });
+
+/** The task view of the current race. */
+export function TaskViews({ task, runs, states }: TaskViewsProps) {
+  if (!task || task.kind === 'none') return <p className="hint">This task has no picture: see the curves.</p>;
+  if (task.kind === 'points') {
+    return (
+      <DecisionBoundaries
+        points={{ x: task.x, labels: task.labels, classes: task.classes }}
+        runs={runs.map((r) => {
+          const f = states[r.id]?.frame;
+          return {
+            ...ref(r),
+            grid: f?.kind === 'grid' ? { size: f.size, extent: f.extent, probs: f.probs } : null,
+          };
+        })}
+        mapSize={200}
+      />
+    );
+  }
+  const anyProbs = runs.some((r) => states[r.id]?.frame?.kind === 'probs');
+  if (anyProbs || task.labels) {
+    return (
+      <Predictions
+        width={task.width}
+        height={task.height}
+        images={task.images}
+        {...(task.labels ? { labels: task.labels } : {})}
+        classes={task.classes}
+        runs={runs.map((r) => {
+          const f = states[r.id]?.frame;
+          return { ...ref(r), probs: f?.kind === 'probs' ? f.probs : [] };
+        })}
+      />
+    );
+  }
+  return (
+    <Reconstructions
+      width={task.width}
+      height={task.height}
+      originals={task.images}
+      logits
+      runs={runs.map((r) => {
+        const f = states[r.id]?.frame;
+        return { ...ref(r), recon: f?.kind === 'recon' ? f.logits : [] };
+      })}
+    />
+  );
+}
+
+export interface InsideProps {
+  readonly runs: readonly RunSpec[];
+  readonly states: Readonly<Record<string, RunState>>;
+  readonly inspect: InspectSpec;
+  readonly layers: readonly { m: number; n: number }[];
+  readonly fishleg: FishLegState;
+  readonly onInspect: (inspect: InspectSpec) => void;
+}
+
+/** Inside FishLeg: pick a FishLeg run and a layer; Q next to (F + γI)⁻¹, the error and aux-loss histories. */
+export function InsideFishLegPanel({ runs, states, inspect, layers, fishleg, onInspect }: InsideProps) {
+  const fishlegRuns = runs.filter((r) => r.optimizer.kind === 'fishleg');
+  const run = fishlegRuns.find((r) => r.id === inspect.runId);
+  const frame = fishleg.frame && fishleg.frame.runId === inspect.runId ? fishleg.frame : null;
+  const layer = layers[inspect.layer];
+  return (
+    <div className="inside" data-testid="inside-fishleg">
+      <div className="row">
+        <label className="field small">
+          <span>FishLeg run</span>
+          <select
+            data-testid="inspect-run"
+            value={inspect.runId ?? ''}
+            onChange={(e) => onInspect({ runId: e.target.value || null, layer: inspect.layer })}
+          >
+            <option value="">none</option>
+            {fishlegRuns.map((r) => (
+              <option key={r.id} value={r.id}>
+                {r.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="field small">
+          <span>layer</span>
+          <select
+            data-testid="inspect-layer"
+            value={inspect.layer}
+            onChange={(e) => onInspect({ runId: inspect.runId, layer: Number(e.target.value) })}
+          >
+            {layers.map((l, i) => (
+              <option key={i} value={i}>
+                {`${i + 1}: ${l.m}×${l.n + 1} (${l.m * (l.n + 1)} weights)`}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
+      {fishlegRuns.length === 0 && <p className="hint">Add a FishLeg run to look inside it.</p>}
+      {frame?.note && <p className="hint">{frame.note}</p>}
+      {run && layer && (
+        <InsideFishLeg
+          runName={run.name}
+          layer={frame?.layer ?? { index: inspect.layer, m: layer.m, n: layer.n }}
+          q={frame?.q ?? null}
+          fInv={frame?.fInv ?? null}
+          errorHistory={[...fishleg.errorHistory]}
+          auxLossHistory={(states[run.id]?.points ?? []).flatMap((p) =>
+            p.auxLoss !== null && Number.isFinite(p.auxLoss) ? [{ step: p.step, auxLoss: p.auxLoss }] : [],
+          )}
+          damping={run.optimizer.kind === 'fishleg' ? run.optimizer.damping : 0}
+          mapSize={220}
+        />
+      )}
+      <details>
+        <summary>Plain vs natural gradient on a two-parameter model</summary>
+        <TwoParamDemo size={320} />
+      </details>
+    </div>
+  );
+}

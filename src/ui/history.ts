@@ -1,0 +1,173 @@
+/**
+ * Keeping and exporting run histories: curves are saved to localStorage (bounded: thinned points, one race)
+ * keyed by the config's URL so that a reload of the same link finds them, and exported as CSV, JSON or, for
+ * a chart, PNG (its SVG drawn onto a canvas).
+ */
+import type { FishLegApprox } from '../engine/optim/config.ts';
+import type { MetricPoint, RunSpec } from '../worker/protocol.ts';
+import { thin } from './series.ts';
+
+/** One run's curves and marks. */
+export interface RunHistory {
+  readonly points: readonly MetricPoint[];
+  readonly diverged: number | null;
+  readonly switches: readonly { readonly step: number; readonly approx: FishLegApprox }[];
+}
+
+export interface SavedRace {
+  readonly version: 1;
+  /** toSearch of the config the curves belong to. */
+  readonly search: string;
+  readonly savedAt: string;
+  readonly runs: readonly (RunHistory & { readonly id: string })[];
+}
+
+export const STORAGE_KEY = 'fishleg-playground:history:v1';
+/** Points kept per run in storage (the whole save stays well under localStorage's ~5 MB). */
+export const SAVED_POINTS = 500;
+
+/** The storage the page uses; null where there is none (Node, private modes that throw). */
+function storage(): Storage | null {
+  try {
+    return typeof localStorage === 'undefined' ? null : localStorage;
+  } catch {
+    return null;
+  }
+}
+
+/** Saves a race's histories; failures (quota, disabled storage) are ignored: persistence is best effort. */
+export function saveRace(search: string, runs: readonly (RunHistory & { id: string })[], store = storage()): void {
+  if (!store) return;
+  const saved: SavedRace = {
+    version: 1,
+    search,
+    savedAt: new Date().toISOString(),
+    runs: runs.map((r) => ({ ...r, points: thin(r.points, SAVED_POINTS) })),
+  };
+  try {
+    store.setItem(
+      STORAGE_KEY,
+      JSON.stringify(saved, (_k, v: unknown) => (Number.isNaN(v) ? null : v)),
+    );
+  } catch {
+    /* quota exceeded: keep going without persistence */
+  }
+}
+
+const num = (v: unknown): number => (typeof v === 'number' ? v : Number.NaN);
+
+/** The saved race for `search`, validated field by field; null when none matches or it is damaged. */
+export function loadRace(search: string, store = storage()): SavedRace | null {
+  const text = store?.getItem(STORAGE_KEY);
+  if (!text) return null;
+  try {
+    type Loose = Record<string, unknown>;
+    const raw = JSON.parse(text) as { version?: unknown; search?: unknown; savedAt?: unknown; runs?: unknown };
+    if (raw.version !== 1 || raw.search !== search || !Array.isArray(raw.runs)) return null;
+    const list = <T>(v: unknown, f: (x: Loose) => T): T[] => (Array.isArray(v) ? (v as Loose[]).map(f) : []);
+    const runs = (raw.runs as Loose[]).map((r) => ({
+      id: String(r.id),
+      diverged: typeof r.diverged === 'number' ? r.diverged : null,
+      switches: list(r.switches, (s) => ({ step: num(s.step), approx: s.approx as FishLegApprox })),
+      points: list(r.points, (p) => ({
+        step: num(p.step),
+        seconds: num(p.seconds),
+        trainLoss: num(p.trainLoss),
+        testLoss: num(p.testLoss),
+        ...(p.trainAccuracy !== undefined
+          ? { trainAccuracy: num(p.trainAccuracy), testAccuracy: num(p.testAccuracy) }
+          : {}),
+        ...(p.trainMse !== undefined ? { trainMse: num(p.trainMse), testMse: num(p.testMse) } : {}),
+        auxLoss: typeof p.auxLoss === 'number' ? p.auxLoss : null,
+        msPerStep: num(p.msPerStep),
+      })),
+    }));
+    return { version: 1, search, savedAt: String(raw.savedAt), runs };
+  } catch {
+    return null;
+  }
+}
+
+const COLUMNS = [
+  'step',
+  'seconds',
+  'trainLoss',
+  'testLoss',
+  'trainAccuracy',
+  'testAccuracy',
+  'trainMse',
+  'testMse',
+  'auxLoss',
+  'msPerStep',
+] as const;
+
+/** Quotes a CSV field when it holds a comma, quote or line break. */
+function csvField(s: string): string {
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** Every stored point of every run, one row each. */
+export function toCsv(runs: readonly { spec: RunSpec; history: RunHistory }[]): string {
+  const lines = [['run', 'optimizer', ...COLUMNS].join(',')];
+  for (const { spec, history } of runs) {
+    for (const p of history.points) {
+      const rec = p as unknown as Record<string, unknown>;
+      const cells = COLUMNS.map((c) => (typeof rec[c] === 'number' && Number.isFinite(rec[c]) ? String(rec[c]) : ''));
+      lines.push([csvField(spec.name), spec.optimizer.kind, ...cells].join(','));
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** The config and every run's history as JSON (NaN as null). */
+export function toJson(search: string, runs: readonly { spec: RunSpec; history: RunHistory }[]): string {
+  return JSON.stringify(
+    { search, runs: runs.map((r) => ({ ...r.spec, ...r.history })) },
+    (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v),
+    2,
+  );
+}
+
+/** Offers a blob as a download. */
+export function download(name: string, blob: Blob): void {
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+/** Renders an SVG element (a recharts chart) to a PNG blob at 2× on a white background. */
+export async function svgToPng(svg: SVGSVGElement): Promise<Blob> {
+  const { width, height } = svg.getBoundingClientRect();
+  const clone = svg.cloneNode(true) as SVGSVGElement;
+  clone.setAttribute('xmlns', 'http://www.w3.org/2000/svg');
+  clone.setAttribute('width', String(width));
+  clone.setAttribute('height', String(height));
+  const text = new XMLSerializer().serializeToString(clone);
+  const img = new Image();
+  const url = URL.createObjectURL(new Blob([text], { type: 'image/svg+xml' }));
+  try {
+    await new Promise<void>((resolve, reject) => {
+      img.onload = () => resolve();
+      img.onerror = () => reject(new Error('the chart could not be rendered to an image'));
+      img.src = url;
+    });
+    const canvas = document.createElement('canvas');
+    canvas.width = Math.ceil(2 * width);
+    canvas.height = Math.ceil(2 * height);
+    const ctx = canvas.getContext('2d');
+    if (!ctx) throw new Error('no 2D canvas to draw the chart on');
+    ctx.fillStyle = '#ffffff';
+    ctx.fillRect(0, 0, canvas.width, canvas.height);
+    ctx.drawImage(img, 0, 0, canvas.width, canvas.height);
+    return await new Promise<Blob>((resolve, reject) =>
+      canvas.toBlob((b) => (b ? resolve(b) : reject(new Error('PNG encoding failed'))), 'image/png'),
+    );
+  } finally {
+    URL.revokeObjectURL(url);
+  }
+}
