@@ -36,7 +36,10 @@ export function crossing(curve: readonly Point[], target: number): { step: numbe
 
 function main(dir: string): void {
   const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
-  const runs = files.map((f) => ({ file: f, run: JSON.parse(readFileSync(join(dir, f), 'utf8')) as RunFile }));
+  // Other JSON in the folder (e.g. matmul-shapes.json) is not a training curve.
+  const runs = files
+    .map((f) => ({ file: f, run: JSON.parse(readFileSync(join(dir, f), 'utf8')) as Partial<RunFile> }))
+    .filter((r): r is { file: string; run: RunFile } => Array.isArray(r.run.curve) && r.run.config !== undefined);
   const adam = runs.find((r) => r.run.config.optimizer.kind === 'adam');
   if (!adam) throw new Error(`no Adam run (optimizer.kind 'adam') among ${files.join(', ')}`);
   const aLast = adam.run.curve[adam.run.curve.length - 1]!;

@@ -12,7 +12,7 @@ grep -qx '/.gl/' .git/info/exclude || echo '/.gl/' >> .git/info/exclude
 cp node_modules/webgpu/index.js node_modules/webgpu/package.json .dev/run/node_modules/webgpu/
 node scripts/build-mnist-asset.mjs
 xz -T2 -c public/mnist.bin > .dev/mnist.bin.xz
-for entry in src/cli/train.ts bench/bench.ts bench/step-ratio.ts bench/report.ts; do
+for entry in src/cli/train.ts bench/bench.ts bench/step-ratio.ts bench/report.ts bench/matmul-shapes.ts; do
   name=$(basename "$entry" .ts)
   npx esbuild "$entry" --bundle --platform=node --format=esm --target=node20 --external:webgpu \
     --banner:js="import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" \

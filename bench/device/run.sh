@@ -19,6 +19,7 @@ LOG=$OUT/log.txt
 { date -u; nvidia-smi --query-gpu=name,driver_version --format=csv,noheader; echo "ICD $VK_ICD_FILENAMES"; nproc; } > $LOG 2>&1
 cd $R
 run() { local name=$1; shift; echo "== $name: $*" >> $LOG; local t0=$(date +%s); timeout "${LIMIT:-150}" /tmp/node "$@" >> $LOG 2>&1; echo "rc=$? ($(( $(date +%s) - t0 )) s)" >> $LOG; }
+LIMIT=60 run matmul-shapes bin/matmul-shapes.mjs --backend webgpu --set mnist --variants auto,tile64,tile128,tile32/split,tile64/split --repeats 3 --out $OUT/matmul-shapes.json
 run matmul bin/bench.mjs --backend webgpu --sizes 1024,2048,4096 --iters 5 --skip-mnist
 python3 - >> $LOG 2>&1 <<'PY'
 import torch, time
@@ -34,10 +35,10 @@ for n in (1024, 2048, 4096):
     print(f"| cublas fp32 (no TF32) | {n} | {2*n**3*it/s/1e9:.1f} GFLOP/s |")
 PY
 COMMON="--task mnist-ae --backend webgpu --steps $STEPS --eval-every 100 --quiet"
-run adam bin/train.mjs $COMMON --optimizer adam --lr 0.001 --out $OUT/adam.json
+LIMIT=40 run ratio bin/step-ratio.mjs --backend webgpu --rounds 5
+LIMIT=45 run adam bin/train.mjs $COMMON --optimizer adam --lr 0.001 --out $OUT/adam.json
 for a in block-kron sum-kron kron-diag; do
-  LIMIT=${FLIMIT:-170} run "fishleg-$a" bin/train.mjs $COMMON --optimizer fishleg --approx $a --out $OUT/fishleg-$a.json
+  LIMIT=${FLIMIT:-60} run "fishleg-$a" bin/train.mjs $COMMON --optimizer fishleg --approx $a --out $OUT/fishleg-$a.json
 done
-run ratio bin/step-ratio.mjs --backend webgpu --rounds 5
 run report bin/report.mjs $OUT
 date -u >> $LOG
