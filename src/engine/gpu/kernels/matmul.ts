@@ -121,8 +121,7 @@ export function splitK(m: number, n: number, k: number, tile: MatmulTile, wanted
 
 /**
  * The kernel 'auto' (or a forced variant) uses for an m×n×k product. On a real GPU: the largest tiling
- * whose tile count fills the GPU (MATMUL_AUTO); otherwise, when K is long, split-K on 64×64 tiles if that
- * reaches tile64MinTiles workgroups, else on 32×32 tiles (more, smaller workgroups for a tiny C); an
+ * whose tile count fills the GPU (MATMUL_AUTO); otherwise, when K is long, split-K on 64×64 tiles; an
  * under-filled product with a short K keeps 64×64 tiles (all its workgroups run at once anyway, and
  * smaller tiles would only add loads). On a CPU-emulated adapter (SwiftShader), where workgroup barriers
  * are expensive and parallelism is a few cores: 128×128 as soon as most of such a tile is useful
@@ -144,10 +143,10 @@ export function matmulConfig(
   if (tilesOf(m, n, 'tile128') >= MATMUL_AUTO.tile128MinTiles) return whole('tile128');
   const tiles64 = tilesOf(m, n, 'tile64');
   if (tiles64 >= MATMUL_AUTO.tile64MinTiles) return whole('tile64');
+  // Measured on an H200 (bench/results/mnist-ae-h200-run2/matmul-shapes.json): for every batch-100 shape
+  // split-K on 64×64 tiles beat split-K on 32×32 tiles (by 1.3–1.5×), so 32×32 tiles are only a forced variant.
   const split64 = splitK(m, n, k, 'tile64', 'auto');
-  if (split64.splits > 1 && tiles64 * split64.splits >= MATMUL_AUTO.tile64MinTiles) return split64;
-  const split32 = splitK(m, n, k, 'tile32', 'auto');
-  return split32.splits > 1 ? split32 : whole('tile64');
+  return split64.splits > 1 ? split64 : whole('tile64');
 }
 
 /** A short name of a resolved configuration, e.g. 'tile32', 'tile32/split8' (benchmarks, messages). */
