@@ -58,7 +58,7 @@ describe('trainer on WebGPU vs CPU', () => {
   it.each([
     ['Adam', { ...defaultOptimizer('adam'), lr: 0.005 }],
     ['SGD', { kind: 'sgd', lr: 0.05, momentum: 0.9, weightDecay: 0 }],
-  ] as const)('%s reaches ≥ 97 %% test accuracy on the spiral', async (_name, optimizer) => {
+  ] as const)('%s reaches ≥ 97 per cent test accuracy on the spiral', async (_name, optimizer) => {
     const t = Trainer.create(gpu, spiral, config(optimizer));
     for (let i = 0; i < 30; i++) {
       t.step(100);
