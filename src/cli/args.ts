@@ -38,7 +38,7 @@ export interface CliConfig {
   readonly steps: number;
   readonly evalEvery: number;
   readonly seed: number;
-  readonly backend: 'cpu' | 'webgpu';
+  readonly backend: 'auto' | 'cpu' | 'webgpu';
   readonly out: string | null;
   readonly samples: number | null;
   readonly noise: number | null;
@@ -146,7 +146,12 @@ export function buildCommand(): Command {
     .option('--seed <n>', 'seed for weights, batches and toy data', seedInt, 1)
     .option('--samples <n>', 'toy tasks: number of points', positiveInt)
     .option('--noise <x>', 'toy tasks: noise level', number)
-    .option('--backend <name>', 'cpu or webgpu (Dawn in Node)', oneOf(['cpu', 'webgpu'] as const), 'cpu')
+    .option(
+      '--backend <name>',
+      'auto (a real GPU through Dawn if there is one, else the CPU), cpu, or webgpu (Dawn, any adapter)',
+      oneOf(['auto', 'cpu', 'webgpu'] as const),
+      'auto',
+    )
     .option('--out <file.json>', 'write the config, ms per step and the curve as JSON')
     .option('--quiet', 'no progress bar')
     .exitOverride()
@@ -184,7 +189,7 @@ interface RawOptions {
   seed: number;
   samples?: number;
   noise?: number;
-  backend: 'cpu' | 'webgpu';
+  backend: 'auto' | 'cpu' | 'webgpu';
   out?: string;
   quiet?: boolean;
 }

@@ -11,6 +11,7 @@ import { Trainer, TrainConfigError, type EvalResult, type TrainConfig } from '..
 import { CliError, parseArgs, type CliConfig } from './args.ts';
 import { loadCliData, defaultsFor } from './data.ts';
 import { openBackend } from './backend.ts';
+import { parseArch } from '../engine/data/tasks.ts';
 
 /** A curve point; FishLeg runs add the mean auxiliary loss of the updates since the previous point. */
 export type CurvePoint = EvalResult & { readonly auxLoss?: number };
@@ -40,7 +41,9 @@ export async function runTraining(
     batch: cli.batch,
     seed: cli.seed,
   };
-  const backend: Backend = await openBackend(cli.backend);
+  // Mistakes in the flags are reported before a backend is opened (and before it says which it chose).
+  parseArch(config.arch, data.inputDim, data.outputDim);
+  const backend: Backend = await openBackend(cli.backend, log);
   let trainer: Trainer | null = null;
   try {
     trainer = Trainer.create(backend, data, config);

@@ -22,7 +22,7 @@ describe('parseArgs', () => {
     expect(c.task).toBe('spiral');
     expect(c.optimizer).toEqual({ kind: 'sgd', lr: 0.3, momentum: 0.5, weightDecay: 0 });
     expect(c.batch).toBe(100);
-    expect(c.backend).toBe('cpu');
+    expect(c.backend).toBe('auto');
   });
 
   it.each([

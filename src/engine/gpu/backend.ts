@@ -280,7 +280,7 @@ export class WebGpuBackend implements Backend {
 }
 
 /** Whether the adapter emulates a GPU on the CPU (SwiftShader, CI's WebGPU): kernel choices differ there. */
-function isCpuEmulated(info: GPUAdapterInfo | undefined): boolean {
+export function isCpuEmulated(info: GPUAdapterInfo | undefined): boolean {
   return !!info && /swiftshader/i.test(`${info.vendor} ${info.architecture} ${info.device} ${info.description}`);
 }
 
