@@ -7,7 +7,7 @@
 import type { Backend } from '../backend.ts';
 import type { Likelihood, Op } from '../ops.ts';
 import { slice, type Tensor } from '../tensor.ts';
-import type { ParamLayout } from './mlp.ts';
+import type { LayerLayout, ParamLayout } from './mlp.ts';
 
 /** Every per-row buffer the passes use, allocated once for `rows` rows. */
 export class Workspace {
@@ -95,27 +95,31 @@ export function gatherOps(ws: Workspace, split: DeviceSplit, rows: number): Op[]
   ];
 }
 
+/** out (+)= input · W̄ᵀ for one layer: rows×(n+1) inputs (ones column included) times m×(n+1) weights. */
+function linearOp(layer: LayerLayout, rows: number, input: Tensor, weights: Tensor, out: Tensor, beta: 0 | 1): Op {
+  return {
+    op: 'matmul',
+    layout: 'nt',
+    m: rows,
+    n: layer.m,
+    k: layer.n + 1,
+    a: input,
+    lda: layer.n + 1,
+    b: slice(weights, layer.offset, layer.size),
+    ldb: layer.n + 1,
+    c: out,
+    ldc: layer.m,
+    alpha: 1,
+    beta,
+  };
+}
+
 /** Ā_0 → μ through every layer. */
 export function forwardOps(ws: Workspace, params: Tensor, rows: number): Op[] {
   const ops: Op[] = [];
   const layers = ws.layout.layers;
   layers.forEach((layer, l) => {
-    const w = slice(params, layer.offset, layer.size);
-    ops.push({
-      op: 'matmul',
-      layout: 'nt',
-      m: rows,
-      n: layer.m,
-      k: layer.n + 1,
-      a: ws.a[l]!,
-      lda: layer.n + 1,
-      b: w,
-      ldb: layer.n + 1,
-      c: ws.s[l]!,
-      ldc: layer.m,
-      alpha: 1,
-      beta: 0,
-    });
+    ops.push(linearOp(layer, rows, ws.a[l]!, params, ws.s[l]!, 0));
     const isLast = l === layers.length - 1;
     if (!isLast) {
       ops.push({
@@ -253,38 +257,8 @@ export function ropOps(ws: Workspace, params: Tensor, tangent: Tensor, rows: num
   const layers = ws.layout.layers;
   layers.forEach((layer, l) => {
     const ds = ws.e[l]!;
-    ops.push({
-      op: 'matmul',
-      layout: 'nt',
-      m: rows,
-      n: layer.m,
-      k: layer.n + 1,
-      a: ws.a[l]!,
-      lda: layer.n + 1,
-      b: slice(tangent, layer.offset, layer.size),
-      ldb: layer.n + 1,
-      c: ds,
-      ldc: layer.m,
-      alpha: 1,
-      beta: 0,
-    });
-    if (l > 0) {
-      ops.push({
-        op: 'matmul',
-        layout: 'nt',
-        m: rows,
-        n: layer.m,
-        k: layer.n + 1,
-        a: ws.da[l]!,
-        lda: layer.n + 1,
-        b: slice(params, layer.offset, layer.size),
-        ldb: layer.n + 1,
-        c: ds,
-        ldc: layer.m,
-        alpha: 1,
-        beta: 1,
-      });
-    }
+    ops.push(linearOp(layer, rows, ws.a[l]!, tangent, ds, 0));
+    if (l > 0) ops.push(linearOp(layer, rows, ws.da[l]!, params, ds, 1));
     const isLast = l === layers.length - 1;
     if (!isLast) {
       ops.push({
