@@ -16,6 +16,12 @@ import { SetupPanel } from './SetupPanel.tsx';
 import { InsideFishLegPanel, TaskViews } from './TaskViews.tsx';
 import type { TrainingClient } from './trainingClient.ts';
 
+/** What the page exposes on `window.__playground` for end-to-end tests. */
+export interface PlaygroundTestHooks {
+  /** Destroys the worker's GPUDevice so that the recovery path runs for real. */
+  loseDevice(): void;
+}
+
 export interface AppProps {
   readonly client: TrainingClient;
 }
@@ -113,6 +119,13 @@ export function App({ client }: AppProps) {
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
+  }, [client]);
+
+  useEffect(() => {
+    // Test hook for the device-loss journey (e2e/device-loss.spec.ts): the worker destroys its GPUDevice.
+    const w = window as Window & { __playground?: PlaygroundTestHooks };
+    w.__playground = { loseDevice: () => client.loseDevice() };
+    return () => void delete w.__playground;
   }, [client]);
 
   const setConfig = (c: PlaygroundConfig) => client.reset(c);

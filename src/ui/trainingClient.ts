@@ -97,6 +97,9 @@ export interface ClientOptions {
   readonly persist?: boolean;
 }
 
+/** How both device-loss notices begin. */
+const DEVICE_LOST_NOTICE = 'The GPU device was lost';
+
 /** Saves are throttled to one per this many ms. */
 const SAVE_MS = 1500;
 
@@ -370,9 +373,11 @@ export class TrainingClient {
       case 'deviceLost': {
         const notice =
           e.restoredStep === undefined
-            ? `The GPU device was lost (${e.message}); recreating it…`
-            : `The GPU device was lost and recreated; the race resumed from its checkpoint at step ${e.restoredStep}.`;
-        const patch: Partial<PlaygroundState> = { notices: [...s.notices, notice] };
+            ? `${DEVICE_LOST_NOTICE} (${e.message}); recreating it…`
+            : `${DEVICE_LOST_NOTICE} and recreated; the race resumed from its checkpoint at step ${e.restoredStep}.`;
+        // The outcome replaces the "recreating…" notice rather than stacking under it.
+        const kept = s.notices.filter((n) => !n.startsWith(`${DEVICE_LOST_NOTICE} (`));
+        const patch: Partial<PlaygroundState> = { notices: [...kept, notice] };
         if (e.restoredStep !== undefined) {
           const k = e.restoredStep;
           const runs: Record<string, RunState> = {};

@@ -50,9 +50,11 @@ interface Racer {
   diverged: number | null;
   lastSeconds: number;
   lastStep: number;
+  /** Training seconds before this trainer existed (restored from a checkpoint): the clock carries on. */
+  secondsBase: number;
   /** The step-0 loss, the yardstick of an explosion. */
   initialLoss: number | null;
-  checkpoint: { params: Float32Array; step: number; optimizer: OptimizerConfig } | null;
+  checkpoint: { params: Float32Array; step: number; seconds: number } | null;
 }
 
 export interface RaceOptions {
@@ -139,13 +141,18 @@ export class Race implements LoopTrainer<RacePoint[]> {
 
   /** Rebuilds the race on a new backend from the last checkpoints (after a device loss); returns it and its step. */
   rebuild(backend: Backend): { race: Race; step: number } {
-    const runs = this.#racers.map((r) => ({ ...r.spec, optimizer: r.checkpoint?.optimizer ?? r.spec.optimizer }));
-    const spec = { ...this.#spec, runs, inspect: this.#inspect };
+    // Current settings, not the checkpoint's: they are what the UI shows (live changes made since included).
+    const spec = { ...this.#spec, runs: this.#racers.map((r) => r.spec), inspect: this.#inspect };
     const race = Race.build(backend, this.#device.data, spec, this.#listener, this.#options);
     race.#racers.forEach((r, i) => {
       const old = this.#racers[i]!;
       r.diverged = old.diverged;
-      if (old.checkpoint) r.trainer.loadParams(old.checkpoint.params, old.checkpoint.step);
+      r.initialLoss = old.initialLoss;
+      if (old.checkpoint) {
+        r.trainer.loadParams(old.checkpoint.params, old.checkpoint.step);
+        r.secondsBase = old.checkpoint.seconds;
+        r.lastSeconds = old.checkpoint.seconds;
+      }
       r.lastStep = r.trainer.stepCount;
     });
     // Live runs are checkpointed together, so they all restart from the same step.
@@ -218,7 +225,8 @@ export class Race implements LoopTrainer<RacePoint[]> {
     const out: RacePoint[] = [];
     for (const r of this.#racers) {
       if (r.diverged !== null) continue;
-      const e = await r.trainer.evaluate();
+      const raw = await r.trainer.evaluate();
+      const e = { ...raw, seconds: r.secondsBase + raw.seconds };
       const auxLoss = await r.trainer.readAuxLoss();
       const steps = e.step - r.lastStep;
       const msPerStep = steps > 0 ? (1000 * (e.seconds - r.lastSeconds)) / steps : Number.NaN;
@@ -261,7 +269,9 @@ export class Race implements LoopTrainer<RacePoint[]> {
   async checkpoint(): Promise<void> {
     for (const r of this.#racers) {
       if (r.diverged !== null) continue;
-      r.checkpoint = { params: await r.trainer.readParams(), step: r.trainer.stepCount, optimizer: r.spec.optimizer };
+      // Called right after an evaluation, which settled the trainer: its clock is exact here.
+      const seconds = r.secondsBase + r.trainer.seconds;
+      r.checkpoint = { params: await r.trainer.readParams(), step: r.trainer.stepCount, seconds };
     }
   }
 
@@ -304,5 +314,14 @@ function newRacer(backend: Backend, device: DeviceDataset, spec: RaceSpec, run: 
     batch: spec.model.batch,
     seed: spec.data.seed,
   });
-  return { spec: run, trainer, diverged: null, lastSeconds: 0, lastStep: 0, initialLoss: null, checkpoint: null };
+  return {
+    spec: run,
+    trainer,
+    diverged: null,
+    lastSeconds: 0,
+    lastStep: 0,
+    secondsBase: 0,
+    initialLoss: null,
+    checkpoint: null,
+  };
 }

@@ -4,7 +4,7 @@
  * events. On a GPU device loss it recreates the device and rebuilds the race from its last checkpoint.
  * Kept apart from the worker entry point so that Node tests drive it with the CPU backend.
  */
-import { createBackend, getTask, type Backend } from '../engine/index.ts';
+import { createBackend, getTask, type Backend, type CreateBackendOptions } from '../engine/index.ts';
 import { csvDataset } from '../engine/data/csv.ts';
 import type { Dataset } from '../engine/data/dataset.ts';
 import { TrainingLoop, type LoopOptions } from './loop.ts';
@@ -29,6 +29,11 @@ export class ProtocolError extends Error {
 export interface SessionOptions {
   /** The WebGPU entry point; defaults to navigator.gpu. */
   readonly gpu?: GPU;
+  /**
+   * Makes a backend (default: the engine's createBackend). Tests use it to hand out backends whose `lost`
+   * promise and `device.destroy()` they control, so the device-loss recovery runs in Node on the CPU.
+   */
+  readonly createBackend?: (options: CreateBackendOptions) => Promise<Backend>;
   /** Overrides for the loop's timing (tests). */
   readonly loop?: Omit<LoopOptions, 'evalEvery'>;
   readonly race?: RaceOptions;
@@ -167,7 +172,7 @@ export class WorkerSession {
         return;
       case 'loseDevice': {
         const b: object | null = this.#backend;
-        const device = b && 'device' in b ? (b.device as GPUDevice) : null;
+        const device = b && 'device' in b ? (b.device as Pick<GPUDevice, 'destroy'>) : null;
         if (!device) throw new ProtocolError('loseDevice needs the WebGPU backend');
         device.destroy();
         return;
@@ -191,7 +196,7 @@ export class WorkerSession {
   }
 
   async #createBackend(choice: BackendChoice, onFallback?: (reason: string) => void): Promise<Backend> {
-    const backend = await createBackend({
+    const backend = await (this.#options.createBackend ?? createBackend)({
       backend: choice,
       ...(this.#options.gpu ? { gpu: this.#options.gpu } : {}),
       ...(onFallback ? { onFallback } : {}),
@@ -290,6 +295,8 @@ export class WorkerSession {
         now.race = race;
         now.loop = this.#newLoop(now.raceId, race, now.evalEvery);
         now.loop.restoreStep(step);
+        // Evaluations the lost device made after the checkpoint go out first, so the UI's cut at `step` drops them.
+        this.#flush();
         this.#post({ type: 'deviceLost', raceId: now.raceId, message, restoredStep: step });
         if (wasPlaying) now.loop.play();
       } catch (e) {
