@@ -125,7 +125,8 @@ export function LossChart({ runs, states, chart, hasAccuracy }: LossChartProps) 
             />
             <YAxis
               scale={chart.log ? 'log' : 'linear'}
-              domain={['auto', 'auto']}
+              // A 2 % margin on a log axis keeps a flat or single-point curve from labelling every tick alike.
+              domain={chart.log ? [(min: number) => min * 0.98, (max: number) => max * 1.02] : ['auto', 'auto']}
               allowDataOverflow
               tickFormatter={fmt}
               tick={{ fontSize: 12 }}
