@@ -19,7 +19,7 @@ LOG=$OUT/log.txt
 { date -u; nvidia-smi --query-gpu=name,driver_version --format=csv,noheader; echo "ICD $VK_ICD_FILENAMES"; nproc; } > $LOG 2>&1
 cd $R
 run() { local name=$1; shift; echo "== $name: $*" >> $LOG; local t0=$(date +%s); timeout "${LIMIT:-150}" /tmp/node "$@" >> $LOG 2>&1; echo "rc=$? ($(( $(date +%s) - t0 )) s)" >> $LOG; }
-LIMIT=60 run matmul-shapes bin/matmul-shapes.mjs --backend webgpu --set mnist --variants auto,tile64,tile128,tile32/split,tile64/split --repeats 3 --out $OUT/matmul-shapes.json
+[ -n "${SKIP_SHAPES:-}" ] || LIMIT=60 run matmul-shapes bin/matmul-shapes.mjs --backend webgpu --set mnist --variants auto,tile64,tile128,tile32/split,tile64/split --repeats 3 --out $OUT/matmul-shapes.json
 run matmul bin/bench.mjs --backend webgpu --sizes 1024,2048,4096 --iters 5 --skip-mnist
 python3 - >> $LOG 2>&1 <<'PY'
 import torch, time
