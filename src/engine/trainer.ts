@@ -68,6 +68,8 @@ export class Trainer implements TrainingContext {
   private readonly evalAcc: Tensor;
   /** Train-step programs by the set of layers whose dense gradient is formed ('all' for every layer). */
   private readonly trainPrograms = new Map<string, Program>();
+  private lastLayers: ReadonlySet<number> | 'all' | null = null;
+  private lastProgram: Program | null = null;
   private readonly evalPrograms = new Map<string, Program>();
   private readonly ownsData: boolean;
   private stepsSinceRead = 0;
@@ -114,6 +116,7 @@ export class Trainer implements TrainingContext {
 
   /** The recorded forward/backward pass that forms the dense gradient of `layers` only (others get E_l alone). */
   private trainProgram(layers: ReadonlySet<number> | 'all'): Program {
+    if (layers === this.lastLayers && this.lastProgram) return this.lastProgram;
     const key = layers === 'all' ? 'all' : [...layers].sort((a, b) => a - b).join(',');
     let p = this.trainPrograms.get(key);
     if (!p) {
@@ -129,6 +132,8 @@ export class Trainer implements TrainingContext {
       ]);
       this.trainPrograms.set(key, p);
     }
+    this.lastLayers = layers;
+    this.lastProgram = p;
     return p;
   }
 

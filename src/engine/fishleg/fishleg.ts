@@ -78,6 +78,8 @@ export class FishLeg implements Optimizer {
   /** stepPrograms calls so far: tells a switch whether λ changed while it was being read. */
   private stepCalls = 0;
   private switches = 0;
+  /** Layers whose dense gradient ordinary steps read (cached; reset when the programs are re-recorded). */
+  private denseLayers: ReadonlySet<number> | null = null;
   private switching: Promise<void> | null = null;
   private disposed = false;
 
@@ -146,11 +148,9 @@ export class FishLeg implements Optimizer {
   /** Every layer on auxiliary steps (u is the dense gradient); otherwise only layers without a factored Q·G. */
   gradientLayers(step: number): ReadonlySet<number> | 'all' {
     if (isAuxStep(step, this.config.auxEvery)) return 'all';
-    const dense = new Set<number>();
-    this.ctx.layout.layers.forEach((_, l) => {
-      if (!this.usesFactored(l)) dense.add(l);
-    });
-    return dense;
+    // The same Set object every ordinary step (until a switch re-records), so the trainer's lookup is cheap.
+    this.denseLayers ??= new Set(this.ctx.layout.layers.map((_, l) => l).filter((l) => !this.usesFactored(l)));
+    return this.denseLayers;
   }
 
   /** Whether layer l's parameter step applies Q to E_l and Ā_l instead of the dense gradient. */
@@ -332,6 +332,7 @@ export class FishLeg implements Optimizer {
 
   /** (Re)records every program over one shared scratch, then refreshes the caches from λ. */
   private record(): void {
+    this.denseLayers = null;
     this.releasePrograms();
     const { backend } = this.ctx;
     const { result, scratch } = withScratch(backend, 'fishleg.scratch', (arena) => ({
