@@ -57,4 +57,30 @@ describe('presets', () => {
       backend.dispose();
     }
   });
+
+  it('inverse-fisher: Q’s relative error to the exact (F + γI)⁻¹ falls at least 5× within 1,000 steps', async () => {
+    const config = PRESETS.find((p) => p.id === 'inverse-fisher')!.config('cpu');
+    const backend = new CpuBackend({ precision: 'f32' });
+    const { data: d } = config;
+    const data = await getTask(d.task).load({ n: d.n, noise: d.noise, seed: d.seed });
+    const errors: number[] = [];
+    const listener: RaceListener = {
+      ...silent,
+      fishlegFrame: (f) => {
+        if (f.relError !== null) errors.push(f.relError);
+      },
+    };
+    const race = Race.build(backend, data, config, listener, { viewEvery: 1, checkpointEvery: 1e9 });
+    try {
+      await race.evaluate();
+      await race.step(1000);
+      await race.evaluate();
+      expect(errors.length).toBeGreaterThanOrEqual(2);
+      expect(errors[0]!).toBeGreaterThan(0.5); // Q₀ = I is far from (F + γI)⁻¹ ≈ 10·I in flat directions
+      expect(errors[errors.length - 1]!).toBeLessThan(errors[0]! / 5);
+    } finally {
+      race.dispose();
+      backend.dispose();
+    }
+  });
 });

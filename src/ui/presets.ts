@@ -79,12 +79,18 @@ export const PRESETS: readonly Preset[] = [
   {
     id: 'inverse-fisher',
     title: 'Q learns the inverse Fisher',
-    blurb: 'A tiny network where the exact Fisher can be computed: watch Q approach (F + γI)⁻¹.',
+    blurb:
+      'A linear model whose exact Fisher is computed alongside: watch Q, started at I, approach (F + γI)⁻¹ — the relative error falls about 20×.',
+    // Measured on the CPU backend (exact Fisher on 64 rows, as the view computes it): with this setting the relative
+    // error of layer 0 fell 0.83 → 0.40 → 0.12 → 0.076 → 0.040 at steps 0/200/500/1000/2000. Categorical
+    // outputs were avoided on purpose: softmax's Fisher is singular along "add a constant to every logit",
+    // gradients never probe that direction, and Q's error there (its init against 1/γ) stays, ≈ 0.55 at best.
+    // A hidden tanh layer keeps the Kronecker fit loose too (0.9 → 0.6 on its output layer). presets.test.ts pins ≥ 5×.
     config: (backend) => ({
       ...base(backend),
-      data: dataFor('spiral'),
-      model: { ...modelFor('spiral'), hidden: '4t', evalEvery: 10 },
-      runs: runsFor([{ ...defaultFishLeg('block-kron'), lr: 0.02, auxLr: 3e-3, auxEvery: 1 }]),
+      data: dataFor('gaussians'),
+      model: { ...modelFor('gaussians'), hidden: '', likelihood: 'bernoulli', evalEvery: 10 },
+      runs: runsFor([{ ...defaultFishLeg('block-kron'), lr: 0.02, auxLr: 3e-3, initScale: 1, auxEvery: 1 }]),
       inspect: { runId: 'r1', layer: 0 },
       chart: { ...DEFAULT_CHART, metric: 'aux' },
     }),
