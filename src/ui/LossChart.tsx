@@ -86,7 +86,9 @@ const fmt = (v: unknown): string => (typeof v === 'number' ? v.toPrecision(3) : 
 
 /** The live race chart. */
 export function LossChart({ runs, states, chart, hasAccuracy }: LossChartProps) {
-  const series = buildSeries(runs, states, chart, hasAccuracy);
+  // A log axis cannot show values ≤ 0 (FishLeg's auxiliary loss turns negative as Q learns): draw those linearly.
+  const series = buildSeries(runs, states, { ...chart, log: false }, hasAccuracy);
+  const log = chart.log && series.every((s) => s.data.every((p) => p.y > 0));
   const drawn = series.reduce((n, s) => n + s.data.length, 0);
   const label = metricGetters(chart.metric, hasAccuracy)[2];
   const markers =
@@ -103,6 +105,11 @@ export function LossChart({ runs, states, chart, hasAccuracy }: LossChartProps) 
       aria-label={`${label} against ${chart.x}`}
       role="img"
     >
+      {chart.log && !log && drawn > 0 ? (
+        <div className="chart-note" role="note">
+          linear axis: some values are ≤ 0
+        </div>
+      ) : null}
       {drawn === 0 ? (
         <div className="chart-empty">Waiting for the first evaluation…</div>
       ) : (
@@ -124,9 +131,9 @@ export function LossChart({ runs, states, chart, hasAccuracy }: LossChartProps) 
               }}
             />
             <YAxis
-              scale={chart.log ? 'log' : 'linear'}
+              scale={log ? 'log' : 'linear'}
               // A 2 % margin on a log axis keeps a flat or single-point curve from labelling every tick alike.
-              domain={chart.log ? [(min: number) => min * 0.98, (max: number) => max * 1.02] : ['auto', 'auto']}
+              domain={log ? [(min: number) => min * 0.98, (max: number) => max * 1.02] : ['auto', 'auto']}
               allowDataOverflow
               tickFormatter={fmt}
               tick={{ fontSize: 12 }}
