@@ -82,7 +82,12 @@ export function buildSeries(
   return out;
 }
 
-const fmt = (v: unknown): string => (typeof v === 'number' ? v.toPrecision(3) : String(v));
+/** Tick labels that fit the 60 px axis: exponents for very small or large magnitudes. */
+export const fmt = (v: unknown): string => {
+  if (typeof v !== 'number') return String(v);
+  const a = Math.abs(v);
+  return a !== 0 && (a < 1e-3 || a >= 1e5) ? v.toExponential(1) : Number(v.toPrecision(3)).toString();
+};
 
 /** The live race chart. */
 export function LossChart({ runs, states, chart, hasAccuracy }: LossChartProps) {
