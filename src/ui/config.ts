@@ -17,6 +17,7 @@ import {
   validateOptimizer,
   type OptimizerConfig,
   type OptimizerKind,
+  type FishLegConfig,
 } from '../engine/optim/config.ts';
 import type {
   BackendChoice,
@@ -137,7 +138,7 @@ export const DEFAULT_CHART: ChartSettings = { x: 'step', log: true, metric: 'los
  *   SGD 0.1 m0.9                       0.61 / 0.62 / 0.50
  * So this preset races Adam at its best rate against the tuned FishLeg and promises a close race, not a win.
  */
-export const TOY_FISHLEG: OptimizerConfig = {
+export const TOY_FISHLEG: FishLegConfig = {
   ...defaultFishLeg('block-kron'),
   lr: 0.5,
   auxLr: 0.01,
