@@ -5,9 +5,7 @@
 export const SHADER_DIR: string;
 /** `<repo>/src/engine/gpu/shaders.gen.ts`. */
 export const OUT_FILE: string;
-/** A missing or cyclic include, or a shader file name that is not an identifier. */
+/** A shader file name that is not an identifier. */
 export class ShaderGenError extends Error {}
-/** Expands `//!include name.wgsl` lines recursively, each file at most once. */
-export function expandIncludes(file: string, read: (name: string) => string | undefined): string;
 /** The generated module's text for the `.wgsl` files of `dir` (default: shaders/). */
 export function generate(dir?: string): string;

@@ -1,14 +1,16 @@
 /**
- * scripts/gen-shaders.mjs: includes expand once per module and fail on cycles or missing files, the
- * output escapes template-literal syntax, and the checked-in src/engine/gpu/shaders.gen.ts is current.
- * (A Node test: no GPU involved.)
+ * WGSL includes expand once per module and fail on cycles or missing files (src/engine/gpu/wgsl-include.ts);
+ * scripts/gen-shaders.mjs escapes template-literal syntax and the checked-in src/engine/gpu/shaders.gen.ts is
+ * current; every shipped module expands. (A Node test: no GPU involved.)
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { expandIncludes, generate, OUT_FILE, ShaderGenError } from '../../scripts/gen-shaders.mjs';
+import { generate, OUT_FILE } from '../../scripts/gen-shaders.mjs';
+import { SHADERS } from '../../src/engine/gpu/shaders.ts';
+import { expandIncludes, ShaderIncludeError } from '../../src/engine/gpu/wgsl-include.ts';
 
 const files: Record<string, string> = {
   'a.wgsl': '// a\n//!include lib.wgsl\n//!include util.wgsl\nfn a() {}\n',
@@ -30,7 +32,7 @@ describe('expandIncludes', () => {
   });
 
   it('fails on cycles and missing files with the chain in the message', () => {
-    expect(() => expandIncludes('cycle.wgsl', read)).toThrow(ShaderGenError);
+    expect(() => expandIncludes('cycle.wgsl', read)).toThrow(ShaderIncludeError);
     expect(() => expandIncludes('cycle.wgsl', read)).toThrow(/cycle\.wgsl → loop\.wgsl → cycle\.wgsl/);
     expect(() => expandIncludes('missing.wgsl', read)).toThrow(/nowhere\.wgsl, which does not exist/);
   });
@@ -48,12 +50,22 @@ describe('generate', () => {
         .replace(' as const;', ';')
         .replace(/^export type .*$/m, ''),
     );
-    const mod = (await import(/* @vite-ignore */ out)) as { SHADERS: { tricky: string } };
-    expect(mod.SHADERS.tricky).toBe(tricky);
+    const mod = (await import(/* @vite-ignore */ out)) as { SHADER_SOURCES: { tricky: string } };
+    expect(mod.SHADER_SOURCES.tricky).toBe(tricky);
   });
 
   it('the checked-in module is up to date (and --check agrees)', () => {
     expect(readFileSync(OUT_FILE, 'utf8')).toBe(generate());
     expect(() => execFileSync('node', ['scripts/gen-shaders.mjs', '--check'], { stdio: 'pipe' })).not.toThrow();
+  });
+});
+
+describe('SHADERS', () => {
+  it('expands every shipped module: no include line is left and shared files appear once each', () => {
+    for (const [name, code] of Object.entries(SHADERS)) {
+      expect(code, name).not.toMatch(/^\s*\/\/!include/m);
+      expect(code.split('// ---- begin bindings.wgsl ----').length, name).toBeLessThanOrEqual(2);
+    }
+    expect(SHADERS.matmul).toContain('// ---- begin bindings.wgsl ----');
   });
 });

@@ -3,7 +3,7 @@
  * uniforms bit for bit, and normals (Box–Muller with the polynomial cos_2pi) within 1e-5.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SHADERS } from '../../src/engine/gpu/shaders.gen.ts';
+import { SHADERS } from '../../src/engine/gpu/shaders.ts';
 import { normalAt, Rng, threefry2x32, toUniform } from '../../src/engine/rng.ts';
 import { expectClose, expectEqual } from './harness.ts';
 

@@ -14,7 +14,7 @@ import type { MatmulVariant } from './kernels/index.ts';
 import { createSharedLayout, SCRATCH_BINDING } from './layout.ts';
 import { PipelineCache } from './pipelines.ts';
 import { GpuProgram, recordProgram, type RecordContext } from './program.ts';
-import { SHADERS } from './shaders.gen.ts';
+import { SHADERS } from './shaders.ts';
 
 export { WebGpuUnavailableError, ShaderCompileError, WebGpuBackendError, GpuDeviceError } from './errors.ts';
 

@@ -9,7 +9,7 @@ import { ShaderCompileError } from './errors.ts';
 /** Pipeline-overridable constants of one pipeline. */
 export type PipelineConstants = Readonly<Record<string, number | boolean>>;
 
-/** Source text per shader name (normally SHADERS from shaders.gen.ts). */
+/** Source text per shader name (normally SHADERS from shaders.ts). */
 export type ShaderSources = Readonly<Record<string, string>>;
 
 /** Lines of context shown above and below a compiler message. */

@@ -10,7 +10,7 @@ import { WebGpuBackendError } from './errors.ts';
 import { planOp, type DispatchSpec, type PlanOptions } from './kernels/index.ts';
 import { F32_BINDING, F32_SLOTS, PARAMS_BINDING, SCRATCH_BINDING, U32_BINDING } from './layout.ts';
 import type { PipelineCache } from './pipelines.ts';
-import { SHADERS, type ShaderName } from './shaders.gen.ts';
+import { SHADERS, type ShaderName } from './shaders.ts';
 import { packStruct, parseStruct, type StructLayout } from './uniforms.ts';
 
 /** One dispatch ready to encode. */

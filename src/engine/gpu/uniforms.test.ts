@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { paramsLayout } from './program.ts';
-import { SHADERS } from './shaders.gen.ts';
+import { SHADERS } from './shaders.ts';
 import { packStruct, parseStruct, UniformLayoutError } from './uniforms.ts';
 
 const WGSL = `

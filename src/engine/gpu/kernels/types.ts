@@ -5,7 +5,7 @@
  * files stay small, pure and free of GPU plumbing.
  */
 import type { Tensor } from '../../tensor.ts';
-import type { ShaderName } from '../shaders.gen.ts';
+import type { ShaderName } from '../shaders.ts';
 import type { FieldValue } from '../uniforms.ts';
 
 /** One compute dispatch of an op. */
