@@ -86,6 +86,11 @@ describe('parseSearch / toSearch', () => {
     expect(warnings.length).toBeGreaterThanOrEqual(9);
   });
 
+  it('gives a run without its own colour the first palette colour no earlier run has', () => {
+    const { config } = parseSearch('?run=sgd~Boom~d55e00~lr:1e30&run=adam&run=fishleg');
+    expect(config.runs.map((r) => r.colour)).toEqual(['#d55e00', '#0072b2', '#009e73']);
+  });
+
   it('keeps at most MAX_RUNS runs', () => {
     const q = Array.from({ length: 10 }, () => 'run=adam').join('&');
     const { config, warnings } = parseSearch(`?${q}`);

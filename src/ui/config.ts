@@ -238,7 +238,13 @@ export function encodeRun(run: RunSpec): string {
 }
 
 /** The inverse of encodeRun; problems become warnings and defaults. */
-export function decodeRun(text: string, id: string, index: number, warnings: string[]): RunSpec | null {
+export function decodeRun(
+  text: string,
+  id: string,
+  index: number,
+  warnings: string[],
+  taken: ReadonlySet<string> = new Set(),
+): RunSpec | null {
   const [kind = '', name = '', colour = '', fields = ''] = text.split('~');
   if (!isOneOf(OPTIMIZER_KINDS, kind)) {
     warnings.push(
@@ -268,7 +274,10 @@ export function decodeRun(text: string, id: string, index: number, warnings: str
   const okName = NAME.test(name) ? name : OPTIMIZER_LABELS[kind];
   if (name !== '' && okName !== name)
     warnings.push(`run ${index + 1}: name '${clip(name)}' not allowed; using ${okName}`);
-  const okColour = COLOUR.test(colour) ? `#${colour.toLowerCase()}` : PALETTE[index % PALETTE.length]!;
+  // Without a (valid) colour of its own a run takes the first palette colour no earlier run has.
+  const okColour = COLOUR.test(colour)
+    ? `#${colour.toLowerCase()}`
+    : (PALETTE.find((c) => !taken.has(c)) ?? PALETTE[index % PALETTE.length]!);
   if (colour !== '' && !COLOUR.test(colour))
     warnings.push(`run ${index + 1}: colour '${clip(colour)}' is not 6 hex digits`);
   return { id, name: okName, colour: okColour, optimizer };
@@ -353,7 +362,7 @@ export function parseSearch(search: string): { config: PlaygroundConfig; warning
   const rawRuns = q.getAll('run');
   if (rawRuns.length > MAX_RUNS) warnings.push(`at most ${MAX_RUNS} runs; the rest were dropped`);
   rawRuns.slice(0, MAX_RUNS).forEach((r, i) => {
-    const run = decodeRun(r, `r${runs.length + 1}`, i, warnings);
+    const run = decodeRun(r, `r${runs.length + 1}`, i, warnings, new Set(runs.map((x) => x.colour)));
     if (run) runs.push(run);
   });
   if (runs.length === 0) {
