@@ -260,7 +260,9 @@ export function ropOps(ws: Workspace, params: Tensor, tangent: Tensor, rows: num
     ops.push(linearOp(layer, rows, ws.a[l]!, tangent, ds, 0));
     if (l > 0) ops.push(linearOp(layer, rows, ws.da[l]!, params, ds, 1));
     const isLast = l === layers.length - 1;
-    if (!isLast) {
+    // Tangent of the activation: into the next layer's input (bias-input column 0), or into dμ at the output.
+    if (!isLast || layer.act !== 'identity') {
+      const [out, ldOut] = isLast ? [ws.dmu, layer.m] : [ws.da[l + 1]!, layer.m + 1];
       ops.push({
         op: 'actBackward',
         act: layer.act,
@@ -269,21 +271,8 @@ export function ropOps(ws: Workspace, params: Tensor, tangent: Tensor, rows: num
         d: ds,
         ldD: layer.m,
         s: ws.s[l]!,
-        out: ws.da[l + 1]!,
-        ldOut: layer.m + 1,
-        extra: 0,
-      });
-    } else if (layer.act !== 'identity') {
-      ops.push({
-        op: 'actBackward',
-        act: layer.act,
-        rows,
-        cols: layer.m,
-        d: ds,
-        ldD: layer.m,
-        s: ws.s[l]!,
-        out: ws.dmu,
-        ldOut: layer.m,
+        out,
+        ldOut,
         extra: 0,
       });
     }
