@@ -15,7 +15,8 @@ export default defineConfig({
   workers: 1,
   fullyParallel: false,
   timeout: 120_000,
-  expect: { timeout: 60_000 },
+  // Hang guards: journeys wait on training, which a loaded 2-core machine may slow several times over.
+  expect: { timeout: 120_000 },
   forbidOnly: CI,
   retries: 0,
   reporter: CI ? [['list']] : [['list'], ['html', { open: 'never' }]],

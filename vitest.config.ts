@@ -27,6 +27,9 @@ export default defineConfig({
         test: {
           name: 'node',
           environment: 'node',
+          // A hang guard, not a speed bar: the slowest Node test takes ~2 s on an idle 2-core machine.
+          testTimeout: 30_000,
+          hookTimeout: 30_000,
           include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
           exclude: ['**/*.gpu.test.ts', '**/node_modules/**'],
         },

@@ -18,3 +18,10 @@ export const BASE_ARGS = [
 
 /** Linux Chromium exposes a WebGPU adapter (SwiftShader without a GPU) only with this flag. */
 export const WEBGPU_ARGS = [...BASE_ARGS, '--enable-unsafe-webgpu'] as const;
+
+/**
+ * Journeys that really run on WebGPU take this long at most. Where SwiftShader stands in for a GPU, shader
+ * compilation alone takes ~20 s of an idle 2-core machine; a loaded one may take twice that, and the timeout is
+ * four times the loaded figure (a hang guard, not a speed bar).
+ */
+export const WEBGPU_JOURNEY_TIMEOUT = 240_000;

@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { expect, test, type Page } from '@playwright/test';
+import { WEBGPU_JOURNEY_TIMEOUT } from './chromium.ts';
 
 const screenshot = (name: string): string => fileURLToPath(new URL(`./screenshots/${name}.png`, import.meta.url));
 
@@ -18,6 +19,8 @@ interface ExportedRun {
 }
 
 test('WebGPU: a lost GPU device is recreated and the runs resume from their checkpoint', async ({ page }) => {
+  // SwiftShader compiles every pipeline on the CPU (~20 s idle on 2 cores): a timeout four times that.
+  test.setTimeout(WEBGPU_JOURNEY_TIMEOUT);
   const errors: string[] = [];
   page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
   page.on('console', (msg) => msg.type() === 'error' && errors.push(`console: ${msg.text()}`));
@@ -29,7 +32,7 @@ test('WebGPU: a lost GPU device is recreated and the runs resume from their chec
 
   await page.getByTestId('play-button').click();
   // Lose the device past the second checkpoint (step 50).
-  await expect.poll(() => num(page, 'step-count'), { timeout: 60_000 }).toBeGreaterThan(70);
+  await expect.poll(() => num(page, 'step-count'), { timeout: 180_000 }).toBeGreaterThan(70);
   const before = await num(page, 'step-count');
   await page.evaluate(() => (window as Window & { __playground?: { loseDevice(): void } }).__playground?.loseDevice());
 
@@ -41,7 +44,7 @@ test('WebGPU: a lost GPU device is recreated and the runs resume from their chec
   expect(k % 50).toBe(0);
   // Still playing: the step count carries on past the checkpoint, and the curves with it.
   await expect(page.getByTestId('play-button')).toHaveText('Pause');
-  await expect.poll(() => num(page, 'step-count'), { timeout: 60_000 }).toBeGreaterThan(k + 50);
+  await expect.poll(() => num(page, 'step-count'), { timeout: 180_000 }).toBeGreaterThan(k + 50);
   await page.getByTestId('play-button').click();
   await expect(page.getByTestId('play-button')).toHaveText('Play');
   await expect(page.getByTestId('error')).toHaveCount(0);

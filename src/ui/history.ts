@@ -1,7 +1,8 @@
 /**
  * Keeping and exporting run histories: curves are saved to localStorage (bounded: thinned points, one race)
  * keyed by the config's URL so that a reload of the same link finds them, and exported as CSV, JSON or, for
- * a chart, PNG (its SVG drawn onto a canvas).
+ * a chart, PNG (its SVG drawn onto a canvas). A save that the storage refuses and a saved race that cannot be
+ * read are reported to the caller, which tells the user: curves are never lost silently.
  */
 import type { FishLegApprox } from '../engine/optim/config.ts';
 import type { MetricPoint, RunSpec } from '../worker/protocol.ts';
@@ -35,9 +36,16 @@ function storage(): Storage | null {
   }
 }
 
-/** Saves a race's histories; failures (quota, disabled storage) are ignored: persistence is best effort. */
-export function saveRace(search: string, runs: readonly (RunHistory & { id: string })[], store = storage()): void {
-  if (!store) return;
+/** What became of a save: written, refused by the storage (full, or disabled by the browser), or no storage. */
+export type SaveOutcome = 'saved' | 'failed' | 'unavailable';
+
+/** Saves a race's histories. A failure is reported, never thrown: the race goes on without persistence. */
+export function saveRace(
+  search: string,
+  runs: readonly (RunHistory & { id: string })[],
+  store = storage(),
+): SaveOutcome {
+  if (!store) return 'unavailable';
   const saved: SavedRace = {
     version: 1,
     search,
@@ -49,23 +57,74 @@ export function saveRace(search: string, runs: readonly (RunHistory & { id: stri
       STORAGE_KEY,
       JSON.stringify(saved, (_k, v: unknown) => (Number.isNaN(v) ? null : v)),
     );
+    return 'saved';
   } catch {
-    /* quota exceeded: keep going without persistence */
+    return 'failed'; // QuotaExceededError, or a storage that refuses writes
   }
 }
 
 const num = (v: unknown): number => (typeof v === 'number' ? v : Number.NaN);
 
-/** The saved race for `search`, validated field by field; null when none matches or it is damaged. */
-export function loadRace(search: string, store = storage()): SavedRace | null {
-  const text = store?.getItem(STORAGE_KEY);
-  if (!text) return null;
+/** What loading found: a race of this config, nothing for it, or a saved race that could not be read. */
+export type LoadOutcome =
+  | { readonly kind: 'race'; readonly race: SavedRace }
+  | { readonly kind: 'none' }
+  | { readonly kind: 'damaged'; readonly reason: string };
+
+const NONE: LoadOutcome = { kind: 'none' };
+
+function damaged(reason: string, store: Storage): LoadOutcome {
+  // Left in place it would be reported on every visit, and nothing can repair it.
   try {
-    type Loose = Record<string, unknown>;
-    const raw = JSON.parse(text) as { version?: unknown; search?: unknown; savedAt?: unknown; runs?: unknown };
-    if (raw.version !== 1 || raw.search !== search || !Array.isArray(raw.runs)) return null;
-    const list = <T>(v: unknown, f: (x: Loose) => T): T[] => (Array.isArray(v) ? (v as Loose[]).map(f) : []);
-    const runs = (raw.runs as Loose[]).map((r) => ({
+    store.removeItem(STORAGE_KEY);
+  } catch {
+    /* a storage that refuses even this is reported by the next save */
+  }
+  return { kind: 'damaged', reason };
+}
+
+const finiteOrNull = (v: unknown): boolean => v === null || typeof v === 'number';
+
+/** The saved race for `search`, validated field by field. */
+export function loadRace(search: string, store = storage()): LoadOutcome {
+  let text: string | null;
+  try {
+    text = store?.getItem(STORAGE_KEY) ?? null;
+  } catch {
+    return NONE; // storage disabled: there is nothing to restore
+  }
+  if (!text || !store) return NONE;
+  type Loose = Record<string, unknown>;
+  let raw: { version?: unknown; search?: unknown; savedAt?: unknown; runs?: unknown };
+  try {
+    raw = JSON.parse(text) as typeof raw;
+  } catch {
+    return damaged('it is not valid JSON', store);
+  }
+  if (typeof raw !== 'object' || raw === null) return damaged('it is not a saved race', store);
+  if (raw.version !== 1) return damaged(`it has an unknown format (version ${String(raw.version)})`, store);
+  if (typeof raw.search !== 'string' || !Array.isArray(raw.runs)) return damaged('its fields are missing', store);
+  if (raw.search !== search) return NONE; // curves of another setup: kept for when that link is opened
+  const runs = raw.runs as unknown[];
+  const isPoint = (p: unknown): boolean =>
+    typeof p === 'object' &&
+    p !== null &&
+    typeof (p as Loose).step === 'number' &&
+    ['seconds', 'trainLoss', 'testLoss', 'msPerStep'].every((k) => finiteOrNull((p as Loose)[k]));
+  const bad = runs.findIndex(
+    (r) =>
+      typeof r !== 'object' ||
+      r === null ||
+      !Array.isArray((r as Loose).points) ||
+      !((r as Loose).points as unknown[]).every(isPoint),
+  );
+  if (bad >= 0) return damaged(`run ${bad + 1} has malformed points`, store);
+  const list = <T>(v: unknown, f: (x: Loose) => T): T[] => (Array.isArray(v) ? (v as Loose[]).map(f) : []);
+  const race: SavedRace = {
+    version: 1,
+    search,
+    savedAt: String(raw.savedAt),
+    runs: (runs as Loose[]).map((r) => ({
       id: String(r.id),
       diverged: typeof r.diverged === 'number' ? r.diverged : null,
       switches: list(r.switches, (s) => ({ step: num(s.step), approx: s.approx as FishLegApprox })),
@@ -81,11 +140,9 @@ export function loadRace(search: string, store = storage()): SavedRace | null {
         auxLoss: typeof p.auxLoss === 'number' ? p.auxLoss : null,
         msPerStep: num(p.msPerStep),
       })),
-    }));
-    return { version: 1, search, savedAt: String(raw.savedAt), runs };
-  } catch {
-    return null;
-  }
+    })),
+  };
+  return { kind: 'race', race };
 }
 
 const COLUMNS = [

@@ -95,10 +95,21 @@ export interface ClientOptions {
   readonly notices?: readonly string[];
   /** Restore and save histories in localStorage (default true). */
   readonly persist?: boolean;
+  /** Where curves are kept (default: the page's localStorage; tests pass their own). */
+  readonly storage?: Storage | null;
 }
 
 /** How both device-loss notices begin. */
 const DEVICE_LOST_NOTICE = 'The GPU device was lost';
+
+/** Shown while the browser's storage refuses to keep the curves. */
+export const SAVE_FAILED_NOTICE =
+  'The browser’s storage is full or refuses writes: these curves will not survive a reload. Export them (CSV or JSON) to keep them.';
+
+/** Shown once when the curves saved on an earlier visit could not be read (they are discarded). */
+export function damagedHistoryNotice(reason: string): string {
+  return `The curves saved on an earlier visit could not be restored (${reason}); they were discarded.`;
+}
 
 /** Saves are throttled to one per this many ms. */
 const SAVE_MS = 1500;
@@ -108,6 +119,7 @@ export class TrainingClient {
   readonly #listeners = new Set<() => void>();
   readonly #schedule: Scheduler;
   readonly #persist: boolean;
+  readonly #storage: Storage | null | undefined;
   #state: PlaygroundState;
   #nextRequest = 1;
   #notifyPending = false;
@@ -117,6 +129,7 @@ export class TrainingClient {
     this.#port = port;
     this.#schedule = options.schedule ?? nextFrame;
     this.#persist = options.persist ?? true;
+    this.#storage = options.storage;
     this.#state = {
       config,
       csv: null,
@@ -305,8 +318,14 @@ export class TrainingClient {
   #restore(): boolean {
     if (!this.#persist) return false;
     const cfg = normaliseIds(this.#state.config);
-    const saved = loadRace(toSearch(cfg));
-    if (!saved || saved.runs.every((r) => r.points.length === 0)) return false;
+    const outcome = loadRace(toSearch(cfg), this.#storage);
+    if (outcome.kind === 'damaged') {
+      this.#state = { ...this.#state, notices: [...this.#state.notices, damagedHistoryNotice(outcome.reason)] };
+      return false;
+    }
+    if (outcome.kind === 'none') return false;
+    const saved = outcome.race;
+    if (saved.runs.every((r) => r.points.length === 0)) return false;
     const runs: Record<string, RunState> = {};
     cfg.runs.forEach((r, i) => {
       const h = saved.runs[i];
@@ -415,10 +434,15 @@ export class TrainingClient {
       const s = this.#state;
       const cfg = normaliseIds(s.config);
       const runs = s.config.runs.map((r) => ({ id: r.id, ...(s.runs[r.id] ?? emptyRun()) }));
-      saveRace(
+      const outcome = saveRace(
         toSearch(cfg),
         runs.map(({ id, points, diverged, switches }) => ({ id, points, diverged, switches })),
+        this.#storage,
       );
+      // One notice while saves keep failing (they are retried with every evaluation); gone once one succeeds.
+      const notices = this.#state.notices.filter((n) => n !== SAVE_FAILED_NOTICE);
+      if (outcome === 'failed') notices.push(SAVE_FAILED_NOTICE);
+      if (notices.length !== this.#state.notices.length) this.#set({ notices });
     }, SAVE_MS);
   }
 
