@@ -23,6 +23,7 @@ import type { Likelihood, Op } from './ops.ts';
 import { FishLeg } from './fishleg/fishleg.ts';
 import { OptimizerConfigError, type FishLegApprox, type OptimizerConfig } from './optim/config.ts';
 import { createOptimizer, type Optimizer, type TrainingContext } from './optim/optimizer.ts';
+import { OptimizerStateError, type HostArray, type OptimizerState } from './optim/state.ts';
 import { slice, type Tensor } from './tensor.ts';
 
 export interface TrainConfig {
@@ -48,6 +49,19 @@ export interface EvalResult {
   readonly testAccuracy?: number;
   readonly trainMse?: number;
   readonly testMse?: number;
+}
+
+/**
+ * Everything a run needs to continue exactly as it would have (e.g. on a new device after a GPU device loss):
+ * the step (which picks the batches and Adam's bias correction), the parameters, the optimizer's whole state
+ * and the train-loss accumulator. Plain, structured-clonable data.
+ */
+export interface TrainerCheckpoint {
+  readonly step: number;
+  readonly params: HostArray;
+  readonly optimizer: OptimizerState;
+  /** The train-loss sum since readTrainLoss last reset it, and the steps it covers. */
+  readonly trainLoss: { readonly sum: number; readonly steps: number };
 }
 
 /** Thrown for a configuration that cannot train on the given data. */
@@ -303,16 +317,62 @@ export class Trainer implements TrainingContext {
   }
 
   /**
-   * Overwrites the parameters (and the step count, which picks the batches) from a checkpoint, e.g. to resume
-   * after a GPU device loss. Optimizer state (momentum, FishLeg's λ) starts afresh.
+   * Overwrites the parameters (and the step count, which picks the batches) and nothing else: the optimizer
+   * keeps its own state. To continue a run exactly, use checkpoint() and restore().
    */
   loadParams(values: Float32Array, step: number = this.stepCount): void {
     this.assertLive();
     if (values.length !== this.layout.total) {
       throw new TrainConfigError(`loadParams: expected ${this.layout.total} parameters, got ${values.length}`);
     }
+    checkStep('loadParams', step);
     this.backend.write(this.params, values);
     this.stepCount = step;
+  }
+
+  /**
+   * The run's whole state after the steps submitted so far. Call at a step boundary: the reads go out
+   * together, and no step may be submitted until the promise resolves.
+   */
+  async checkpoint(): Promise<TrainerCheckpoint> {
+    this.assertLive();
+    const step = this.stepCount;
+    const steps = this.stepsSinceRead;
+    // Promise.all: when the device is lost every read rejects, and none may go unhandled.
+    const [p, a, optimizer] = await Promise.all([
+      this.backend.read(this.params),
+      this.backend.read(this.trainAcc),
+      this.optimizer.saveState(),
+    ]);
+    if (this.stepCount !== step) throw new Error('checkpoint: steps were submitted while it was being taken');
+    if (p instanceof Uint32Array) throw new Error('checkpoint: the parameter buffer is not float');
+    return { step, params: p, optimizer, trainLoss: { sum: a[0]!, steps } };
+  }
+
+  /**
+   * Continues from a checkpoint of a run with the same model and optimizer kind (possibly on another
+   * backend): the next step is the one the checkpointed run would have taken next, bit for bit on the same
+   * backend. Throws TrainConfigError, having changed nothing, when the checkpoint does not fit this run.
+   */
+  restore(cp: TrainerCheckpoint): void {
+    this.assertLive();
+    if (cp.params.length !== this.layout.total) {
+      throw new TrainConfigError(
+        `restore: the checkpoint holds ${cp.params.length} parameters; this ${this.config.arch} model has ${this.layout.total}`,
+      );
+    }
+    checkStep('restore', cp.step);
+    checkStep('restore (train-loss steps)', cp.trainLoss.steps);
+    try {
+      this.optimizer.loadState(cp.optimizer);
+    } catch (e) {
+      if (e instanceof OptimizerStateError) throw new TrainConfigError(`restore: ${e.message}`, { cause: e });
+      throw e;
+    }
+    this.backend.write(this.params, cp.params);
+    this.backend.write(this.trainAcc, [cp.trainLoss.sum]);
+    this.stepCount = cp.step;
+    this.stepsSinceRead = cp.trainLoss.steps;
   }
 
   /** Frees every buffer and program the run made. */
@@ -395,6 +455,11 @@ export class Trainer implements TrainingContext {
     if (lik === 'categorical') return { loss, accuracy: correct / split.n };
     return { loss, mse: acc[1]! / (split.n * out) };
   }
+}
+
+function checkStep(what: string, step: number): void {
+  if (!Number.isInteger(step) || step < 0)
+    throw new TrainConfigError(`${what}: step must be an integer ≥ 0 (got ${step})`);
 }
 
 function range(start: number, count: number): Uint32Array {

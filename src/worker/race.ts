@@ -1,16 +1,18 @@
 /**
  * A race: one dataset uploaded once (DeviceDataset) and several runs built with the same seed — so the same
  * initial weights and the same batches — advanced in lock-step by the TrainingLoop. It applies live changes
- * at step boundaries, marks runs whose loss is no longer finite as diverged (they stop, the others go on),
- * computes view frames every few evaluations, and keeps parameter checkpoints to rebuild after a device loss.
+ * at step boundaries, marks runs that diverge (NaN, or a loss that explodes or stays far above its start) (they stop, the others go on),
+ * computes view frames every few evaluations, and keeps checkpoints of every run's whole state (parameters,
+ * optimizer state, settings) to rebuild after a device loss and continue exactly as the lost race would have.
  */
 import type { Backend } from '../engine/backend.ts';
 import { archForData, likelihoodFor, paramCount } from '../engine/data/tasks.ts';
 import type { Dataset } from '../engine/data/dataset.ts';
 import { DeviceDataset } from '../engine/device-data.ts';
+import { DivergenceWatch } from '../engine/divergence.ts';
 import type { FishLegApprox, OptimizerConfig } from '../engine/optim/config.ts';
 import { OptimizerConfigError } from '../engine/optim/config.ts';
-import { Trainer } from '../engine/trainer.ts';
+import { Trainer, type TrainerCheckpoint } from '../engine/trainer.ts';
 import type { LoopTrainer } from './loop.ts';
 import type {
   DataInfo,
@@ -43,18 +45,41 @@ export interface RacePoint {
   readonly point: MetricPoint;
 }
 
+/** A queued live change, as data: it outlives the race it was queued on (a rebuild re-queues it). */
+interface LiveChange {
+  readonly runId: string;
+  readonly optimizer: OptimizerConfig;
+  /** The UI has already been told of the switch this change makes (a replay must not announce it twice). */
+  readonly announced?: boolean;
+}
+
+/** A change applied at `step` (the journal), or to apply when the race gets there (a replay after a rebuild). */
+interface StepChange extends LiveChange {
+  readonly step: number;
+}
+
+/** What a run is rebuilt from. */
+interface RacerCheckpoint {
+  /** The run's settings when it was taken (its optimizer settings are those in `state`). */
+  readonly spec: RunSpec;
+  /** null before the first checkpoint: the run as built, at step 0. */
+  readonly state: TrainerCheckpoint | null;
+  /** Training seconds at the checkpoint. */
+  readonly seconds: number;
+}
+
 interface Racer {
   spec: RunSpec;
   readonly trainer: Trainer;
-  /** Step at which the loss stopped being finite; the run no longer steps. */
+  /** Step at which the run diverged; it no longer steps. */
   diverged: number | null;
   lastSeconds: number;
   lastStep: number;
   /** Training seconds before this trainer existed (restored from a checkpoint): the clock carries on. */
   secondsBase: number;
-  /** The step-0 loss, the yardstick of an explosion. */
-  initialLoss: number | null;
-  checkpoint: { params: Float32Array; step: number; seconds: number } | null;
+  /** Judges every evaluation by the rule the CLI shares (engine/divergence.ts); holds the step-0 loss. */
+  watch: DivergenceWatch;
+  checkpoint: RacerCheckpoint;
 }
 
 export interface RaceOptions {
@@ -79,7 +104,12 @@ export class Race implements LoopTrainer<RacePoint[]> {
   readonly #listener: RaceListener;
   readonly #spec: RaceSpec;
   readonly #options: Required<RaceOptions>;
-  #pending: (() => Promise<void>)[] = [];
+  /** Live changes queued for the next step boundary. */
+  #pending: LiveChange[] = [];
+  /** Changes applied since the last checkpoint began: a rebuild from that checkpoint re-applies them. */
+  #journal: StepChange[] = [];
+  /** After a rebuild: the lost race's changes since its checkpoint, applied again at the steps they were at. */
+  #replay: StepChange[] = [];
   #inspect: InspectSpec;
   #evaluations = 0;
   #viewsDue = true;
@@ -139,22 +169,19 @@ export class Race implements LoopTrainer<RacePoint[]> {
     return new Race(backend, device, racers, spec, listener, options);
   }
 
-  /** Rebuilds the race on a new backend from the last checkpoints (after a device loss); returns it and its step. */
+  /**
+   * Rebuilds the race on a new backend from the last checkpoints (after a device loss); returns it and its
+   * step. Each run continues from its checkpoint's whole state with its settings then; the live changes made
+   * since are re-applied at the steps they were made at, and those still queued at the lost race's step, so
+   * the rebuilt race retraces the lost one exactly.
+   */
   rebuild(backend: Backend): { race: Race; step: number } {
-    // Current settings, not the checkpoint's: they are what the UI shows (live changes made since included).
-    const spec = { ...this.#spec, runs: this.#racers.map((r) => r.spec), inspect: this.#inspect };
+    const runs = this.#racers.map((r) => r.checkpoint.spec);
+    const spec = { ...this.#spec, runs, inspect: this.#inspect };
     const race = Race.build(backend, this.#device.data, spec, this.#listener, this.#options);
-    race.#racers.forEach((r, i) => {
-      const old = this.#racers[i]!;
-      r.diverged = old.diverged;
-      r.initialLoss = old.initialLoss;
-      if (old.checkpoint) {
-        r.trainer.loadParams(old.checkpoint.params, old.checkpoint.step);
-        r.secondsBase = old.checkpoint.seconds;
-        r.lastSeconds = old.checkpoint.seconds;
-      }
-      r.lastStep = r.trainer.stepCount;
-    });
+    race.#racers.forEach((r, i) => restoreRacer(r, this.#racers[i]!));
+    const queued = this.#pending.map((c) => ({ ...c, step: this.currentStep }));
+    race.#replay = [...this.#journal, ...this.#replay, ...queued];
     // Live runs are checkpointed together, so they all restart from the same step.
     const step = Math.max(0, ...race.#racers.filter((r) => r.diverged === null).map((r) => r.trainer.stepCount));
     return { race, step };
@@ -177,15 +204,9 @@ export class Race implements LoopTrainer<RacePoint[]> {
         `run '${r.spec.name}' is ${r.spec.optimizer.kind}; changing it to ${optimizer.kind} needs a reset`,
       );
     }
-    this.#pending.push(async () => {
-      if (optimizer.kind === 'fishleg' && r.trainer.fishleg && optimizer.approx !== r.trainer.fishleg.config.approx) {
-        await r.trainer.switchApprox(optimizer.approx);
-        this.#listener.switched(runId, r.trainer.stepCount, optimizer.approx);
-        this.#viewsDue = true;
-      }
-      r.trainer.updateOptimizer(optimizer);
-      r.spec = { ...r.spec, optimizer };
-    });
+    // A replay still ahead would apply older settings after this change: apply it first, at the next boundary.
+    this.#pending.push(...this.#replay, { runId, optimizer });
+    this.#replay = [];
   }
 
   /** Removes a run and frees it (no effect on the others). */
@@ -202,24 +223,31 @@ export class Race implements LoopTrainer<RacePoint[]> {
     this.#viewsDue = true;
   }
 
-  /** Applies queued live changes (at a step boundary). */
+  /** Applies queued live changes, and replayed ones due by now (at a step boundary). */
   async applyPending(): Promise<void> {
-    const ops = this.#pending;
+    while (this.#replay.length > 0 && this.#replay[0]!.step <= this.currentStep)
+      await this.#apply(this.#replay.shift()!);
+    const changes = this.#pending;
     this.#pending = [];
-    for (const op of ops) await op();
+    for (const c of changes) await this.#apply(c);
   }
 
-  /** Steps every live run n times; each is settled on its own so that its time per step is its own. */
+  /** Steps every live run n times, stopping at replayed changes; each run is settled on its own to time it. */
   async step(n: number): Promise<void> {
-    await this.applyPending();
-    for (const r of this.#racers) {
-      if (r.diverged !== null) continue;
-      r.trainer.step(n);
-      await r.trainer.settle();
+    for (let left = n; left > 0;) {
+      await this.applyPending();
+      const next = this.#replay[0];
+      const k = next ? Math.min(left, Math.max(1, next.step - this.currentStep)) : left;
+      for (const r of this.#racers) {
+        if (r.diverged !== null) continue;
+        r.trainer.step(k);
+        await r.trainer.settle();
+      }
+      left -= k;
     }
   }
 
-  /** Evaluates every live run; marks non-finite losses as diverged; sends views and checkpoints when due. */
+  /** Evaluates every live run; marks runs that diverged (engine/divergence.ts); sends views and checkpoints when due. */
   async evaluate(): Promise<RacePoint[]> {
     await this.applyPending();
     const out: RacePoint[] = [];
@@ -233,8 +261,7 @@ export class Race implements LoopTrainer<RacePoint[]> {
       r.lastSeconds = e.seconds;
       r.lastStep = e.step;
       out.push({ runId: r.spec.id, point: { ...e, auxLoss, msPerStep } });
-      r.initialLoss ??= e.trainLoss;
-      if (exploded(e.trainLoss, r.initialLoss)) {
+      if (r.watch.observe(e.step, e.trainLoss) !== null) {
         r.diverged = e.step;
         this.#listener.diverged(r.spec.id, e.step);
       }
@@ -265,14 +292,22 @@ export class Race implements LoopTrainer<RacePoint[]> {
     }
   }
 
-  /** Saves every live run's parameters (one readback each). */
+  /**
+   * Saves every live run's whole state. The new set replaces the previous one only once every readback has
+   * completed: runs restored from different steps would break lock-step.
+   */
   async checkpoint(): Promise<void> {
+    const covered = this.#journal.length;
+    const taken: [Racer, RacerCheckpoint][] = [];
     for (const r of this.#racers) {
       if (r.diverged !== null) continue;
       // Called right after an evaluation, which settled the trainer: its clock is exact here.
       const seconds = r.secondsBase + r.trainer.seconds;
-      r.checkpoint = { params: await r.trainer.readParams(), step: r.trainer.stepCount, seconds };
+      const spec = r.spec;
+      taken.push([r, { spec, state: await r.trainer.checkpoint(), seconds }]);
     }
+    for (const [r, cp] of taken) r.checkpoint = cp;
+    this.#journal.splice(0, covered);
   }
 
   dispose(): void {
@@ -286,6 +321,22 @@ export class Race implements LoopTrainer<RacePoint[]> {
     return this.#backend;
   }
 
+  /** Applies one change to its run (gone if removed since) and journals it. */
+  async #apply(change: LiveChange): Promise<void> {
+    const r = this.#racers.find((x) => x.spec.id === change.runId);
+    if (!r) return;
+    const { optimizer } = change;
+    const current = r.trainer.optimizerConfig;
+    if (optimizer.kind === 'fishleg' && current.kind === 'fishleg' && optimizer.approx !== current.approx) {
+      await r.trainer.switchApprox(optimizer.approx);
+      if (!change.announced) this.#listener.switched(change.runId, r.trainer.stepCount, optimizer.approx);
+      this.#viewsDue = true;
+    }
+    r.trainer.updateOptimizer(optimizer);
+    r.spec = { ...r.spec, optimizer };
+    this.#journal.push({ runId: change.runId, optimizer, announced: true, step: this.currentStep });
+  }
+
   #racer(runId: string): Racer {
     const r = this.#racers.find((x) => x.spec.id === runId);
     if (!r) throw new RaceError(`no run '${runId}' in this race`);
@@ -293,16 +344,22 @@ export class Race implements LoopTrainer<RacePoint[]> {
   }
 }
 
-/** Loss growth beyond which a run counts as diverged even while float32 still holds it (saturated tanh nets). */
-export const EXPLOSION_FACTOR = 1e8;
-
-/** NaN, ±∞, or a loss EXPLOSION_FACTOR times the step-0 loss (floored at 1): the run has diverged. */
-export function exploded(loss: number, initial: number): boolean {
-  return !Number.isFinite(loss) || loss > EXPLOSION_FACTOR * Math.max(1, Number.isFinite(initial) ? initial : 1);
-}
-
 function resolveLikelihood(spec: RaceSpec, data: Dataset) {
   return spec.model.likelihood === 'auto' ? likelihoodFor(data.kind) : spec.model.likelihood;
+}
+
+/** Carries a lost racer's state over to its rebuilt counterpart (built from the lost one's checkpoint spec). */
+function restoreRacer(r: Racer, old: Racer): void {
+  r.diverged = old.diverged;
+  // Afresh from the step-0 loss: evaluations after the checkpoint are retraced and judged again.
+  r.watch = new DivergenceWatch(old.watch.initial);
+  r.checkpoint = old.checkpoint;
+  if (old.checkpoint.state) r.trainer.restore(old.checkpoint.state);
+  r.secondsBase = old.checkpoint.seconds;
+  r.lastSeconds = old.checkpoint.seconds;
+  r.lastStep = r.trainer.stepCount;
+  // A diverged run no longer steps or checkpoints: its settings stay those the UI shows.
+  if (old.diverged !== null) r.spec = old.spec;
 }
 
 function newRacer(backend: Backend, device: DeviceDataset, spec: RaceSpec, run: RunSpec): Racer {
@@ -321,7 +378,7 @@ function newRacer(backend: Backend, device: DeviceDataset, spec: RaceSpec, run: 
     lastSeconds: 0,
     lastStep: 0,
     secondsBase: 0,
-    initialLoss: null,
-    checkpoint: null,
+    watch: new DivergenceWatch(),
+    checkpoint: { spec: run, state: null, seconds: 0 },
   };
 }

@@ -16,6 +16,14 @@ import {
   type OptimizerConfig,
 } from '../optim/config.ts';
 import type { Optimizer, TrainingContext } from '../optim/optimizer.ts';
+import {
+  expectCounters,
+  expectTensors,
+  kindMismatch,
+  OptimizerStateError,
+  readTensors,
+  type OptimizerState,
+} from '../optim/state.ts';
 import { Rng, Stream } from '../rng.ts';
 import { slice, type Tensor } from '../tensor.ts';
 import { withScratch, type Arena } from './arena.ts';
@@ -74,9 +82,11 @@ export class FishLeg implements Optimizer {
   private readonly auxHyper: Tensor;
   /** Auxiliary updates since λ's Adam state (re)started: Adam's t. */
   private auxUpdates = 0;
+  /** Auxiliary updates summed in the device's auxAcc scalar since readAuxLoss last reset it. */
   private auxSinceRead = 0;
   /** stepPrograms calls so far: tells a switch whether λ changed while it was being read. */
   private stepCalls = 0;
+  /** Switches so far: each draws sum-of-Kron's random term from its own counters. */
   private switches = 0;
   /** Layers whose dense gradient ordinary steps read (cached; reset when the programs are re-recorded). */
   private denseLayers: ReadonlySet<number> | null = null;
@@ -234,6 +244,74 @@ export class FishLeg implements Optimizer {
     return { approx: impl.name, layers };
   }
 
+  /**
+   * θ's momentum, λ with its Adam moments, the auxiliary-loss accumulator, the counters and the settings
+   * (the current approximation included). Waits for a switch in flight; the reads then go out together.
+   */
+  async saveState(): Promise<OptimizerState> {
+    this.assertLive();
+    while (this.switching) await this.switching;
+    const { lam, m, v } = this.lambda;
+    const config = this.config;
+    const counters = { auxUpdates: this.auxUpdates, auxSinceRead: this.auxSinceRead, switches: this.switches };
+    const named = { momentum: this.mom, lambda: lam, lambdaAdamM: m, lambdaAdamV: v, scalars: this.scalars };
+    return { config, tensors: await readTensors(this.ctx.backend, named), counters };
+  }
+
+  /**
+   * Loads a saved state. A different approximation re-allocates λ for its structure; the programs are
+   * re-recorded where the settings they bake in differ, and the caches are refreshed from the loaded λ.
+   */
+  loadState(state: OptimizerState): void {
+    this.assertLive();
+    if (this.switching)
+      throw new OptimizerStateError('cannot load a FishLeg state while the approximation is switching');
+    const c = state.config;
+    if (c.kind !== 'fishleg') throw kindMismatch(state, 'fishleg');
+    validateOptimizer(c);
+    const sameApprox = c.approx === this.config.approx;
+    const impl = APPROX[c.approx];
+    const ll = sameApprox ? this.lambda.ll : lambdaLayout(impl, this.ctx.layout);
+    const lamSize = Math.max(1, ll.lamTotal);
+    const t = expectTensors(state, {
+      momentum: this.mom.size,
+      lambda: lamSize,
+      lambdaAdamM: lamSize,
+      lambdaAdamV: lamSize,
+      scalars: SCALARS,
+    });
+    const counters = expectCounters(state, ['auxUpdates', 'auxSinceRead', 'switches']);
+    // Everything fits: only now change anything.
+    const old = this.config;
+    this.config = c;
+    this.writeHyper();
+    let rerecord = old.preconditionAux !== c.preconditionAux;
+    if (this.auxRows(old) !== this.auxRows(c) || old.fisher !== c.fisher) {
+      this.fisher.dispose();
+      this.fisher = new FisherProduct(this.ctx, this.auxRows(c), c.fisher);
+      rerecord = true;
+    }
+    const { backend } = this.ctx;
+    if (sameApprox) {
+      backend.write(this.lambda.lam, t.lambda);
+    } else {
+      this.releasePrograms();
+      this.freeLambda(this.lambda);
+      this.lambda = this.allocLambda(impl, ll, t.lambda);
+      rerecord = true;
+    }
+    backend.write(this.lambda.m, t.lambdaAdamM);
+    backend.write(this.lambda.v, t.lambdaAdamV);
+    backend.write(this.mom, t.momentum);
+    backend.write(this.scalars, t.scalars);
+    this.auxUpdates = counters.auxUpdates;
+    this.auxSinceRead = counters.auxSinceRead;
+    this.switches = counters.switches;
+    // Both paths run the refresh program after the writes above, so the cached factors match the loaded λ.
+    if (rerecord) this.record();
+    else backend.run(this.programs!.refresh);
+  }
+
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
@@ -298,7 +376,7 @@ export class FishLeg implements Optimizer {
     this.ctx.backend.write(this.hyper, h);
   }
 
-  private allocLambda(impl: ApproxImpl, ll: LambdaLayout, init: Float64Array): LambdaState {
+  private allocLambda(impl: ApproxImpl, ll: LambdaLayout, init: ArrayLike<number>): LambdaState {
     const { backend } = this.ctx;
     const n = Math.max(1, ll.lamTotal);
     const st: LambdaState = {

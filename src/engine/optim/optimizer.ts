@@ -10,6 +10,9 @@ import type { DeviceSplit, Workspace } from '../model/passes.ts';
 import { ADAM_HYPER, SGD_HYPER, type Likelihood } from '../ops.ts';
 import type { Tensor } from '../tensor.ts';
 import { validateOptimizer, type AdamConfig, type OptimizerConfig, type SgdConfig } from './config.ts';
+import { expectTensors, kindMismatch, readTensors, type OptimizerState } from './state.ts';
+
+export type { OptimizerState } from './state.ts';
 
 /** What every optimizer steps: the flat parameters and the gradient the backward pass wrote. */
 export interface ParamSet {
@@ -46,6 +49,16 @@ export interface Optimizer {
   gradientLayers?(step: number): ReadonlySet<number> | 'all';
   /** Changes hyperparameters live; the kind must stay the same. */
   update(config: OptimizerConfig): void;
+  /**
+   * The whole state (settings, device buffers, host counters) after the work submitted so far. Call at a step
+   * boundary; what the state does not hold is derived from the trainer's step count (Adam's t).
+   */
+  saveState(): Promise<OptimizerState>;
+  /**
+   * Replaces the whole state with a saved one, of the same kind and model (throws OptimizerStateError, having
+   * changed nothing, otherwise); the next step continues as the saved run's would.
+   */
+  loadState(state: OptimizerState): void;
   dispose(): void;
 }
 
@@ -77,6 +90,19 @@ class Sgd implements Optimizer {
     validateOptimizer(config);
     this.config = config;
     this.writeHyper();
+  }
+  async saveState(): Promise<OptimizerState> {
+    const config = this.config;
+    return { config, tensors: await readTensors(this.p.backend, { momentum: this.mom }), counters: {} };
+  }
+  loadState(state: OptimizerState): void {
+    const c = state.config;
+    if (c.kind !== 'sgd') throw kindMismatch(state, 'sgd');
+    validateOptimizer(c);
+    const t = expectTensors(state, { momentum: this.mom.size });
+    this.config = c;
+    this.writeHyper();
+    this.p.backend.write(this.mom, t.momentum);
   }
   dispose(): void {
     this.p.backend.release(this.program);
@@ -123,6 +149,22 @@ class Adam implements Optimizer {
       throw new Error(`cannot change an ${this.config.kind} run into ${config.kind}`);
     validateOptimizer(config);
     this.config = config;
+  }
+  /** m and v; t is not saved: stepPrograms derives it from the step, which the trainer restores with them. */
+  async saveState(): Promise<OptimizerState> {
+    const config = this.config;
+    return { config, tensors: await readTensors(this.p.backend, { m: this.m, v: this.v }), counters: {} };
+  }
+  loadState(state: OptimizerState): void {
+    const c = state.config;
+    if ((c.kind !== 'adam' && c.kind !== 'adamw') || c.kind !== this.config.kind) {
+      throw kindMismatch(state, this.config.kind);
+    }
+    validateOptimizer(c);
+    const t = expectTensors(state, { m: this.m.size, v: this.v.size });
+    this.config = c;
+    this.p.backend.write(this.m, t.m);
+    this.p.backend.write(this.v, t.v);
   }
   dispose(): void {
     this.p.backend.release(this.program);
