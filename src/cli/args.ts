@@ -2,11 +2,15 @@
  * Command-line flags of `npm run train`, parsed with commander and validated into one plain config.
  * Every mistake becomes a CliError whose one-line message the entry point prints before exiting with 2.
  */
-import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { TASK_NAMES, type TaskName } from '../engine/data/tasks.ts';
+import { TOY_MAX_POINTS } from '../engine/data/toy.ts';
+import { formatBytes, parseByteSize } from '../engine/memory.ts';
 import { LIKELIHOODS, type Likelihood } from '../engine/ops.ts';
 import {
   defaultOptimizer,
+  F32_MAX,
+  F32_MIN_NORMAL,
   FISHER_ESTIMATORS,
   FISHLEG_APPROXES,
   OPTIMIZER_KINDS,
@@ -42,8 +46,13 @@ export interface CliConfig {
   readonly out: string | null;
   readonly samples: number | null;
   readonly noise: number | null;
+  /** Bytes the run may allocate (estimated before anything is; engine/memory.ts). */
+  readonly memoryBudget: number;
   readonly quiet: boolean;
 }
+
+/** The default --memory-budget: what a laptop can spare without swapping. */
+export const DEFAULT_MEMORY_BUDGET = 2e9;
 
 /** A user mistake on the command line: printed as one line, exit code 2. */
 export class CliError extends Error {
@@ -59,15 +68,39 @@ function oneOf<T extends string>(allowed: readonly T[]) {
   };
 }
 
+// Decimal numbers only: Number() would also take '', ' ', '0x1f' and 'Infinity'.
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+
+/**
+ * A float flag. Every one ends up in a float32 buffer, where 1e39 is ∞ and 1e-45 is a subnormal that GPUs
+ * flush to 0, so both are refused here, with the flag named.
+ */
 function number(v: string): number {
-  const x = Number(v);
-  if (v.trim() === '' || !Number.isFinite(x)) throw new InvalidArgumentError('expected a number');
+  const x = Number(v.trim());
+  if (!DECIMAL.test(v.trim()) || !Number.isFinite(x)) throw new InvalidArgumentError('expected a number');
+  if (Math.abs(x) > F32_MAX) {
+    throw new InvalidArgumentError(`expected a number of at most ${F32_MAX} in size (the largest float32)`);
+  }
+  if (x !== 0 && Math.abs(x) < F32_MIN_NORMAL) {
+    throw new InvalidArgumentError(
+      `expected 0 or a number of at least ${F32_MIN_NORMAL} in size (the smallest normal float32)`,
+    );
+  }
+  return x + 0; // -0 → 0
+}
+
+/** A count; 1e9 is allowed through (the memory budget judges it), 1e20 is not an exact integer in JavaScript. */
+function positiveInt(v: string): number {
+  const x = Number(v.trim());
+  if (!DECIMAL.test(v.trim()) || !Number.isSafeInteger(x) || x < 1) {
+    throw new InvalidArgumentError('expected a positive integer below 2^53');
+  }
   return x;
 }
 
-function positiveInt(v: string): number {
-  const x = Number(v);
-  if (!Number.isInteger(x) || x < 1) throw new InvalidArgumentError('expected a positive integer');
+function byteSize(v: string): number {
+  const x = parseByteSize(v);
+  if (x === null) throw new InvalidArgumentError('expected a size such as 4GB, 512MB, 1.5GiB or a number of bytes');
   return x;
 }
 
@@ -98,16 +131,21 @@ function switchList(v: string): ApproxSwitch[] {
   return out;
 }
 
+/** Seeds are uint32 (the counter RNG's key): digits only, so that '' or ' ' cannot quietly mean seed 0. */
 function seedInt(v: string): number {
-  const x = Number(v);
-  if (!Number.isInteger(x) || x < 0 || x > 0xffffffff)
-    throw new InvalidArgumentError('expected an integer in [0, 2^32)');
+  const x = Number(v.trim());
+  if (!/^\d+$/.test(v.trim()) || x > 0xffffffff) {
+    throw new InvalidArgumentError('expected an integer seed from 0 to 4294967295 (2^32 − 1)');
+  }
   return x;
 }
 
 export function buildCommand(): Command {
   return new Command('train')
-    .description('Train an MLP on a built-in task or a CSV file with the WebGPU or CPU engine.')
+    .description(
+      'Train an MLP on a built-in task or a CSV file with the WebGPU or CPU engine.\n' +
+        'Exit codes: 0 trained, 1 internal error, 2 bad input (one line on stderr), 3 the run diverged.',
+    )
     .option('--task <name>', `built-in task: ${TASK_NAMES.join(', ')}`, oneOf(TASK_NAMES))
     .option('--data <train.csv>', 'train on a numeric CSV file (header row; a "label" column means classification)')
     .option('--test <test.csv>', 'test split for --data (same header)')
@@ -152,6 +190,14 @@ export function buildCommand(): Command {
       oneOf(['auto', 'cpu', 'webgpu'] as const),
       'auto',
     )
+    .addOption(
+      new Option(
+        '--memory-budget <size>',
+        'refuse setups estimated to need more memory than this (e.g. 4GB, 512MB, or bytes)',
+      )
+        .argParser(byteSize)
+        .default(DEFAULT_MEMORY_BUDGET, formatBytes(DEFAULT_MEMORY_BUDGET)),
+    )
     .option('--out <file.json>', 'write the config, ms per step and the curve as JSON')
     .option('--quiet', 'no progress bar')
     .exitOverride()
@@ -189,6 +235,7 @@ interface RawOptions {
   seed: number;
   samples?: number;
   noise?: number;
+  memoryBudget: number;
   backend: 'auto' | 'cpu' | 'webgpu';
   out?: string;
   quiet?: boolean;
@@ -282,6 +329,9 @@ export function parseArgs(argv: readonly string[]): CliConfig {
   if ((o.samples !== undefined || o.noise !== undefined) && (!o.task || o.task.startsWith('mnist'))) {
     throw new CliError('--samples and --noise apply to the toy tasks spiral, circles, xor and gaussians');
   }
+  if (o.samples !== undefined && o.samples > TOY_MAX_POINTS) {
+    throw new CliError(`--samples must be at most ${TOY_MAX_POINTS} (got ${o.samples})`);
+  }
   return {
     task: o.task ?? null,
     data: o.data ?? null,
@@ -300,6 +350,7 @@ export function parseArgs(argv: readonly string[]): CliConfig {
     out: o.out ?? null,
     samples: o.samples ?? null,
     noise: o.noise ?? null,
+    memoryBudget: o.memoryBudget,
     quiet: o.quiet ?? false,
   };
 }

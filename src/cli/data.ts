@@ -7,9 +7,11 @@ import { basename } from 'node:path';
 import { csvDataset } from '../engine/data/csv.ts';
 import type { Dataset } from '../engine/data/dataset.ts';
 import { loadMnistNode } from '../engine/data/mnist-node.ts';
-import { defaultArchFor, likelihoodFor, TASKS } from '../engine/data/tasks.ts';
-import { toyDataset } from '../engine/data/toy.ts';
+import { defaultArchFor, likelihoodFor, parseArch, TASKS, type Arch } from '../engine/data/tasks.ts';
+import { TOY_DEFAULTS, TOY_TASKS, toyDataset, type ToyTask } from '../engine/data/toy.ts';
+import type { DataShape } from '../engine/memory.ts';
 import type { Likelihood } from '../engine/ops.ts';
+import { escapeControls } from '../engine/printable.ts';
 import { CliError, type CliConfig } from './args.ts';
 
 function readText(file: string): string {
@@ -17,7 +19,8 @@ function readText(file: string): string {
     return readFileSync(file, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new CliError(`cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : (code ?? String(e))}`);
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : (code ?? String(e));
+    throw new CliError(`cannot read ${escapeControls(file)}: ${why}`);
   }
 }
 
@@ -45,6 +48,28 @@ export function loadCliData(cli: CliConfig): Dataset {
     default:
       return cli.task satisfies never;
   }
+}
+
+/**
+ * The model and data shape as far as the flags tell before any data exists: toys are generated from the
+ * flags, so everything is known; for MNIST and CSV files only an --arch is (the data counts as empty, so
+ * the estimate is a lower bound). Null when nothing is known yet.
+ */
+export function plannedShape(cli: CliConfig): { arch: Arch; data: DataShape } | null {
+  const toy = cli.task && (TOY_TASKS as readonly string[]).includes(cli.task) ? (cli.task as ToyTask) : null;
+  if (toy) {
+    const d = TOY_DEFAULTS[toy];
+    const n = cli.samples ?? d.n;
+    const testRows = Math.round(n * d.testFraction);
+    const spec = cli.arch ?? TASKS[toy].defaultArch;
+    const arch = parseArch(spec, 2, d.classes);
+    return { arch, data: { trainRows: n - testRows, testRows, inputDim: 2, outputDim: d.classes } };
+  }
+  if (!cli.arch) return null;
+  const arch = parseArch(cli.arch);
+  const inputDim = arch.sizes[0]!;
+  const outputDim = arch.sizes[arch.sizes.length - 1]!;
+  return { arch, data: { trainRows: 0, testRows: 0, inputDim, outputDim } };
 }
 
 /** The architecture and likelihood a run uses when the flags do not say. */

@@ -1,17 +1,32 @@
 /**
  * `npm run train -- [flags]`: trains one run in Node on the CPU reference or on Dawn's WebGPU, with a
- * progress bar on stderr, a summary on stdout and an optional JSON curve. User mistakes print one line
- * and exit with code 2; nothing else should ever reach the user as a stack trace.
+ * progress bar on stderr, a summary on stdout and an optional JSON curve. Exit codes: 0 trained; 2 a user
+ * mistake (bad flag, unreadable or malformed data, a setup over the memory budget, an --out that cannot be
+ * written), printed as one line; 3 the run diverged (engine/divergence.ts): training stops there, the
+ * summary and --out still cover the curve so far, and stderr says "diverged at step k (loss …): why".
+ * Anything else is a bug (exit 1, with its stack trace).
  */
-import { writeFileSync } from 'node:fs';
+import { closeSync, openSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { CommanderError } from 'commander';
 import { SingleBar } from 'cli-progress';
 import type { Backend } from '../engine/backend.ts';
+import { DivergenceWatch, formatLoss, type Divergence } from '../engine/divergence.ts';
+import {
+  bufferLimit,
+  checkMemory,
+  dataShape,
+  estimateMemory,
+  type DataShape,
+  type MemoryEstimate,
+  type MemoryLimits,
+} from '../engine/memory.ts';
+import { escapeControls } from '../engine/printable.ts';
 import { Trainer, TrainConfigError, type EvalResult, type TrainConfig } from '../engine/trainer.ts';
 import { CliError, parseArgs, type CliConfig } from './args.ts';
-import { loadCliData, defaultsFor } from './data.ts';
+import { loadCliData, defaultsFor, plannedShape } from './data.ts';
 import { openBackend } from './backend.ts';
-import { parseArch } from '../engine/data/tasks.ts';
+import { parseArch, type Arch } from '../engine/data/tasks.ts';
 
 /** A curve point; FishLeg runs add the mean auxiliary loss of the updates since the previous point. */
 export type CurvePoint = EvalResult & { readonly auxLoss?: number };
@@ -20,6 +35,26 @@ export interface RunSummary {
   readonly config: Record<string, unknown>;
   readonly msPerStep: number;
   readonly curve: CurvePoint[];
+  /** Set when the run diverged; the curve ends at that evaluation. */
+  readonly diverged?: Divergence;
+}
+
+/** Exit code of a run that diverged. */
+export const EXIT_DIVERGED = 3;
+
+function memoryLimits(cli: CliConfig): MemoryLimits {
+  return { budget: cli.memoryBudget, hint: 'raise it with --memory-budget' };
+}
+
+/** Estimates of the run as it starts and after each --switch-approx (FishLeg's structures differ in size). */
+function estimateRun(cli: CliConfig, arch: Arch, data: DataShape, batch: number): MemoryEstimate[] {
+  const o = cli.optimizer;
+  const variants = [o, ...(o.kind === 'fishleg' ? cli.switchApprox.map((sw) => ({ ...o, approx: sw.approx })) : [])];
+  return variants.map((v) => estimateMemory({ arch, batch, data, optimizers: [v] }));
+}
+
+function checkAll(estimates: readonly MemoryEstimate[], limits: MemoryLimits): void {
+  for (const e of estimates) checkMemory(e, limits);
 }
 
 /**
@@ -31,6 +66,9 @@ export async function runTraining(
   log: (line: string) => void = () => {},
   onPoint: (summary: RunSummary) => void = () => {},
 ): Promise<RunSummary> {
+  // Refuse what cannot fit before any data is generated or read, as far as the flags tell (toys: fully).
+  const planned = plannedShape(cli);
+  if (planned) checkAll(estimateRun(cli, planned.arch, planned.data, cli.batch), memoryLimits(cli));
   const data = loadCliData(cli);
   const defaults = defaultsFor(cli, data);
   const config: TrainConfig = {
@@ -42,10 +80,15 @@ export async function runTraining(
     seed: cli.seed,
   };
   // Mistakes in the flags are reported before a backend is opened (and before it says which it chose).
-  parseArch(config.arch, data.inputDim, data.outputDim);
+  const arch = parseArch(config.arch, data.inputDim, data.outputDim);
+  const estimates = estimateRun(cli, arch, dataShape(data), config.batch);
+  checkAll(estimates, memoryLimits(cli));
+  const hasTest = data.test.n > 0;
   const backend: Backend = await openBackend(cli.backend, log);
   let trainer: Trainer | null = null;
   try {
+    // A WebGPU device caps each buffer; known only once there is a device.
+    checkAll(estimates, { ...memoryLimits(cli), maxBuffer: bufferLimit(backend) });
     trainer = Trainer.create(backend, data, config);
     log(
       `training ${data.name} (${data.train.n} train / ${data.test.n} test) with ${config.optimizer.kind} on ${backend.description}`,
@@ -60,6 +103,8 @@ export async function runTraining(
           });
     bar?.start(cli.steps, 0, { loss: '…' });
     const curve: CurvePoint[] = [await trainer.evaluate()];
+    const watch = new DivergenceWatch();
+    let diverged = watch.observe(curve[0]!.step, curve[0]!.trainLoss);
     const runConfig = {
       ...config,
       switchApprox: cli.switchApprox,
@@ -68,15 +113,18 @@ export async function runTraining(
       test: cli.test,
       steps: cli.steps,
       evalEvery: cli.evalEvery,
+      trainRows: data.train.n,
+      testRows: data.test.n,
       backend: backend.name,
       device: backend.description,
     };
     const summary = (): RunSummary => {
       const last = curve[curve.length - 1]!;
-      return { config: runConfig, msPerStep: last.step > 0 ? (1000 * last.seconds) / last.step : 0, curve };
+      const msPerStep = last.step > 0 ? (1000 * last.seconds) / last.step : 0;
+      return { config: runConfig, msPerStep, curve, ...(diverged ? { diverged } : {}) };
     };
     const switches = [...cli.switchApprox];
-    while (trainer.stepCount < cli.steps) {
+    while (trainer.stepCount < cli.steps && !diverged) {
       const next = switches[0];
       if (next && next.step <= trainer.stepCount) {
         switches.shift();
@@ -92,14 +140,10 @@ export async function runTraining(
       const auxLoss = await trainer.readAuxLoss();
       const point: CurvePoint = auxLoss === null ? evaluated : { ...evaluated, auxLoss };
       curve.push(point);
+      diverged = watch.observe(point.step, point.trainLoss);
       onPoint(summary());
       bar?.update(trainer.stepCount, { loss: point.trainLoss.toFixed(4) });
-      if (!cli.quiet && !bar) log(formatPoint(point));
-      if (!Number.isFinite(point.trainLoss)) {
-        bar?.stop();
-        log(`diverged: the training loss is ${point.trainLoss} at step ${point.step}; stopping`);
-        break;
-      }
+      if (!cli.quiet && !bar) log(formatPoint(point, hasTest));
     }
     bar?.stop();
     return summary();
@@ -109,17 +153,66 @@ export async function runTraining(
   }
 }
 
-function formatPoint(p: CurvePoint): string {
-  const parts = [
-    `step ${p.step}`,
-    `${p.seconds.toFixed(2)}s`,
-    `train ${p.trainLoss.toFixed(4)}`,
-    `test ${p.testLoss.toFixed(4)}`,
-  ];
-  if (p.testAccuracy !== undefined) parts.push(`test acc ${(100 * p.testAccuracy).toFixed(2)}%`);
-  if (p.testMse !== undefined) parts.push(`test mse ${p.testMse.toFixed(5)}`);
+/** One evaluation as a line; without a test split its test columns (NaN) are left out, and said to be. */
+export function formatPoint(p: CurvePoint, hasTest = true): string {
+  const parts = [`step ${p.step}`, `${p.seconds.toFixed(2)}s`, `train ${p.trainLoss.toFixed(4)}`];
+  if (hasTest) {
+    parts.push(`test ${p.testLoss.toFixed(4)}`);
+    if (p.testAccuracy !== undefined) parts.push(`test acc ${(100 * p.testAccuracy).toFixed(2)}%`);
+    if (p.testMse !== undefined) parts.push(`test mse ${p.testMse.toFixed(5)}`);
+  } else {
+    if (p.trainAccuracy !== undefined) parts.push(`train acc ${(100 * p.trainAccuracy).toFixed(2)}%`);
+    if (p.trainMse !== undefined) parts.push(`train mse ${p.trainMse.toFixed(5)}`);
+    parts.push('(no test split)');
+  }
   if (p.auxLoss !== undefined) parts.push(`aux ${p.auxLoss.toFixed(4)}`);
   return parts.join('  ');
+}
+
+/** Why a file cannot be written, from its error code, in a few words. */
+function writeProblem(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  switch (code) {
+    case 'ENOENT':
+      return 'its folder does not exist';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'EISDIR':
+      return 'it is a folder';
+    case 'ENOTDIR':
+      return 'a part of its path is not a folder';
+    case 'EROFS':
+      return 'the file system is read-only';
+    case 'ENOSPC':
+      return 'the disk is full';
+    default:
+      return code ?? (e instanceof Error ? e.message : String(e));
+  }
+}
+
+/**
+ * Fails now, not after training, when --out cannot be written: opens the file for appending (which creates
+ * it without touching an existing one's contents) and removes it again if the probe created it.
+ */
+export function checkWritable(file: string): void {
+  const shown = escapeControls(file);
+  let existed = true;
+  try {
+    if (statSync(file).isDirectory()) throw new CliError(`cannot write --out ${shown}: it is a folder`);
+  } catch (e) {
+    if (e instanceof CliError) throw e;
+    existed = false;
+  }
+  try {
+    closeSync(openSync(file, 'a'));
+  } catch (e) {
+    const why = writeProblem(e);
+    throw new CliError(
+      `cannot write --out ${shown}: ${why}${why.startsWith('its folder') ? ` (${escapeControls(dirname(file))})` : ''}`,
+    );
+  }
+  if (!existed) unlinkSync(file);
 }
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -131,11 +224,37 @@ async function main(argv: readonly string[]): Promise<number> {
     throw e;
   }
   const out = cli.out;
-  const save = out ? (s: RunSummary) => writeFileSync(out, JSON.stringify(s, null, 2)) : undefined;
+  if (out) checkWritable(out);
+  const write = (s: RunSummary) => writeFileSync(out!, JSON.stringify(s, null, 2));
+  let warned = false;
+  // A write that fails mid-run (disk full, folder removed) is said once and training goes on: the final write
+  // below tries again, and its failure is the run's error.
+  const save = out
+    ? (s: RunSummary) => {
+        try {
+          write(s);
+        } catch (e) {
+          if (!warned) process.stderr.write(`warning: cannot write --out ${escapeControls(out)}: ${writeProblem(e)}\n`);
+          warned = true;
+        }
+      }
+    : undefined;
   const summary = await runTraining(cli, cli.quiet ? undefined : (line) => process.stderr.write(`${line}\n`), save);
   const last = summary.curve[summary.curve.length - 1]!;
-  process.stdout.write(`${formatPoint(last)}  (${summary.msPerStep.toFixed(2)} ms/step)\n`);
-  save?.(summary);
+  const hasTest = summary.config.testRows !== 0;
+  process.stdout.write(`${formatPoint(last, hasTest)}  (${summary.msPerStep.toFixed(2)} ms/step)\n`);
+  if (out) {
+    try {
+      write(summary);
+    } catch (e) {
+      throw new CliError(`cannot write --out ${escapeControls(out)}: ${writeProblem(e)}`);
+    }
+  }
+  const d = summary.diverged;
+  if (d) {
+    process.stderr.write(`diverged at step ${d.step} (loss ${formatLoss(d.loss)}): ${d.reason}; stopped\n`);
+    return EXIT_DIVERGED;
+  }
   return 0;
 }
 
@@ -151,6 +270,7 @@ function isUserError(e: unknown): e is Error {
       'ToyError',
       'DatasetError',
       'MnistAssetError',
+      'MemoryBudgetError',
       'OptimizerConfigError',
       'WebGpuUnavailableError',
     ].includes(e.name)

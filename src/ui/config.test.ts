@@ -86,6 +86,30 @@ describe('parseSearch / toSearch', () => {
     expect(warnings.length).toBeGreaterThanOrEqual(9);
   });
 
+  it('bounds integers where the worker would otherwise allocate without limit, and keeps floats in float32', () => {
+    // An auxiliary batch of a billion rows killed the race in the worker (RangeError: Invalid typed array length).
+    const huge = parseSearch('?run=fishleg~F~009e73~ab:1e9,k:10001');
+    expect(huge.config.runs[0]!.optimizer).toEqual(defaultFishLeg());
+    expect(huge.warnings).toEqual([
+      "run 1: ignored setting 'ab:1e9' (at most 4096)",
+      "run 1: ignored setting 'k:10001' (at most 10000)",
+    ]);
+    const edge = parseSearch('?run=fishleg~F~009e73~ab:4096,k:10000');
+    expect(edge.config.runs[0]!.optimizer).toMatchObject({ auxBatch: 4096, auxEvery: 10000 });
+    expect(edge.warnings).toEqual([]);
+    const f32 = parseSearch('?run=sgd~S~0072b2~lr:1e39&run=fishleg~F~009e73~dmp:1e-45&run=adam~A~d55e00~eps:1e300');
+    expect(f32.config.runs.map((r) => r.optimizer)).toEqual([
+      optimizerFor('sgd', 0.1),
+      defaultFishLeg(),
+      { ...optimizerFor('adam', 0.001) },
+    ]);
+    expect(f32.warnings).toEqual([
+      "run 1: learning rate must fit in float32 (at most 3.4028234663852886e+38 in size; got 1e+39); using sgd's defaults",
+      "run 2: FishLeg damping must be 0 or at least 1.1754943508222875e-38 in size, the smallest normal float32 (got 1e-45); using fishleg's defaults",
+      "run 3: eps must fit in float32 (at most 3.4028234663852886e+38 in size; got 1e+300); using adam's defaults",
+    ]);
+  });
+
   it('gives a run without its own colour the first palette colour no earlier run has', () => {
     const { config } = parseSearch('?run=sgd~Boom~d55e00~lr:1e30&run=adam&run=fishleg');
     expect(config.runs.map((r) => r.colour)).toEqual(['#d55e00', '#0072b2', '#009e73']);
@@ -176,6 +200,7 @@ function expectRunnable(c: PlaygroundConfig): void {
   expect(c.runs.length).toBeLessThanOrEqual(MAX_RUNS);
   for (const run of c.runs) {
     expect(() => validateOptimizer(run.optimizer)).not.toThrow();
+    if (run.optimizer.kind === 'fishleg') expect(run.optimizer.auxBatch ?? 0).toBeLessThanOrEqual(4096);
     expect(run.colour).toMatch(/^#[0-9a-f]{6}$/);
     expect(run.name).not.toMatch(/[<>"'&]/);
   }

@@ -170,7 +170,13 @@ type Field = {
   prop: string;
   kind: 'num' | 'int' | 'bool' | 'enum' | 'numOrNull' | 'intOrNull';
   list?: readonly string[];
+  /** Largest value a link may set (ints): beyond it the setting is ignored with a warning. */
+  max?: number;
 };
+
+/** The same bounds as the model's batch and evaluation interval (parseSearch). */
+const MAX_AUX_BATCH = 4096;
+const MAX_AUX_EVERY = 10000;
 
 const OPT_FIELDS: Readonly<Record<OptimizerKind, readonly Field[]>> = {
   sgd: [
@@ -188,8 +194,8 @@ const OPT_FIELDS: Readonly<Record<OptimizerKind, readonly Field[]>> = {
     { key: 'alr', prop: 'auxLr', kind: 'num' },
     { key: 'dmp', prop: 'damping', kind: 'num' },
     { key: 'is', prop: 'initScale', kind: 'numOrNull' },
-    { key: 'k', prop: 'auxEvery', kind: 'int' },
-    { key: 'ab', prop: 'auxBatch', kind: 'intOrNull' },
+    { key: 'k', prop: 'auxEvery', kind: 'int', max: MAX_AUX_EVERY },
+    { key: 'ab', prop: 'auxBatch', kind: 'intOrNull', max: MAX_AUX_BATCH },
     { key: 'fi', prop: 'fisher', kind: 'enum', list: FISHER_ESTIMATORS },
     { key: 'pa', prop: 'preconditionAux', kind: 'bool' },
   ],
@@ -224,6 +230,7 @@ function decodeValue(f: Field, raw: string): unknown {
   const x = Number(raw);
   if (!Number.isFinite(x)) return undefined;
   if ((f.kind === 'int' || f.kind === 'intOrNull') && !Number.isSafeInteger(x)) return undefined;
+  if (f.max !== undefined && x > f.max) return undefined;
   return x + 0; // -0 → 0
 }
 
@@ -259,7 +266,8 @@ export function decodeRun(
     const f = byKey.get(key);
     const v = f ? decodeValue(f, raw) : undefined;
     if (!f || v === undefined) {
-      warnings.push(`run ${index + 1}: ignored setting '${clip(part)}'`);
+      const over = f?.max !== undefined && NUMBER.test(raw) && Number(raw) > f.max;
+      warnings.push(`run ${index + 1}: ignored setting '${clip(part)}'${over ? ` (at most ${f.max})` : ''}`);
       continue;
     }
     o[f.prop] = v;

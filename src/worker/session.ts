@@ -2,13 +2,19 @@
  * The worker's state machine: owns the backend (and with it the GPU device), builds one race at a time
  * (see race.ts), and turns protocol commands into race/loop calls and their callbacks into batched protocol
  * events. On a GPU device loss it recreates the device and rebuilds the race from its last checkpoint.
+ * Before a race is built (and before a live change re-allocates a run) its memory is estimated
+ * (engine/memory.ts) and checked against a budget and the backend's per-buffer limit: a setup that cannot
+ * fit is refused with an error event while the previous race stays as it was (paused).
  * Kept apart from the worker entry point so that Node tests drive it with the CPU backend.
  */
 import { createBackend, getTask, type Backend, type CreateBackendOptions } from '../engine/index.ts';
 import { csvDataset } from '../engine/data/csv.ts';
 import type { Dataset } from '../engine/data/dataset.ts';
+import { parseArch } from '../engine/data/arch.ts';
+import { TOY_DEFAULTS, TOY_TASKS, type ToyTask } from '../engine/data/toy.ts';
+import { bufferLimit, checkMemory, dataShape, estimateMemory, type DataShape } from '../engine/memory.ts';
 import { TrainingLoop, type LoopOptions } from './loop.ts';
-import type { FishLegApprox } from '../engine/optim/config.ts';
+import type { FishLegApprox, OptimizerConfig } from '../engine/optim/config.ts';
 import { Race, type RaceListener, type RaceOptions, type RacePoint } from './race.ts';
 import type {
   BackendChoice,
@@ -39,7 +45,16 @@ export interface SessionOptions {
   readonly race?: RaceOptions;
   /** MNIST bytes with progress; default: fetch mnist.bin from the app. */
   readonly mnistBytes?: (progress: (loaded: number, total: number | null) => void) => Promise<ArrayBuffer>;
+  /** Bytes a race may allocate (default PAGE_MEMORY_BUDGET). */
+  readonly memoryBudget?: number;
 }
+
+/**
+ * What one race may allocate, on either backend: a browser tab's worker (its typed arrays on the CPU, or
+ * the GPU's memory it shares with the page and the rest of the desktop) should not need more.
+ */
+export const PAGE_MEMORY_BUDGET = 1e9;
+const BUDGET_HINT = 'use a smaller batch, auxiliary batch, model or data set, or fewer runs';
 
 /** Evaluations are sent at most this often, batched: a fast CPU race evaluates hundreds of times a second. */
 const METRICS_FLUSH_MS = 100;
@@ -50,6 +65,9 @@ interface Current {
   loop: TrainingLoop<RacePoint[]>;
   readonly evalEvery: number;
   playing: boolean;
+  /** The race's settings as live changes and removals left them, and its data's shape (memory checks). */
+  spec: RaceSpec;
+  readonly shape: DataShape;
 }
 
 /** Fetches a URL's bytes, reporting progress as the body streams in. */
@@ -155,12 +173,18 @@ export class WorkerSession {
       case 'speed':
         cur.loop.setSpeed(cmd.speed);
         return;
-      case 'update':
+      case 'update': {
+        // A new auxiliary batch re-allocates FishLeg's Fisher workspace: check it fits first.
+        const runs = cur.spec.runs.map((r) => (r.id === cmd.runId ? { ...r, optimizer: cmd.optimizer } : r));
+        this.#checkMemory({ ...cur.spec, runs }, cur.shape);
         cur.race.update(cmd.runId, cmd.optimizer);
+        cur.spec = { ...cur.spec, runs };
         // While paused, apply at once so the view reflects it; while playing, the next slice applies it.
         if (!cur.loop.running) await cur.loop.exec(() => cur.race.applyPending());
         return;
+      }
       case 'remove':
+        cur.spec = { ...cur.spec, runs: cur.spec.runs.filter((r) => r.id !== cmd.runId) };
         await cur.loop.exec(() => {
           cur.race.remove(cmd.runId);
           return Promise.resolve();
@@ -210,11 +234,24 @@ export class WorkerSession {
     const backend = this.#backend;
     if (!backend) throw new ProtocolError('setup arrived before init: send init first');
     if (spec.runs.length === 0) throw new ProtocolError('a race needs at least one run');
-    await this.#disposeRace();
+    // The page has moved on to the new race: the old one stops stepping, but is only freed once the new
+    // one is known to fit, so that a refused setup leaves it whole.
+    const old = this.#current;
+    if (old?.playing) {
+      old.playing = false;
+      await old.loop.pause();
+      this.#flush();
+    }
+    // Toys are generated from the spec: refuse what cannot fit before generating anything.
+    const planned = plannedShape(spec.data);
+    if (planned) this.#checkMemory(spec, planned);
     const data = await this.#loadData(raceId, spec.data);
+    const shape = dataShape(data);
+    this.#checkMemory(spec, shape);
+    await this.#disposeRace();
     const race = Race.build(backend, data, spec, this.#raceListener(raceId), this.#options.race);
     const loop = this.#newLoop(raceId, race, spec.model.evalEvery);
-    this.#current = { raceId, race, loop, evalEvery: spec.model.evalEvery, playing: false };
+    this.#current = { raceId, race, loop, evalEvery: spec.model.evalEvery, playing: false, spec, shape };
     this.#post({ type: 'raceReady', requestId, raceId, data: race.info, task: race.task });
     // The step-0 point anchors the chart and gives the loss everything is compared to.
     await loop.evaluate();
@@ -270,6 +307,21 @@ export class WorkerSession {
       return getTask(spec.task).load({ mnistBytes: () => bytes });
     }
     return getTask(spec.task).load({ n: spec.n, noise: spec.noise, seed: spec.seed });
+  }
+
+  /** Throws MemoryBudgetError when the race would not fit the budget or the backend's per-buffer limit. */
+  #checkMemory(spec: RaceSpec, data: DataShape): void {
+    const backend = this.#backend;
+    if (!backend) return;
+    const h = spec.model.hidden.trim();
+    const arch = parseArch(h === '' ? `${data.inputDim}-${data.outputDim}` : `${data.inputDim}-${h}-${data.outputDim}`);
+    const optimizers: OptimizerConfig[] = spec.runs.map((r) => r.optimizer);
+    const estimate = estimateMemory({ arch, batch: spec.model.batch, data, optimizers });
+    checkMemory(estimate, {
+      budget: this.#options.memoryBudget ?? PAGE_MEMORY_BUDGET,
+      hint: BUDGET_HINT,
+      maxBuffer: bufferLimit(backend),
+    });
   }
 
   #isLost(): boolean {
@@ -332,6 +384,15 @@ export class WorkerSession {
     this.#flush();
     cur.race.dispose();
   }
+}
+
+/** The shape of a toy data set, known from its spec before it is generated (null for MNIST and CSV). */
+function plannedShape(spec: DataSpec): DataShape | null {
+  // A malformed n is left to the toy generator, whose message names it.
+  if (!(TOY_TASKS as readonly string[]).includes(spec.task) || !Number.isSafeInteger(spec.n)) return null;
+  const d = TOY_DEFAULTS[spec.task as ToyTask];
+  const testRows = Math.round(spec.n * d.testFraction);
+  return { trainRows: spec.n - testRows, testRows, inputDim: 2, outputDim: d.classes };
 }
 
 function describeError(err: unknown): { name: string; message: string } {

@@ -1,13 +1,18 @@
 /**
  * The command line: flags parse into a validated config; user mistakes become one-line errors with exit
- * code 2 (never a stack trace); a real run writes the documented JSON.
+ * code 2 (never a stack trace); a real run writes the documented JSON. Bad input found by fuzzing: sizes
+ * beyond the memory budget or JavaScript's exact integers, floats outside float32, empty seeds, unwritable
+ * --out paths, CSV files too small to split or full of control bytes, and runs that diverge to a finite
+ * plateau (exit 3). Most cases run in-process; only a few spawn `npm run train` end to end.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CliError, parseArgs } from '../../src/cli/args.ts';
+import { CliError, DEFAULT_MEMORY_BUDGET, parseArgs } from '../../src/cli/args.ts';
+import { checkWritable, EXIT_DIVERGED, formatPoint, runTraining } from '../../src/cli/train.ts';
+import { MemoryBudgetError } from '../../src/engine/memory.ts';
 
 const tsx = join(process.cwd(), 'node_modules', '.bin', 'tsx');
 
@@ -25,7 +30,7 @@ describe('parseArgs', () => {
     expect(c.backend).toBe('auto');
   });
 
-  it.each([
+  it.each<[string[], RegExp]>([
     [['--task', 'nope'], /argument 'nope' is invalid/],
     [[], /nothing to train on/],
     [['--task', 'spiral', '--data', 'a.csv'], /either --task or --data/],
@@ -37,9 +42,168 @@ describe('parseArgs', () => {
     [['--task', 'mnist', '--noise', '0.1'], /apply to the toy tasks/],
     [['--task', 'spiral', '--frobnicate'], /unknown option/],
     [['--test', 'b.csv', '--task', 'spiral'], /--test needs --data/],
+    // Sizes: 1e20 is not an exact integer in JavaScript; toy data sets have a ceiling.
+    [['--task', 'spiral', '--batch', '99999999999999999999'], /'--batch <n>'.*expected a positive integer below 2\^53/],
+    [['--task', 'spiral', '--batch', '0x10'], /expected a positive integer/],
+    [['--task', 'spiral', '--steps', ''], /expected a positive integer/],
+    [['--task', 'spiral', '--samples', '99999999999'], /^--samples must be at most 1000000 \(got 99999999999\)$/],
+    [['--task', 'spiral', '--samples', '1e8'], /--samples must be at most 1000000/],
+    [
+      ['--task', 'spiral', '--optimizer', 'fishleg', '--aux-batch', '1e20'],
+      /auxiliary batch must be a positive integer/,
+    ],
+    [['--task', 'spiral', '--memory-budget', 'lots'], /'--memory-budget <size>'.*expected a size such as 4GB/],
+    [['--task', 'spiral', '--memory-budget', '0'], /expected a size/],
+    // Floats that float32 cannot hold, or only as a subnormal.
+    [['--task', 'spiral', '--lr', '1e300'], /'--lr <x>' argument '1e300'.*at most 3\.4028234663852886e\+38/],
+    [['--task', 'spiral', '--lr', 'Infinity'], /'--lr <x>'.*expected a number/],
+    [['--task', 'spiral', '--lr', ' '], /expected a number/],
+    [['--task', 'spiral', '--optimizer', 'fishleg', '--init-scale', '1e39'], /'--init-scale <x>'.*largest float32/],
+    [['--task', 'spiral', '--optimizer', 'fishleg', '--damping', '1e-45'], /'--damping <x>'.*smallest normal float32/],
+    [['--task', 'spiral', '--sigma', '-1e39'], /'--sigma <s>'.*largest float32/],
+    [
+      ['--task', 'spiral', '--optimizer', 'sgd', '--lr', '1e30', '--weight-decay', '1e30'],
+      /learning rate × weight decay must fit in float32/,
+    ],
+    // Seeds: digits only, uint32.
+    ...['', ' ', '1.5', '-1', '0x10', '1e3', '4294967296'].map((seed): [string[], RegExp] => [
+      ['--task', 'spiral', '--seed', seed],
+      /'--seed <n>'.*an integer seed from 0 to 4294967295/,
+    ]),
   ])('rejects %j', (argv, message) => {
     expect(() => parseArgs(argv)).toThrow(CliError);
     expect(() => parseArgs(argv)).toThrow(message);
+  });
+
+  it('takes a memory budget in bytes or with a unit, and leaves big counts to it', () => {
+    expect(parseArgs(['--task', 'spiral']).memoryBudget).toBe(DEFAULT_MEMORY_BUDGET);
+    expect(parseArgs(['--task', 'spiral', '--memory-budget', '512MB']).memoryBudget).toBe(512e6);
+    expect(parseArgs(['--task', 'spiral', '--memory-budget', '4GB']).memoryBudget).toBe(4e9);
+    expect(parseArgs(['--task', 'spiral', '--memory-budget', '123456']).memoryBudget).toBe(123456);
+    expect(parseArgs(['--task', 'spiral', '--batch', '1e9']).batch).toBe(1e9);
+    expect(parseArgs(['--task', 'spiral', '--seed', '4294967295']).seed).toBe(4294967295);
+    expect(parseArgs(['--task', 'spiral', '--seed', ' 7 ']).seed).toBe(7);
+  });
+});
+
+const cpu = (...argv: string[]) => parseArgs(['--backend', 'cpu', '--quiet', ...argv]);
+
+describe('runTraining refuses what cannot fit, before allocating', () => {
+  it.each([
+    [
+      ['--task', 'spiral', '--batch', '1e9'],
+      /^this setup needs ≈ 580 GB \(workspace 580 GB, data 16 kB, .*\); the memory budget is 2 GB \(raise it with --memory-budget\)$/,
+    ],
+    [['--task', 'spiral', '--optimizer', 'fishleg', '--aux-batch', '1e8'], /\(FishLeg auxiliary workspace 58 GB, /],
+    [['--task', 'spiral', '--arch', '2-20000-20000-2'], /needs ≈ 6.7 GB \(Adam state 3.2 GB, parameters 1.6 GB, /],
+    [['--task', 'spiral', '--samples', '100000', '--memory-budget', '1MB'], /needs ≈ 1.9 MB .*budget is 1 MB/],
+    // Checked before the file is even read: the architecture alone is too big.
+    [['--data', '/nonexistent/x.csv', '--arch', '3-20000-20000-2'], /needs ≈ 6.5 GB/],
+  ])('%j', async (argv, message) => {
+    const run = runTraining(cpu(...argv));
+    await expect(run).rejects.toThrow(MemoryBudgetError);
+    await expect(runTraining(cpu(...argv))).rejects.toThrow(message);
+  });
+
+  it("counts FishLeg's structure after each --switch-approx", async () => {
+    const fl = ['--task', 'spiral', '--arch', '2-2000t-2000t-2', '--optimizer', 'fishleg', '--memory-budget', '600MB'];
+    const tooBig = cpu(...fl, '--steps', '20', '--switch-approx', '10:kron-diag');
+    await expect(runTraining(tooBig)).rejects.toThrow(/^this setup needs ≈ 695 MB .*budget is 600 MB/);
+  });
+
+  it('checks a CSV once it is loaded', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'fishleg-cli-')), 'wide.csv');
+    writeFileSync(file, `a,b,label\n${'1,2,0\n3,4,1\n'.repeat(100)}`);
+    await expect(runTraining(cpu('--data', file, '--memory-budget', '20kB'))).rejects.toThrow(/budget is 20 kB/);
+    const ok = await runTraining(cpu('--data', file, '--steps', '2', '--eval-every', '2'));
+    expect(ok.curve).toHaveLength(2);
+  });
+});
+
+describe('divergence', () => {
+  it.each(['sgd', 'adam'])('stops %s at lr 1e6 at the first evaluation above 1e4 × the start', async (optimizer) => {
+    const s = await runTraining(
+      cpu('--task', 'spiral', '--optimizer', optimizer, '--lr', '1e6', '--steps', '200', '--eval-every', '20'),
+    );
+    expect(s.diverged).toMatchObject({
+      step: 20,
+      reason: expect.stringMatching(/^the loss is above 10000 /) as unknown,
+    });
+    expect(s.curve.map((p) => p.step)).toEqual([0, 20]);
+  });
+
+  // The spiral, switch and inverse-Fisher presets' runs (src/ui/presets.ts) at the page's batch, size and interval.
+  const FISHLEG = ['--optimizer', 'fishleg', '--aux-every', '1'];
+  it.each([
+    ['spiral SGD 0.1', ['--task', 'spiral', '--optimizer', 'sgd', '--lr', '0.1']],
+    ['spiral Adam 0.03', ['--task', 'spiral', '--lr', '0.03']],
+    ['spiral FishLeg', ['--task', 'spiral', ...FISHLEG, '--lr', '0.5', '--aux-lr', '0.01', '--damping', '0.3']],
+    ['circles FishLeg', ['--task', 'circles', ...FISHLEG, '--lr', '0.2', '--aux-lr', '3e-3', '--damping', '0.3']],
+    [
+      'gaussians linear FishLeg',
+      [
+        '--task',
+        'gaussians',
+        '--arch',
+        '2-3',
+        '--likelihood',
+        'bernoulli',
+        ...FISHLEG,
+        '--lr',
+        '0.02',
+        '--aux-lr',
+        '3e-3',
+        '--init-scale',
+        '1',
+      ],
+    ],
+  ])('leaves a healthy run alone: %s', async (_, argv) => {
+    const page = ['--samples', '400', '--batch', '32', '--steps', '600', '--eval-every', '20'];
+    const s = await runTraining(cpu(...argv, ...page));
+    expect(s.diverged).toBeUndefined();
+    expect(s.curve.at(-1)!.step).toBe(600);
+  });
+});
+
+describe('--out and the summary line', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fishleg-out-'));
+
+  it('refuses an --out that cannot be written, without touching one that can', () => {
+    expect(() => checkWritable(join(dir, 'no', 'such', 'x.json'))).toThrow(
+      `cannot write --out ${join(dir, 'no', 'such', 'x.json')}: its folder does not exist (${join(dir, 'no', 'such')})`,
+    );
+    expect(() => checkWritable(dir)).toThrow(`cannot write --out ${dir}: it is a folder`);
+    const kept = join(dir, 'kept.json');
+    writeFileSync(kept, '{"old": true}');
+    checkWritable(kept);
+    expect(readFileSync(kept, 'utf8')).toBe('{"old": true}');
+    const fresh = join(dir, 'fresh.json');
+    checkWritable(fresh);
+    expect(existsSync(fresh)).toBe(false);
+  });
+
+  it.skipIf(process.getuid?.() === 0)('refuses a read-only folder (permission denied)', () => {
+    const ro = join(dir, 'ro');
+    mkdirSync(ro);
+    chmodSync(ro, 0o500);
+    expect(() => checkWritable(join(ro, 'x.json'))).toThrow(
+      `cannot write --out ${join(ro, 'x.json')}: permission denied`,
+    );
+  });
+
+  it('prints no NaN for a missing test split', () => {
+    const p = {
+      step: 5,
+      seconds: 0.5,
+      trainLoss: 0.25,
+      testLoss: Number.NaN,
+      trainAccuracy: 0.9,
+      testAccuracy: Number.NaN,
+    };
+    expect(formatPoint(p, false)).toBe('step 5  0.50s  train 0.2500  train acc 90.00%  (no test split)');
+    expect(formatPoint({ ...p, testLoss: 0.5, testAccuracy: 0.75 })).toBe(
+      'step 5  0.50s  train 0.2500  test 0.5000  test acc 75.00%',
+    );
   });
 });
 
@@ -83,6 +247,56 @@ describe('npm run train', () => {
     if (typeof message === 'string') expect(r.stderr).toBe(message);
     else expect(r.stderr).toMatch(message);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('exits 2 with one line for a setup over the memory budget, and for an --out folder, before training', () => {
+    const big = cli('--task', 'spiral', '--batch', '1e9', '--backend', 'cpu');
+    expect(big.code).toBe(2);
+    expect(big.stderr).toMatch(/^error: this setup needs ≈ 580 GB \(.*\(raise it with --memory-budget\)\n$/);
+    const folder = cli('--task', 'spiral', '--backend', 'cpu', '--out', dir);
+    expect(folder.code).toBe(2);
+    expect(folder.stderr).toBe(`error: cannot write --out ${dir}: it is a folder\n`);
+  });
+
+  it(`stops a diverging run with one line and exit code ${EXIT_DIVERGED}, keeping its curve`, () => {
+    const out = join(dir, 'diverged.json');
+    const r = cli(
+      '--task',
+      'spiral',
+      '--optimizer',
+      'sgd',
+      '--lr',
+      '1e6',
+      '--steps',
+      '200',
+      '--eval-every',
+      '20',
+      '--backend',
+      'cpu',
+      '--quiet',
+      '--out',
+      out,
+    );
+    expect(r.code).toBe(EXIT_DIVERGED);
+    expect(r.stderr).toMatch(/^diverged at step 20 \(loss \d+\): the loss is above 10000 .*; stopped\n$/);
+    expect(r.stdout).toMatch(/^step 20 /);
+    const json = JSON.parse(readFileSync(out, 'utf8')) as { diverged: { step: number }; curve: unknown[] };
+    expect(json.diverged.step).toBe(20);
+    expect(json.curve).toHaveLength(2);
+  });
+
+  it('keeps a test row for a two-row CSV and escapes control bytes in CSV errors', () => {
+    const two = join(dir, 'two.csv');
+    writeFileSync(two, 'x,label\n1,0\n2,1\n');
+    const r = cli('--data', two, '--steps', '4', '--eval-every', '2', '--backend', 'cpu');
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/\(1 train \/ 1 test\)/);
+    expect(r.stdout + r.stderr).not.toMatch(/NaN/);
+    const evil = join(dir, 'evil.csv');
+    writeFileSync(evil, 'x,label\n1,0\n\u001b[2J\u0000,1\n');
+    const e = cli('--data', evil, '--backend', 'cpu');
+    expect(e.code).toBe(2);
+    expect(e.stderr).toBe("error: evil.csv line 3: column 'x' is not a number: '\\x1b[2J\\x00'\n");
   });
 
   it('names the file and line of a malformed CSV', () => {

@@ -3,7 +3,7 @@
  * file, the seeded hold-out, and every error with its exact message and line number.
  */
 import { describe, expect, it } from 'vitest';
-import { CsvError, csvDataset, parseCsv } from './csv.ts';
+import { CsvError, csvDataset, MAX_CLASSES, MAX_CSV_VALUES, parseCsv } from './csv.ts';
 
 const src = (text: string, name = 'train.csv') => ({ text, name });
 
@@ -102,10 +102,10 @@ describe('csv datasets', () => {
       "train.csv: unknown target column 'y9' (columns: a, b)",
     );
     expect(() => csvDataset(src('x,label\n1,0\n2,1.5\n'))).toThrow(
-      'train.csv line 3: label must be an integer class from 0 to 65535, got 1.5',
+      "train.csv line 3: column 'label' must hold integer classes from 0 to 999 (at most 1000 classes), got 1.5",
     );
     expect(() => csvDataset(src('x,label\n1,0\n2,1\n'), src('x,label\n\n1,-1\n', 'test.csv'))).toThrow(
-      'test.csv line 3: label must be an integer class from 0 to 65535, got -1',
+      "test.csv line 3: column 'label' must hold integer classes from 0 to 999 (at most 1000 classes), got -1",
     );
     expect(() => csvDataset(src('label\n1\n0\n'))).toThrow(
       'train.csv: no feature columns left after taking the targets (label)',
@@ -116,6 +116,77 @@ describe('csv datasets', () => {
     );
     expect(() => csvDataset(train, src('x1,x2,label\n1,2,0\n', 'test.csv'))).toThrow(
       "test.csv: header differs from train.csv: expected 'x1,label,x2', found 'x1,x2,label'",
+    );
+  });
+});
+
+describe('csv input that the engine cannot use', () => {
+  it.each([
+    [
+      '1e39',
+      "train.csv line 3: column 'y' value '1e39' does not fit in float32 (at most 3.4028234663852886e+38 in size)",
+    ],
+    ['-3.5e38', "train.csv line 3: column 'y' value '-3.5e38' does not fit in float32"],
+    // Number() turns this into Infinity, which the parser's own rule rejects when written out.
+    ['9'.repeat(2_000_000), "train.csv line 3: column 'y' value '" + '9'.repeat(60) + "…' does not fit in float32"],
+  ])('rejects a cell outside float32, naming file, line and column (%#)', (cell, message) => {
+    expect(() => parseCsv(`x,y\n1,2\n1,${cell}\n`, 'train.csv')).toThrow(message);
+  });
+
+  it('keeps float32 values at the edge of the range', () => {
+    const t = parseCsv('x,y\n3.4028234663852886e38,-1e-45\n', 'f.csv');
+    expect(Math.fround(t.values[0]!)).toBe(3.4028234663852886e38);
+  });
+
+  it('escapes control characters and cuts long values wherever a cell, name or file name is quoted', () => {
+    expect(() => parseCsv('x,y\n1,\u001b[2J\n', 'r.csv')).toThrow(
+      "r.csv line 2: column 'y' is not a number: '\\x1b[2J'",
+    );
+    expect(() => parseCsv('x,y\u0000\n1,a\n', 'r.csv')).toThrow("column 'y\\x00' is not a number: 'a'");
+    expect(() => parseCsv('a\u202e,a\u202e\n1,2\n', 'r.csv')).toThrow("duplicate column 'a\\u202e'");
+    expect(() => parseCsv('a\t,a\n1,2\n', 'r.csv')).toThrow("duplicate column 'a'");
+    expect(() => parseCsv('x,\u0007\u0007\n1,2\n3,\u0085\n', 'r.csv')).toThrow(
+      "r.csv line 3: column '\\x07\\x07' is not a number: '\\x85'",
+    );
+    expect(() => parseCsv('x,y\n1,z\n', 'evil\u001b]0;pwned\u0007.csv')).toThrow(
+      "evil\\x1b]0;pwned\\x07.csv line 2: column 'y' is not a number: 'z'",
+    );
+    expect(() => csvDataset(src('a,b\n1,2\n'), undefined, { targets: ['\u001bq'] })).toThrow(
+      "unknown target column '\\x1bq' (columns: a, b)",
+    );
+    const e = errorOf(() => parseCsv(`x,y\n1,\u001b${'z'.repeat(10_000)}\n`, 'r.csv'));
+    expect(e.message.length).toBeLessThan(200);
+    // Nothing in the message can still drive a terminal.
+    expect(
+      [...e.message].some((c) => c.charCodeAt(0) < 0x20 || (c.charCodeAt(0) >= 0x7f && c.charCodeAt(0) < 0xa0)),
+    ).toBe(false);
+  });
+
+  it('holds out at least one test row, and says when a file is too small to split', () => {
+    const rows = (n: number) => src(`x,y\n${Array.from({ length: n }, (_, i) => `${i},${i}`).join('\n')}\n`);
+    expect(() => csvDataset(rows(1))).toThrow(
+      'train.csv: needs at least 2 rows to hold out a test row (one to train on, one to test on), found 1; add rows or give a separate test file',
+    );
+    for (const n of [2, 3, 4, 7]) {
+      const d = csvDataset(rows(n));
+      expect([d.train.n, d.test.n], `${n} rows`).toEqual([n - 1, 1]);
+    }
+    expect([csvDataset(rows(10)).train.n, csvDataset(rows(10)).test.n]).toEqual([8, 2]);
+    // One row is fine with a test file of its own.
+    expect(csvDataset(rows(1), rows(1)).test.n).toBe(1);
+  });
+
+  it(`accepts up to ${MAX_CLASSES} classes and names the column and the count beyond`, () => {
+    const d = csvDataset(src(`x,label\n0,0\n1,${MAX_CLASSES - 1}\n2,1\n`));
+    expect(d.numClasses).toBe(MAX_CLASSES);
+    // One-hot targets multiply the data by the class count: refused before they are allocated.
+    const rows = Math.ceil(MAX_CSV_VALUES / (1 + MAX_CLASSES)) + 1;
+    const big = src(`x,label\n${'0,999\n'.repeat(rows)}`);
+    expect(() => csvDataset(big)).toThrow(
+      `train.csv: ${rows} rows × (1 inputs + 1000 classes) = ${rows * 1001} values is more than the ${MAX_CSV_VALUES} (1 GiB of float32) a data set may hold`,
+    );
+    expect(() => csvDataset(src('x,label\n0,0\n1,65534\n2,1\n'))).toThrow(
+      "train.csv line 3: column 'label' must hold integer classes from 0 to 999 (at most 1000 classes), got 65534",
     );
   });
 });

@@ -2,11 +2,22 @@
  * User datasets from numeric CSV text (parsed with papaparse). A header row is required. A column named
  * `label` makes it classification (integer classes 0..max, one-hot targets); otherwise the caller names the
  * target columns, or the last column is a regression target. Every problem is a CsvError that names the
- * file and line, e.g. "train.csv line 7: column 'x2' is not a number: 'abc'".
+ * file and line, e.g. "train.csv line 7: column 'x2' is not a number: 'abc'". Values must fit in float32 (the
+ * engine stores them there), a label column holds at most MAX_CLASSES classes, and without a test file at
+ * least one row is held out for testing. Cells, names and file names quoted in errors are cut and have
+ * control characters escaped (printable.ts), so a hostile file cannot drive the terminal it is reported to.
  */
 import Papa from 'papaparse';
 import { oneHot, type Dataset, type Split } from './dataset.ts';
+import { F32_MAX } from '../optim/config.ts';
+import { escapeControls, printable } from '../printable.ts';
 import { Rng, Stream } from '../rng.ts';
+
+/**
+ * Most classes a label column may have: a one-hot target row per example is this wide, so 65,535 classes on
+ * 65,536 rows would already be 4 G floats; 1,000 covers ImageNet-sized label sets.
+ */
+export const MAX_CLASSES = 1000;
 
 /** A problem in a CSV file; `line` is 1-based when the problem has one. */
 export class CsvError extends Error {
@@ -16,7 +27,7 @@ export class CsvError extends Error {
     readonly line: number | undefined,
     detail: string,
   ) {
-    super(`${fileName}${line === undefined ? '' : ` line ${line}`}: ${detail}`);
+    super(`${escapeControls(fileName)}${line === undefined ? '' : ` line ${line}`}: ${detail}`);
   }
 }
 
@@ -64,7 +75,7 @@ export function parseCsv(text: string, fileName: string): CsvTable {
     step: (res, parser) => {
       const err = res.errors[0];
       if (err) {
-        parseError = new CsvError(fileName, line, err.message);
+        parseError = new CsvError(fileName, line, printable(err.message));
         parser.abort();
         return;
       }
@@ -84,13 +95,13 @@ export function parseCsv(text: string, fileName: string): CsvTable {
     throw new CsvError(
       fileName,
       head!.line,
-      `a header row naming the columns is required, found '${header.join(',')}'`,
+      `a header row naming the columns is required, found '${printable(header.join(','))}'`,
     );
   }
   const seen = new Set<string>();
   header.forEach((h, j) => {
     if (h === '') throw new CsvError(fileName, head!.line, `column ${j + 1} has an empty name`);
-    if (seen.has(h)) throw new CsvError(fileName, head!.line, `duplicate column '${h}'`);
+    if (seen.has(h)) throw new CsvError(fileName, head!.line, `duplicate column '${printable(h)}'`);
     seen.add(h);
   });
   if (body.length === 0) throw new CsvError(fileName, undefined, 'no data rows after the header');
@@ -104,8 +115,18 @@ export function parseCsv(text: string, fileName: string): CsvTable {
     }
     r.fields.forEach((f, j) => {
       const s = f.trim();
-      if (!NUMBER.test(s)) throw new CsvError(fileName, r.line, `column '${header[j]}' is not a number: '${f}'`);
-      values[i * cols + j] = Number(s);
+      const column = `column '${printable(header[j]!)}'`;
+      if (!NUMBER.test(s)) throw new CsvError(fileName, r.line, `${column} is not a number: '${printable(f)}'`);
+      const x = Number(s);
+      // 1e39, or a number with a million digits (Number() makes it Infinity), would be ±∞ in float32.
+      if (!(Math.abs(x) <= F32_MAX)) {
+        throw new CsvError(
+          fileName,
+          r.line,
+          `${column} value '${printable(s)}' does not fit in float32 (at most ${F32_MAX} in size)`,
+        );
+      }
+      values[i * cols + j] = x;
     });
     lines[i] = r.line;
   });
@@ -123,7 +144,11 @@ function roles(t: CsvTable, targets: readonly string[] | undefined): Roles {
   const col = (name: string) => {
     const j = t.header.indexOf(name);
     if (j < 0) {
-      throw new CsvError(t.fileName, undefined, `unknown target column '${name}' (columns: ${t.header.join(', ')})`);
+      throw new CsvError(
+        t.fileName,
+        undefined,
+        `unknown target column '${printable(name)}' (columns: ${printable(t.header.join(', '), 200)})`,
+      );
     }
     return j;
   };
@@ -135,19 +160,27 @@ function roles(t: CsvTable, targets: readonly string[] | undefined): Roles {
   const features = t.header.map((_, j) => j).filter((j) => !targetCols.includes(j));
   if (features.length === 0) {
     const names = targetCols.map((j) => t.header[j]).join(', ');
-    throw new CsvError(t.fileName, undefined, `no feature columns left after taking the targets (${names})`);
+    throw new CsvError(
+      t.fileName,
+      undefined,
+      `no feature columns left after taking the targets (${printable(names, 200)})`,
+    );
   }
   return { features, targets: targetCols, label };
 }
 
-/** The integer class in each row's label column; throws on a fractional or negative label. */
+/** The integer class in each row's label column; throws on a fractional, negative or too large label. */
 function readLabels(t: CsvTable, j: number): Uint32Array {
   const cols = t.header.length;
   const out = new Uint32Array(t.rows);
   for (let i = 0; i < t.rows; i++) {
     const v = t.values[i * cols + j]!;
-    if (!Number.isInteger(v) || v < 0 || v > 65535) {
-      throw new CsvError(t.fileName, t.lines[i], `label must be an integer class from 0 to 65535, got ${v}`);
+    if (!Number.isInteger(v) || v < 0 || v >= MAX_CLASSES) {
+      throw new CsvError(
+        t.fileName,
+        t.lines[i],
+        `column 'label' must hold integer classes from 0 to ${MAX_CLASSES - 1} (at most ${MAX_CLASSES} classes), got ${v}`,
+      );
     }
     out[i] = v;
   }
@@ -167,6 +200,24 @@ function maxOf(a: Uint32Array): number {
   let m = 0;
   for (const v of a) if (v > m) m = v;
   return m;
+}
+
+/**
+ * Most float32 values a classification CSV may expand to (inputs plus one-hot targets): 2²⁸, 1 GiB.
+ * The text itself cannot hold more cells than a JavaScript string has characters (2²⁹), but one-hot labels
+ * multiply the targets by the class count; this stops that before the arrays are allocated.
+ */
+export const MAX_CSV_VALUES = 2 ** 28;
+
+function checkSize(fileName: string, rows: number, inputs: number, classes: number): void {
+  const values = rows * (inputs + classes);
+  if (values > MAX_CSV_VALUES) {
+    throw new CsvError(
+      fileName,
+      undefined,
+      `${rows} rows × (${inputs} inputs + ${classes} classes) = ${values} values is more than the ${MAX_CSV_VALUES} (1 GiB of float32) a data set may hold`,
+    );
+  }
 }
 
 /** A seeded shuffle of 0..n-1 (Fisher–Yates on Stream.data). */
@@ -191,7 +242,7 @@ export function csvDataset(train: CsvSource, test?: CsvSource, options: CsvOptio
     throw new CsvError(
       te.fileName,
       undefined,
-      `header differs from ${tr.fileName}: expected '${tr.header.join(',')}', found '${te.header.join(',')}'`,
+      `header differs from ${escapeControls(tr.fileName)}: expected '${printable(tr.header.join(','), 200)}', found '${printable(te.header.join(','), 200)}'`,
     );
   }
   const r = roles(tr, options.targets);
@@ -201,8 +252,15 @@ export function csvDataset(train: CsvSource, test?: CsvSource, options: CsvOptio
   if (!te) {
     const f = options.testFraction ?? 0.2;
     if (!(f >= 0 && f < 1)) throw new CsvError(tr.fileName, undefined, `testFraction must be in [0, 1), got ${f}`);
-    const nTest = Math.round(tr.rows * f);
-    if (tr.rows - nTest < 1) throw new CsvError(tr.fileName, undefined, 'too few rows to hold out a test split');
+    // At least one row on each side: an empty test split would report NaN (or "0 % right") as its score.
+    if (f > 0 && tr.rows < 2) {
+      throw new CsvError(
+        tr.fileName,
+        undefined,
+        `needs at least 2 rows to hold out a test row (one to train on, one to test on), found ${tr.rows}; add rows or give a separate test file`,
+      );
+    }
+    const nTest = f > 0 ? Math.min(tr.rows - 1, Math.max(1, Math.round(tr.rows * f))) : 0;
     const p = permutation(tr.rows, options.seed ?? 0);
     // Sorted so that rows keep file order within each split.
     testRows = p.slice(0, nTest).sort();
@@ -220,6 +278,7 @@ export function csvDataset(train: CsvSource, test?: CsvSource, options: CsvOptio
     const k = Math.max(maxOf(trLabels), maxOf(teLabels)) + 1;
     if (k < 2)
       throw new CsvError(tr.fileName, undefined, "column 'label' needs at least 2 classes, found only class 0");
+    checkSize(tr.fileName, trainRows.length + testRows.length, r.features.length, k);
     const split = (t: CsvTable, labels: Uint32Array, rows: Uint32Array): Split => ({
       x: xs(t, rows),
       y: oneHot(

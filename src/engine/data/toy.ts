@@ -29,6 +29,12 @@ export const TOY_DEFAULTS: Readonly<Record<ToyTask, Required<ToyOptions>>> = {
   gaussians: { n: 1000, noise: 0.15, seed: 0, testFraction: 0.2, classes: 3 },
 };
 
+/**
+ * Most points a toy task generates: a million 2D points train in seconds per epoch on the CPU, while 1e8
+ * would take gigabytes and minutes before the first step (a typo, not an experiment).
+ */
+export const TOY_MAX_POINTS = 1_000_000;
+
 /** Thrown for options a toy task cannot honour. */
 export class ToyError extends Error {
   override name = 'ToyError';
@@ -57,6 +63,7 @@ function check(task: ToyTask, o: Required<ToyOptions>): void {
   if (!Number.isInteger(o.n) || o.n < 2 * o.classes) {
     throw new ToyError(`${task}: n must be an integer ≥ 2 × classes = ${2 * o.classes}, got ${o.n}`);
   }
+  if (o.n > TOY_MAX_POINTS) throw new ToyError(`${task}: n must be at most ${TOY_MAX_POINTS} points, got ${o.n}`);
   if (!(o.noise >= 0 && Number.isFinite(o.noise))) throw new ToyError(`${task}: noise must be ≥ 0, got ${o.noise}`);
   if (!(o.testFraction >= 0 && o.testFraction < 1)) {
     throw new ToyError(`${task}: testFraction must be in [0, 1), got ${o.testFraction}`);

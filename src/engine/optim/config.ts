@@ -105,19 +105,67 @@ function check(ok: boolean, message: string): void {
 
 const finite = (x: number): boolean => typeof x === 'number' && Number.isFinite(x);
 
+/** The largest finite float32. */
+export const F32_MAX = 3.4028234663852886e38;
+/** The smallest normal float32: GPUs may flush anything smaller (subnormals) to zero. */
+export const F32_MIN_NORMAL = 1.1754943508222875e-38;
+
+/** Whether a float survives the trip to a float32 buffer as itself: finite there, and 0 or normal. */
+export function isFloat32Normal(x: number): boolean {
+  const a = Math.abs(x);
+  return finite(x) && a <= F32_MAX && (a === 0 || a >= F32_MIN_NORMAL);
+}
+
+/**
+ * Every setting ends up in a float32 hyper buffer: a value beyond float32's range becomes ±∞ there, and a
+ * subnormal one may become 0 on one backend and not on another, so both are rejected with the setting named.
+ */
+function checkFloat32(x: number, what: string): void {
+  check(Math.abs(x) <= F32_MAX, `${what} must fit in float32 (at most ${F32_MAX} in size; got ${x})`);
+  check(
+    x === 0 || Math.abs(x) >= F32_MIN_NORMAL,
+    `${what} must be 0 or at least ${F32_MIN_NORMAL} in size, the smallest normal float32 (got ${x})`,
+  );
+}
+
+/** A setting that must be a positive number (checked for float32 after the basic rule, so its message stays). */
+function positive(x: number, message: string, what: string): void {
+  check(finite(x) && x > 0, message);
+  checkFloat32(x, what);
+}
+
+/** A setting with a basic rule `ok` (finite, in range) that is then stored in float32. */
+function inRange(x: number, ok: boolean, message: string, what: string): void {
+  check(finite(x) && ok, message);
+  checkFloat32(x, what);
+}
+
+/** Whether a count is a positive safe integer (an auxiliary batch of 1e300 is an "integer" too). */
+const count = (x: number | null): boolean => Number.isSafeInteger(x) && (x as number) >= 1;
+
 /** Throws OptimizerConfigError when a setting is out of range. */
 export function validateOptimizer(c: OptimizerConfig): void {
-  check(finite(c.lr) && c.lr > 0, `learning rate must be a positive number (got ${c.lr})`);
-  check(finite(c.weightDecay) && c.weightDecay >= 0, `weight decay must be ≥ 0 (got ${c.weightDecay})`);
+  positive(c.lr, `learning rate must be a positive number (got ${c.lr})`, 'learning rate');
+  inRange(c.weightDecay, c.weightDecay >= 0, `weight decay must be ≥ 0 (got ${c.weightDecay})`, 'weight decay');
+  // The kernels form lr·wd (FishLeg writes 1 − lr·wd) in float32.
+  check(
+    c.lr * c.weightDecay <= F32_MAX,
+    `learning rate × weight decay must fit in float32 (got ${c.lr} × ${c.weightDecay})`,
+  );
   switch (c.kind) {
     case 'sgd':
-      check(finite(c.momentum) && c.momentum >= 0 && c.momentum < 1, `momentum must be in [0, 1) (got ${c.momentum})`);
+      inRange(
+        c.momentum,
+        c.momentum >= 0 && c.momentum < 1,
+        `momentum must be in [0, 1) (got ${c.momentum})`,
+        'momentum',
+      );
       return;
     case 'adam':
     case 'adamw':
-      check(finite(c.beta1) && c.beta1 >= 0 && c.beta1 < 1, `beta1 must be in [0, 1) (got ${c.beta1})`);
-      check(finite(c.beta2) && c.beta2 >= 0 && c.beta2 < 1, `beta2 must be in [0, 1) (got ${c.beta2})`);
-      check(finite(c.eps) && c.eps > 0, `eps must be positive (got ${c.eps})`);
+      inRange(c.beta1, c.beta1 >= 0 && c.beta1 < 1, `beta1 must be in [0, 1) (got ${c.beta1})`, 'beta1');
+      inRange(c.beta2, c.beta2 >= 0 && c.beta2 < 1, `beta2 must be in [0, 1) (got ${c.beta2})`, 'beta2');
+      positive(c.eps, `eps must be positive (got ${c.eps})`, 'eps');
       return;
     case 'fishleg':
       validateFishLeg(c);
@@ -132,23 +180,28 @@ function validateFishLeg(c: FishLegConfig): void {
     (FISHLEG_APPROXES as readonly string[]).includes(c.approx),
     `unknown FishLeg approximation '${String(c.approx)}' (expected one of ${FISHLEG_APPROXES.join(', ')})`,
   );
-  check(finite(c.beta) && c.beta >= 0 && c.beta < 1, `FishLeg beta must be in [0, 1) (got ${c.beta})`);
-  check(finite(c.auxLr) && c.auxLr > 0, `FishLeg auxiliary learning rate must be a positive number (got ${c.auxLr})`);
-  check(finite(c.damping) && c.damping >= 0, `FishLeg damping must be ≥ 0 (got ${c.damping})`);
+  inRange(c.beta, c.beta >= 0 && c.beta < 1, `FishLeg beta must be in [0, 1) (got ${c.beta})`, 'FishLeg beta');
+  positive(
+    c.auxLr,
+    `FishLeg auxiliary learning rate must be a positive number (got ${c.auxLr})`,
+    'FishLeg auxiliary learning rate',
+  );
+  inRange(c.damping, c.damping >= 0, `FishLeg damping must be ≥ 0 (got ${c.damping})`, 'FishLeg damping');
   check(
     c.damping > 0 || c.initScale !== null,
     'FishLeg damping 0 needs an explicit init scale (the default is 1/damping)',
   );
+  // With damping ≥ the smallest normal float32, the default init scale 1/damping stays below 1e38.
+  if (c.initScale !== null) {
+    positive(
+      c.initScale,
+      `FishLeg init scale must be positive, or unset for 1/damping (got ${c.initScale})`,
+      'FishLeg init scale',
+    );
+  }
+  check(count(c.auxEvery), `FishLeg aux-every K must be an integer ≥ 1 (got ${c.auxEvery})`);
   check(
-    c.initScale === null || (finite(c.initScale) && c.initScale > 0),
-    `FishLeg init scale must be positive, or unset for 1/damping (got ${c.initScale})`,
-  );
-  check(
-    Number.isInteger(c.auxEvery) && c.auxEvery >= 1,
-    `FishLeg aux-every K must be an integer ≥ 1 (got ${c.auxEvery})`,
-  );
-  check(
-    c.auxBatch === null || (Number.isInteger(c.auxBatch) && c.auxBatch >= 1),
+    c.auxBatch === null || count(c.auxBatch),
     `FishLeg auxiliary batch must be a positive integer, or unset for the training batch (got ${c.auxBatch})`,
   );
   check(
