@@ -1092,7 +1092,7 @@ fn reduce_final(@builtin(local_invocation_index) t: u32) {
 `,
   rng: `// Counter-based RNG: Threefry-2x32 with 20 rounds, bit for bit the same function as src/engine/rng.ts
 // (threefry2x32, toUniform, normalAt). Library only, no bindings or entry point: kernels pull it in with
-// \`//!include rng.wgsl\` (scripts/gen-shaders.mjs expands it). Used by likelihood.wgsl (draw).
+// \`//!include rng.wgsl\` (src/engine/gpu/shaders.ts expands it when the engine loads). Used by likelihood.wgsl (draw).
 //   threefry2x32(key, ctr): 5 groups of 4 rounds (x0 += x1; x1 = rotl(x1, R) ^ x0), rotations
 //     13 15 26 6 | 17 29 16 24 alternating, key injection ks[i%3], ks[(i+1)%3] + i after group i.
 //   to_uniform(w) = (w >> 8)·2⁻²⁴ ∈ [0, 1), exact in f32.
