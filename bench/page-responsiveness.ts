@@ -131,6 +131,8 @@ async function main(): Promise<void> {
     for (const backend of backends) {
       for (const preset of presets) {
         const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+        // tsx keeps function names with an `__name` helper that the page does not have.
+        await page.addInitScript({ content: 'window.__name = (f) => f;' });
         try {
           const f = await measure(page, baseUrl, preset, backend, ms);
           const g = (p: number) => quantile(f.gaps, p).toFixed(0);

@@ -4,7 +4,7 @@
  * task and model settings, the runs list, the task views and Inside FishLeg. State lives in the
  * TrainingClient store; this component renders it and mirrors the config into the URL.
  */
-import { useEffect, useRef, useSyncExternalStore } from 'react';
+import { memo, useEffect, useMemo, useRef, useSyncExternalStore } from 'react';
 import type { BackendInfo } from '../worker/protocol.ts';
 import { CHART_METRICS, normaliseIds, toSearch, type ChartSettings, type PlaygroundConfig } from './config.ts';
 import { Controls } from './Controls.tsx';
@@ -15,6 +15,14 @@ import { RunsPanel } from './RunsPanel.tsx';
 import { SetupPanel } from './SetupPanel.tsx';
 import { InsideFishLegPanel, TaskViews } from './TaskViews.tsx';
 import type { TrainingClient } from './trainingClient.ts';
+import { useThrottled } from './useThrottled.ts';
+
+// Redrawn only when their props change: with the data throttled (useThrottled), a few times a second.
+const MemoLossChart = memo(LossChart);
+const MemoRunsPanel = memo(RunsPanel);
+const MemoTaskViews = memo(TaskViews);
+const MemoInsideFishLeg = memo(InsideFishLegPanel);
+const MemoSetupPanel = memo(SetupPanel);
 
 /** What the page exposes on `window.__playground` for end-to-end tests. */
 export interface PlaygroundTestHooks {
@@ -99,11 +107,31 @@ function ChartSettingsBar({
   );
 }
 
+const NO_LAYERS: readonly { readonly m: number; readonly n: number }[] = [];
+
 /** The whole page. */
 export function App({ client }: AppProps) {
   const s = useSyncExternalStore(client.subscribe, client.getSnapshot);
   const chartRef = useRef<HTMLDivElement>(null);
   const cfg = s.config;
+  const runStates = useThrottled(s.runs);
+  const fishleg = useThrottled(s.fishleg);
+  // Stable callbacks, so that the memoised panels skip renders their data did not cause.
+  const on = useMemo(
+    () => ({
+      update: (id: string, patch: Parameters<TrainingClient['updateRun']>[1]) => client.updateRun(id, patch),
+      add: (kind: Parameters<TrainingClient['addRun']>[0]) => client.addRun(kind),
+      duplicate: (id: string) => client.duplicateRun(id),
+      remove: (id: string) => client.removeRun(id),
+      inspect: (inspect: Parameters<TrainingClient['setInspect']>[0]) => client.setInspect(inspect),
+      setConfig: (c: PlaygroundConfig) => client.reset(c),
+      csv: (csv: { name: string; text: string }) => {
+        const c = client.getSnapshot().config;
+        client.useCsv(csv, { ...c, data: { ...c.data, task: 'csv' }, model: { ...c.model, hidden: '16t' } });
+      },
+    }),
+    [client],
+  );
 
   useEffect(() => {
     const search = toSearch(normaliseIds(cfg));
@@ -128,7 +156,6 @@ export function App({ client }: AppProps) {
     return () => void delete w.__playground;
   }, [client]);
 
-  const setConfig = (c: PlaygroundConfig) => client.reset(c);
   const histories = cfg.runs.map((spec) => ({
     spec,
     history: s.runs[spec.id] ?? { points: [], diverged: null, switches: [] },
@@ -190,7 +217,7 @@ export function App({ client }: AppProps) {
             type="button"
             data-testid={`preset-${p.id}`}
             title={p.blurb}
-            onClick={() => setConfig(p.config(cfg.backend))}
+            onClick={() => on.setConfig(p.config(cfg.backend))}
           >
             {p.title}
           </button>
@@ -199,14 +226,12 @@ export function App({ client }: AppProps) {
 
       <main className="layout">
         <div className="side">
-          <SetupPanel
+          <MemoSetupPanel
             config={cfg}
             data={s.data}
             csvName={s.csv?.name ?? null}
-            onChange={setConfig}
-            onCsv={(csv) =>
-              client.useCsv(csv, { ...cfg, data: { ...cfg.data, task: 'csv' }, model: { ...cfg.model, hidden: '16t' } })
-            }
+            onChange={on.setConfig}
+            onCsv={on.csv}
           />
         </div>
         <div className="center">
@@ -225,9 +250,9 @@ export function App({ client }: AppProps) {
             />
             <ChartSettingsBar chart={cfg.chart} onChange={(c) => client.setChart(c)} />
             <div ref={chartRef}>
-              <LossChart
+              <MemoLossChart
                 runs={cfg.runs}
-                states={s.runs}
+                states={runStates}
                 chart={cfg.chart}
                 hasAccuracy={s.data?.likelihood === 'categorical'}
               />
@@ -276,27 +301,27 @@ export function App({ client }: AppProps) {
               </button>
             </div>
           </section>
-          <RunsPanel
+          <MemoRunsPanel
             runs={cfg.runs}
-            states={s.runs}
-            onUpdate={(id, patch) => client.updateRun(id, patch)}
-            onAdd={(kind) => client.addRun(kind)}
-            onDuplicate={(id) => client.duplicateRun(id)}
-            onRemove={(id) => client.removeRun(id)}
+            states={runStates}
+            onUpdate={on.update}
+            onAdd={on.add}
+            onDuplicate={on.duplicate}
+            onRemove={on.remove}
           />
           <section className="panel" aria-label="Task view" data-testid="task-view">
             <h2>What the models see</h2>
-            <TaskViews task={s.task} runs={cfg.runs} states={s.runs} />
+            <MemoTaskViews task={s.task} runs={cfg.runs} states={runStates} />
           </section>
           <section className="panel" aria-label="Inside FishLeg">
             <h2>Inside FishLeg</h2>
-            <InsideFishLegPanel
+            <MemoInsideFishLeg
               runs={cfg.runs}
-              states={s.runs}
+              states={runStates}
               inspect={cfg.inspect}
-              layers={s.data?.layers ?? []}
-              fishleg={s.fishleg}
-              onInspect={(inspect) => client.setInspect(inspect)}
+              layers={s.data?.layers ?? NO_LAYERS}
+              fishleg={fishleg}
+              onInspect={on.inspect}
             />
           </section>
         </div>
