@@ -25,7 +25,7 @@ test('WebGPU: a lost GPU device is recreated and the runs resume from their chec
   page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
   page.on('console', (msg) => msg.type() === 'error' && errors.push(`console: ${msg.text()}`));
   // Spiral with SGD, Adam and FishLeg, evaluated every 10 steps: a checkpoint every 50 steps (every 5th evaluation).
-  await page.goto('/?task=spiral&eval=10&run=sgd&run=adam&run=fishleg');
+  await page.goto('/?backend=webgpu&task=spiral&eval=10&run=sgd&run=adam&run=fishleg');
   await expect(page.getByTestId('backend-label')).toHaveAttribute('data-backend', 'webgpu');
   await expect(page.getByTestId('play-button')).toBeEnabled();
   await expect(page.getByTestId('r1-loss')).toHaveText(/^\d/);

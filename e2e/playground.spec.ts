@@ -41,9 +41,13 @@ test('WebGPU: the spiral race of SGD, Adam and FishLeg — every curve falls', a
   // SwiftShader compiles every pipeline on the CPU (~20 s idle on 2 cores): a timeout four times that.
   test.setTimeout(WEBGPU_JOURNEY_TIMEOUT);
   const errors = collectErrors(page);
-  await page.goto('/');
+  // Forced: on a machine whose only adapter is a software one, the page would pick the CPU by itself.
+  await page.goto('/?backend=webgpu');
   await expect(page.getByTestId('backend-label')).toHaveAttribute('data-backend', 'webgpu');
   await expect(page.getByTestId('cpu-fallback')).toHaveCount(0);
+  // The kernels compile behind a progress banner, which goes once they are built.
+  await expect(page.getByTestId('play-button')).toBeEnabled();
+  await expect(page.getByTestId('compiling')).toHaveCount(0);
   await page.getByTestId('preset-spiral').click();
   await ready(page);
   const ids = ['r1', 'r2', 'r3'];
@@ -136,7 +140,8 @@ test('CPU: CSV upload — a good file trains, a malformed one names the line', a
   await expect(page.getByTestId('csv-error')).toHaveCount(0);
   await expect(page.getByTestId('csv-name')).toContainText('good.csv');
   await expect(page.getByTestId('task-select')).toHaveValue('csv');
-  await expect(page.getByTestId('arch')).toContainText('2-16t-2');
+  // The hidden layers the user had (the default 16t-16t) stay.
+  await expect(page.getByTestId('arch')).toContainText('2-16t-16t-2');
   await ready(page);
   const first = await firstLoss(page, 'r2');
   await page.getByTestId('play-button').click();
@@ -144,6 +149,29 @@ test('CPU: CSV upload — a good file trains, a malformed one names the line', a
   await page.getByTestId('play-button').click();
   await page.screenshot({ path: screenshot('csv'), fullPage: true });
   await expect(page.getByTestId('error')).toHaveCount(0);
+
+  // A shared link to this setup names the file, trains a working default meanwhile, and takes the file.
+  await expect(page).toHaveURL(/task=csv.*file=good\.csv/);
+  const link = page.url();
+  const other = await page.context().newPage();
+  const otherErrors = collectErrors(other);
+  await other.goto(link);
+  await expect(other.getByTestId('csv-needed')).toContainText('“good.csv”');
+  await expect(other.getByTestId('task-select')).toHaveValue('spiral');
+  await ready(other);
+  await expect(other).toHaveURL(/task=csv.*file=good\.csv/); // the address keeps the link's setup
+  await other.getByTestId('step-button').click();
+  await expect.poll(() => num(other, 'step-count')).toBeGreaterThan(0);
+  await other
+    .getByTestId('csv-needed-input')
+    .setInputFiles({ name: 'good.csv', mimeType: 'text/csv', buffer: Buffer.from(rows.join('\n')) });
+  await expect(other.getByTestId('csv-needed')).toHaveCount(0);
+  await expect(other.getByTestId('task-select')).toHaveValue('csv');
+  await expect(other.getByTestId('arch')).toContainText('2-16t-16t-2');
+  await ready(other);
+  await other.screenshot({ path: screenshot('csv-link'), fullPage: true });
+  expect(otherErrors).toEqual([]);
+  await other.close();
   expect(errors).toEqual([]);
 });
 
@@ -166,6 +194,34 @@ test('CPU: histories survive a reload; a run with a huge learning rate is marked
   await expect(page.getByTestId('r1-diverged')).toBeVisible();
   expect(Number(await page.getByTestId('loss-chart').getAttribute('data-points'))).toBeGreaterThan(2);
   await page.screenshot({ path: screenshot('restored'), fullPage: true });
+  expect(errors).toEqual([]);
+});
+
+test('by default the page picks the faster backend and says why', async ({ page }) => {
+  const errors = collectErrors(page);
+  await page.goto('/?task=xor&hidden=&run=sgd');
+  const software = await page.evaluate(async () => {
+    const adapter = await navigator.gpu?.requestAdapter();
+    const info = adapter?.info;
+    if (!info) return null;
+    return (
+      info.isFallbackAdapter === true || /swiftshader/i.test(`${info.vendor} ${info.architecture} ${info.description}`)
+    );
+  });
+  if (software === false) {
+    await expect(page.getByTestId('backend-label')).toHaveAttribute('data-backend', 'webgpu');
+    await expect(page.getByTestId('cpu-fallback')).toHaveCount(0);
+  } else {
+    // A software adapter (SwiftShader) is slower than the CPU backend: not the default, and the banner says so.
+    await expect(page.getByTestId('backend-label')).toHaveAttribute('data-backend', 'cpu');
+    const banner = page.getByTestId('cpu-fallback');
+    if (software) {
+      await expect(banner).toHaveAttribute('data-kind', 'software');
+      await expect(banner).toContainText('faster here');
+      await expect(banner).toContainText('?backend=webgpu');
+    }
+  }
+  await ready(page);
   expect(errors).toEqual([]);
 });
 

@@ -41,6 +41,11 @@ export interface Backend {
   release(p: Program): void;
   /** Resolves when all submitted work has finished. */
   sync(): Promise<void>;
+  /**
+   * Kernels the backend has built of those recorded programs need, where building takes noticeable time
+   * (WebGPU pipelines compile asynchronously); absent where there is nothing to build (CPU).
+   */
+  compileProgress?(): { readonly done: number; readonly total: number };
   /** Frees everything, including storages still alive. */
   dispose(): void;
 }

@@ -1,5 +1,6 @@
 /**
- * Picks the backend at start-up: WebGPU when an adapter exists, the CPU reference otherwise, or the one
+ * Picks the backend at start-up: WebGPU when a hardware adapter exists, the CPU reference otherwise (no
+ * WebGPU, no adapter, or only a software one such as SwiftShader, which the CPU backend outruns), or the one
  * the caller forces. The GPU module is loaded lazily so CPU-only hosts never touch WebGPU.
  */
 import type { Backend } from './backend.ts';
@@ -7,12 +8,15 @@ import { CpuBackend } from './cpu/backend.ts';
 
 export type BackendChoice = 'auto' | 'webgpu' | 'cpu';
 
+/** Why 'auto' chose the CPU: WebGPU is missing or failed, or its only adapter is a CPU emulation. */
+export type FallbackKind = 'unavailable' | 'software';
+
 export interface CreateBackendOptions {
   readonly backend?: BackendChoice;
   /** The WebGPU entry point (navigator.gpu in browsers, Dawn's in Node). */
   readonly gpu?: GPU;
-  /** Told why 'auto' fell back to the CPU. */
-  readonly onFallback?: (reason: string) => void;
+  /** Told why 'auto' chose the CPU: no usable WebGPU, or only a software adapter. */
+  readonly onFallback?: (reason: string, kind: FallbackKind) => void;
 }
 
 export async function createBackend(opts: CreateBackendOptions = {}): Promise<Backend> {
@@ -22,10 +26,11 @@ export async function createBackend(opts: CreateBackendOptions = {}): Promise<Ba
   try {
     if (!gpu) throw new Error('this environment has no WebGPU (navigator.gpu is undefined)');
     const { requestWebGpuBackend } = await import('./gpu/backend.ts');
-    return await requestWebGpuBackend(gpu);
+    return await requestWebGpuBackend(gpu, { rejectSoftware: choice === 'auto' });
   } catch (e) {
     if (choice === 'webgpu') throw e;
-    opts.onFallback?.(e instanceof Error ? e.message : String(e));
+    const software = e instanceof Error && e.name === 'SoftwareAdapterError';
+    opts.onFallback?.(e instanceof Error ? e.message : String(e), software ? 'software' : 'unavailable');
     return new CpuBackend({ precision: 'f32' });
   }
 }

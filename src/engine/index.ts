@@ -5,7 +5,7 @@ import type { Dataset } from './data/dataset.ts';
 import { getTask, type TaskLoadOptions } from './data/tasks.ts';
 
 export type { Backend, BackendName, Program } from './backend.ts';
-export { createBackend, type BackendChoice, type CreateBackendOptions } from './create-backend.ts';
+export { createBackend, type BackendChoice, type CreateBackendOptions, type FallbackKind } from './create-backend.ts';
 export { DeviceDataset } from './device-data.ts';
 export { Trainer, TrainConfigError, type TrainConfig, type EvalResult } from './trainer.ts';
 export type { Activation, Likelihood } from './ops.ts';

@@ -4,7 +4,7 @@
  * task and model settings, the runs list, the task views and Inside FishLeg. State lives in the
  * TrainingClient store; this component renders it and mirrors the config into the URL.
  */
-import { memo, useEffect, useMemo, useRef, useSyncExternalStore } from 'react';
+import { memo, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import type { BackendInfo } from '../worker/protocol.ts';
 import { CHART_METRICS, normaliseIds, toSearch, type ChartSettings, type PlaygroundConfig } from './config.ts';
 import { Controls } from './Controls.tsx';
@@ -12,10 +12,12 @@ import { download, svgToPng, toCsv, toJson } from './history.ts';
 import { LossChart } from './LossChart.tsx';
 import { PRESETS } from './presets.ts';
 import { RunsPanel } from './RunsPanel.tsx';
-import { SetupPanel } from './SetupPanel.tsx';
+import { readCsv, SetupPanel } from './SetupPanel.tsx';
+
+type CsvFile = { readonly name: string; readonly text: string };
 import { InsideFishLegPanel, TaskViews } from './TaskViews.tsx';
 import type { TrainingClient } from './trainingClient.ts';
-import { useThrottled } from './useThrottled.ts';
+import { useThrottled, VIEW_REDRAW_MS } from './useThrottled.ts';
 
 // Redrawn only when their props change: with the data throttled (useThrottled), a few times a second.
 const MemoLossChart = memo(LossChart);
@@ -107,6 +109,42 @@ function ChartSettingsBar({
   );
 }
 
+/** The banner of a link made with a CSV file: names the file and offers to load it. */
+function CsvNeeded({ file, onCsv }: { readonly file: string | null; readonly onCsv: (csv: CsvFile) => void }) {
+  const [error, setError] = useState<string | null>(null);
+  return (
+    <div className="banner warn" role="status" data-testid="csv-needed">
+      This link was made with {file ? <strong>the CSV file “{file}”</strong> : 'a CSV file'}, which a link cannot carry.
+      Load it to continue with this setup; meanwhile the spiral trains with the link’s runs.{' '}
+      <label className="link-button">
+        Load {file ?? 'the CSV file'}…
+        <input
+          type="file"
+          accept=".csv,text/csv"
+          data-testid="csv-needed-input"
+          hidden
+          onChange={(e) => {
+            const f = e.target.files?.[0];
+            if (!f) return;
+            readCsv(f).then(
+              (csv) => {
+                setError(null);
+                onCsv(csv);
+              },
+              (err: unknown) => setError(err instanceof Error ? err.message : String(err)),
+            );
+          }}
+        />
+      </label>
+      {error && (
+        <div className="field-error" role="alert" data-testid="csv-needed-error">
+          {error}
+        </div>
+      )}
+    </div>
+  );
+}
+
 const NO_LAYERS: readonly { readonly m: number; readonly n: number }[] = [];
 
 /** The whole page. */
@@ -114,8 +152,10 @@ export function App({ client }: AppProps) {
   const s = useSyncExternalStore(client.subscribe, client.getSnapshot);
   const chartRef = useRef<HTMLDivElement>(null);
   const cfg = s.config;
-  const runStates = useThrottled(s.runs);
-  const fishleg = useThrottled(s.fishleg);
+  // Paused, nothing streams: the views show each change at once.
+  const redrawMs = s.running ? VIEW_REDRAW_MS : 0;
+  const runStates = useThrottled(s.runs, redrawMs);
+  const fishleg = useThrottled(s.fishleg, redrawMs);
   // Stable callbacks, so that the memoised panels skip renders their data did not cause.
   const on = useMemo(
     () => ({
@@ -127,16 +167,19 @@ export function App({ client }: AppProps) {
       setConfig: (c: PlaygroundConfig) => client.reset(c),
       csv: (csv: { name: string; text: string }) => {
         const c = client.getSnapshot().config;
-        client.useCsv(csv, { ...c, data: { ...c.data, task: 'csv' }, model: { ...c.model, hidden: '16t' } });
+        // The hidden layers apply to any data: they stay as the user set them.
+        client.useCsv(csv, { ...c, data: { ...c.data, task: 'csv' } });
       },
     }),
     [client],
   );
 
+  // While a link's CSV setup waits for its file, the address keeps that setup (a reload still offers it).
+  const urlConfig = s.awaitingCsv?.config ?? cfg;
   useEffect(() => {
-    const search = toSearch(normaliseIds(cfg));
+    const search = toSearch(normaliseIds(urlConfig));
     if (search !== window.location.search) window.history.replaceState(null, '', search);
-  }, [cfg]);
+  }, [urlConfig]);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -174,8 +217,20 @@ export function App({ client }: AppProps) {
       </header>
 
       {s.backend?.fallbackReason !== undefined && (
-        <div className="banner warn" role="status" data-testid="cpu-fallback">
-          <strong>WebGPU unavailable — training on the CPU.</strong> {s.backend.fallbackReason}
+        <div className="banner warn" role="status" data-testid="cpu-fallback" data-kind={s.backend.fallbackKind}>
+          <strong>
+            {s.backend.fallbackKind === 'software'
+              ? 'Training on the CPU backend, which is faster here.'
+              : 'WebGPU unavailable — training on the CPU.'}
+          </strong>{' '}
+          {s.backend.fallbackReason}
+        </div>
+      )}
+      {s.awaitingCsv && <CsvNeeded file={s.awaitingCsv.file} onCsv={on.csv} />}
+      {s.compiling && (
+        <div className="banner info" role="status" data-testid="compiling">
+          Compiling GPU kernels {s.compiling.done}/{s.compiling.total}…{' '}
+          <progress value={s.compiling.done} max={s.compiling.total} />
         </div>
       )}
       {s.error && (

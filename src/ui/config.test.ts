@@ -115,6 +115,19 @@ describe('parseSearch / toSearch', () => {
     expect(config.runs.map((r) => r.colour)).toEqual(['#d55e00', '#0072b2', '#009e73']);
   });
 
+  it("carries a CSV setup's file name (never its data); refuses names that are paths or hold control characters", () => {
+    const { config, warnings } = parseSearch('?task=csv&file=train%20set.csv&hidden=8t');
+    expect(warnings).toEqual([]);
+    expect(config.data).toMatchObject({ task: 'csv', file: 'train set.csv' });
+    expect(parseSearch(toSearch(config)).config.data.file).toBe('train set.csv');
+    for (const bad of ['../etc/passwd', 'a\\b.csv', '%1b%5B31mred.csv', 'x'.repeat(200), '%E2%80%AEcsv.exe']) {
+      const r = parseSearch(`?task=csv&file=${bad}`);
+      expect(r.config.data.file, bad).toBeUndefined();
+      expect(r.warnings.join(' '), bad).toMatch(/not a file name/);
+    }
+    expect(parseSearch('?task=spiral&file=a.csv').config.data.file).toBeUndefined(); // only CSV setups name a file
+  });
+
   it('keeps at most MAX_RUNS runs', () => {
     const q = Array.from({ length: 10 }, () => 'run=adam').join('&');
     const { config, warnings } = parseSearch(`?${q}`);

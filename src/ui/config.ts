@@ -42,7 +42,10 @@ export type ChartMetric = (typeof CHART_METRICS)[number];
 /** Everything the page shows and trains, as plain data. CSV text is not part of it (it is too big for a URL). */
 export interface PlaygroundConfig {
   readonly backend: BackendChoice;
-  readonly data: Omit<DataSpec, 'csv'>;
+  readonly data: Omit<DataSpec, 'csv'> & {
+    /** Task 'csv': the name of the file the setup was made with (a link carries the name, never the data). */
+    readonly file?: string;
+  };
   readonly model: ModelSpec;
   readonly runs: readonly RunSpec[];
   readonly inspect: InspectSpec;
@@ -346,11 +349,15 @@ export function parseSearch(search: string): { config: PlaygroundConfig; warning
   const task = pick('task', TASK_CHOICES, DEFAULT_CONFIG.data.task);
   const dd = dataFor(task);
   const isToy = (TOY_TASKS as readonly string[]).includes(task);
+  const rawFile = task === 'csv' ? q.get('file') : null;
+  const file = rawFile !== null ? csvFileName(rawFile) : null;
+  if (rawFile !== null && file === null) warnings.push(`file=${clip(rawFile)} is not a file name; it was ignored`);
   const data = {
     task,
     n: isToy ? number('n', int(20, 20000), dd.n, 'an integer in [20, 20000]') : 0,
     noise: isToy ? number('noise', (x) => x >= 0 && x <= 1, dd.noise, 'a number in [0, 1]') : 0,
     seed: number('seed', int(0, 2 ** 31 - 1), dd.seed, 'an integer in [0, 2³¹)'),
+    ...(file !== null ? { file } : {}),
   };
   const md = modelFor(task);
   const rawHidden = q.get('hidden');
@@ -406,6 +413,21 @@ export function parseSearch(search: string): { config: PlaygroundConfig; warning
   return { config: { backend, data, model, runs, inspect, chart, speed }, warnings };
 }
 
+/** Longest CSV file name a link keeps. */
+const MAX_FILE_NAME = 120;
+
+/**
+ * A CSV file name from a link, if it is one: printable, without path separators, at most MAX_FILE_NAME
+ * characters. It is only ever shown as text ("load train.csv"), never used as a path.
+ */
+export function csvFileName(raw: string): string | null {
+  const name = raw.trim();
+  if (name === '' || name.length > MAX_FILE_NAME || /[/\\]/.test(name)) return null;
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
+  if (/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069]/.test(name)) return null;
+  return name;
+}
+
 /** The query string for a config; the inverse of parseSearch. */
 export function toSearch(config: PlaygroundConfig): string {
   const q = new URLSearchParams();
@@ -416,6 +438,7 @@ export function toSearch(config: PlaygroundConfig): string {
     q.set('noise', String(config.data.noise));
   }
   q.set('seed', String(config.data.seed));
+  if (config.data.task === 'csv' && config.data.file !== undefined) q.set('file', config.data.file);
   q.set('hidden', config.model.hidden);
   if (config.model.likelihood !== 'auto') q.set('lik', config.model.likelihood);
   q.set('batch', String(config.model.batch));

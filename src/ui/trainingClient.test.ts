@@ -151,3 +151,36 @@ describe('series', () => {
     expect(thin([1, 2], 5)).toEqual([1, 2]);
   });
 });
+
+describe('a link to a CSV setup', () => {
+  it('names the file, trains the default task meanwhile, and restores the setup once the file is loaded', () => {
+    const f = fakePort();
+    const config = {
+      ...DEFAULT_CONFIG,
+      data: { task: 'csv', n: 0, noise: 0, seed: 4, file: 'train.csv' },
+      model: { ...DEFAULT_CONFIG.model, hidden: '8t-8t-8t', likelihood: 'gaussian' },
+    } as const;
+    const client = new TrainingClient(f.port, config, { schedule: sync, persist: false });
+    expect(client.getSnapshot().awaitingCsv).toEqual({ file: 'train.csv', config });
+    const setup = f.sent.find((c) => c.type === 'setup');
+    // A runnable default, not "spiral with 0 points": the toy's own size and model.
+    expect(setup?.type === 'setup' && setup.spec.data).toMatchObject({ task: 'spiral', seed: 4 });
+    expect(setup?.type === 'setup' && setup.spec.data.n).toBeGreaterThan(0);
+    expect(setup?.type === 'setup' && setup.spec.model.likelihood).toBe('auto');
+
+    client.useCsv({ name: 'train.csv', text: 'a,b\n1,2\n3,4\n' }, client.getSnapshot().config);
+    expect(client.getSnapshot().awaitingCsv).toBeNull();
+    const last = f.sent.at(-1);
+    expect(last?.type === 'setup' && last.spec.data).toMatchObject({ task: 'csv', csv: { name: 'train.csv' } });
+    expect(last?.type === 'setup' && last.spec.model).toMatchObject({ hidden: '8t-8t-8t', likelihood: 'gaussian' });
+  });
+
+  it('without a file name still falls back to a working default', () => {
+    const f = fakePort();
+    const config = { ...DEFAULT_CONFIG, data: { task: 'csv', n: 0, noise: 0, seed: 1 } } as const;
+    const client = new TrainingClient(f.port, config, { schedule: sync, persist: false });
+    expect(client.getSnapshot().awaitingCsv?.file).toBeNull();
+    const setup = f.sent.find((c) => c.type === 'setup');
+    expect(setup?.type === 'setup' && setup.spec.data.n).toBeGreaterThan(0);
+  });
+});

@@ -16,7 +16,16 @@ import type {
   TaskStatic,
   WorkerEvent,
 } from '../worker/protocol.ts';
-import { MAX_RUNS, newRun, normaliseIds, toSearch, type ChartSettings, type PlaygroundConfig } from './config.ts';
+import {
+  dataFor,
+  MAX_RUNS,
+  modelFor,
+  newRun,
+  normaliseIds,
+  toSearch,
+  type ChartSettings,
+  type PlaygroundConfig,
+} from './config.ts';
 import { loadRace, saveRace, type RunHistory } from './history.ts';
 import { appendThinned } from './series.ts';
 
@@ -46,6 +55,11 @@ export interface PlaygroundState {
   readonly config: PlaygroundConfig;
   /** The uploaded CSV (kept out of the URL). */
   readonly csv: { readonly name: string; readonly text: string } | null;
+  /**
+   * A setup on a CSV file that has not been loaded (a shared link carries the file's name, not its data): the
+   * page trains a working default meanwhile, and loading the file restores this setup.
+   */
+  readonly awaitingCsv: { readonly file: string | null; readonly config: PlaygroundConfig } | null;
   /** Null until the worker has picked its backend. */
   readonly backend: BackendInfo | null;
   readonly raceId: number;
@@ -60,6 +74,8 @@ export interface PlaygroundState {
   readonly fishleg: FishLegState;
   /** Dataset download progress (MNIST), null when not loading. */
   readonly loading: { readonly loaded: number; readonly total: number | null } | null;
+  /** GPU kernels being compiled for the race (null when none are pending). */
+  readonly compiling: { readonly done: number; readonly total: number } | null;
   /** Set when the curves shown were restored from storage, not trained by this page yet. */
   readonly restored: string | null;
   readonly notices: readonly string[];
@@ -99,6 +115,11 @@ export interface ClientOptions {
   readonly storage?: Storage | null;
 }
 
+/** A CSV setup's runs on the default task and model, for while its file is missing. */
+function withoutCsv(config: PlaygroundConfig): PlaygroundConfig {
+  return { ...config, data: dataFor('spiral', config.data.seed), model: modelFor('spiral') };
+}
+
 /** How both device-loss notices begin. */
 const DEVICE_LOST_NOTICE = 'The GPU device was lost';
 
@@ -133,6 +154,7 @@ export class TrainingClient {
     this.#state = {
       config,
       csv: null,
+      awaitingCsv: config.data.task === 'csv' ? { file: config.data.file ?? null, config } : null,
       backend: null,
       raceId: 0,
       data: null,
@@ -143,6 +165,7 @@ export class TrainingClient {
       runs: {},
       fishleg: EMPTY_FISHLEG,
       loading: null,
+      compiling: null,
       restored: null,
       notices: options.notices ?? [],
       error: null,
@@ -152,13 +175,6 @@ export class TrainingClient {
       (message) => this.#set({ error: { name: 'WorkerError', message }, running: false }),
     );
     port.post({ type: 'init', requestId: this.#nextRequest++, backend: config.backend });
-    if (config.data.task === 'csv') {
-      // A CSV is never in the link: start on the default toy and ask for the file.
-      this.#state = {
-        ...this.#state,
-        notices: [...this.#state.notices, 'This link uses a CSV file, which links cannot carry: upload it again.'],
-      };
-    }
     this.#setup(this.#state.config, this.#restore());
   }
 
@@ -197,6 +213,8 @@ export class TrainingClient {
   /** Starts the race over from step 0 with the current (or the given) config; keeps playing if it was. */
   reset(config: PlaygroundConfig = this.#state.config): void {
     const wasRunning = this.#state.running;
+    // The user has moved on from the link's CSV setup to the one on the page.
+    if (this.#state.awaitingCsv) this.#set({ awaitingCsv: null });
     this.#setup(config, false);
     if (wasRunning) this.play();
   }
@@ -261,10 +279,14 @@ export class TrainingClient {
     this.#port.post({ type: 'inspect', raceId: this.#state.raceId, inspect });
   }
 
-  /** Uses an uploaded CSV (already validated by the caller) and starts a race on it. */
+  /**
+   * Uses an uploaded CSV (already validated by the caller) and starts a race on it: the setup a link was
+   * waiting for when there is one, else `config` (the current settings on the new data).
+   */
   useCsv(csv: { name: string; text: string }, config: PlaygroundConfig): void {
-    this.#set({ csv });
-    this.reset(config);
+    const base = this.#state.awaitingCsv?.config ?? config;
+    this.#set({ csv, awaitingCsv: null });
+    this.reset({ ...base, data: { ...base.data, task: 'csv', file: csv.name } });
   }
 
   dismissNotice(i: number): void {
@@ -287,8 +309,8 @@ export class TrainingClient {
 
   #setup(config: PlaygroundConfig, keepRestored: boolean): void {
     const raceId = this.#state.raceId + 1;
-    let cfg = config;
-    if (cfg.data.task === 'csv' && !this.#state.csv) cfg = { ...cfg, data: { ...cfg.data, task: 'spiral' } };
+    // No file to train on (a link to a CSV setup): the default task, with the link's runs, until one is loaded.
+    const cfg = config.data.task === 'csv' && !this.#state.csv ? withoutCsv(config) : config;
     const runs: Record<string, RunState> = {};
     for (const r of cfg.runs) runs[r.id] = keepRestored ? (this.#state.runs[r.id] ?? emptyRun()) : emptyRun();
     this.#set({
@@ -302,6 +324,7 @@ export class TrainingClient {
       runs,
       fishleg: EMPTY_FISHLEG,
       restored: keepRestored ? this.#state.restored : null,
+      compiling: null,
       error: null,
     });
     const csv = cfg.data.task === 'csv' && this.#state.csv ? { csv: this.#state.csv } : {};
@@ -342,6 +365,9 @@ export class TrainingClient {
     switch (e.type) {
       case 'ready':
         this.#set({ backend: e.backend });
+        return;
+      case 'compiling':
+        this.#set({ compiling: e.done < e.total ? { done: e.done, total: e.total } : null });
         return;
       case 'loading':
         this.#set({ loading: { loaded: e.loaded, total: e.total } });

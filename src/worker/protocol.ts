@@ -4,11 +4,12 @@
  * lock-step) is identified by `raceId`, fresh on every setup, so events still in flight from an older race are
  * dropped by the client; runs inside a race are identified by their `runId` (stable ids from the config).
  */
-import type { BackendChoice } from '../engine/create-backend.ts';
+import type { BackendChoice, FallbackKind } from '../engine/create-backend.ts';
 import type { EvalResult } from '../engine/trainer.ts';
 import type { FishLegApprox, OptimizerConfig } from '../engine/optim/config.ts';
 import type { Likelihood } from '../engine/ops.ts';
 import type { TaskName } from '../engine/data/tasks.ts';
+import type { StepMeasures } from '../engine/fishleg/step-measures.ts';
 
 /** Which backend to ask for: 'auto' takes WebGPU when an adapter exists and falls back to the CPU. */
 export type { BackendChoice };
@@ -95,6 +96,8 @@ export interface BackendInfo {
   readonly description: string;
   /** Set when 'auto' or 'webgpu' was asked for and the CPU was used instead. */
   readonly fallbackReason?: string;
+  /** Why: WebGPU is missing or failed, or its only adapter is a software emulation the CPU backend outruns. */
+  readonly fallbackKind?: FallbackKind;
 }
 
 /** What the UI needs to know about the data of a race. */
@@ -150,12 +153,31 @@ export interface FishLegFrame {
   readonly relError: number | null;
   /** Set when the layer or model is too large to materialise. */
   readonly note?: string;
+  /** How good FishLeg's step is on this layer (engine/fishleg/step-measures.ts); null before the first step. */
+  readonly measures?: StepMeasures | null;
+  /** Training rows the exact Fisher block was averaged over. */
+  readonly fisherRows?: number;
+  /** Earlier frames' scalar measures of the same run and layer, oldest first (kept by the UI's store). */
+  readonly history?: readonly FishLegHistoryPoint[];
+}
+
+/** The scalar measures of one Inside-FishLeg frame, for the charts over time. */
+export interface FishLegHistoryPoint {
+  readonly step: number;
+  readonly cosFishLeg: number;
+  readonly cosGradient: number;
+  readonly auxLoss: number;
+  readonly auxOptimum: number;
+  /** null for blocks too large for heat maps. */
+  readonly relError: number | null;
 }
 
 export type WorkerEvent =
   | { readonly type: 'ready'; readonly requestId: number; readonly backend: BackendInfo }
   /** Bytes of a dataset download (MNIST); total is null when the server does not say. */
   | { readonly type: 'loading'; readonly raceId: number; readonly loaded: number; readonly total: number | null }
+  /** GPU kernels of a new race being compiled (WebGPU only; the first step waits for them). */
+  | { readonly type: 'compiling'; readonly raceId: number; readonly done: number; readonly total: number }
   | {
       readonly type: 'raceReady';
       readonly requestId: number;

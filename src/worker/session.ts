@@ -7,7 +7,7 @@
  * fit is refused with an error event while the previous race stays as it was (paused).
  * Kept apart from the worker entry point so that Node tests drive it with the CPU backend.
  */
-import { createBackend, getTask, type Backend, type CreateBackendOptions } from '../engine/index.ts';
+import { createBackend, getTask, type Backend, type CreateBackendOptions, type FallbackKind } from '../engine/index.ts';
 import { csvDataset } from '../engine/data/csv.ts';
 import type { Dataset } from '../engine/data/dataset.ts';
 import { parseArch } from '../engine/data/arch.ts';
@@ -55,6 +55,9 @@ export interface SessionOptions {
  */
 export const PAGE_MEMORY_BUDGET = 1e9;
 const BUDGET_HINT = 'use a smaller batch, auxiliary batch, model or data set, or fewer runs';
+
+/** How often kernel-compilation progress is reported while a race's kernels build. */
+const COMPILE_REPORT_MS = 250;
 
 /** Evaluations are sent at most this often, batched: a fast CPU race evaluates hundreds of times a second. */
 const METRICS_FLUSH_MS = 100;
@@ -208,18 +211,21 @@ export class WorkerSession {
 
   async #init(requestId: number, choice: BackendChoice): Promise<void> {
     if (this.#backend) throw new ProtocolError('init was sent twice; the backend is chosen once per worker');
-    let fallbackReason: string | undefined;
+    let fallback: { reason: string; kind: FallbackKind } | undefined;
     this.#choice = choice;
-    this.#backend = await this.#createBackend(choice, (reason) => (fallbackReason = reason));
+    this.#backend = await this.#createBackend(choice, (reason, kind) => (fallback = { reason, kind }));
     const info: BackendInfo = {
       name: this.#backend.name,
       description: this.#backend.description,
-      ...(fallbackReason !== undefined ? { fallbackReason } : {}),
+      ...(fallback !== undefined ? { fallbackReason: fallback.reason, fallbackKind: fallback.kind } : {}),
     };
     this.#post({ type: 'ready', requestId, backend: info });
   }
 
-  async #createBackend(choice: BackendChoice, onFallback?: (reason: string) => void): Promise<Backend> {
+  async #createBackend(
+    choice: BackendChoice,
+    onFallback?: (reason: string, kind: FallbackKind) => void,
+  ): Promise<Backend> {
     const backend = await (this.#options.createBackend ?? createBackend)({
       backend: choice,
       ...(this.#options.gpu ? { gpu: this.#options.gpu } : {}),
@@ -253,6 +259,7 @@ export class WorkerSession {
     const loop = this.#newLoop(raceId, race, spec.model.evalEvery);
     this.#current = { raceId, race, loop, evalEvery: spec.model.evalEvery, playing: false, spec, shape };
     this.#post({ type: 'raceReady', requestId, raceId, data: race.info, task: race.task });
+    this.#reportCompiling(raceId);
     // The step-0 point anchors the chart and gives the loss everything is compared to.
     await loop.evaluate();
     this.#flush();
@@ -374,6 +381,25 @@ export class WorkerSession {
     const points = this.#pending;
     this.#pending = [];
     this.#post({ type: 'metrics', raceId: this.#pendingRace, points });
+  }
+
+  /**
+   * While the backend builds kernels for this race (WebGPU pipelines: seconds on a software adapter), tells
+   * the page how far it got, ending with done = total; nothing when there is nothing to build.
+   */
+  #reportCompiling(raceId: number): void {
+    const backend = this.#backend;
+    if (!backend?.compileProgress) return;
+    let reported = false;
+    const tick = () => {
+      if (this.#current?.raceId !== raceId || this.#backend !== backend) return;
+      const { done, total } = backend.compileProgress!();
+      if (done < total || reported) this.#post({ type: 'compiling', raceId, done, total });
+      reported = done < total;
+      // Keeps watching while the race lives: its first steps and evaluations record programs of their own.
+      setTimeout(tick, COMPILE_REPORT_MS);
+    };
+    tick();
   }
 
   async #disposeRace(): Promise<void> {

@@ -8,7 +8,7 @@ import type { Backend, Program } from '../backend.ts';
 import type { Op } from '../ops.ts';
 import type { DType, Storage, Tensor } from '../tensor.ts';
 import { validateOp } from '../validate.ts';
-import { requestGpuDevice } from './device.ts';
+import { isCpuEmulated, requestGpuDevice, type GpuDeviceOptions } from './device.ts';
 import { GpuDeviceError, WebGpuBackendError } from './errors.ts';
 import type { MatmulVariant } from './kernels/index.ts';
 import { createSharedLayout, SCRATCH_BINDING } from './layout.ts';
@@ -16,7 +16,14 @@ import { PipelineCache } from './pipelines.ts';
 import { GpuProgram, recordProgram, type RecordContext } from './program.ts';
 import { SHADERS } from './shaders.ts';
 
-export { WebGpuUnavailableError, ShaderCompileError, WebGpuBackendError, GpuDeviceError } from './errors.ts';
+export {
+  WebGpuUnavailableError,
+  SoftwareAdapterError,
+  ShaderCompileError,
+  WebGpuBackendError,
+  GpuDeviceError,
+} from './errors.ts';
+export { isCpuEmulated } from './device.ts';
 
 /** Options of createWebGpuBackend. */
 export interface WebGpuBackendOptions {
@@ -253,6 +260,10 @@ export class WebGpuBackend implements Backend {
     await this.throwPendingErrors();
   }
 
+  compileProgress(): { readonly done: number; readonly total: number } {
+    return this.pipelines.progress;
+  }
+
   /** Resolves once every pipeline recorded so far has compiled; throws ShaderCompileError otherwise. */
   async compiled(): Promise<void> {
     await this.pipelines.settled();
@@ -279,11 +290,6 @@ export class WebGpuBackend implements Backend {
   }
 }
 
-/** Whether the adapter emulates a GPU on the CPU (SwiftShader, CI's WebGPU): kernel choices differ there. */
-export function isCpuEmulated(info: GPUAdapterInfo | undefined): boolean {
-  return !!info && /swiftshader/i.test(`${info.vendor} ${info.architecture} ${info.device} ${info.description}`);
-}
-
 /** A backend on a device the caller owns (the caller destroys it after dispose()). */
 export function createWebGpuBackend(
   device: GPUDevice,
@@ -300,8 +306,8 @@ export function createWebGpuBackend(
  */
 export async function requestWebGpuBackend(
   gpu: GPU | undefined = globalThis.navigator?.gpu,
-  options: Omit<WebGpuBackendOptions, 'ownsDevice'> = {},
+  options: Omit<WebGpuBackendOptions, 'ownsDevice'> & GpuDeviceOptions = {},
 ): Promise<WebGpuBackend> {
-  const { device, info } = await requestGpuDevice(gpu);
+  const { device, info } = await requestGpuDevice(gpu, options);
   return new WebGpuBackend(device, info, { ...options, ownsDevice: true });
 }

@@ -4,7 +4,12 @@
 
 /** No WebGPU here: navigator.gpu is missing or no adapter was found. */
 export class WebGpuUnavailableError extends Error {
-  override readonly name = 'WebGpuUnavailableError';
+  override readonly name: string = 'WebGpuUnavailableError';
+}
+
+/** The only adapter emulates a GPU on the CPU and the caller asked for a real one ('auto' choice). */
+export class SoftwareAdapterError extends WebGpuUnavailableError {
+  override readonly name = 'SoftwareAdapterError';
 }
 
 /** A WGSL module or compute pipeline failed to compile; the message holds the compiler's and the source lines. */

@@ -55,6 +55,8 @@ export class PipelineCache {
   private readonly checks: Promise<void>[] = [];
   /** The first compile failure seen, once its error scope has resolved. */
   failure: ShaderCompileError | undefined;
+  /** Pipelines whose creation the device has finished (compiled or failed). */
+  #finished = 0;
 
   constructor(
     private readonly device: GPUDevice,
@@ -97,6 +99,7 @@ export class PipelineCache {
       compute: { module: mod, entryPoint: entry, constants: toNumbers(constants) },
     });
     const check = this.device.popErrorScope().then(async (err) => {
+      this.#finished++;
       if (!err) return;
       const info = await mod.getCompilationInfo();
       const messages = formatCompilationMessages(this.sources[shader]!, info.messages);
@@ -107,6 +110,11 @@ export class PipelineCache {
     this.checks.push(check);
     this.pipelines.set(key, pipeline);
     return pipeline;
+  }
+
+  /** How many of the pipelines created so far the device has finished building (for a progress display). */
+  get progress(): { readonly done: number; readonly total: number } {
+    return { done: this.#finished, total: this.pipelines.size };
   }
 
   /** Resolves once every pipeline created so far has been checked; throws the first compile failure. */
