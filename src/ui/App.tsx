@@ -204,6 +204,11 @@ export function App({ client }: AppProps) {
     history: s.runs[spec.id] ?? { points: [], diverged: null, switches: [] },
   }));
   const search = toSearch(normaliseIds(cfg));
+  // The preset whose setup is on the page (its text stays true only while nothing was changed).
+  const activePreset = useMemo(
+    () => PRESETS.find((p) => toSearch(normaliseIds(p.config(cfg.backend))) === search) ?? null,
+    [search, cfg.backend],
+  );
   const canPlay = s.backend !== null && s.error === null && s.data !== null;
 
   return (
@@ -272,12 +277,18 @@ export function App({ client }: AppProps) {
             type="button"
             data-testid={`preset-${p.id}`}
             title={p.blurb}
+            aria-pressed={activePreset?.id === p.id}
             onClick={() => on.setConfig(p.config(cfg.backend))}
           >
             {p.title}
           </button>
         ))}
       </nav>
+      {activePreset && (
+        <p className="preset-blurb" data-testid="preset-blurb">
+          <strong>What to watch:</strong> {activePreset.blurb}
+        </p>
+      )}
 
       <main className="layout">
         <div className="side">
