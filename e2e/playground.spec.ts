@@ -245,3 +245,30 @@ test('without a WebGPU adapter it says so and trains on the CPU', async ({ playw
     await browser.close();
   }
 });
+
+test('CPU: branch a run mid-race and add one without a restart', async ({ page }) => {
+  const errors = collectErrors(page);
+  await page.goto('/?backend=cpu');
+  await ready(page);
+  await page.getByTestId('play-button').click();
+  await expect.poll(() => num(page, 'step-count')).toBeGreaterThan(100);
+  await page.getByTestId('play-button').click();
+  await expect(page.getByTestId('play-button')).toHaveText('Play');
+  const at = await num(page, 'step-count');
+
+  await page.getByTestId('r2-branch').click();
+  await expect(page.getByTestId('r4-origin')).toHaveText(`branch of Adam at step ${at}`);
+  expect(await num(page, 'step-count')).toBe(at); // the race went on from where it was
+  await expect(page.getByTestId('r4-loss')).toHaveText(await page.getByTestId('r2-loss').innerText());
+  await expect(page.locator('.branch-marker')).toHaveCount(1);
+
+  await page.getByTestId('add-run').click(); // an SGD run, from step 0 on the same batches
+  await expect(page.getByTestId('r5-loss')).toHaveText(/^\d/);
+  await expect(page.getByTestId('r5-catching-up')).toHaveCount(0); // paused: it caught up at once
+  await page.getByTestId('play-button').click();
+  await expect.poll(() => num(page, 'step-count')).toBeGreaterThan(at + 50);
+  await page.getByTestId('play-button').click();
+  await page.screenshot({ path: screenshot('branch'), fullPage: true });
+  await expect(page.getByTestId('error')).toHaveCount(0);
+  expect(errors).toEqual([]);
+});

@@ -1,8 +1,8 @@
 /**
- * The transport bar: Play/Pause, single Step, Reset and the speed control, plus the live step counter and
- * throughput. Space toggles play from anywhere on the page that is not a text field (see App).
+ * The transport bar: Play/Pause, single Step, Reset, the speed control and the step budget (play pauses
+ * by itself there), plus the live step counter and throughput. Space toggles play from anywhere on the page that is not a text field (see App).
  */
-import { SPEEDS, type PlaygroundConfig } from './config.ts';
+import { MAX_STOP_AT, SPEEDS, type PlaygroundConfig } from './config.ts';
 
 export interface ControlsProps {
   readonly running: boolean;
@@ -12,10 +12,12 @@ export interface ControlsProps {
   readonly canPlay: boolean;
   readonly canReset: boolean;
   readonly speed: PlaygroundConfig['speed'];
+  readonly stopAt: PlaygroundConfig['stopAt'];
   readonly onToggle: () => void;
   readonly onStep: () => void;
   readonly onReset: () => void;
   readonly onSpeed: (speed: PlaygroundConfig['speed']) => void;
+  readonly onStopAt: (stopAt: PlaygroundConfig['stopAt']) => void;
 }
 
 /** The transport controls. */
@@ -52,6 +54,22 @@ export function Controls(p: ControlsProps) {
             </option>
           ))}
         </select>
+      </label>
+      <label className="field inline" title="Play pauses by itself at this step (empty: never)">
+        <span>Stop at step</span>
+        <input
+          type="number"
+          className="stop-at"
+          data-testid="stop-at"
+          min={1}
+          max={MAX_STOP_AT}
+          placeholder="never"
+          value={p.stopAt ?? ''}
+          onChange={(e) => {
+            const v = e.target.value.trim() === '' ? null : Number(e.target.value);
+            if (v === null || (Number.isInteger(v) && v >= 1 && v <= MAX_STOP_AT)) p.onStopAt(v);
+          }}
+        />
       </label>
       <div className="stat">
         <div className="stat-label">Step</div>

@@ -98,9 +98,30 @@ export function LossChart({ runs, states, chart, hasAccuracy }: LossChartProps) 
   const label = metricGetters(chart.metric, hasAccuracy)[2];
   const markers =
     chart.x === 'step'
-      ? runs.flatMap((r) =>
-          (states[r.id]?.switches ?? []).map((s) => ({ ...s, colour: r.colour, key: `${r.id}@${s.step}` })),
-        )
+      ? runs.flatMap((r) => {
+          const st = states[r.id];
+          const switches = (st?.switches ?? []).map((s) => ({
+            step: s.step,
+            text: `→ ${s.approx}`,
+            className: 'switch-marker',
+            colour: r.colour,
+            key: `${r.id}@${s.step}`,
+          }));
+          // Where a branch leaves the run it was copied from.
+          const branch =
+            st?.origin && st.origin.from !== null && st.origin.step > 0
+              ? [
+                  {
+                    step: st.origin.step,
+                    text: `⑂ ${r.name}`,
+                    className: 'branch-marker',
+                    colour: r.colour,
+                    key: `${r.id}@branch`,
+                  },
+                ]
+              : [];
+          return [...branch, ...switches];
+        })
       : [];
   return (
     <div
@@ -165,8 +186,8 @@ export function LossChart({ runs, states, chart, hasAccuracy }: LossChartProps) 
                 x={m.step}
                 stroke={m.colour}
                 strokeDasharray="2 3"
-                label={{ value: `→ ${m.approx}`, position: 'insideTopLeft', fontSize: 11, fill: m.colour }}
-                className="switch-marker"
+                label={{ value: m.text, position: 'insideTopLeft', fontSize: 11, fill: m.colour }}
+                className={m.className}
               />
             ))}
           </LineChart>

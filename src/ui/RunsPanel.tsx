@@ -220,6 +220,17 @@ export function RunsPanel({ runs, states, onUpdate, onAdd, onDuplicate, onRemove
                     {fmt(last)}
                   </b>
                 </span>
+                {st?.catchingUp && (
+                  <span className="catching-up" data-testid={`${run.id}-catching-up`} role="status">
+                    catching up: step {st.catchingUp.step} of {st.catchingUp.target}
+                  </span>
+                )}
+                {st?.origin && st.origin.from !== null && (
+                  <span className="origin" data-testid={`${run.id}-origin`}>
+                    branch of {runs.find((r) => r.id === st.origin?.from)?.name ?? 'a removed run'} at step{' '}
+                    {st.origin.step}
+                  </span>
+                )}
                 {st?.diverged !== null && st?.diverged !== undefined && (
                   <span className="diverged" data-testid={`${run.id}-diverged`} role="status">
                     diverged at step {st.diverged}
@@ -231,8 +242,14 @@ export function RunsPanel({ runs, states, onUpdate, onAdd, onDuplicate, onRemove
                 <OptimizerFields run={run} onChange={(optimizer) => onUpdate(run.id, { optimizer })} />
               </details>
               <div className="run-actions">
-                <button type="button" onClick={() => onDuplicate(run.id)} disabled={runs.length >= MAX_RUNS}>
-                  Duplicate
+                <button
+                  type="button"
+                  data-testid={`${run.id}-branch`}
+                  title="A copy of this run from its current weights and optimizer state; the race goes on"
+                  onClick={() => onDuplicate(run.id)}
+                  disabled={runs.length >= MAX_RUNS}
+                >
+                  Branch from here
                 </button>
                 <button type="button" onClick={() => onRemove(run.id)} disabled={runs.length <= 1}>
                   Remove
@@ -258,7 +275,10 @@ export function RunsPanel({ runs, states, onUpdate, onAdd, onDuplicate, onRemove
           Add run
         </button>
       </div>
-      <p className="hint">Adding a run or changing its optimizer restarts the race; settings change live.</p>
+      <p className="hint">
+        Settings change live. A branch continues from its run’s current state; an added run catches up from step 0 on
+        the same batches; neither restarts the race. Changing a run’s optimizer does.
+      </p>
     </section>
   );
 }

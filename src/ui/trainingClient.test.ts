@@ -184,3 +184,17 @@ describe('a link to a CSV setup', () => {
     expect(setup?.type === 'setup' && setup.spec.data.n).toBeGreaterThan(0);
   });
 });
+
+describe('the step budget', () => {
+  it('is sent with the setup and changes live; the worker reaching it stops the client playing', () => {
+    const f = fakePort();
+    const client = new TrainingClient(f.port, { ...DEFAULT_CONFIG, stopAt: 3000 }, { schedule: sync, persist: false });
+    expect(f.sent).toContainEqual({ type: 'stopAt', raceId: 1, step: 3000 });
+    f.emit({ type: 'ready', requestId: 1, backend: { name: 'cpu', description: 'cpu' } });
+    client.setStopAt(null);
+    expect(f.sent.at(-1)).toEqual({ type: 'stopAt', raceId: 1, step: null });
+    expect(client.getSnapshot().config.stopAt).toBeNull();
+    f.emit({ type: 'budgetReached', raceId: 1, step: 3000 });
+    expect(client.getSnapshot().running).toBe(false);
+  });
+});

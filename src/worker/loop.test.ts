@@ -181,6 +181,41 @@ describe('TrainingLoop', () => {
   });
 });
 
+describe('TrainingLoop step budget', () => {
+  it('pauses exactly at the budget with that step evaluated, says so once, and plays on past it when asked', async () => {
+    const s = setup(10);
+    const reached: number[] = [];
+    const loop = new TrainingLoop(
+      s.trainer,
+      {
+        evalEvery: 10,
+        sliceMs: 16,
+        progressEveryMs: 0,
+        now: () => s.trainer.clock.t,
+        yieldNow: () => new Promise<void>((r) => setTimeout(r, 0)),
+      },
+      {
+        metrics: (p) => s.points.push(p),
+        progress: () => undefined,
+        error: (e) => s.errors.push(e),
+        budgetReached: (k) => reached.push(k),
+      },
+    );
+    loop.setStopAt(25);
+    loop.play();
+    await expect.poll(() => reached).toEqual([25]);
+    expect(loop.running).toBe(false);
+    expect(s.trainer.steps).toBe(25);
+    expect(s.points.map((p) => p.step)).toEqual([10, 20, 25]);
+    // Play again: the budget is behind the race and no longer limits it.
+    loop.play();
+    await expect.poll(() => s.trainer.steps).toBeGreaterThan(60);
+    await loop.pause();
+    expect(reached).toEqual([25]);
+    expect(s.errors).toEqual([]);
+  });
+});
+
 describe('messageChannelYield', () => {
   it('lets timers run while a loop yields continuously (Node drains port messages in bulk)', async () => {
     // A clock the test moves: 1 ms of "work" per slice, so the timer yield is due every 50 slices whatever

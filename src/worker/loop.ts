@@ -16,6 +16,8 @@ export interface LoopListener<P> {
   metrics(point: P): void;
   progress(step: number, running: boolean, stepsPerSecond: number): void;
   error(err: unknown): void;
+  /** The loop paused itself at its step budget (after that step's evaluation). */
+  budgetReached?(step: number): void;
 }
 
 export interface LoopOptions {
@@ -82,6 +84,10 @@ export class TrainingLoop<P> {
   #lastProgress = -Infinity;
   /** Most steps per second (null = unlimited). */
   #speed: number | null = null;
+  /** Tasks waiting for the gap between two slices (see exec). */
+  readonly #between: (() => Promise<void>)[] = [];
+  /** Play pauses by itself at this step (null = never); playing on past it is not limited again. */
+  #stopAt: number | null = null;
 
   constructor(trainer: LoopTrainer<P>, options: LoopOptions, listener: LoopListener<P>) {
     if (!Number.isInteger(options.evalEvery) || options.evalEvery < 1) {
@@ -135,6 +141,11 @@ export class TrainingLoop<P> {
     this.#speed = stepsPerSecond !== null && stepsPerSecond > 0 ? stepsPerSecond : null;
   }
 
+  /** Pauses play at step `step` (null = never); applies from the next slice, only while the race is short of it. */
+  setStopAt(step: number | null): void {
+    this.#stopAt = step !== null && Number.isInteger(step) && step > 0 ? step : null;
+  }
+
   /** Takes `n` steps then evaluates (for the Step button); queued behind any running slice. */
   stepOnce(n: number): Promise<void> {
     return this.#enqueue(async () => {
@@ -146,9 +157,21 @@ export class TrainingLoop<P> {
     });
   }
 
-  /** Runs `task` on the loop's chain, i.e. never in the middle of a slice or an evaluation. */
+  /**
+   * Runs `task` never in the middle of a slice or an evaluation: between two slices while playing (play is
+   * one long task on the chain, so queueing behind it would wait for a pause that may never come), else on
+   * the chain. Rejects with the task's error; the loop goes on either way.
+   */
   exec(task: () => Promise<void>): Promise<void> {
-    return this.#enqueue(task);
+    if (!this.#running) return this.#enqueue(task);
+    return new Promise<void>((resolve, reject) => {
+      this.#between.push(() => task().then(resolve, reject));
+    });
+  }
+
+  /** Runs the tasks exec() queued for the gap between two slices. */
+  async #drainBetween(): Promise<void> {
+    while (this.#between.length > 0) await this.#between.shift()!();
   }
 
   /** Stops without a final evaluation; resolves when the trainer is no longer in use (safe to dispose). */
@@ -169,11 +192,23 @@ export class TrainingLoop<P> {
   }
 
   async #run(generation: number): Promise<void> {
+    try {
+      await this.#slices(generation);
+    } finally {
+      // Tasks queued while playing run even when play ended (pause, budget, error) before their gap came.
+      await this.#drainBetween();
+    }
+  }
+
+  async #slices(generation: number): Promise<void> {
     let intervalStart = this.#now();
     let intervalSteps = 0;
     while (generation === this.#generation) {
+      await this.#drainBetween();
+      if (generation !== this.#generation) return;
       const cap = this.#speed === null ? Infinity : Math.max(1, Math.round((this.#speed * this.#sliceMs) / 1000));
-      const k = Math.min(this.#chunk, cap, this.#evalEvery - this.#sinceEval);
+      const budget = this.#stopAt !== null && this.#step < this.#stopAt ? this.#stopAt - this.#step : Infinity;
+      const k = Math.min(this.#chunk, cap, this.#evalEvery - this.#sinceEval, budget);
       const sliceStart = this.#now();
       await this.#trainer.step(k);
       this.#step += k;
@@ -192,6 +227,15 @@ export class TrainingLoop<P> {
         }
         intervalStart = this.#now();
         intervalSteps = 0;
+      }
+      if (this.#step === this.#stopAt) {
+        // The budget is spent: pause here, with the budget's step evaluated, exactly as a click on Pause would.
+        this.#running = false;
+        this.#generation++;
+        if (this.#sinceEval > 0) await this.#evaluate();
+        this.#progress(true);
+        this.#listener.budgetReached?.(this.#step);
+        return;
       }
       this.#progress(false);
       await this.#yield();

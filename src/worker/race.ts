@@ -209,6 +209,52 @@ export class Race implements LoopTrainer<RacePoint[]> {
     this.#replay = [];
   }
 
+  /**
+   * Adds a run without disturbing the others. `from`: the id of a run to branch from — the new run starts
+   * from that run's weights and whole optimizer state at the current step and sees the same future batches.
+   * Without `from` the new run starts at step 0 and catches up on the same batches (see step() and
+   * catchUp()) before it joins the lock-step.
+   */
+  async addRun(run: RunSpec, from: string | null): Promise<void> {
+    if (this.#racers.some((r) => r.spec.id === run.id)) throw new RaceError(`the race already has a run '${run.id}'`);
+    const racer = newRacer(this.#backend, this.#device, this.#spec, run);
+    try {
+      if (from !== null) {
+        const src = this.#racer(from);
+        if (src.spec.optimizer.kind !== run.optimizer.kind) {
+          throw new RaceError(`a branch of '${src.spec.name}' must use ${src.spec.optimizer.kind}`);
+        }
+        const state = await src.trainer.checkpoint();
+        racer.trainer.restore(state);
+        // Same kind, possibly other settings: they apply from the branch point on.
+        racer.trainer.updateOptimizer(run.optimizer);
+        const seconds = src.secondsBase + src.trainer.seconds;
+        racer.secondsBase = seconds;
+        racer.lastSeconds = seconds;
+        racer.lastStep = state.step;
+        racer.watch = new DivergenceWatch(src.watch.initial);
+        racer.checkpoint = { spec: run, state, seconds };
+      }
+    } catch (e) {
+      racer.trainer.dispose();
+      throw e;
+    }
+    this.#racers.push(racer);
+    this.#viewsDue = true;
+  }
+
+  /** Steps every live run that is behind the others up to them (a paused race's newly added runs), in slices. */
+  async catchUp(onProgress: (runId: string, step: number, target: number) => void): Promise<void> {
+    const target = this.currentStep;
+    for (const r of this.#racers) {
+      while (r.diverged === null && r.trainer.stepCount < target) {
+        r.trainer.step(Math.min(CATCH_UP_SLICE, target - r.trainer.stepCount));
+        await r.trainer.settle();
+        onProgress(r.spec.id, r.trainer.stepCount, target);
+      }
+    }
+  }
+
   /** Removes a run and frees it (no effect on the others). */
   remove(runId: string): void {
     const i = this.#racers.findIndex((r) => r.spec.id === runId);
@@ -238,9 +284,12 @@ export class Race implements LoopTrainer<RacePoint[]> {
       await this.applyPending();
       const next = this.#replay[0];
       const k = next ? Math.min(left, Math.max(1, next.step - this.currentStep)) : left;
+      const lead = this.currentStep;
       for (const r of this.#racers) {
         if (r.diverged !== null) continue;
-        r.trainer.step(k);
+        // A run added mid-race catches up on the batches the others saw, CATCH_UP_RATE× faster than they move.
+        const behind = lead - r.trainer.stepCount;
+        r.trainer.step(k + Math.min(behind, CATCH_UP_RATE * k));
         await r.trainer.settle();
       }
       left -= k;
@@ -251,25 +300,31 @@ export class Race implements LoopTrainer<RacePoint[]> {
   async evaluate(): Promise<RacePoint[]> {
     await this.applyPending();
     const out: RacePoint[] = [];
-    for (const r of this.#racers) {
-      if (r.diverged !== null) continue;
-      const raw = await r.trainer.evaluate();
-      const e = { ...raw, seconds: r.secondsBase + raw.seconds };
-      const auxLoss = await r.trainer.readAuxLoss();
-      const steps = e.step - r.lastStep;
-      const msPerStep = steps > 0 ? (1000 * (e.seconds - r.lastSeconds)) / steps : Number.NaN;
-      r.lastSeconds = e.seconds;
-      r.lastStep = e.step;
-      out.push({ runId: r.spec.id, point: { ...e, auxLoss, msPerStep } });
-      if (r.watch.observe(e.step, e.trainLoss) !== null) {
-        r.diverged = e.step;
-        this.#listener.diverged(r.spec.id, e.step);
-      }
-    }
+    for (const r of this.#racers) if (r.diverged === null) out.push(await this.#evaluateRacer(r));
     const n = this.#evaluations++;
     if (this.#viewsDue || n % this.#options.viewEvery === 0) await this.sendViews();
     if (n % this.#options.checkpointEvery === 0) await this.checkpoint();
     return out;
+  }
+
+  /** Evaluates one run on its own (a run just added), outside the race's evaluation cadence. */
+  async evaluateRun(runId: string): Promise<RacePoint> {
+    return this.#evaluateRacer(this.#racer(runId));
+  }
+
+  async #evaluateRacer(r: Racer): Promise<RacePoint> {
+    const raw = await r.trainer.evaluate();
+    const e = { ...raw, seconds: r.secondsBase + raw.seconds };
+    const auxLoss = await r.trainer.readAuxLoss();
+    const steps = e.step - r.lastStep;
+    const msPerStep = steps > 0 ? (1000 * (e.seconds - r.lastSeconds)) / steps : Number.NaN;
+    r.lastSeconds = e.seconds;
+    r.lastStep = e.step;
+    if (r.watch.observe(e.step, e.trainLoss) !== null) {
+      r.diverged = e.step;
+      this.#listener.diverged(r.spec.id, e.step);
+    }
+    return { runId: r.spec.id, point: { ...e, auxLoss, msPerStep } };
   }
 
   /** Marks views as due at the next evaluation (e.g. on pause). */
@@ -343,6 +398,11 @@ export class Race implements LoopTrainer<RacePoint[]> {
     return r;
   }
 }
+
+/** A run added mid-race takes up to this many extra steps per step of the others until it has caught up. */
+const CATCH_UP_RATE = 4;
+/** Steps per slice when a paused race's new run catches up (between slices the worker answers commands). */
+const CATCH_UP_SLICE = 200;
 
 function resolveLikelihood(spec: RaceSpec, data: Dataset) {
   return spec.model.likelihood === 'auto' ? likelihoodFor(data.kind) : spec.model.likelihood;

@@ -176,6 +176,9 @@ export class WorkerSession {
       case 'speed':
         cur.loop.setSpeed(cmd.speed);
         return;
+      case 'stopAt':
+        cur.loop.setStopAt(cmd.step);
+        return;
       case 'update': {
         // A new auxiliary batch re-allocates FishLeg's Fisher workspace: check it fits first.
         const runs = cur.spec.runs.map((r) => (r.id === cmd.runId ? { ...r, optimizer: cmd.optimizer } : r));
@@ -193,6 +196,23 @@ export class WorkerSession {
           return Promise.resolve();
         });
         return;
+      case 'addRun': {
+        const spec = { ...cur.spec, runs: [...cur.spec.runs, cmd.run] };
+        this.#checkMemory(spec, cur.shape);
+        await cur.loop.exec(async () => {
+          await cur.race.addRun(cmd.run, cmd.from);
+          // Paused: catch up now, so that the new run stands where the others do when play resumes.
+          if (!cur.loop.running) {
+            await cur.race.catchUp((runId, step, target) =>
+              this.#post({ type: 'catchUp', raceId: cur.raceId, runId, step, target }),
+            );
+          }
+          this.#queueMetrics(cur.raceId, [await cur.race.evaluateRun(cmd.run.id)]);
+        });
+        this.#flush();
+        cur.spec = spec;
+        return;
+      }
       case 'inspect':
         cur.race.inspect(cmd.inspect);
         if (!cur.loop.running) await cur.loop.exec(() => cur.race.sendViews());
@@ -278,6 +298,12 @@ export class WorkerSession {
         },
         progress: (step, running, stepsPerSecond) =>
           this.#post({ type: 'progress', raceId, step, running, stepsPerSecond }),
+        budgetReached: (step) => {
+          const cur = this.#current;
+          if (cur?.raceId === raceId) cur.playing = false;
+          this.#flush();
+          this.#post({ type: 'budgetReached', raceId, step });
+        },
         error: (err) => {
           if (this.#recovering || this.#isLost()) return; // the device-loss handler takes over
           this.#flush();
