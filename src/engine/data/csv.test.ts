@@ -3,7 +3,15 @@
  * file, the seeded hold-out, and every error with its exact message and line number.
  */
 import { describe, expect, it } from 'vitest';
-import { CsvError, csvDataset, MAX_CLASSES, MAX_CSV_VALUES, parseCsv } from './csv.ts';
+import {
+  CSV_PARSE_BYTES_PER_CELL,
+  CsvError,
+  csvDataset,
+  csvParseBytes,
+  MAX_CLASSES,
+  MAX_CSV_VALUES,
+  parseCsv,
+} from './csv.ts';
 
 const src = (text: string, name = 'train.csv') => ({ text, name });
 
@@ -188,5 +196,65 @@ describe('csv input that the engine cannot use', () => {
     expect(() => csvDataset(src('x,label\n0,0\n1,65534\n2,1\n'))).toThrow(
       "train.csv line 3: column 'label' must hold integer classes from 0 to 999 (at most 1000 classes), got 65534",
     );
+  });
+});
+
+describe('csv input found by the second fuzz pass', () => {
+  const wide = (n: number, label = false) => {
+    const names = Array.from({ length: n }, (_, i) => `c${i}`).join(',');
+    const row = (i: number) => `${Array(n).fill('1').join(',')}${label ? `,${i % 2}` : ''}`;
+    return src(`${names}${label ? ',label' : ''}\n${row(0)}\n${row(1)}\n${row(2)}\n`);
+  };
+  it.each<[string, () => unknown, string]>([
+    // A target named twice became two identical outputs.
+    [
+      'a duplicate target',
+      () => csvDataset(src('a,b,c\n1,2,3\n4,5,6\n'), undefined, { targets: ['b', 'b'] }),
+      "train.csv: target column 'b' is named twice",
+    ],
+    // All 0s was refused, all 1s trained a two-class model whose class 0 no row has.
+    [
+      'a label column of one class other than 0',
+      () => csvDataset(src('x,label\n1,1\n2,1\n3,1\n')),
+      "train.csv: column 'label' needs at least 2 classes, found only class 1",
+    ],
+    [
+      'one class across both files',
+      () => csvDataset(src('x,label\n1,7\n2,7\n'), src('x,label\n1,7\n', 'test.csv')),
+      "train.csv: column 'label' needs at least 2 classes, found only class 7",
+    ],
+    // The default architecture's error named a '70000-32t-32t-2' the user never wrote.
+    [
+      'more feature columns than a layer takes',
+      () => csvDataset(wide(70_000, true)),
+      'train.csv: 70000 feature columns are more than a layer can take (at most 65536)',
+    ],
+  ])('refuses %s', (_, f, message) => {
+    expect(f).toThrow(CsvError);
+    expect(f).toThrow(message);
+  });
+
+  it('still takes classes that do not start at 0, and files of two classes split across train and test', () => {
+    expect(csvDataset(src('x,label\n1,1\n2,2\n3,1\n')).numClasses).toBe(3);
+    expect(csvDataset(src('x,label\n1,1\n2,1\n'), src('x,label\n1,0\n', 'test.csv')).numClasses).toBe(2);
+  });
+
+  it('converts rows as they are parsed, keeping lines, blank rows and the first error in file order', () => {
+    // 2¹⁹ + 2 rows of 2 values: the values outgrow one 2²⁰-value chunk and are joined.
+    const n = 2 ** 19 + 2;
+    const t = parseCsv(`a,b\n${'1,2\n'.repeat(n - 2)}\n\n"3\n",4\n5,6\n`, 'f.csv');
+    expect(t.rows).toBe(n);
+    expect(t.values.length).toBe(2 * n);
+    expect(Array.from(t.values.slice(2 ** 20 - 2, 2 ** 20 + 2))).toEqual([1, 2, 3, 4]);
+    expect(Array.from(t.values.slice(-2))).toEqual([5, 6]);
+    // Header on line 1, rows on 2…n - 1, two blank lines, a quoted field spanning two lines, the last row.
+    expect(Array.from(t.lines.slice(-2))).toEqual([n + 2, n + 4]);
+    // A bad number before a broken quote is the error reported (it comes first in the file).
+    expect(() => parseCsv('a,b\n1,x\n"2,3\n', 'f.csv')).toThrow("f.csv line 2: column 'b' is not a number: 'x'");
+  });
+
+  it('estimates the memory parsing needs from the cell count, before parsing', () => {
+    expect(csvParseBytes('a,b\n1,2\n3,4\n')).toBe(7 * CSV_PARSE_BYTES_PER_CELL);
+    expect(csvParseBytes('')).toBe(CSV_PARSE_BYTES_PER_CELL);
   });
 });

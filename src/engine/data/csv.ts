@@ -8,6 +8,7 @@
  * control characters escaped (printable.ts), so a hostile file cannot drive the terminal it is reported to.
  */
 import Papa from 'papaparse';
+import { MAX_LAYER_SIZE } from './arch.ts';
 import { oneHot, type Dataset, type Split } from './dataset.ts';
 import { F32_MAX } from '../optim/config.ts';
 import { escapeControls, printable } from '../printable.ts';
@@ -60,77 +61,137 @@ export interface CsvOptions {
 // Decimal numbers only: Number() would also accept '', '0x1f', 'Infinity' and ' '.
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
-/** Parses numeric CSV text with a header row; throws CsvError with file and line on any problem. */
+/**
+ * Numbers of unknown count, appended one at a time: fixed-size chunks joined once at the end, so a large file
+ * needs its values about twice (chunks, then the joined array) rather than three times (a doubling array).
+ */
+class Values {
+  static readonly CHUNK = 1 << 20;
+  readonly #full: Float64Array[] = [];
+  #chunk = new Float64Array(Values.CHUNK);
+  #used = 0;
+
+  push(x: number): void {
+    if (this.#used === Values.CHUNK) {
+      this.#full.push(this.#chunk);
+      this.#chunk = new Float64Array(Values.CHUNK);
+      this.#used = 0;
+    }
+    this.#chunk[this.#used++] = x;
+  }
+
+  get length(): number {
+    return this.#full.length * Values.CHUNK + this.#used;
+  }
+
+  join(): Float64Array {
+    const out = new Float64Array(this.length);
+    this.#full.forEach((c, i) => out.set(c, i * Values.CHUNK));
+    out.set(this.#chunk.subarray(0, this.#used), this.#full.length * Values.CHUNK);
+    return out;
+  }
+}
+
+const isBlank = (fields: readonly string[]): boolean => fields.length === 1 && fields[0]!.trim() === '';
+
+/** The header row's names, trimmed; throws on a numeric header, an empty or a duplicate name. */
+function readHeader(fields: readonly string[], fileName: string, line: number): string[] {
+  const header = fields.map((h) => h.trim());
+  if (header.every((h) => NUMBER.test(h))) {
+    throw new CsvError(
+      fileName,
+      line,
+      `a header row naming the columns is required, found '${printable(header.join(','))}'`,
+    );
+  }
+  const seen = new Set<string>();
+  header.forEach((h, j) => {
+    if (h === '') throw new CsvError(fileName, line, `column ${j + 1} has an empty name`);
+    if (seen.has(h)) throw new CsvError(fileName, line, `duplicate column '${printable(h)}'`);
+    seen.add(h);
+  });
+  return header;
+}
+
+/**
+ * Parses numeric CSV text with a header row; throws CsvError with file and line on any problem. Rows are
+ * converted to numbers as papaparse hands them over: holding every cell as a string first cost about ten
+ * bytes of memory per byte of text, enough for a 400 MB file to exhaust Node's heap.
+ */
 export function parseCsv(text: string, fileName: string): CsvTable {
   const src = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  const rows: { fields: string[]; line: number }[] = [];
+  let header: string[] | null = null;
+  const values = new Values();
+  const lines: number[] = [];
   // Papaparse reports where each row ends (after its line break); counting line breaks up to each row's
   // start gives its line even when a quoted field spans lines.
   let start = 0;
   let line = 1;
-  let parseError: CsvError | undefined;
+  let parseError: Error | undefined;
+  const row = (fields: string[], at: number): void => {
+    if (isBlank(fields)) return;
+    if (header === null) {
+      header = readHeader(fields, fileName, at);
+      return;
+    }
+    const cols = header.length;
+    if (fields.length !== cols) throw new CsvError(fileName, at, `expected ${cols} columns, found ${fields.length}`);
+    fields.forEach((f, j) => {
+      const s = f.trim();
+      if (!NUMBER.test(s)) {
+        throw new CsvError(fileName, at, `column '${printable(header![j]!)}' is not a number: '${printable(f)}'`);
+      }
+      const x = Number(s);
+      // 1e39, or a number with a million digits (Number() makes it Infinity), would be ±∞ in float32.
+      if (!(Math.abs(x) <= F32_MAX)) {
+        throw new CsvError(
+          fileName,
+          at,
+          `column '${printable(header![j]!)}' value '${printable(s)}' does not fit in float32 (at most ${F32_MAX} in size)`,
+        );
+      }
+      values.push(x);
+    });
+    lines.push(at);
+  };
   Papa.parse<string[]>(src, {
     delimiter: ',',
     skipEmptyLines: false,
     step: (res, parser) => {
       const err = res.errors[0];
-      if (err) {
-        parseError = new CsvError(fileName, line, printable(err.message));
+      try {
+        if (err) throw new CsvError(fileName, line, printable(err.message));
+        row(res.data, line);
+      } catch (e) {
+        parseError = e instanceof Error ? e : new Error(String(e));
         parser.abort();
         return;
       }
-      rows.push({ fields: res.data, line });
       const end = res.meta.cursor;
       for (let i = start; i < end; i++) if (src.charCodeAt(i) === 10) line++;
       start = end;
     },
   });
   if (parseError) throw parseError;
-  const nonBlank = rows.filter((r) => !(r.fields.length === 1 && r.fields[0]!.trim() === ''));
-  if (nonBlank.length === 0) throw new CsvError(fileName, undefined, 'the file is empty');
+  if (header === null) throw new CsvError(fileName, undefined, 'the file is empty');
+  if (lines.length === 0) throw new CsvError(fileName, undefined, 'no data rows after the header');
+  return { fileName, header, values: values.join(), rows: lines.length, lines: Uint32Array.from(lines) };
+}
 
-  const [head, ...body] = nonBlank;
-  const header = head!.fields.map((h) => h.trim());
-  if (header.every((h) => NUMBER.test(h))) {
-    throw new CsvError(
-      fileName,
-      head!.line,
-      `a header row naming the columns is required, found '${printable(header.join(','))}'`,
-    );
+/** Bytes of memory parseCsv needs per cell: a float64 in its chunks, then again in the joined array. */
+export const CSV_PARSE_BYTES_PER_CELL = 16;
+
+/**
+ * The memory parsing `text` needs besides the text itself, from its cell count (commas and line breaks,
+ * counted without parsing): callers with a memory budget check it before parseCsv allocates anything.
+ */
+export function csvParseBytes(text: string): number {
+  let cells = 1;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 44 || c === 10) cells++;
   }
-  const seen = new Set<string>();
-  header.forEach((h, j) => {
-    if (h === '') throw new CsvError(fileName, head!.line, `column ${j + 1} has an empty name`);
-    if (seen.has(h)) throw new CsvError(fileName, head!.line, `duplicate column '${printable(h)}'`);
-    seen.add(h);
-  });
-  if (body.length === 0) throw new CsvError(fileName, undefined, 'no data rows after the header');
-
-  const cols = header.length;
-  const values = new Float64Array(body.length * cols);
-  const lines = new Uint32Array(body.length);
-  body.forEach((r, i) => {
-    if (r.fields.length !== cols) {
-      throw new CsvError(fileName, r.line, `expected ${cols} columns, found ${r.fields.length}`);
-    }
-    r.fields.forEach((f, j) => {
-      const s = f.trim();
-      const column = `column '${printable(header[j]!)}'`;
-      if (!NUMBER.test(s)) throw new CsvError(fileName, r.line, `${column} is not a number: '${printable(f)}'`);
-      const x = Number(s);
-      // 1e39, or a number with a million digits (Number() makes it Infinity), would be ±∞ in float32.
-      if (!(Math.abs(x) <= F32_MAX)) {
-        throw new CsvError(
-          fileName,
-          r.line,
-          `${column} value '${printable(s)}' does not fit in float32 (at most ${F32_MAX} in size)`,
-        );
-      }
-      values[i * cols + j] = x;
-    });
-    lines[i] = r.line;
-  });
-  return { fileName, header, values, rows: body.length, lines };
+  return cells * CSV_PARSE_BYTES_PER_CELL;
 }
 
 /** Which columns are inputs and which are targets. */
@@ -154,10 +215,27 @@ function roles(t: CsvTable, targets: readonly string[] | undefined): Roles {
   };
   let targetCols: number[];
   let label: number | undefined;
+  const twice = targets?.find((name, i) => targets.indexOf(name) !== i);
+  if (twice !== undefined) {
+    throw new CsvError(t.fileName, undefined, `target column '${printable(twice)}' is named twice`);
+  }
   if (targets && targets.length > 0) targetCols = targets.map(col);
   else if (t.header.includes('label')) targetCols = [(label = col('label'))];
   else targetCols = [t.header.length - 1];
   const features = t.header.map((_, j) => j).filter((j) => !targetCols.includes(j));
+  // The model's first and last layers are this wide (arch.ts): say so in the file's terms.
+  for (const [n, what] of [
+    [features.length, 'feature columns'],
+    [targetCols.length, 'target columns'],
+  ] as const) {
+    if (n > MAX_LAYER_SIZE) {
+      throw new CsvError(
+        t.fileName,
+        undefined,
+        `${n} ${what} are more than a layer can take (at most ${MAX_LAYER_SIZE})`,
+      );
+    }
+  }
   if (features.length === 0) {
     const names = targetCols.map((j) => t.header[j]).join(', ');
     throw new CsvError(
@@ -276,9 +354,12 @@ export function csvDataset(train: CsvSource, test?: CsvSource, options: CsvOptio
     const trLabels = readLabels(tr, r.label);
     const teLabels = te ? readLabels(te, r.label) : trLabels;
     const k = Math.max(maxOf(trLabels), maxOf(teLabels)) + 1;
-    if (k < 2)
-      throw new CsvError(tr.fileName, undefined, "column 'label' needs at least 2 classes, found only class 0");
     checkSize(tr.fileName, trainRows.length + testRows.length, r.features.length, k);
+    // One class, whichever it is (all 0s, or all 1s, which would make class 0 a class no row has).
+    const only = trLabels.length > 0 ? trLabels[0]! : teLabels[0]!;
+    if (trLabels.every((c) => c === only) && teLabels.every((c) => c === only)) {
+      throw new CsvError(tr.fileName, undefined, `column 'label' needs at least 2 classes, found only class ${only}`);
+    }
     const split = (t: CsvTable, labels: Uint32Array, rows: Uint32Array): Split => ({
       x: xs(t, rows),
       y: oneHot(

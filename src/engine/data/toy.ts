@@ -35,6 +35,12 @@ export const TOY_DEFAULTS: Readonly<Record<ToyTask, Required<ToyOptions>>> = {
  */
 export const TOY_MAX_POINTS = 1_000_000;
 
+/**
+ * Largest noise level: the points lie in [-1, 1]², so a thousand times that is long past telling the classes
+ * apart, while 1e38 would push coordinates beyond float32 (∞, then a NaN loss from the first evaluation).
+ */
+export const TOY_MAX_NOISE = 1000;
+
 /** Thrown for options a toy task cannot honour. */
 export class ToyError extends Error {
   override name = 'ToyError';
@@ -64,7 +70,9 @@ function check(task: ToyTask, o: Required<ToyOptions>): void {
     throw new ToyError(`${task}: n must be an integer ≥ 2 × classes = ${2 * o.classes}, got ${o.n}`);
   }
   if (o.n > TOY_MAX_POINTS) throw new ToyError(`${task}: n must be at most ${TOY_MAX_POINTS} points, got ${o.n}`);
-  if (!(o.noise >= 0 && Number.isFinite(o.noise))) throw new ToyError(`${task}: noise must be ≥ 0, got ${o.noise}`);
+  if (!(o.noise >= 0 && o.noise <= TOY_MAX_NOISE)) {
+    throw new ToyError(`${task}: noise must be from 0 to ${TOY_MAX_NOISE}, got ${o.noise}`);
+  }
   if (!(o.testFraction >= 0 && o.testFraction < 1)) {
     throw new ToyError(`${task}: testFraction must be in [0, 1), got ${o.testFraction}`);
   }

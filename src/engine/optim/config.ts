@@ -140,6 +140,21 @@ function inRange(x: number, ok: boolean, message: string, what: string): void {
   checkFloat32(x, what);
 }
 
+/** The largest float32 below 1 (1 − 2⁻²⁴): anything in (0.99999997, 1) rounds to 1 in a float32 buffer. */
+export const F32_BELOW_ONE = 1 - 2 ** -24;
+
+/**
+ * A decay rate in [0, 1) (momentum, β): it reaches the kernels as float32, where 0.9999999999 is 1, so that
+ * momentum never forgets and Adam's second moment stays 0 (the step is m/ε: a divergence with no cause shown).
+ */
+function decay(x: number, what: string): void {
+  inRange(x, x >= 0 && x < 1, `${what} must be in [0, 1) (got ${x})`, what);
+  check(
+    Math.fround(x) < 1,
+    `${what} must be in [0, 1) in float32, where ${x} is 1: use at most ${F32_BELOW_ONE} (got ${x})`,
+  );
+}
+
 /** Whether a count is a positive safe integer (an auxiliary batch of 1e300 is an "integer" too). */
 const count = (x: number | null): boolean => Number.isSafeInteger(x) && (x as number) >= 1;
 
@@ -154,17 +169,12 @@ export function validateOptimizer(c: OptimizerConfig): void {
   );
   switch (c.kind) {
     case 'sgd':
-      inRange(
-        c.momentum,
-        c.momentum >= 0 && c.momentum < 1,
-        `momentum must be in [0, 1) (got ${c.momentum})`,
-        'momentum',
-      );
+      decay(c.momentum, 'momentum');
       return;
     case 'adam':
     case 'adamw':
-      inRange(c.beta1, c.beta1 >= 0 && c.beta1 < 1, `beta1 must be in [0, 1) (got ${c.beta1})`, 'beta1');
-      inRange(c.beta2, c.beta2 >= 0 && c.beta2 < 1, `beta2 must be in [0, 1) (got ${c.beta2})`, 'beta2');
+      decay(c.beta1, 'beta1');
+      decay(c.beta2, 'beta2');
       positive(c.eps, `eps must be positive (got ${c.eps})`, 'eps');
       return;
     case 'fishleg':
@@ -180,7 +190,7 @@ function validateFishLeg(c: FishLegConfig): void {
     (FISHLEG_APPROXES as readonly string[]).includes(c.approx),
     `unknown FishLeg approximation '${String(c.approx)}' (expected one of ${FISHLEG_APPROXES.join(', ')})`,
   );
-  inRange(c.beta, c.beta >= 0 && c.beta < 1, `FishLeg beta must be in [0, 1) (got ${c.beta})`, 'FishLeg beta');
+  decay(c.beta, 'FishLeg beta');
   positive(
     c.auxLr,
     `FishLeg auxiliary learning rate must be a positive number (got ${c.auxLr})`,
