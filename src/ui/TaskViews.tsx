@@ -1,7 +1,8 @@
 /**
  * Adapts the store's task data to the presentational views of src/ui/views: decision boundaries for 2D
  * tasks, reconstructions for the autoencoder, predictions for classification, and Inside FishLeg for the
- * chosen FishLeg run and layer (with the two-parameter natural-gradient demo beside it).
+ * chosen FishLeg run and layer, led by the two-parameter natural-gradient demo (the idea FishLeg approximates,
+ * so it comes first and open).
  */
 import type { RunSpec, TaskStatic } from '../worker/protocol.ts';
 import type { InspectSpec } from '../worker/protocol.ts';
@@ -71,16 +72,39 @@ export interface InsideProps {
   readonly layers: readonly { m: number; n: number }[];
   readonly fishleg: FishLegState;
   readonly onInspect: (inspect: InspectSpec) => void;
+  /** Lead with the two-parameter demo (default true; false where the page mounts TwoParamPanel on its own). */
+  readonly twoParam?: boolean;
+}
+
+/** The two-parameter plain-vs-natural-gradient demo as an open section of its own. */
+export function TwoParamPanel() {
+  return (
+    <div className="views-two-param-panel" data-testid="two-param-panel">
+      <p className="hint">
+        Start here: natural gradient on a model with two weights, the idea FishLeg approximates for big networks.
+      </p>
+      <TwoParamDemo size={320} />
+    </div>
+  );
 }
 
 /** Inside FishLeg: pick a FishLeg run and a layer; Q next to (F + γI)⁻¹, the error and aux-loss histories. */
-export function InsideFishLegPanel({ runs, states, inspect, layers, fishleg, onInspect }: InsideProps) {
+export function InsideFishLegPanel({
+  runs,
+  states,
+  inspect,
+  layers,
+  fishleg,
+  onInspect,
+  twoParam = true,
+}: InsideProps) {
   const fishlegRuns = runs.filter((r) => r.optimizer.kind === 'fishleg');
   const run = fishlegRuns.find((r) => r.id === inspect.runId);
   const frame = fishleg.frame && fishleg.frame.runId === inspect.runId ? fishleg.frame : null;
   const layer = layers[inspect.layer];
   return (
     <div className="inside" data-testid="inside-fishleg">
+      {twoParam && <TwoParamPanel />}
       <div className="row">
         <label className="field small">
           <span>FishLeg run</span>
@@ -126,12 +150,11 @@ export function InsideFishLegPanel({ runs, states, inspect, layers, fishleg, onI
           )}
           damping={run.optimizer.kind === 'fishleg' ? run.optimizer.damping : 0}
           mapSize={220}
+          measures={frame?.measures ?? null}
+          measureHistory={[...(frame?.history ?? [])]}
+          {...(frame?.fisherRows !== undefined ? { fisherRows: frame.fisherRows } : {})}
         />
       )}
-      <details>
-        <summary>Plain vs natural gradient on a two-parameter model</summary>
-        <TwoParamDemo size={320} />
-      </details>
     </div>
   );
 }

@@ -9,7 +9,7 @@ import type { EvalResult } from '../engine/trainer.ts';
 import type { FishLegApprox, OptimizerConfig } from '../engine/optim/config.ts';
 import type { Likelihood } from '../engine/ops.ts';
 import type { TaskName } from '../engine/data/tasks.ts';
-import type { StepMeasures } from '../engine/fishleg/step-measures.ts';
+import type { StepMeasures, WholeStepMeasures } from '../engine/fishleg/step-measures.ts';
 
 /** Which backend to ask for: 'auto' takes WebGPU when an adapter exists and falls back to the CPU. */
 export type { BackendChoice };
@@ -83,9 +83,16 @@ export type Command =
   /** Takes `steps` steps on every live run, then evaluates (paused races only). */
   | { readonly type: 'step'; readonly raceId: number; readonly steps: number }
   | { readonly type: 'speed'; readonly raceId: number; readonly speed: Speed }
+  /** Play pauses by itself at this step (null = no budget). */
+  | { readonly type: 'stopAt'; readonly raceId: number; readonly step: number | null }
   /** Live hyperparameter change of one run (same optimizer kind); a new FishLeg approx switches at the next step. */
   | { readonly type: 'update'; readonly raceId: number; readonly runId: string; readonly optimizer: OptimizerConfig }
   | { readonly type: 'remove'; readonly raceId: number; readonly runId: string }
+  /**
+   * Adds a run mid-race without a restart: a branch of run `from` (its weights and whole optimizer state at
+   * the current step), or with `from` null a new run that catches up from step 0 on the same batches.
+   */
+  | { readonly type: 'addRun'; readonly raceId: number; readonly run: RunSpec; readonly from: string | null }
   | { readonly type: 'inspect'; readonly raceId: number; readonly inspect: InspectSpec }
   /** Test hook: destroys the GPU device so the recovery path can be exercised end to end. */
   | { readonly type: 'loseDevice'; readonly raceId: number };
@@ -153,8 +160,11 @@ export interface FishLegFrame {
   readonly relError: number | null;
   /** Set when the layer or model is too large to materialise. */
   readonly note?: string;
-  /** How good FishLeg's step is on this layer (engine/fishleg/step-measures.ts); null before the first step. */
-  readonly measures?: StepMeasures | null;
+  /**
+   * How good FishLeg's step is on this layer (engine/fishleg/step-measures.ts), and over the whole model where
+   * its exact Fisher fits (`whole`, else null); null before the first step.
+   */
+  readonly measures?: (StepMeasures & { readonly whole: WholeStepMeasures | null }) | null;
   /** Training rows the exact Fisher block was averaged over. */
   readonly fisherRows?: number;
   /** Earlier frames' scalar measures of the same run and layer, oldest first (kept by the UI's store). */
@@ -170,12 +180,25 @@ export interface FishLegHistoryPoint {
   readonly auxOptimum: number;
   /** null for blocks too large for heat maps. */
   readonly relError: number | null;
+  /** The whole-model cosines (WholeStepMeasures.cosFishLeg / cosGradient); null for large models. */
+  readonly wholeCosFishLeg: number | null;
+  readonly wholeCosGradient: number | null;
 }
 
 export type WorkerEvent =
   | { readonly type: 'ready'; readonly requestId: number; readonly backend: BackendInfo }
   /** Bytes of a dataset download (MNIST); total is null when the server does not say. */
   | { readonly type: 'loading'; readonly raceId: number; readonly loaded: number; readonly total: number | null }
+  /** A run added mid-race is catching up (step of target); sent as it goes, last with step = target. */
+  | {
+      readonly type: 'catchUp';
+      readonly raceId: number;
+      readonly runId: string;
+      readonly step: number;
+      readonly target: number;
+    }
+  /** Play paused itself at the race's step budget. */
+  | { readonly type: 'budgetReached'; readonly raceId: number; readonly step: number }
   /** GPU kernels of a new race being compiled (WebGPU only; the first step waits for them). */
   | { readonly type: 'compiling'; readonly raceId: number; readonly done: number; readonly total: number }
   | {

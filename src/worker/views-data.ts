@@ -1,12 +1,16 @@
 /**
  * The data behind the task views and the Inside-FishLeg view, computed in the worker from a run's Trainer:
  * class probabilities on a grid over the plane (2D tasks), reconstructions or predictions of a few fixed
- * test digits (MNIST), and FishLeg's materialised Q next to the exact damped inverse Fisher for one small
- * layer. Each costs readbacks, so the race calls these every few evaluations, never per step.
+ * test digits (MNIST), and for one layer of a FishLeg run the measures of its step against the exact natural
+ * gradient (engine/fishleg/step-measures.ts) with, for small blocks, the materialised Q next to the exact damped
+ * inverse Fisher. Each costs readbacks, so the race calls these every few evaluations, never per step.
  */
 import { labelsOf, type Dataset } from '../engine/data/dataset.ts';
+import { materializeHostQ } from '../engine/fishleg/host-q.ts';
+import { denseDampedInverse, layerFisher, layerFisherEigen } from '../engine/fishleg/layer-fisher.ts';
 import { relativeError } from '../engine/fishleg/linalg.ts';
-import { dampedInverse, exactFisher, fisherBlock, materializeQ } from '../engine/fishleg/views.ts';
+import { stepMeasures, wholeStepMeasures } from '../engine/fishleg/step-measures.ts';
+import { exactFisher } from '../engine/fishleg/views.ts';
 import type { Trainer } from '../engine/trainer.ts';
 import type { FishLegFrame, TaskFrame, TaskStatic } from './protocol.ts';
 
@@ -16,10 +20,27 @@ export const GRID_SIZE = 40;
 export const VIEW_IMAGES = 6;
 /** Largest layer block m·(n+1) the Inside-FishLeg view materialises (a d² heat map stays readable). */
 export const MAX_INSPECT_BLOCK = 400;
-/** Largest model whose exact Fisher is built: one R-op pass and one readback per parameter. */
-export const MAX_FISHER_PARAMS = 600;
+/**
+ * Largest layer block the measures look at. The exact block costs m R-op passes (layer-fisher.ts), whatever
+ * the model's size; what grows is the host work, d² to d³. 1,100 admits the MNIST autoencoder's bottleneck
+ * layers (64→16: 1,040 weights; 16→64: 1,088) and no layer of 784 inputs or outputs.
+ */
+export const MAX_MEASURE_BLOCK = 1100;
 /** Training rows the exact Fisher averages over. */
 export const FISHER_ROWS = 64;
+/**
+ * Largest model whose whole exact Fisher is built, for the whole-step comparison: one R-op pass and one
+ * readback per parameter (the toys' 354 parameters take ≈ 70 ms on the CPU backend).
+ */
+export const MAX_FISHER_PARAMS = 600;
+/**
+ * Largest matrix the frame eigendecomposes: F_l itself (d×d) or its rank-r Gram (r = rows·rank M_i), whichever
+ * is smaller. The toys' blocks fit with all 64 rows (softmax with 2 classes adds rank 1 per row). The MNIST
+ * autoencoder's Bernoulli output adds rank m per row, so its 64→16 layer gets 256/16 = 16 rows. Measured on the
+ * CPU backend (warm, idle): that frame takes ≈ 200 ms (16 R-op passes ≈ 40, λ readback ≈ 55, eigen ≈ 65, measures
+ * ≈ 35); 24 rows (r = 384) took ≈ 400 ms and 32 rows ≈ 1.3 s (the eigensolver is cubic), 8 rows ≈ 120 ms.
+ */
+export const MAX_EIGEN_DIM = 256;
 
 /** The static part of a dataset's task view, sent once per race. */
 export function taskStatic(data: Dataset): TaskStatic {
@@ -127,40 +148,78 @@ export async function taskFrame(trainer: Trainer, stat: TaskStatic): Promise<Tas
   return null;
 }
 
+/** Rows of Z one training row adds to a layer's Fisher factor: rank(M_i) ≤ min(m, rank Λ). */
+function rankPerRow(trainer: Trainer, m: number): number {
+  const k = trainer.ws.outDim;
+  return Math.max(1, Math.min(m, trainer.likelihood === 'categorical' ? k - 1 : k));
+}
+
+/**
+ * Training rows the exact Fisher block averages over: FISHER_ROWS, or fewer when the block's eigendecomposition
+ * (of a min(d, rows·rank) square matrix) would pass MAX_EIGEN_DIM.
+ */
+export function fisherRows(trainer: Trainer, layer: number): number {
+  const l = trainer.layout.layers[layer]!;
+  const perRow = rankPerRow(trainer, l.m);
+  const all = Math.min(FISHER_ROWS, trainer.trainSplit.n);
+  if (Math.min(l.size, all * perRow) <= MAX_EIGEN_DIM) return all;
+  return Math.max(1, Math.min(all, Math.floor(MAX_EIGEN_DIM / perRow)));
+}
+
 /** Inside-FishLeg data for layer `index` of a FishLeg run (null when the run is not FishLeg). */
 export async function fishlegFrame(trainer: Trainer, runId: string, index: number): Promise<FishLegFrame | null> {
   const fl = trainer.fishleg;
   if (!fl) return null;
   const cfg = fl.config;
   const layers = trainer.layout.layers;
-  const l = layers[Math.min(Math.max(0, index), layers.length - 1)]!;
-  const layer = { index: Math.min(Math.max(0, index), layers.length - 1), m: l.m, n: l.n };
+  const li = Math.min(Math.max(0, index), layers.length - 1);
+  const l = layers[li]!;
+  const layer = { index: li, m: l.m, n: l.n };
   const base = { runId, step: trainer.stepCount, layer, damping: cfg.damping };
-  if (l.size > MAX_INSPECT_BLOCK) {
+  if (l.size > MAX_MEASURE_BLOCK) {
     return {
       ...base,
       q: null,
       fInv: null,
       relError: null,
-      note: `layer ${layer.index} has ${l.size} weights; the view materialises blocks of at most ${MAX_INSPECT_BLOCK}`,
+      note: `layer ${li + 1} has ${l.size} weights; Inside FishLeg looks at layers of at most ${MAX_MEASURE_BLOCK}`,
     };
   }
-  const q = await materializeQ(fl, trainer.layout, layer.index);
-  if (trainer.layout.total > MAX_FISHER_PARAMS) {
+  const rows = fisherRows(trainer, li);
+  const idx = Array.from({ length: rows }, (_, i) => i);
+  const eig = layerFisherEigen(await layerFisher(trainer, trainer.trainSplit, idx, li));
+  const lambdas = (await fl.hostLambda()).layers;
+  const lambda = lambdas[li]!;
+  const shape = { m: l.m, p: l.n + 1 };
+  // The gradient the last step preconditioned (one readback). A layer whose step applies Q in factored form
+  // (FishLeg.gradientLayers) only refreshes its part on auxiliary steps; the small layers this view allows never
+  // do at the playground's batch sizes.
+  const g = Float64Array.from(await trainer.backend.read(trainer.grads));
+  const layerMeasures = stepMeasures(eig, lambda, shape, g.subarray(l.offset, l.offset + l.size), cfg.damping);
+  const whole =
+    layerMeasures && trainer.layout.total <= MAX_FISHER_PARAMS
+      ? wholeStepMeasures(
+          await exactFisher(trainer, trainer.trainSplit, idx),
+          trainer.layout,
+          lambdas,
+          g,
+          cfg.damping,
+          li,
+        )
+      : null;
+  const measures = layerMeasures && { ...layerMeasures, whole };
+  const extra = { measures, fisherRows: rows };
+  if (l.size > MAX_INSPECT_BLOCK) {
     return {
       ...base,
-      q,
+      ...extra,
+      q: null,
       fInv: null,
       relError: null,
-      note: `the exact Fisher needs one pass per parameter; shown for models up to ${MAX_FISHER_PARAMS} parameters`,
+      note: `layer ${li + 1} has ${l.size} weights: heat maps are drawn for blocks of at most ${MAX_INSPECT_BLOCK}; the measures use the exact Fisher on ${rows} rows`,
     };
   }
-  const rows = Math.min(FISHER_ROWS, trainer.trainSplit.n);
-  const F = await exactFisher(
-    trainer,
-    trainer.trainSplit,
-    Array.from({ length: rows }, (_, i) => i),
-  );
-  const fInv = dampedInverse(fisherBlock(F, trainer.layout, layer.index), l.size, cfg.damping);
-  return { ...base, q, fInv, relError: relativeError(q, fInv) };
+  const q = materializeHostQ(lambda, shape);
+  const fInv = denseDampedInverse(eig, cfg.damping);
+  return { ...base, ...extra, q, fInv, relError: relativeError(q, fInv) };
 }

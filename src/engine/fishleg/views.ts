@@ -2,6 +2,9 @@
  * What the UI shows of FishLeg's curvature, for small layers and tiny models: the materialised Q_l, the
  * exact Fisher F (from per-example Jacobians, J_iᵀ Λ_i J_i averaged over a batch) and its layer blocks,
  * and the relative error ‖Q_l − F_γ,l⁻¹‖_F / ‖F_γ,l⁻¹‖_F. Host float64; readbacks, so not for every step.
+ * The Inside-FishLeg frame takes one layer's block from layer-fisher.ts instead (m passes, not one per
+ * parameter) and measures the step itself in step-measures.ts; `exactFisher` serves the whole-model comparison
+ * there and the tests.
  */
 import type { Backend } from '../backend.ts';
 import type { ParamLayout } from '../model/mlp.ts';

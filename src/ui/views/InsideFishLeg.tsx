@@ -1,71 +1,60 @@
 /**
- * "Inside FishLeg": for one run and one small layer, the learned Q(λ) next to the true inverse damped
- * Fisher F_γ⁻¹ (and their difference) on one colour scale, the relative error and the auxiliary loss over
- * time, and short explanations of the Fisher, natural gradient, the Legendre–Fenchel view and the
- * auxiliary loss with typeset formulas (docs/fishleg.md §1, §5).
+ * "Inside FishLeg": for one run and one small layer, how good FishLeg's step is — the cosine between its
+ * preconditioned gradient Q·g and the exact natural gradient (F + γI)⁻¹g, next to the plain gradient's — the
+ * auxiliary loss against its optimum, Q's spectrum in the Fisher's eigenbasis against 1/(λ + γ), and, for blocks
+ * small enough, Q next to the exact (F + γI)⁻¹ as heat maps with their relative error. The explanations
+ * (InsideExplanations.tsx) say when each of these means what (docs/fishleg.md §1, §5).
  */
 import { useId, useMemo, useState } from 'react';
-import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { symmetricRange } from './colour.ts';
 import { HeatMap } from './HeatMap.tsx';
+import { InsideExplanations } from './InsideExplanations.tsx';
+import { LinesChart } from './LinesChart.tsx';
 import { cleanSeries, difference, formatValue, relativeError } from './series.ts';
+import { auxEfficiency } from './spectrum.ts';
+import { SpectrumChart } from './SpectrumChart.tsx';
 import { Tex } from './Tex.tsx';
-import type { InsideFishLegProps } from './types.ts';
+import type { InsideFishLegProps, InsideMeasures } from './types.ts';
 import './views.css';
 
-const fmt = (v: unknown): string => (typeof v === 'number' ? formatValue(v) : String(v));
+const FISHLEG = '#7c3aed';
+const GRADIENT = '#6b7280';
 
-function SmallChart<T extends { step: number }>({
-  title,
-  data,
-  dataKey,
-  colour,
-  log,
-}: {
-  title: string;
-  data: T[];
-  dataKey: keyof T & string;
-  colour: string;
-  log: boolean;
-}) {
+/** The headline: which way the step points, and how long it is, against the exact natural gradient. */
+function Headline({ m, rows }: { m: InsideMeasures | null; rows: number | undefined }) {
+  if (!m) {
+    return (
+      <p className="views-headline views-muted" data-testid="inside-headline">
+        The step measures appear after the first training step (they need a gradient).
+      </p>
+    );
+  }
+  const eff = auxEfficiency(m.auxLoss, m.auxOptimum);
   return (
-    <figure className="views-small-chart">
-      <figcaption className="views-title">{title}</figcaption>
-      {data.length === 0 ? (
-        <div className="views-empty">no data yet</div>
-      ) : (
-        <div className="views-small-chart-body" aria-label={`${title}: ${data.length} points`} role="img">
-          <ResponsiveContainer width="100%" height="100%">
-            <LineChart data={data} margin={{ top: 6, right: 24, bottom: 4, left: 4 }}>
-              <CartesianGrid stroke="#e5e7eb" strokeDasharray="3 3" />
-              <XAxis
-                dataKey="step"
-                type="number"
-                domain={['dataMin', 'dataMax']}
-                allowDecimals={false}
-                tick={{ fontSize: 11 }}
-              />
-              <YAxis
-                scale={log ? 'log' : 'linear'}
-                domain={['auto', 'auto']}
-                allowDataOverflow
-                tickFormatter={fmt}
-                tick={{ fontSize: 11 }}
-                width={52}
-              />
-              <Tooltip formatter={fmt} labelFormatter={(s: unknown) => `step ${fmt(s)}`} />
-              <Line dataKey={dataKey} stroke={colour} strokeWidth={2} dot={false} isAnimationActive={false} />
-            </LineChart>
-          </ResponsiveContainer>
-        </div>
-      )}
-    </figure>
+    <div className="views-headline" data-testid="inside-headline">
+      <p>
+        Direction of FishLeg&apos;s step on this layer: <Tex name="cosine" /> ={' '}
+        <strong data-testid="inside-cos-fishleg">{formatValue(m.cosFishLeg)}</strong>; the plain gradient g (SGD&apos;s
+        direction): <strong data-testid="inside-cos-gradient">{formatValue(m.cosGradient)}</strong>. 1 = exactly the
+        natural gradient.
+      </p>
+      <p className="views-muted">
+        Step length ‖Qg‖ / ‖(F + γI)⁻¹g‖ = {formatValue(m.lengthRatio)}. Auxiliary loss A = {formatValue(m.auxLoss)}{' '}
+        against its optimum A* = {formatValue(m.auxOptimum)}
+        {Number.isFinite(eff) ? ` (Q gets ${formatValue(100 * eff)} % of the best possible reduction)` : ''}.
+        {m.whole
+          ? ` Against the whole model's natural gradient (all layers' Fisher, cross terms included): FishLeg's whole step ${formatValue(m.whole.cosFishLeg)}, the plain gradient ${formatValue(m.whole.cosGradient)}; this layer's part of it ${formatValue(m.whole.layerCosFishLeg)} and ${formatValue(m.whole.layerCosGradient)}.`
+          : ''}
+        {rows !== undefined ? ` Exact Fisher on ${rows} training rows.` : ''}
+      </p>
+    </div>
   );
 }
 
 /** The Inside-FishLeg view. */
 export function InsideFishLeg(props: InsideFishLegProps) {
   const { runName, layer, q, fInv, errorHistory, auxLossHistory, damping, mapSize = 240, explanations = true } = props;
+  const { measures = null, measureHistory = [], fisherRows } = props;
   const [stretch, setStretch] = useState(false);
   const stretchId = useId();
   const d = layer.m * (layer.n + 1);
@@ -77,6 +66,12 @@ export function InsideFishLeg(props: InsideFishLegProps) {
   const current = qOk && fOk ? relativeError(qOk, fOk) : Number.NaN;
   const errors = useMemo(() => cleanSeries(errorHistory, (p) => p.relError), [errorHistory]);
   const aux = useMemo(() => cleanSeries(auxLossHistory, (p) => p.auxLoss), [auxLossHistory]);
+  const history = useMemo(() => cleanSeries(measureHistory, (p) => p.cosFishLeg), [measureHistory]);
+  const whole = history.some((p) => p.wholeCosFishLeg !== null);
+  // Cosines live in [−1, 1]; show from 0 unless a step pointed backwards.
+  const lowest = Math.min(0, ...history.flatMap((p) => [p.cosFishLeg, p.cosGradient]));
+  const cosDomain: [number, number] = [Math.floor(lowest * 10) / 10, 1];
+  const heatMaps = q !== null || fInv !== null;
   const gamma = stretch ? 0.5 : 1;
   const mapProps = { rows: d, cols: d, range, gamma, rowLabel: 'row i', colLabel: 'column j', size: mapSize };
 
@@ -87,14 +82,14 @@ export function InsideFishLeg(props: InsideFishLegProps) {
           Inside FishLeg — {runName || 'no run selected'}, layer {layer.index + 1} ({layer.m}×({layer.n}+1) ⇒ d = {d}{' '}
           parameters), γ = {formatValue(damping)}
         </h3>
-        <p className="views-muted">
-          Relative error now: <strong data-testid="inside-rel-error">{formatValue(current)}</strong>{' '}
-          <Tex name="relError" />
-        </p>
-        <label htmlFor={stretchId} className="views-check">
-          <input id={stretchId} type="checkbox" checked={stretch} onChange={(e) => setStretch(e.target.checked)} />
-          stretch small entries (√ colour scale)
-        </label>
+        <Headline m={measures} rows={fisherRows} />
+        {heatMaps && (
+          <p className="views-muted">
+            Relative error now: <strong data-testid="inside-rel-error">{formatValue(current)}</strong>{' '}
+            <Tex name="relError" /> — read it with the spectrum below: once F is far below γ it mostly measures
+            directions the step never uses.
+          </p>
+        )}
       </header>
       {(q && !qOk) || (fInv && !fOk) ? (
         <p className="views-error" role="alert">
@@ -103,69 +98,63 @@ export function InsideFishLeg(props: InsideFishLegProps) {
         </p>
       ) : null}
       <div className="views-row">
-        <HeatMap values={qOk} title="Q(λ), learned" {...mapProps} />
-        <HeatMap values={fOk} title="(F + γI)⁻¹, exact" {...mapProps} />
-        <HeatMap values={diff} title="Q − (F + γI)⁻¹" {...mapProps} />
+        <LinesChart
+          title="direction: cosine with the exact natural gradient"
+          data={history}
+          domain={cosDomain}
+          series={[
+            { key: 'cosFishLeg', name: 'FishLeg Q·g, this layer', colour: FISHLEG },
+            { key: 'cosGradient', name: 'plain gradient g, this layer', colour: GRADIENT },
+            ...(whole
+              ? [
+                  { key: 'wholeCosFishLeg' as const, name: 'FishLeg, whole model', colour: FISHLEG, dashed: true },
+                  {
+                    key: 'wholeCosGradient' as const,
+                    name: 'plain gradient, whole model',
+                    colour: GRADIENT,
+                    dashed: true,
+                  },
+                ]
+              : []),
+          ]}
+        />
+        <LinesChart
+          title="auxiliary loss on this layer: A at the current Q and its optimum A*"
+          data={history}
+          series={[
+            { key: 'auxLoss', name: 'A(Q)', colour: '#059669' },
+            { key: 'auxOptimum', name: 'A* (Q = (F + γI)⁻¹)', colour: '#111827', dashed: true },
+          ]}
+        />
+        {heatMaps && (
+          <LinesChart
+            title="relative error ‖Q − (F + γI)⁻¹‖ / ‖(F + γI)⁻¹‖"
+            data={errors}
+            series={[{ key: 'relError', name: 'relative error', colour: '#b45309' }]}
+            log={errors.every((p) => p.relError > 0)}
+          />
+        )}
+        <LinesChart
+          title="auxiliary loss logged while training (whole model, random batches)"
+          data={aux}
+          series={[{ key: 'auxLoss', name: 'logged A', colour: '#0f766e' }]}
+        />
       </div>
       <div className="views-row">
-        <SmallChart
-          title="relative error ‖Q − (F + γI)⁻¹‖ / ‖(F + γI)⁻¹‖"
-          data={errors}
-          dataKey="relError"
-          colour="#7c3aed"
-          log={errors.every((p) => p.relError > 0)}
-        />
-        <SmallChart title="auxiliary loss A(λ)" data={aux} dataKey="auxLoss" colour="#059669" log={false} />
+        <SpectrumChart spectrum={measures?.spectrum ?? null} damping={damping} size={mapSize} />
+        {heatMaps && (
+          <>
+            <HeatMap values={qOk} title="Q(λ), learned" {...mapProps} />
+            <HeatMap values={fOk} title="(F + γI)⁻¹, exact" {...mapProps} />
+            <HeatMap values={diff} title="Q − (F + γI)⁻¹" {...mapProps} />
+            <label htmlFor={stretchId} className="views-check">
+              <input id={stretchId} type="checkbox" checked={stretch} onChange={(e) => setStretch(e.target.checked)} />
+              stretch small entries (√ colour scale)
+            </label>
+          </>
+        )}
       </div>
-      {explanations && (
-        <div className="views-explain">
-          <div>
-            <h4>The Fisher matrix</h4>
-            <p>
-              How much the model&apos;s predictions change when the parameters move: the covariance of the gradient of
-              the negative log-likelihood ℓ when the targets are drawn from the model itself.
-            </p>
-            <Tex name="fisher" display />
-          </div>
-          <div>
-            <h4>Natural gradient</h4>
-            <p>
-              Steps measured in how much the predicted distribution changes rather than in raw parameter units.
-              Directions the loss barely depends on get long steps, sensitive ones short steps. The damping γ keeps the
-              inverse finite.
-            </p>
-            <Tex name="natural" display />
-          </div>
-          <div>
-            <h4>The Legendre–Fenchel view</h4>
-            <p>
-              Let H be the loss expected under the model&apos;s own predictions after a move δ. The best move against a
-              linear pull u is the gradient of H&apos;s convex conjugate, and its slope at u = 0 is exactly the inverse
-              Fisher:
-            </p>
-            <Tex name="h" display />
-            <Tex name="legendre" display />
-            <Tex name="legendreSlope" display />
-            <p>
-              FishLeg never inverts F: it fits a cheap structured matrix Q(λ) (Kronecker factors per layer) to that map,{' '}
-              <Tex name="approx" />.
-            </p>
-          </div>
-          <div>
-            <h4>The auxiliary loss</h4>
-            <p>
-              λ is learned with Adam on the auxiliary loss, which needs only Fisher–vector products. For a quadratic H
-              its minimiser is the inverse damped Fisher — which is why Q approaches the exact map above and A keeps
-              falling:
-            </p>
-            <Tex name="aux" display />
-            <Tex name="auxMin" display />
-            <p className="views-muted">
-              Logged as <Tex name="logged" />, so it tends to −½ ûᵀ(F + γI)⁻¹û for the unit gradient direction û.
-            </p>
-          </div>
-        </div>
-      )}
+      {explanations && <InsideExplanations />}
     </section>
   );
 }

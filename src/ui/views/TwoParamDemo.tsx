@@ -1,9 +1,11 @@
 /**
  * Two-parameter teaching demo: the loss contours of a logistic regression with weights (w1, w2) on a fixed,
  * ill-conditioned dataset, and the paths of plain gradient descent and natural-gradient descent (exact damped
- * 2×2 Fisher) from the same start, stepped or animated by the user. Click the map to move the start.
+ * 2×2 Fisher) from the same start, stepped or animated by the user. Both take steps of the same length η, so
+ * the race is between directions only (with each method's own learning rate the comparison hinged on two
+ * unrelated numbers); sliders set η and the damping γ. Click the map to move the start.
  */
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useId, useMemo, useState } from 'react';
 import { sequentialColour } from './colour.ts';
 import { contourLevels, marchingSquares, type Segment } from './contour.ts';
 import { RasterCanvas } from './RasterCanvas.tsx';
@@ -80,15 +82,23 @@ function drawPath(
   }
 }
 
+/** Slider ranges: η in weight units (the map is 10 wide), γ on a log scale. */
+export const STEP_RANGE = { min: 0.05, max: 1, step: 0.05 } as const;
+export const LOG_DAMPING_RANGE = { min: -3, max: 0, step: 0.25 } as const;
+
 /** The demo, with its own controls. */
-export function TwoParamDemo({ gdLr = 3, ngdLr = 0.25, damping = 0.01, steps = 60, size = 380 }: TwoParamDemoProps) {
+export function TwoParamDemo({ stepLength = 0.3, damping = 0.01, steps = 60, size = 380 }: TwoParamDemoProps) {
   const [start, setStart] = useState<Vec2>(DEMO_START);
   const [k, setK] = useState(0);
   const [playing, setPlaying] = useState(false);
-  const gd = useMemo(() => descend(DATA, start, { kind: 'gd', lr: gdLr }, steps), [start, gdLr, steps]);
+  const [eta, setEta] = useState(stepLength);
+  const [gamma, setGamma] = useState(damping);
+  const etaId = useId();
+  const gammaId = useId();
+  const gd = useMemo(() => descend(DATA, start, { kind: 'gd', lr: eta, unit: true }, steps), [start, eta, steps]);
   const ngd = useMemo(
-    () => descend(DATA, start, { kind: 'ngd', lr: ngdLr, damping }, steps),
-    [start, ngdLr, damping, steps],
+    () => descend(DATA, start, { kind: 'ngd', lr: eta, damping: gamma, unit: true }, steps),
+    [start, eta, gamma, steps],
   );
   const last = Math.max(gd.points.length, ngd.points.length) - 1;
 
@@ -202,6 +212,32 @@ export function TwoParamDemo({ gdLr = 3, ngdLr = 0.25, damping = 0.01, steps = 6
               Reset
             </button>
           </div>
+          <div className="views-sliders">
+            <label htmlFor={etaId}>
+              <span>
+                step length η = <strong>{formatValue(eta)}</strong>
+              </span>
+              <input
+                id={etaId}
+                type="range"
+                {...STEP_RANGE}
+                value={eta}
+                onChange={(e) => setEta(Number(e.target.value))}
+              />
+            </label>
+            <label htmlFor={gammaId}>
+              <span>
+                damping γ = <strong>{formatValue(gamma)}</strong>
+              </span>
+              <input
+                id={gammaId}
+                type="range"
+                {...LOG_DAMPING_RANGE}
+                value={Math.log10(gamma)}
+                onChange={(e) => setGamma(Number((10 ** Number(e.target.value)).toPrecision(2)))}
+              />
+            </label>
+          </div>
           <table className="views-readout" aria-live="polite">
             <thead>
               <tr>
@@ -214,7 +250,7 @@ export function TwoParamDemo({ gdLr = 3, ngdLr = 0.25, damping = 0.01, steps = 6
               <tr>
                 <th scope="row">
                   <span className="views-swatch" style={{ background: GD_COLOUR }} />
-                  gradient (η = {gdLr})
+                  gradient
                 </th>
                 <td>{formatValue(g.loss)}</td>
                 <td>{formatValue(g.dist)}</td>
@@ -222,7 +258,7 @@ export function TwoParamDemo({ gdLr = 3, ngdLr = 0.25, damping = 0.01, steps = 6
               <tr>
                 <th scope="row">
                   <span className="views-swatch" style={{ background: NGD_COLOUR }} />
-                  natural gradient (η = {ngdLr}, γ = {damping})
+                  natural gradient (γ = {formatValue(gamma)})
                 </th>
                 <td>{formatValue(n.loss)}</td>
                 <td>{formatValue(n.dist)}</td>
@@ -230,15 +266,24 @@ export function TwoParamDemo({ gdLr = 3, ngdLr = 0.25, damping = 0.01, steps = 6
             </tbody>
           </table>
           <p>
+            <strong>A fair race:</strong> both methods take steps of the same length η, every step — each direction d is
+            normalised — so only the direction differs:
+          </p>
+          <Tex name="equalSteps" display />
+          <p>
             The two features are strongly correlated, so the loss is a long thin valley. The gradient points across the
-            valley; natural gradient rescales it by the inverse Fisher, which for logistic regression is
+            valley and zig-zags; natural gradient rescales it by the inverse Fisher, which for logistic regression is
           </p>
           <Tex name="logistic" display />
           <p>and solves the damped 2×2 system in closed form:</p>
           <Tex name="ngdStep" display />
           <p className="views-muted">
-            Click the map to start both from another point. Far from the minimum the predictions saturate and the Fisher
-            becomes tiny, so natural-gradient steps grow large: that is what the damping γ is for.
+            With equal lengths neither path settles exactly: near the minimum both hover within about η of it (lower η
+            to see them settle). Raise γ and (F + γI)⁻¹ approaches I/γ: the natural gradient turns into the plain
+            gradient — what happens inside FishLeg once a model is confident and its Fisher falls below γ. Far from the
+            minimum the predictions saturate and the Fisher becomes tiny; without the normalisation natural-gradient
+            steps would grow huge there, which is what the damping γ is for. Click the map to start both from another
+            point.
           </p>
         </div>
       </div>

@@ -122,4 +122,25 @@ describe('two-parameter logistic regression', () => {
     const g0 = gradient(data, opt);
     expect(Math.hypot(g0[0], g0[1])).toBeLessThan(1e-10);
   });
+
+  it('the demo’s fair race: equal-length steps, natural gradient ends far closer; large γ turns it into the gradient', () => {
+    const start: Vec2 = [-2, 1];
+    const opt = minimiser(data);
+    const eta = 0.3;
+    const g = descend(data, start, { kind: 'gd', lr: eta, unit: true }, 20);
+    const n = descend(data, start, { kind: 'ngd', lr: eta, damping: 0.01, unit: true }, 20);
+    for (const p of [g, n]) {
+      expect(p.points.length).toBe(21);
+      p.points.slice(1).forEach((q, i) => {
+        expect(Math.hypot(q[0] - p.points[i]![0], q[1] - p.points[i]![1])).toBeCloseTo(eta, 12);
+      });
+    }
+    const dist = (p: typeof g) => Math.hypot(p.points[20]![0] - opt[0], p.points[20]![1] - opt[1]);
+    expect(dist(n)).toBeLessThan(dist(g) / 2);
+    // (F + γI)⁻¹g → g/γ: with a huge γ the natural-gradient path is the gradient's.
+    const flat = descend(data, start, { kind: 'ngd', lr: eta, damping: 1e4, unit: true }, 20);
+    expect(Math.hypot(flat.points[20]![0] - g.points[20]![0], flat.points[20]![1] - g.points[20]![1])).toBeLessThan(
+      1e-2,
+    );
+  });
 });

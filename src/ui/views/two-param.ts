@@ -2,7 +2,8 @@
  * The math of the two-parameter teaching demo: logistic regression p(t=1 | x, w) = σ(w·x) with weights
  * w = (w1, w2) and no bias, on a small fixed dataset whose two features are strongly correlated and differently
  * scaled, so the loss valley is long and thin. Plain gradient descent zig-zags across it; natural-gradient
- * descent with the exact damped 2×2 Fisher (solved in closed form) heads for the minimum.
+ * descent with the exact damped 2×2 Fisher (solved in closed form) heads for the minimum. The demo races them
+ * with steps of equal length (`unit`), so only the direction differs.
  */
 import { normalAt } from '../../engine/rng.ts';
 
@@ -133,14 +134,20 @@ export interface Path {
   losses: number[];
 }
 
-/** How a path steps: plain gradient w ← w − η g, or natural gradient w ← w − η (F + γI)⁻¹ g. */
-export type StepRule = { kind: 'gd'; lr: number } | { kind: 'ngd'; lr: number; damping: number };
+/**
+ * How a path steps: plain gradient w ← w − η g, or natural gradient w ← w − η (F + γI)⁻¹ g. With `unit` the
+ * direction is normalised first, so every step has length η whichever the method: a race of directions alone.
+ */
+export type StepRule =
+  { kind: 'gd'; lr: number; unit?: boolean } | { kind: 'ngd'; lr: number; damping: number; unit?: boolean };
 
-/** One step of `rule` from w. */
+/** One step of `rule` from w (a unit step from a stationary point stays there). */
 export function step(d: TwoParamData, w: Vec2, rule: StepRule): Vec2 {
   const g = gradient(d, w);
   const dir = rule.kind === 'gd' ? g : solveDamped(fisher(d, w), g, rule.damping);
-  return [w[0] - rule.lr * dir[0], w[1] - rule.lr * dir[1]];
+  const norm = Math.hypot(dir[0], dir[1]);
+  const scale = rule.unit ? (norm > 0 ? rule.lr / norm : 0) : rule.lr;
+  return [w[0] - scale * dir[0], w[1] - scale * dir[1]];
 }
 
 /** `steps` steps of `rule` from `start`; stops early if an iterate is not finite. */

@@ -104,15 +104,58 @@ export interface InsideFishLegProps {
   mapSize?: number;
   /** Show the typeset explanations below the maps (default true). */
   explanations?: boolean;
+  /** What FishLeg's step does with the gradient on this layer, from the latest frame; null/absent until then. */
+  measures?: InsideMeasures | null;
+  /** The scalar measures over steps. */
+  measureHistory?: InsideMeasurePoint[];
+  /** Training rows the exact Fisher was averaged over. */
+  fisherRows?: number;
+}
+
+/** Q's diagonal in the eigenbasis of the layer's Fisher F_l (listed directions largest λ first) and the rest. */
+export interface InsideSpectrum {
+  lambda: ArrayLike<number>;
+  /** u_jᵀ Q u_j. */
+  q: ArrayLike<number>;
+  /** Share of the gradient's squared length along u_j. */
+  share: ArrayLike<number>;
+  /** Every other direction as one aggregate (smaller λ and F_l's null space, exact value 1/γ there). */
+  rest: { dims: number; meanQ: number; meanTarget: number; share: number };
+}
+
+/** FishLeg's step against the exact natural gradient (worker: engine/fishleg/step-measures.ts). */
+export interface InsideMeasures {
+  /** cos(Q·g, (F_l + γI)⁻¹g) on the layer's own Fisher block. */
+  cosFishLeg: number;
+  /** cos(g, (F_l + γI)⁻¹g): the plain gradient, SGD's direction. */
+  cosGradient: number;
+  /** ‖Q·g‖ / ‖(F_l + γI)⁻¹g‖. */
+  lengthRatio: number;
+  /** A = ½vᵀF_γv − ûᵀv at v = Qû, û = g/‖g‖, and its minimum A* = −½ûᵀF_γ⁻¹û. */
+  auxLoss: number;
+  auxOptimum: number;
+  spectrum: InsideSpectrum;
+  /** Against the whole model's natural gradient (small models only). */
+  whole: { cosFishLeg: number; cosGradient: number; layerCosFishLeg: number; layerCosGradient: number } | null;
+}
+
+/** One frame's scalar measures. */
+export interface InsideMeasurePoint {
+  step: number;
+  cosFishLeg: number;
+  cosGradient: number;
+  auxLoss: number;
+  auxOptimum: number;
+  relError: number | null;
+  wholeCosFishLeg: number | null;
+  wholeCosGradient: number | null;
 }
 
 /** Props of `TwoParamDemo`: self-contained; everything is optional. */
 export interface TwoParamDemoProps {
-  /** Learning rate of plain gradient descent (default 3, about 1/λ_max of the Fisher: near the stability edge). */
-  gdLr?: number;
-  /** Learning rate of natural-gradient descent (default 0.25; 1 would be Newton's method). */
-  ngdLr?: number;
-  /** Damping γ of the 2×2 Fisher (default 0.01). */
+  /** Initial length η of every step of both methods (default 0.3; a slider changes it). */
+  stepLength?: number;
+  /** Initial damping γ of the 2×2 Fisher (default 0.01; a slider changes it). */
   damping?: number;
   /** Steps computed per path (default 60). */
   steps?: number;

@@ -1,0 +1,110 @@
+/**
+ * The Inside-FishLeg step measures as the page shows them (static HTML in Node): the headline cosines, the
+ * spectrum chart's points and summary, the view of a layer too large for heat maps, and the helpers behind the
+ * spectrum chart (log extents, decade ticks, the auxiliary-loss efficiency) on hand-worked values.
+ */
+import { createElement } from 'react';
+import { renderToStaticMarkup } from 'react-dom/server';
+import { describe, expect, it } from 'vitest';
+import { InsideFishLeg } from './InsideFishLeg.tsx';
+import { auxEfficiency, decadeExtent, decadeTicks, spectrumPoints } from './spectrum.ts';
+import { SpectrumChart } from './SpectrumChart.tsx';
+import type { InsideFishLegProps, InsideMeasures, InsideSpectrum } from './types.ts';
+
+const spectrum: InsideSpectrum = {
+  lambda: [9.9, 0.1],
+  q: [0.1, 2],
+  share: [0.75, 0.2],
+  rest: { dims: 2, meanQ: 5, meanTarget: 5, share: 0.05 },
+};
+const measures: InsideMeasures = {
+  cosFishLeg: 0.987,
+  cosGradient: 0.842,
+  lengthRatio: 0.75,
+  auxLoss: -0.5,
+  auxOptimum: -0.625,
+  spectrum,
+  whole: { cosFishLeg: 0.97, cosGradient: 0.77, layerCosFishLeg: 0.99, layerCosGradient: 0.68 },
+};
+const base: InsideFishLegProps = {
+  runName: 'FishLeg',
+  layer: { index: 0, m: 1, n: 1 },
+  q: null,
+  fInv: null,
+  errorHistory: [],
+  auxLossHistory: [],
+  damping: 0.2,
+  explanations: false,
+};
+const html = (props: Partial<InsideFishLegProps>) =>
+  renderToStaticMarkup(createElement(InsideFishLeg, { ...base, ...props }));
+
+describe('Inside FishLeg step measures', () => {
+  it('leads with the cosines of FishLeg and of the plain gradient, and the whole-model comparison', () => {
+    const out = html({ measures, fisherRows: 16 });
+    expect(out).toMatch(/data-testid="inside-cos-fishleg">0.987</);
+    expect(out).toMatch(/data-testid="inside-cos-gradient">0.842</);
+    expect(out).toContain('80 % of the best possible reduction'); // A/A* = 0.5/0.625
+    expect(out).toContain('whole step 0.97, the plain gradient 0.77');
+    expect(out).toContain('Exact Fisher on 16 training rows');
+  });
+
+  it('without a gradient yet it says so; a large layer shows measures but no heat maps or relative error', () => {
+    expect(html({})).toContain('appear after the first training step');
+    const big = html({ layer: { index: 1, m: 16, n: 64 }, measures: { ...measures, whole: null } });
+    expect(big).not.toContain('inside-rel-error');
+    expect(big).not.toContain('Q(λ), learned');
+    expect(big).not.toContain('whole step');
+    expect(big).toContain('Q along the eigen-directions of F');
+  });
+
+  it('charts the measure history with the whole-model lines only when there are whole-model values', () => {
+    const point = { step: 10, cosFishLeg: 0.9, cosGradient: 0.8, auxLoss: -1, auxOptimum: -1.2, relError: 0.3 };
+    const layerOnly = html({ measureHistory: [{ ...point, wholeCosFishLeg: null, wholeCosGradient: null }] });
+    expect(layerOnly).toContain('plain gradient g, this layer');
+    expect(layerOnly).not.toContain('FishLeg, whole model');
+    const both = html({ measureHistory: [{ ...point, wholeCosFishLeg: 0.7, wholeCosGradient: 0.6 }] });
+    expect(both).toContain('FishLeg, whole model');
+  });
+
+  it('typesets the full explanations, including what each preset shows', () => {
+    const out = html({ explanations: true, measures });
+    for (const s of [
+      'Which measure to read',
+      'When the Fisher collapses',
+      'What the presets show',
+      'MNIST autoencoder',
+    ])
+      expect(out).toContain(s);
+    expect(out).not.toContain('katex-error');
+  });
+});
+
+describe('SpectrumChart', () => {
+  it('draws one dot per direction plus the rest, and summarises how many sit near the diagonal', () => {
+    const out = renderToStaticMarkup(createElement(SpectrumChart, { spectrum, damping: 0.1 }));
+    expect(out.match(/<circle/g)!.length).toBe(2);
+    expect(out.match(/<path/g)!.length).toBe(1);
+    // Targets 1/(9.9 + 0.1) = 0.1 (q 0.1: on it) and 1/(0.1 + 0.1) = 5 (q 2: off by 2.5×).
+    expect(out).toContain('3 points; 1 within a factor 2 of the exact value, carrying 75 % of the gradient');
+    expect(renderToStaticMarkup(createElement(SpectrumChart, { spectrum: null, damping: 0.1 }))).toContain(
+      'no data yet',
+    );
+  });
+
+  it('spectrumPoints, decades and the auxiliary efficiency', () => {
+    const pts = spectrumPoints({ ...spectrum, q: [0.1, -1] }, 0.1);
+    expect(pts).toEqual([
+      { target: 0.1, q: 0.1, share: 0.75, rest: false },
+      { target: 5, q: 5, share: 0.05, rest: true },
+    ]);
+    expect(decadeExtent([0.1, 5])).toEqual([0.1, 10]);
+    expect(decadeExtent([3])).toEqual([1, 10]);
+    expect(decadeExtent([1])).toEqual([0.1, 10]); // one value on a decade: widened
+    expect(decadeExtent([])).toEqual([0.1, 10]);
+    expect(decadeTicks(1e-3, 10)).toEqual([1e-3, 1e-2, 0.1, 1, 10]);
+    expect(decadeTicks(1e-6, 1e6, 5)).toEqual([1e-6, 1e-3, 1, 1e3, 1e6]);
+    expect(auxEfficiency(-0.5, -0.625)).toBeCloseTo(0.8, 12);
+    expect(auxEfficiency(-0.5, 0)).toBeNaN();
+  });
+});
