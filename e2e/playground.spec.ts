@@ -101,6 +101,13 @@ test('CPU: a shared link reproduces the setup; hostile links fall back with a no
   await expect(page).toHaveURL(/task=xor/);
   await expect(page).toHaveURL(/lr%3A0.05/);
   const shared = page.url();
+  // Copy link confirms, or (clipboard refused, as in a headless browser without the permission) offers the
+  // link selected in a field.
+  await page.getByTestId('copy-link').click();
+  await expect(page.getByTestId('link-copied').or(page.getByTestId('link-field'))).toBeVisible();
+  if (await page.getByTestId('link-field').isVisible()) {
+    await expect(page.getByTestId('link-field')).toHaveValue(shared);
+  }
 
   const other = await browser.newPage();
   await other.goto(shared);

@@ -145,6 +145,51 @@ function CsvNeeded({ file, onCsv }: { readonly file: string | null; readonly onC
   );
 }
 
+/**
+ * Copies the page's address, says so, and where the clipboard API is missing or refused (plain http, an
+ * iframe without permission) shows the link selected in a field for the user to copy.
+ */
+function CopyLink() {
+  const [state, setState] = useState<'idle' | 'copied' | 'manual'>('idle');
+  const field = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    if (state === 'manual') field.current?.select();
+    if (state !== 'copied') return;
+    const t = setTimeout(() => setState('idle'), 2500);
+    return () => clearTimeout(t);
+  }, [state]);
+  const copy = () => {
+    const href = window.location.href;
+    if (!navigator.clipboard) return setState('manual');
+    navigator.clipboard.writeText(href).then(
+      () => setState('copied'),
+      () => setState('manual'),
+    );
+  };
+  return (
+    <span className="copy-link">
+      <button type="button" data-testid="copy-link" onClick={copy}>
+        Copy link
+      </button>
+      {state === 'copied' && (
+        <span role="status" data-testid="link-copied" className="muted">
+          link copied
+        </span>
+      )}
+      {state === 'manual' && (
+        <input
+          ref={field}
+          readOnly
+          data-testid="link-field"
+          aria-label="link to this setup: copy it"
+          value={window.location.href}
+          onFocus={(e) => e.currentTarget.select()}
+        />
+      )}
+    </span>
+  );
+}
+
 const NO_LAYERS: readonly { readonly m: number; readonly n: number }[] = [];
 
 /** The whole page. */
@@ -309,6 +354,8 @@ export function App({ client }: AppProps) {
               canPlay={canPlay}
               canReset={s.backend !== null}
               speed={cfg.speed}
+              stopAt={cfg.stopAt}
+              onStopAt={(stopAt) => client.setStopAt(stopAt)}
               onToggle={() => client.toggle()}
               onStep={() => client.stepOnce()}
               onReset={() => client.reset()}
@@ -358,13 +405,7 @@ export function App({ client }: AppProps) {
               >
                 Export PNG
               </button>
-              <button
-                type="button"
-                data-testid="copy-link"
-                onClick={() => void navigator.clipboard?.writeText(window.location.href)}
-              >
-                Copy link
-              </button>
+              <CopyLink />
             </div>
           </section>
           <MemoRunsPanel

@@ -27,6 +27,7 @@ import {
   type PlaygroundConfig,
 } from './config.ts';
 import { loadRace, saveRace, type RunHistory } from './history.ts';
+import { withHistory } from './inside-history.ts';
 import { appendThinned } from './series.ts';
 
 export { appendThinned } from './series.ts';
@@ -43,6 +44,10 @@ export interface WorkerPort {
 export interface RunState extends RunHistory {
   readonly stride: number;
   readonly frame: TaskFrame | null;
+  /** Where a run added mid-race came from: a branch of another run at a step, or a fresh start that catches up. */
+  readonly origin?: { readonly from: string | null; readonly step: number };
+  /** A run added mid-race that has not yet caught up with the others: its step and theirs. */
+  readonly catchingUp?: { readonly step: number; readonly target: number } | null;
 }
 
 /** What the Inside-FishLeg view shows, accumulated over the race. */
@@ -224,6 +229,12 @@ export class TrainingClient {
     this.#port.post({ type: 'speed', raceId: this.#state.raceId, speed });
   }
 
+  /** Sets the step at which play pauses by itself (null = none); live, no restart. */
+  setStopAt(stopAt: number | null): void {
+    this.#set({ config: { ...this.#state.config, stopAt } });
+    this.#port.post({ type: 'stopAt', raceId: this.#state.raceId, step: stopAt });
+  }
+
   setChart(chart: ChartSettings): void {
     this.#set({ config: { ...this.#state.config, chart } });
   }
@@ -247,19 +258,39 @@ export class TrainingClient {
     }
   }
 
-  /** Adds a run (the race restarts: every run must start from the same step). */
+  /** Adds a run without restarting the race: it starts at step 0 and catches up on the same batches. */
   addRun(kind: OptimizerKind): void {
     const cfg = this.#state.config;
     if (cfg.runs.length >= MAX_RUNS) return;
-    this.reset({ ...cfg, runs: [...cfg.runs, newRun(kind, cfg.runs)] });
+    this.#addRun(newRun(kind, cfg.runs), null);
   }
 
+  /**
+   * Branches a run from here: the copy starts from that run's current weights and whole optimizer state, at
+   * the current step, and the race goes on in lock-step (the branch sees the same future batches).
+   */
   duplicateRun(id: string): void {
     const cfg = this.#state.config;
     const src = cfg.runs.find((r) => r.id === id);
     if (!src || cfg.runs.length >= MAX_RUNS) return;
     const copy = newRun(src.optimizer.kind, cfg.runs, src.optimizer);
-    this.reset({ ...cfg, runs: [...cfg.runs, { ...copy, name: `${src.name} copy`.slice(0, 24) }] });
+    this.#addRun({ ...copy, name: `${src.name} branch`.slice(0, 24) }, id);
+  }
+
+  #addRun(run: RunSpec, from: string | null): void {
+    const s = this.#state;
+    // Before the race exists, or on restored curves, there is nothing to join: start over with the run.
+    if (s.data === null || s.restored || s.error) {
+      this.reset({ ...s.config, runs: [...s.config.runs, run] });
+      return;
+    }
+    const origin = { from, step: from === null ? 0 : s.step };
+    const catchingUp = from === null && s.step > 0 ? { step: 0, target: s.step } : null;
+    this.#set({
+      config: { ...s.config, runs: [...s.config.runs, run] },
+      runs: { ...s.runs, [run.id]: { ...emptyRun(), origin, catchingUp } },
+    });
+    this.#port.post({ type: 'addRun', raceId: s.raceId, run, from });
   }
 
   /** Removes a run without disturbing the others. */
@@ -335,6 +366,7 @@ export class TrainingClient {
       spec: { data: { ...cfg.data, ...csv }, model: cfg.model, runs: cfg.runs, inspect: cfg.inspect },
     });
     if (cfg.speed !== null) this.#port.post({ type: 'speed', raceId, speed: cfg.speed });
+    if (cfg.stopAt !== null) this.#port.post({ type: 'stopAt', raceId, step: cfg.stopAt });
   }
 
   /** Restores saved curves of the same config (same URL) from a previous visit; true when it did. */
@@ -366,6 +398,12 @@ export class TrainingClient {
       case 'ready':
         this.#set({ backend: e.backend });
         return;
+      case 'catchUp':
+        this.#patchRun(e.runId, { catchingUp: e.step < e.target ? { step: e.step, target: e.target } : null });
+        return;
+      case 'budgetReached':
+        this.#set({ running: false });
+        return;
       case 'compiling':
         this.#set({ compiling: e.done < e.total ? { done: e.done, total: e.total } : null });
         return;
@@ -383,7 +421,9 @@ export class TrainingClient {
           const r = runs[runId];
           if (!r) continue;
           const { points, stride } = appendThinned(r.points, [point], r.stride);
-          runs[runId] = { ...r, points, stride };
+          // A run added while the race played catches up inside the worker's slices, its points behind the others'.
+          const catchingUp = r.catchingUp ? (point.step < s.step ? { step: point.step, target: s.step } : null) : null;
+          runs[runId] = { ...r, points, stride, catchingUp };
           step = Math.max(step, point.step);
         }
         this.#set({ runs, step });
@@ -407,7 +447,7 @@ export class TrainingClient {
         if (!s.restored) this.#patchRun(e.runId, { frame: e.frame });
         return;
       case 'fishlegFrame': {
-        const f = e.frame;
+        const f = withHistory(s.fishleg.frame, e.frame);
         const errorHistory =
           f.relError !== null && f.runId === s.config.inspect.runId
             ? [...s.fishleg.errorHistory.filter((p) => p.step < f.step), { step: f.step, relError: f.relError }]
