@@ -3,7 +3,10 @@
  * through the worker's own path (preset → PlaygroundConfig → RaceSpec → Race, data loaded as session.ts
  * does), in lock-step, and prints train/test loss at checkpoints and "steps to reach" comparisons. Optional
  * comma lists override FishLeg's, Adam's and SGD's settings (one run per combination, raced together) so the
- * presets' values can be swept and the promise of each preset checked on several seeds.
+ * presets' values can be swept and the promise of each preset checked on several seeds. Steps default to the
+ * preset's step budget (stopAt); --print-every thins the printed rows, the summary gives each run's lowest test
+ * loss (over-fitting: a final test loss well above it), and --rel-error adds the inspected FishLeg layer's
+ * relative error to the exact (F + γI)⁻¹, as Inside FishLeg shows it.
  */
 import { Command } from 'commander';
 import { CpuBackend } from '../src/engine/cpu/backend.ts';
@@ -68,12 +71,16 @@ async function runSeed(
   cfg: PlaygroundConfig,
   steps: number,
   evalEvery: number,
+  printEvery: number,
   quiet: boolean,
 ): Promise<Map<string, number[][]>> {
   const spec: RaceSpec = { data: cfg.data, model: cfg.model, runs: cfg.runs, inspect: cfg.inspect };
   const data = await loadData(cfg.data);
   const backend = new CpuBackend({ precision: 'f32' });
-  const race = Race.build(backend, data, spec, silent, { viewEvery: 1e9, checkpointEvery: 1e9 });
+  // With an inspected run (--rel-error), each printed row also gives its Inside-FishLeg relative error.
+  const relErrors: (number | null)[] = [];
+  const listener: RaceListener = { ...silent, fishlegFrame: (f) => relErrors.push(f.relError) };
+  const race = Race.build(backend, data, spec, listener, { viewEvery: 1e9, checkpointEvery: 1e9 });
   const names = new Map(cfg.runs.map((r) => [r.id, label(r.optimizer)]));
   const curves = new Map<string, number[][]>(cfg.runs.map((r) => [r.id, []]));
   const t0 = Date.now();
@@ -81,9 +88,13 @@ async function runSeed(
     if (step > 0) await race.step(evalEvery);
     const points = await race.evaluate();
     for (const p of points) curves.get(p.runId)!.push([p.point.step, p.point.trainLoss, p.point.testLoss]);
-    if (!quiet) {
+    if (!quiet && (step % printEvery === 0 || step + evalEvery > steps)) {
       const row = points.map((p) => `${p.point.trainLoss.toFixed(3)}/${p.point.testLoss.toFixed(3)}`).join('  ');
-      console.log(`step ${String(step).padStart(5)}  ${row}`);
+      relErrors.length = 0;
+      if (cfg.inspect.runId !== null) await race.sendViews();
+      const relError = relErrors.at(-1) ?? null;
+      const rel = relError !== null ? `  rel. error ${relError.toFixed(3)}` : '';
+      console.log(`step ${String(step).padStart(5)}  ${row}${rel}`);
     }
   }
   race.dispose();
@@ -117,9 +128,12 @@ function summarise(cfg: PlaygroundConfig, curves: Map<string, number[][]>, names
       return tail.reduce((s, p) => s + p[k]!, 0) / tail.length;
     };
     const reach = Number.isFinite(target) ? stepsTo(c, target) : null;
+    // Over-fitting shows as a final test loss above the run's best one.
+    const best = c.reduce<number[] | null>((b, p) => (b === null || p[2]! < b[2]! ? p : b), null);
     console.log(
       `  ${names.get(r.id)!.padEnd(44)} final ${last?.[1]?.toFixed(4)}/${last?.[2]?.toFixed(4)}` +
-        `  last-¼ mean ${mean(1).toFixed(4)}/${mean(2).toFixed(4)}  reaches best baseline at ${reach ?? '—'}`,
+        `  last-¼ mean ${mean(1).toFixed(4)}/${mean(2).toFixed(4)}  reaches best baseline at ${reach ?? '—'}` +
+        `  min test ${best?.[2]?.toFixed(4)} at ${best?.[0] ?? '—'}`,
     );
   }
 }
@@ -127,8 +141,9 @@ function summarise(cfg: PlaygroundConfig, curves: Map<string, number[][]>, names
 async function main(): Promise<void> {
   const cmd = new Command('preset-sweep')
     .requiredOption('--preset <id>', `one of ${PRESETS.map((p) => p.id).join(', ')}`)
-    .option('--steps <n>', 'training steps')
+    .option('--steps <n>', 'training steps (default: the preset’s step budget, stopAt, if it has one)')
     .option('--eval-every <n>', 'steps between evaluations')
+    .option('--print-every <n>', 'steps between printed rows (default: every evaluation)')
     .option('--seeds <list>', 'data/initialisation seeds', '1')
     .option('--task <name>', 'override the task')
     .option('--hidden <layers>', 'override the hidden layers, e.g. 16t-16t')
@@ -146,6 +161,7 @@ async function main(): Promise<void> {
     .option('--adam-lr <list>', 'Adam learning rates')
     .option('--sgd-lr <list>', 'SGD learning rates')
     .option('--only <kinds>', 'keep only runs of these kinds, e.g. fishleg,adam')
+    .option('--rel-error', 'print the inspected FishLeg layer’s relative error to (F + γI)⁻¹ (no sweep lists)')
     .option('--quiet', 'print only the summaries')
     .parse();
   const o = cmd.opts<Record<string, string | boolean | undefined>>();
@@ -171,9 +187,14 @@ async function main(): Promise<void> {
   const basis = preset.config('cpu');
   let optimizers = basis.runs.flatMap((r) => expand(r.optimizer, ov));
   if (only) optimizers = optimizers.filter((x) => only.includes(x.kind));
+  if (o['relError'] === true && (optimizers.length !== basis.runs.length || basis.inspect.runId === null))
+    throw new SweepError('--rel-error needs a preset that inspects a run, and no lists that add or drop runs');
   const mnist = (basis.data.task as string).startsWith('mnist');
-  const steps = Number(str('steps') ?? (mnist ? 1000 : 2000));
-  const evalEvery = Number(str('evalEvery') ?? (mnist ? 50 : 50));
+  const steps = Number(str('steps') ?? basis.stopAt ?? (mnist ? 1000 : 2000));
+  const evalEvery = Number(str('evalEvery') ?? 50);
+  const printEvery = Number(str('printEvery') ?? evalEvery);
+  if (![steps, evalEvery, printEvery].every((x) => Number.isSafeInteger(x) && x > 0))
+    throw new SweepError('--steps, --eval-every and --print-every must be positive integers');
   for (const seed of list(str('seeds')) ?? [1]) {
     const data = {
       ...basis.data,
@@ -192,14 +213,14 @@ async function main(): Promise<void> {
       data,
       model,
       runs: runsFor(optimizers),
-      inspect: { runId: null, layer: 0 },
+      inspect: o['relError'] === true ? basis.inspect : { runId: null, layer: 0 },
     };
     console.log(
       `\n== preset ${preset.id}: ${data.task} n=${data.n} noise=${data.noise} seed=${seed} hidden=${model.hidden} ` +
         `batch=${model.batch}, ${steps} steps (train/test loss per run)`,
     );
     cfg.runs.forEach((r, i) => console.log(`  run ${i + 1}: ${label(r.optimizer)}`));
-    await runSeed(cfg, steps, evalEvery, o['quiet'] === true);
+    await runSeed(cfg, steps, evalEvery, printEvery, o['quiet'] === true);
   }
 }
 
