@@ -83,6 +83,8 @@ async function measure(page: Page, baseUrl: string, preset: string, backend: str
   await page.goto(`${baseUrl}?backend=${backend}&task=xor&hidden=&run=sgd`);
   await page.getByTestId(`preset-${preset}`).click();
   await page.getByTestId('speed-select').selectOption('max');
+  // Full speed for the whole window: a preset's step budget would pause it part-way (older pages have none).
+  if ((await page.getByTestId('stop-at').count()) > 0) await page.getByTestId('stop-at').fill('');
   await page.getByTestId('play-button').waitFor();
   await page.waitForFunction(
     () => document.querySelector<HTMLButtonElement>('[data-testid="play-button"]')?.disabled === false,
