@@ -279,3 +279,18 @@ test('CPU: branch a run mid-race and add one without a restart', async ({ page }
   await expect(page.getByTestId('error')).toHaveCount(0);
   expect(errors).toEqual([]);
 });
+
+test('phone width (390 px): no preset widens the page', async ({ browser }) => {
+  const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+  const errors = collectErrors(page);
+  for (const preset of ['mnist-ae', 'spiral', 'switch', 'inverse-fisher']) {
+    await page.goto('/?backend=cpu&task=xor&hidden=&run=sgd');
+    await page.getByTestId(`preset-${preset}`).click();
+    await ready(page);
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    expect(width, preset).toBeLessThanOrEqual(390);
+  }
+  await page.screenshot({ path: screenshot('phone-390'), fullPage: true });
+  expect(errors).toEqual([]);
+  await page.close();
+});

@@ -28,7 +28,7 @@ async function main(): Promise<void> {
     });
     await page.goto(`${url}${values.query ? `?${values.query}` : ''}`);
     await page.getByTestId(`preset-${values.preset}`).click();
-    await page.getByRole('button', { name: 'Play' }).click();
+    await page.getByTestId('play-button').click();
     await page.waitForTimeout(Number(values.seconds) * 1000);
     await page.screenshot({ path: values.out, fullPage: true });
     await browser.close();
