@@ -11,7 +11,7 @@ import type { RunState } from './trainingClient.ts';
 import { thin } from './series.ts';
 
 /** Points drawn per series. */
-export const DRAWN_POINTS = 300;
+export const DRAWN_POINTS = 200;
 
 export interface LossChartProps {
   readonly runs: readonly RunSpec[];

@@ -4,9 +4,13 @@
  * chosen FishLeg run and layer, led by the two-parameter natural-gradient demo (the idea FishLeg approximates,
  * so it comes first and open).
  */
+import { memo, useMemo } from 'react';
 import type { RunSpec, TaskStatic } from '../worker/protocol.ts';
 import type { InspectSpec } from '../worker/protocol.ts';
 import { DecisionBoundaries, InsideFishLeg, Predictions, Reconstructions, TwoParamDemo } from './views/index.ts';
+
+// The heavy teaching views redraw only when their own data changes, not with every streamed evaluation.
+const MemoInsideFishLeg = memo(InsideFishLeg);
 import type { FishLegState, RunState } from './trainingClient.ts';
 
 export interface TaskViewsProps {
@@ -77,7 +81,7 @@ export interface InsideProps {
 }
 
 /** The two-parameter plain-vs-natural-gradient demo as an open section of its own. */
-export function TwoParamPanel() {
+export const TwoParamPanel = memo(function TwoParamPanel() {
   return (
     <div className="views-two-param-panel" data-testid="two-param-panel">
       <p className="hint">
@@ -86,7 +90,7 @@ export function TwoParamPanel() {
       <TwoParamDemo size={320} />
     </div>
   );
-}
+});
 
 /** Inside FishLeg: pick a FishLeg run and a layer; Q next to (F + γI)⁻¹, the error and aux-loss histories. */
 export function InsideFishLegPanel({
@@ -102,6 +106,23 @@ export function InsideFishLegPanel({
   const run = fishlegRuns.find((r) => r.id === inspect.runId);
   const frame = fishleg.frame && fishleg.frame.runId === inspect.runId ? fishleg.frame : null;
   const layer = layers[inspect.layer];
+  const runId = run?.id;
+  // Recomputed when a new frame arrives (every few evaluations), not at every redraw of the streamed curves:
+  // a new array each time would redraw every chart of the view.
+  const auxLossHistory = useMemo(
+    () =>
+      (runId === undefined ? [] : (states[runId]?.points ?? [])).flatMap((p) =>
+        p.auxLoss !== null && Number.isFinite(p.auxLoss) ? [{ step: p.step, auxLoss: p.auxLoss }] : [],
+      ),
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- states on purpose: it changes with every evaluation
+    [frame, runId],
+  );
+  const errorHistory = useMemo(() => [...fishleg.errorHistory], [fishleg.errorHistory]);
+  const measureHistory = useMemo(() => [...(frame?.history ?? [])], [frame]);
+  const shownLayer = useMemo(
+    () => frame?.layer ?? (layer ? { index: inspect.layer, m: layer.m, n: layer.n } : null),
+    [frame, layer, inspect.layer],
+  );
   return (
     <div className="inside" data-testid="inside-fishleg">
       {twoParam && <TwoParamPanel />}
@@ -139,19 +160,17 @@ export function InsideFishLegPanel({
       {fishlegRuns.length === 0 && <p className="hint">Add a FishLeg run to look inside it.</p>}
       {frame?.note && <p className="hint">{frame.note}</p>}
       {run && layer && (
-        <InsideFishLeg
+        <MemoInsideFishLeg
           runName={run.name}
-          layer={frame?.layer ?? { index: inspect.layer, m: layer.m, n: layer.n }}
+          layer={shownLayer ?? { index: inspect.layer, m: layer.m, n: layer.n }}
           q={frame?.q ?? null}
           fInv={frame?.fInv ?? null}
-          errorHistory={[...fishleg.errorHistory]}
-          auxLossHistory={(states[run.id]?.points ?? []).flatMap((p) =>
-            p.auxLoss !== null && Number.isFinite(p.auxLoss) ? [{ step: p.step, auxLoss: p.auxLoss }] : [],
-          )}
+          errorHistory={errorHistory}
+          auxLossHistory={auxLossHistory}
           damping={run.optimizer.kind === 'fishleg' ? run.optimizer.damping : 0}
           mapSize={220}
           measures={frame?.measures ?? null}
-          measureHistory={[...(frame?.history ?? [])]}
+          measureHistory={measureHistory}
           {...(frame?.fisherRows !== undefined ? { fisherRows: frame.fisherRows } : {})}
         />
       )}
