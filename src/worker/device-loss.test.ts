@@ -294,6 +294,49 @@ async function advance(race: Race, steps: number): Promise<RacePoint[]> {
 
 const outcomes = (points: RacePoint[]) => points.map((p) => ({ runId: p.runId, ...outcome(p.point) }));
 
+describe('a device whose readbacks fail before it reports the loss', () => {
+  it('does not report the failed readbacks as an error: recovery takes over', async () => {
+    // As on a real GPU: destroy() rejects pending and later readbacks (AbortError from mapAsync) at once, and
+    // the device's `lost` promise resolves a little later.
+    const createBackend = (): Promise<Backend> => {
+      let lose: (info: GPUDeviceLostInfo) => void = () => undefined;
+      const lost = new Promise<GPUDeviceLostInfo>((resolve) => (lose = resolve));
+      const cpu = new CpuBackend({ precision: 'f32' });
+      let destroyed = false;
+      const read = cpu.read.bind(cpu);
+      const backend = Object.assign(cpu, {
+        lost,
+        read: (t: Parameters<CpuBackend['read']>[0]) =>
+          destroyed
+            ? Promise.reject(new DOMException('Buffer was unmapped before mapping was resolved.', 'AbortError'))
+            : read(t),
+        device: {
+          destroy: () => {
+            destroyed = true;
+            setTimeout(() => lose({ reason: 'destroyed', message: 'Device was destroyed.' } as GPUDeviceLostInfo), 50);
+          },
+        },
+      });
+      return Promise.resolve(backend);
+    };
+    const { session, events, restored } = recordingSession({ createBackend });
+    await session.handle({ type: 'init', requestId: 1, backend: 'webgpu' });
+    await session.handle({
+      type: 'setup',
+      requestId: 2,
+      raceId: 1,
+      spec: spec([run('adam', { ...defaultOptimizer('adam'), lr: 0.02 })]),
+    });
+    await session.handle({ type: 'play', raceId: 1 });
+    await expect.poll(() => events.filter((e) => e.type === 'metrics').length, { timeout: 20_000 }).toBeGreaterThan(3);
+    await session.handle({ type: 'loseDevice', raceId: 1 });
+    await expect.poll(restored, { timeout: 20_000 }).toBeDefined();
+    await session.handle({ type: 'pause', raceId: 1 });
+    expect(events.filter((e) => e.type === 'error')).toEqual([]);
+    await session.dispose();
+  });
+});
+
 describe('Race rebuild after a device loss', () => {
   const runs = [run('adam', ADAM), run('fl', FISHLEG)];
   const queueChanges = (race: Race): void => {

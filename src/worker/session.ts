@@ -56,6 +56,9 @@ export interface SessionOptions {
 export const PAGE_MEMORY_BUDGET = 1e9;
 const BUDGET_HINT = 'use a smaller batch, auxiliary batch, model or data set, or fewer runs';
 
+/** How long an error on a GPU backend waits to see whether the device is being lost (then it is not reported). */
+const LOSS_GRACE_MS = 1000;
+
 /** How often kernel-compilation progress is reported while a race's kernels build. */
 const COMPILE_REPORT_MS = 250;
 
@@ -304,11 +307,7 @@ export class WorkerSession {
           this.#flush();
           this.#post({ type: 'budgetReached', raceId, step });
         },
-        error: (err) => {
-          if (this.#recovering || this.#isLost()) return; // the device-loss handler takes over
-          this.#flush();
-          this.#post({ type: 'error', raceId, ...describeError(err) });
-        },
+        error: (err) => void this.#reportLoopError(raceId, race.backend, err),
       },
     );
   }
@@ -355,6 +354,27 @@ export class WorkerSession {
       hint: BUDGET_HINT,
       maxBuffer: bufferLimit(backend),
     });
+  }
+
+  /**
+   * Reports an error of a race's loop, unless the device is being lost: a destroyed device fails its pending
+   * readbacks (AbortError from mapAsync) before its `lost` promise resolves, so an error on a GPU backend waits
+   * briefly for that promise, and the device-loss handler takes over if it comes.
+   */
+  async #reportLoopError(raceId: number, backend: Backend, err: unknown): Promise<void> {
+    const lost = (backend as Backend & { lost?: Promise<unknown> }).lost;
+    if (lost) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const gone = await Promise.race([
+        lost.then(() => true),
+        new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), LOSS_GRACE_MS))),
+      ]);
+      clearTimeout(timer);
+      if (gone) return;
+    }
+    if (this.#recovering || this.#isLost() || this.#backend !== backend) return;
+    this.#flush();
+    this.#post({ type: 'error', raceId, ...describeError(err) });
   }
 
   #isLost(): boolean {
