@@ -13,6 +13,7 @@ import { initParams, paramLayout, type MlpSpec, type ParamLayout } from './model
 import {
   backwardOps,
   forwardOps,
+  gatherInputsOp,
   gatherOps,
   lossOps,
   outputGradOps,
@@ -287,16 +288,7 @@ export class Trainer implements TrainingContext {
       for (let start = 0; start < rows; start += chunk) {
         const r = Math.min(chunk, rows - start);
         const p = this.backend.record('predict', [
-          {
-            op: 'gather',
-            rows: r,
-            cols: inDim,
-            src: split.x,
-            idx: this.ws.idx,
-            dst: this.ws.a[0]!,
-            ldDst: inDim + 1,
-            ones: true,
-          },
+          gatherInputsOp(this.ws, split.x, r),
           ...forwardOps(this.ws, this.params, r),
         ]);
         this.backend.write(this.ws.idx, range(start, r));

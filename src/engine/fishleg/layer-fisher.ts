@@ -10,7 +10,7 @@
  * Host float64; readbacks, so for views only.
  */
 import type { FisherModel } from './views.ts';
-import { forwardOps, ropOps, Workspace, type DeviceSplit } from '../model/passes.ts';
+import { forwardOps, gatherInputsOp, ropOps, Workspace, type DeviceSplit } from '../model/passes.ts';
 import type { Likelihood } from '../ops.ts';
 import { symmetricEigen } from './symeig.ts';
 
@@ -85,19 +85,7 @@ export async function layerFisher(
   const ws = new Workspace(backend, layout, B, 'view.layerFisher');
   const tangent = backend.alloc(layout.total, 'view.layerTangent');
   const k = ws.outDim;
-  const fwd = backend.record('view.layerForward', [
-    {
-      op: 'gather',
-      rows: B,
-      cols: ws.inDim,
-      src: split.x,
-      idx: ws.idx,
-      dst: ws.a[0]!,
-      ldDst: ws.inDim + 1,
-      ones: true,
-    },
-    ...forwardOps(ws, params, B),
-  ]);
+  const fwd = backend.record('view.layerForward', [gatherInputsOp(ws, split.x, B), ...forwardOps(ws, params, B)]);
   const rop = backend.record('view.layerRop', ropOps(ws, params, tangent, B));
   try {
     backend.write(ws.idx, idx);

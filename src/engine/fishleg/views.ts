@@ -8,7 +8,7 @@
  */
 import type { Backend } from '../backend.ts';
 import type { ParamLayout } from '../model/mlp.ts';
-import { forwardOps, ropOps, Workspace, type DeviceSplit } from '../model/passes.ts';
+import { forwardOps, gatherInputsOp, ropOps, Workspace, type DeviceSplit } from '../model/passes.ts';
 import type { Likelihood } from '../ops.ts';
 import type { Tensor } from '../tensor.ts';
 import type { FishLeg } from './fishleg.ts';
@@ -86,12 +86,8 @@ export async function exactFisher(
   const B = idx.length;
   const ws = new Workspace(backend, layout, B, 'view.fisher');
   const tangent = backend.alloc(P, 'view.tangent');
-  const n = ws.inDim;
   const k = ws.outDim;
-  const fwd = backend.record('view.forward', [
-    { op: 'gather', rows: B, cols: n, src: split.x, idx: ws.idx, dst: ws.a[0]!, ldDst: n + 1, ones: true },
-    ...forwardOps(ws, params, B),
-  ]);
+  const fwd = backend.record('view.forward', [gatherInputsOp(ws, split.x, B), ...forwardOps(ws, params, B)]);
   const rop = backend.record('view.rop', ropOps(ws, params, tangent, B));
   try {
     backend.write(ws.idx, idx);

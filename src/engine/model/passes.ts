@@ -87,12 +87,17 @@ function rowsOf(t: Tensor, rows: number, width: number): Tensor {
 
 /** Gathers the rows named by ws.idx into Ā_0 (with ones) and the targets. */
 export function gatherOps(ws: Workspace, split: DeviceSplit, rows: number): Op[] {
-  const n = ws.inDim;
   const out = ws.outDim;
   return [
-    { op: 'gather', rows, cols: n, src: split.x, idx: ws.idx, dst: ws.a[0]!, ldDst: n + 1, ones: true },
+    gatherInputsOp(ws, split.x, rows),
     { op: 'gather', rows, cols: out, src: split.y, idx: ws.idx, dst: ws.y, ldDst: out, ones: false },
   ];
+}
+
+/** Rows ws.idx of the inputs `x` into Ā_0 with its ones column (the forward pass's input). */
+export function gatherInputsOp(ws: Workspace, x: Tensor, rows: number): Op {
+  const n = ws.inDim;
+  return { op: 'gather', rows, cols: n, src: x, idx: ws.idx, dst: ws.a[0]!, ldDst: n + 1, ones: true };
 }
 
 /** out (+)= input · W̄ᵀ for one layer: rows×(n+1) inputs (ones column included) times m×(n+1) weights. */
