@@ -81,9 +81,12 @@ test('CPU: switching FishLeg’s approximation mid-run keeps the step and marks 
   await page.getByTestId('run-r2').locator('summary').click();
   await page.getByTestId('r2-approx').selectOption('kron-diag');
   await expect(page.locator('.switch-marker')).toHaveCount(1);
-  expect(await num(page, 'step-count')).toBe(before); // not reset
+  // The worker handles the switch after the pause, so the counter now shows where the pause stopped: a slice
+  // may have finished after the click, but nothing was reset.
+  const paused = await num(page, 'step-count');
+  expect(paused).toBeGreaterThanOrEqual(before);
   await page.getByTestId('step-button').click();
-  await expect.poll(() => num(page, 'step-count')).toBeGreaterThan(before);
+  await expect.poll(() => num(page, 'step-count')).toBeGreaterThan(paused);
   await expect(page).toHaveURL(/ap%3Akron-diag/);
   await page.screenshot({ path: screenshot('switch'), fullPage: true });
   expect(errors).toEqual([]);
