@@ -14,28 +14,7 @@ import { formatBytes, MemoryBudgetError, type DataShape } from '../engine/memory
 import type { Likelihood } from '../engine/ops.ts';
 import { escapeControls } from '../engine/printable.ts';
 import { CliError, type CliConfig } from './args.ts';
-
-/** Why a file cannot be read, from its error code, in a few words. */
-function readProblem(e: unknown): string {
-  const code = (e as NodeJS.ErrnoException).code;
-  switch (code) {
-    case 'ENOENT':
-      return 'no such file';
-    case 'EISDIR':
-      return 'it is a folder';
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    case 'ENOTDIR':
-      return 'a part of its path is not a folder';
-    case 'ENAMETOOLONG':
-      return 'its name is too long';
-    case 'ELOOP':
-      return 'too many symbolic links';
-    default:
-      return code ?? (e instanceof Error ? e.message : String(e));
-  }
-}
+import { fileProblem } from './file-problem.ts';
 
 /** The longest text a JavaScript string holds (V8: 2²⁹ − 24 characters), hence the largest CSV file read. */
 export const MAX_TEXT_BYTES = constants.MAX_STRING_LENGTH;
@@ -63,7 +42,7 @@ function readText(file: string, budget: number): string {
   try {
     fd = openSync(file, 'r');
   } catch (e) {
-    throw new CliError(`cannot read ${shown}: ${readProblem(e)}`);
+    throw new CliError(`cannot read ${shown}: ${fileProblem(e, 'read')}`);
   }
   try {
     const stat = fstatSync(fd);
@@ -82,7 +61,7 @@ function readText(file: string, budget: number): string {
     return Buffer.concat(chunks, total).toString('utf8');
   } catch (e) {
     if (e instanceof CliError || e instanceof MemoryBudgetError) throw e;
-    throw new CliError(`cannot read ${shown}: ${readProblem(e)}`);
+    throw new CliError(`cannot read ${shown}: ${fileProblem(e, 'read')}`);
   } finally {
     closeSync(fd);
   }

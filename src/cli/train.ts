@@ -24,6 +24,7 @@ import {
 import { escapeControls } from '../engine/printable.ts';
 import { Trainer, TrainConfigError, type EvalResult, type TrainConfig } from '../engine/trainer.ts';
 import { CliError, parseArgs, type CliConfig } from './args.ts';
+import { fileProblem } from './file-problem.ts';
 import { loadCliData, defaultsFor, plannedShape } from './data.ts';
 import { openBackend } from './backend.ts';
 import { parseArch, type Arch } from '../engine/data/tasks.ts';
@@ -179,28 +180,6 @@ export function formatPoint(p: CurvePoint, hasTest = true): string {
   return parts.join('  ');
 }
 
-/** Why a file cannot be written, from its error code, in a few words. */
-function writeProblem(e: unknown): string {
-  const code = (e as NodeJS.ErrnoException).code;
-  switch (code) {
-    case 'ENOENT':
-      return 'its folder does not exist';
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    case 'EISDIR':
-      return 'it is a folder';
-    case 'ENOTDIR':
-      return 'a part of its path is not a folder';
-    case 'EROFS':
-      return 'the file system is read-only';
-    case 'ENOSPC':
-      return 'the disk is full';
-    default:
-      return code ?? (e instanceof Error ? e.message : String(e));
-  }
-}
-
 /**
  * Fails now, not after training, when --out cannot be written: opens the file for appending (which creates
  * it without touching an existing one's contents) and removes it again if the probe created it.
@@ -217,7 +196,7 @@ export function checkWritable(file: string): void {
   try {
     closeSync(openSync(file, 'a'));
   } catch (e) {
-    const why = writeProblem(e);
+    const why = fileProblem(e, 'write');
     throw new CliError(
       `cannot write --out ${shown}: ${why}${why.startsWith('its folder') ? ` (${escapeControls(dirname(file))})` : ''}`,
     );
@@ -244,7 +223,8 @@ async function main(argv: readonly string[]): Promise<number> {
         try {
           write(s);
         } catch (e) {
-          if (!warned) process.stderr.write(`warning: cannot write --out ${escapeControls(out)}: ${writeProblem(e)}\n`);
+          if (!warned)
+            process.stderr.write(`warning: cannot write --out ${escapeControls(out)}: ${fileProblem(e, 'write')}\n`);
           warned = true;
         }
       }
@@ -257,7 +237,7 @@ async function main(argv: readonly string[]): Promise<number> {
     try {
       write(summary);
     } catch (e) {
-      throw new CliError(`cannot write --out ${escapeControls(out)}: ${writeProblem(e)}`);
+      throw new CliError(`cannot write --out ${escapeControls(out)}: ${fileProblem(e, 'write')}`);
     }
   }
   const d = summary.diverged;
