@@ -10,6 +10,7 @@ import { checkMemory, estimateMemory } from '../engine/memory.ts';
 import { defaultFishLeg, validateOptimizer } from '../engine/optim/config.ts';
 import type { InspectSpec } from '../worker/protocol.ts';
 import { PAGE_MEMORY_BUDGET } from '../worker/session.ts';
+import { KIND_HUES, kindShades } from './colours.ts';
 import {
   DEFAULT_CONFIG,
   LINK_MEMORY_BUDGET,
@@ -66,9 +67,9 @@ describe('parseSearch / toSearch', () => {
 
   it('encodes a run as kind~name~colour~fields with only non-default fields', () => {
     const [run] = runsFor([optimizerFor('sgd', 0.3)]);
-    expect(encodeRun(run!)).toBe('sgd~SGD~0072b2~lr:0.3');
+    expect(encodeRun(run!)).toBe('sgd~SGD~e69f00~lr:0.3');
     const w: string[] = [];
-    expect(decodeRun('sgd~SGD~0072b2~lr:0.3', 'r1', 0, w)).toEqual(run);
+    expect(decodeRun('sgd~SGD~e69f00~lr:0.3', 'r1', 0, w)).toEqual(run);
     expect(w).toEqual([]);
   });
 
@@ -83,7 +84,7 @@ describe('parseSearch / toSearch', () => {
     expect(config.model.hidden).toBe('16t-16t');
     expect(config.runs).toHaveLength(1);
     expect(config.runs[0]!.optimizer).toEqual({ kind: 'sgd', lr: 0.1, momentum: 0.9, weightDecay: 0 });
-    expect(config.runs[0]!.colour).toBe('#0072b2');
+    expect(config.runs[0]!.colour).toBe(KIND_HUES.sgd);
     expect(config.inspect.runId).toBeNull();
     expect(config.speed).toBeNull();
     expect(warnings.join('\n')).toMatch(/backend=metal/);
@@ -116,9 +117,10 @@ describe('parseSearch / toSearch', () => {
     ]);
   });
 
-  it('gives a run without its own colour the first palette colour no earlier run has', () => {
-    const { config } = parseSearch('?run=sgd~Boom~d55e00~lr:1e30&run=adam&run=fishleg');
-    expect(config.runs.map((r) => r.colour)).toEqual(['#d55e00', '#0072b2', '#009e73']);
+  it("gives a run without its own colour its optimizer's first shade no earlier run has; keeps chosen colours", () => {
+    const { config } = parseSearch('?run=sgd~Boom~d55e00~lr:1e30&run=adam&run=fishleg&run=adam&run=sgd');
+    const [adam1, adam2] = kindShades('adam');
+    expect(config.runs.map((r) => r.colour)).toEqual(['#d55e00', adam1, KIND_HUES.fishleg, adam2, KIND_HUES.sgd]);
   });
 
   it("carries a CSV setup's file name (never its data); refuses names that are paths or hold control characters", () => {

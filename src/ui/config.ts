@@ -6,6 +6,7 @@
  */
 import { TOY_DEFAULTS, TOY_TASKS, type ToyTask } from '../engine/data/toy.ts';
 import { parseArch } from '../engine/data/arch.ts';
+import { runColour } from './colours.ts';
 import { MNIST_CLASSES, MNIST_PIXELS } from '../engine/data/mnist.ts';
 import { TASK_NAMES } from '../engine/data/tasks.ts';
 import { estimateMemory, formatBytes, type DataShape } from '../engine/memory.ts';
@@ -84,9 +85,6 @@ export const OPTIMIZER_LABELS: Readonly<Record<OptimizerKind, string>> = {
   fishleg: 'FishLeg',
 };
 
-/** A colour-blind-safe palette (Okabe–Ito), in the order new runs take them. */
-export const PALETTE = ['#0072b2', '#d55e00', '#009e73', '#cc79a7', '#e69f00', '#56b4e9'] as const;
-
 /** Learning rates that train the toy tasks in a few hundred steps. */
 const TOY_LR: Readonly<Record<OptimizerKind, number>> = { sgd: 0.1, adam: 0.01, adamw: 0.01, fishleg: 0.1 };
 
@@ -114,19 +112,21 @@ export function modelFor(task: TaskChoice): ModelSpec {
   return { hidden: hiddenFor(task), likelihood: 'auto', batch: mnist ? 100 : 32, evalEvery: mnist ? 50 : 20 };
 }
 
-/** A run with a fresh id, the next free colour and the optimizer's name. */
+/** A run with a fresh id, its optimizer's colour (colours.ts: a shade when the kind is taken) and name. */
 export function newRun(kind: OptimizerKind, existing: readonly RunSpec[], optimizer = optimizerFor(kind)): RunSpec {
   const ids = new Set(existing.map((r) => r.id));
   let i = existing.length + 1;
   while (ids.has(`r${i}`)) i++;
-  const used = new Set(existing.map((r) => r.colour));
-  const colour = PALETTE.find((c) => !used.has(c)) ?? PALETTE[existing.length % PALETTE.length]!;
+  const colour = runColour(
+    kind,
+    existing.map((r) => r.colour),
+  );
   const same = existing.filter((r) => r.optimizer.kind === kind).length;
   const name = same > 0 ? `${OPTIMIZER_LABELS[kind]} ${same + 1}` : OPTIMIZER_LABELS[kind];
   return { id: `r${i}`, name, colour, optimizer };
 }
 
-/** Runs from a list of optimizers, ids r1…, palette colours. */
+/** Runs from a list of optimizers, ids r1…, colours by optimizer. */
 export function runsFor(optimizers: readonly OptimizerConfig[]): RunSpec[] {
   const runs: RunSpec[] = [];
   for (const o of optimizers) runs.push(newRun(o.kind, runs, o));
@@ -292,10 +292,8 @@ export function decodeRun(
   const okName = NAME.test(name) ? name : OPTIMIZER_LABELS[kind];
   if (name !== '' && okName !== name)
     warnings.push(`run ${index + 1}: name '${clip(name)}' not allowed; using ${okName}`);
-  // Without a (valid) colour of its own a run takes the first palette colour no earlier run has.
-  const okColour = COLOUR.test(colour)
-    ? `#${colour.toLowerCase()}`
-    : (PALETTE.find((c) => !taken.has(c)) ?? PALETTE[index % PALETTE.length]!);
+  // Without a (valid) colour of its own a run takes its optimizer's first shade no earlier run has.
+  const okColour = COLOUR.test(colour) ? `#${colour.toLowerCase()}` : runColour(kind, taken);
   if (colour !== '' && !COLOUR.test(colour))
     warnings.push(`run ${index + 1}: colour '${clip(colour)}' is not 6 hex digits`);
   return { id, name: okName, colour: okColour, optimizer };

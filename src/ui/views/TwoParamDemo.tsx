@@ -6,6 +6,7 @@
  * unrelated numbers); sliders set η and the damping γ. Click the map to move the start.
  */
 import { useCallback, useEffect, useId, useMemo, useState } from 'react';
+import { KIND_HUES } from '../colours.ts';
 import { sequentialColour } from './colour.ts';
 import { contourLevels, marchingSquares, type Segment } from './contour.ts';
 import { RasterCanvas } from './RasterCanvas.tsx';
@@ -21,8 +22,9 @@ export const DEMO_EXTENT: [number, number, number, number] = [-3.5, 6.5, -4.5, 5
 /** The default start: across the valley from the minimum, where the two methods differ most. */
 export const DEMO_START: Vec2 = [-2, 1];
 const GRID = 121;
-const GD_COLOUR = '#ea580c';
-const NGD_COLOUR = '#2563eb';
+// The page's colour convention (colours.ts): plain gradient in SGD's hue, natural gradient in its own.
+const GD_COLOUR = KIND_HUES.sgd;
+const NGD_COLOUR = KIND_HUES.natural;
 
 // The dataset, the loss surface and its contours never change: compute them once per page.
 const DATA = makeDemoData();

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_CONFIG, newRun, optimizerFor, runsFor } from './config.ts';
+import { KIND_HUES, kindShades, runColour, type ColourKind } from './colours.ts';
+import { PRESETS } from './presets.ts';
+
+const KINDS = Object.keys(KIND_HUES) as ColourKind[];
+
+describe('run colours follow the optimizer', () => {
+  it('gives every kind its own hue, with six distinct shades led by the hue', () => {
+    expect(new Set(Object.values(KIND_HUES)).size).toBe(KINDS.length);
+    for (const k of KINDS) {
+      const shades = kindShades(k);
+      expect(shades[0]).toBe(KIND_HUES[k]);
+      expect(new Set(shades).size).toBe(shades.length);
+      for (const c of shades) expect(c).toMatch(/^#[0-9a-f]{6}$/);
+    }
+    // No shade of one kind is a shade of another.
+    const all = KINDS.flatMap((k) => kindShades(k));
+    expect(new Set(all).size).toBe(all.length);
+    expect(kindShades('kfac')).toHaveLength(6);
+    expect(kindShades('natural')[0]).toBe('#0072b2');
+  });
+
+  it('darkens then lightens for further runs of one kind', () => {
+    const [base, second, third] = kindShades('sgd');
+    const lum = (hex: string) => [1, 3, 5].reduce((s, i) => s + parseInt(hex.slice(i, i + 2), 16), 0);
+    expect(lum(second!)).toBeLessThan(lum(base!));
+    expect(lum(third!)).toBeGreaterThan(lum(base!));
+  });
+
+  it('takes the first free shade; the colour does not depend on the run position', () => {
+    expect(runColour('fishleg', [])).toBe(KIND_HUES.fishleg);
+    expect(runColour('fishleg', ['#E69F00', KIND_HUES.fishleg])).toBe(kindShades('fishleg')[1]);
+    const a = runsFor([optimizerFor('sgd'), optimizerFor('adam'), optimizerFor('fishleg')]);
+    const b = runsFor([optimizerFor('fishleg'), optimizerFor('sgd'), optimizerFor('adam')]);
+    const byKind = (rs: typeof a) => Object.fromEntries(rs.map((r) => [r.optimizer.kind, r.colour]));
+    expect(byKind(a)).toEqual(byKind(b));
+    expect(byKind(a)).toEqual({ sgd: KIND_HUES.sgd, adam: KIND_HUES.adam, fishleg: KIND_HUES.fishleg });
+    const two = newRun('adam', a);
+    expect(two.colour).toBe(kindShades('adam')[1]);
+  });
+
+  it('colours every preset run by its kind', () => {
+    for (const p of [...PRESETS.map((x) => x.config('cpu')), DEFAULT_CONFIG]) {
+      const seen = new Map<string, number>();
+      for (const r of p.runs) {
+        const i = seen.get(r.optimizer.kind) ?? 0;
+        seen.set(r.optimizer.kind, i + 1);
+        expect(r.colour).toBe(kindShades(r.optimizer.kind)[i]);
+      }
+    }
+  });
+});
