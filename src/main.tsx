@@ -6,22 +6,23 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './ui/App.tsx';
-import { parseSearch } from './ui/config.ts';
+import { parseEmbed, parseSearch } from './ui/config.ts';
 import { TrainingClient, workerPort } from './ui/trainingClient.ts';
 import './ui/app.css';
 
 const { config, warnings } = parseSearch(window.location.search);
+const embedded = parseEmbed(window.location.search);
 
 const worker = new Worker(new URL('./worker/training.worker.ts', import.meta.url), {
   type: 'module',
   name: 'training',
 });
-const client = new TrainingClient(workerPort(worker), config, { notices: warnings });
+const client = new TrainingClient(workerPort(worker), config, { notices: [...warnings, ...embedded.warnings] });
 
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root element to render the playground into');
 createRoot(root).render(
   <StrictMode>
-    <App client={client} />
+    <App client={client} embed={embedded.embed} />
   </StrictMode>,
 );

@@ -6,7 +6,15 @@
  */
 import { memo, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import type { BackendInfo } from '../worker/protocol.ts';
-import { CHART_METRICS, normaliseIds, toSearch, type ChartSettings, type PlaygroundConfig } from './config.ts';
+import {
+  CHART_METRICS,
+  embedParam,
+  normaliseIds,
+  toSearch,
+  type ChartSettings,
+  type EmbedPart,
+  type PlaygroundConfig,
+} from './config.ts';
 import { Controls } from './Controls.tsx';
 import { download, svgToPng, toCsv, toJson } from './history.ts';
 import { LossChart } from './LossChart.tsx';
@@ -34,6 +42,8 @@ export interface PlaygroundTestHooks {
 
 export interface AppProps {
   readonly client: TrainingClient;
+  /** `?embed=…` (config.ts parseEmbed): show only these parts; null = the whole page. */
+  readonly embed?: readonly EmbedPart[] | null;
 }
 
 function BackendBadge({ backend }: { readonly backend: BackendInfo | null }) {
@@ -193,7 +203,8 @@ function CopyLink() {
 const NO_LAYERS: readonly { readonly m: number; readonly n: number }[] = [];
 
 /** The whole page. */
-export function App({ client }: AppProps) {
+export function App({ client, embed = null }: AppProps) {
+  const shows = (part: EmbedPart) => embed === null || embed.includes(part);
   const s = useSyncExternalStore(client.subscribe, client.getSnapshot);
   const chartRef = useRef<HTMLDivElement>(null);
   const cfg = s.config;
@@ -222,9 +233,10 @@ export function App({ client }: AppProps) {
   // While a link's CSV setup waits for its file, the address keeps that setup (a reload still offers it).
   const urlConfig = s.awaitingCsv?.config ?? cfg;
   useEffect(() => {
-    const search = toSearch(normaliseIds(urlConfig));
+    const e = embedParam(embed);
+    const search = `${toSearch(normaliseIds(urlConfig))}${e ? `&${e}` : ''}`;
     if (search !== window.location.search) window.history.replaceState(null, '', search);
-  }, [urlConfig]);
+  }, [urlConfig, embed]);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -257,8 +269,13 @@ export function App({ client }: AppProps) {
   const canPlay = s.backend !== null && s.error === null && s.data !== null;
 
   return (
-    <div className="app">
-      <header className="topbar">
+    <div className={embed ? 'app embedded' : 'app'} data-embed={embed?.join(',')}>
+      {embed && (
+        <a className="embed-open" href={search} target="_blank" rel="noopener" data-testid="embed-open">
+          Open in the FishLeg Playground ↗
+        </a>
+      )}
+      <header className="topbar" hidden={embed !== null}>
         <div className="brand">
           <h1>FishLeg Playground</h1>
           <p>Race natural-gradient FishLeg against SGD and Adam on your own GPU.</p>
@@ -315,7 +332,7 @@ export function App({ client }: AppProps) {
         </div>
       )}
 
-      <nav className="presets" aria-label="Presets">
+      <nav className="presets" aria-label="Presets" hidden={embed !== null}>
         {PRESETS.map((p) => (
           <button
             key={p.id}
@@ -329,14 +346,14 @@ export function App({ client }: AppProps) {
           </button>
         ))}
       </nav>
-      {activePreset && (
+      {activePreset && embed === null && (
         <p className="preset-blurb" data-testid="preset-blurb">
           <strong>What to watch:</strong> {activePreset.blurb}
         </p>
       )}
 
       <main className="layout">
-        <div className="side">
+        <div className="side" hidden={!shows('setup')}>
           <MemoSetupPanel
             config={cfg}
             data={s.data}
@@ -346,23 +363,25 @@ export function App({ client }: AppProps) {
           />
         </div>
         <div className="center">
-          <section className="panel results" aria-label="Training progress">
-            <Controls
-              running={s.running}
-              step={s.step}
-              stepsPerSecond={s.stepsPerSecond}
-              canPlay={canPlay}
-              canReset={s.backend !== null}
-              speed={cfg.speed}
-              stopAt={cfg.stopAt}
-              onStopAt={(stopAt) => client.setStopAt(stopAt)}
-              onToggle={() => client.toggle()}
-              onStep={() => client.stepOnce()}
-              onReset={() => client.reset()}
-              onSpeed={(speed) => client.setSpeed(speed)}
-            />
-            <ChartSettingsBar chart={cfg.chart} onChange={(c) => client.setChart(c)} />
-            <div ref={chartRef}>
+          <section className="panel results" aria-label="Training progress" hidden={!shows('chart') && !shows('play')}>
+            {shows('play') && (
+              <Controls
+                running={s.running}
+                step={s.step}
+                stepsPerSecond={s.stepsPerSecond}
+                canPlay={canPlay}
+                canReset={s.backend !== null}
+                speed={cfg.speed}
+                stopAt={cfg.stopAt}
+                onStopAt={(stopAt) => client.setStopAt(stopAt)}
+                onToggle={() => client.toggle()}
+                onStep={() => client.stepOnce()}
+                onReset={() => client.reset()}
+                onSpeed={(speed) => client.setSpeed(speed)}
+              />
+            )}
+            {embed === null && <ChartSettingsBar chart={cfg.chart} onChange={(c) => client.setChart(c)} />}
+            <div ref={chartRef} hidden={!shows('chart')}>
               <MemoLossChart
                 runs={cfg.runs}
                 states={runStates}
@@ -370,7 +389,7 @@ export function App({ client }: AppProps) {
                 hasAccuracy={s.data?.likelihood === 'categorical'}
               />
             </div>
-            <div className="legend" aria-label="Legend">
+            <div className="legend" aria-label="Legend" hidden={!shows('chart')}>
               {cfg.runs.map((r) => (
                 <span key={r.id} className="legend-item">
                   <span className="swatch" style={{ background: r.colour }} /> {r.name}
@@ -378,7 +397,7 @@ export function App({ client }: AppProps) {
               ))}
               <span className="legend-item muted">solid = train, dashed = test</span>
             </div>
-            <div className="exports">
+            <div className="exports" hidden={embed !== null}>
               <button
                 type="button"
                 data-testid="export-csv"
@@ -408,19 +427,21 @@ export function App({ client }: AppProps) {
               <CopyLink />
             </div>
           </section>
-          <MemoRunsPanel
-            runs={cfg.runs}
-            states={runStates}
-            onUpdate={on.update}
-            onAdd={on.add}
-            onDuplicate={on.duplicate}
-            onRemove={on.remove}
-          />
-          <section className="panel" aria-label="Task view" data-testid="task-view">
+          {shows('runs') && (
+            <MemoRunsPanel
+              runs={cfg.runs}
+              states={runStates}
+              onUpdate={on.update}
+              onAdd={on.add}
+              onDuplicate={on.duplicate}
+              onRemove={on.remove}
+            />
+          )}
+          <section className="panel" aria-label="Task view" data-testid="task-view" hidden={!shows('views')}>
             <h2>What the models see</h2>
             <MemoTaskViews task={s.task} runs={cfg.runs} states={runStates} />
           </section>
-          <section className="panel" aria-label="Inside FishLeg">
+          <section className="panel" aria-label="Inside FishLeg" hidden={!shows('inside')}>
             <h2>Inside FishLeg</h2>
             <MemoInsideFishLeg
               runs={cfg.runs}

@@ -537,3 +537,45 @@ export function normaliseIds(config: PlaygroundConfig): PlaygroundConfig {
     },
   };
 }
+
+// ---- embedding: `?embed=…` hides the controls, for slides and iframes ----
+
+/** What an embedded page may show (the chart comes with its legend); the rest (header, presets, exports) is hidden. */
+export const EMBED_PARTS = ['chart', 'play', 'views', 'network', 'runs', 'setup', 'inside'] as const;
+export type EmbedPart = (typeof EMBED_PARTS)[number];
+/** `embed=1`: the chart and the transport bar (Play, Step, Reset), as for a slide. */
+export const EMBED_MINIMAL: readonly EmbedPart[] = ['chart', 'play'];
+
+/**
+ * Reads `embed=<part>,<part>…` (or `embed=1` for EMBED_MINIMAL); null when absent. Never throws: unknown parts
+ * are dropped with a warning, and a value with no known part falls back to the minimal view.
+ */
+export function parseEmbed(search: string): { embed: readonly EmbedPart[] | null; warnings: string[] } {
+  let raw: string | null;
+  try {
+    raw = new URLSearchParams(search.slice(0, MAX_SEARCH_LENGTH)).get('embed');
+  } catch {
+    raw = null;
+  }
+  if (raw === null) return { embed: null, warnings: [] };
+  if (raw === '1') return { embed: EMBED_MINIMAL, warnings: [] };
+  const warnings: string[] = [];
+  const parts: EmbedPart[] = [];
+  for (const p of raw.split(',')) {
+    if (isOneOf(EMBED_PARTS, p)) {
+      if (!parts.includes(p)) parts.push(p);
+    } else warnings.push(`embed: '${clip(p)}' is not one of 1, ${EMBED_PARTS.join(', ')}; it was ignored`);
+  }
+  if (parts.length === 0) {
+    warnings.push(`embed=${clip(raw)} names nothing to show; using embed=1 (${EMBED_MINIMAL.join(', ')})`);
+    return { embed: EMBED_MINIMAL, warnings };
+  }
+  return { embed: parts, warnings };
+}
+
+/** The `embed` parameter of a query string ('' when not embedded); parseEmbed's inverse. */
+export function embedParam(embed: readonly EmbedPart[] | null): string {
+  if (embed === null) return '';
+  const same = embed.length === EMBED_MINIMAL.length && EMBED_MINIMAL.every((p) => embed.includes(p));
+  return `embed=${same ? '1' : embed.join(',')}`;
+}
