@@ -118,7 +118,6 @@ export function SetupPanel({ config, data, csvName, onChange, onCsv }: SetupPane
               ...config,
               data: dataFor(task, d.seed),
               model: modelFor(task),
-              inspect: { runId: null, layer: 0 },
             });
           }}
         >

@@ -165,6 +165,7 @@ export function InsideFishLegPanel({
           layer={shownLayer ?? { index: inspect.layer, m: layer.m, n: layer.n }}
           q={frame?.q ?? null}
           fInv={frame?.fInv ?? null}
+          relError={frame?.relError ?? null}
           errorHistory={errorHistory}
           auxLossHistory={auxLossHistory}
           damping={run.optimizer.kind === 'fishleg' ? run.optimizer.damping : 0}

@@ -579,3 +579,21 @@ export function embedParam(embed: readonly EmbedPart[] | null): string {
   const same = embed.length === EMBED_MINIMAL.length && EMBED_MINIMAL.every((p) => embed.includes(p));
   return `embed=${same ? '1' : embed.join(',')}`;
 }
+
+/**
+ * The Inside-FishLeg target a config can use: the chosen run and layer where they still apply (the layer clamped
+ * to the model's), else the first FishLeg run (at the chosen layer if the model has it, else its output layer),
+ * else none. `keepNone`: the user picked "none" on purpose, and no FishLeg run is picked for them.
+ */
+export function fitInspect(config: PlaygroundConfig, keepNone = false): InspectSpec {
+  const layers = config.model.hidden.split('-').filter(Boolean).length + 1;
+  const { runId, layer } = config.inspect;
+  const fits = (l: number) => (Number.isInteger(l) && l >= 0 && l < layers ? l : layers - 1);
+  const fishleg = config.runs.filter((r) => r.optimizer.kind === 'fishleg');
+  if (fishleg.some((r) => r.id === runId))
+    return layer === fits(layer) ? config.inspect : { runId, layer: fits(layer) };
+  if (fishleg.length === 0 || (keepNone && runId === null)) {
+    return runId === null && layer === fits(layer) ? config.inspect : { runId: null, layer: fits(layer) };
+  }
+  return { runId: fishleg[0]!.id, layer: fits(layer) };
+}

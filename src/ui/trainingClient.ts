@@ -18,6 +18,7 @@ import type {
 } from '../worker/protocol.ts';
 import {
   dataFor,
+  fitInspect,
   MAX_RUNS,
   modelFor,
   newRun,
@@ -149,6 +150,8 @@ export class TrainingClient {
   #state: PlaygroundState;
   #nextRequest = 1;
   #notifyPending = false;
+  /** The user set Inside FishLeg to "none": no FishLeg run is picked for them until they pick one. */
+  #inspectNone = false;
   #saveTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(port: WorkerPort, config: PlaygroundConfig, options: ClientOptions = {}) {
@@ -247,9 +250,7 @@ export class TrainingClient {
     const run: RunSpec = { ...old, ...patch };
     const runs = cfg.runs.map((r) => (r.id === id ? run : r));
     if (patch.optimizer && patch.optimizer.kind !== old.optimizer.kind) {
-      const inspect =
-        cfg.inspect.runId === id && patch.optimizer.kind !== 'fishleg' ? { runId: null, layer: 0 } : cfg.inspect;
-      this.reset({ ...cfg, runs, inspect });
+      this.reset({ ...cfg, runs });
       return;
     }
     this.#set({ config: { ...cfg, runs } });
@@ -286,11 +287,14 @@ export class TrainingClient {
     }
     const origin = { from, step: from === null ? 0 : s.step };
     const catchingUp = from === null && s.step > 0 ? { step: 0, target: s.step } : null;
+    const config = { ...s.config, runs: [...s.config.runs, run] };
+    const inspect = fitInspect(config, this.#inspectNone);
     this.#set({
-      config: { ...s.config, runs: [...s.config.runs, run] },
+      config: { ...config, inspect },
       runs: { ...s.runs, [run.id]: { ...emptyRun(), origin, catchingUp } },
     });
     this.#port.post({ type: 'addRun', raceId: s.raceId, run, from });
+    if (inspect !== config.inspect) this.#port.post({ type: 'inspect', raceId: s.raceId, inspect });
   }
 
   /** Removes a run without disturbing the others. */
@@ -298,7 +302,7 @@ export class TrainingClient {
     const cfg = this.#state.config;
     if (cfg.runs.length <= 1) return;
     const runs = cfg.runs.filter((r) => r.id !== id);
-    const inspect = cfg.inspect.runId === id ? { runId: null, layer: 0 } : cfg.inspect;
+    const inspect = fitInspect({ ...cfg, runs }, this.#inspectNone);
     const { [id]: _gone, ...rest } = this.#state.runs;
     this.#set({ config: { ...cfg, runs, inspect }, runs: rest });
     this.#port.post({ type: 'remove', raceId: this.#state.raceId, runId: id });
@@ -306,6 +310,7 @@ export class TrainingClient {
   }
 
   setInspect(inspect: InspectSpec): void {
+    this.#inspectNone = inspect.runId === null;
     this.#set({ config: { ...this.#state.config, inspect }, fishleg: EMPTY_FISHLEG });
     this.#port.post({ type: 'inspect', raceId: this.#state.raceId, inspect });
   }
@@ -341,7 +346,10 @@ export class TrainingClient {
   #setup(config: PlaygroundConfig, keepRestored: boolean): void {
     const raceId = this.#state.raceId + 1;
     // No file to train on (a link to a CSV setup): the default task, with the link's runs, until one is loaded.
-    const cfg = config.data.task === 'csv' && !this.#state.csv ? withoutCsv(config) : config;
+    const raw = config.data.task === 'csv' && !this.#state.csv ? withoutCsv(config) : config;
+    // Data, model and run edits keep the Inside-FishLeg target where it still applies (fitInspect).
+    const inspect = fitInspect(raw, this.#inspectNone);
+    const cfg = inspect === raw.inspect ? raw : { ...raw, inspect };
     const runs: Record<string, RunState> = {};
     for (const r of cfg.runs) runs[r.id] = keepRestored ? (this.#state.runs[r.id] ?? emptyRun()) : emptyRun();
     this.#set({

@@ -10,7 +10,7 @@ import { symmetricRange } from './colour.ts';
 import { HeatMap } from './HeatMap.tsx';
 import { InsideExplanations } from './InsideExplanations.tsx';
 import { LinesChart } from './LinesChart.tsx';
-import { cleanSeries, difference, formatValue, relativeError } from './series.ts';
+import { cleanSeries, difference, formatValue } from './series.ts';
 import { auxEfficiency } from './spectrum.ts';
 import { SpectrumChart } from './SpectrumChart.tsx';
 import { Tex } from './Tex.tsx';
@@ -54,7 +54,7 @@ function Headline({ m, rows }: { m: InsideMeasures | null; rows: number | undefi
 /** The Inside-FishLeg view. */
 export function InsideFishLeg(props: InsideFishLegProps) {
   const { runName, layer, q, fInv, errorHistory, auxLossHistory, damping, mapSize = 240, explanations = true } = props;
-  const { measures = null, measureHistory = [], fisherRows } = props;
+  const { measures = null, measureHistory = [], fisherRows, relError = null } = props;
   const [stretch, setStretch] = useState(false);
   const stretchId = useId();
   const d = layer.m * (layer.n + 1);
@@ -63,7 +63,8 @@ export function InsideFishLeg(props: InsideFishLegProps) {
   const fOk = sizeOk(fInv) ? fInv : null;
   const diff = useMemo(() => (qOk && fOk ? difference(qOk, fOk) : null), [qOk, fOk]);
   const range = symmetricRange(qOk ?? [], fOk ?? []);
-  const current = qOk && fOk ? relativeError(qOk, fOk) : Number.NaN;
+  // The worker's figure (views-data.ts), computed once on the matrices themselves.
+  const current = qOk && fOk && relError !== null ? relError : Number.NaN;
   const errors = useMemo(() => cleanSeries(errorHistory, (p) => p.relError), [errorHistory]);
   const aux = useMemo(() => cleanSeries(auxLossHistory, (p) => p.auxLoss), [auxLossHistory]);
   const history = useMemo(() => cleanSeries(measureHistory, (p) => p.cosFishLeg), [measureHistory]);

@@ -5,6 +5,7 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { DecisionBoundaries, InsideFishLeg, Predictions, Reconstructions, TwoParamDemo } from './index.ts';
+import { relativeError } from '../../engine/fishleg/linalg.ts';
 import type { ProbabilityGrid } from './types.ts';
 
 /** A small seeded PRNG (mulberry32): demo data only. */
@@ -202,6 +203,7 @@ function Demo() {
         layer={{ index: 1, m: M, n: Nin }}
         q={q}
         fInv={fInv}
+        relError={relativeError(q, fInv)}
         errorHistory={errorHistory}
         auxLossHistory={auxLossHistory}
         damping={damping}

@@ -1,20 +1,7 @@
 /**
- * Small numeric helpers for the views: the relative Frobenius error of Q against F_γ⁻¹ and the cleaning of
+ * Small numeric helpers for the views: the difference of Q and F_γ⁻¹ and the cleaning of
  * logged histories (drop non-finite points, order by step, decimate long runs so charts stay light).
  */
-
-/** ‖a − b‖_F / ‖b‖_F over the first min(len) entries; NaN when b is zero, lengths differ or data is not finite. */
-export function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length || a.length === 0) return Number.NaN;
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < a.length; i++) {
-    const d = a[i]! - b[i]!;
-    num += d * d;
-    den += b[i]! * b[i]!;
-  }
-  return den > 0 && Number.isFinite(num) ? Math.sqrt(num / den) : Number.NaN;
-}
 
 /** Elementwise a − b as a new Float64Array (NaN where either is not finite). */
 export function difference(a: ArrayLike<number>, b: ArrayLike<number>): Float64Array {

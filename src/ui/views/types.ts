@@ -94,6 +94,8 @@ export interface InsideFishLegProps {
   q: Float64Array | Float32Array | null;
   /** Row-major d×d (F + γI)⁻¹ of the same layer block, same ordering; null if not computed yet. */
   fInv: Float64Array | Float32Array | null;
+  /** ‖Q − F_γ⁻¹‖_F / ‖F_γ⁻¹‖_F of these q and fInv (the worker computes it); null when not computed. */
+  relError?: number | null;
   /** ‖Q − F_γ⁻¹‖_F / ‖F_γ⁻¹‖_F over steps. */
   errorHistory: { step: number; relError: number }[];
   /** Auxiliary loss A = (½vᵀF_γv − uᵀv)/‖u‖² over steps (docs/fishleg.md §5.6). */
