@@ -274,12 +274,35 @@ export class Trainer implements TrainingContext {
 
   /** Network outputs μ for arbitrary input rows (decision boundaries, reconstructions). */
   async predict(x: Float32Array, rows: number): Promise<Float32Array> {
+    return (await this.#forwardRows('predict', x, rows, 0)).mu;
+  }
+
+  /**
+   * Outputs μ and the activations of the first `units` units of every hidden layer (the network view): hidden[h]
+   * is unit-major, unit u's value on row r at u·rows + r. The same forward pass as predict, read back per chunk.
+   */
+  async activations(
+    x: Float32Array,
+    rows: number,
+    units: number,
+  ): Promise<{ mu: Float32Array; hidden: Float32Array[] }> {
+    return this.#forwardRows('activations', x, rows, Math.max(1, Math.floor(units)));
+  }
+
+  async #forwardRows(
+    name: string,
+    x: Float32Array,
+    rows: number,
+    units: number,
+  ): Promise<{ mu: Float32Array; hidden: Float32Array[] }> {
     this.assertLive();
     const inDim = this.ws.inDim;
     const out = this.ws.outDim;
     if (x.length !== rows * inDim)
-      throw new TrainConfigError(`predict: expected ${rows}×${inDim} inputs, got ${x.length} values`);
-    const src = this.backend.alloc(Math.max(1, x.length), 'predict.x');
+      throw new TrainConfigError(`${name}: expected ${rows}×${inDim} inputs, got ${x.length} values`);
+    const hiddenLayers = units > 0 ? this.layout.layers.slice(0, -1) : [];
+    const hidden = hiddenLayers.map((l) => new Float32Array(Math.min(units, l.m) * rows));
+    const src = this.backend.alloc(Math.max(1, x.length), `${name}.x`);
     const result = new Float32Array(rows * out);
     try {
       this.backend.write(src, x);
@@ -287,20 +310,28 @@ export class Trainer implements TrainingContext {
       const chunk = this.ws.rows;
       for (let start = 0; start < rows; start += chunk) {
         const r = Math.min(chunk, rows - start);
-        const p = this.backend.record('predict', [
+        const p = this.backend.record(name, [
           gatherInputsOp(this.ws, split.x, r),
           ...forwardOps(this.ws, this.params, r),
         ]);
         this.backend.write(this.ws.idx, range(start, r));
         this.backend.run(p);
-        const mu = await this.backend.read(slice(this.ws.mu, 0, r * out));
+        // Hidden layer h's activations are Ā_{h+1}'s first m_h columns (its last is the ones column).
+        const reads = hiddenLayers.map((l, h) => this.backend.read(slice(this.ws.a[h + 1]!, 0, r * (l.m + 1))));
+        const [mu, ...acts] = await Promise.all([this.backend.read(slice(this.ws.mu, 0, r * out)), ...reads]);
         this.backend.release(p);
         result.set(mu, start * out);
+        acts.forEach((a, h) => {
+          const ld = hiddenLayers[h]!.m + 1;
+          const dst = hidden[h]!;
+          const shown = dst.length / rows;
+          for (let u = 0; u < shown; u++) for (let i = 0; i < r; i++) dst[u * rows + start + i] = a[i * ld + u]!;
+        });
       }
     } finally {
       this.backend.free(src);
     }
-    return result;
+    return { mu: result, hidden };
   }
 
   /** Reads the flat parameters (tests, checkpoints). */

@@ -152,6 +152,8 @@ export class TrainingClient {
   #notifyPending = false;
   /** The user set Inside FishLeg to "none": no FishLeg run is picked for them until they pick one. */
   #inspectNone = false;
+  /** A network diagram is on the page: the worker adds its data to the 2D task frames. */
+  #network = false;
   #saveTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(port: WorkerPort, config: PlaygroundConfig, options: ClientOptions = {}) {
@@ -325,6 +327,13 @@ export class TrainingClient {
     this.reset({ ...base, data: { ...base.data, task: 'csv', file: csv.name } });
   }
 
+  /** The network diagram appeared (true) or went (false): its data costs a bigger readback, so only while shown. */
+  setNetworkView(on: boolean): void {
+    if (on === this.#network) return;
+    this.#network = on;
+    this.#port.post({ type: 'network', raceId: this.#state.raceId, on });
+  }
+
   dismissNotice(i: number): void {
     this.#set({ notices: this.#state.notices.filter((_, j) => j !== i) });
   }
@@ -371,7 +380,13 @@ export class TrainingClient {
       type: 'setup',
       requestId: this.#nextRequest++,
       raceId,
-      spec: { data: { ...cfg.data, ...csv }, model: cfg.model, runs: cfg.runs, inspect: cfg.inspect },
+      spec: {
+        data: { ...cfg.data, ...csv },
+        model: cfg.model,
+        runs: cfg.runs,
+        inspect: cfg.inspect,
+        ...(this.#network ? { network: true } : {}),
+      },
     });
     if (cfg.speed !== null) this.#port.post({ type: 'speed', raceId, speed: cfg.speed });
     if (cfg.stopAt !== null) this.#port.post({ type: 'stopAt', raceId, step: cfg.stopAt });

@@ -7,7 +7,7 @@
 import type { BackendChoice, FallbackKind } from '../engine/create-backend.ts';
 import type { EvalResult } from '../engine/trainer.ts';
 import type { FishLegApprox, OptimizerConfig } from '../engine/optim/config.ts';
-import type { Likelihood } from '../engine/ops.ts';
+import type { Activation, Likelihood } from '../engine/ops.ts';
 import type { TaskName } from '../engine/data/tasks.ts';
 import type { StepMeasures, WholeStepMeasures } from '../engine/fishleg/step-measures.ts';
 
@@ -61,6 +61,8 @@ export interface RaceSpec {
   readonly model: ModelSpec;
   readonly runs: readonly RunSpec[];
   readonly inspect: InspectSpec;
+  /** Compute the network view (NetworkFrame) with each 2D task frame; off unless a view shows it. */
+  readonly network?: boolean;
 }
 
 /** One evaluation of one run: the engine's EvalResult plus FishLeg's aux loss and the measured step time. */
@@ -94,6 +96,8 @@ export type Command =
    */
   | { readonly type: 'addRun'; readonly raceId: number; readonly run: RunSpec; readonly from: string | null }
   | { readonly type: 'inspect'; readonly raceId: number; readonly inspect: InspectSpec }
+  /** The network view appeared (on) or went (off): compute its data with the task frames, or stop. */
+  | { readonly type: 'network'; readonly raceId: number; readonly on: boolean }
   /** Test hook: destroys the GPU device so the recovery path can be exercised end to end. */
   | { readonly type: 'loseDevice'; readonly raceId: number };
 
@@ -137,6 +141,23 @@ export type TaskStatic =
     }
   | { readonly kind: 'none' };
 
+/**
+ * A 2D task's network on the decision-boundary grid: the first units of each layer (at most MAX_NETWORK_UNITS), each
+ * hidden unit's activation over the grid, and the weights between the units drawn.
+ */
+export interface NetworkFrame {
+  /** Units per layer, inputs first, outputs last (the model's real widths). */
+  readonly widths: readonly number[];
+  /** Units drawn per layer (the first ones), ≤ widths. */
+  readonly shown: readonly number[];
+  /** Each hidden layer's activation function. */
+  readonly acts: readonly Activation[];
+  /** Per hidden layer: shown units' activations over the grid, unit-major (unit u's size² cells at u·size²). */
+  readonly hidden: readonly Float32Array[];
+  /** Per layer l (into layer l + 1): shown[l+1]×shown[l] weights, row-major (row i: into unit i), biases left out. */
+  readonly weights: readonly Float32Array[];
+}
+
 /** A run's task-view data at some step. */
 export type TaskFrame =
   | {
@@ -144,6 +165,8 @@ export type TaskFrame =
       readonly size: number;
       readonly extent: [number, number, number, number];
       readonly probs: Float32Array;
+      /** The network view's data on the same grid, when the race was asked for it (RaceSpec.network). */
+      readonly network?: NetworkFrame;
     }
   /** Autoencoder: logits of each reconstruction; classification: softmax probabilities per image. */
   | { readonly kind: 'recon'; readonly logits: Float32Array[] }

@@ -111,6 +111,7 @@ export class Race implements LoopTrainer<RacePoint[]> {
   /** After a rebuild: the lost race's changes since its checkpoint, applied again at the steps they were at. */
   #replay: StepChange[] = [];
   #inspect: InspectSpec;
+  #network: boolean;
   #evaluations = 0;
   #viewsDue = true;
   #disposed = false;
@@ -129,6 +130,7 @@ export class Race implements LoopTrainer<RacePoint[]> {
     this.#spec = spec;
     this.#listener = listener;
     this.#inspect = spec.inspect;
+    this.#network = spec.network ?? false;
     this.#options = { viewEvery: options.viewEvery ?? 5, checkpointEvery: options.checkpointEvery ?? 5 };
     const data = device.data;
     const first = racers[0]?.trainer;
@@ -177,7 +179,7 @@ export class Race implements LoopTrainer<RacePoint[]> {
    */
   rebuild(backend: Backend): { race: Race; step: number } {
     const runs = this.#racers.map((r) => r.checkpoint.spec);
-    const spec = { ...this.#spec, runs, inspect: this.#inspect };
+    const spec = { ...this.#spec, runs, inspect: this.#inspect, network: this.#network };
     const race = Race.build(backend, this.#device.data, spec, this.#listener, this.#options);
     race.#racers.forEach((r, i) => restoreRacer(r, this.#racers[i]!));
     const queued = this.#pending.map((c) => ({ ...c, step: this.currentStep }));
@@ -269,6 +271,13 @@ export class Race implements LoopTrainer<RacePoint[]> {
     this.#viewsDue = true;
   }
 
+  /** Turns the network view's data on or off; the next evaluation (or sendViews) sends frames with it. */
+  network(on: boolean): void {
+    if (on === this.#network) return;
+    this.#network = on;
+    this.#viewsDue = true;
+  }
+
   /** Applies queued live changes, and replayed ones due by now (at a step boundary). */
   async applyPending(): Promise<void> {
     while (this.#replay.length > 0 && this.#replay[0]!.step <= this.currentStep)
@@ -337,7 +346,7 @@ export class Race implements LoopTrainer<RacePoint[]> {
     this.#viewsDue = false;
     for (const r of this.#racers) {
       if (r.diverged !== null && r.diverged < r.trainer.stepCount) continue;
-      const frame = await taskFrame(r.trainer, this.task);
+      const frame = await taskFrame(r.trainer, this.task, this.#network);
       if (frame) this.#listener.taskFrame(r.spec.id, frame);
     }
     const target = this.#racers.find((r) => r.spec.id === this.#inspect.runId);

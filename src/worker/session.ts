@@ -220,6 +220,11 @@ export class WorkerSession {
         cur.race.inspect(cmd.inspect);
         if (!cur.loop.running) await cur.loop.exec(() => cur.race.sendViews());
         return;
+      case 'network':
+        cur.spec = { ...cur.spec, network: cmd.on };
+        cur.race.network(cmd.on);
+        if (cmd.on && !cur.loop.running) await cur.loop.exec(() => cur.race.sendViews());
+        return;
       case 'loseDevice': {
         const b: object | null = this.#backend;
         const device = b && 'device' in b ? (b.device as Pick<GPUDevice, 'destroy'>) : null;

@@ -12,10 +12,13 @@ import { relativeError } from '../engine/fishleg/linalg.ts';
 import { stepMeasures, wholeStepMeasures } from '../engine/fishleg/step-measures.ts';
 import { exactFisher } from '../engine/fishleg/views.ts';
 import type { Trainer } from '../engine/trainer.ts';
-import type { FishLegFrame, TaskFrame, TaskStatic } from './protocol.ts';
+import { slice } from '../engine/tensor.ts';
+import type { FishLegFrame, NetworkFrame, TaskFrame, TaskStatic } from './protocol.ts';
 
 /** Cells per side of a decision-boundary grid. */
 export const GRID_SIZE = 40;
+/** Units drawn per layer in the network view (wider layers show their first ones, and say so). */
+export const MAX_NETWORK_UNITS = 8;
 /** Test images shown by the MNIST views. */
 export const VIEW_IMAGES = 6;
 /** Largest layer block m·(n+1) the Inside-FishLeg view materialises (a d² heat map stays readable). */
@@ -119,8 +122,36 @@ function probabilities(mu: Float32Array, k: number): { probs: Float32Array; clas
   return { probs: softmaxRows(mu, k), classes: k };
 }
 
-/** A run's task-view frame, or null when the task has no view. */
-export async function taskFrame(trainer: Trainer, stat: TaskStatic): Promise<TaskFrame | null> {
+/**
+ * A run's network view on the grid's inputs: one forward pass that also reads the first MAX_NETWORK_UNITS units of
+ * each hidden layer, and the weights between the units drawn (one bounded read per layer).
+ */
+async function networkOnGrid(
+  trainer: Trainer,
+  input: Float32Array,
+  cells: number,
+): Promise<{ mu: Float32Array; network: NetworkFrame }> {
+  const layers = trainer.layout.layers;
+  const { mu, hidden } = await trainer.activations(input, cells, MAX_NETWORK_UNITS);
+  const widths = [layers[0]!.n, ...layers.map((l) => l.m)];
+  const shown = widths.map((w) => Math.min(w, MAX_NETWORK_UNITS));
+  // W̄_l is m×(n+1) row-major: its first shown rows are one contiguous block.
+  const blocks = await Promise.all(
+    layers.map((l, i) => trainer.backend.read(slice(trainer.params, l.offset, shown[i + 1]! * (l.n + 1)))),
+  );
+  const weights = layers.map((l, i) => {
+    const rows = shown[i + 1]!;
+    const cols = shown[i]!;
+    const w = new Float32Array(rows * cols);
+    for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) w[r * cols + c] = blocks[i]![r * (l.n + 1) + c]!;
+    return w;
+  });
+  const acts = layers.slice(0, -1).map((l) => l.act);
+  return { mu, network: { widths, shown, acts, hidden, weights } };
+}
+
+/** A run's task-view frame, or null when the task has no view; `network` adds the network view's data (2D tasks). */
+export async function taskFrame(trainer: Trainer, stat: TaskStatic, network = false): Promise<TaskFrame | null> {
   const k = trainer.ws.outDim;
   if (stat.kind === 'points') {
     const extent = gridExtent(stat.x);
@@ -132,6 +163,10 @@ export async function taskFrame(trainer: Trainer, stat: TaskStatic): Promise<Tas
         input[2 * (r * s + c)] = x0 + (c * (x1 - x0)) / (s - 1);
         input[2 * (r * s + c) + 1] = y0 + (r * (y1 - y0)) / (s - 1);
       }
+    }
+    if (network) {
+      const n = await networkOnGrid(trainer, input, s * s);
+      return { kind: 'grid', size: s, extent, probs: probabilities(n.mu, k).probs, network: n.network };
     }
     const mu = await trainer.predict(input, s * s);
     return { kind: 'grid', size: s, extent, probs: probabilities(mu, k).probs };
