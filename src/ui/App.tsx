@@ -23,7 +23,7 @@ import { RunsPanel } from './RunsPanel.tsx';
 import { readCsv, SetupPanel } from './SetupPanel.tsx';
 
 type CsvFile = { readonly name: string; readonly text: string };
-import { InsideFishLegPanel, TaskViews } from './TaskViews.tsx';
+import { InsideFishLegPanel, NetworkView, TaskViews } from './TaskViews.tsx';
 import type { TrainingClient } from './trainingClient.ts';
 import { useThrottled, VIEW_REDRAW_MS } from './useThrottled.ts';
 
@@ -33,6 +33,7 @@ const MemoRunsPanel = memo(RunsPanel);
 const MemoTaskViews = memo(TaskViews);
 const MemoInsideFishLeg = memo(InsideFishLegPanel);
 const MemoSetupPanel = memo(SetupPanel);
+const MemoNetworkView = memo(NetworkView);
 
 /** What the page exposes on `window.__playground` for end-to-end tests. */
 export interface PlaygroundTestHooks {
@@ -221,6 +222,7 @@ export function App({ client, embed = null }: AppProps) {
       remove: (id: string) => client.removeRun(id),
       inspect: (inspect: Parameters<TrainingClient['setInspect']>[0]) => client.setInspect(inspect),
       setConfig: (c: PlaygroundConfig) => client.reset(c),
+      network: (shown: boolean) => client.setNetworkView(shown),
       csv: (csv: { name: string; text: string }) => {
         const c = client.getSnapshot().config;
         // The hidden layers apply to any data: they stay as the user set them.
@@ -441,6 +443,12 @@ export function App({ client, embed = null }: AppProps) {
             <h2>What the models see</h2>
             <MemoTaskViews task={s.task} runs={cfg.runs} states={runStates} />
           </section>
+          {s.task?.kind === 'points' && shows('network') && (
+            <section className="panel" aria-label="Network" data-testid="network-view">
+              <h2>The network</h2>
+              <MemoNetworkView task={s.task} runs={cfg.runs} states={runStates} onShown={on.network} />
+            </section>
+          )}
           <section className="panel" aria-label="Inside FishLeg" hidden={!shows('inside')}>
             <h2>Inside FishLeg</h2>
             <MemoInsideFishLeg

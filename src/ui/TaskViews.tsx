@@ -4,10 +4,17 @@
  * chosen FishLeg run and layer, led by the two-parameter natural-gradient demo (the idea FishLeg approximates,
  * so it comes first and open).
  */
-import { memo, useMemo } from 'react';
+import { memo, useEffect, useMemo } from 'react';
 import type { RunSpec, TaskStatic } from '../worker/protocol.ts';
 import type { InspectSpec } from '../worker/protocol.ts';
-import { DecisionBoundaries, InsideFishLeg, Predictions, Reconstructions, TwoParamDemo } from './views/index.ts';
+import {
+  DecisionBoundaries,
+  InsideFishLeg,
+  NetworkDiagram,
+  Predictions,
+  Reconstructions,
+  TwoParamDemo,
+} from './views/index.ts';
 
 // The heavy teaching views redraw only when their own data changes, not with every streamed evaluation.
 const MemoInsideFishLeg = memo(InsideFishLeg);
@@ -64,6 +71,34 @@ export function TaskViews({ task, runs, states }: TaskViewsProps) {
       runs={runs.map((r) => {
         const f = states[r.id]?.frame;
         return { ...ref(r), recon: f?.kind === 'recon' ? f.logits : [] };
+      })}
+    />
+  );
+}
+
+export interface NetworkViewProps {
+  readonly task: TaskStatic | null;
+  readonly runs: readonly RunSpec[];
+  readonly states: Readonly<Record<string, RunState>>;
+  /** Called with true while the diagram is on the page (the worker then computes its data), false when it goes. */
+  readonly onShown: (shown: boolean) => void;
+}
+
+/** The network diagram of a 2D task (nothing for other tasks); asks the worker for its data while mounted. */
+export function NetworkView({ task, runs, states, onShown }: NetworkViewProps) {
+  const points = task?.kind === 'points';
+  useEffect(() => {
+    if (!points) return;
+    onShown(true);
+    return () => onShown(false);
+  }, [points, onShown]);
+  if (!points) return null;
+  return (
+    <NetworkDiagram
+      classes={task.classes}
+      runs={runs.map((r) => {
+        const f = states[r.id]?.frame;
+        return { ...ref(r), grid: f?.kind === 'grid' ? f : null };
       })}
     />
   );

@@ -6,6 +6,7 @@
 export { DecisionBoundaries } from './DecisionBoundaries.tsx';
 export { HeatMap, type HeatMapProps } from './HeatMap.tsx';
 export { InsideFishLeg } from './InsideFishLeg.tsx';
+export { NetworkDiagram } from './NetworkDiagram.tsx';
 export { Predictions } from './Predictions.tsx';
 export { Reconstructions } from './Reconstructions.tsx';
 export { TwoParamDemo } from './TwoParamDemo.tsx';

@@ -44,6 +44,29 @@ export interface DecisionBoundaryProps {
   mapSize?: number;
 }
 
+/**
+ * A model's network on a ProbabilityGrid (the worker's NetworkFrame): real widths per layer, inputs first, the
+ * units drawn (the first ones of each layer), hidden activations, and the weights between drawn units.
+ */
+export interface NetworkData {
+  widths: readonly number[];
+  shown: readonly number[];
+  /** Activation function of each hidden layer ('tanh', 'relu', …). */
+  acts: readonly string[];
+  /** Per hidden layer: shown units × size² values, unit-major, grid row 0 at ymin. */
+  hidden: readonly Float32Array[];
+  /** Per layer l → l + 1: shown[l+1]×shown[l] weights, row-major. */
+  weights: readonly Float32Array[];
+}
+
+/** Props of `NetworkDiagram`: one run at a time (a selector picks it), each with its grid and network data. */
+export interface NetworkDiagramProps {
+  runs: (RunRef & { grid: (ProbabilityGrid & { network?: NetworkData }) | null })[];
+  classes: number;
+  /** Pixel size of the enlarged unit (default 200). */
+  largeSize?: number;
+}
+
 /** Props of `Reconstructions` (the MNIST autoencoder): originals in the first row, one row per run below. */
 export interface ReconstructionsProps {
   /** Image size in pixels (28×28 for MNIST). */
