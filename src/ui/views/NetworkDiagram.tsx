@@ -24,11 +24,12 @@ function UnitCanvas({ rgba, size, label }: { rgba: Uint8ClampedArray; size: numb
   return <canvas ref={ref} width={size} height={size} role="img" aria-label={label} className="views-net-canvas" />;
 }
 
-function columnTitle(net: NetworkData, col: number): string {
+/** A column's title in two short lines (a phone's columns are narrow). */
+function columnTitle(net: NetworkData, col: number): [string, string] {
   const last = net.shown.length - 1;
-  if (col === 0) return 'inputs';
-  if (col === last) return 'outputs';
-  return `layer ${col}: ${net.widths[col]} ${net.acts[col - 1] ?? ''}`;
+  if (col === 0) return ['inputs', `${net.widths[0]}`];
+  if (col === last) return ['outputs', `${net.widths[last]}`];
+  return [`layer ${col}`, `${net.widths[col]} ${net.acts[col - 1] ?? ''}`];
 }
 
 function unitName(net: NetworkData, col: number, unit: number): string {
@@ -111,7 +112,9 @@ function Diagram({
             className="views-net-col-title"
             style={{ left: pct(c * NET.colW, width), width: pct(NET.colW, width), top: 0 }}
           >
-            {columnTitle(net, c)}
+            {columnTitle(net, c)[0]}
+            <br />
+            {columnTitle(net, c)[1]}
           </div>
         ))}
         {net.shown.map((_, c) =>

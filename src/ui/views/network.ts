@@ -6,7 +6,7 @@ import { divergingColour, type Rgb } from './colour.ts';
 import type { NetworkData, ProbabilityGrid } from './types.ts';
 
 /** Logical sizes of the diagram (CSS pixels at full size; the drawing scales down to fit its box). */
-export const NET = { colW: 92, rowH: 46, node: 36, top: 30, bottom: 18 } as const;
+export const NET = { colW: 92, rowH: 46, node: 36, top: 36, bottom: 18 } as const;
 
 /** A drawn unit: column (0 = inputs), index in its layer, centre in logical pixels. */
 export interface UnitPlace {
