@@ -47,6 +47,8 @@ export interface CliConfig {
   readonly out: string | null;
   readonly samples: number | null;
   readonly noise: number | null;
+  /** Toy tasks: share of the points held out for testing (null = the task's default, 0.2). */
+  readonly testFraction: number | null;
   /** Bytes the run may allocate (estimated before anything is; engine/memory.ts). */
   readonly memoryBudget: number;
   readonly quiet: boolean;
@@ -222,6 +224,7 @@ export function buildCommand(): Command {
     .option('--seed <n>', 'seed for weights, batches and toy data', seedInt, 1)
     .option('--samples <n>', 'toy tasks: number of points', positiveInt)
     .option('--noise <x>', 'toy tasks: noise level', number)
+    .option('--test-fraction <x>', 'toy tasks: share of the points held out for testing (default 0.2)', number)
     .option(
       '--backend <name>',
       'auto (a real GPU through Dawn if there is one, else the CPU), cpu, or webgpu (Dawn, any adapter)',
@@ -274,6 +277,7 @@ interface RawOptions {
   seed: number;
   samples?: number;
   noise?: number;
+  testFraction?: number;
   memoryBudget: number;
   backend: 'auto' | 'cpu' | 'webgpu';
   out?: string;
@@ -381,6 +385,12 @@ export function parseArgs(argv: readonly string[]): CliConfig {
   if ((o.samples !== undefined || o.noise !== undefined) && (!o.task || o.task.startsWith('mnist'))) {
     throw new CliError('--samples and --noise apply to the toy tasks spiral, circles, xor and gaussians');
   }
+  if (o.testFraction !== undefined) {
+    if (!o.task || o.task.startsWith('mnist'))
+      throw new CliError('--test-fraction applies to the toy tasks spiral, circles, xor and gaussians');
+    if (!(o.testFraction > 0 && o.testFraction < 1))
+      throw new CliError(`--test-fraction must be between 0 and 1, e.g. 0.2 (got ${o.testFraction})`);
+  }
   if (o.samples !== undefined && o.samples > TOY_MAX_POINTS) {
     throw new CliError(`--samples must be at most ${TOY_MAX_POINTS} (got ${o.samples})`);
   }
@@ -402,6 +412,7 @@ export function parseArgs(argv: readonly string[]): CliConfig {
     out: o.out ?? null,
     samples: o.samples ?? null,
     noise: o.noise ?? null,
+    testFraction: o.testFraction ?? null,
     memoryBudget: o.memoryBudget,
     quiet: o.quiet ?? false,
   };

@@ -96,6 +96,7 @@ export function loadCliData(cli: CliConfig): Dataset {
         seed: cli.seed,
         ...(cli.samples !== null ? { n: cli.samples } : {}),
         ...(cli.noise !== null ? { noise: cli.noise } : {}),
+        ...(cli.testFraction !== null ? { testFraction: cli.testFraction } : {}),
       });
     case null:
       throw new CliError('nothing to train on: give --task <name> or --data <train.csv>');
@@ -114,7 +115,7 @@ export function plannedShape(cli: CliConfig): { arch: Arch; data: DataShape } | 
   if (toy) {
     const d = TOY_DEFAULTS[toy];
     const n = cli.samples ?? d.n;
-    const testRows = Math.round(n * d.testFraction);
+    const testRows = Math.round(n * (cli.testFraction ?? d.testFraction));
     const spec = cli.arch ?? TASKS[toy].defaultArch;
     const arch = parseArch(spec, 2, d.classes);
     return { arch, data: { trainRows: n - testRows, testRows, inputDim: 2, outputDim: d.classes } };

@@ -6,10 +6,11 @@
 import { useState, type DragEvent } from 'react';
 import { csvDataset } from '../engine/data/csv.ts';
 import { parseArch } from '../engine/data/arch.ts';
-import { TOY_TASKS } from '../engine/data/toy.ts';
+import { TOY_DEFAULTS, TOY_TASKS, type ToyTask } from '../engine/data/toy.ts';
 import { ACTIVATIONS, LIKELIHOODS, type Activation } from '../engine/ops.ts';
 import type { DataInfo, ModelSpec } from '../worker/protocol.ts';
-import { TASK_CHOICES, TASK_LABELS, dataFor, modelFor, type PlaygroundConfig } from './config.ts';
+import { TASK_CHOICES, TASK_LABELS, TEST_FRACTION_RANGE, dataFor, modelFor, type PlaygroundConfig } from './config.ts';
+import { DataPicker } from './DataPicker.tsx';
 
 export interface SetupPanelProps {
   readonly config: PlaygroundConfig;
@@ -88,6 +89,17 @@ export function SetupPanel({ config, data, csvName, onChange, onCsv }: SetupPane
   const layers = layersOf(m.hidden);
   const setLayers = (ls: Layer[]) => setModel({ hidden: hiddenOf(ls) });
 
+  const pickTask = (task: PlaygroundConfig['data']['task']) => {
+    // The test split is a setting of the 2D data sets: it carries over from one to another.
+    const keep = d.testFraction !== undefined && (TOY_TASKS as readonly string[]).includes(task);
+    onChange({
+      ...config,
+      data: { ...dataFor(task, d.seed), ...(keep ? { testFraction: d.testFraction } : {}) },
+      model: modelFor(task),
+    });
+  };
+  const testShare = isToy ? (d.testFraction ?? TOY_DEFAULTS[d.task as ToyTask].testFraction) : 0;
+
   const takeFile = async (file: File | undefined) => {
     if (!file) return;
     try {
@@ -107,19 +119,13 @@ export function SetupPanel({ config, data, csvName, onChange, onCsv }: SetupPane
   return (
     <section className="panel setup" aria-label="Task and model">
       <h2>Task</h2>
+      <DataPicker task={d.task} noise={isToy ? d.noise : TOY_DEFAULTS.spiral.noise} seed={d.seed} onPick={pickTask} />
       <label className="field">
         <span>Task</span>
         <select
           data-testid="task-select"
           value={d.task}
-          onChange={(e) => {
-            const task = e.target.value as PlaygroundConfig['data']['task'];
-            onChange({
-              ...config,
-              data: dataFor(task, d.seed),
-              model: modelFor(task),
-            });
-          }}
+          onChange={(e) => pickTask(e.target.value as PlaygroundConfig['data']['task'])}
         >
           {TASK_CHOICES.filter((t) => t !== 'csv' || csvName !== null).map((t) => (
             <option key={t} value={t}>
@@ -152,6 +158,14 @@ export function SetupPanel({ config, data, csvName, onChange, onCsv }: SetupPane
               }}
             />
           </label>
+          <IntField
+            label="test %"
+            testId="test-input"
+            value={Math.round(100 * testShare)}
+            min={Math.round(100 * TEST_FRACTION_RANGE[0])}
+            max={Math.round(100 * TEST_FRACTION_RANGE[1])}
+            onChange={(pct) => onChange({ ...config, data: { ...d, testFraction: pct / 100 } })}
+          />
         </div>
       )}
       <div

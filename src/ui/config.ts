@@ -363,6 +363,7 @@ export function parseSearch(search: string): { config: PlaygroundConfig; warning
     noise: isToy ? number('noise', (x) => x >= 0 && x <= 1, dd.noise, 'a number in [0, 1]') : 0,
     seed: number('seed', int(0, 2 ** 31 - 1), dd.seed, 'an integer in [0, 2³¹)'),
     ...(file !== null ? { file } : {}),
+    ...(isToy ? testFractionOf(q.get('test'), task as ToyTask, warnings) : {}),
   };
   const md = modelFor(task);
   const rawHidden = q.get('hidden');
@@ -467,7 +468,7 @@ const MNIST_DIGITS = 10_000;
 function linkMemory(data: PlaygroundConfig['data'], model: ModelSpec, runs: readonly RunSpec[]): number | null {
   const toy = (TOY_TASKS as readonly string[]).includes(data.task) ? TOY_DEFAULTS[data.task as ToyTask] : null;
   const mnist = data.task === 'mnist' || data.task === 'mnist-ae';
-  const testRows = toy ? Math.round(data.n * toy.testFraction) : mnist ? MNIST_DIGITS / 5 : 0;
+  const testRows = toy ? Math.round(data.n * (data.testFraction ?? toy.testFraction)) : mnist ? MNIST_DIGITS / 5 : 0;
   const shape: DataShape = {
     trainRows: toy ? data.n - testRows : mnist ? MNIST_DIGITS - testRows : 0,
     testRows,
@@ -482,6 +483,25 @@ function linkMemory(data: PlaygroundConfig['data'], model: ModelSpec, runs: read
   const optimizers = runs.map((r) => r.optimizer);
   const { total } = estimateMemory({ arch, batch: model.batch, data: shape, optimizers });
   return total > LINK_MEMORY_BUDGET ? total : null;
+}
+
+/** The test split a link or the setup panel may choose for a toy task: 5 % to 90 % of the points. */
+export const TEST_FRACTION_RANGE = [0.05, 0.9] as const;
+
+/**
+ * `test=<fraction>` of a toy task: {} when absent or the task's default (a config then round-trips unchanged),
+ * else the fraction; out of range or malformed warns and keeps the default.
+ */
+function testFractionOf(raw: string | null, task: ToyTask, warnings: string[]): { testFraction?: number } {
+  if (raw === null) return {};
+  const [lo, hi] = TEST_FRACTION_RANGE;
+  const x = Number(raw);
+  const fallback = TOY_DEFAULTS[task].testFraction;
+  if (!NUMBER.test(raw) || !(x >= lo && x <= hi)) {
+    warnings.push(`test=${clip(raw)} must be a share of the points in [${lo}, ${hi}]; using ${fallback}`);
+    return {};
+  }
+  return x === fallback ? {} : { testFraction: x };
 }
 
 /** Longest CSV file name a link keeps. */
@@ -507,6 +527,8 @@ export function toSearch(config: PlaygroundConfig): string {
   if ((TOY_TASKS as readonly string[]).includes(config.data.task)) {
     q.set('n', String(config.data.n));
     q.set('noise', String(config.data.noise));
+    const tf = config.data.testFraction;
+    if (tf !== undefined && tf !== TOY_DEFAULTS[config.data.task as ToyTask].testFraction) q.set('test', String(tf));
   }
   q.set('seed', String(config.data.seed));
   if (config.data.task === 'csv' && config.data.file !== undefined) q.set('file', config.data.file);

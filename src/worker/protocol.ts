@@ -23,6 +23,8 @@ export interface DataSpec {
   /** Toys: total points (train + test) and jitter. */
   readonly n: number;
   readonly noise: number;
+  /** Toys: share of the n points held out as the test split (default TOY_DEFAULTS' 0.2). */
+  readonly testFraction?: number;
   /** Seeds the data, the initial weights and the batches of every run. */
   readonly seed: number;
   /** Only for task 'csv'. */

@@ -343,7 +343,8 @@ export class WorkerSession {
       bytes.catch(() => (this.#mnist = null));
       return getTask(spec.task).load({ mnistBytes: () => bytes });
     }
-    return getTask(spec.task).load({ n: spec.n, noise: spec.noise, seed: spec.seed });
+    const split = spec.testFraction !== undefined ? { testFraction: spec.testFraction } : {};
+    return getTask(spec.task).load({ n: spec.n, noise: spec.noise, seed: spec.seed, ...split });
   }
 
   /** Throws MemoryBudgetError when the race would not fit the budget or the backend's per-buffer limit. */
@@ -468,7 +469,7 @@ function plannedShape(spec: DataSpec): DataShape | null {
   // A malformed n is left to the toy generator, whose message names it.
   if (!(TOY_TASKS as readonly string[]).includes(spec.task) || !Number.isSafeInteger(spec.n)) return null;
   const d = TOY_DEFAULTS[spec.task as ToyTask];
-  const testRows = Math.round(spec.n * d.testFraction);
+  const testRows = Math.round(spec.n * (spec.testFraction ?? d.testFraction));
   return { trainRows: spec.n - testRows, testRows, inputDim: 2, outputDim: d.classes };
 }
 
