@@ -89,3 +89,78 @@ test('phone width (390 px): the diagram fits, no horizontal overflow; a tap enla
   await page.getByTestId('network-view').screenshot({ path: screenshot('teacher-network-phone') });
   await page.close();
 });
+
+test('data picker: thumbnails of every 2D data set switch the task; the test split and "show test data"', async ({
+  page,
+}) => {
+  const errors = collectErrors(page);
+  await page.goto('/?backend=cpu');
+  await ready(page);
+  const picker = page.getByTestId('data-picker');
+  await expect(picker.locator('button')).toHaveCount(4);
+  await expect(page.getByTestId('data-spiral')).toHaveAttribute('aria-pressed', 'true');
+  // Each thumbnail is drawn: more than a white canvas.
+  for (const t of ['spiral', 'circles', 'xor', 'gaussians']) {
+    const colours = await page
+      .getByTestId(`data-${t}`)
+      .locator('canvas')
+      .evaluate((c: HTMLCanvasElement) => {
+        const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+        const s = new Set<number>();
+        for (let i = 0; i < d.length; i += 4) s.add((d[i]! << 16) | (d[i + 1]! << 8) | d[i + 2]!);
+        return s.size;
+      });
+    expect(colours, t).toBeGreaterThan(2);
+  }
+  await page.getByTestId('data-xor').click();
+  await expect(page.getByTestId('task-select')).toHaveValue('xor');
+  await expect(page.getByTestId('data-xor')).toHaveAttribute('aria-pressed', 'true');
+  await expect(page).toHaveURL(/task=xor/);
+  await ready(page);
+
+  const test = page.getByTestId('test-input');
+  await test.fill('40');
+  await expect(page).toHaveURL(/test=0.4/);
+  await ready(page);
+  const show = page.getByTestId('show-test');
+  await expect(page.locator('label', { has: show })).toContainText('160 points');
+  await show.check();
+  await expect(page.getByTestId('test-accuracy').first()).toBeVisible();
+  await page.getByTestId('task-view').screenshot({ path: screenshot('teacher-test-data') });
+  // The split, the noise and "show test data" carry over to another 2D data set.
+  await page.getByTestId('data-circles').click();
+  await expect(page).toHaveURL(/task=circles.*noise=0.05.*test=0.4/);
+  await ready(page);
+  await expect(show).toBeChecked();
+  await expect(page.getByTestId('test-accuracy').first()).toBeVisible();
+  await page.getByTestId('data-picker').screenshot({ path: screenshot('teacher-data-picker') });
+  expect(errors).toEqual([]);
+});
+
+test('embed mode: ?embed=1 shows only the chart and the transport bar, and Play trains', async ({ page }) => {
+  const errors = collectErrors(page);
+  await page.goto('/?backend=cpu&embed=1');
+  await expect(page.getByTestId('play-button')).toBeEnabled();
+  await expect(page.getByTestId('loss-chart')).toBeVisible();
+  for (const hidden of ['task-select', 'preset-spiral', 'task-view', 'export-csv', 'network-view', 'inside-fishleg']) {
+    await expect(page.getByTestId(hidden), hidden).toBeHidden();
+  }
+  await expect(page.getByRole('heading', { name: 'FishLeg Playground' })).toBeHidden();
+  await expect(page.getByTestId('embed-open')).toBeVisible();
+  await page.getByTestId('play-button').click();
+  await expect
+    .poll(async () => Number(await page.getByTestId('step-count').textContent()), { timeout: 60_000 })
+    .toBeGreaterThan(40);
+  await page.getByTestId('play-button').click();
+  await expect(page.getByTestId('loss-chart').locator('.recharts-line-curve').first()).toBeVisible();
+  // The address keeps the embed flag (the page rewrites it on every change).
+  await expect(page).toHaveURL(/embed=1/);
+  await page.screenshot({ path: screenshot('teacher-embed') });
+
+  // An unknown part warns and falls back; a chosen part shows.
+  await page.goto('/?backend=cpu&embed=chart,network,bogus');
+  await expect(page.getByTestId('notice')).toContainText("embed: 'bogus'");
+  await expect(page.getByTestId('network-diagram')).toBeVisible();
+  await expect(page.getByTestId('play-button')).toBeHidden();
+  expect(errors).toEqual([]);
+});

@@ -90,11 +90,14 @@ export function SetupPanel({ config, data, csvName, onChange, onCsv }: SetupPane
   const setLayers = (ls: Layer[]) => setModel({ hidden: hiddenOf(ls) });
 
   const pickTask = (task: PlaygroundConfig['data']['task']) => {
-    // The test split is a setting of the 2D data sets: it carries over from one to another.
-    const keep = d.testFraction !== undefined && (TOY_TASKS as readonly string[]).includes(task);
+    // Points, noise and test split are settings of the 2D data sets: they carry over from one to another (as the
+    // picker's thumbnails, drawn at the page's noise, promise).
+    const toToy = (TOY_TASKS as readonly string[]).includes(task);
+    const keep = isToy && toToy ? { n: d.n, noise: d.noise } : {};
+    const split = toToy && d.testFraction !== undefined ? { testFraction: d.testFraction } : {};
     onChange({
       ...config,
-      data: { ...dataFor(task, d.seed), ...(keep ? { testFraction: d.testFraction } : {}) },
+      data: { ...dataFor(task, d.seed), ...keep, ...split },
       model: modelFor(task),
     });
   };

@@ -4,7 +4,7 @@
  * chosen FishLeg run and layer, led by the two-parameter natural-gradient demo (the idea FishLeg approximates,
  * so it comes first and open).
  */
-import { memo, useEffect, useMemo } from 'react';
+import { memo, useEffect, useMemo, useState } from 'react';
 import type { RunSpec, TaskStatic } from '../worker/protocol.ts';
 import type { InspectSpec } from '../worker/protocol.ts';
 import {
@@ -30,11 +30,18 @@ const ref = (r: RunSpec) => ({ id: r.id, name: r.name, colour: r.colour });
 
 /** The task view of the current race. */
 export function TaskViews({ task, runs, states }: TaskViewsProps) {
+  // Kept here, not in the view, so that it survives a new race (another data set, another split).
+  const [showTest, setShowTest] = useState(false);
   if (!task || task.kind === 'none') return <p className="hint">This task has no picture: see the curves.</p>;
   if (task.kind === 'points') {
     return (
       <DecisionBoundaries
         points={{ x: task.x, labels: task.labels, classes: task.classes }}
+        showTest={showTest}
+        onShowTest={setShowTest}
+        {...(task.testX && task.testLabels
+          ? { testPoints: { x: task.testX, labels: task.testLabels, classes: task.classes } }
+          : {})}
         runs={runs.map((r) => {
           const f = states[r.id]?.frame;
           return {

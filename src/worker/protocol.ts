@@ -132,7 +132,15 @@ export interface DataInfo {
 
 /** Task-view data that does not change during a race (sent once). */
 export type TaskStatic =
-  | { readonly kind: 'points'; readonly x: Float32Array; readonly labels: Uint32Array; readonly classes: number }
+  | {
+      readonly kind: 'points';
+      readonly x: Float32Array;
+      readonly labels: Uint32Array;
+      readonly classes: number;
+      /** The test split's points (at most as many as the training points shown), for "show test data". */
+      readonly testX?: Float32Array;
+      readonly testLabels?: Uint32Array;
+    }
   | {
       readonly kind: 'images';
       readonly width: number;

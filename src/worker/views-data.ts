@@ -49,11 +49,14 @@ export const MAX_EIGEN_DIM = 256;
 export function taskStatic(data: Dataset): TaskStatic {
   if (data.inputDim === 2 && data.kind === 'classification' && data.numClasses !== undefined) {
     const n = Math.min(data.train.n, 600);
+    const t = Math.min(data.test.n, 600);
     return {
       kind: 'points',
       x: data.train.x.slice(0, 2 * n),
       labels: labelsOf(data.train.y.subarray(0, n * data.numClasses), data.numClasses),
       classes: data.numClasses,
+      testX: data.test.x.slice(0, 2 * t),
+      testLabels: labelsOf(data.test.y.subarray(0, t * data.numClasses), data.numClasses),
     };
   }
   if (data.image && data.test.n > 0) {

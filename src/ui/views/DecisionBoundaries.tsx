@@ -1,9 +1,9 @@
 /**
  * Decision boundaries of a 2D classification task: one map per run, side by side, each showing the model's
  * class probabilities over the plane (class colours blended by probability, pale where it is unsure) with
- * the training points drawn on top in their true class colours.
+ * the training points drawn on top in their true class colours; "show test data" adds the test points as rings.
  */
-import { useCallback, useMemo } from 'react';
+import { useCallback, useMemo, useState } from 'react';
 import { classColour, parseHexOr, toHex } from './colour.ts';
 import { RasterCanvas } from './RasterCanvas.tsx';
 import { dataToPixel, gridProblem, paddedExtent, probGridToRgba } from './raster.ts';
@@ -33,12 +33,15 @@ export function gridAccuracy(points: TaskPoints, grid: ProbabilityGrid): number 
 
 function BoundaryMap({
   points,
+  test,
   grid,
   name,
   colour,
   size,
 }: {
   points: TaskPoints;
+  /** Test points to draw (null: hidden). */
+  test: TaskPoints | null;
   grid: ProbabilityGrid | null;
   name: string;
   colour: string;
@@ -67,8 +70,23 @@ function BoundaryMap({
         ctx.fill();
         ctx.stroke();
       }
+      if (!test) return;
+      // Test points are rings (a shape, not only a colour, tells them apart): dark edge, class-coloured band.
+      const m = Math.min(test.labels.length, Math.floor(test.x.length / 2));
+      for (let i = 0; i < m; i++) {
+        const [px, py] = map(test.x[2 * i]!, test.x[2 * i + 1]!);
+        if (!Number.isFinite(px) || !Number.isFinite(py)) continue;
+        ctx.beginPath();
+        ctx.arc(px, py, radius, 0, 2 * Math.PI);
+        ctx.lineWidth = 2.4;
+        ctx.strokeStyle = '#374151';
+        ctx.stroke();
+        ctx.lineWidth = 1.2;
+        ctx.strokeStyle = toHex(classColour(test.labels[i]!));
+        ctx.stroke();
+      }
     },
-    [grid, points],
+    [grid, points, test],
   );
   const swatch = toHex(parseHexOr(colour));
   if (!grid || problem !== null) {
@@ -85,6 +103,7 @@ function BoundaryMap({
     );
   }
   const acc = gridAccuracy(points, grid);
+  const testAcc = test ? gridAccuracy(test, grid) : Number.NaN;
   const [x0, x1, y0, y1] = grid.extent;
   const label = `Decision boundary of ${name}: class probabilities over x from ${formatValue(x0)} to ${formatValue(x1)} and y from ${formatValue(y0)} to ${formatValue(y1)}, with ${points.labels.length} training points; ${Number.isFinite(acc) ? `${Math.round(100 * acc)}% of points on the right side` : 'accuracy unknown'}.`;
   return (
@@ -93,6 +112,12 @@ function BoundaryMap({
         <span className="views-swatch" style={{ background: swatch }} />
         {name}
         {Number.isFinite(acc) && <span className="views-muted"> · {Math.round(100 * acc)}% right</span>}
+        {Number.isFinite(testAcc) && (
+          <span className="views-muted" data-testid="test-accuracy">
+            {' '}
+            (test {Math.round(100 * testAcc)}%)
+          </span>
+        )}
       </figcaption>
       <div className="views-heatmap-body">
         <div className="views-axis-y" style={{ height: size }}>
@@ -124,13 +149,43 @@ function BoundaryMap({
 }
 
 /** The decision-boundary maps of all runs, with a class legend. */
-export function DecisionBoundaries({ points, runs, mapSize = 220 }: DecisionBoundaryProps) {
+export function DecisionBoundaries({
+  points,
+  runs,
+  testPoints,
+  mapSize = 220,
+  showTest: shown,
+  onShowTest,
+}: DecisionBoundaryProps) {
+  const [own, setOwn] = useState(false);
+  const showTest = shown ?? own;
+  const setShowTest = onShowTest ?? setOwn;
   if (runs.length === 0) return <div className="views-empty views-empty-wide">No runs to show yet.</div>;
+  const test = showTest && testPoints ? testPoints : null;
   return (
     <section className="views-section" aria-label="Decision boundaries">
+      {testPoints && (
+        <label className="views-toggle">
+          <input
+            type="checkbox"
+            data-testid="show-test"
+            checked={showTest}
+            onChange={(e) => setShowTest(e.target.checked)}
+          />{' '}
+          show test data ({testPoints.labels.length} points, drawn as rings)
+        </label>
+      )}
       <div className="views-row">
         {runs.map((r) => (
-          <BoundaryMap key={r.id} points={points} grid={r.grid} name={r.name} colour={r.colour} size={mapSize} />
+          <BoundaryMap
+            key={r.id}
+            points={points}
+            test={test}
+            grid={r.grid}
+            name={r.name}
+            colour={r.colour}
+            size={mapSize}
+          />
         ))}
       </div>
       <ul className="views-class-legend" aria-label="Class colours">

@@ -40,6 +40,11 @@ export interface DecisionBoundaryProps {
   points: TaskPoints;
   /** `grid` is null until the run has reported one. */
   runs: (RunRef & { grid: ProbabilityGrid | null })[];
+  /** The test split's points: a "show test data" switch draws them as rings over the training points. */
+  testPoints?: TaskPoints;
+  /** Whether the test points are shown, when the caller keeps that (it outlives a race); else the view does. */
+  showTest?: boolean;
+  onShowTest?: (show: boolean) => void;
   /** Pixel size of each square map (default 220). */
   mapSize?: number;
 }
