@@ -87,6 +87,7 @@ test('phone width (390 px): the diagram fits, no horizontal overflow; a tap enla
   await diagram.scrollIntoViewIfNeeded();
   await page.screenshot({ path: screenshot('teacher-phone-390'), fullPage: true });
   await page.getByTestId('network-view').screenshot({ path: screenshot('teacher-network-phone') });
+  await page.locator('section.setup').screenshot({ path: screenshot('teacher-setup-phone') });
   await page.close();
 });
 
