@@ -10,6 +10,13 @@ import { classColour, toHex } from './views/colour.ts';
 
 /** Points drawn per thumbnail: enough for the shape, cheap to generate on every noise change. */
 const THUMB_POINTS = 240;
+/** Labels short enough for a quarter of the side panel (the full name is the tooltip). */
+const SHORT: Readonly<Record<ToyTask, string>> = {
+  spiral: 'Spiral',
+  circles: 'Circles',
+  xor: 'XOR',
+  gaussians: 'Blobs',
+};
 /** CSS pixels per side. */
 const THUMB_SIZE = 50;
 
@@ -62,7 +69,7 @@ export function DataPicker({ task, noise, seed, onPick }: DataPickerProps) {
           onClick={() => onPick(t)}
         >
           <Thumb task={t} noise={noise} seed={seed} />
-          <span>{TASK_LABELS[t]}</span>
+          <span>{SHORT[t]}</span>
         </button>
       ))}
     </div>
