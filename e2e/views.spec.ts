@@ -27,6 +27,10 @@ test('every view renders synthetic data, empty data and steps the two-parameter 
     );
   expect(centre.slice(0, 3)).not.toEqual([255, 255, 255]);
 
+  const net = page.getByTestId('network-diagram');
+  await expect(net.getByTestId('network-unit')).toHaveCount(2 + 3 + 8 + 1);
+  await expect(net.getByTestId('network-more')).toHaveText('+2 more');
+  await net.screenshot({ path: screenshot('views-network') });
   await expect(page.getByRole('region', { name: 'Reconstructions' })).toContainText('MSE');
   await expect(page.getByRole('region', { name: 'Predictions' })).toContainText('✓');
   const inside = page.getByRole('region', { name: 'Inside FishLeg' }).first();

@@ -4,9 +4,16 @@
  */
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { DecisionBoundaries, InsideFishLeg, Predictions, Reconstructions, TwoParamDemo } from './index.ts';
+import {
+  DecisionBoundaries,
+  InsideFishLeg,
+  NetworkDiagram,
+  Predictions,
+  Reconstructions,
+  TwoParamDemo,
+} from './index.ts';
 import { relativeError } from '../../engine/fishleg/linalg.ts';
-import type { ProbabilityGrid } from './types.ts';
+import type { NetworkData, ProbabilityGrid } from './types.ts';
 
 /** A small seeded PRNG (mulberry32): demo data only. */
 function prng(seed: number): () => number {
@@ -154,6 +161,44 @@ const auxLossHistory = Array.from({ length: 120 }, (_, s) => ({
   auxLoss: -2.4 + 2.2 * Math.exp(-s / 30) + 0.05 * gauss(),
 }));
 
+/** A random 2-3t-10t-1 network evaluated by hand on a 40×40 grid: the diagram's data, wider layer cut to 8. */
+function demoNetwork(): ProbabilityGrid & { network: NetworkData } {
+  const size = 40;
+  const widths = [2, 3, 10, 1];
+  const shown = widths.map((w) => Math.min(8, w));
+  const W = widths.slice(1).map((m, l) => Array.from({ length: m * (widths[l]! + 1) }, () => 1.2 * gauss()));
+  const cells = size * size;
+  const hidden = [new Float32Array(3 * cells), new Float32Array(8 * cells)];
+  const probs = new Float32Array(2 * cells);
+  for (let r = 0; r < size; r++) {
+    for (let c = 0; c < size; c++) {
+      const i = r * size + c;
+      let a = [-1 + (2 * c) / (size - 1), -1 + (2 * r) / (size - 1)];
+      for (let l = 0; l < 3; l++) {
+        const n = widths[l]!;
+        const s = Array.from({ length: widths[l + 1]! }, (_, u) =>
+          a.reduce((sum, v, j) => sum + W[l]![u * (n + 1) + j]! * v, W[l]![u * (n + 1) + n]!),
+        );
+        a = l < 2 ? s.map(Math.tanh) : s;
+        if (l < 2) for (let u = 0; u < shown[l + 1]!; u++) hidden[l]![u * cells + i] = a[u]!;
+      }
+      const p = 1 / (1 + Math.exp(-a[0]!));
+      probs[2 * i] = 1 - p;
+      probs[2 * i + 1] = p;
+    }
+  }
+  const weights = W.map((w, l) => {
+    const rows = shown[l + 1]!;
+    const cols = shown[l]!;
+    return Float32Array.from(
+      { length: rows * cols },
+      (_, k) => w[Math.floor(k / cols) * (widths[l]! + 1) + (k % cols)]!,
+    );
+  });
+  return { size, extent: [-1, 1, -1, 1], probs, network: { widths, shown, acts: ['tanh', 'tanh'], hidden, weights } };
+}
+const network = demoNetwork();
+
 const runs = [
   { id: 'a', name: 'FishLeg', colour: '#2563eb' },
   { id: 'b', name: 'Adam', colour: '#ea580c' },
@@ -170,6 +215,14 @@ function Demo() {
         runs={[
           { ...runs[0]!, grid: good },
           { ...runs[1]!, grid: linear },
+          { ...runs[2]!, grid: null },
+        ]}
+      />
+      <h2>Network</h2>
+      <NetworkDiagram
+        classes={2}
+        runs={[
+          { ...runs[0]!, grid: network },
           { ...runs[2]!, grid: null },
         ]}
       />
