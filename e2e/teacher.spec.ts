@@ -143,7 +143,15 @@ test('embed mode: ?embed=1 shows only the chart and the transport bar, and Play 
   await page.goto('/?backend=cpu&embed=1');
   await expect(page.getByTestId('play-button')).toBeEnabled();
   await expect(page.getByTestId('loss-chart')).toBeVisible();
-  for (const hidden of ['task-select', 'preset-spiral', 'task-view', 'export-csv', 'network-view', 'inside-fishleg']) {
+  for (const hidden of [
+    'task-select',
+    'preset-spiral',
+    'task-view',
+    'export-csv',
+    'network-view',
+    'inside-fishleg',
+    'run-r1',
+  ]) {
     await expect(page.getByTestId(hidden), hidden).toBeHidden();
   }
   await expect(page.getByRole('heading', { name: 'FishLeg Playground' })).toBeHidden();

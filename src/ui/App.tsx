@@ -269,9 +269,11 @@ export function App({ client, embed = null }: AppProps) {
     [search, cfg.backend],
   );
   const canPlay = s.backend !== null && s.error === null && s.data !== null;
+  const hideBy = `${shows('play') ? '' : ' no-play'}${shows('runs') ? '' : ' no-runs'}`;
 
   return (
-    <div className={embed ? 'app embedded' : 'app'} data-embed={embed?.join(',')}>
+    // Embedded without them, the transport bar and the runs panel are hidden by class (app.css).
+    <div className={embed ? `app embedded${hideBy}` : 'app'} data-embed={embed?.join(',')}>
       {embed && (
         <a className="embed-open" href={search} target="_blank" rel="noopener" data-testid="embed-open">
           Open in the FishLeg Playground ↗
@@ -366,22 +368,20 @@ export function App({ client, embed = null }: AppProps) {
         </div>
         <div className="center">
           <section className="panel results" aria-label="Training progress" hidden={!shows('chart') && !shows('play')}>
-            {shows('play') && (
-              <Controls
-                running={s.running}
-                step={s.step}
-                stepsPerSecond={s.stepsPerSecond}
-                canPlay={canPlay}
-                canReset={s.backend !== null}
-                speed={cfg.speed}
-                stopAt={cfg.stopAt}
-                onStopAt={(stopAt) => client.setStopAt(stopAt)}
-                onToggle={() => client.toggle()}
-                onStep={() => client.stepOnce()}
-                onReset={() => client.reset()}
-                onSpeed={(speed) => client.setSpeed(speed)}
-              />
-            )}
+            <Controls
+              running={s.running}
+              step={s.step}
+              stepsPerSecond={s.stepsPerSecond}
+              canPlay={canPlay}
+              canReset={s.backend !== null}
+              speed={cfg.speed}
+              stopAt={cfg.stopAt}
+              onStopAt={(stopAt) => client.setStopAt(stopAt)}
+              onToggle={() => client.toggle()}
+              onStep={() => client.stepOnce()}
+              onReset={() => client.reset()}
+              onSpeed={(speed) => client.setSpeed(speed)}
+            />
             {embed === null && <ChartSettingsBar chart={cfg.chart} onChange={(c) => client.setChart(c)} />}
             <div ref={chartRef} hidden={!shows('chart')}>
               <MemoLossChart
@@ -429,16 +429,14 @@ export function App({ client, embed = null }: AppProps) {
               <CopyLink />
             </div>
           </section>
-          {shows('runs') && (
-            <MemoRunsPanel
-              runs={cfg.runs}
-              states={runStates}
-              onUpdate={on.update}
-              onAdd={on.add}
-              onDuplicate={on.duplicate}
-              onRemove={on.remove}
-            />
-          )}
+          <MemoRunsPanel
+            runs={cfg.runs}
+            states={runStates}
+            onUpdate={on.update}
+            onAdd={on.add}
+            onDuplicate={on.duplicate}
+            onRemove={on.remove}
+          />
           <section className="panel" aria-label="Task view" data-testid="task-view" hidden={!shows('views')}>
             <h2>What the models see</h2>
             <MemoTaskViews task={s.task} runs={cfg.runs} states={runStates} />
