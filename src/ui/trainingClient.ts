@@ -33,6 +33,7 @@ import {
   saveNotice,
   saveState,
   setupKey,
+  type StateLoadOutcome,
   type StateRecord,
   type StateStore,
 } from './saved-state.ts';
@@ -159,6 +160,9 @@ const SAVE_MS = 1500;
 
 /** While playing, the training state is saved this often (the worker answers without a readback). */
 export const SNAPSHOT_MS = 10_000;
+
+/** How long the page waits for the kept training state before it starts without it. */
+const LOAD_WAIT_MS = 3000;
 
 /** Why a reload starts over although curves were restored: the kept state is of another setup. */
 const OTHER_SETUP = 'it belongs to another setup: the data, the model or an optimizer setting differs';
@@ -407,7 +411,18 @@ export class TrainingClient {
   /** Looks up the kept training state: resumes from it when it fits this setup, else sets up as usual. */
   async #resumeOrSetup(restored: boolean): Promise<void> {
     const cfg = normaliseIds(this.#state.config);
-    const outcome = await loadState(this.#stateStore ?? null, setupKey(cfg));
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    // A storage that never answers must not keep the page from training.
+    const outcome = await Promise.race([
+      loadState(this.#stateStore ?? null, setupKey(cfg)),
+      new Promise<StateLoadOutcome>((resolve) => {
+        timer = setTimeout(
+          () => resolve({ kind: 'unavailable', reason: `it did not answer within ${LOAD_WAIT_MS / 1000} s` }),
+          LOAD_WAIT_MS,
+        );
+      }),
+    ]);
+    clearTimeout(timer);
     if (this.#state.raceId !== 0) return; // the user started a race meanwhile
     if (outcome.kind === 'ok') {
       this.#resuming = outcome.record;

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { CpuBackend } from '../engine/cpu/backend.ts';
 import { defaultFishLeg, defaultOptimizer, type FishLegConfig, type OptimizerConfig } from '../engine/optim/config.ts';
 import { DEFAULT_CONFIG } from '../ui/config.ts';
-import type { StateRecord, StateStore } from '../ui/saved-state.ts';
+import { saveState, setupKey, type StateRecord, type StateStore } from '../ui/saved-state.ts';
 import { TrainingClient, type WorkerPort } from '../ui/trainingClient.ts';
 import type { MetricPoint, RaceSpec, RunSpec, WorkerEvent } from './protocol.ts';
 import type { SavedRaceState } from './race.ts';
@@ -188,14 +188,15 @@ function connected(options: { store: StateStore }) {
     listen: (onEvent) => (emit = onEvent),
     terminate: () => void session.dispose(),
   };
-  const config = { ...DEFAULT_CONFIG, backend: 'cpu' as const, runs: [run('r1', ADAM), run('r2', FISHLEG)] };
-  const client = new TrainingClient(
-    port,
-    { ...config, model: { ...config.model, evalEvery: 10 } },
-    { schedule: (f) => f(), storage: null, stateStore: options.store },
-  );
-  return client;
+  return new TrainingClient(port, PAGE_CONFIG, { schedule: (f) => f(), storage: null, stateStore: options.store });
 }
+
+const PAGE_CONFIG = {
+  ...DEFAULT_CONFIG,
+  backend: 'cpu' as const,
+  model: { ...DEFAULT_CONFIG.model, evalEvery: 10 },
+  runs: [run('r1', ADAM), run('r2', FISHLEG)],
+};
 
 describe('the page keeps the training state across a reload', () => {
   it('saves at a step, resumes at it after a reload, and the curves continue from the restored history', async () => {
@@ -231,6 +232,34 @@ describe('the page keeps the training state across a reload', () => {
       // Continues the uninterrupted race to the last bit.
       expect(runs.map(outcome)).toEqual(uninterrupted[id]!.points.map(outcome));
     }
+    second.dispose();
+  });
+
+  it('says why a kept state could not be restored and starts the race at step 0', async () => {
+    const store = memoryStore();
+    const first = connected({ store });
+    await expect.poll(() => first.getSnapshot().data).not.toBeNull();
+    first.stepOnce();
+    await expect.poll(() => store.record()?.state.step, { timeout: 20_000 }).toBe(10);
+    const rec = store.record()!;
+    first.dispose();
+    // Well-formed and intact, but not this model's size: the engine refuses it.
+    const [r1, r2] = rec.state.runs;
+    const cp = r1!.checkpoint;
+    const short = { ...cp, state: { ...cp.state!, params: cp.state!.params.slice(1) } };
+    const state = { ...rec.state, runs: [{ ...r1!, checkpoint: short }, r2!] };
+    expect(
+      await saveState(store, { setup: setupKey(PAGE_CONFIG), backend: 'cpu', state, curves: rec.curves }),
+    ).toMatchObject({ kind: 'saved' });
+
+    const second = connected({ store });
+    await expect.poll(() => second.getSnapshot().data).not.toBeNull();
+    const s = second.getSnapshot();
+    expect(s.notices.join(' ')).toMatch(/could not be restored \(restore: the checkpoint holds \d+ parameters/);
+    expect(s.resumed).toBeNull();
+    expect(s.step).toBe(0);
+    second.stepOnce();
+    await expect.poll(() => second.getSnapshot().runs.r1!.points.at(-1)?.step, { timeout: 20_000 }).toBe(10);
     second.dispose();
   });
 });
