@@ -181,6 +181,10 @@ export class TrainingClient {
   #snapshotTimer: ReturnType<typeof setInterval> | null = null;
   /** The notice of the last training-state save that failed (replaced by the next outcome). */
   #stateNotice: string | null = null;
+  /** What the last successful save held (a periodic snapshot of the same checkpoint is not written again). */
+  #keptSignature: string | null = null;
+  /** A race whose state was over the bound: periodic saves stop asking for it (Pause still tries). */
+  #tooLargeRace = -1;
   #state: PlaygroundState;
   #nextRequest = 1;
   #notifyPending = false;
@@ -223,7 +227,7 @@ export class TrainingClient {
     else this.#setup(this.#state.config, restored);
     if (this.#keepsState()) {
       this.#snapshotTimer = setInterval(() => {
-        if (this.#state.running) this.saveState();
+        if (this.#state.running && this.#tooLargeRace !== this.#state.raceId) this.saveState();
       }, SNAPSHOT_MS);
     }
   }
@@ -280,6 +284,7 @@ export class TrainingClient {
     // The race kept for a reload is the one being discarded.
     if (this.#stateStore) {
       const store = this.#stateStore;
+      this.#keptSignature = null;
       this.#writes = this.#writes.then(() => store.clear()).catch(() => undefined);
     }
     this.#setup(config, false);
@@ -451,9 +456,21 @@ export class TrainingClient {
       return { points: h.points, stride: h.stride, diverged: h.diverged, switches: h.switches };
     });
     const entry = { setup: setupKey(s.config), backend: s.backend?.name ?? 'cpu', state, curves };
+    const signature = JSON.stringify([
+      s.raceId,
+      entry.setup,
+      state.step,
+      state.changes.length,
+      state.runs.map((r) => r.diverged),
+    ]);
+    if (signature === this.#keptSignature) return;
     const store = this.#stateStore ?? null;
+    const raceId = s.raceId;
     this.#writes = this.#writes.then(async () => {
-      const notice = saveNotice(await saveState(store, entry));
+      const outcome = await saveState(store, entry);
+      this.#keptSignature = outcome.kind === 'saved' ? signature : null;
+      if (outcome.kind === 'tooLarge') this.#tooLargeRace = raceId;
+      const notice = saveNotice(outcome);
       const kept = this.#state.notices.filter((n) => n !== this.#stateNotice);
       this.#stateNotice = notice;
       this.#set({ notices: notice === null ? kept : [...kept, notice] });
