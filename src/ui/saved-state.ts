@@ -151,10 +151,10 @@ function runProblem(r: unknown): string | null {
     return 'its divergence marks are malformed';
   }
   const cp = r.checkpoint;
-  if (!isObject(cp.spec) || !isOptimizer((cp.spec).optimizer) || typeof cp.seconds !== 'number') {
+  if (!isObject(cp.spec) || !isOptimizer(cp.spec.optimizer) || typeof cp.seconds !== 'number') {
     return 'its settings are malformed';
   }
-  if (typeof (cp.spec).id !== 'string') return 'its run id is missing';
+  if (typeof cp.spec.id !== 'string') return 'its run id is missing';
   if (cp.state === null) return null;
   const s = cp.state as Loose;
   if (!isObject(s) || !isCount(s.step) || !isFloats(s.params)) return 'its parameters are missing';
