@@ -109,6 +109,16 @@ describe('saved training state', () => {
     expect(loaded.kind === 'ok' && loaded.record.curves[0]!.points.map((p) => p.step)).toEqual([0, 10, 20, 30]);
   });
 
+  it('cuts each run at its own checkpoint (a run added mid-race restarts from step 0)', async () => {
+    const store = memoryStore();
+    const s = state();
+    const added = { ...s.runs[0]!, checkpoint: { ...s.runs[0]!.checkpoint, state: null } };
+    await saveState(store, entry({ ...s, runs: [s.runs[0]!, added] }, [curves([0, 10, 20, 30]), curves([0, 10])]));
+    const loaded = await loadState(store, KEY);
+    if (loaded.kind !== 'ok') throw new Error(`not restored: ${loaded.kind}`);
+    expect(loaded.record.curves.map((c) => c.points.map((p) => p.step))).toEqual([[0, 10, 20], [0]]);
+  });
+
   it('refuses a state over the size bound and leaves the kept one', async () => {
     const store = memoryStore();
     await saveState(store, entry());

@@ -29,7 +29,7 @@ export interface StateRecord {
   readonly savedAt: string;
   readonly backend: string;
   readonly state: SavedRaceState;
-  /** One per run, in the config's order, up to `state.step` for live runs. */
+  /** One per run, in the config's order, up to its checkpoint's step for live runs. */
   readonly curves: readonly SavedCurves[];
   readonly bytes: number;
   /** FNV-1a (on 32-bit words) over every float array of `state`: storage that hands back other bytes is caught. */
@@ -91,7 +91,7 @@ export type StateSaveOutcome =
   | { readonly kind: 'failed'; readonly reason: string }
   | { readonly kind: 'unavailable' };
 
-/** Saves the race (replacing the one kept); never throws. Live runs' curves are cut at the state's step. */
+/** Saves the race (replacing the one kept); never throws. Live runs' curves are cut at their checkpoint's step. */
 export async function saveState(
   store: StateStore | null,
   entry: { setup: string; backend: string; state: SavedRaceState; curves: readonly SavedCurves[] },
@@ -99,7 +99,11 @@ export async function saveState(
 ): Promise<StateSaveOutcome> {
   if (!store) return { kind: 'unavailable' };
   const { state } = entry;
-  const curves = entry.curves.map((c, i) => cutCurves(c, state.runs[i]?.diverged ?? null, state.step));
+  // Each at its own checkpoint: a run added mid-race that was still catching up restarts from its own.
+  const curves = entry.curves.map((c, i) => {
+    const r = state.runs[i];
+    return cutCurves(c, r?.diverged ?? null, r ? (r.checkpoint.state?.step ?? 0) : state.step);
+  });
   const bytes = sizeOf(state, curves);
   if (bytes > limit) return { kind: 'tooLarge', bytes };
   const record: StateRecord = {
