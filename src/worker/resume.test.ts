@@ -100,7 +100,9 @@ describe('resuming a saved race in a new session', () => {
   it('continues from the last periodic checkpoint of a playing race, replaying the live change made since', async () => {
     const a = recordingSession();
     await started(a, spec(RUNS));
-    await a.session.handle({ type: 'stopAt', raceId: 1, step: 200 });
+    // Capped at 200 steps/s so that the snapshot below lands well before the budget stop, mid-play.
+    await a.session.handle({ type: 'speed', raceId: 1, speed: 200 });
+    await a.session.handle({ type: 'stopAt', raceId: 1, step: 400 });
     await a.session.handle({ type: 'play', raceId: 1 });
     await expect.poll(() => a.metrics('fl').at(-1)?.step ?? 0, { timeout: 20_000 }).toBeGreaterThanOrEqual(60);
     // Applied at the next slice: after the last checkpoint, so the snapshot journals or queues it.
@@ -110,6 +112,7 @@ describe('resuming a saved race in a new session', () => {
     const [saved] = a.snapshots();
     // Playing, the snapshot is the last checkpoint (every 5th evaluation), taken without a readback.
     expect(saved!.step % 50).toBe(0);
+    expect(saved!.step).toBeLessThan(400);
     const updated = saved!.changes.some((c) => c.runId === 'sgdm');
     const inCheckpoint = saved!.runs[0]!.checkpoint.spec.optimizer.lr === 0.05;
     expect(updated || inCheckpoint).toBe(true);
@@ -118,10 +121,10 @@ describe('resuming a saved race in a new session', () => {
     const now = [run('sgdm', { ...SGD_MOMENTUM, lr: 0.05 }), RUNS[1]!, RUNS[2]!];
     await started(b, spec(now), structuredClone(saved!));
     expect(b.ready()).toMatchObject({ restoredStep: saved!.step });
-    await stepTo(b.session, 200 - saved!.step);
+    await stepTo(b.session, 400 - saved!.step);
     for (const id of ['sgdm', 'adam', 'fl']) {
       const want = a.metrics(id).filter((p) => p.step > saved!.step);
-      expect(want.at(-1)!.step).toBe(200);
+      expect(want.at(-1)!.step).toBe(400);
       expect(b.metrics(id).map(outcome), id).toEqual(want.map(outcome));
     }
     expect([...a.events, ...b.events].filter((e) => e.type === 'error')).toEqual([]);
