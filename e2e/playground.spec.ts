@@ -199,7 +199,8 @@ test('CPU: histories survive a reload; a run with a huge learning rate is marked
   await page.waitForTimeout(2000); // saves are throttled to one per 1.5 s
 
   await page.reload();
-  await expect(page.getByTestId('restored')).toBeVisible();
+  // The kept training state resumes the race (e2e/resume.spec.ts); the curves come back with it.
+  await expect(page.getByTestId('resumed')).toBeVisible();
   await expect(page.getByTestId('r2-loss')).toHaveText(loss ?? '');
   await expect(page.getByTestId('r1-diverged')).toBeVisible();
   expect(Number(await page.getByTestId('loss-chart').getAttribute('data-points'))).toBeGreaterThan(2);

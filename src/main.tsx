@@ -7,6 +7,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './ui/App.tsx';
 import { parseEmbed, parseSearch } from './ui/config.ts';
+import { indexedDbStore } from './ui/saved-state.ts';
 import { TrainingClient, workerPort } from './ui/trainingClient.ts';
 import './ui/app.css';
 
@@ -17,7 +18,18 @@ const worker = new Worker(new URL('./worker/training.worker.ts', import.meta.url
   type: 'module',
   name: 'training',
 });
-const client = new TrainingClient(workerPort(worker), config, { notices: [...warnings, ...embedded.warnings] });
+let stateStore = null;
+try {
+  stateStore = indexedDbStore();
+} catch {
+  // Some private modes throw on touching indexedDB: the client then says the state cannot be kept.
+}
+const client = new TrainingClient(workerPort(worker), config, {
+  notices: [...warnings, ...embedded.warnings],
+  stateStore,
+});
+// Best effort: the worker's answer may not arrive before the page goes; the periodic saves bound what is lost.
+window.addEventListener('pagehide', () => client.saveState());
 
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root element to render the playground into');

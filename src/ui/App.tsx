@@ -328,6 +328,12 @@ export function App({ client, embed = null }: AppProps) {
           race.
         </div>
       )}
+      {s.resumed && s.step === s.resumed.step && (
+        <div className="banner info" role="status" data-testid="resumed">
+          Race resumed from your last visit ({new Date(s.resumed.savedAt).toLocaleString()}): Play continues from step{' '}
+          {s.resumed.step} with the same weights and optimizer state.
+        </div>
+      )}
       {s.loading && (
         <div className="banner info" role="status" data-testid="loading">
           Loading MNIST… {(s.loading.loaded / 1e6).toFixed(1)} MB

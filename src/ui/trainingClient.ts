@@ -28,6 +28,17 @@ import {
   type PlaygroundConfig,
 } from './config.ts';
 import { loadRace, saveRace, type RunHistory } from './history.ts';
+import {
+  loadState,
+  resumeNotice,
+  saveNotice,
+  saveState,
+  setupKey,
+  type StateLoadOutcome,
+  type StateRecord,
+  type StateStore,
+} from './saved-state.ts';
+import type { SavedRaceState } from '../worker/race.ts';
 import { withHistory } from './inside-history.ts';
 import { appendThinned } from './series.ts';
 
@@ -84,6 +95,8 @@ export interface PlaygroundState {
   readonly compiling: { readonly done: number; readonly total: number } | null;
   /** Set when the curves shown were restored from storage, not trained by this page yet. */
   readonly restored: string | null;
+  /** Set when the race continues from the training state saved on an earlier visit. */
+  readonly resumed: { readonly step: number; readonly savedAt: string } | null;
   readonly notices: readonly string[];
   readonly error: { readonly name: string; readonly message: string } | null;
 }
@@ -119,6 +132,11 @@ export interface ClientOptions {
   readonly persist?: boolean;
   /** Where curves are kept (default: the page's localStorage; tests pass their own). */
   readonly storage?: Storage | null;
+  /**
+   * Where the training state is kept so that a reload continues the race (saved-state.ts); undefined: not
+   * kept, null: the browser has no storage for it (the user is told when a save is due).
+   */
+  readonly stateStore?: StateStore | null;
 }
 
 /** A CSV setup's runs on the default task and model, for while its file is missing. */
@@ -141,12 +159,33 @@ export function damagedHistoryNotice(reason: string): string {
 /** Saves are throttled to one per this many ms. */
 const SAVE_MS = 1500;
 
+/** While playing, the training state is saved this often (the worker answers without a readback). */
+export const SNAPSHOT_MS = 10_000;
+
+/** How long the page waits for the kept training state before it starts without it. */
+const LOAD_WAIT_MS = 3000;
+
+/** Why a reload starts over although curves were restored: the kept state is of another setup. */
+const OTHER_SETUP = 'it belongs to another setup: the data, the model or an optimizer setting differs';
+
 export class TrainingClient {
   readonly #port: WorkerPort;
   readonly #listeners = new Set<() => void>();
   readonly #schedule: Scheduler;
   readonly #persist: boolean;
   readonly #storage: Storage | null | undefined;
+  readonly #stateStore: StateStore | null | undefined;
+  /** The record a setup is resuming from, until the worker answers. */
+  #resuming: StateRecord | null = null;
+  /** Saves and clears of the training state, one after another. */
+  #writes: Promise<void> = Promise.resolve();
+  #snapshotTimer: ReturnType<typeof setInterval> | null = null;
+  /** The notice of the last training-state save that failed (replaced by the next outcome). */
+  #stateNotice: string | null = null;
+  /** What the last successful save held (a periodic snapshot of the same checkpoint is not written again). */
+  #keptSignature: string | null = null;
+  /** A race whose state was over the bound: periodic saves stop asking for it (Pause still tries). */
+  #tooLargeRace = -1;
   #state: PlaygroundState;
   #nextRequest = 1;
   #notifyPending = false;
@@ -161,6 +200,7 @@ export class TrainingClient {
     this.#schedule = options.schedule ?? nextFrame;
     this.#persist = options.persist ?? true;
     this.#storage = options.storage;
+    this.#stateStore = options.stateStore;
     this.#state = {
       config,
       csv: null,
@@ -177,6 +217,7 @@ export class TrainingClient {
       loading: null,
       compiling: null,
       restored: null,
+      resumed: null,
       notices: options.notices ?? [],
       error: null,
     };
@@ -185,7 +226,15 @@ export class TrainingClient {
       (message) => this.#set({ error: { name: 'WorkerError', message }, running: false }),
     );
     port.post({ type: 'init', requestId: this.#nextRequest++, backend: config.backend });
-    this.#setup(this.#state.config, this.#restore());
+    const restored = this.#restore();
+    // A CSV's text is not kept, so its races start over.
+    if (this.#keepsState() && config.data.task !== 'csv') void this.#resumeOrSetup(restored);
+    else this.#setup(this.#state.config, restored);
+    if (this.#keepsState()) {
+      this.#snapshotTimer = setInterval(() => {
+        if (this.#state.running && this.#tooLargeRace !== this.#state.raceId) this.saveState();
+      }, SNAPSHOT_MS);
+    }
   }
 
   readonly subscribe = (listener: () => void): (() => void) => {
@@ -206,6 +255,7 @@ export class TrainingClient {
     if (!this.#state.running) return;
     this.#set({ running: false });
     this.#port.post({ type: 'pause', raceId: this.#state.raceId });
+    this.saveState();
   }
 
   toggle(): void {
@@ -218,6 +268,17 @@ export class TrainingClient {
     if (this.#state.running || !this.#canTrain()) return;
     if (this.#state.restored) this.#setup(this.#state.config, false);
     this.#port.post({ type: 'step', raceId: this.#state.raceId, steps: this.#state.config.model.evalEvery });
+    this.saveState();
+  }
+
+  /**
+   * Asks the worker for the race's training state and keeps it with the curves, so that a reload continues
+   * from there (at pause, budget stops, steps and paused changes, every SNAPSHOT_MS while playing, on pagehide).
+   */
+  saveState(): void {
+    const s = this.#state;
+    if (!this.#keepsState() || !this.#canTrain() || s.restored || s.config.data.task === 'csv') return;
+    this.#port.post({ type: 'snapshot', raceId: s.raceId });
   }
 
   /** Starts the race over from step 0 with the current (or the given) config; keeps playing if it was. */
@@ -225,6 +286,12 @@ export class TrainingClient {
     const wasRunning = this.#state.running;
     // The user has moved on from the link's CSV setup to the one on the page.
     if (this.#state.awaitingCsv) this.#set({ awaitingCsv: null });
+    // The race kept for a reload is the one being discarded.
+    if (this.#stateStore) {
+      const store = this.#stateStore;
+      this.#keptSignature = null;
+      this.#writes = this.#writes.then(() => store.clear()).catch(() => undefined);
+    }
     this.#setup(config, false);
     if (wasRunning) this.play();
   }
@@ -258,6 +325,7 @@ export class TrainingClient {
     this.#set({ config: { ...cfg, runs } });
     if (patch.optimizer && patch.optimizer !== old.optimizer) {
       this.#port.post({ type: 'update', raceId: this.#state.raceId, runId: id, optimizer: patch.optimizer });
+      if (!this.#state.running) this.saveState();
     }
   }
 
@@ -297,6 +365,7 @@ export class TrainingClient {
     });
     this.#port.post({ type: 'addRun', raceId: s.raceId, run, from });
     if (inspect !== config.inspect) this.#port.post({ type: 'inspect', raceId: s.raceId, inspect });
+    if (!s.running) this.saveState();
   }
 
   /** Removes a run without disturbing the others. */
@@ -309,6 +378,7 @@ export class TrainingClient {
     this.#set({ config: { ...cfg, runs, inspect }, runs: rest });
     this.#port.post({ type: 'remove', raceId: this.#state.raceId, runId: id });
     if (inspect !== cfg.inspect) this.#port.post({ type: 'inspect', raceId: this.#state.raceId, inspect });
+    if (!this.#state.running) this.saveState();
   }
 
   setInspect(inspect: InspectSpec): void {
@@ -344,6 +414,7 @@ export class TrainingClient {
   }
 
   dispose(): void {
+    if (this.#snapshotTimer !== null) clearInterval(this.#snapshotTimer);
     this.#port.terminate();
     this.#listeners.clear();
   }
@@ -352,7 +423,92 @@ export class TrainingClient {
     return this.#state.backend !== null && this.#state.error === null && this.#state.data !== null;
   }
 
-  #setup(config: PlaygroundConfig, keepRestored: boolean): void {
+  #keepsState(): boolean {
+    return this.#persist && this.#stateStore !== undefined;
+  }
+
+  /** Looks up the kept training state: resumes from it when it fits this setup, else sets up as usual. */
+  async #resumeOrSetup(restored: boolean): Promise<void> {
+    const cfg = normaliseIds(this.#state.config);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    // A storage that never answers must not keep the page from training.
+    const outcome = await Promise.race([
+      loadState(this.#stateStore ?? null, setupKey(cfg)),
+      new Promise<StateLoadOutcome>((resolve) => {
+        timer = setTimeout(
+          () => resolve({ kind: 'unavailable', reason: `it did not answer within ${LOAD_WAIT_MS / 1000} s` }),
+          LOAD_WAIT_MS,
+        );
+      }),
+    ]);
+    clearTimeout(timer);
+    if (this.#state.raceId !== 0) return; // the user started a race meanwhile
+    if (outcome.kind === 'ok') {
+      this.#resuming = outcome.record;
+      this.#set({ config: cfg });
+      this.#setup(cfg, restored, outcome.record.state);
+      return;
+    }
+    // Curves came back but their training state did not: say why Play will start over.
+    const reason =
+      outcome.kind === 'rejected'
+        ? outcome.reason
+        : outcome.kind === 'other' && restored
+          ? OTHER_SETUP
+          : outcome.kind === 'unavailable' && restored
+            ? `the browser’s storage could not be read: ${outcome.reason}`
+            : null;
+    if (reason !== null) this.#set({ notices: [...this.#state.notices, resumeNotice(reason)] });
+    this.#setup(this.#state.config, restored);
+  }
+
+  /** Keeps the worker's answer to a snapshot with the curves up to its step. */
+  #keep(state: SavedRaceState): void {
+    const s = this.#state;
+    const curves = s.config.runs.map((r) => {
+      const h = s.runs[r.id] ?? emptyRun();
+      return { points: h.points, stride: h.stride, diverged: h.diverged, switches: h.switches };
+    });
+    const entry = { setup: setupKey(s.config), backend: s.backend?.name ?? 'cpu', state, curves };
+    const signature = JSON.stringify([
+      s.raceId,
+      entry.setup,
+      state.step,
+      state.changes.length,
+      state.runs.map((r) => r.diverged),
+    ]);
+    if (signature === this.#keptSignature) return;
+    const store = this.#stateStore ?? null;
+    const raceId = s.raceId;
+    this.#writes = this.#writes.then(async () => {
+      const outcome = await saveState(store, entry);
+      this.#keptSignature = outcome.kind === 'saved' ? signature : null;
+      if (outcome.kind === 'tooLarge') this.#tooLargeRace = raceId;
+      const notice = saveNotice(outcome);
+      const kept = this.#state.notices.filter((n) => n !== this.#stateNotice);
+      this.#stateNotice = notice;
+      this.#set({ notices: notice === null ? kept : [...kept, notice] });
+    });
+  }
+
+  /** The race as the worker resumed it (or, when it could not, why: the restored curves stay for display). */
+  #resumed(rec: StateRecord, restoredStep: number | undefined, resumeError: string | undefined): void {
+    const s = this.#state;
+    if (restoredStep === undefined) {
+      this.#set({ notices: [...s.notices, resumeNotice(resumeError ?? 'the worker refused it')] });
+      return;
+    }
+    const runs: Record<string, RunState> = {};
+    s.config.runs.forEach((r, i) => {
+      const c = rec.curves[i];
+      runs[r.id] = c
+        ? { ...emptyRun(), points: c.points, stride: c.stride, diverged: c.diverged, switches: c.switches }
+        : emptyRun();
+    });
+    this.#set({ runs, step: restoredStep, restored: null, resumed: { step: restoredStep, savedAt: rec.savedAt } });
+  }
+
+  #setup(config: PlaygroundConfig, keepRestored: boolean, resume?: SavedRaceState): void {
     const raceId = this.#state.raceId + 1;
     // No file to train on (a link to a CSV setup): the default task, with the link's runs, until one is loaded.
     const raw = config.data.task === 'csv' && !this.#state.csv ? withoutCsv(config) : config;
@@ -372,6 +528,7 @@ export class TrainingClient {
       runs,
       fishleg: EMPTY_FISHLEG,
       restored: keepRestored ? this.#state.restored : null,
+      resumed: null,
       compiling: null,
       error: null,
     });
@@ -387,6 +544,7 @@ export class TrainingClient {
         inspect: cfg.inspect,
         ...(this.#network ? { network: true } : {}),
       },
+      ...(resume ? { resume } : {}),
     });
     if (cfg.speed !== null) this.#port.post({ type: 'speed', raceId, speed: cfg.speed });
     if (cfg.stopAt !== null) this.#port.post({ type: 'stopAt', raceId, step: cfg.stopAt });
@@ -426,6 +584,7 @@ export class TrainingClient {
         return;
       case 'budgetReached':
         this.#set({ running: false });
+        this.saveState();
         return;
       case 'compiling':
         this.#set({ compiling: e.done < e.total ? { done: e.done, total: e.total } : null });
@@ -433,8 +592,15 @@ export class TrainingClient {
       case 'loading':
         this.#set({ loading: { loaded: e.loaded, total: e.total } });
         return;
-      case 'raceReady':
+      case 'raceReady': {
         this.#set({ data: e.data, task: e.task, loading: null });
+        const rec = this.#resuming;
+        this.#resuming = null;
+        if (rec) this.#resumed(rec, e.restoredStep, e.resumeError);
+        return;
+      }
+      case 'snapshot':
+        this.#keep(e.state);
         return;
       case 'metrics': {
         if (s.restored) return; // the restored curves stay until the user trains again

@@ -10,6 +10,7 @@ import type { FishLegApprox, OptimizerConfig } from '../engine/optim/config.ts';
 import type { Activation, Likelihood } from '../engine/ops.ts';
 import type { TaskName } from '../engine/data/tasks.ts';
 import type { StepMeasures, WholeStepMeasures } from '../engine/fishleg/step-measures.ts';
+import type { SavedRaceState } from './race.ts';
 
 /** Which backend to ask for: 'auto' takes WebGPU when an adapter exists and falls back to the CPU. */
 export type { BackendChoice };
@@ -80,8 +81,17 @@ export type Speed = number | null;
 
 export type Command =
   | { readonly type: 'init'; readonly requestId: number; readonly backend: BackendChoice }
-  /** Disposes the current race (if any) and builds a new one at step 0, paused. */
-  | { readonly type: 'setup'; readonly requestId: number; readonly raceId: number; readonly spec: RaceSpec }
+  /**
+   * Disposes the current race (if any) and builds a new one at step 0, paused; with `resume`, from that saved
+   * state instead (its runs matched to `spec.runs` by position), or at step 0 when it cannot be restored.
+   */
+  | {
+      readonly type: 'setup';
+      readonly requestId: number;
+      readonly raceId: number;
+      readonly spec: RaceSpec;
+      readonly resume?: SavedRaceState;
+    }
   | { readonly type: 'play'; readonly raceId: number }
   | { readonly type: 'pause'; readonly raceId: number }
   /** Takes `steps` steps on every live run, then evaluates (paused races only). */
@@ -101,7 +111,12 @@ export type Command =
   /** The network view appeared (on) or went (off): compute its data with the task frames, or stop. */
   | { readonly type: 'network'; readonly raceId: number; readonly on: boolean }
   /** Test hook: destroys the GPU device so the recovery path can be exercised end to end. */
-  | { readonly type: 'loseDevice'; readonly raceId: number };
+  | { readonly type: 'loseDevice'; readonly raceId: number }
+  /**
+   * Asks for the race's saved state (answered by a `snapshot` event): paused, a fresh checkpoint at the current
+   * step; playing, the last periodic checkpoint and the changes since (no readback, the loop is not held up).
+   */
+  | { readonly type: 'snapshot'; readonly raceId: number };
 
 /** Which backend the worker ended up with, and why when it is not the one asked for. */
 export interface BackendInfo {
@@ -240,7 +255,12 @@ export type WorkerEvent =
       readonly raceId: number;
       readonly data: DataInfo;
       readonly task: TaskStatic;
+      /** A setup with `resume`: the step the race was restored at, or why it could not be (it is at step 0). */
+      readonly restoredStep?: number;
+      readonly resumeError?: string;
     }
+  /** The answer to `snapshot`; every evaluation up to the current step has been sent before it. */
+  | { readonly type: 'snapshot'; readonly raceId: number; readonly state: SavedRaceState }
   /** Evaluations, oldest first, several runs and steps batched into one message. */
   | {
       readonly type: 'metrics';

@@ -46,7 +46,7 @@ export interface RacePoint {
 }
 
 /** A queued live change, as data: it outlives the race it was queued on (a rebuild re-queues it). */
-interface LiveChange {
+export interface LiveChange {
   readonly runId: string;
   readonly optimizer: OptimizerConfig;
   /** The UI has already been told of the switch this change makes (a replay must not announce it twice). */
@@ -54,12 +54,12 @@ interface LiveChange {
 }
 
 /** A change applied at `step` (the journal), or to apply when the race gets there (a replay after a rebuild). */
-interface StepChange extends LiveChange {
+export interface StepChange extends LiveChange {
   readonly step: number;
 }
 
 /** What a run is rebuilt from. */
-interface RacerCheckpoint {
+export interface RacerCheckpoint {
   /** The run's settings when it was taken (its optimizer settings are those in `state`). */
   readonly spec: RunSpec;
   /** null before the first checkpoint: the run as built, at step 0. */
@@ -80,6 +80,28 @@ interface Racer {
   /** Judges every evaluation by the rule the CLI shares (engine/divergence.ts); holds the step-0 loss. */
   watch: DivergenceWatch;
   checkpoint: RacerCheckpoint;
+}
+
+/** One run of a SavedRaceState. */
+export interface SavedRacer {
+  /** Its settings now (those the UI shows); a live run is rebuilt with its checkpoint's and the changes since. */
+  readonly spec: RunSpec;
+  readonly checkpoint: RacerCheckpoint;
+  readonly diverged: number | null;
+  /** The step-0 loss its divergence watch compares to (null before the first evaluation). */
+  readonly initialLoss: number | null;
+}
+
+/**
+ * What a race is rebuilt from, as plain structured-clonable data: every run's last checkpoint and the live
+ * changes made since (with the steps they were made at), so that the rebuilt race retraces the saved one
+ * exactly. A device loss rebuilds from it in memory; the page keeps it across reloads (ui/saved-state.ts).
+ */
+export interface SavedRaceState {
+  /** The step every live run restarts from. */
+  readonly step: number;
+  readonly runs: readonly SavedRacer[];
+  readonly changes: readonly StepChange[];
 }
 
 export interface RaceOptions {
@@ -178,15 +200,60 @@ export class Race implements LoopTrainer<RacePoint[]> {
    * the rebuilt race retraces the lost one exactly.
    */
   rebuild(backend: Backend): { race: Race; step: number } {
-    const runs = this.#racers.map((r) => r.checkpoint.spec);
-    const spec = { ...this.#spec, runs, inspect: this.#inspect, network: this.#network };
-    const race = Race.build(backend, this.#device.data, spec, this.#listener, this.#options);
-    race.#racers.forEach((r, i) => restoreRacer(r, this.#racers[i]!));
+    const saved = this.saved();
+    return {
+      race: Race.fromSaved(
+        backend,
+        this.#device.data,
+        { ...this.#spec, inspect: this.#inspect, network: this.#network },
+        saved,
+        this.#listener,
+        this.#options,
+      ),
+      step: saved.step,
+    };
+  }
+
+  /** The race as rebuild() restores it: the last checkpoints and the changes since (no readback). */
+  saved(): SavedRaceState {
     const queued = this.#pending.map((c) => ({ ...c, step: this.currentStep }));
-    race.#replay = [...this.#journal, ...this.#replay, ...queued];
-    // Live runs are checkpointed together, so they all restart from the same step.
-    const step = Math.max(0, ...race.#racers.filter((r) => r.diverged === null).map((r) => r.trainer.stepCount));
-    return { race, step };
+    const live = this.#racers.filter((r) => r.diverged === null);
+    return {
+      // Live runs are checkpointed together, so they all restart from the same step.
+      step: Math.max(0, ...live.map((r) => r.checkpoint.state?.step ?? 0)),
+      runs: this.#racers.map((r) => ({
+        spec: r.spec,
+        checkpoint: r.checkpoint,
+        diverged: r.diverged,
+        initialLoss: r.watch.initial,
+      })),
+      changes: [...this.#journal, ...this.#replay, ...queued],
+    };
+  }
+
+  /**
+   * Builds a race from a saved state on `data` with `spec`'s data, model and inspect settings (its runs are
+   * the saved ones). Throws, having allocated nothing that outlives the call, when a saved run does not fit
+   * (TrainConfigError from Trainer.restore, or an invalid optimizer setting).
+   */
+  static fromSaved(
+    backend: Backend,
+    data: Dataset,
+    spec: RaceSpec,
+    saved: SavedRaceState,
+    listener: RaceListener,
+    options: RaceOptions = {},
+  ): Race {
+    const runs = saved.runs.map((r) => r.checkpoint.spec);
+    const race = Race.build(backend, data, { ...spec, runs }, listener, options);
+    try {
+      race.#racers.forEach((r, i) => restoreRacer(r, saved.runs[i]!));
+    } catch (e) {
+      race.dispose();
+      throw e;
+    }
+    race.#replay = [...saved.changes];
+    return race;
   }
 
   /** Ids of the runs still stepping. */
@@ -417,11 +484,11 @@ function resolveLikelihood(spec: RaceSpec, data: Dataset) {
   return spec.model.likelihood === 'auto' ? likelihoodFor(data.kind) : spec.model.likelihood;
 }
 
-/** Carries a lost racer's state over to its rebuilt counterpart (built from the lost one's checkpoint spec). */
-function restoreRacer(r: Racer, old: Racer): void {
+/** Carries a saved racer's state over to its rebuilt counterpart (built from the saved checkpoint's spec). */
+function restoreRacer(r: Racer, old: SavedRacer): void {
   r.diverged = old.diverged;
   // Afresh from the step-0 loss: evaluations after the checkpoint are retraced and judged again.
-  r.watch = new DivergenceWatch(old.watch.initial);
+  r.watch = new DivergenceWatch(old.initialLoss);
   r.checkpoint = old.checkpoint;
   if (old.checkpoint.state) r.trainer.restore(old.checkpoint.state);
   r.secondsBase = old.checkpoint.seconds;

@@ -15,7 +15,8 @@ import { TOY_DEFAULTS, TOY_TASKS, type ToyTask } from '../engine/data/toy.ts';
 import { bufferLimit, checkMemory, dataShape, estimateMemory, type DataShape } from '../engine/memory.ts';
 import { TrainingLoop, type LoopOptions } from './loop.ts';
 import type { FishLegApprox, OptimizerConfig } from '../engine/optim/config.ts';
-import { Race, type RaceListener, type RaceOptions, type RacePoint } from './race.ts';
+import { Race, type RaceListener, type RaceOptions, type RacePoint, type SavedRaceState } from './race.ts';
+import { resumeRace } from './resume.ts';
 import type {
   BackendChoice,
   BackendInfo,
@@ -156,7 +157,7 @@ export class WorkerSession {
 
   async #dispatch(cmd: Command): Promise<void> {
     if (cmd.type === 'init') return this.#init(cmd.requestId, cmd.backend);
-    if (cmd.type === 'setup') return this.#setup(cmd.requestId, cmd.raceId, cmd.spec);
+    if (cmd.type === 'setup') return this.#setup(cmd.requestId, cmd.raceId, cmd.spec, cmd.resume);
     const cur = this.#current;
     if (!cur || cur.raceId !== cmd.raceId) return; // a command for a race that has since been replaced
     switch (cmd.type) {
@@ -232,6 +233,15 @@ export class WorkerSession {
         device.destroy();
         return;
       }
+      case 'snapshot':
+        await cur.loop.exec(async () => {
+          // Paused, the race stands right after an evaluation: a fresh checkpoint keeps it where it stopped.
+          if (!cur.loop.running) await cur.race.checkpoint();
+          // The page saves its curves with the state: every point up to here goes out first.
+          this.#flush();
+          this.#post({ type: 'snapshot', raceId: cur.raceId, state: cur.race.saved() });
+        });
+        return;
       default:
         return cmd satisfies never;
     }
@@ -264,7 +274,7 @@ export class WorkerSession {
     return backend;
   }
 
-  async #setup(requestId: number, raceId: number, spec: RaceSpec): Promise<void> {
+  async #setup(requestId: number, raceId: number, spec: RaceSpec, resume?: SavedRaceState): Promise<void> {
     const backend = this.#backend;
     if (!backend) throw new ProtocolError('setup arrived before init: send init first');
     if (spec.runs.length === 0) throw new ProtocolError('a race needs at least one run');
@@ -283,11 +293,31 @@ export class WorkerSession {
     const shape = dataShape(data);
     this.#checkMemory(spec, shape);
     await this.#disposeRace();
-    const race = Race.build(backend, data, spec, this.#raceListener(raceId), this.#options.race);
+    const listener = this.#raceListener(raceId);
+    let resumed: { race: Race; step: number } | null = null;
+    let resumeError: string | undefined;
+    if (resume) {
+      try {
+        resumed = resumeRace(backend, data, spec, resume, listener, this.#options.race);
+      } catch (e) {
+        resumeError = describeError(e).message;
+      }
+    }
+    const race = resumed?.race ?? Race.build(backend, data, spec, listener, this.#options.race);
     const loop = this.#newLoop(raceId, race, spec.model.evalEvery);
     this.#current = { raceId, race, loop, evalEvery: spec.model.evalEvery, playing: false, spec, shape };
-    this.#post({ type: 'raceReady', requestId, raceId, data: race.info, task: race.task });
+    const outcome = resumed ? { restoredStep: resumed.step } : resumeError !== undefined ? { resumeError } : {};
+    this.#post({ type: 'raceReady', requestId, raceId, data: race.info, task: race.task, ...outcome });
     this.#reportCompiling(raceId);
+    if (resumed) {
+      // Its curves come from the page's save: only the views are computed afresh.
+      loop.restoreStep(resumed.step);
+      await loop.exec(async () => {
+        await race.applyPending();
+        await race.sendViews();
+      });
+      return;
+    }
     // The step-0 point anchors the chart and gives the loss everything is compared to.
     await loop.evaluate();
     this.#flush();

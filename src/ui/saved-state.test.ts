@@ -1,0 +1,198 @@
+/**
+ * The kept training state (saved-state.ts) against an in-memory store that clones like IndexedDB: a round
+ * trip gives back the same arrays, curves are cut at the state's step, a state over the size bound is
+ * refused without touching what is kept, a damaged or malformed record is rejected with a reason and deleted,
+ * one of another format is rejected and kept, one of another setup is not used, and storage failures are
+ * reported (quota, unavailable) with a notice.
+ */
+import { describe, expect, it } from 'vitest';
+import { defaultOptimizer } from '../engine/optim/config.ts';
+import type { MetricPoint } from '../worker/protocol.ts';
+import type { SavedRaceState } from '../worker/race.ts';
+import { DEFAULT_CONFIG } from './config.ts';
+import {
+  loadState,
+  MAX_STATE_BYTES,
+  saveNotice,
+  saveState,
+  setupKey,
+  STATE_VERSION,
+  type SavedCurves,
+  type StateRecord,
+  type StateStore,
+} from './saved-state.ts';
+
+function memoryStore(): StateStore & { value: unknown } {
+  const store = {
+    value: undefined as unknown,
+    get: () => Promise.resolve(structuredClone(store.value)),
+    put: (r: StateRecord) => {
+      store.value = structuredClone(r);
+      return Promise.resolve();
+    },
+    clear: () => {
+      store.value = undefined;
+      return Promise.resolve();
+    },
+  };
+  return store;
+}
+
+const ADAM = { ...defaultOptimizer('adam'), lr: 0.01 };
+const SPEC = { id: 'r1', name: 'Adam', colour: '#112233', optimizer: ADAM };
+
+/** A one-run state at step 20 with `n` parameters (Adam's m and v as well). */
+function state(n = 6, diverged: number | null = null): SavedRaceState {
+  const f = (k: number) => Float32Array.from({ length: n }, (_, i) => (i + 1) * k);
+  return {
+    step: 20,
+    runs: [
+      {
+        spec: SPEC,
+        diverged,
+        initialLoss: 1.1,
+        checkpoint: {
+          spec: SPEC,
+          seconds: 0.5,
+          state: {
+            step: 20,
+            params: f(0.5),
+            trainLoss: { sum: 0, steps: 0 },
+            optimizer: { config: ADAM, tensors: { m: f(0.01), v: f(0.001) }, counters: {} },
+          },
+        },
+      },
+    ],
+    changes: [{ runId: 'r1', optimizer: { ...ADAM, lr: 0.02 }, announced: true, step: 20 }],
+  };
+}
+
+const point = (step: number): MetricPoint => ({
+  step,
+  seconds: step / 100,
+  trainLoss: 1 / (step + 1),
+  testLoss: Number.NaN,
+  auxLoss: null,
+  msPerStep: step === 0 ? Number.NaN : 1,
+});
+
+const curves = (steps: number[]): SavedCurves => ({
+  points: steps.map(point),
+  stride: 1,
+  diverged: null,
+  switches: [{ step: 10, approx: 'kron-diag' }],
+});
+
+const KEY = setupKey(DEFAULT_CONFIG);
+const entry = (s = state(), c = [curves([0, 10, 20, 30])]) => ({ setup: KEY, backend: 'cpu', state: s, curves: c });
+
+describe('saved training state', () => {
+  it('round-trips the state and its curves, cut at the state step', async () => {
+    const store = memoryStore();
+    expect(await saveState(store, entry())).toMatchObject({ kind: 'saved' });
+    const loaded = await loadState(store, KEY);
+    if (loaded.kind !== 'ok') throw new Error(`not restored: ${loaded.kind}`);
+    const r = loaded.record;
+    expect(r.version).toBe(STATE_VERSION);
+    expect(r.state).toEqual(state());
+    expect(r.state.runs[0]!.checkpoint.state!.params).toBeInstanceOf(Float32Array);
+    // The point at 30 is trained again after the resume; NaN survives.
+    expect(r.curves[0]!.points.map((p) => p.step)).toEqual([0, 10, 20]);
+    expect(r.curves[0]!.points[0]!.testLoss).toBeNaN();
+    expect(r.curves[0]!.switches).toEqual([{ step: 10, approx: 'kron-diag' }]);
+  });
+
+  it('keeps a diverged run’s curve whole (it is not trained again)', async () => {
+    const store = memoryStore();
+    await saveState(store, entry(state(6, 30), [{ ...curves([0, 10, 20, 30]), diverged: 30 }]));
+    const loaded = await loadState(store, KEY);
+    expect(loaded.kind === 'ok' && loaded.record.curves[0]!.points.map((p) => p.step)).toEqual([0, 10, 20, 30]);
+  });
+
+  it('cuts each run at its own checkpoint (a run added mid-race restarts from step 0)', async () => {
+    const store = memoryStore();
+    const s = state();
+    const added = { ...s.runs[0]!, checkpoint: { ...s.runs[0]!.checkpoint, state: null } };
+    await saveState(store, entry({ ...s, runs: [s.runs[0]!, added] }, [curves([0, 10, 20, 30]), curves([0, 10])]));
+    const loaded = await loadState(store, KEY);
+    if (loaded.kind !== 'ok') throw new Error(`not restored: ${loaded.kind}`);
+    expect(loaded.record.curves.map((c) => c.points.map((p) => p.step))).toEqual([[0, 10, 20], [0]]);
+  });
+
+  it('refuses a state over the size bound and leaves the kept one', async () => {
+    const store = memoryStore();
+    await saveState(store, entry());
+    const big = state(1000); // 3 × 4 kB of floats
+    const outcome = await saveState(store, entry(big), 8000);
+    expect(outcome).toMatchObject({ kind: 'tooLarge' });
+    expect(outcome.kind === 'tooLarge' && outcome.bytes).toBeGreaterThan(8000);
+    expect(saveNotice(outcome, 8000)).toMatch(/over the 0\.0 MB the page keeps/);
+    const loaded = await loadState(store, KEY);
+    expect(loaded.kind === 'ok' && loaded.record.state.runs[0]!.checkpoint.state!.params.length).toBe(6);
+    expect(MAX_STATE_BYTES).toBe(64 * 2 ** 20);
+  });
+
+  it('rejects damaged data with a reason and deletes it', async () => {
+    const store = memoryStore();
+    await saveState(store, entry());
+    const r = store.value as StateRecord;
+    r.state.runs[0]!.checkpoint.state!.params[2] = 42; // bytes changed under the checksum
+    expect(await loadState(store, KEY)).toEqual({ kind: 'rejected', reason: 'its data is damaged' });
+    expect(store.value).toBeUndefined();
+
+    const malformed: [string, (r: Spoilable) => void][] = [
+      ['its training state is missing', (r) => delete r.state],
+      ['its curves do not match its runs', (r) => (r.curves = [] as unknown as Spoilable['curves'])],
+      ['run 1: its parameters are missing', (r) => (r.state!.runs[0].checkpoint.state.params = [1, 2])],
+      ['its journal of live changes is malformed', (r) => (r.state!.changes = [{ runId: 1 }])],
+      ['run 1: its curves hold malformed points', (r) => (r.curves[0].points = [{ step: 'x' }])],
+    ];
+    for (const [reason, spoil] of malformed) {
+      await saveState(store, entry());
+      spoil(store.value as Spoilable);
+      expect(await loadState(store, KEY)).toEqual({ kind: 'rejected', reason });
+      expect(store.value).toBeUndefined();
+    }
+    store.value = 'not a record';
+    expect(await loadState(store, KEY)).toEqual({ kind: 'rejected', reason: 'it is not a saved race' });
+  });
+
+  it('rejects another format version without deleting it, and ignores another setup', async () => {
+    const store = memoryStore();
+    await saveState(store, entry());
+    expect(
+      await loadState(store, setupKey({ ...DEFAULT_CONFIG, model: { ...DEFAULT_CONFIG.model, batch: 7 } })),
+    ).toEqual({ kind: 'other' });
+    // Names, colours, chart and speed are not part of the setup.
+    const cosmetic = { ...DEFAULT_CONFIG, speed: 5, runs: DEFAULT_CONFIG.runs.map((r) => ({ ...r, name: 'x' })) };
+    expect((await loadState(store, setupKey(cosmetic))).kind).toBe('ok');
+    (store.value as { version: number }).version = STATE_VERSION + 1;
+    const outcome = await loadState(store, KEY);
+    expect(outcome.kind === 'rejected' && outcome.reason).toMatch(/another version of the playground/);
+    expect(store.value).toBeDefined();
+    expect(await loadState(memoryStore(), KEY)).toEqual({ kind: 'none' });
+  });
+
+  it('reports a full or missing storage', async () => {
+    const full: StateStore = {
+      ...memoryStore(),
+      put: () => Promise.reject(new DOMException('quota', 'QuotaExceededError')),
+    };
+    const outcome = await saveState(full, entry());
+    expect(outcome).toEqual({ kind: 'full' });
+    expect(saveNotice(outcome)).toMatch(/storage is full/);
+    const broken: StateStore = { ...memoryStore(), put: () => Promise.reject(new Error('disk on fire')) };
+    expect(saveNotice(await saveState(broken, entry()))).toMatch(/could not be saved \(disk on fire\)/);
+    expect(await saveState(null, entry())).toEqual({ kind: 'unavailable' });
+    expect(saveNotice({ kind: 'unavailable' })).toMatch(/IndexedDB is unavailable/);
+    expect((await loadState(null, KEY)).kind).toBe('unavailable');
+    const unreadable: StateStore = { ...memoryStore(), get: () => Promise.reject(new Error('blocked')) };
+    expect(await loadState(unreadable, KEY)).toEqual({ kind: 'unavailable', reason: 'blocked' });
+  });
+});
+
+/** The parts of a stored record the tests spoil. */
+interface Spoilable extends Record<string, unknown> {
+  state?: { runs: [{ checkpoint: { state: { params: unknown } } }]; changes: unknown };
+  curves: [{ points: unknown }];
+}
