@@ -99,12 +99,7 @@ function workspaceBuffers(layout: ParamLayout, rows: number, part: string, label
  */
 function fishlegScratch(impl: ApproxImpl, shapes: readonly LayerShape[], batch: number, aux: AuxPlan): number {
   let high = 0;
-  for (const { m, p } of shapes) {
-    const mp = m * p;
-    // Kronecker structures: Q·u (mp), Q·G in factored form (batch·(m + p)), λ's gradient (2mp + max(m², p²)).
-    const kron = Math.max(mp, batch * (m + p), 2 * mp + Math.max(m * m, p * p));
-    high = Math.max(high, impl.name === 'kron-diag' ? 9 * mp : kron);
-  }
+  for (const s of shapes) high = Math.max(high, impl.scratch(s, batch));
   if (aux.fisher === 'sampled') {
     // The sampled Fisher product's c and per-example products (fisher.ts sampledProducts).
     const width = Math.max(...shapes.map((s) => Math.max(s.m, s.p)));

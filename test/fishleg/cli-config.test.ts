@@ -48,7 +48,7 @@ describe('FishLeg config', () => {
     [{ fisher: 'empirical' }, /unknown Fisher estimator/],
     [{ beta: 1 }, /beta must be in \[0, 1\)/],
     [{ auxLr: 0 }, /auxiliary learning rate/],
-    [{ initScale: -1 }, /init scale must be positive/],
+    [{ initScale: -1 }, /init scale must be a positive number, or unset for 1\/damping/],
     [{ auxBatch: 0 }, /auxiliary batch/],
     [{ lr: 0 }, /learning rate/],
   ])('rejects %j', (patch, message) => {

@@ -6,16 +6,9 @@
  */
 import type { Program } from '../backend.ts';
 import { ADAM_HYPER, type Op } from '../ops.ts';
-import {
-  FISHLEG_APPROXES,
-  fishLegInitScale,
-  OptimizerConfigError,
-  validateOptimizer,
-  type FishLegApprox,
-  type FishLegConfig,
-  type OptimizerConfig,
-} from '../optim/config.ts';
-import type { Optimizer, TrainingContext } from '../optim/optimizer.ts';
+import { validateOptimizer, type OptimizerConfig } from '../optim/config.ts';
+import type { InverseFisherView, Optimizer, TrainingContext } from '../optim/optimizer.ts';
+import { OptimizerConfigError } from '../optim/schema.ts';
 import {
   expectCounters,
   expectTensors,
@@ -30,6 +23,7 @@ import { withScratch, type Arena } from './arena.ts';
 import { APPROX, convertLambda, lambdaLayout, layerState, type LambdaLayout } from './approx.ts';
 import { FisherProduct, layerErrors } from './fisher.ts';
 import { axpby, coef, scale } from './ops-util.ts';
+import { FISHLEG_APPROXES, fishLegInitScale, type FishLegApprox, type FishLegConfig } from './spec.ts';
 import { factoredIsCheaper, type ApproxImpl, type HostLambda } from './types.ts';
 
 /** Layout of the hyper tensor read through Coef refs (written by the host on update()). */
@@ -67,7 +61,7 @@ interface LambdaState {
   readonly cache: Tensor;
 }
 
-export class FishLeg implements Optimizer {
+export class FishLeg implements Optimizer, InverseFisherView {
   private lambda: LambdaState;
   private fisher: FisherProduct;
   private programs: Programs | null = null;
@@ -133,6 +127,16 @@ export class FishLeg implements Optimizer {
     return this.config.approx;
   }
 
+  /** γ, the damping of the Fisher Q approximates the inverse of. */
+  get damping(): number {
+    return this.config.damping;
+  }
+
+  /** FishLeg's λ is the learned inverse Fisher the Inside views show. */
+  get inverseFisher(): InverseFisherView {
+    return this;
+  }
+
   /** Programs for step `step`: [auxiliary update, parameter step] every K steps (not at 0), else [parameter step]. */
   stepPrograms(step: number): readonly Program[] {
     this.assertLive();
@@ -166,8 +170,7 @@ export class FishLeg implements Optimizer {
   /** Whether layer l's parameter step applies Q to E_l and Ā_l instead of the dense gradient. */
   private usesFactored(l: number): boolean {
     const { impl } = this.lambda;
-    const terms = impl.name === 'sum-kron' ? 2 : 1;
-    return impl.qFactoredOps !== null && factoredIsCheaper(this.layer(l).shape, this.ctx.batch, terms);
+    return impl.qFactoredOps !== null && factoredIsCheaper(this.layer(l).shape, this.ctx.batch, impl.terms);
   }
 
   /**

@@ -4,7 +4,7 @@
  * small hyper tensor rather than re-recording anything.
  */
 import type { Backend, Program } from '../backend.ts';
-import { FishLeg } from '../fishleg/fishleg.ts';
+import type { HostLambda } from '../fishleg/types.ts';
 import type { ParamLayout } from '../model/mlp.ts';
 import type { DeviceSplit, Workspace } from '../model/passes.ts';
 import { ADAM_HYPER, SGD_HYPER, type Likelihood } from '../ops.ts';
@@ -60,9 +60,34 @@ export interface Optimizer {
    */
   loadState(state: OptimizerState): void;
   dispose(): void;
+
+  // ---- capabilities: optional, so that the trainer, the worker and the UI never test an optimizer's class ----
+
+  /**
+   * The mean auxiliary loss since the last call (FishLeg's A, fishleg.md §5.6), or null without an update
+   * since then. One readback; called once per evaluation.
+   */
+  readAuxLoss?(): Promise<number | null>;
+  /**
+   * Switches the structure of a setting whose `live` is 'switch' (FishLeg's approximation, fishleg.md §9)
+   * before the next step. Rejects with OptimizerConfigError for an unknown value.
+   */
+  switchApprox?(value: string): Promise<void>;
+  /** The learned inverse Fisher, for the Inside views (materialised Q, its error against F⁻¹). */
+  readonly inverseFisher?: InverseFisherView;
 }
 
-class Sgd implements Optimizer {
+/** An optimizer's learned Q ≈ F_γ⁻¹ in host form (FishLeg's λ; docs/fishleg.md §3). */
+export interface InverseFisherView {
+  /** The current structure (FishLeg's approximation). */
+  readonly approx: string;
+  /** γ of F_γ = F + γI, the Fisher Q approximates the inverse of. */
+  readonly damping: number;
+  /** Every layer's Q factors. One readback. */
+  hostLambda(): Promise<{ readonly approx: string; readonly layers: readonly HostLambda[] }>;
+}
+
+export class Sgd implements Optimizer {
   private readonly mom: Tensor;
   private readonly hyper: Tensor;
   private readonly program: Program;
@@ -111,7 +136,7 @@ class Sgd implements Optimizer {
   }
 }
 
-class Adam implements Optimizer {
+export class Adam implements Optimizer {
   private readonly m: Tensor;
   private readonly v: Tensor;
   private readonly hyper: Tensor;
@@ -169,21 +194,5 @@ class Adam implements Optimizer {
   dispose(): void {
     this.p.backend.release(this.program);
     for (const t of [this.m, this.v, this.hyper]) this.p.backend.free(t);
-  }
-}
-
-/** Allocates the optimizer's state and records its update. */
-export function createOptimizer(p: TrainingContext, config: OptimizerConfig): Optimizer {
-  validateOptimizer(config);
-  switch (config.kind) {
-    case 'fishleg':
-      return new FishLeg(p, config);
-    case 'sgd':
-      return new Sgd(p, config);
-    case 'adam':
-    case 'adamw':
-      return new Adam(p, config);
-    default:
-      return config satisfies never;
   }
 }
