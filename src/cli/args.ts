@@ -12,15 +12,16 @@ import {
   defaultOptimizer,
   F32_MAX,
   F32_MIN_NORMAL,
-  FISHER_ESTIMATORS,
   FISHLEG_APPROXES,
   OPTIMIZER_KINDS,
+  OPTIMIZER_SPECS,
+  settingsOfKind,
   validateOptimizer,
-  type FisherEstimator,
   type FishLegApprox,
   type OptimizerConfig,
   type OptimizerKind,
 } from '../engine/optim/config.ts';
+import { settingsOf, type KeyedSetting } from '../engine/optim/schema.ts';
 
 /** One `--switch-approx` entry: FishLeg switches to `approx` before step `step`. */
 export interface ApproxSwitch {
@@ -178,6 +179,60 @@ function oneLine(message: string): string {
   return escapeControls(quoted.replace(/\s*\n\s*/g, ' ').trim());
 }
 
+/** One optimizer flag: the settings it sets (one per optimizer that has it) and the kinds that take it. */
+export interface OptimizerFlag {
+  readonly flag: string;
+  /** The first description of the flag (help, type). */
+  readonly setting: KeyedSetting;
+  /** Config key per kind that takes the flag. */
+  readonly keys: ReadonlyMap<OptimizerKind, string>;
+}
+
+/** Every optimizer flag, from the optimizers' schemas, in the order they first appear. */
+export const OPTIMIZER_FLAGS: readonly OptimizerFlag[] = (() => {
+  const byFlag = new Map<string, { setting: KeyedSetting; keys: Map<OptimizerKind, string> }>();
+  for (const spec of OPTIMIZER_SPECS) {
+    for (const s of settingsOf(spec)) {
+      const entry = byFlag.get(s.cli) ?? { setting: s, keys: new Map<OptimizerKind, string>() };
+      if (entry.setting.type !== s.type) {
+        throw new Error(`${s.cli} is a ${entry.setting.type} for one optimizer and a ${s.type} for another`);
+      }
+      for (const k of spec.kinds) entry.keys.set(k, s.key);
+      byFlag.set(s.cli, entry);
+    }
+  }
+  return [...byFlag].map(([flag, e]) => ({ flag, ...e }));
+})();
+
+/** The flag with its value placeholder, e.g. '--aux-every <n>'. */
+export function flagSyntax(s: KeyedSetting): string {
+  const arg = { number: '<x>', integer: '<n>', enum: '<name>', boolean: '<on|off>' }[s.type];
+  return `${s.cli} ${arg}`;
+}
+
+/** The flag's help line: the setting's help, its choices, and what leaving it out means. */
+export function flagHelp(s: KeyedSetting): string {
+  const choices = s.type === 'enum' ? `: ${s.choices.map((c) => c.value).join(', ')}` : '';
+  const unset = s.nullable ? ` (default: ${s.nullable.meaning})` : '';
+  return `${s.help}${choices}${unset}`;
+}
+
+function optimizerOption({ setting: s }: OptimizerFlag): Option {
+  const option = new Option(flagSyntax(s), flagHelp(s));
+  switch (s.type) {
+    case 'number':
+    case 'integer':
+      // Integers go through the float parser too, so that validation names the setting ("aux-every K must be…").
+      return option.argParser(number);
+    case 'enum':
+      return option.argParser(oneOf(s.choices.map((c) => c.value)));
+    case 'boolean':
+      return option.argParser(onOff);
+    default:
+      return s satisfies never;
+  }
+}
+
 export function buildCommand(): Command {
   const cmd = new Command('train')
     .description(
@@ -191,26 +246,9 @@ export function buildCommand(): Command {
     .option('--arch <spec>', 'architecture, e.g. 784-1000r-500r-30-784 (r ReLU, t tanh, s sigmoid, none linear)')
     .option('--likelihood <name>', `${LIKELIHOODS.join(', ')} (default: the task's)`, oneOf(LIKELIHOODS))
     .option('--sigma <s>', 'gaussian likelihood standard deviation', number, 1)
-    .option('--optimizer <name>', OPTIMIZER_KINDS.join(', '), oneOf(OPTIMIZER_KINDS), 'adam')
-    .option('--lr <x>', 'learning rate', number)
-    .option('--momentum <x>', 'SGD momentum', number)
-    .option('--beta1 <x>', 'Adam beta1', number)
-    .option('--beta2 <x>', 'Adam beta2', number)
-    .option('--eps <x>', 'Adam epsilon', number)
-    .option('--weight-decay <x>', 'weight decay (AdamW: decoupled)', number)
-    .option('--approx <name>', `FishLeg approximation: ${FISHLEG_APPROXES.join(', ')}`, oneOf(FISHLEG_APPROXES))
-    .option('--beta <x>', 'FishLeg momentum β', number)
-    .option('--aux-lr <x>', 'FishLeg auxiliary (λ) Adam learning rate α', number)
-    .option('--damping <x>', 'FishLeg damping γ', number)
-    .option('--init-scale <x>', 'FishLeg Q₀ = scale·I (default 1/damping)', number)
-    .option('--aux-every <n>', 'FishLeg auxiliary update every K steps', number)
-    .option('--aux-batch <n>', 'FishLeg auxiliary batch size (default: --batch)', number)
-    .option(
-      '--fisher <name>',
-      `FishLeg Fisher-vector estimator: ${FISHER_ESTIMATORS.join(', ')}`,
-      oneOf(FISHER_ESTIMATORS),
-    )
-    .option('--precondition-aux <on|off>', 'FishLeg: precondition the auxiliary gradient by Q', onOff)
+    .option('--optimizer <name>', OPTIMIZER_KINDS.join(', '), oneOf(OPTIMIZER_KINDS), 'adam');
+  for (const flag of OPTIMIZER_FLAGS) cmd.addOption(optimizerOption(flag));
+  cmd
     .option(
       '--switch-approx <list>',
       'FishLeg: switch approximation at steps, e.g. 1000:kron-diag,2000:sum-kron',
@@ -252,21 +290,6 @@ interface RawOptions {
   likelihood?: Likelihood;
   sigma: number;
   optimizer: OptimizerKind;
-  lr?: number;
-  momentum?: number;
-  beta1?: number;
-  beta2?: number;
-  eps?: number;
-  weightDecay?: number;
-  approx?: FishLegApprox;
-  beta?: number;
-  auxLr?: number;
-  damping?: number;
-  initScale?: number;
-  auxEvery?: number;
-  auxBatch?: number;
-  fisher?: FisherEstimator;
-  preconditionAux?: boolean;
   switchApprox?: ApproxSwitch[];
   batch: number;
   steps: number;
@@ -280,75 +303,44 @@ interface RawOptions {
   quiet?: boolean;
 }
 
-const FISHLEG_FLAGS = [
-  ['approx', '--approx'],
-  ['beta', '--beta'],
-  ['auxLr', '--aux-lr'],
-  ['damping', '--damping'],
-  ['initScale', '--init-scale'],
-  ['auxEvery', '--aux-every'],
-  ['auxBatch', '--aux-batch'],
-  ['fisher', '--fisher'],
-  ['preconditionAux', '--precondition-aux'],
-  ['switchApprox', '--switch-approx'],
-] as const satisfies readonly (readonly [keyof RawOptions, string])[];
+/** "a and b" / "a, b and c". */
+const and = (xs: readonly string[]): string =>
+  xs.length <= 1 ? (xs[0] ?? '') : `${xs.slice(0, -1).join(', ')} and ${xs.at(-1)!}`;
 
-function optimizerFrom(o: RawOptions): OptimizerConfig {
-  const base = defaultOptimizer(o.optimizer);
-  const lr = o.lr ?? base.lr;
-  const weightDecay = o.weightDecay ?? base.weightDecay;
-  if (base.kind !== 'fishleg') {
-    const given = FISHLEG_FLAGS.filter(([key]) => o[key] !== undefined).map(([, flag]) => flag);
-    if (given.length > 0) {
-      throw new CliError(
-        `${given.join(', ')} ${given.length === 1 ? 'applies' : 'apply'} to fishleg, not ${base.kind}`,
-      );
-    }
+/** The optimizer's settings from its flags over its defaults; flags of other optimizers are refused. */
+function optimizerFrom(o: RawOptions, values: Readonly<Record<string, unknown>>): OptimizerConfig {
+  const kind = o.optimizer;
+  const given = OPTIMIZER_FLAGS.filter((f) => values[attributeOf(f.flag)] !== undefined);
+  // Flags of other optimizers, grouped by the optimizers that take them: "--aux-lr, --damping apply to fishleg, not adam".
+  const foreign = new Map<string, string[]>();
+  for (const f of given.filter((f) => !f.keys.has(kind))) {
+    const owners = and([...f.keys.keys()]);
+    foreign.set(owners, [...(foreign.get(owners) ?? []), f.flag]);
   }
-  let config: OptimizerConfig;
-  if (base.kind === 'fishleg') {
-    if (o.momentum !== undefined || o.beta1 !== undefined || o.beta2 !== undefined || o.eps !== undefined) {
-      throw new CliError('--momentum, --beta1, --beta2 and --eps do not apply to fishleg (use --beta)');
-    }
-    config = {
-      ...base,
-      approx: o.approx ?? base.approx,
-      lr,
-      weightDecay,
-      beta: o.beta ?? base.beta,
-      auxLr: o.auxLr ?? base.auxLr,
-      damping: o.damping ?? base.damping,
-      initScale: o.initScale ?? base.initScale,
-      auxEvery: o.auxEvery ?? base.auxEvery,
-      auxBatch: o.auxBatch ?? base.auxBatch,
-      fisher: o.fisher ?? base.fisher,
-      preconditionAux: o.preconditionAux ?? base.preconditionAux,
-    };
-    const late = o.switchApprox?.find((sw) => sw.step >= o.steps);
-    if (late) throw new CliError(`--switch-approx step ${late.step} is not before --steps ${o.steps}`);
-  } else if (base.kind === 'sgd') {
-    if (o.beta1 !== undefined || o.beta2 !== undefined || o.eps !== undefined) {
-      throw new CliError('--beta1, --beta2 and --eps apply to adam and adamw, not sgd');
-    }
-    config = { ...base, lr, weightDecay, momentum: o.momentum ?? base.momentum };
-  } else {
-    if (o.momentum !== undefined) throw new CliError(`--momentum applies to sgd, not ${base.kind} (use --beta1)`);
-    config = {
-      ...base,
-      lr,
-      weightDecay,
-      beta1: o.beta1 ?? base.beta1,
-      beta2: o.beta2 ?? base.beta2,
-      eps: o.eps ?? base.eps,
-    };
+  if (o.switchApprox !== undefined && !settingsOfKind(kind).some((s) => s.live === 'switch')) {
+    const owners = and(OPTIMIZER_KINDS.filter((k) => settingsOfKind(k).some((s) => s.live === 'switch')));
+    foreign.set(owners, [...(foreign.get(owners) ?? []), '--switch-approx']);
   }
+  const problem = [...foreign].map(
+    ([owners, flags]) => `${flags.join(', ')} ${flags.length === 1 ? 'applies' : 'apply'} to ${owners}, not ${kind}`,
+  );
+  if (problem.length > 0) throw new CliError(problem.join('; '));
+  const config: Record<string, unknown> = { ...defaultOptimizer(kind) };
+  for (const f of given) config[f.keys.get(kind)!] = values[attributeOf(f.flag)];
+  const late = o.switchApprox?.find((sw) => sw.step >= o.steps);
+  if (late) throw new CliError(`--switch-approx step ${late.step} is not before --steps ${o.steps}`);
+  const c = config as unknown as OptimizerConfig;
   try {
-    validateOptimizer(config);
+    validateOptimizer(c);
   } catch (e) {
     throw new CliError(e instanceof Error ? e.message : String(e));
   }
-  return config;
+  return c;
 }
+
+/** Commander's attribute name of a long flag ('--aux-lr' → 'auxLr'). */
+const attributeOf = (flag: string): string =>
+  flag.replace(/^--/, '').replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 
 /** Parses argv (without node and script) into a validated config, or throws CliError. */
 export function parseArgs(argv: readonly string[]): CliConfig {
@@ -363,6 +355,7 @@ export function parseArgs(argv: readonly string[]): CliConfig {
     throw e;
   }
   const o = cmd.opts<RawOptions>();
+  const values = cmd.opts<Record<string, unknown>>();
   if (o.task && o.data) throw new CliError('give either --task or --data, not both');
   if (!o.task && !o.data) throw new CliError('nothing to train on: give --task <name> or --data <train.csv>');
   if (o.test && !o.data) throw new CliError('--test needs --data');
@@ -392,7 +385,7 @@ export function parseArgs(argv: readonly string[]): CliConfig {
     arch: o.arch ?? null,
     likelihood: o.likelihood ?? null,
     sigma: o.sigma,
-    optimizer: optimizerFrom(o),
+    optimizer: optimizerFrom(o, values),
     switchApprox: o.switchApprox ?? [],
     batch: o.batch,
     steps: o.steps,

@@ -21,12 +21,7 @@ import {
   type DeviceSplit,
 } from './model/passes.ts';
 import type { Likelihood, Op } from './ops.ts';
-import {
-  OPTIMIZER_KINDS,
-  OptimizerConfigError,
-  settingsOfKind,
-  type OptimizerConfig,
-} from './optim/config.ts';
+import { OPTIMIZER_KINDS, OptimizerConfigError, settingsOfKind, type OptimizerConfig } from './optim/config.ts';
 import type { InverseFisherView, Optimizer, TrainingContext } from './optim/optimizer.ts';
 import { createOptimizer } from './optim/registry.ts';
 import { OptimizerStateError, type HostArray, type OptimizerState } from './optim/state.ts';

@@ -13,14 +13,16 @@ import { LIKELIHOODS } from '../engine/ops.ts';
 import {
   defaultFishLeg,
   defaultOptimizer,
-  FISHER_ESTIMATORS,
-  FISHLEG_APPROXES,
+  isOptimizerKind,
   OPTIMIZER_KINDS,
+  OPTIMIZER_LABELS,
+  settingsOfKind,
   validateOptimizer,
   type OptimizerConfig,
   type OptimizerKind,
   type FishLegConfig,
 } from '../engine/optim/config.ts';
+import type { KeyedSetting } from '../engine/optim/schema.ts';
 import type {
   BackendChoice,
   DataSpec,
@@ -77,21 +79,20 @@ export const TASK_LABELS: Readonly<Record<TaskChoice, string>> = {
   csv: 'Your CSV file',
 };
 
-export const OPTIMIZER_LABELS: Readonly<Record<OptimizerKind, string>> = {
-  sgd: 'SGD',
-  adam: 'Adam',
-  adamw: 'AdamW',
-  fishleg: 'FishLeg',
-};
+/** Each optimizer's name, from its spec (engine/optim/config.ts). */
+export { OPTIMIZER_LABELS };
 
 /** A colour-blind-safe palette (Okabe–Ito), in the order new runs take them. */
 export const PALETTE = ['#0072b2', '#d55e00', '#009e73', '#cc79a7', '#e69f00', '#56b4e9'] as const;
 
-/** Learning rates that train the toy tasks in a few hundred steps. */
-const TOY_LR: Readonly<Record<OptimizerKind, number>> = { sgd: 0.1, adam: 0.01, adamw: 0.01, fishleg: 0.1 };
+/** Learning rates that train the toy tasks in a few hundred steps (others keep their spec's default). */
+const TOY_LR: Readonly<Partial<Record<OptimizerKind, number>>> = { sgd: 0.1, adam: 0.01, adamw: 0.01, fishleg: 0.1 };
 
 /** An optimizer with the playground's default learning rate for toys (or the one given). */
-export function optimizerFor(kind: OptimizerKind, lr: number = TOY_LR[kind]): OptimizerConfig {
+export function optimizerFor(
+  kind: OptimizerKind,
+  lr: number = TOY_LR[kind] ?? defaultOptimizer(kind).lr,
+): OptimizerConfig {
   return { ...defaultOptimizer(kind), lr };
 }
 
@@ -184,40 +185,26 @@ type Field = {
   max?: number;
 };
 
-/** The same bounds as the model's batch and evaluation interval (parseSearch). */
-const MAX_AUX_BATCH = 4096;
-const MAX_AUX_EVERY = 10000;
+/** A setting's URL field, from its description (engine/optim/schema.ts). */
+function fieldOf(s: KeyedSetting): Field {
+  const nullable = s.nullable !== undefined;
+  const base = { key: s.url, prop: s.key };
+  switch (s.type) {
+    case 'number':
+      return { ...base, kind: nullable ? 'numOrNull' : 'num' };
+    case 'integer':
+      return { ...base, kind: nullable ? 'intOrNull' : 'int', ...(s.linkMax !== undefined ? { max: s.linkMax } : {}) };
+    case 'enum':
+      return { ...base, kind: 'enum', list: s.choices.map((c) => c.value) };
+    case 'boolean':
+      return { ...base, kind: 'bool' };
+    default:
+      return s satisfies never;
+  }
+}
 
-const OPT_FIELDS: Readonly<Record<OptimizerKind, readonly Field[]>> = {
-  sgd: [
-    { key: 'lr', prop: 'lr', kind: 'num' },
-    { key: 'm', prop: 'momentum', kind: 'num' },
-    { key: 'wd', prop: 'weightDecay', kind: 'num' },
-  ],
-  adam: [],
-  adamw: [],
-  fishleg: [
-    { key: 'ap', prop: 'approx', kind: 'enum', list: FISHLEG_APPROXES },
-    { key: 'lr', prop: 'lr', kind: 'num' },
-    { key: 'be', prop: 'beta', kind: 'num' },
-    { key: 'wd', prop: 'weightDecay', kind: 'num' },
-    { key: 'alr', prop: 'auxLr', kind: 'num' },
-    { key: 'dmp', prop: 'damping', kind: 'num' },
-    { key: 'is', prop: 'initScale', kind: 'numOrNull' },
-    { key: 'k', prop: 'auxEvery', kind: 'int', max: MAX_AUX_EVERY },
-    { key: 'ab', prop: 'auxBatch', kind: 'intOrNull', max: MAX_AUX_BATCH },
-    { key: 'fi', prop: 'fisher', kind: 'enum', list: FISHER_ESTIMATORS },
-    { key: 'pa', prop: 'preconditionAux', kind: 'bool' },
-  ],
-};
-const ADAM_FIELDS: readonly Field[] = [
-  { key: 'lr', prop: 'lr', kind: 'num' },
-  { key: 'b1', prop: 'beta1', kind: 'num' },
-  { key: 'b2', prop: 'beta2', kind: 'num' },
-  { key: 'eps', prop: 'eps', kind: 'num' },
-  { key: 'wd', prop: 'weightDecay', kind: 'num' },
-];
-const fieldsOf = (k: OptimizerKind): readonly Field[] => (k === 'adam' || k === 'adamw' ? ADAM_FIELDS : OPT_FIELDS[k]);
+const FIELDS = new Map(OPTIMIZER_KINDS.map((k) => [k, settingsOfKind(k).map(fieldOf)]));
+const fieldsOf = (k: OptimizerKind): readonly Field[] => FIELDS.get(k) ?? [];
 
 // Numbers as JavaScript prints them; no hex, no 'Infinity', no spaces.
 const NUMBER = /^-?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
@@ -263,7 +250,7 @@ export function decodeRun(
   taken: ReadonlySet<string> = new Set(),
 ): RunSpec | null {
   const [kind = '', name = '', colour = '', fields = ''] = text.split('~');
-  if (!isOneOf(OPTIMIZER_KINDS, kind)) {
+  if (!isOptimizerKind(kind)) {
     warnings.push(
       `run ${index + 1}: unknown optimizer '${clip(kind)}' (expected ${OPTIMIZER_KINDS.join(', ')}); run dropped`,
     );

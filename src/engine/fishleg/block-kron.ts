@@ -8,7 +8,15 @@ import { slice, type Tensor } from '../tensor.ts';
 import type { Arena } from './arena.ts';
 import { eye } from './linalg.ts';
 import { gemm } from './ops-util.ts';
-import { kronScratch, type ApproxImpl, type FactoredGrad, type HostLambda, type KronTerm, type LayerShape, type LayerState } from './types.ts';
+import {
+  kronScratch,
+  type ApproxImpl,
+  type FactoredGrad,
+  type HostLambda,
+  type KronTerm,
+  type LayerShape,
+  type LayerState,
+} from './types.ts';
 
 /** Device views of one Kronecker term: factors R, L and their cached Grams P_R = RRᵀ, P_L = LLᵀ. */
 export interface KronViews {

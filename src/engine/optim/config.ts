@@ -54,7 +54,8 @@ export const isOptimizerKind = (k: unknown): k is OptimizerKind => typeof k === 
 /** The spec of a kind (throws OptimizerConfigError for an unknown one). */
 export function specOf(kind: OptimizerKind): OptimizerSpec {
   const s = SPEC_OF.get(kind);
-  if (!s) throw new OptimizerConfigError(`unknown optimizer '${String(kind)}' (expected ${OPTIMIZER_KINDS.join(', ')})`);
+  if (!s)
+    throw new OptimizerConfigError(`unknown optimizer '${String(kind)}' (expected ${OPTIMIZER_KINDS.join(', ')})`);
   return s;
 }
 

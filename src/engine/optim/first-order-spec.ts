@@ -81,6 +81,13 @@ export const ADAM_SPEC: OptimizerSpec<AdamConfig> = {
     },
     weightDecay: WEIGHT_DECAY,
   },
-  defaults: (kind) => ({ kind, lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: kind === 'adamw' ? 1e-2 : 0 }),
+  defaults: (kind) => ({
+    kind,
+    lr: 1e-3,
+    beta1: 0.9,
+    beta2: 0.999,
+    eps: 1e-8,
+    weightDecay: kind === 'adamw' ? 1e-2 : 0,
+  }),
   refine: checkLrTimesWeightDecay,
 };
