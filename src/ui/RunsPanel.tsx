@@ -135,7 +135,7 @@ function OptimizerFields({
   const o = run.optimizer;
   const values = o as unknown as Readonly<Record<string, unknown>>;
   const set = (key: string, v: unknown): string | null => {
-    const next = { ...o, [key]: v } as OptimizerConfig;
+    const next = { ...o, [key]: v };
     try {
       validateOptimizer(next);
     } catch (e) {

@@ -5,7 +5,8 @@
  * ‖v‖·‖u‖ stay on the device (Coef refs); live hyperparameters sit in a small hyper tensor.
  */
 import type { Program } from '../backend.ts';
-import { ADAM_HYPER, type Op } from '../ops.ts';
+import { ADAM_HYPER, ADAM_LAYOUT } from '../hyper.ts';
+import type { Op } from '../ops.ts';
 import { validateOptimizer, type OptimizerConfig } from '../optim/config.ts';
 import type { InverseFisherView, Optimizer, TrainingContext } from '../optim/optimizer.ts';
 import { OptimizerConfigError } from '../optim/schema.ts';
@@ -26,9 +27,9 @@ import { axpby, coef, scale } from './ops-util.ts';
 import { FISHLEG_APPROXES, fishLegInitScale, type FishLegApprox, type FishLegConfig } from './spec.ts';
 import { factoredIsCheaper, type ApproxImpl, type HostLambda } from './types.ts';
 
-/** Layout of the hyper tensor read through Coef refs (written by the host on update()). */
+/** Layout of FishLeg's own hyper tensor, read only here through Coef refs (written by the host on update()). */
 const H = { beta: 0, oneMinusBeta: 1, negLr: 2, decay: 3, gamma: 4, halfGamma: 5 } as const;
-const HYPER_SIZE = 6;
+const HYPER_SIZE = Object.keys(H).length;
 /** Layout of the device scalars: ‖v‖², ‖u‖², vᵀFv, uᵀv, a temporary, and the auxiliary-loss accumulator. */
 const S = { vv: 0, uu: 1, vFv: 2, uv: 3, tmp: 4, auxAcc: 5 } as const;
 const SCALARS = 6;
@@ -145,16 +146,19 @@ export class FishLeg implements Optimizer, InverseFisherView {
     if (!isAuxStep(step, this.config.auxEvery)) return [p.step];
     this.fisher.prepare(step);
     const t = ++this.auxUpdates;
-    this.ctx.backend.write(this.auxHyper, [
-      this.config.auxLr,
-      AUX_BETA1,
-      AUX_BETA2,
-      AUX_EPS,
-      0,
-      0,
-      1 - AUX_BETA1 ** t,
-      1 - AUX_BETA2 ** t,
-    ]);
+    this.ctx.backend.write(
+      this.auxHyper,
+      ADAM_LAYOUT.pack({
+        lr: this.config.auxLr,
+        beta1: AUX_BETA1,
+        beta2: AUX_BETA2,
+        eps: AUX_EPS,
+        weight_decay: 0,
+        decoupled: 0,
+        bc1: 1 - AUX_BETA1 ** t,
+        bc2: 1 - AUX_BETA2 ** t,
+      }),
+    );
     this.auxSinceRead++;
     return [p.aux, p.step];
   }

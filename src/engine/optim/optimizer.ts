@@ -7,7 +7,8 @@ import type { Backend, Program } from '../backend.ts';
 import type { HostLambda } from '../fishleg/types.ts';
 import type { ParamLayout } from '../model/mlp.ts';
 import type { DeviceSplit, Workspace } from '../model/passes.ts';
-import { ADAM_HYPER, SGD_HYPER, type Likelihood } from '../ops.ts';
+import { ADAM_HYPER, ADAM_LAYOUT, SGD_HYPER, SGD_LAYOUT } from '../hyper.ts';
+import type { Likelihood } from '../ops.ts';
 import type { Tensor } from '../tensor.ts';
 import { validateOptimizer, type AdamConfig, type OptimizerConfig, type SgdConfig } from './config.ts';
 import { expectTensors, kindMismatch, readTensors, type OptimizerState } from './state.ts';
@@ -105,7 +106,7 @@ export class Sgd implements Optimizer {
   }
   private writeHyper(): void {
     const c = this.config;
-    this.p.backend.write(this.hyper, [c.lr, c.momentum, c.weightDecay]);
+    this.p.backend.write(this.hyper, SGD_LAYOUT.pack({ lr: c.lr, momentum: c.momentum, weight_decay: c.weightDecay }));
   }
   stepPrograms(): readonly Program[] {
     return [this.program];
@@ -157,16 +158,19 @@ export class Adam implements Optimizer {
     const c = this.config;
     const t = step + 1;
     const decoupled = c.kind === 'adamw' ? 1 : 0;
-    this.p.backend.write(this.hyper, [
-      c.lr,
-      c.beta1,
-      c.beta2,
-      c.eps,
-      c.weightDecay,
-      decoupled,
-      1 - c.beta1 ** t,
-      1 - c.beta2 ** t,
-    ]);
+    this.p.backend.write(
+      this.hyper,
+      ADAM_LAYOUT.pack({
+        lr: c.lr,
+        beta1: c.beta1,
+        beta2: c.beta2,
+        eps: c.eps,
+        weight_decay: c.weightDecay,
+        decoupled,
+        bc1: 1 - c.beta1 ** t,
+        bc2: 1 - c.beta2 ** t,
+      }),
+    );
     return [this.program];
   }
   update(config: OptimizerConfig): void {

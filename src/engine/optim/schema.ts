@@ -209,7 +209,7 @@ export function checkSetting(s: Setting, value: unknown): void {
 /** Checks every setting of `c` against `spec`, in schema order, then the spec's cross-setting rules. */
 export function validateWith<C extends { readonly kind: string }>(spec: OptimizerSpec<C>, c: C): void {
   const values = c as unknown as Readonly<Record<string, unknown>>;
-  for (const s of settingsOf(spec as unknown as OptimizerSpec)) checkSetting(s, values[s.key]);
+  for (const s of settingsOf(spec)) checkSetting(s, values[s.key]);
   spec.refine?.(c);
 }
 
