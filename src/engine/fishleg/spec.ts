@@ -2,12 +2,16 @@
  * FishLeg's settings as plain data (docs/fishleg.md §7): the config type, the description of every setting
  * and the defaults, which are the authors' MNIST-autoencoder example. The optimizer is in fishleg.ts.
  */
+import { APPROX, lambdaLayout } from './approx.ts';
+import type { LayerShape } from './types.ts';
 import {
   checkLrTimesWeightDecay,
   LEARNING_RATE,
   OptimizerConfigError,
   WEIGHT_DECAY,
   type OptimizerSpec,
+  type StateBuffer,
+  type StateContext,
 } from '../optim/schema.ts';
 
 /** FishLeg's structured inverse-Fisher approximations (docs/fishleg.md §3). */
@@ -183,4 +187,43 @@ export const FISHLEG_SPEC: OptimizerSpec<FishLegConfig> = {
       throw new OptimizerConfigError('FishLeg damping 0 needs an explicit init scale (the default is 1/damping)');
     }
   },
+  stateBuffers: fishlegBuffers,
 };
+
+/**
+ * FishLeg's op-list scratch (fishleg/arena.ts), a bound on its high-water mark: the largest of the
+ * builders' per-layer needs, each of which returns its scratch before the next one runs.
+ */
+function fishlegScratch(c: FishLegConfig, shapes: readonly LayerShape[], batch: number, auxRows: number): number {
+  const impl = APPROX[c.approx];
+  let high = 0;
+  for (const s of shapes) high = Math.max(high, impl.scratch(s, batch));
+  if (c.fisher === 'sampled') {
+    // The sampled Fisher product's c and per-example products (fisher.ts sampledProducts).
+    const width = Math.max(...shapes.map((s) => Math.max(s.m, s.p)));
+    high = Math.max(high, auxRows * (width + 1));
+  }
+  return high;
+}
+
+/** What FishLeg allocates (fishleg.ts): vectors like θ, λ and its Adam state, the cache, scratch, aux workspace. */
+function fishlegBuffers(c: FishLegConfig, { layout, batch, workspace }: StateContext): StateBuffer[] {
+  const n = layout.total;
+  const ll = lambdaLayout(APPROX[c.approx], layout);
+  const auxRows = c.auxBatch ?? batch;
+  const part = 'FishLeg state';
+  const out: StateBuffer[] = ['momentum', 'Q·g', 'v', 'F·v', 'r'].map((name) => ({
+    part,
+    name: `FishLeg ${name}`,
+    floats: n,
+  }));
+  for (const name of ['λ', 'λ gradient', 'λ Adam m', 'λ Adam v'])
+    out.push({ part, name: `FishLeg ${name}`, floats: ll.lamTotal });
+  out.push({ part, name: 'FishLeg cache', floats: ll.cacheTotal });
+  out.push({ part, name: 'FishLeg scratch', floats: fishlegScratch(c, ll.shapes, batch, auxRows) });
+  // The Fisher product's row of ones (fisher.ts).
+  const width = Math.max(...ll.shapes.map((sh) => Math.max(sh.m, sh.p)));
+  out.push({ part, name: 'FishLeg ones', floats: width });
+  out.push(...workspace(auxRows, 'FishLeg auxiliary workspace', 'FishLeg auxiliary'));
+  return out;
+}

@@ -40,6 +40,7 @@ export const SGD_SPEC: OptimizerSpec<SgdConfig> = {
   },
   defaults: () => ({ kind: 'sgd', lr: 0.1, momentum: 0.9, weightDecay: 0 }),
   refine: checkLrTimesWeightDecay,
+  stateBuffers: (_, { layout }) => [{ part: 'SGD momentum', name: 'SGD momentum', floats: layout.total }],
 };
 
 export const ADAM_SPEC: OptimizerSpec<AdamConfig> = {
@@ -90,4 +91,8 @@ export const ADAM_SPEC: OptimizerSpec<AdamConfig> = {
     weightDecay: kind === 'adamw' ? 1e-2 : 0,
   }),
   refine: checkLrTimesWeightDecay,
+  stateBuffers: (_, { layout }) => [
+    { part: 'Adam state', name: 'Adam m', floats: layout.total },
+    { part: 'Adam state', name: 'Adam v', floats: layout.total },
+  ],
 };

@@ -5,6 +5,7 @@
  * and the README's flag table (scripts/gen-docs.ts) are all generated from these descriptions, so a
  * setting is written once. Plain data: the page imports it without the optimizers' code.
  */
+import type { ParamLayout } from '../model/mlp.ts';
 
 /** Thrown for settings no optimizer can run with; the message names the setting and the allowed range. */
 export class OptimizerConfigError extends Error {
@@ -107,6 +108,23 @@ export type SettingsSchema<C extends { readonly kind: string }> = {
   readonly [K in Exclude<keyof C, 'kind'>]-?: SettingFor<C[K]>;
 };
 
+/** One device buffer of an optimizer's state, for the memory estimate (engine/memory.ts). */
+export interface StateBuffer {
+  /** The kind of memory it is summed into, e.g. 'Adam state'. */
+  readonly part: string;
+  readonly name: string;
+  readonly floats: number;
+}
+
+/** What an optimizer's memory estimate is computed from: the model's shapes, before anything is allocated. */
+export interface StateContext {
+  readonly layout: ParamLayout;
+  /** Training batch rows. */
+  readonly batch: number;
+  /** The buffers of a model workspace of `rows` rows (model/passes.ts), e.g. for an auxiliary batch. */
+  readonly workspace: (rows: number, part: string, label: string) => StateBuffer[];
+}
+
 /** One optimizer as plain data: what the page, the URL, the CLI and validation need. */
 export interface OptimizerSpec<C extends { readonly kind: string } = { readonly kind: string }> {
   /** Every kind this spec handles (Adam and AdamW share one). */
@@ -118,6 +136,8 @@ export interface OptimizerSpec<C extends { readonly kind: string } = { readonly 
   defaults(kind: C['kind']): C;
   /** Rules across settings (e.g. lr × weight decay in float32), after each setting passed its own. */
   refine?(c: C): void;
+  /** Every device buffer the optimizer allocates, by its shapes alone (the memory estimate). */
+  stateBuffers(c: C, ctx: StateContext): readonly StateBuffer[];
 }
 
 /** The spec's settings with their keys, in schema order. */
