@@ -4,10 +4,10 @@
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { TASK_NAMES, type TaskName } from '../engine/data/tasks.ts';
-import { TOY_MAX_NOISE, TOY_MAX_POINTS } from '../engine/data/toy.ts';
 import { formatBytes, parseByteSize } from '../engine/memory.ts';
 import { LIKELIHOODS, type Likelihood } from '../engine/ops.ts';
 import { escapeControls, printable } from '../engine/printable.ts';
+import { SETUP } from '../engine/setup-spec.ts';
 import {
   defaultOptimizer,
   F32_MAX,
@@ -53,12 +53,15 @@ export interface CliConfig {
   readonly quiet: boolean;
 }
 
-/** The range of --sigma whose square is a normal float32 (√ of the smallest normal and of the largest float32). */
-export const SIGMA_MIN = 1.1e-19;
-export const SIGMA_MAX = 1.8e19;
+/** The range of --sigma whose square is a normal float32 (engine/setup-spec.ts). */
+export const SIGMA_MIN = SETUP.sigma.cliRange.min;
+export const SIGMA_MAX = SETUP.sigma.cliRange.max;
 
 /** The default --memory-budget: what a laptop can spare without swapping. */
 export const DEFAULT_MEMORY_BUDGET = 2e9;
+
+/** 1.8e19 rather than 18000000000000000000. */
+const sci = (x: number): string => x.toExponential().replace('e+', 'e');
 
 /** A user mistake on the command line: printed as one line, exit code 2. */
 export class CliError extends Error {
@@ -143,7 +146,7 @@ function switchList(v: string): ApproxSwitch[] {
 /** Seeds are uint32 (the counter RNG's key): digits only, so that '' or ' ' cannot quietly mean seed 0. */
 function seedInt(v: string): number {
   const x = Number(v.trim());
-  if (!/^\d+$/.test(v.trim()) || x > 0xffffffff) {
+  if (!/^\d+$/.test(v.trim()) || x > SETUP.seed.cliRange.max) {
     throw new InvalidArgumentError('expected an integer seed from 0 to 4294967295 (2^32 − 1)');
   }
   return x;
@@ -245,7 +248,7 @@ export function buildCommand(): Command {
     .option('--targets <cols>', 'comma-separated regression target columns of the CSV (default: the last column)')
     .option('--arch <spec>', 'architecture, e.g. 784-1000r-500r-30-784 (r ReLU, t tanh, s sigmoid, none linear)')
     .option('--likelihood <name>', `${LIKELIHOODS.join(', ')} (default: the task's)`, oneOf(LIKELIHOODS))
-    .option('--sigma <s>', 'gaussian likelihood standard deviation', number, 1)
+    .option('--sigma <s>', SETUP.sigma.help, number, 1)
     .option('--optimizer <name>', OPTIMIZER_KINDS.join(', '), oneOf(OPTIMIZER_KINDS), 'adam');
   for (const flag of OPTIMIZER_FLAGS) cmd.addOption(optimizerOption(flag));
   cmd
@@ -254,12 +257,12 @@ export function buildCommand(): Command {
       'FishLeg: switch approximation at steps, e.g. 1000:kron-diag,2000:sum-kron',
       switchList,
     )
-    .option('--batch <n>', 'batch size', positiveInt, 100)
+    .option('--batch <n>', SETUP.batch.help, positiveInt, 100)
     .option('--steps <n>', 'training steps', positiveInt, 1000)
-    .option('--eval-every <n>', 'evaluate on the whole train and test splits every n steps', positiveInt, 100)
-    .option('--seed <n>', 'seed for weights, batches and toy data', seedInt, 1)
-    .option('--samples <n>', 'toy tasks: number of points', positiveInt)
-    .option('--noise <x>', 'toy tasks: noise level', number)
+    .option('--eval-every <n>', SETUP.evalEvery.help, positiveInt, 100)
+    .option('--seed <n>', SETUP.seed.help, seedInt, 1)
+    .option('--samples <n>', SETUP.samples.help, positiveInt)
+    .option('--noise <x>', SETUP.noise.help, number)
     .option(
       '--backend <name>',
       'auto (a real GPU through Dawn if there is one, else the CPU), cpu, or webgpu (Dawn, any adapter)',
@@ -363,10 +366,13 @@ export function parseArgs(argv: readonly string[]): CliConfig {
   if (!(o.sigma > 0)) throw new CliError(`--sigma must be positive (got ${o.sigma})`);
   // The likelihood kernels form log σ² and 1/σ² in float32: σ² must be a normal float32, and so is 1/σ² then.
   if (!(o.sigma >= SIGMA_MIN && o.sigma <= SIGMA_MAX)) {
-    throw new CliError(`--sigma must be from 1.1e-19 to 1.8e19, so that σ² is a normal float32 (got ${o.sigma})`);
+    throw new CliError(
+      `--sigma must be from ${sci(SIGMA_MIN)} to ${sci(SIGMA_MAX)}, so that σ² is a normal float32 (got ${o.sigma})`,
+    );
   }
-  if (o.noise !== undefined && !(o.noise >= 0 && o.noise <= TOY_MAX_NOISE)) {
-    throw new CliError(`--noise must be from 0 to ${TOY_MAX_NOISE} (got ${o.noise})`);
+  const noise = SETUP.noise.cliRange;
+  if (o.noise !== undefined && !(o.noise >= noise.min && o.noise <= noise.max)) {
+    throw new CliError(`--noise must be from ${noise.min} to ${noise.max} (got ${o.noise})`);
   }
   if (o.targets !== undefined && o.targets.split(',').every((t) => t.trim() === '')) {
     throw new CliError('--targets needs at least one column name, e.g. --targets y or --targets y1,y2');
@@ -374,8 +380,8 @@ export function parseArgs(argv: readonly string[]): CliConfig {
   if ((o.samples !== undefined || o.noise !== undefined) && (!o.task || o.task.startsWith('mnist'))) {
     throw new CliError('--samples and --noise apply to the toy tasks spiral, circles, xor and gaussians');
   }
-  if (o.samples !== undefined && o.samples > TOY_MAX_POINTS) {
-    throw new CliError(`--samples must be at most ${TOY_MAX_POINTS} (got ${o.samples})`);
+  if (o.samples !== undefined && o.samples > SETUP.samples.cliRange.max) {
+    throw new CliError(`--samples must be at most ${SETUP.samples.cliRange.max} (got ${o.samples})`);
   }
   return {
     task: o.task ?? null,

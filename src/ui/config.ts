@@ -10,6 +10,7 @@ import { MNIST_CLASSES, MNIST_PIXELS } from '../engine/data/mnist.ts';
 import { TASK_NAMES } from '../engine/data/tasks.ts';
 import { estimateMemory, formatBytes, type DataShape } from '../engine/memory.ts';
 import { LIKELIHOODS } from '../engine/ops.ts';
+import { inSetupRange, rangeText, SETUP, type SetupSetting } from '../engine/setup-spec.ts';
 import {
   defaultFishLeg,
   defaultOptimizer,
@@ -301,7 +302,8 @@ export function checkHidden(hidden: string): string | null {
   if (h.length > 120) return null;
   try {
     const arch = parseArch(`1-${h}`);
-    if (arch.sizes.length > 12 || arch.sizes.some((s) => s > 2048)) return null;
+    const { hiddenLayers, hiddenSize } = SETUP;
+    if (arch.sizes.length - 1 > hiddenLayers.page.max || arch.sizes.some((s) => s > hiddenSize.page.max)) return null;
     return h.toLowerCase().replace(/\s+/g, '');
   } catch {
     return null;
@@ -338,6 +340,9 @@ export function parseSearch(search: string): { config: PlaygroundConfig; warning
     return fallback;
   };
   const int = (lo: number, hi: number) => (x: number) => Number.isSafeInteger(x) && x >= lo && x <= hi;
+  /** A task or model setting in the page's range (engine/setup-spec.ts). */
+  const setting = (s: SetupSetting & { url: string; page: { min: number; max: number } }, fallback: number) =>
+    number(s.url, (x) => inSetupRange(s, s.page, x), fallback, rangeText(s, s.page));
 
   const backend = pick('backend', BACKEND_CHOICES, DEFAULT_CONFIG.backend);
   const task = pick('task', TASK_CHOICES, DEFAULT_CONFIG.data.task);
@@ -348,9 +353,9 @@ export function parseSearch(search: string): { config: PlaygroundConfig; warning
   if (rawFile !== null && file === null) warnings.push(`file=${clip(rawFile)} is not a file name; it was ignored`);
   const data = {
     task,
-    n: isToy ? number('n', int(20, 20000), dd.n, 'an integer in [20, 20000]') : 0,
-    noise: isToy ? number('noise', (x) => x >= 0 && x <= 1, dd.noise, 'a number in [0, 1]') : 0,
-    seed: number('seed', int(0, 2 ** 31 - 1), dd.seed, 'an integer in [0, 2³¹)'),
+    n: isToy ? setting(SETUP.samples, dd.n) : 0,
+    noise: isToy ? setting(SETUP.noise, dd.noise) : 0,
+    seed: setting(SETUP.seed, dd.seed),
     ...(file !== null ? { file } : {}),
   };
   const md = modelFor(task);
@@ -370,8 +375,8 @@ export function parseSearch(search: string): { config: PlaygroundConfig; warning
   let model: ModelSpec = {
     hidden,
     likelihood,
-    batch: number('batch', int(1, 4096), md.batch, 'an integer in [1, 4096]'),
-    evalEvery: number('eval', int(1, 10000), md.evalEvery, 'an integer in [1, 10000]'),
+    batch: setting(SETUP.batch, md.batch),
+    evalEvery: setting(SETUP.evalEvery, md.evalEvery),
   };
   let runs: RunSpec[] = [];
   const rawRuns = q.getAll('run');

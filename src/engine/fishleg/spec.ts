@@ -4,6 +4,7 @@
  */
 import { APPROX, lambdaLayout } from './approx.ts';
 import type { LayerShape } from './types.ts';
+import { SETUP } from '../setup-spec.ts';
 import {
   checkLrTimesWeightDecay,
   LEARNING_RATE,
@@ -142,7 +143,8 @@ export const FISHLEG_SPEC: OptimizerSpec<FishLegConfig> = {
       live: 'live',
       help: 'FishLeg auxiliary update every K steps',
       min: 1,
-      linkMax: 10000,
+      // The same bound as the model's evaluation interval in a link.
+      linkMax: SETUP.evalEvery.page.max,
     },
     auxBatch: {
       type: 'integer',
@@ -153,7 +155,8 @@ export const FISHLEG_SPEC: OptimizerSpec<FishLegConfig> = {
       live: 'live',
       help: 'FishLeg auxiliary batch size',
       min: 1,
-      linkMax: 4096,
+      // The same bound as the model's batch in a link.
+      linkMax: SETUP.batch.page.max,
       nullable: { meaning: 'the training batch', placeholder: 'batch' },
     },
     fisher: {
