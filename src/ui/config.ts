@@ -14,6 +14,7 @@ import { inSetupRange, rangeText, SETUP, type SetupSetting } from '../engine/set
 import {
   defaultFishLeg,
   defaultOptimizer,
+  hasInverseFisher,
   isOptimizerKind,
   OPTIMIZER_KINDS,
   OPTIMIZER_LABELS,
@@ -414,7 +415,7 @@ export function parseSearch(search: string): { config: PlaygroundConfig; warning
   } else if (rawInspect !== null) {
     const m = /^(\d{1,2})\.(\d{1,2})$/.exec(rawInspect);
     const run = m ? runs[Number(m[1]) - 1] : undefined;
-    if (m && run?.optimizer.kind === 'fishleg') {
+    if (m && run && hasInverseFisher(run.optimizer.kind)) {
       const layer = Number(m[2]);
       // Layers count from 0: a model with h hidden layers has h + 1.
       if (layer >= layers)

@@ -4,7 +4,7 @@
  * immutable snapshot. Events of a replaced race are dropped by raceId. Settings that cannot change under a
  * running race (data, model, adding runs, optimizer kind) start a new race; hyperparameters change live.
  */
-import type { OptimizerConfig, OptimizerKind } from '../engine/optim/config.ts';
+import { hasInverseFisher, type OptimizerConfig, type OptimizerKind } from '../engine/optim/config.ts';
 import type {
   BackendInfo,
   Command,
@@ -248,7 +248,7 @@ export class TrainingClient {
     const runs = cfg.runs.map((r) => (r.id === id ? run : r));
     if (patch.optimizer && patch.optimizer.kind !== old.optimizer.kind) {
       const inspect =
-        cfg.inspect.runId === id && patch.optimizer.kind !== 'fishleg' ? { runId: null, layer: 0 } : cfg.inspect;
+        cfg.inspect.runId === id && !hasInverseFisher(patch.optimizer.kind) ? { runId: null, layer: 0 } : cfg.inspect;
       this.reset({ ...cfg, runs, inspect });
       return;
     }

@@ -74,6 +74,7 @@ export const FISHLEG_SPEC: OptimizerSpec<FishLegConfig> = {
   kinds: ['fishleg'],
   labels: { fishleg: 'FishLeg' },
   summary: 'FishLeg: a learned structured inverse Fisher (docs/fishleg.md)',
+  inverseFisher: true,
   schema: {
     approx: {
       type: 'enum',

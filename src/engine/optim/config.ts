@@ -71,6 +71,21 @@ export function defaultOptimizer(kind: OptimizerKind): OptimizerConfig {
   return specOf(kind).defaults(kind) as OptimizerConfig;
 }
 
+/** Whether runs of `kind` have a learned inverse Fisher to look inside (FishLeg). */
+export const hasInverseFisher = (kind: OptimizerKind): boolean => specOf(kind).inverseFisher === true;
+
+/**
+ * The new value of the setting that changes by a structure switch (FishLeg's approximation) when `to`
+ * changes it from `from` (same kind), else null: that change goes through Trainer.switchApprox, not update.
+ */
+export function switchedValue(from: OptimizerConfig, to: OptimizerConfig): string | null {
+  if (from.kind !== to.kind) return null;
+  const a = from as unknown as Readonly<Record<string, unknown>>;
+  const b = to as unknown as Readonly<Record<string, unknown>>;
+  const s = settingsOfKind(to.kind).find((x) => x.live === 'switch' && a[x.key] !== b[x.key]);
+  return s ? String(b[s.key]) : null;
+}
+
 /** Throws OptimizerConfigError, naming the setting and the allowed range, when a setting is out of range. */
 export function validateOptimizer(c: OptimizerConfig): void {
   validateWith(specOf(c.kind), c);

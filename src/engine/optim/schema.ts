@@ -132,6 +132,8 @@ export interface OptimizerSpec<C extends { readonly kind: string } = { readonly 
   readonly labels: Readonly<Record<C['kind'], string>>;
   /** One line for the README and the add-run menu. */
   readonly summary: string;
+  /** Whether its class offers an InverseFisherView (optim/optimizer.ts): the page offers Inside views for it. */
+  readonly inverseFisher?: boolean;
   readonly schema: SettingsSchema<C>;
   defaults(kind: C['kind']): C;
   /** Rules across settings (e.g. lr × weight decay in float32), after each setting passed its own. */
