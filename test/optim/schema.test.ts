@@ -6,11 +6,14 @@
 import { describe, expect, it } from 'vitest';
 import { CliError, OPTIMIZER_FLAGS, parseArgs } from '../../src/cli/args.ts';
 import {
+  defaultFishLeg,
   defaultOptimizer,
+  hasInverseFisher,
   OPTIMIZER_KINDS,
   OPTIMIZER_LABELS,
   OPTIMIZER_SPECS,
   settingsOfKind,
+  switchedValue,
   validateOptimizer,
   type OptimizerConfig,
   type OptimizerKind,
@@ -117,6 +120,14 @@ describe('optimizer schemas', () => {
         expect(s.type).toBe(f.setting.type);
       }
     }
+  });
+
+  it('tell the worker which change is a structure switch, and the page which runs have Inside views', () => {
+    const fl = defaultFishLeg('block-kron');
+    expect(switchedValue(fl, { ...fl, approx: 'sum-kron' })).toBe('sum-kron');
+    expect(switchedValue(fl, { ...fl, lr: 0.3 })).toBeNull();
+    expect(switchedValue(fl, defaultOptimizer('adam'))).toBeNull();
+    expect(OPTIMIZER_KINDS.filter(hasInverseFisher)).toEqual(['fishleg']);
   });
 
   describe.each(cases)('%s %s', (kind, key, s) => {
