@@ -1,7 +1,9 @@
 // Fused optimizer updates over a flat parameter buffer, one dispatch each; mirrors
-// src/engine/cpu/optimizer.ts. Hyperparameters are read from a device tensor the host rewrites each step.
-//   sgd  (hyper = [lr, momentum, wd]):  g = grad + wd·θ;  mom = μ·mom + g;  θ = θ − lr·mom
-//   adam (hyper = [lr, β1, β2, eps, wd, decoupled, bc1, bc2]):  Adam: g = grad + wd·θ;  AdamW: θ = θ − lr·wd·θ;
+// src/engine/cpu/optimizer.ts. Hyperparameters are read from a device tensor the host rewrites each step,
+// laid out as the structs SgdHyper and AdamHyper below (the one declaration of those layouts: the CPU kernels
+// and the optimizers read the offsets from here by name, src/engine/hyper.ts).
+//   sgd  (SgdHyper):  g = grad + wd·θ;  mom = μ·mom + g;  θ = θ − lr·mom
+//   adam (AdamHyper, bc1 = 1 − β1ᵗ, bc2 = 1 − β2ᵗ):  Adam: g = grad + wd·θ;  AdamW: θ = θ − lr·wd·θ;
 //        m = β1·m + (1 − β1)·g;  v = β2·v + (1 − β2)·g²;  θ = θ − lr·(m / bc1) / (√(v / bc2) + eps)
 // Bindings: P; tensors param, grad, m (sgd: the momentum), v, hyper in slots param_slot, grad_slot,
 // m_slot, v_slot, hyper_slot. One invocation per parameter on a 2-D grid of `wg`-sized workgroups.
@@ -26,9 +28,28 @@ override v_slot: u32 = 3u;
 override hyper_slot: u32 = 4u;
 override wg: u32 = 256u;
 
-fn hyper(k: u32) -> f32 {
-  return ld(hyper_slot, P.hyper_off + k);
+// The hyper tensor of each op, f32 fields in order.
+struct SgdHyper {
+  lr: f32,
+  momentum: f32,
+  weight_decay: f32,
 }
+
+struct AdamHyper {
+  lr: f32,
+  beta1: f32,
+  beta2: f32,
+  eps: f32,
+  weight_decay: f32,
+  // 0: Adam (L2 in the gradient); otherwise AdamW (decoupled decay).
+  decoupled: f32,
+  bc1: f32,
+  bc2: f32,
+}
+
+// Each line becomes fn load_<Struct>(off: u32) -> <Struct>, reading every field at its offset (gpu/shaders.ts).
+//!hyper-loader SgdHyper
+//!hyper-loader AdamHyper
 
 @compute @workgroup_size(wg)
 fn sgd(
@@ -40,9 +61,10 @@ fn sgd(
   if (i >= P.n) {
     return;
   }
-  let lr = hyper(0u);
-  let mu = hyper(1u);
-  let wd = hyper(2u);
+  let h = load_SgdHyper(P.hyper_off);
+  let lr = h.lr;
+  let mu = h.momentum;
+  let wd = h.weight_decay;
   let theta = ld(param_slot, P.param_off + i);
   let g = ld(grad_slot, P.grad_off + i) + wd * theta;
   let m = mu * ld(m_slot, P.m_off + i) + g;
@@ -60,14 +82,15 @@ fn adam(
   if (i >= P.n) {
     return;
   }
-  let lr = hyper(0u);
-  let b1 = hyper(1u);
-  let b2 = hyper(2u);
-  let eps = hyper(3u);
-  let wd = hyper(4u);
-  let decoupled = hyper(5u) != 0.0;
-  let bc1 = hyper(6u);
-  let bc2 = hyper(7u);
+  let h = load_AdamHyper(P.hyper_off);
+  let lr = h.lr;
+  let b1 = h.beta1;
+  let b2 = h.beta2;
+  let eps = h.eps;
+  let wd = h.weight_decay;
+  let decoupled = h.decoupled != 0.0;
+  let bc1 = h.bc1;
+  let bc2 = h.bc2;
   var theta = ld(param_slot, P.param_off + i);
   var g = ld(grad_slot, P.grad_off + i);
   if (decoupled) {

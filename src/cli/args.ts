@@ -4,23 +4,24 @@
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { TASK_NAMES, type TaskName } from '../engine/data/tasks.ts';
-import { TOY_MAX_NOISE, TOY_MAX_POINTS } from '../engine/data/toy.ts';
 import { formatBytes, parseByteSize } from '../engine/memory.ts';
 import { LIKELIHOODS, type Likelihood } from '../engine/ops.ts';
 import { escapeControls, printable } from '../engine/printable.ts';
+import { SETUP } from '../engine/setup-spec.ts';
 import {
   defaultOptimizer,
   F32_MAX,
   F32_MIN_NORMAL,
-  FISHER_ESTIMATORS,
   FISHLEG_APPROXES,
   OPTIMIZER_KINDS,
+  OPTIMIZER_SPECS,
+  settingsOfKind,
   validateOptimizer,
-  type FisherEstimator,
   type FishLegApprox,
   type OptimizerConfig,
   type OptimizerKind,
 } from '../engine/optim/config.ts';
+import { settingsOf, type KeyedSetting } from '../engine/optim/schema.ts';
 
 /** One `--switch-approx` entry: FishLeg switches to `approx` before step `step`. */
 export interface ApproxSwitch {
@@ -54,12 +55,15 @@ export interface CliConfig {
   readonly quiet: boolean;
 }
 
-/** The range of --sigma whose square is a normal float32 (√ of the smallest normal and of the largest float32). */
-export const SIGMA_MIN = 1.1e-19;
-export const SIGMA_MAX = 1.8e19;
+/** The range of --sigma whose square is a normal float32 (engine/setup-spec.ts). */
+export const SIGMA_MIN = SETUP.sigma.cliRange.min;
+export const SIGMA_MAX = SETUP.sigma.cliRange.max;
 
 /** The default --memory-budget: what a laptop can spare without swapping. */
 export const DEFAULT_MEMORY_BUDGET = 2e9;
+
+/** 1.8e19 rather than 18000000000000000000. */
+const sci = (x: number): string => x.toExponential().replace('e+', 'e');
 
 /** A user mistake on the command line: printed as one line, exit code 2. */
 export class CliError extends Error {
@@ -144,7 +148,7 @@ function switchList(v: string): ApproxSwitch[] {
 /** Seeds are uint32 (the counter RNG's key): digits only, so that '' or ' ' cannot quietly mean seed 0. */
 function seedInt(v: string): number {
   const x = Number(v.trim());
-  if (!/^\d+$/.test(v.trim()) || x > 0xffffffff) {
+  if (!/^\d+$/.test(v.trim()) || x > SETUP.seed.cliRange.max) {
     throw new InvalidArgumentError('expected an integer seed from 0 to 4294967295 (2^32 − 1)');
   }
   return x;
@@ -180,6 +184,60 @@ function oneLine(message: string): string {
   return escapeControls(quoted.replace(/\s*\n\s*/g, ' ').trim());
 }
 
+/** One optimizer flag: the settings it sets (one per optimizer that has it) and the kinds that take it. */
+export interface OptimizerFlag {
+  readonly flag: string;
+  /** The first description of the flag (help, type). */
+  readonly setting: KeyedSetting;
+  /** Config key per kind that takes the flag. */
+  readonly keys: ReadonlyMap<OptimizerKind, string>;
+}
+
+/** Every optimizer flag, from the optimizers' schemas, in the order they first appear. */
+export const OPTIMIZER_FLAGS: readonly OptimizerFlag[] = (() => {
+  const byFlag = new Map<string, { setting: KeyedSetting; keys: Map<OptimizerKind, string> }>();
+  for (const spec of OPTIMIZER_SPECS) {
+    for (const s of settingsOf(spec)) {
+      const entry = byFlag.get(s.cli) ?? { setting: s, keys: new Map<OptimizerKind, string>() };
+      if (entry.setting.type !== s.type) {
+        throw new Error(`${s.cli} is a ${entry.setting.type} for one optimizer and a ${s.type} for another`);
+      }
+      for (const k of spec.kinds) entry.keys.set(k, s.key);
+      byFlag.set(s.cli, entry);
+    }
+  }
+  return [...byFlag].map(([flag, e]) => ({ flag, ...e }));
+})();
+
+/** The flag with its value placeholder, e.g. '--aux-every <n>'. */
+export function flagSyntax(s: KeyedSetting): string {
+  const arg = { number: '<x>', integer: '<n>', enum: '<name>', boolean: '<on|off>' }[s.type];
+  return `${s.cli} ${arg}`;
+}
+
+/** The flag's help line: the setting's help, its choices, and what leaving it out means. */
+export function flagHelp(s: KeyedSetting): string {
+  const choices = s.type === 'enum' ? `: ${s.choices.map((c) => c.value).join(', ')}` : '';
+  const unset = s.nullable ? ` (default: ${s.nullable.meaning})` : '';
+  return `${s.help}${choices}${unset}`;
+}
+
+function optimizerOption({ setting: s }: OptimizerFlag): Option {
+  const option = new Option(flagSyntax(s), flagHelp(s));
+  switch (s.type) {
+    case 'number':
+    case 'integer':
+      // Integers go through the float parser too, so that validation names the setting ("aux-every K must be…").
+      return option.argParser(number);
+    case 'enum':
+      return option.argParser(oneOf(s.choices.map((c) => c.value)));
+    case 'boolean':
+      return option.argParser(onOff);
+    default:
+      return s satisfies never;
+  }
+}
+
 export function buildCommand(): Command {
   const cmd = new Command('train')
     .description(
@@ -192,38 +250,21 @@ export function buildCommand(): Command {
     .option('--targets <cols>', 'comma-separated regression target columns of the CSV (default: the last column)')
     .option('--arch <spec>', 'architecture, e.g. 784-1000r-500r-30-784 (r ReLU, t tanh, s sigmoid, none linear)')
     .option('--likelihood <name>', `${LIKELIHOODS.join(', ')} (default: the task's)`, oneOf(LIKELIHOODS))
-    .option('--sigma <s>', 'gaussian likelihood standard deviation', number, 1)
-    .option('--optimizer <name>', OPTIMIZER_KINDS.join(', '), oneOf(OPTIMIZER_KINDS), 'adam')
-    .option('--lr <x>', 'learning rate', number)
-    .option('--momentum <x>', 'SGD momentum', number)
-    .option('--beta1 <x>', 'Adam beta1', number)
-    .option('--beta2 <x>', 'Adam beta2', number)
-    .option('--eps <x>', 'Adam epsilon', number)
-    .option('--weight-decay <x>', 'weight decay (AdamW: decoupled)', number)
-    .option('--approx <name>', `FishLeg approximation: ${FISHLEG_APPROXES.join(', ')}`, oneOf(FISHLEG_APPROXES))
-    .option('--beta <x>', 'FishLeg momentum β', number)
-    .option('--aux-lr <x>', 'FishLeg auxiliary (λ) Adam learning rate α', number)
-    .option('--damping <x>', 'FishLeg damping γ', number)
-    .option('--init-scale <x>', 'FishLeg Q₀ = scale·I (default 1/damping)', number)
-    .option('--aux-every <n>', 'FishLeg auxiliary update every K steps', number)
-    .option('--aux-batch <n>', 'FishLeg auxiliary batch size (default: --batch)', number)
-    .option(
-      '--fisher <name>',
-      `FishLeg Fisher-vector estimator: ${FISHER_ESTIMATORS.join(', ')}`,
-      oneOf(FISHER_ESTIMATORS),
-    )
-    .option('--precondition-aux <on|off>', 'FishLeg: precondition the auxiliary gradient by Q', onOff)
+    .option('--sigma <s>', SETUP.sigma.help, number, 1)
+    .option('--optimizer <name>', OPTIMIZER_KINDS.join(', '), oneOf(OPTIMIZER_KINDS), 'adam');
+  for (const flag of OPTIMIZER_FLAGS) cmd.addOption(optimizerOption(flag));
+  cmd
     .option(
       '--switch-approx <list>',
       'FishLeg: switch approximation at steps, e.g. 1000:kron-diag,2000:sum-kron',
       switchList,
     )
-    .option('--batch <n>', 'batch size', positiveInt, 100)
+    .option('--batch <n>', SETUP.batch.help, positiveInt, 100)
     .option('--steps <n>', 'training steps', positiveInt, 1000)
-    .option('--eval-every <n>', 'evaluate on the whole train and test splits every n steps', positiveInt, 100)
-    .option('--seed <n>', 'seed for weights, batches and toy data', seedInt, 1)
-    .option('--samples <n>', 'toy tasks: number of points', positiveInt)
-    .option('--noise <x>', 'toy tasks: noise level', number)
+    .option('--eval-every <n>', SETUP.evalEvery.help, positiveInt, 100)
+    .option('--seed <n>', SETUP.seed.help, seedInt, 1)
+    .option('--samples <n>', SETUP.samples.help, positiveInt)
+    .option('--noise <x>', SETUP.noise.help, number)
     .option('--test-fraction <x>', 'toy tasks: share of the points held out for testing (default 0.2)', number)
     .option(
       '--backend <name>',
@@ -255,21 +296,6 @@ interface RawOptions {
   likelihood?: Likelihood;
   sigma: number;
   optimizer: OptimizerKind;
-  lr?: number;
-  momentum?: number;
-  beta1?: number;
-  beta2?: number;
-  eps?: number;
-  weightDecay?: number;
-  approx?: FishLegApprox;
-  beta?: number;
-  auxLr?: number;
-  damping?: number;
-  initScale?: number;
-  auxEvery?: number;
-  auxBatch?: number;
-  fisher?: FisherEstimator;
-  preconditionAux?: boolean;
   switchApprox?: ApproxSwitch[];
   batch: number;
   steps: number;
@@ -284,75 +310,44 @@ interface RawOptions {
   quiet?: boolean;
 }
 
-const FISHLEG_FLAGS = [
-  ['approx', '--approx'],
-  ['beta', '--beta'],
-  ['auxLr', '--aux-lr'],
-  ['damping', '--damping'],
-  ['initScale', '--init-scale'],
-  ['auxEvery', '--aux-every'],
-  ['auxBatch', '--aux-batch'],
-  ['fisher', '--fisher'],
-  ['preconditionAux', '--precondition-aux'],
-  ['switchApprox', '--switch-approx'],
-] as const satisfies readonly (readonly [keyof RawOptions, string])[];
+/** "a and b" / "a, b and c". */
+const and = (xs: readonly string[]): string =>
+  xs.length <= 1 ? (xs[0] ?? '') : `${xs.slice(0, -1).join(', ')} and ${xs.at(-1)!}`;
 
-function optimizerFrom(o: RawOptions): OptimizerConfig {
-  const base = defaultOptimizer(o.optimizer);
-  const lr = o.lr ?? base.lr;
-  const weightDecay = o.weightDecay ?? base.weightDecay;
-  if (base.kind !== 'fishleg') {
-    const given = FISHLEG_FLAGS.filter(([key]) => o[key] !== undefined).map(([, flag]) => flag);
-    if (given.length > 0) {
-      throw new CliError(
-        `${given.join(', ')} ${given.length === 1 ? 'applies' : 'apply'} to fishleg, not ${base.kind}`,
-      );
-    }
+/** The optimizer's settings from its flags over its defaults; flags of other optimizers are refused. */
+function optimizerFrom(o: RawOptions, values: Readonly<Record<string, unknown>>): OptimizerConfig {
+  const kind = o.optimizer;
+  const given = OPTIMIZER_FLAGS.filter((f) => values[attributeOf(f.flag)] !== undefined);
+  // Flags of other optimizers, grouped by the optimizers that take them: "--aux-lr, --damping apply to fishleg, not adam".
+  const foreign = new Map<string, string[]>();
+  for (const f of given.filter((f) => !f.keys.has(kind))) {
+    const owners = and([...f.keys.keys()]);
+    foreign.set(owners, [...(foreign.get(owners) ?? []), f.flag]);
   }
-  let config: OptimizerConfig;
-  if (base.kind === 'fishleg') {
-    if (o.momentum !== undefined || o.beta1 !== undefined || o.beta2 !== undefined || o.eps !== undefined) {
-      throw new CliError('--momentum, --beta1, --beta2 and --eps do not apply to fishleg (use --beta)');
-    }
-    config = {
-      ...base,
-      approx: o.approx ?? base.approx,
-      lr,
-      weightDecay,
-      beta: o.beta ?? base.beta,
-      auxLr: o.auxLr ?? base.auxLr,
-      damping: o.damping ?? base.damping,
-      initScale: o.initScale ?? base.initScale,
-      auxEvery: o.auxEvery ?? base.auxEvery,
-      auxBatch: o.auxBatch ?? base.auxBatch,
-      fisher: o.fisher ?? base.fisher,
-      preconditionAux: o.preconditionAux ?? base.preconditionAux,
-    };
-    const late = o.switchApprox?.find((sw) => sw.step >= o.steps);
-    if (late) throw new CliError(`--switch-approx step ${late.step} is not before --steps ${o.steps}`);
-  } else if (base.kind === 'sgd') {
-    if (o.beta1 !== undefined || o.beta2 !== undefined || o.eps !== undefined) {
-      throw new CliError('--beta1, --beta2 and --eps apply to adam and adamw, not sgd');
-    }
-    config = { ...base, lr, weightDecay, momentum: o.momentum ?? base.momentum };
-  } else {
-    if (o.momentum !== undefined) throw new CliError(`--momentum applies to sgd, not ${base.kind} (use --beta1)`);
-    config = {
-      ...base,
-      lr,
-      weightDecay,
-      beta1: o.beta1 ?? base.beta1,
-      beta2: o.beta2 ?? base.beta2,
-      eps: o.eps ?? base.eps,
-    };
+  if (o.switchApprox !== undefined && !settingsOfKind(kind).some((s) => s.live === 'switch')) {
+    const owners = and(OPTIMIZER_KINDS.filter((k) => settingsOfKind(k).some((s) => s.live === 'switch')));
+    foreign.set(owners, [...(foreign.get(owners) ?? []), '--switch-approx']);
   }
+  const problem = [...foreign].map(
+    ([owners, flags]) => `${flags.join(', ')} ${flags.length === 1 ? 'applies' : 'apply'} to ${owners}, not ${kind}`,
+  );
+  if (problem.length > 0) throw new CliError(problem.join('; '));
+  const config: Record<string, unknown> = { ...defaultOptimizer(kind) };
+  for (const f of given) config[f.keys.get(kind)!] = values[attributeOf(f.flag)];
+  const late = o.switchApprox?.find((sw) => sw.step >= o.steps);
+  if (late) throw new CliError(`--switch-approx step ${late.step} is not before --steps ${o.steps}`);
+  const c = config as unknown as OptimizerConfig;
   try {
-    validateOptimizer(config);
+    validateOptimizer(c);
   } catch (e) {
     throw new CliError(e instanceof Error ? e.message : String(e));
   }
-  return config;
+  return c;
 }
+
+/** Commander's attribute name of a long flag ('--aux-lr' → 'auxLr'). */
+const attributeOf = (flag: string): string =>
+  flag.replace(/^--/, '').replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 
 /** Parses argv (without node and script) into a validated config, or throws CliError. */
 export function parseArgs(argv: readonly string[]): CliConfig {
@@ -367,6 +362,7 @@ export function parseArgs(argv: readonly string[]): CliConfig {
     throw e;
   }
   const o = cmd.opts<RawOptions>();
+  const values = cmd.opts<Record<string, unknown>>();
   if (o.task && o.data) throw new CliError('give either --task or --data, not both');
   if (!o.task && !o.data) throw new CliError('nothing to train on: give --task <name> or --data <train.csv>');
   if (o.test && !o.data) throw new CliError('--test needs --data');
@@ -374,10 +370,13 @@ export function parseArgs(argv: readonly string[]): CliConfig {
   if (!(o.sigma > 0)) throw new CliError(`--sigma must be positive (got ${o.sigma})`);
   // The likelihood kernels form log σ² and 1/σ² in float32: σ² must be a normal float32, and so is 1/σ² then.
   if (!(o.sigma >= SIGMA_MIN && o.sigma <= SIGMA_MAX)) {
-    throw new CliError(`--sigma must be from 1.1e-19 to 1.8e19, so that σ² is a normal float32 (got ${o.sigma})`);
+    throw new CliError(
+      `--sigma must be from ${sci(SIGMA_MIN)} to ${sci(SIGMA_MAX)}, so that σ² is a normal float32 (got ${o.sigma})`,
+    );
   }
-  if (o.noise !== undefined && !(o.noise >= 0 && o.noise <= TOY_MAX_NOISE)) {
-    throw new CliError(`--noise must be from 0 to ${TOY_MAX_NOISE} (got ${o.noise})`);
+  const noise = SETUP.noise.cliRange;
+  if (o.noise !== undefined && !(o.noise >= noise.min && o.noise <= noise.max)) {
+    throw new CliError(`--noise must be from ${noise.min} to ${noise.max} (got ${o.noise})`);
   }
   if (o.targets !== undefined && o.targets.split(',').every((t) => t.trim() === '')) {
     throw new CliError('--targets needs at least one column name, e.g. --targets y or --targets y1,y2');
@@ -391,8 +390,8 @@ export function parseArgs(argv: readonly string[]): CliConfig {
     if (!(o.testFraction > 0 && o.testFraction < 1))
       throw new CliError(`--test-fraction must be between 0 and 1, e.g. 0.2 (got ${o.testFraction})`);
   }
-  if (o.samples !== undefined && o.samples > TOY_MAX_POINTS) {
-    throw new CliError(`--samples must be at most ${TOY_MAX_POINTS} (got ${o.samples})`);
+  if (o.samples !== undefined && o.samples > SETUP.samples.cliRange.max) {
+    throw new CliError(`--samples must be at most ${SETUP.samples.cliRange.max} (got ${o.samples})`);
   }
   return {
     task: o.task ?? null,
@@ -402,7 +401,7 @@ export function parseArgs(argv: readonly string[]): CliConfig {
     arch: o.arch ?? null,
     likelihood: o.likelihood ?? null,
     sigma: o.sigma,
-    optimizer: optimizerFrom(o),
+    optimizer: optimizerFrom(o, values),
     switchApprox: o.switchApprox ?? [],
     batch: o.batch,
     steps: o.steps,

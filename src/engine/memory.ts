@@ -12,10 +12,8 @@
  */
 import type { Backend } from './backend.ts';
 import type { Dataset } from './data/dataset.ts';
-import { APPROX, lambdaLayout } from './fishleg/approx.ts';
-import type { ApproxImpl, LayerShape } from './fishleg/types.ts';
 import { paramLayout, type MlpSpec, type ParamLayout } from './model/mlp.ts';
-import type { FisherEstimator, OptimizerConfig } from './optim/config.ts';
+import { specOf, type OptimizerConfig } from './optim/config.ts';
 
 export const BYTES_PER_FLOAT = 4;
 /** The trainer's default evaluation chunk (trainer.ts TrainConfig.evalChunk). */
@@ -93,69 +91,10 @@ function workspaceBuffers(layout: ParamLayout, rows: number, part: string, label
   return out;
 }
 
-/**
- * FishLeg's op-list scratch (fishleg/arena.ts), a bound on its high-water mark: the largest of the
- * builders' per-layer needs, each of which returns its scratch before the next one runs.
- */
-function fishlegScratch(impl: ApproxImpl, shapes: readonly LayerShape[], batch: number, aux: AuxPlan): number {
-  let high = 0;
-  for (const { m, p } of shapes) {
-    const mp = m * p;
-    // Kronecker structures: Q·u (mp), Q·G in factored form (batch·(m + p)), λ's gradient (2mp + max(m², p²)).
-    const kron = Math.max(mp, batch * (m + p), 2 * mp + Math.max(m * m, p * p));
-    high = Math.max(high, impl.name === 'kron-diag' ? 9 * mp : kron);
-  }
-  if (aux.fisher === 'sampled') {
-    // The sampled Fisher product's c and per-example products (fisher.ts sampledProducts).
-    const width = Math.max(...shapes.map((s) => Math.max(s.m, s.p)));
-    high = Math.max(high, aux.rows * (width + 1));
-  }
-  return high;
-}
-
-interface AuxPlan {
-  readonly rows: number;
-  readonly fisher: FisherEstimator;
-}
-
-function optimizerBuffers(o: OptimizerConfig, layout: ParamLayout, batch: number): Buffer[] {
-  const n = layout.total;
-  switch (o.kind) {
-    case 'sgd':
-      return [{ part: 'SGD momentum', name: 'SGD momentum', floats: n }];
-    case 'adam':
-    case 'adamw':
-      return [
-        { part: 'Adam state', name: 'Adam m', floats: n },
-        { part: 'Adam state', name: 'Adam v', floats: n },
-      ];
-    case 'fishleg': {
-      const impl = APPROX[o.approx];
-      const ll = lambdaLayout(impl, layout);
-      const auxRows = o.auxBatch ?? batch;
-      const part = 'FishLeg state';
-      const out: Buffer[] = ['momentum', 'Q·g', 'v', 'F·v', 'r'].map((name) => ({
-        part,
-        name: `FishLeg ${name}`,
-        floats: n,
-      }));
-      for (const name of ['λ', 'λ gradient', 'λ Adam m', 'λ Adam v'])
-        out.push({ part, name: `FishLeg ${name}`, floats: ll.lamTotal });
-      out.push({ part, name: 'FishLeg cache', floats: ll.cacheTotal });
-      out.push({
-        part,
-        name: 'FishLeg scratch',
-        floats: fishlegScratch(impl, ll.shapes, batch, { rows: auxRows, fisher: o.fisher }),
-      });
-      // The Fisher product's row of ones (fisher.ts).
-      const width = Math.max(...ll.shapes.map((sh) => Math.max(sh.m, sh.p)));
-      out.push({ part, name: 'FishLeg ones', floats: width });
-      out.push(...workspaceBuffers(layout, auxRows, 'FishLeg auxiliary workspace', 'FishLeg auxiliary'));
-      return out;
-    }
-    default:
-      return o satisfies never;
-  }
+/** The optimizer's state, as its spec lists it (engine/optim/schema.ts stateBuffers). */
+function optimizerBuffers(o: OptimizerConfig, layout: ParamLayout, batch: number): readonly Buffer[] {
+  const workspace = (rows: number, part: string, label: string) => workspaceBuffers(layout, rows, part, label);
+  return specOf(o.kind).stateBuffers(o, { layout, batch, workspace });
 }
 
 /** The memory a setup will allocate, by kind, with its largest single buffer. Allocates nothing. */

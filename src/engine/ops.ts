@@ -187,7 +187,7 @@ export interface FillOp {
 
 /**
  * SGD with momentum (PyTorch semantics), one dispatch over a flat parameter buffer.
- * hyper = [lr, momentum, weightDecay]: g ← g + wd·θ; m ← μ·m + g; θ ← θ − lr·m.
+ * hyper: struct SgdHyper of shaders/optimizer.wgsl (engine/hyper.ts): g ← g + wd·θ; m ← μ·m + g; θ ← θ − lr·m.
  */
 export interface SgdOp {
   readonly op: 'sgd';
@@ -199,8 +199,8 @@ export interface SgdOp {
 }
 
 /**
- * Adam / AdamW, one dispatch. hyper = [lr, beta1, beta2, eps, weightDecay, decoupled (0|1), bc1, bc2]
- * with bc1 = 1 − beta1^t, bc2 = 1 − beta2^t written by the host each step.
+ * Adam / AdamW, one dispatch. hyper: struct AdamHyper of shaders/optimizer.wgsl (engine/hyper.ts), with
+ * bc1 = 1 − beta1^t, bc2 = 1 − beta2^t written by the host each step.
  * Adam: g ← g + wd·θ. AdamW: θ ← θ − lr·wd·θ. Then m, v moments and θ ← θ − lr·(m/bc1)/(√(v/bc2) + eps).
  */
 export interface AdamOp {
@@ -230,7 +230,3 @@ export type Op =
   | AdamOp;
 
 export type OpName = Op['op'];
-
-/** Length of the hyper tensor each optimizer op reads. */
-export const SGD_HYPER = 3;
-export const ADAM_HYPER = 8;

@@ -21,9 +21,9 @@ import {
   type DeviceSplit,
 } from './model/passes.ts';
 import type { Likelihood, Op } from './ops.ts';
-import { FishLeg } from './fishleg/fishleg.ts';
-import { OptimizerConfigError, type FishLegApprox, type OptimizerConfig } from './optim/config.ts';
-import { createOptimizer, type Optimizer, type TrainingContext } from './optim/optimizer.ts';
+import { OPTIMIZER_KINDS, OptimizerConfigError, settingsOfKind, type OptimizerConfig } from './optim/config.ts';
+import type { InverseFisherView, Optimizer, TrainingContext } from './optim/optimizer.ts';
+import { createOptimizer } from './optim/registry.ts';
 import { OptimizerStateError, type HostArray, type OptimizerState } from './optim/state.ts';
 import { slice, type Tensor } from './tensor.ts';
 
@@ -184,23 +184,28 @@ export class Trainer implements TrainingContext {
     return this.data.train;
   }
 
-  /** The FishLeg optimizer of this run, or null (for views: materialised Q, inverse-Fisher error). */
-  get fishleg(): FishLeg | null {
-    return this.optimizer instanceof FishLeg ? this.optimizer : null;
+  /** The optimizer's learned inverse Fisher, or null when it has none (views: materialised Q, its error). */
+  get inverseFisher(): InverseFisherView | null {
+    return this.optimizer.inverseFisher ?? null;
   }
 
-  /** FishLeg's mean auxiliary loss since the last call (null for other optimizers or without an update). */
+  /** The same as inverseFisher (the Inside-FishLeg views' older name). */
+  get fishleg(): InverseFisherView | null {
+    return this.inverseFisher;
+  }
+
+  /** The optimizer's mean auxiliary loss since the last call (null when it has none, or no update since). */
   async readAuxLoss(): Promise<number | null> {
     this.assertLive();
-    return this.optimizer instanceof FishLeg ? this.optimizer.readAuxLoss() : null;
+    return this.optimizer.readAuxLoss ? this.optimizer.readAuxLoss() : null;
   }
 
-  /** Switches FishLeg's inverse-Fisher structure before the next step (docs/fishleg.md §9). */
-  async switchApprox(approx: FishLegApprox): Promise<void> {
+  /** Switches the optimizer's structure before the next step (FishLeg's approximation, docs/fishleg.md §9). */
+  async switchApprox(approx: string): Promise<void> {
     this.assertLive();
-    if (!(this.optimizer instanceof FishLeg)) {
+    if (!this.optimizer.switchApprox) {
       throw new OptimizerConfigError(
-        `switching approximation needs the fishleg optimizer, not ${this.optimizer.config.kind}`,
+        `switching approximation needs ${switchableKinds().join(' or ')}, not ${this.optimizer.config.kind}`,
       );
     }
     await this.optimizer.switchApprox(approx);
@@ -496,3 +501,6 @@ function argmax(v: ArrayLike<number>, offset: number, n: number): number {
   for (let j = 1; j < n; j++) if (v[offset + j]! > v[offset + best]!) best = j;
   return best;
 }
+
+/** The optimizers with a setting that changes by a structure switch (FishLeg's approximation). */
+const switchableKinds = () => OPTIMIZER_KINDS.filter((k) => settingsOfKind(k).some((s) => s.live === 'switch'));

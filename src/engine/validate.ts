@@ -7,7 +7,7 @@
  */
 import { OpValidationError } from './backend.ts';
 import type { Coef, Op } from './ops.ts';
-import { ADAM_HYPER, SGD_HYPER } from './ops.ts';
+import { ADAM_HYPER, SGD_HYPER } from './hyper.ts';
 import type { DType, Tensor } from './tensor.ts';
 
 /** A view an op touches: the tensor, its name in the op, and how many elements from its offset. */

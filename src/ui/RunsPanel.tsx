@@ -1,18 +1,18 @@
 /**
  * The runs of the race: one card per run with its name, colour, latest losses, status (diverged at step k)
- * and every optimizer setting — SGD momentum, Adam/AdamW, and FishLeg with all of docs/fishleg.md §7,
- * including the approximation that switches live. Number fields commit on blur or Enter and are validated
+ * and every optimizer setting, one widget per setting of the optimizer's schema (engine/optim/schema.ts),
+ * FishLeg's approximation that switches live included. Number fields commit on blur or Enter and are validated
  * before anything reaches the worker.
  */
 import { useState } from 'react';
 import {
-  FISHER_ESTIMATORS,
-  FISHLEG_APPROXES,
   OPTIMIZER_KINDS,
+  settingsOfKind,
   validateOptimizer,
   type OptimizerConfig,
   type OptimizerKind,
 } from '../engine/optim/config.ts';
+import type { KeyedSetting } from '../engine/optim/schema.ts';
 import type { RunSpec } from '../worker/protocol.ts';
 import { MAX_RUNS, OPTIMIZER_LABELS, optimizerFor } from './config.ts';
 import type { RunState } from './trainingClient.ts';
@@ -73,7 +73,58 @@ function NumberField(props: {
   );
 }
 
-/** The settings of one optimizer. */
+/** One setting's widget, chosen by its type in the optimizer's schema (engine/optim/schema.ts). */
+function SettingField(props: {
+  readonly setting: KeyedSetting;
+  readonly value: unknown;
+  readonly testId: string;
+  readonly onCommit: (v: unknown) => string | null;
+}) {
+  const { setting: s, testId, onCommit } = props;
+  const title = s.unit ? `${s.help} (${s.unit})` : s.help;
+  switch (s.type) {
+    case 'number':
+    case 'integer':
+      return (
+        <NumberField
+          label={s.unit ? `${s.label} (${s.unit})` : s.label}
+          testId={testId}
+          value={typeof props.value === 'number' ? props.value : null}
+          {...(s.nullable ? { nullLabel: s.nullable.placeholder } : {})}
+          onCommit={onCommit}
+        />
+      );
+    case 'enum':
+      return (
+        <label className="field small wide" title={title}>
+          <span>{s.label}</span>
+          <select data-testid={testId} value={String(props.value)} onChange={(e) => onCommit(e.target.value)}>
+            {s.choices.map((c) => (
+              <option key={c.value} value={c.value}>
+                {c.label}
+              </option>
+            ))}
+          </select>
+        </label>
+      );
+    case 'boolean':
+      return (
+        <label className="field small check" title={title}>
+          <input
+            type="checkbox"
+            data-testid={testId}
+            checked={props.value === true}
+            onChange={(e) => onCommit(e.target.checked)}
+          />
+          <span>{s.label}</span>
+        </label>
+      );
+    default:
+      return s satisfies never;
+  }
+}
+
+/** The settings of one optimizer, one widget per setting of its schema. */
 function OptimizerFields({
   run,
   onChange,
@@ -82,9 +133,9 @@ function OptimizerFields({
   readonly onChange: (o: OptimizerConfig) => void;
 }) {
   const o = run.optimizer;
-  const tid = (k: string) => `${run.id}-${k}`;
-  const set = (patch: Record<string, unknown>): string | null => {
-    const next = { ...o, ...patch };
+  const values = o as unknown as Readonly<Record<string, unknown>>;
+  const set = (key: string, v: unknown): string | null => {
+    const next = { ...o, [key]: v };
     try {
       validateOptimizer(next);
     } catch (e) {
@@ -93,81 +144,19 @@ function OptimizerFields({
     onChange(next);
     return null;
   };
-  const num = (label: string, key: string, nullLabel?: string) => (
-    <NumberField
-      key={key}
-      label={label}
-      testId={tid(key)}
-      value={(o as unknown as Record<string, number | null>)[key] ?? null}
-      {...(nullLabel ? { nullLabel } : {})}
-      onCommit={(v) => set({ [key]: v })}
-    />
+  return (
+    <div className="opt-fields">
+      {settingsOfKind(o.kind).map((s) => (
+        <SettingField
+          key={s.key}
+          setting={s}
+          value={values[s.key]}
+          testId={`${run.id}-${s.key}`}
+          onCommit={(v) => set(s.key, v)}
+        />
+      ))}
+    </div>
   );
-  switch (o.kind) {
-    case 'sgd':
-      return (
-        <div className="opt-fields">
-          {[num('learning rate', 'lr'), num('momentum', 'momentum'), num('weight decay', 'weightDecay')]}
-        </div>
-      );
-    case 'adam':
-    case 'adamw':
-      return (
-        <div className="opt-fields">
-          {[
-            num('learning rate', 'lr'),
-            num('β₁', 'beta1'),
-            num('β₂', 'beta2'),
-            num('ε', 'eps'),
-            num('weight decay', 'weightDecay'),
-          ]}
-        </div>
-      );
-    case 'fishleg':
-      return (
-        <div className="opt-fields">
-          <label className="field small wide">
-            <span>approximation (switches live)</span>
-            <select data-testid={tid('approx')} value={o.approx} onChange={(e) => set({ approx: e.target.value })}>
-              {FISHLEG_APPROXES.map((a) => (
-                <option key={a} value={a}>
-                  {a === 'block-kron' ? 'block-Kron' : a === 'kron-diag' ? 'Kron + diag' : 'sum of Kron'}
-                </option>
-              ))}
-            </select>
-          </label>
-          {num('η learning rate', 'lr')}
-          {num('β momentum', 'beta')}
-          {num('weight decay', 'weightDecay')}
-          {num('α aux learning rate', 'auxLr')}
-          {num('γ damping', 'damping')}
-          {num('Q₀ scale', 'initScale', '1/γ')}
-          {num('aux every K', 'auxEvery')}
-          {num('aux batch', 'auxBatch', 'batch')}
-          <label className="field small">
-            <span>Fisher estimator</span>
-            <select data-testid={tid('fisher')} value={o.fisher} onChange={(e) => set({ fisher: e.target.value })}>
-              {FISHER_ESTIMATORS.map((f) => (
-                <option key={f} value={f}>
-                  {f === 'ggn' ? 'GGN (exact)' : 'sampled'}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label className="field small check">
-            <input
-              type="checkbox"
-              data-testid={tid('preconditionAux')}
-              checked={o.preconditionAux}
-              onChange={(e) => set({ preconditionAux: e.target.checked })}
-            />
-            <span>precondition aux gradient by Q</span>
-          </label>
-        </div>
-      );
-    default:
-      return o satisfies never;
-  }
 }
 
 /** The runs list. */

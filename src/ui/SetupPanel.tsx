@@ -8,6 +8,7 @@ import { csvDataset } from '../engine/data/csv.ts';
 import { parseArch } from '../engine/data/arch.ts';
 import { TOY_DEFAULTS, TOY_TASKS, type ToyTask } from '../engine/data/toy.ts';
 import { ACTIVATIONS, LIKELIHOODS, type Activation } from '../engine/ops.ts';
+import { inSetupRange, SETUP } from '../engine/setup-spec.ts';
 import type { DataInfo, ModelSpec } from '../worker/protocol.ts';
 import { TASK_CHOICES, TASK_LABELS, TEST_FRACTION_RANGE, dataFor, modelFor, type PlaygroundConfig } from './config.ts';
 import { DataPicker } from './DataPicker.tsx';
@@ -143,8 +144,8 @@ export function SetupPanel({ config, data, csvName, onChange, onCsv }: SetupPane
             label="points"
             testId="n-input"
             value={d.n}
-            min={20}
-            max={20000}
+            min={SETUP.samples.page.min}
+            max={SETUP.samples.page.max}
             onChange={(n) => onChange({ ...config, data: { ...d, n } })}
           />
           <label className="field small">
@@ -152,12 +153,12 @@ export function SetupPanel({ config, data, csvName, onChange, onCsv }: SetupPane
             <input
               type="number"
               step={0.01}
-              min={0}
-              max={1}
+              min={SETUP.noise.page.min}
+              max={SETUP.noise.page.max}
               value={d.noise}
               onChange={(e) => {
                 const noise = Number(e.target.value);
-                if (noise >= 0 && noise <= 1) onChange({ ...config, data: { ...d, noise } });
+                if (inSetupRange(SETUP.noise, SETUP.noise.page, noise)) onChange({ ...config, data: { ...d, noise } });
               }}
             />
           </label>
@@ -210,12 +211,12 @@ export function SetupPanel({ config, data, csvName, onChange, onCsv }: SetupPane
             <input
               type="number"
               aria-label={`width of hidden layer ${i + 1}`}
-              min={1}
-              max={2048}
+              min={SETUP.hiddenSize.page.min}
+              max={SETUP.hiddenSize.page.max}
               value={l.size}
               onChange={(e) => {
                 const size = Number(e.target.value);
-                if (Number.isInteger(size) && size >= 1 && size <= 2048)
+                if (inSetupRange(SETUP.hiddenSize, SETUP.hiddenSize.page, size))
                   setLayers(layers.map((x, j) => (j === i ? { ...x, size } : x)));
               }}
             />
@@ -243,7 +244,7 @@ export function SetupPanel({ config, data, csvName, onChange, onCsv }: SetupPane
         ))}
         <button
           type="button"
-          disabled={layers.length >= 10}
+          disabled={layers.length >= SETUP.hiddenLayers.page.max}
           onClick={() => setLayers([...layers, { size: 16, act: 'tanh' }])}
         >
           Add layer
@@ -268,24 +269,24 @@ export function SetupPanel({ config, data, csvName, onChange, onCsv }: SetupPane
           label="batch"
           testId="batch-input"
           value={m.batch}
-          min={1}
-          max={4096}
+          min={SETUP.batch.page.min}
+          max={SETUP.batch.page.max}
           onChange={(batch) => setModel({ batch })}
         />
         <IntField
           label="evaluate every"
           testId="eval-input"
           value={m.evalEvery}
-          min={1}
-          max={10000}
+          min={SETUP.evalEvery.page.min}
+          max={SETUP.evalEvery.page.max}
           onChange={(evalEvery) => setModel({ evalEvery })}
         />
         <IntField
           label="seed"
           testId="seed-input"
           value={d.seed}
-          min={0}
-          max={2 ** 31 - 1}
+          min={SETUP.seed.page.min}
+          max={SETUP.seed.page.max}
           onChange={(seed) => onChange({ ...config, data: { ...d, seed } })}
         />
       </div>

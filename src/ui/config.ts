@@ -11,17 +11,21 @@ import { MNIST_CLASSES, MNIST_PIXELS } from '../engine/data/mnist.ts';
 import { TASK_NAMES } from '../engine/data/tasks.ts';
 import { estimateMemory, formatBytes, type DataShape } from '../engine/memory.ts';
 import { LIKELIHOODS } from '../engine/ops.ts';
+import { inSetupRange, rangeText, SETUP, type SetupSetting } from '../engine/setup-spec.ts';
 import {
   defaultFishLeg,
   defaultOptimizer,
-  FISHER_ESTIMATORS,
-  FISHLEG_APPROXES,
+  hasInverseFisher,
+  isOptimizerKind,
   OPTIMIZER_KINDS,
+  OPTIMIZER_LABELS,
+  settingsOfKind,
   validateOptimizer,
   type OptimizerConfig,
   type OptimizerKind,
   type FishLegConfig,
 } from '../engine/optim/config.ts';
+import type { KeyedSetting } from '../engine/optim/schema.ts';
 import type {
   BackendChoice,
   DataSpec,
@@ -78,18 +82,17 @@ export const TASK_LABELS: Readonly<Record<TaskChoice, string>> = {
   csv: 'Your CSV file',
 };
 
-export const OPTIMIZER_LABELS: Readonly<Record<OptimizerKind, string>> = {
-  sgd: 'SGD',
-  adam: 'Adam',
-  adamw: 'AdamW',
-  fishleg: 'FishLeg',
-};
+/** Each optimizer's name, from its spec (engine/optim/config.ts). */
+export { OPTIMIZER_LABELS };
 
-/** Learning rates that train the toy tasks in a few hundred steps. */
-const TOY_LR: Readonly<Record<OptimizerKind, number>> = { sgd: 0.1, adam: 0.01, adamw: 0.01, fishleg: 0.1 };
+/** Learning rates that train the toy tasks in a few hundred steps (others keep their spec's default). */
+const TOY_LR: Readonly<Partial<Record<OptimizerKind, number>>> = { sgd: 0.1, adam: 0.01, adamw: 0.01, fishleg: 0.1 };
 
 /** An optimizer with the playground's default learning rate for toys (or the one given). */
-export function optimizerFor(kind: OptimizerKind, lr: number = TOY_LR[kind]): OptimizerConfig {
+export function optimizerFor(
+  kind: OptimizerKind,
+  lr: number = TOY_LR[kind] ?? defaultOptimizer(kind).lr,
+): OptimizerConfig {
   return { ...defaultOptimizer(kind), lr };
 }
 
@@ -184,40 +187,26 @@ type Field = {
   max?: number;
 };
 
-/** The same bounds as the model's batch and evaluation interval (parseSearch). */
-const MAX_AUX_BATCH = 4096;
-const MAX_AUX_EVERY = 10000;
+/** A setting's URL field, from its description (engine/optim/schema.ts). */
+function fieldOf(s: KeyedSetting): Field {
+  const nullable = s.nullable !== undefined;
+  const base = { key: s.url, prop: s.key };
+  switch (s.type) {
+    case 'number':
+      return { ...base, kind: nullable ? 'numOrNull' : 'num' };
+    case 'integer':
+      return { ...base, kind: nullable ? 'intOrNull' : 'int', ...(s.linkMax !== undefined ? { max: s.linkMax } : {}) };
+    case 'enum':
+      return { ...base, kind: 'enum', list: s.choices.map((c) => c.value) };
+    case 'boolean':
+      return { ...base, kind: 'bool' };
+    default:
+      return s satisfies never;
+  }
+}
 
-const OPT_FIELDS: Readonly<Record<OptimizerKind, readonly Field[]>> = {
-  sgd: [
-    { key: 'lr', prop: 'lr', kind: 'num' },
-    { key: 'm', prop: 'momentum', kind: 'num' },
-    { key: 'wd', prop: 'weightDecay', kind: 'num' },
-  ],
-  adam: [],
-  adamw: [],
-  fishleg: [
-    { key: 'ap', prop: 'approx', kind: 'enum', list: FISHLEG_APPROXES },
-    { key: 'lr', prop: 'lr', kind: 'num' },
-    { key: 'be', prop: 'beta', kind: 'num' },
-    { key: 'wd', prop: 'weightDecay', kind: 'num' },
-    { key: 'alr', prop: 'auxLr', kind: 'num' },
-    { key: 'dmp', prop: 'damping', kind: 'num' },
-    { key: 'is', prop: 'initScale', kind: 'numOrNull' },
-    { key: 'k', prop: 'auxEvery', kind: 'int', max: MAX_AUX_EVERY },
-    { key: 'ab', prop: 'auxBatch', kind: 'intOrNull', max: MAX_AUX_BATCH },
-    { key: 'fi', prop: 'fisher', kind: 'enum', list: FISHER_ESTIMATORS },
-    { key: 'pa', prop: 'preconditionAux', kind: 'bool' },
-  ],
-};
-const ADAM_FIELDS: readonly Field[] = [
-  { key: 'lr', prop: 'lr', kind: 'num' },
-  { key: 'b1', prop: 'beta1', kind: 'num' },
-  { key: 'b2', prop: 'beta2', kind: 'num' },
-  { key: 'eps', prop: 'eps', kind: 'num' },
-  { key: 'wd', prop: 'weightDecay', kind: 'num' },
-];
-const fieldsOf = (k: OptimizerKind): readonly Field[] => (k === 'adam' || k === 'adamw' ? ADAM_FIELDS : OPT_FIELDS[k]);
+const FIELDS = new Map(OPTIMIZER_KINDS.map((k) => [k, settingsOfKind(k).map(fieldOf)]));
+const fieldsOf = (k: OptimizerKind): readonly Field[] => FIELDS.get(k) ?? [];
 
 // Numbers as JavaScript prints them; no hex, no 'Infinity', no spaces.
 const NUMBER = /^-?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
@@ -263,7 +252,7 @@ export function decodeRun(
   taken: ReadonlySet<string> = new Set(),
 ): RunSpec | null {
   const [kind = '', name = '', colour = '', fields = ''] = text.split('~');
-  if (!isOneOf(OPTIMIZER_KINDS, kind)) {
+  if (!isOptimizerKind(kind)) {
     warnings.push(
       `run ${index + 1}: unknown optimizer '${clip(kind)}' (expected ${OPTIMIZER_KINDS.join(', ')}); run dropped`,
     );
@@ -312,7 +301,8 @@ export function checkHidden(hidden: string): string | null {
   if (h.length > 120) return null;
   try {
     const arch = parseArch(`1-${h}`);
-    if (arch.sizes.length > 12 || arch.sizes.some((s) => s > 2048)) return null;
+    const { hiddenLayers, hiddenSize } = SETUP;
+    if (arch.sizes.length - 1 > hiddenLayers.page.max || arch.sizes.some((s) => s > hiddenSize.page.max)) return null;
     return h.toLowerCase().replace(/\s+/g, '');
   } catch {
     return null;
@@ -349,6 +339,9 @@ export function parseSearch(search: string): { config: PlaygroundConfig; warning
     return fallback;
   };
   const int = (lo: number, hi: number) => (x: number) => Number.isSafeInteger(x) && x >= lo && x <= hi;
+  /** A task or model setting in the page's range (engine/setup-spec.ts). */
+  const setting = (s: SetupSetting & { url: string; page: { min: number; max: number } }, fallback: number) =>
+    number(s.url, (x) => inSetupRange(s, s.page, x), fallback, rangeText(s, s.page));
 
   const backend = pick('backend', BACKEND_CHOICES, DEFAULT_CONFIG.backend);
   const task = pick('task', TASK_CHOICES, DEFAULT_CONFIG.data.task);
@@ -359,9 +352,9 @@ export function parseSearch(search: string): { config: PlaygroundConfig; warning
   if (rawFile !== null && file === null) warnings.push(`file=${clip(rawFile)} is not a file name; it was ignored`);
   const data = {
     task,
-    n: isToy ? number('n', int(20, 20000), dd.n, 'an integer in [20, 20000]') : 0,
-    noise: isToy ? number('noise', (x) => x >= 0 && x <= 1, dd.noise, 'a number in [0, 1]') : 0,
-    seed: number('seed', int(0, 2 ** 31 - 1), dd.seed, 'an integer in [0, 2³¹)'),
+    n: isToy ? setting(SETUP.samples, dd.n) : 0,
+    noise: isToy ? setting(SETUP.noise, dd.noise) : 0,
+    seed: setting(SETUP.seed, dd.seed),
     ...(file !== null ? { file } : {}),
     ...(isToy ? testFractionOf(q.get('test'), task as ToyTask, warnings) : {}),
   };
@@ -382,8 +375,8 @@ export function parseSearch(search: string): { config: PlaygroundConfig; warning
   let model: ModelSpec = {
     hidden,
     likelihood,
-    batch: number('batch', int(1, 4096), md.batch, 'an integer in [1, 4096]'),
-    evalEvery: number('eval', int(1, 10000), md.evalEvery, 'an integer in [1, 10000]'),
+    batch: setting(SETUP.batch, md.batch),
+    evalEvery: setting(SETUP.evalEvery, md.evalEvery),
   };
   let runs: RunSpec[] = [];
   const rawRuns = q.getAll('run');
@@ -421,7 +414,7 @@ export function parseSearch(search: string): { config: PlaygroundConfig; warning
   } else if (rawInspect !== null) {
     const m = /^(\d{1,2})\.(\d{1,2})$/.exec(rawInspect);
     const run = m ? runs[Number(m[1]) - 1] : undefined;
-    if (m && run?.optimizer.kind === 'fishleg') {
+    if (m && run && hasInverseFisher(run.optimizer.kind)) {
       const layer = Number(m[2]);
       // Layers count from 0: a model with h hidden layers has h + 1.
       if (layer >= layers)
@@ -611,7 +604,7 @@ export function fitInspect(config: PlaygroundConfig, keepNone = false): InspectS
   const layers = config.model.hidden.split('-').filter(Boolean).length + 1;
   const { runId, layer } = config.inspect;
   const fits = (l: number) => (Number.isInteger(l) && l >= 0 && l < layers ? l : layers - 1);
-  const fishleg = config.runs.filter((r) => r.optimizer.kind === 'fishleg');
+  const fishleg = config.runs.filter((r) => hasInverseFisher(r.optimizer.kind));
   if (fishleg.some((r) => r.id === runId))
     return layer === fits(layer) ? config.inspect : { runId, layer: fits(layer) };
   if (fishleg.length === 0 || (keepNone && runId === null)) {

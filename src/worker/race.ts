@@ -11,7 +11,7 @@ import type { Dataset } from '../engine/data/dataset.ts';
 import { DeviceDataset } from '../engine/device-data.ts';
 import { DivergenceWatch } from '../engine/divergence.ts';
 import type { FishLegApprox, OptimizerConfig } from '../engine/optim/config.ts';
-import { OptimizerConfigError } from '../engine/optim/config.ts';
+import { OptimizerConfigError, switchedValue } from '../engine/optim/config.ts';
 import { Trainer, type TrainerCheckpoint } from '../engine/trainer.ts';
 import type { LoopTrainer } from './loop.ts';
 import type {
@@ -458,9 +458,10 @@ export class Race implements LoopTrainer<RacePoint[]> {
     if (!r) return;
     const { optimizer } = change;
     const current = r.trainer.optimizerConfig;
-    if (optimizer.kind === 'fishleg' && current.kind === 'fishleg' && optimizer.approx !== current.approx) {
-      await r.trainer.switchApprox(optimizer.approx);
-      if (!change.announced) this.#listener.switched(change.runId, r.trainer.stepCount, optimizer.approx);
+    const to = switchedValue(current, optimizer);
+    if (to !== null) {
+      await r.trainer.switchApprox(to);
+      if (!change.announced) this.#listener.switched(change.runId, r.trainer.stepCount, to as FishLegApprox);
       this.#viewsDue = true;
     }
     r.trainer.updateOptimizer(optimizer);

@@ -208,7 +208,7 @@ export function fisherRows(trainer: Trainer, layer: number): number {
 export async function fishlegFrame(trainer: Trainer, runId: string, index: number): Promise<FishLegFrame | null> {
   const fl = trainer.fishleg;
   if (!fl) return null;
-  const cfg = fl.config;
+  const cfg = { damping: fl.damping };
   const layers = trainer.layout.layers;
   const li = Math.min(Math.max(0, index), layers.length - 1);
   const l = layers[li]!;

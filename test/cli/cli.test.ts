@@ -51,7 +51,7 @@ describe('parseArgs', () => {
     [['--task', 'spiral', '--samples', '1e8'], /--samples must be at most 1000000/],
     [
       ['--task', 'spiral', '--optimizer', 'fishleg', '--aux-batch', '1e20'],
-      /auxiliary batch must be a positive integer/,
+      /auxiliary batch must be an integer ≥ 1, or unset for the training batch/,
     ],
     [['--task', 'spiral', '--memory-budget', 'lots'], /'--memory-budget <size>'.*expected a size such as 4GB/],
     [['--task', 'spiral', '--memory-budget', '0'], /expected a size/],

@@ -48,7 +48,7 @@ describe('FishLeg config', () => {
     [{ fisher: 'empirical' }, /unknown Fisher estimator/],
     [{ beta: 1 }, /beta must be in \[0, 1\)/],
     [{ auxLr: 0 }, /auxiliary learning rate/],
-    [{ initScale: -1 }, /init scale must be positive/],
+    [{ initScale: -1 }, /init scale must be a positive number, or unset for 1\/damping/],
     [{ auxBatch: 0 }, /auxiliary batch/],
     [{ lr: 0 }, /learning rate/],
   ])('rejects %j', (patch, message) => {
@@ -128,7 +128,12 @@ describe('FishLeg CLI flags', () => {
     [['--optimizer', 'fishleg', '--switch-approx', '200:kron-diag,100:sum-kron'], /switch steps must increase/],
     [['--optimizer', 'fishleg', '--switch-approx', 'kron-diag'], /is not STEP:APPROX/],
     [['--optimizer', 'fishleg', '--steps', '100', '--switch-approx', '100:kron-diag'], /not before --steps 100/],
-    [['--optimizer', 'fishleg', '--beta1', '0.9'], /do not apply to fishleg/],
+    [['--optimizer', 'fishleg', '--beta1', '0.9'], /^--beta1 applies to adam and adamw, not fishleg$/],
+    [
+      ['--optimizer', 'sgd', '--beta1', '0.9', '--aux-lr', '1'],
+      /^--beta1 applies to adam and adamw, not sgd; --aux-lr applies to fishleg, not sgd$/,
+    ],
+    [['--optimizer', 'adam', '--switch-approx', '10:kron-diag'], /^--switch-approx applies to fishleg, not adam$/],
     [['--optimizer', 'adam', '--damping', '0.1', '--aux-lr', '1'], /--aux-lr, --damping apply to fishleg, not adam/],
   ])('rejects %j with a one-line CliError', (argv, message) => {
     const run = () => parseArgs(['--task', 'spiral', ...argv]);

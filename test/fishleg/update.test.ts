@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { CpuBackend } from '../../src/engine/cpu/backend.ts';
 import type { Dataset } from '../../src/engine/data/dataset.ts';
 import { auxBatchIndices } from '../../src/engine/data/sampler.ts';
-import { isAuxStep } from '../../src/engine/fishleg/fishleg.ts';
+import { FishLeg, isAuxStep } from '../../src/engine/fishleg/fishleg.ts';
 import { hostApplyQ } from '../../src/engine/fishleg/host-q.ts';
 import { APPROX } from '../../src/engine/fishleg/approx.ts';
 import { exactFisher } from '../../src/engine/fishleg/views.ts';
@@ -93,7 +93,7 @@ describe('FishLeg step', () => {
       twin.step(1);
       const g = await f64(be.read(twin.grads));
       twin.dispose();
-      const dense = t.fishleg!.gradientLayers(1);
+      const dense = (t.fishleg as FishLeg).gradientLayers(1);
       if (approx === 'kron-diag') expect(dense).toEqual(new Set([0, 1]));
       else expect(dense).toEqual(new Set([1])); // 12→3 at batch 4: the dense product is cheaper there
       const theta1 = await f64(be.read(t.params));

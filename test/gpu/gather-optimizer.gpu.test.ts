@@ -3,7 +3,8 @@
  * against the CPU reference; optimizer state lives in one storage (slices), as a workspace lays it out.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADAM_HYPER, SGD_HYPER, type Op } from '../../src/engine/ops.ts';
+import { ADAM_HYPER, SGD_HYPER } from '../../src/engine/hyper.ts';
+import type { Op } from '../../src/engine/ops.ts';
 import { slice } from '../../src/engine/tensor.ts';
 import { Pair, randoms, type Side } from './harness.ts';
 

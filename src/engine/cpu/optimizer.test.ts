@@ -4,7 +4,7 @@
  * Parameters sit at an offset in a shared storage to exercise view offsets; grad must stay unchanged.
  */
 import { describe, expect, it } from 'vitest';
-import { ADAM_HYPER, SGD_HYPER } from '../ops.ts';
+import { ADAM_HYPER, SGD_HYPER } from '../hyper.ts';
 import { slice } from '../tensor.ts';
 import { CpuBackend } from './backend.ts';
 import { tensorOf, values } from './test-util.ts';

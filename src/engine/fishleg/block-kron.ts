@@ -8,7 +8,15 @@ import { slice, type Tensor } from '../tensor.ts';
 import type { Arena } from './arena.ts';
 import { eye } from './linalg.ts';
 import { gemm } from './ops-util.ts';
-import type { ApproxImpl, FactoredGrad, HostLambda, KronTerm, LayerShape, LayerState } from './types.ts';
+import {
+  kronScratch,
+  type ApproxImpl,
+  type FactoredGrad,
+  type HostLambda,
+  type KronTerm,
+  type LayerShape,
+  type LayerState,
+} from './types.ts';
 
 /** Device views of one Kronecker term: factors R, L and their cached Grams P_R = RRᵀ, P_L = LLᵀ. */
 export interface KronViews {
@@ -138,6 +146,8 @@ export class StructureMismatchError extends Error {
 
 export const blockKron: ApproxImpl = {
   name: 'block-kron',
+  terms: 1,
+  scratch: kronScratch,
   lambdaSize: ({ m, p }) => m * m + p * p,
   cacheSize: ({ m, p }) => m * m + p * p,
   init: (s, scale) => ({ terms: [scaledIdentityTerm(s, scale)] }),

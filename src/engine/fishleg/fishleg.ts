@@ -5,17 +5,11 @@
  * ‖v‖·‖u‖ stay on the device (Coef refs); live hyperparameters sit in a small hyper tensor.
  */
 import type { Program } from '../backend.ts';
-import { ADAM_HYPER, type Op } from '../ops.ts';
-import {
-  FISHLEG_APPROXES,
-  fishLegInitScale,
-  OptimizerConfigError,
-  validateOptimizer,
-  type FishLegApprox,
-  type FishLegConfig,
-  type OptimizerConfig,
-} from '../optim/config.ts';
-import type { Optimizer, TrainingContext } from '../optim/optimizer.ts';
+import { ADAM_HYPER, ADAM_LAYOUT } from '../hyper.ts';
+import type { Op } from '../ops.ts';
+import { validateOptimizer, type OptimizerConfig } from '../optim/config.ts';
+import type { InverseFisherView, Optimizer, TrainingContext } from '../optim/optimizer.ts';
+import { OptimizerConfigError } from '../optim/schema.ts';
 import {
   expectCounters,
   expectTensors,
@@ -30,11 +24,12 @@ import { withScratch, type Arena } from './arena.ts';
 import { APPROX, convertLambda, lambdaLayout, layerState, type LambdaLayout } from './approx.ts';
 import { FisherProduct, layerErrors } from './fisher.ts';
 import { axpby, coef, scale } from './ops-util.ts';
+import { FISHLEG_APPROXES, fishLegInitScale, type FishLegApprox, type FishLegConfig } from './spec.ts';
 import { factoredIsCheaper, type ApproxImpl, type HostLambda } from './types.ts';
 
-/** Layout of the hyper tensor read through Coef refs (written by the host on update()). */
+/** Layout of FishLeg's own hyper tensor, read only here through Coef refs (written by the host on update()). */
 const H = { beta: 0, oneMinusBeta: 1, negLr: 2, decay: 3, gamma: 4, halfGamma: 5 } as const;
-const HYPER_SIZE = 6;
+const HYPER_SIZE = Object.keys(H).length;
 /** Layout of the device scalars: ‖v‖², ‖u‖², vᵀFv, uᵀv, a temporary, and the auxiliary-loss accumulator. */
 const S = { vv: 0, uu: 1, vFv: 2, uv: 3, tmp: 4, auxAcc: 5 } as const;
 const SCALARS = 6;
@@ -67,7 +62,7 @@ interface LambdaState {
   readonly cache: Tensor;
 }
 
-export class FishLeg implements Optimizer {
+export class FishLeg implements Optimizer, InverseFisherView {
   private lambda: LambdaState;
   private fisher: FisherProduct;
   private programs: Programs | null = null;
@@ -133,6 +128,16 @@ export class FishLeg implements Optimizer {
     return this.config.approx;
   }
 
+  /** γ, the damping of the Fisher Q approximates the inverse of. */
+  get damping(): number {
+    return this.config.damping;
+  }
+
+  /** FishLeg's λ is the learned inverse Fisher the Inside views show. */
+  get inverseFisher(): InverseFisherView {
+    return this;
+  }
+
   /** Programs for step `step`: [auxiliary update, parameter step] every K steps (not at 0), else [parameter step]. */
   stepPrograms(step: number): readonly Program[] {
     this.assertLive();
@@ -141,16 +146,19 @@ export class FishLeg implements Optimizer {
     if (!isAuxStep(step, this.config.auxEvery)) return [p.step];
     this.fisher.prepare(step);
     const t = ++this.auxUpdates;
-    this.ctx.backend.write(this.auxHyper, [
-      this.config.auxLr,
-      AUX_BETA1,
-      AUX_BETA2,
-      AUX_EPS,
-      0,
-      0,
-      1 - AUX_BETA1 ** t,
-      1 - AUX_BETA2 ** t,
-    ]);
+    this.ctx.backend.write(
+      this.auxHyper,
+      ADAM_LAYOUT.pack({
+        lr: this.config.auxLr,
+        beta1: AUX_BETA1,
+        beta2: AUX_BETA2,
+        eps: AUX_EPS,
+        weight_decay: 0,
+        decoupled: 0,
+        bc1: 1 - AUX_BETA1 ** t,
+        bc2: 1 - AUX_BETA2 ** t,
+      }),
+    );
     this.auxSinceRead++;
     return [p.aux, p.step];
   }
@@ -166,8 +174,7 @@ export class FishLeg implements Optimizer {
   /** Whether layer l's parameter step applies Q to E_l and Ā_l instead of the dense gradient. */
   private usesFactored(l: number): boolean {
     const { impl } = this.lambda;
-    const terms = impl.name === 'sum-kron' ? 2 : 1;
-    return impl.qFactoredOps !== null && factoredIsCheaper(this.layer(l).shape, this.ctx.batch, terms);
+    return impl.qFactoredOps !== null && factoredIsCheaper(this.layer(l).shape, this.ctx.batch, impl.terms);
   }
 
   /**

@@ -35,6 +35,8 @@ function size({ m, p }: LayerShape): number {
 
 export const kronDiag: ApproxImpl = {
   name: 'kron-diag',
+  terms: 1,
+  scratch: ({ m, p }) => 9 * m * p,
   lambdaSize: size,
   cacheSize: ({ m, p }) => m * p,
   init: (s, scale) => ({

@@ -16,7 +16,7 @@ import {
   StructureMismatchError,
   unpackTerms,
 } from './block-kron.ts';
-import type { ApproxImpl, HostLambda, KronTerm, LayerShape } from './types.ts';
+import { kronScratch, type ApproxImpl, type HostLambda, type KronTerm, type LayerShape } from './types.ts';
 
 const TERMS = 2;
 
@@ -32,6 +32,8 @@ const termSize = ({ m, p }: LayerShape): number => m * m + p * p;
 
 export const sumKron: ApproxImpl = {
   name: 'sum-kron',
+  terms: TERMS,
+  scratch: kronScratch,
   lambdaSize: (s) => TERMS * termSize(s),
   cacheSize: (s) => TERMS * termSize(s),
   init: (s, scale, normal) => ({ terms: [scaledIdentityTerm(s, scale), smallRandomTerm(s, scale, normal)] }),

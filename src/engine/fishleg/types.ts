@@ -50,6 +50,10 @@ export interface FactoredGrad {
 
 export interface ApproxImpl {
   readonly name: FishLegApprox;
+  /** Kronecker terms Q·G applies per layer (the factored-form cost is proportional to it). */
+  readonly terms: number;
+  /** A bound on the arena scratch (floats) its op builders need for one layer at `batch` rows (memory.ts). */
+  scratch(s: LayerShape, batch: number): number;
   lambdaSize(s: LayerShape): number;
   cacheSize(s: LayerShape): number;
   /** Q₀ = scale·I (docs/fishleg.md §3); `normal` draws N(0, 1) from Stream.fishlegInit. */
@@ -66,6 +70,11 @@ export interface ApproxImpl {
   readonly qFactoredOps: ((st: LayerState, g: FactoredGrad, out: Tensor, arena: Arena) => Op[]) | null;
   /** grad = ∇_λ ⟨r, Q(λ)u⟩ for this layer's λ segment (r, u dense m×p). */
   gradOps(st: LayerState, r: Tensor, u: Tensor, grad: Tensor, arena: Arena): Op[];
+}
+
+/** Scratch of the Kronecker builders: Q·u (mp), Q·G in factored form (batch·(m + p)), λ's gradient (2mp + max(m², p²)). */
+export function kronScratch({ m, p }: LayerShape, batch: number): number {
+  return Math.max(m * p, batch * (m + p), 2 * m * p + Math.max(m * m, p * p));
 }
 
 /** Multiply-adds of Q·G in factored form versus on the dense G: factored wins when rows < ~min(m, p). */

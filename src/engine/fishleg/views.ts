@@ -11,7 +11,7 @@ import type { ParamLayout } from '../model/mlp.ts';
 import { forwardOps, gatherInputsOp, ropOps, Workspace, type DeviceSplit } from '../model/passes.ts';
 import type { Likelihood } from '../ops.ts';
 import type { Tensor } from '../tensor.ts';
-import type { FishLeg } from './fishleg.ts';
+import type { InverseFisherView } from '../optim/optimizer.ts';
 import { materializeHostQ } from './host-q.ts';
 import { addDiagonal, relativeError, spdInverse } from './linalg.ts';
 
@@ -32,7 +32,7 @@ function checkDim(d: number, what: string): void {
 }
 
 /** Q_l of a FishLeg run as a dense (m·p)² matrix over row-major vec(W̄_l). One readback of λ. */
-export async function materializeQ(fl: FishLeg, layout: ParamLayout, layer: number): Promise<Float64Array> {
+export async function materializeQ(fl: InverseFisherView, layout: ParamLayout, layer: number): Promise<Float64Array> {
   const l = layout.layers[layer];
   if (!l) throw new RangeError(`layer ${layer} does not exist (the model has ${layout.layers.length})`);
   checkDim(l.size, `Q of layer ${layer}`);
@@ -148,7 +148,7 @@ export function dampedInverse(F: Float64Array, d: number, gamma: number): Float6
 
 /** ‖Q_l − F_γ,l⁻¹‖_F / ‖F_γ,l⁻¹‖_F for layer l, with F the whole model's exact Fisher. */
 export async function inverseFisherError(
-  fl: FishLeg,
+  fl: InverseFisherView,
   layout: ParamLayout,
   F: Float64Array,
   l: number,

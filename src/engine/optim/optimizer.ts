@@ -4,10 +4,11 @@
  * small hyper tensor rather than re-recording anything.
  */
 import type { Backend, Program } from '../backend.ts';
-import { FishLeg } from '../fishleg/fishleg.ts';
+import type { HostLambda } from '../fishleg/types.ts';
 import type { ParamLayout } from '../model/mlp.ts';
 import type { DeviceSplit, Workspace } from '../model/passes.ts';
-import { ADAM_HYPER, SGD_HYPER, type Likelihood } from '../ops.ts';
+import { ADAM_HYPER, ADAM_LAYOUT, SGD_HYPER, SGD_LAYOUT } from '../hyper.ts';
+import type { Likelihood } from '../ops.ts';
 import type { Tensor } from '../tensor.ts';
 import { validateOptimizer, type AdamConfig, type OptimizerConfig, type SgdConfig } from './config.ts';
 import { expectTensors, kindMismatch, readTensors, type OptimizerState } from './state.ts';
@@ -60,9 +61,34 @@ export interface Optimizer {
    */
   loadState(state: OptimizerState): void;
   dispose(): void;
+
+  // ---- capabilities: optional, so that the trainer, the worker and the UI never test an optimizer's class ----
+
+  /**
+   * The mean auxiliary loss since the last call (FishLeg's A, fishleg.md §5.6), or null without an update
+   * since then. One readback; called once per evaluation.
+   */
+  readAuxLoss?(): Promise<number | null>;
+  /**
+   * Switches the structure of a setting whose `live` is 'switch' (FishLeg's approximation, fishleg.md §9)
+   * before the next step. Rejects with OptimizerConfigError for an unknown value.
+   */
+  switchApprox?(value: string): Promise<void>;
+  /** The learned inverse Fisher, for the Inside views (materialised Q, its error against F⁻¹). */
+  readonly inverseFisher?: InverseFisherView;
 }
 
-class Sgd implements Optimizer {
+/** An optimizer's learned Q ≈ F_γ⁻¹ in host form (FishLeg's λ; docs/fishleg.md §3). */
+export interface InverseFisherView {
+  /** The current structure (FishLeg's approximation). */
+  readonly approx: string;
+  /** γ of F_γ = F + γI, the Fisher Q approximates the inverse of. */
+  readonly damping: number;
+  /** Every layer's Q factors. One readback. */
+  hostLambda(): Promise<{ readonly approx: string; readonly layers: readonly HostLambda[] }>;
+}
+
+export class Sgd implements Optimizer {
   private readonly mom: Tensor;
   private readonly hyper: Tensor;
   private readonly program: Program;
@@ -80,7 +106,7 @@ class Sgd implements Optimizer {
   }
   private writeHyper(): void {
     const c = this.config;
-    this.p.backend.write(this.hyper, [c.lr, c.momentum, c.weightDecay]);
+    this.p.backend.write(this.hyper, SGD_LAYOUT.pack({ lr: c.lr, momentum: c.momentum, weight_decay: c.weightDecay }));
   }
   stepPrograms(): readonly Program[] {
     return [this.program];
@@ -111,7 +137,7 @@ class Sgd implements Optimizer {
   }
 }
 
-class Adam implements Optimizer {
+export class Adam implements Optimizer {
   private readonly m: Tensor;
   private readonly v: Tensor;
   private readonly hyper: Tensor;
@@ -132,16 +158,19 @@ class Adam implements Optimizer {
     const c = this.config;
     const t = step + 1;
     const decoupled = c.kind === 'adamw' ? 1 : 0;
-    this.p.backend.write(this.hyper, [
-      c.lr,
-      c.beta1,
-      c.beta2,
-      c.eps,
-      c.weightDecay,
-      decoupled,
-      1 - c.beta1 ** t,
-      1 - c.beta2 ** t,
-    ]);
+    this.p.backend.write(
+      this.hyper,
+      ADAM_LAYOUT.pack({
+        lr: c.lr,
+        beta1: c.beta1,
+        beta2: c.beta2,
+        eps: c.eps,
+        weight_decay: c.weightDecay,
+        decoupled,
+        bc1: 1 - c.beta1 ** t,
+        bc2: 1 - c.beta2 ** t,
+      }),
+    );
     return [this.program];
   }
   update(config: OptimizerConfig): void {
@@ -169,21 +198,5 @@ class Adam implements Optimizer {
   dispose(): void {
     this.p.backend.release(this.program);
     for (const t of [this.m, this.v, this.hyper]) this.p.backend.free(t);
-  }
-}
-
-/** Allocates the optimizer's state and records its update. */
-export function createOptimizer(p: TrainingContext, config: OptimizerConfig): Optimizer {
-  validateOptimizer(config);
-  switch (config.kind) {
-    case 'fishleg':
-      return new FishLeg(p, config);
-    case 'sgd':
-      return new Sgd(p, config);
-    case 'adam':
-    case 'adamw':
-      return new Adam(p, config);
-    default:
-      return config satisfies never;
   }
 }
