@@ -50,6 +50,8 @@ export interface CliConfig {
   /** Bytes the run may allocate (estimated before anything is; engine/memory.ts). */
   readonly memoryBudget: number;
   readonly quiet: boolean;
+  /** --export-pytorch: write a PyTorch script for the setup there and train nothing (src/cli/export-pytorch.ts). */
+  readonly exportPytorch: string | null;
 }
 
 /** The range of --sigma whose square is a normal float32 (√ of the smallest normal and of the largest float32). */
@@ -240,6 +242,8 @@ export function buildCommand(): Command {
     .option('--quiet', 'no progress bar')
     .exitOverride()
     .configureOutput({ writeErr: () => {} });
+  // Kept apart from the flags above: graduating to PyTorch (docs/pytorch-export.md).
+  cmd.option('--export-pytorch <file.py>', 'write a PyTorch script (and its side files) for this setup; trains nothing');
   return quoteRejectedValues(cmd);
 }
 
@@ -278,6 +282,7 @@ interface RawOptions {
   backend: 'auto' | 'cpu' | 'webgpu';
   out?: string;
   quiet?: boolean;
+  exportPytorch?: string;
 }
 
 const FISHLEG_FLAGS = [
@@ -404,5 +409,6 @@ export function parseArgs(argv: readonly string[]): CliConfig {
     noise: o.noise ?? null,
     memoryBudget: o.memoryBudget,
     quiet: o.quiet ?? false,
+    exportPytorch: o.exportPytorch ?? null,
   };
 }

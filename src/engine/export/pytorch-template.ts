@@ -419,9 +419,19 @@ class Natural:
                              % (count, count, self.MAX_PARAMS))
         self.mom = None
 
-    def step(self, step, x):
-        from torch.func import functional_call, jacrev, vmap
-
+    def _fisher_rows(self, x):
+        """Rows (S_i^T J_i) of all examples, (B k) x P: F = rows^T rows / B."""
+        try:
+            from torch.func import functional_call, jacrev, vmap
+        except ImportError:  # torch before 2.0: one backward pass per example and output
+            mu = self.model(x)
+            root = output_fisher_root(mu.detach())
+            rows = []
+            for i in range(x.shape[0]):
+                for j in range(mu.shape[1]):
+                    g = torch.autograd.grad(mu[i], self.params, grad_outputs=root[i, :, j], retain_graph=True)
+                    rows.append(torch.cat([t.reshape(-1) for t in g]))
+            return torch.stack(rows)
         names = [n for n, _ in self.model.named_parameters()]
         values = {n: p.detach() for n, p in self.model.named_parameters()}
 
@@ -433,8 +443,12 @@ class Natural:
         j = torch.cat([jac[n].reshape(b, jac[n].shape[1], -1) for n in names], 2)  # B x k x P
         with torch.no_grad():
             root = output_fisher_root(self.model(x))
-            js = root.transpose(1, 2) @ j  # S^T J: F = (1/B) sum (S^T J)^T (S^T J)
-            fisher = torch.einsum("bkp,bkq->pq", js, js) / b
+            return (root.transpose(1, 2) @ j).reshape(-1, j.shape[2])
+
+    def step(self, step, x):
+        rows = self._fisher_rows(x)
+        with torch.no_grad():
+            fisher = rows.T @ rows / x.shape[0]
             theta = torch.cat([p.reshape(-1) for p in self.params])
             g = torch.cat([p.grad.reshape(-1) for p in self.params]) + self.wd * theta
             eye = torch.eye(g.numel(), dtype=g.dtype, device=g.device)
