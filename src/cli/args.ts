@@ -243,7 +243,10 @@ export function buildCommand(): Command {
     .exitOverride()
     .configureOutput({ writeErr: () => {} });
   // Kept apart from the flags above: graduating to PyTorch (docs/pytorch-export.md).
-  cmd.option('--export-pytorch <file.py>', 'write a PyTorch script (and its side files) for this setup; trains nothing');
+  cmd.option(
+    '--export-pytorch <file.py>',
+    'write a PyTorch script (and its side files) for this setup; trains nothing',
+  );
   return quoteRejectedValues(cmd);
 }
 
