@@ -9,6 +9,7 @@ import type { BackendInfo } from '../worker/protocol.ts';
 import { CHART_METRICS, normaliseIds, toSearch, type ChartSettings, type PlaygroundConfig } from './config.ts';
 import { Controls } from './Controls.tsx';
 import { download, svgToPng, toCsv, toJson } from './history.ts';
+import { ExportPytorch } from './ExportPytorch.tsx';
 import { LossChart } from './LossChart.tsx';
 import { PRESETS } from './presets.ts';
 import { RunsPanel } from './RunsPanel.tsx';
@@ -406,6 +407,7 @@ export function App({ client }: AppProps) {
                 Export PNG
               </button>
               <CopyLink />
+              <ExportPytorch config={cfg} csv={s.csv} />
             </div>
           </section>
           <MemoRunsPanel

@@ -87,7 +87,7 @@ export interface ExportSetup {
 
 export interface ExportFile {
   readonly name: string;
-  readonly contents: string | Uint8Array;
+  readonly contents: string | Uint8Array<ArrayBuffer>;
 }
 
 /** A setup the script cannot express; the message says which setting. */
@@ -129,7 +129,7 @@ function stem(scriptName: string): string {
 }
 
 /** A .npy (format 1.0) file of float32 values, little-endian, one dimension. */
-export function npyFloat32(values: Float32Array): Uint8Array {
+export function npyFloat32(values: Float32Array): Uint8Array<ArrayBuffer> {
   let header = `{'descr': '<f4', 'fortran_order': False, 'shape': (${values.length},), }`;
   // Magic (6) + version (2) + length (2) + header + '\n' is padded to a multiple of 64.
   const pad = 64 - ((10 + header.length + 1) % 64);
