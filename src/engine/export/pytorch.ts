@@ -322,7 +322,8 @@ function runFactory(s: ExportSetup, run: ExportRun, i: number): string {
         ...approx[o.approx],
         `    model = initialise_FishModel(model, module_names="__ALL__", fish_scale=${pyNum(scale)})`,
         s.likelihood === 'gaussian'
-          ? `    likelihood = FISH_LIKELIHOODS["gaussian"](sigma=${pyNum(s.sigma)}, device=str(ctx["device"]))`
+          ? // float(): the library wraps sigma in a Parameter, which an integer tensor cannot be.
+            `    likelihood = FISH_LIKELIHOODS["gaussian"](sigma=float(${pyNum(s.sigma)}), device=str(ctx["device"]))`
           : `    likelihood = FISH_LIKELIHOODS[${pyStr(FISHLEG_LIKELIHOOD[s.likelihood])}](device=str(ctx["device"]))`,
         `    # The auxiliary batch: ${auxBatch} rows${o.auxBatch === null ? ' (auxBatch unset: the training batch size)' : ''}, the engine's own rows for each step.`,
         `    aux = EngineAuxBatches(ctx["train_x"], ctx["train_y"], SETUP["seed"], ${auxBatch})`,
