@@ -434,4 +434,78 @@ describe('the exported script trains like the engine (needs a Python with torch)
       }
     },
   );
+
+  it(
+    'forms the exact Fisher for the natural gradient and the K-FAC factors and step as documented',
+    { timeout: 120_000 },
+    () => {
+      const py = findPython(['numpy', 'torch']);
+      if (!py) return;
+      const files = exportPytorch(setup('spiral', [{ name: 'sgd', optimizer: OPTIMIZERS[0]! }]));
+      const script = join(writeAll('curvature', files), files[0]!.name);
+      // Double precision, tiny models: the script's matrices against ones built from their definitions.
+      const driver = `
+import importlib.util, json, sys, math
+import torch
+s = importlib.util.spec_from_file_location("m", ${JSON.stringify(script)})
+m = importlib.util.module_from_spec(s)
+s.loader.exec_module(m)
+torch.manual_seed(0)
+nn = torch.nn
+out = {}
+for lik in ["categorical", "bernoulli", "gaussian"]:
+    m.SETUP["likelihood"], m.SETUP["sigma"] = lik, 0.7
+    model = nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 3)).double()
+    x = torch.randn(5, 3, dtype=torch.float64)
+    nat = m.Natural(model, lr=0.1, momentum=0, weight_decay=0, damping=0.1)
+    rows = nat._fisher_rows(x)
+    fisher = rows.T @ rows / 5
+    params = list(model.parameters())
+    mu = model(x)
+    ref = 0
+    for i in range(5):
+        jac = torch.stack([torch.cat([g.reshape(-1) for g in torch.autograd.grad(mu[i, o], params, retain_graph=True)]) for o in range(3)])
+        if lik == "categorical":
+            p = torch.softmax(mu[i], 0).detach()
+            lam = torch.diag(p) - torch.outer(p, p)
+        elif lik == "bernoulli":
+            p = torch.sigmoid(mu[i]).detach()
+            lam = torch.diag(p * (1 - p))
+        else:
+            lam = torch.eye(3, dtype=torch.float64) / 0.49
+        ref = ref + jac.T @ lam @ jac / 5
+    out["natural " + lik] = (fisher - ref).abs().max().item() / ref.abs().max().item()
+    # K-FAC on one layer: S is the mean output Fisher, A the mean of a-bar a-bar^T; then one step.
+    lin = nn.Linear(3, 3).double()
+    one = nn.Sequential(lin)
+    k = m.KFAC(one, lr=0.3, momentum=0, weight_decay=0.01, damping=0.04, factor_decay=0.9, inv_every=1, kl_clip=None, fisher="ggn", seed=1)
+    abar, errs = m.layer_errors(one, x, "ggn", None)
+    s_fac = sum(e.T @ e for e in errs[0]) / 5
+    mu1 = one(x).detach()
+    if lik == "categorical":
+        p = torch.softmax(mu1, 1)
+        lam = (torch.diag_embed(p) - p.unsqueeze(2) * p.unsqueeze(1)).mean(0)
+    elif lik == "bernoulli":
+        p = torch.sigmoid(mu1)
+        lam = torch.diag_embed(p * (1 - p)).mean(0)
+    else:
+        lam = torch.eye(3, dtype=torch.float64) / 0.49
+    out["kfac S " + lik] = (s_fac - lam).abs().max().item()
+    y = torch.nn.functional.one_hot(torch.arange(5) % 3, 3).double()
+    one.zero_grad()
+    m.batch_loss(one(x), y).backward()
+    wbar = torch.cat([lin.weight, lin.bias[:, None]], 1).detach().clone()
+    g = torch.cat([lin.weight.grad, lin.bias.grad[:, None]], 1) + 0.01 * wbar
+    a_fac = abar[0].T @ abar[0] / 5
+    expect = wbar - 0.3 * torch.linalg.inv(lam + 0.2 * torch.eye(3, dtype=torch.float64)) @ g @ torch.linalg.inv(a_fac + 0.2 * torch.eye(4, dtype=torch.float64))
+    k.step(0, x)
+    after = torch.cat([lin.weight, lin.bias[:, None]], 1).detach()
+    out["kfac step " + lik] = (after - expect).abs().max().item()
+json.dump(out, sys.stdout)
+`;
+      const got = JSON.parse(runPython(py, ['-c', driver])) as Record<string, number>;
+      expect(Object.keys(got)).toHaveLength(9);
+      for (const [what, err] of Object.entries(got)) expect(err, what).toBeLessThan(1e-9);
+    },
+  );
 });
