@@ -53,6 +53,8 @@ export interface CliConfig {
   /** Bytes the run may allocate (estimated before anything is; engine/memory.ts). */
   readonly memoryBudget: number;
   readonly quiet: boolean;
+  /** --export-pytorch: write a PyTorch script for the setup there and train nothing (src/cli/export-pytorch.ts). */
+  readonly exportPytorch: string | null;
 }
 
 /** The range of --sigma whose square is a normal float32 (engine/setup-spec.ts). */
@@ -284,6 +286,11 @@ export function buildCommand(): Command {
     .option('--quiet', 'no progress bar')
     .exitOverride()
     .configureOutput({ writeErr: () => {} });
+  // Kept apart from the flags above: graduating to PyTorch (docs/pytorch-export.md).
+  cmd.option(
+    '--export-pytorch <file.py>',
+    'write a PyTorch script (and its side files) for this setup; trains nothing',
+  );
   return quoteRejectedValues(cmd);
 }
 
@@ -308,6 +315,7 @@ interface RawOptions {
   backend: 'auto' | 'cpu' | 'webgpu';
   out?: string;
   quiet?: boolean;
+  exportPytorch?: string;
 }
 
 /** "a and b" / "a, b and c". */
@@ -414,5 +422,6 @@ export function parseArgs(argv: readonly string[]): CliConfig {
     testFraction: o.testFraction ?? null,
     memoryBudget: o.memoryBudget,
     quiet: o.quiet ?? false,
+    exportPytorch: o.exportPytorch ?? null,
   };
 }

@@ -27,6 +27,7 @@ import { CliError, parseArgs, type CliConfig } from './args.ts';
 import { fileProblem } from './file-problem.ts';
 import { loadCliData, defaultsFor, plannedShape } from './data.ts';
 import { openBackend } from './backend.ts';
+import { writePytorchExport } from './export-pytorch.ts';
 import { parseArch, type Arch } from '../engine/data/tasks.ts';
 
 /** A curve point; FishLeg runs add the mean auxiliary loss of the updates since the previous point. */
@@ -212,6 +213,7 @@ async function main(argv: readonly string[]): Promise<number> {
     if (e instanceof CommanderError) return 0; // --help / --version already printed
     throw e;
   }
+  if (cli.exportPytorch !== null) return exportOnly(cli, cli.exportPytorch);
   const out = cli.out;
   if (out) checkWritable(out);
   const write = (s: RunSummary) => writeFileSync(out!, JSON.stringify(s, null, 2));
@@ -245,6 +247,13 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stderr.write(`diverged at step ${d.step} (loss ${formatLoss(d.loss)}): ${d.reason}; stopped\n`);
     return EXIT_DIVERGED;
   }
+  return 0;
+}
+
+/** --export-pytorch: writes the script and its side files, says where, and trains nothing. */
+function exportOnly(cli: CliConfig, path: string): number {
+  if (cli.out) throw new CliError('--export-pytorch trains nothing, so --out would have nothing to write');
+  for (const file of writePytorchExport(cli, path)) process.stdout.write(`wrote ${escapeControls(file)}\n`);
   return 0;
 }
 

@@ -17,6 +17,7 @@ import {
 } from './config.ts';
 import { Controls } from './Controls.tsx';
 import { download, svgToPng, toCsv, toJson } from './history.ts';
+import { ExportPytorch } from './ExportPytorch.tsx';
 import { LossChart } from './LossChart.tsx';
 import { PRESETS } from './presets.ts';
 import { RunsPanel } from './RunsPanel.tsx';
@@ -433,6 +434,7 @@ export function App({ client, embed = null }: AppProps) {
                 Export PNG
               </button>
               <CopyLink />
+              <ExportPytorch config={cfg} csv={s.csv} />
             </div>
           </section>
           <MemoRunsPanel

@@ -1,0 +1,24 @@
+/**
+ * "Export PyTorch" (docs/pytorch-export.md): the button downloads one Python script carrying the page's
+ * setup: its data settings, architecture and every run's optimizer with its settings.
+ */
+import { readFile } from 'node:fs/promises';
+import { expect, test } from '@playwright/test';
+
+test('Export PyTorch downloads a script with the race’s data, model and runs', async ({ page }) => {
+  await page.goto('/?backend=cpu&task=xor&n=300&seed=7&hidden=8t&run=sgd~Slow~~lr:0.05&run=fishleg');
+  await expect(page.getByTestId('play-button')).toBeEnabled();
+  const download = page.waitForEvent('download');
+  await page.getByTestId('export-pytorch').click();
+  const file = await download;
+  expect(file.suggestedFilename()).toBe('playground.py');
+  const script = await readFile(await file.path(), 'utf8');
+  expect(script).toContain('"task": "xor"');
+  expect(script).toContain('"n": 300');
+  expect(script).toContain('"seed": 7');
+  expect(script).toContain('"arch": "2-8t-2"');
+  expect(script).toContain('torch.optim.SGD(model.parameters(), lr=0.05');
+  expect(script).toContain('opt = FishLeg(model, aux, likelihood');
+  expect(script).toContain('("Slow", make_run_0),');
+  await expect(page.getByTestId('export-pytorch-error')).toHaveCount(0);
+});

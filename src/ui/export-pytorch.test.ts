@@ -1,0 +1,53 @@
+/** The page's config as an export setup (src/ui/export-pytorch.ts). */
+import { describe, expect, it } from 'vitest';
+import { exportPytorch, ExportError } from '../engine/export/pytorch.ts';
+import { dataFor, DEFAULT_CONFIG, modelFor, runsFor, optimizerFor, type PlaygroundConfig } from './config.ts';
+import { DEFAULT_EXPORT_STEPS, EXPORT_SCRIPT, exportSetupFromPlayground } from './export-pytorch.ts';
+
+describe('exportSetupFromPlayground', () => {
+  it('takes the default race: spiral data, the full architecture, every run, one script', () => {
+    const s = exportSetupFromPlayground(DEFAULT_CONFIG, null);
+    expect(s.data).toEqual({
+      source: 'toy',
+      task: 'spiral',
+      n: 400,
+      noise: 0.05,
+      seed: 1,
+      testFraction: 0.2,
+      classes: 2,
+    });
+    expect(s.arch).toBe('2-16t-16t-2');
+    expect(s.likelihood).toBe('categorical');
+    expect(s.steps).toBe(DEFAULT_EXPORT_STEPS);
+    expect(s.runs.map((r) => r.optimizer)).toEqual(DEFAULT_CONFIG.runs.map((r) => r.optimizer));
+    const files = exportPytorch(s);
+    expect(files.map((f) => f.name)).toEqual([EXPORT_SCRIPT]);
+  });
+
+  it('resolves the automatic likelihood, the step budget and a model without hidden layers', () => {
+    const c: PlaygroundConfig = {
+      ...DEFAULT_CONFIG,
+      data: dataFor('mnist-ae', 4),
+      model: { ...modelFor('mnist-ae'), hidden: '' },
+      runs: runsFor([optimizerFor('adam')]),
+      stopAt: 250,
+    };
+    const s = exportSetupFromPlayground(c, null);
+    expect(s).toMatchObject({ arch: '784-784', likelihood: 'bernoulli', steps: 250, seed: 4, batch: 100 });
+  });
+
+  it('embeds a CSV setup, split as the worker splits it, and asks for the file when there is none', () => {
+    const c: PlaygroundConfig = {
+      ...DEFAULT_CONFIG,
+      data: { ...dataFor('csv'), file: 'd.csv' },
+      model: modelFor('csv'),
+    };
+    expect(() => exportSetupFromPlayground(c, null)).toThrow(ExportError);
+    const s = exportSetupFromPlayground(c, { name: 'd.csv', text: 'u,v,y\n1,2,3\n4,5,6\n7,8,9\n0,1,2\n' });
+    expect(s.arch).toBe('2-16t-1');
+    expect(s.likelihood).toBe('gaussian');
+    expect(s.data.source === 'table' && s.data.embed).toBe(true);
+    const script = exportPytorch(s)[0]!.contents as string;
+    expect(script).toContain('EMBEDDED = {');
+  });
+});

@@ -1,0 +1,511 @@
+/**
+ * The PyTorch export (src/engine/export/pytorch.ts, docs/pytorch-export.md): every optimizer on every task
+ * gives a script Python compiles, with each setting written into its run's factory; the script's numpy port
+ * regenerates the engine's toy points, batch rows, auxiliary rows and initial weights (checked number for
+ * number against the engine, which is what "same data, same batches" rests on); CSV splits come back as the
+ * engine holds them; and, where a Python with torch exists, the script's SGD/Adam/AdamW curves follow the
+ * engine's CPU backend step for step.
+ */
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CpuBackend } from '../../src/engine/cpu/backend.ts';
+import { parseArch } from '../../src/engine/data/arch.ts';
+import { csvDataset } from '../../src/engine/data/csv.ts';
+import type { Dataset } from '../../src/engine/data/dataset.ts';
+import { auxBatchIndices, batchIndices } from '../../src/engine/data/sampler.ts';
+import { toyDataset, type ToyTask } from '../../src/engine/data/toy.ts';
+import {
+  exportPytorch,
+  ExportError,
+  npyFloat32,
+  pyStr,
+  type ExportData,
+  type ExportOptimizer,
+  type ExportSetup,
+} from '../../src/engine/export/pytorch.ts';
+import { initParams } from '../../src/engine/model/mlp.ts';
+import { defaultFishLeg } from '../../src/engine/optim/config.ts';
+import { threefry2x32 } from '../../src/engine/rng.ts';
+import { Trainer } from '../../src/engine/trainer.ts';
+import { findPython, runPython } from './python.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'pytorch-export-'));
+
+/** Every optimizer, with values unlike the defaults so that each is found only if it was written. */
+const OPTIMIZERS: readonly ExportOptimizer[] = [
+  { kind: 'sgd', lr: 0.37, momentum: 0.61, weightDecay: 0.0023 },
+  { kind: 'adam', lr: 0.0041, beta1: 0.83, beta2: 0.991, eps: 3e-7, weightDecay: 0.0017 },
+  { kind: 'adamw', lr: 0.0052, beta1: 0.87, beta2: 0.993, eps: 4e-9, weightDecay: 0.031 },
+  ...(['block-kron', 'kron-diag', 'sum-kron'] as const).flatMap((approx, i) =>
+    (['ggn', 'sampled'] as const).map((fisher) => ({
+      ...defaultFishLeg(approx),
+      fisher,
+      lr: 0.013 + i,
+      beta: 0.77,
+      weightDecay: 0.00021,
+      auxLr: 0.0033,
+      damping: 0.27,
+      initScale: fisher === 'ggn' ? null : 2.5,
+      auxEvery: 7,
+      auxBatch: fisher === 'ggn' ? null : 19,
+      preconditionAux: fisher === 'ggn',
+    })),
+  ),
+  {
+    kind: 'kfac',
+    lr: 0.21,
+    momentum: 0.43,
+    weightDecay: 0.0007,
+    damping: 0.019,
+    factorDecay: 0.93,
+    invEvery: 13,
+    klClip: 0.0011,
+    fisher: 'sampled',
+  },
+  {
+    kind: 'kfac',
+    lr: 0.22,
+    momentum: 0,
+    weightDecay: 0,
+    damping: 0.018,
+    factorDecay: 0.94,
+    invEvery: 1,
+    klClip: null,
+    fisher: 'ggn',
+  },
+  { kind: 'natural', lr: 0.31, momentum: 0.52, weightDecay: 0.0009, damping: 0.029 },
+];
+
+/** The literal each setting must appear as in its run's factory. */
+function expectedLiterals(o: ExportOptimizer, batch: number): string[] {
+  switch (o.kind) {
+    case 'sgd':
+      return [`lr=${o.lr}`, `momentum=${o.momentum}`, `weight_decay=${o.weightDecay}`, 'torch.optim.SGD('];
+    case 'adam':
+    case 'adamw':
+      return [
+        `lr=${o.lr}`,
+        `betas=(${o.beta1}, ${o.beta2})`,
+        `eps=${o.eps}`,
+        `weight_decay=${o.weightDecay}`,
+        o.kind === 'adam' ? 'torch.optim.Adam(' : 'torch.optim.AdamW(',
+      ];
+    case 'fishleg':
+      return [
+        `lr=${o.lr}`,
+        `beta=${o.beta}`,
+        `weight_decay=${o.weightDecay}`,
+        `aux_lr=${o.auxLr}`,
+        `damping=${o.damping}`,
+        `update_aux_every=${o.auxEvery}`,
+        `fish_scale=${o.initScale ?? 1 / o.damping}`,
+        `SETUP["seed"], ${o.auxBatch ?? batch})`,
+        `precondition_aux=${o.preconditionAux ? 'True' : 'False'}`,
+        o.fisher === 'ggn' ? '"antithetic"' : '"rank-1"',
+        `approx '${o.approx}'`,
+      ];
+    case 'kfac':
+      return [
+        `lr=${o.lr}`,
+        `momentum=${o.momentum}`,
+        `weight_decay=${o.weightDecay}`,
+        `damping=${o.damping}`,
+        `factor_decay=${o.factorDecay}`,
+        `inv_every=${o.invEvery}`,
+        `kl_clip=${o.klClip ?? 'None'}`,
+        `fisher="${o.fisher}"`,
+      ];
+    case 'natural':
+      return [`lr=${o.lr}`, `momentum=${o.momentum}`, `weight_decay=${o.weightDecay}`, `damping=${o.damping}`];
+    default:
+      return o satisfies never;
+  }
+}
+
+const CLASSIFY_CSV = 'a,b,label\n0.5,1,0\n-1.25,2,1\n3,0.125,2\n1,1,1\n0,-2,0\n2.5,3,2\n';
+const REGRESS_CSV = 'x1,"x,2",y\n0.1,0.2,0.3\n1e-3,5,-7\n2,3,4\n-1,-1,0.5\n';
+
+const DATA: Readonly<Record<string, { data: ExportData; arch: string; lik: ExportSetup['likelihood'] }>> = {
+  spiral: { data: toy('spiral', 2), arch: '2-16t-16t-2', lik: 'categorical' },
+  circles: { data: toy('circles', 3), arch: '2-8r-3', lik: 'categorical' },
+  xor: { data: toy('xor', 2), arch: '2-8s-2', lik: 'categorical' },
+  gaussians: { data: toy('gaussians', 4), arch: '2-8t-4', lik: 'categorical' },
+  mnist: { data: { source: 'mnist', task: 'mnist' }, arch: '784-16r-10', lik: 'categorical' },
+  'mnist-ae': { data: { source: 'mnist', task: 'mnist-ae' }, arch: '784-8r-4-8r-784', lik: 'bernoulli' },
+  'csv-classes': {
+    data: { source: 'table', dataset: csvDataset({ text: CLASSIFY_CSV, name: 'c.csv' }, undefined, { seed: 3 }) },
+    arch: '2-4t-3',
+    lik: 'categorical',
+  },
+  'csv-regression-embedded': {
+    data: {
+      source: 'table',
+      dataset: csvDataset({ text: REGRESS_CSV, name: 'r.csv' }, undefined, { seed: 1 }),
+      embed: true,
+    },
+    arch: '2-4t-1',
+    lik: 'gaussian',
+  },
+};
+
+function toy(task: ToyTask, classes: number): ExportData {
+  return { source: 'toy', task, n: 120, noise: 0.07, seed: 11, testFraction: 0.25, classes };
+}
+
+function setup(name: string, runs: ExportSetup['runs'], over: Partial<ExportSetup> = {}): ExportSetup {
+  const d = DATA[name]!;
+  return {
+    scriptName: `${name.replace(/[^a-z]/g, '_')}.py`,
+    data: d.data,
+    arch: d.arch,
+    likelihood: d.lik,
+    sigma: 0.7,
+    batch: 24,
+    evalEvery: 5,
+    steps: 20,
+    seed: 11,
+    runs,
+    ...over,
+  };
+}
+
+/** The text of run i's factory. */
+function factory(script: string, i: number): string {
+  const start = script.indexOf(`def make_run_${i}(`);
+  expect(start).toBeGreaterThan(0);
+  const end = script.indexOf('\ndef ', start + 1);
+  const stop = script.indexOf('\nRUNS = [', start);
+  return script.slice(start, end > 0 && end < stop ? end : stop);
+}
+
+function writeAll(sub: string, files: ReturnType<typeof exportPytorch>): string {
+  const folder = join(dir, sub);
+  mkdirSync(folder, { recursive: true });
+  for (const f of files) writeFileSync(join(folder, f.name), f.contents);
+  return folder;
+}
+
+describe('exportPytorch: scripts', () => {
+  const runs = OPTIMIZERS.map((optimizer, i) => ({ name: `${optimizer.kind} ${i}`, optimizer }));
+
+  it('writes every setting of every optimizer into its factory, for every task, and Python compiles each', () => {
+    const scripts: string[] = [];
+    for (const name of Object.keys(DATA)) {
+      const files = exportPytorch(setup(name, runs));
+      const script = files[0]!.contents as string;
+      expect(files[0]!.name).toBe(setup(name, runs).scriptName);
+      runs.forEach((r, i) => {
+        const text = factory(script, i);
+        for (const lit of expectedLiterals(r.optimizer, 24)) expect(text, `${name} ${r.name}`).toContain(lit);
+        expect(script).toContain(`(${pyStr(r.name)}, make_run_${i}),`);
+      });
+      const d = DATA[name]!.data;
+      if (d.source === 'table' && !d.embed) expect(files.map((f) => f.name).sort()).toHaveLength(3);
+      scripts.push(join(writeAll(`compile-${name}`, files), files[0]!.name));
+    }
+    const py = findPython([]);
+    if (!py) return;
+    runPython(py, ['-m', 'py_compile', ...scripts]);
+  });
+
+  it('keeps run names and data names from breaking out of their strings', () => {
+    const hostile = `x"""\n'''\\ ${'\u2028'} é 😀 "); import os #`;
+    const files = exportPytorch(setup('spiral', [{ name: hostile, optimizer: OPTIMIZERS[0]! }]));
+    const folder = writeAll('hostile', files);
+    const py = findPython(['numpy']);
+    if (!py) return;
+    const out = runPython(py, [
+      '-c',
+      `import importlib.util, json; s = importlib.util.spec_from_file_location("m", ${JSON.stringify(join(folder, files[0]!.name))}); m = importlib.util.module_from_spec(s); s.loader.exec_module(m); print(json.dumps([m.RUNS[0][0], m.SETUP["runs"][0]["name"]]))`,
+    ]);
+    expect(JSON.parse(out)).toEqual([hostile, hostile]);
+  });
+
+  it('refuses setups it cannot write, naming the setting', () => {
+    const one = [{ name: 'a', optimizer: OPTIMIZERS[0]! }];
+    expect(() => exportPytorch(setup('spiral', []))).toThrow(/no run/);
+    expect(() => exportPytorch(setup('spiral', [...one, ...one]))).toThrow(/two runs are named 'a'/);
+    expect(() => exportPytorch(setup('spiral', one, { scriptName: 'run.txt' }))).toThrow(/\.py/);
+    expect(() => exportPytorch(setup('spiral', one, { steps: 0 }))).toThrow(/steps must be a positive integer/);
+    expect(() => exportPytorch(setup('spiral', one, { arch: '3-4t-2' }))).toThrow(/takes 3 inputs/);
+    expect(() => exportPytorch(setup('csv-regression-embedded', one, { likelihood: 'categorical' }))).toThrow(
+      ExportError,
+    );
+    expect(() => exportPytorch(setup('spiral', one, { initialParams: new Float32Array(3) }))).toThrow(
+      /initialParams holds 3 values/,
+    );
+  });
+
+  it('writes the .npy header numpy expects', () => {
+    const bytes = npyFloat32(new Float32Array([1.5, -2]));
+    const headerLength = bytes[8]! | (bytes[9]! << 8);
+    expect((10 + headerLength) % 64).toBe(0);
+    expect(new TextDecoder().decode(bytes.subarray(10, 10 + headerLength))).toMatch(
+      /^\{'descr': '<f4', 'fortran_order': False, 'shape': \(2,\), \} *\n$/,
+    );
+    expect(Array.from(new Float32Array(bytes.slice(10 + headerLength).buffer))).toEqual([1.5, -2]);
+  });
+});
+
+/** float32 values equal to within one unit in the last place (sin/cos may round differently). */
+function closeF32(a: ArrayLike<number>, b: ArrayLike<number>, what: string): void {
+  expect(a.length, what).toBe(b.length);
+  for (let i = 0; i < a.length; i++) {
+    const tol = 2 ** -23 * Math.max(2 ** -10, Math.abs(b[i]!));
+    if (!(Math.abs(a[i]! - b[i]!) <= tol)) expect(a[i], `${what}[${i}]`).toBe(b[i]);
+  }
+}
+
+describe('the exported script regenerates the engine data (numpy, no torch)', () => {
+  const TOYS: readonly [ToyTask, number, number, number, number, number][] = [
+    // task, n, noise, seed, testFraction, classes
+    ['spiral', 300, 0.05, 7, 0.2, 2],
+    ['circles', 250, 0.1, 2, 0.3, 3],
+    ['xor', 101, 0, 3, 0.25, 2],
+    ['gaussians', 200, 0.15, 4294967295, 0.1, 4],
+  ];
+  // seed, step, batch, rows; the last one's counters pass 2^32 (the high word of the counter).
+  const BATCHES: readonly [number, number, number, number][] = [
+    [1, 0, 32, 320],
+    [5, 17, 100, 8000],
+    [9, 67108867, 64, 1000],
+  ];
+  const INITS: readonly [string, number][] = [
+    ['2-16t-16t-3', 5],
+    ['784-8r-10', 1],
+  ];
+
+  it('gives the same Threefry words, toy points, batch rows, auxiliary rows and initial weights', () => {
+    const py = findPython(['numpy']);
+    if (!py) return;
+    const files = exportPytorch(setup('spiral', [{ name: 'sgd', optimizer: OPTIMIZERS[0]! }]));
+    const script = join(writeAll('port', files), files[0]!.name);
+    const words: [number, number, number, number][] = [
+      [0, 1, 0, 0],
+      [0xffffffff, 6, 0xfffffffe, 3],
+      [123456789, 2, 42, 0],
+    ];
+    const driver = `
+import importlib.util, json, sys
+import numpy as np
+s = importlib.util.spec_from_file_location("m", ${JSON.stringify(script)})
+m = importlib.util.module_from_spec(s)
+s.loader.exec_module(m)
+out = {"words": [[int(v[0]) for v in m.threefry2x32(*w)] for w in ${JSON.stringify(words)}], "toys": [], "batches": [], "aux": [], "init": []}
+for task, n, noise, seed, tf, k in ${JSON.stringify(TOYS)}:
+    tx, tl, sx, sl = m.toy_dataset(task, n, noise, seed, tf, k)
+    out["toys"].append([tx.ravel().tolist(), tl.tolist(), sx.ravel().tolist(), sl.tolist()])
+for seed, step, batch, n in ${JSON.stringify(BATCHES)}:
+    out["batches"].append(m.batch_indices(seed, step, batch, n).tolist())
+    out["aux"].append(m.aux_batch_indices(seed, step, batch, n).tolist())
+for arch, seed in ${JSON.stringify(INITS)}:
+    sizes, _ = m.parse_arch(arch)
+    out["init"].append(m.init_params(sizes, seed).view(np.uint32).tolist())
+json.dump(out, sys.stdout)
+`;
+    const got = JSON.parse(runPython(py, ['-c', driver])) as {
+      words: [number, number][];
+      toys: [number[], number[], number[], number[]][];
+      batches: number[][];
+      aux: number[][];
+      init: number[][];
+    };
+    expect(got.words).toEqual(words.map((w) => threefry2x32(...w)));
+    TOYS.forEach(([task, n, noise, seed, testFraction, classes], t) => {
+      const d = toyDataset(task, { n, noise, seed, testFraction, classes });
+      const [tx, tl, sx, sl] = got.toys[t]!;
+      closeF32(tx, d.train.x, `${task} train x`);
+      closeF32(sx, d.test.x, `${task} test x`);
+      expect(tl).toEqual(labels(d, 'train'));
+      expect(sl).toEqual(labels(d, 'test'));
+    });
+    BATCHES.forEach(([seed, step, batch, n], b) => {
+      expect(got.batches[b], `batch ${b}`).toEqual(Array.from(batchIndices(seed, step, batch, n)));
+      expect(got.aux[b], `aux batch ${b}`).toEqual(Array.from(auxBatchIndices(seed, step, batch, n)));
+    });
+    // The initial weights bit for bit: both sides form (2u − 1)/√n in float64 and round once to float32.
+    INITS.forEach(([arch, seed], i) => {
+      expect(got.init[i], arch).toEqual(Array.from(new Uint32Array(initParams(parseArch(arch), seed).buffer)));
+    });
+  });
+
+  it('reads a CSV setup back as the engine split it, from side files and embedded', () => {
+    const py = findPython(['numpy']);
+    if (!py) return;
+    for (const name of ['csv-classes', 'csv-regression-embedded']) {
+      const files = exportPytorch(setup(name, [{ name: 'sgd', optimizer: OPTIMIZERS[0]! }]));
+      const script = join(writeAll(`table-${name}`, files), files[0]!.name);
+      const driver = `
+import importlib.util, json, sys
+s = importlib.util.spec_from_file_location("m", ${JSON.stringify(script)})
+m = importlib.util.module_from_spec(s)
+s.loader.exec_module(m)
+json.dump([a.ravel().tolist() for a in m.load_data(None)], sys.stdout)
+`;
+      const [tx, ty, sx, sy] = JSON.parse(runPython(py, ['-c', driver])) as number[][];
+      const d = (DATA[name]!.data as { dataset: Dataset }).dataset;
+      expect(tx, name).toEqual(Array.from(d.train.x));
+      expect(ty, name).toEqual(Array.from(d.train.y));
+      expect(sx, name).toEqual(Array.from(d.test.x));
+      expect(sy, name).toEqual(Array.from(d.test.y));
+    }
+  });
+});
+
+function labels(d: Dataset, which: 'train' | 'test'): number[] {
+  const k = d.outputDim;
+  const y = d[which].y;
+  return Array.from({ length: d[which].n }, (_, i) => y.subarray(i * k, (i + 1) * k).indexOf(1));
+}
+
+describe('the exported script trains like the engine (needs a Python with torch)', () => {
+  // A hang guard: importing torch takes up to ~7 s on a loaded 2-core machine, the training about 2 s.
+  it(
+    'follows the CPU backend step for step with SGD, Adam and AdamW; K-FAC and natural train',
+    { timeout: 120_000 },
+    async () => {
+      const py = findPython(['numpy', 'torch']);
+      if (!py) return;
+      const data: ExportData = {
+        source: 'toy',
+        task: 'spiral',
+        n: 200,
+        noise: 0.05,
+        seed: 3,
+        testFraction: 0.2,
+        classes: 2,
+      };
+      const runs = [
+        { name: 'sgd', optimizer: { kind: 'sgd', lr: 0.2, momentum: 0.9, weightDecay: 0.001 } },
+        { name: 'adam', optimizer: { kind: 'adam', lr: 0.02, beta1: 0.9, beta2: 0.99, eps: 1e-8, weightDecay: 0.01 } },
+        {
+          name: 'adamw',
+          optimizer: { kind: 'adamw', lr: 0.02, beta1: 0.8, beta2: 0.999, eps: 1e-7, weightDecay: 0.1 },
+        },
+        OPTIMIZERS.filter((o) => o.kind === 'kfac').map((o, i) => ({ name: `kfac${i}`, optimizer: o })),
+        { name: 'natural', optimizer: { ...OPTIMIZERS[OPTIMIZERS.length - 1]!, lr: 0.05 } },
+      ].flat() as { name: string; optimizer: ExportOptimizer }[];
+      const arch = '2-8t-8t-2';
+      const s: ExportSetup = {
+        scriptName: 'train.py',
+        data,
+        arch,
+        likelihood: 'categorical',
+        sigma: 1,
+        batch: 16,
+        evalEvery: 15,
+        steps: 30,
+        seed: 3,
+        runs,
+        initialParams: initParams(parseArch(arch), 3),
+      };
+      const folder = writeAll('torch', exportPytorch(s));
+      runPython(py, ['train.py', '--device', 'cpu'], folder);
+      const rows = readFileSync(join(folder, 'train_metrics.csv'), 'utf8').trim().split('\n').slice(1);
+      const table = rows.map((r) => r.split(','));
+      const at = (run: string, step: number) => table.find((r) => r[1] === run && Number(r[0]) === step)!;
+      const be = new CpuBackend({ precision: 'f32' });
+      const ds = toyDataset('spiral', { n: 200, noise: 0.05, seed: 3, testFraction: 0.2, classes: 2 });
+      for (const r of runs.slice(0, 3)) {
+        const t = Trainer.create(be, ds, {
+          arch,
+          likelihood: 'categorical',
+          optimizer: r.optimizer as Exclude<ExportOptimizer, { kind: 'kfac' | 'natural' }>,
+          batch: 16,
+          seed: 3,
+        });
+        for (const step of [0, 15, 30]) {
+          if (step > 0) t.step(15);
+          const e = await t.evaluate();
+          const row = at(r.name, step);
+          expect(Math.abs(Number(row[3]) - e.trainLoss), `${r.name} train loss at ${step}`).toBeLessThan(1e-4);
+          expect(Math.abs(Number(row[4]) - e.testLoss), `${r.name} test loss at ${step}`).toBeLessThan(1e-4);
+          expect(Number(row[5]), `${r.name} train accuracy at ${step}`).toBeCloseTo(e.trainAccuracy!, 6);
+        }
+        t.dispose();
+      }
+      for (const r of runs.slice(3)) {
+        const last = at(r.name, 30);
+        expect(Number.isFinite(Number(last[3])), `${r.name} train loss`).toBe(true);
+        // Started from the engine's weights like every run.
+        expect(Number(at(r.name, 0)[3])).toBe(Number(at('sgd', 0)[3]));
+      }
+    },
+  );
+
+  it(
+    'forms the exact Fisher for the natural gradient and the K-FAC factors and step as documented',
+    { timeout: 120_000 },
+    () => {
+      const py = findPython(['numpy', 'torch']);
+      if (!py) return;
+      const files = exportPytorch(setup('spiral', [{ name: 'sgd', optimizer: OPTIMIZERS[0]! }]));
+      const script = join(writeAll('curvature', files), files[0]!.name);
+      // Double precision, tiny models: the script's matrices against ones built from their definitions.
+      const driver = `
+import importlib.util, json, sys, math
+import torch
+s = importlib.util.spec_from_file_location("m", ${JSON.stringify(script)})
+m = importlib.util.module_from_spec(s)
+s.loader.exec_module(m)
+torch.manual_seed(0)
+nn = torch.nn
+out = {}
+for lik in ["categorical", "bernoulli", "gaussian"]:
+    m.SETUP["likelihood"], m.SETUP["sigma"] = lik, 0.7
+    model = nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 3)).double()
+    x = torch.randn(5, 3, dtype=torch.float64)
+    nat = m.Natural(model, lr=0.1, momentum=0, weight_decay=0, damping=0.1)
+    rows = nat._fisher_rows(x)
+    fisher = rows.T @ rows / 5
+    params = list(model.parameters())
+    mu = model(x)
+    ref = 0
+    for i in range(5):
+        jac = torch.stack([torch.cat([g.reshape(-1) for g in torch.autograd.grad(mu[i, o], params, retain_graph=True)]) for o in range(3)])
+        if lik == "categorical":
+            p = torch.softmax(mu[i], 0).detach()
+            lam = torch.diag(p) - torch.outer(p, p)
+        elif lik == "bernoulli":
+            p = torch.sigmoid(mu[i]).detach()
+            lam = torch.diag(p * (1 - p))
+        else:
+            lam = torch.eye(3, dtype=torch.float64) / 0.49
+        ref = ref + jac.T @ lam @ jac / 5
+    out["natural " + lik] = (fisher - ref).abs().max().item() / ref.abs().max().item()
+    # K-FAC on one layer: S is the mean output Fisher, A the mean of a-bar a-bar^T; then one step.
+    lin = nn.Linear(3, 3).double()
+    one = nn.Sequential(lin)
+    k = m.KFAC(one, lr=0.3, momentum=0, weight_decay=0.01, damping=0.04, factor_decay=0.9, inv_every=1, kl_clip=None, fisher="ggn", seed=1)
+    abar, errs = m.layer_errors(one, x, "ggn", None)
+    s_fac = sum(e.T @ e for e in errs[0]) / 5
+    mu1 = one(x).detach()
+    if lik == "categorical":
+        p = torch.softmax(mu1, 1)
+        lam = (torch.diag_embed(p) - p.unsqueeze(2) * p.unsqueeze(1)).mean(0)
+    elif lik == "bernoulli":
+        p = torch.sigmoid(mu1)
+        lam = torch.diag_embed(p * (1 - p)).mean(0)
+    else:
+        lam = torch.eye(3, dtype=torch.float64) / 0.49
+    out["kfac S " + lik] = (s_fac - lam).abs().max().item()
+    y = torch.nn.functional.one_hot(torch.arange(5) % 3, 3).double()
+    one.zero_grad()
+    m.batch_loss(one(x), y).backward()
+    wbar = torch.cat([lin.weight, lin.bias[:, None]], 1).detach().clone()
+    g = torch.cat([lin.weight.grad, lin.bias.grad[:, None]], 1) + 0.01 * wbar
+    a_fac = abar[0].T @ abar[0] / 5
+    expect = wbar - 0.3 * torch.linalg.inv(lam + 0.2 * torch.eye(3, dtype=torch.float64)) @ g @ torch.linalg.inv(a_fac + 0.2 * torch.eye(4, dtype=torch.float64))
+    k.step(0, x)
+    after = torch.cat([lin.weight, lin.bias[:, None]], 1).detach()
+    out["kfac step " + lik] = (after - expect).abs().max().item()
+json.dump(out, sys.stdout)
+`;
+      const got = JSON.parse(runPython(py, ['-c', driver])) as Record<string, number>;
+      expect(Object.keys(got)).toHaveLength(9);
+      for (const [what, err] of Object.entries(got)) expect(err, what).toBeLessThan(1e-9);
+    },
+  );
+});
