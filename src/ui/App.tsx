@@ -357,7 +357,7 @@ export function App({ client }: AppProps) {
               stopAt={cfg.stopAt}
               onStopAt={(stopAt) => client.setStopAt(stopAt)}
               onToggle={() => client.toggle()}
-              onStep={() => client.stepOnce()}
+              onStep={(n) => client.stepOnce(n)}
               onReset={() => client.reset()}
               onSpeed={(speed) => client.setSpeed(speed)}
             />

@@ -8,7 +8,7 @@ import { CartesianGrid, Line, LineChart, ReferenceLine, ResponsiveContainer, Too
 import type { MetricPoint, RunSpec } from '../worker/protocol.ts';
 import type { ChartSettings } from './config.ts';
 import type { RunState } from './trainingClient.ts';
-import { thin } from './series.ts';
+import { thin } from './downsample.ts';
 
 /** Points drawn per series. */
 export const DRAWN_POINTS = 200;

@@ -6,7 +6,7 @@
  */
 import type { FishLegApprox } from '../engine/optim/config.ts';
 import type { MetricPoint, RunSpec } from '../worker/protocol.ts';
-import { thin } from './series.ts';
+import { thin } from './downsample.ts';
 
 /** One run's curves and marks. */
 export interface RunHistory {

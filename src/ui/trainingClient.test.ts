@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { defaultFishLeg } from '../engine/optim/config.ts';
 import type { Command, MetricPoint, WorkerEvent } from '../worker/protocol.ts';
 import { DEFAULT_CONFIG, optimizerFor, runsFor } from './config.ts';
-import { appendThinned, thin } from './series.ts';
+import { appendThinned, thin } from './downsample.ts';
 import { TrainingClient, type WorkerPort } from './trainingClient.ts';
 
 function fakePort() {

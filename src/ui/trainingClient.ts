@@ -28,9 +28,9 @@ import {
 } from './config.ts';
 import { loadRace, saveRace, type RunHistory } from './history.ts';
 import { withHistory } from './inside-history.ts';
-import { appendThinned } from './series.ts';
+import { appendThinned } from './downsample.ts';
 
-export { appendThinned } from './series.ts';
+export { appendThinned } from './downsample.ts';
 
 /** The client's view of a worker; `workerPort` adapts a real Worker, tests pass a fake. */
 export interface WorkerPort {
@@ -208,11 +208,11 @@ export class TrainingClient {
     else this.play();
   }
 
-  /** One evaluation interval of steps on every run (paused only). */
-  stepOnce(): void {
+  /** `steps` training steps on every run, then an evaluation so the chart shows where they got (paused only). */
+  stepOnce(steps = 1): void {
     if (this.#state.running || !this.#canTrain()) return;
     if (this.#state.restored) this.#setup(this.#state.config, false);
-    this.#port.post({ type: 'step', raceId: this.#state.raceId, steps: this.#state.config.model.evalEvery });
+    this.#port.post({ type: 'step', raceId: this.#state.raceId, steps });
   }
 
   /** Starts the race over from step 0 with the current (or the given) config; keeps playing if it was. */

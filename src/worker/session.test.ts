@@ -115,6 +115,31 @@ describe('WorkerSession races (CPU backend)', () => {
     await session.dispose();
   });
 
+  it('a step command of 1 advances every run by exactly one step, in lock-step, and evaluates there', async () => {
+    const { session, events, metrics } = recordingSession();
+    await session.handle({ type: 'init', requestId: 1, backend: 'cpu' });
+    await session.handle({ type: 'setup', requestId: 2, raceId: 3, spec: spec(RACE) });
+    const lastSteps = () => RACE.map((r) => metrics(3, r.id).at(-1)?.step);
+    const progress = () => events.filter((e) => e.type === 'progress').at(-1);
+    expect(lastSteps()).toEqual([0, 0, 0]);
+    for (let k = 1; k <= 3; k++) {
+      await session.handle({ type: 'step', raceId: 3, steps: 1 });
+      expect(lastSteps()).toEqual([k, k, k]);
+      expect(progress()).toMatchObject({ step: k, running: false });
+    }
+    // A run joining now catches up to step 3 before anything else; then one more step keeps all four together.
+    await session.handle({ type: 'addRun', raceId: 3, run: run('late', defaultOptimizer('sgd')), from: null });
+    expect(metrics(3, 'late').at(-1)?.step).toBe(3);
+    await session.handle({ type: 'step', raceId: 3, steps: 1 });
+    expect([...lastSteps(), metrics(3, 'late').at(-1)?.step]).toEqual([4, 4, 4, 4]);
+    // ×10 from an off-grid step: evaluated where it crosses the grid (every 10) and where it ends.
+    await session.handle({ type: 'step', raceId: 3, steps: 10 });
+    expect(metrics(3, 'sgd').map((p) => p.step)).toEqual([0, 1, 2, 3, 4, 10, 14]);
+    expect(lastSteps()).toEqual([14, 14, 14]);
+    expect(events.filter((e) => e.type === 'error')).toEqual([]);
+    await session.dispose();
+  });
+
   it('drops commands for a replaced race and reports commands out of order as errors', async () => {
     const { session, events } = recordingSession();
     await session.handle({ type: 'setup', requestId: 1, raceId: 1, spec: spec(RACE) });

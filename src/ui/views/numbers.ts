@@ -1,6 +1,6 @@
 /**
- * Small numeric helpers for the views: the relative Frobenius error of Q against F_γ⁻¹ and the cleaning of
- * logged histories (drop non-finite points, order by step, decimate long runs so charts stay light).
+ * Small numeric helpers for the views: the relative Frobenius error of Q against F_γ⁻¹, differences and the
+ * number format of labels. Decimating long histories lives in ../downsample.ts with the race chart's.
  */
 
 /** ‖a − b‖_F / ‖b‖_F over the first min(len) entries; NaN when b is zero, lengths differ or data is not finite. */
@@ -20,24 +20,6 @@ export function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): numbe
 export function difference(a: ArrayLike<number>, b: ArrayLike<number>): Float64Array {
   const out = new Float64Array(Math.min(a.length, b.length));
   for (let i = 0; i < out.length; i++) out[i] = a[i]! - b[i]!;
-  return out;
-}
-
-/**
- * Finite points of a history sorted by step, with at most `maxPoints` kept: every k-th point plus the last,
- * so the newest value is always on the chart.
- */
-export function cleanSeries<T extends { step: number }>(
-  points: readonly T[],
-  value: (p: T) => number,
-  maxPoints = 400,
-): T[] {
-  const finite = points.filter((p) => Number.isFinite(p.step) && Number.isFinite(value(p)));
-  finite.sort((a, b) => a.step - b.step);
-  if (finite.length <= maxPoints) return finite;
-  const stride = Math.ceil(finite.length / maxPoints);
-  const out = finite.filter((_, i) => i % stride === 0);
-  if (out.at(-1) !== finite.at(-1)) out.push(finite.at(-1)!);
   return out;
 }
 
