@@ -9,7 +9,7 @@ import type { BackendInfo } from '../worker/protocol.ts';
 import { CHART_METRICS, normaliseIds, toSearch, type ChartSettings, type PlaygroundConfig } from './config.ts';
 import { Controls } from './Controls.tsx';
 import { download, svgToPng, toCsv, toJson } from './history.ts';
-import { LossChart } from './LossChart.tsx';
+import { logAllowed, LossChart } from './LossChart.tsx';
 import { PRESETS } from './presets.ts';
 import { RunsPanel } from './RunsPanel.tsx';
 import { readCsv, SetupPanel } from './SetupPanel.tsx';
@@ -64,11 +64,14 @@ const METRIC_LABELS: Readonly<Record<ChartSettings['metric'], string>> = {
 
 function ChartSettingsBar({
   chart,
+  hasAccuracy,
   onChange,
 }: {
   readonly chart: ChartSettings;
+  readonly hasAccuracy: boolean;
   readonly onChange: (c: ChartSettings) => void;
 }) {
+  const logOk = logAllowed(chart.metric, hasAccuracy);
   return (
     <div className="chart-settings">
       <label className="field inline">
@@ -96,11 +99,12 @@ function ChartSettingsBar({
           <option value="seconds">training seconds</option>
         </select>
       </label>
-      <label className="toggle">
+      <label className="toggle" title={logOk ? undefined : 'accuracy is read on a linear axis'}>
         <input
           type="checkbox"
           data-testid="log-toggle"
-          checked={chart.log}
+          checked={chart.log && logOk}
+          disabled={!logOk}
           onChange={(e) => onChange({ ...chart, log: e.target.checked })}
         />{' '}
         log scale
@@ -361,7 +365,11 @@ export function App({ client }: AppProps) {
               onReset={() => client.reset()}
               onSpeed={(speed) => client.setSpeed(speed)}
             />
-            <ChartSettingsBar chart={cfg.chart} onChange={(c) => client.setChart(c)} />
+            <ChartSettingsBar
+              chart={cfg.chart}
+              hasAccuracy={s.data?.likelihood === 'categorical'}
+              onChange={(c) => client.setChart(c)}
+            />
             <div ref={chartRef}>
               <MemoLossChart
                 runs={cfg.runs}

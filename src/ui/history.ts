@@ -7,12 +7,15 @@
 import type { FishLegApprox } from '../engine/optim/config.ts';
 import type { MetricPoint, RunSpec } from '../worker/protocol.ts';
 import { thin } from './downsample.ts';
+import { changeLabel, type ChangeMark } from './marks.ts';
 
 /** One run's curves and marks. */
 export interface RunHistory {
   readonly points: readonly MetricPoint[];
   readonly diverged: number | null;
   readonly switches: readonly { readonly step: number; readonly approx: FishLegApprox }[];
+  /** Live changes of its settings, at the steps they took effect (marks/ChangeMark). */
+  readonly changes?: readonly ChangeMark[];
 }
 
 export interface SavedRace {
@@ -128,6 +131,10 @@ export function loadRace(search: string, store = storage()): LoadOutcome {
       id: String(r.id),
       diverged: typeof r.diverged === 'number' ? r.diverged : null,
       switches: list(r.switches, (s) => ({ step: num(s.step), approx: s.approx as FishLegApprox })),
+      changes: list(r.changes, (c) => ({
+        step: num(c.step),
+        changes: list(c.changes, (d) => ({ key: String(d.key), from: String(d.from), to: String(d.to) })),
+      })).filter((c) => Number.isFinite(c.step) && c.changes.length > 0),
       points: list(r.points, (p) => ({
         step: num(p.step),
         seconds: num(p.seconds),
@@ -163,15 +170,37 @@ function csvField(s: string): string {
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-/** Every stored point of every run, one row each. */
+/** A run's marks as the chart labels them, by step: approximation switches, live changes, divergence. */
+export function historyEvents(history: RunHistory): { step: number; event: string }[] {
+  const events = [
+    ...history.switches.map((s) => ({ step: s.step, event: `switch → ${s.approx}` })),
+    ...(history.changes ?? []).map((c) => ({ step: c.step, event: changeLabel(c.changes) })),
+    ...(history.diverged !== null ? [{ step: history.diverged, event: 'diverged' }] : []),
+  ];
+  return events.sort((a, b) => a.step - b.step);
+}
+
+/**
+ * Every stored point of every run, one row each, and a row per mark (switch, live change, divergence) with
+ * only its step and the `event` column, in step order after the point of the same step.
+ */
 export function toCsv(runs: readonly { spec: RunSpec; history: RunHistory }[]): string {
-  const lines = [['run', 'optimizer', ...COLUMNS].join(',')];
+  const lines = [['run', 'optimizer', ...COLUMNS, 'event'].join(',')];
   for (const { spec, history } of runs) {
+    const rows: { step: number; line: string }[] = [];
+    const head = [csvField(spec.name), spec.optimizer.kind];
     for (const p of history.points) {
       const rec = p as unknown as Record<string, unknown>;
       const cells = COLUMNS.map((c) => (typeof rec[c] === 'number' && Number.isFinite(rec[c]) ? String(rec[c]) : ''));
-      lines.push([csvField(spec.name), spec.optimizer.kind, ...cells].join(','));
+      rows.push({ step: p.step, line: [...head, ...cells, ''].join(',') });
     }
+    for (const e of historyEvents(history)) {
+      const cells = COLUMNS.map((c) => (c === 'step' ? String(e.step) : ''));
+      rows.push({ step: e.step, line: [...head, ...cells, csvField(e.event)].join(',') });
+    }
+    // A stable sort: a step's point stays before its marks.
+    rows.sort((a, b) => a.step - b.step);
+    lines.push(...rows.map((r) => r.line));
   }
   return `${lines.join('\n')}\n`;
 }

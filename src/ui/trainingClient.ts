@@ -29,6 +29,7 @@ import {
 import { loadRace, saveRace, type RunHistory } from './history.ts';
 import { withHistory } from './inside-history.ts';
 import { appendThinned } from './downsample.ts';
+import { addChange, diffOptimizer } from './marks.ts';
 
 export { appendThinned } from './downsample.ts';
 
@@ -107,7 +108,7 @@ const nextFrame: Scheduler = (callback) => {
   else callback();
 };
 
-const emptyRun = (): RunState => ({ points: [], stride: 1, diverged: null, switches: [], frame: null });
+const emptyRun = (): RunState => ({ points: [], stride: 1, diverged: null, switches: [], changes: [], frame: null });
 const EMPTY_FISHLEG: FishLegState = { frame: null, errorHistory: [] };
 
 export interface ClientOptions {
@@ -384,7 +385,9 @@ export class TrainingClient {
     const runs: Record<string, RunState> = {};
     cfg.runs.forEach((r, i) => {
       const h = saved.runs[i];
-      runs[r.id] = h ? { ...emptyRun(), points: h.points, diverged: h.diverged, switches: h.switches } : emptyRun();
+      runs[r.id] = h
+        ? { ...emptyRun(), points: h.points, diverged: h.diverged, switches: h.switches, changes: h.changes ?? [] }
+        : emptyRun();
     });
     const step = Math.max(0, ...saved.runs.map((r) => r.points.at(-1)?.step ?? 0));
     this.#state = { ...this.#state, config: cfg, runs, step, restored: saved.savedAt };
@@ -443,6 +446,11 @@ export class TrainingClient {
         if (r) this.#patchRun(e.runId, { switches: [...r.switches, { step: e.step, approx: e.approx }] });
         return;
       }
+      case 'changed': {
+        const r = s.runs[e.runId];
+        if (r) this.#patchRun(e.runId, { changes: addChange(r.changes ?? [], e.step, diffOptimizer(e.from, e.to)) });
+        return;
+      }
       case 'taskFrame':
         if (!s.restored) this.#patchRun(e.runId, { frame: e.frame });
         return;
@@ -490,7 +498,7 @@ export class TrainingClient {
     const r = this.#state.runs[id];
     if (!r) return;
     this.#set({ runs: { ...this.#state.runs, [id]: { ...r, ...patch } } });
-    if (patch.diverged !== undefined || patch.switches) this.#scheduleSave();
+    if (patch.diverged !== undefined || patch.switches || patch.changes) this.#scheduleSave();
   }
 
   #scheduleSave(): void {
@@ -502,7 +510,7 @@ export class TrainingClient {
       const runs = s.config.runs.map((r) => ({ id: r.id, ...(s.runs[r.id] ?? emptyRun()) }));
       const outcome = saveRace(
         toSearch(cfg),
-        runs.map(({ id, points, diverged, switches }) => ({ id, points, diverged, switches })),
+        runs.map(({ id, points, diverged, switches, changes }) => ({ id, points, diverged, switches, changes })),
         this.#storage,
       );
       // One notice while saves keep failing (they are retried with every evaluation); gone once one succeeds.
