@@ -8,8 +8,9 @@ import { memo, useEffect, useMemo, useRef, useState, useSyncExternalStore } from
 import type { BackendInfo } from '../worker/protocol.ts';
 import { CHART_METRICS, normaliseIds, toSearch, type ChartSettings, type PlaygroundConfig } from './config.ts';
 import { Controls } from './Controls.tsx';
-import { download, svgToPng, toCsv, toJson } from './history.ts';
-import { logAllowed, LossChart } from './LossChart.tsx';
+import { chartPng, exportFrame } from './chartExport.ts';
+import { download, toCsv, toJson } from './history.ts';
+import { logAllowed, LossChart, metricGetters } from './LossChart.tsx';
 import { PRESETS } from './presets.ts';
 import { RunsPanel } from './RunsPanel.tsx';
 import { readCsv, SetupPanel } from './SetupPanel.tsx';
@@ -408,7 +409,9 @@ export function App({ client }: AppProps) {
                 data-testid="export-png"
                 onClick={() => {
                   const svg = chartRef.current?.querySelector('svg.recharts-surface');
-                  if (svg instanceof SVGSVGElement) void svgToPng(svg).then((b) => download('chart.png', b));
+                  if (!(svg instanceof SVGSVGElement)) return;
+                  const metric = metricGetters(cfg.chart.metric, s.data?.likelihood === 'categorical')[2];
+                  void chartPng(svg, exportFrame(cfg, s.data, metric)).then((b) => download('chart.png', b));
                 }}
               >
                 Export PNG

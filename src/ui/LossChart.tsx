@@ -6,7 +6,7 @@
  * in rows so that none overlap (marks.ts). Dragging across the plot zooms into that range of x; Reset zoom
  * (or a double click) goes back to the whole race. Animation is off: points arrive several times a second.
  */
-import { useCallback, useState, type PointerEvent as ReactPointerEvent } from 'react';
+import { useCallback, useRef, useState, type PointerEvent as ReactPointerEvent } from 'react';
 import {
   CartesianGrid,
   Line,
@@ -215,6 +215,12 @@ function ZoomLayer({ onZoom }: { readonly onZoom: (range: [number, number]) => v
   const plot = usePlotArea();
   const invert = useXAxisInverseScale();
   const [drag, setDrag] = useState<{ from: number; to: number } | null>(null);
+  // The handlers read the drag from a ref: a pointerup can arrive before the last move's render.
+  const live = useRef<{ from: number; to: number } | null>(null);
+  const show = (d: { from: number; to: number } | null) => {
+    live.current = d;
+    setDrag(d);
+  };
   if (!plot || !invert) return null;
   const localX = (e: ReactPointerEvent<SVGRectElement>): number => {
     const svg = e.currentTarget.ownerSVGElement;
@@ -222,12 +228,13 @@ function ZoomLayer({ onZoom }: { readonly onZoom: (range: [number, number]) => v
     return Math.min(plot.x + plot.width, Math.max(plot.x, e.clientX - left));
   };
   const finish = () => {
-    if (drag && Math.abs(drag.to - drag.from) >= 8) {
-      const a = Number(invert(Math.min(drag.from, drag.to)));
-      const b = Number(invert(Math.max(drag.from, drag.to)));
+    const d = live.current;
+    if (d && Math.abs(d.to - d.from) >= 8) {
+      const a = Number(invert(Math.min(d.from, d.to)));
+      const b = Number(invert(Math.max(d.from, d.to)));
       if (Number.isFinite(a) && Number.isFinite(b) && b > a) onZoom([a, b]);
     }
-    setDrag(null);
+    show(null);
   };
   return (
     <g className="zoom-layer">
@@ -246,6 +253,7 @@ function ZoomLayer({ onZoom }: { readonly onZoom: (range: [number, number]) => v
       )}
       <rect
         data-testid="zoom-area"
+        className="zoom-area"
         x={plot.x}
         y={plot.y}
         width={plot.width}
@@ -256,15 +264,13 @@ function ZoomLayer({ onZoom }: { readonly onZoom: (range: [number, number]) => v
           if (e.button !== 0) return;
           e.currentTarget.setPointerCapture(e.pointerId);
           const x = localX(e);
-          setDrag({ from: x, to: x });
+          show({ from: x, to: x });
         }}
         onPointerMove={(e) => {
-          if (!drag) return;
-          const x = localX(e);
-          setDrag((d) => (d ? { ...d, to: x } : d));
+          if (live.current) show({ from: live.current.from, to: localX(e) });
         }}
         onPointerUp={finish}
-        onPointerCancel={() => setDrag(null)}
+        onPointerCancel={() => show(null)}
       />
     </g>
   );

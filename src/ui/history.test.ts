@@ -68,7 +68,8 @@ describe('saved histories', () => {
       ['20', 'lr 0.1→0.01'],
     ]);
     expect(csv[1]!.startsWith('"SGD ""fast""",')).toBe(true);
-    expect(JSON.parse(toJson('?a=1', [{ spec, history: marked[0]! }])).runs[0].changes).toEqual(changes);
+    const json = JSON.parse(toJson('?a=1', [{ spec, history: marked[0]! }])) as { runs: { changes: unknown }[] };
+    expect(json.runs[0]!.changes).toEqual(changes);
   });
 
   it('reports a save the storage refuses instead of dropping it silently', () => {

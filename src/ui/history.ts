@@ -1,7 +1,7 @@
 /**
  * Keeping and exporting run histories: curves are saved to localStorage (bounded: thinned points, one race)
  * keyed by the config's URL so that a reload of the same link finds them, and exported as CSV, JSON or, for
- * a chart, PNG (its SVG drawn onto a canvas). A save that the storage refuses and a saved race that cannot be
+ * a chart, PNG (chartExport.ts). A save that the storage refuses and a saved race that cannot be
  * read are reported to the caller, which tells the user: curves are never lost silently.
  */
 import type { FishLegApprox } from '../engine/optim/config.ts';
@@ -224,36 +224,4 @@ export function download(name: string, blob: Blob): void {
   a.click();
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 1000);
-}
-
-/** Renders an SVG element (a recharts chart) to a PNG blob at 2× on a white background. */
-export async function svgToPng(svg: SVGSVGElement): Promise<Blob> {
-  const { width, height } = svg.getBoundingClientRect();
-  const clone = svg.cloneNode(true) as SVGSVGElement;
-  clone.setAttribute('xmlns', 'http://www.w3.org/2000/svg');
-  clone.setAttribute('width', String(width));
-  clone.setAttribute('height', String(height));
-  const text = new XMLSerializer().serializeToString(clone);
-  const img = new Image();
-  const url = URL.createObjectURL(new Blob([text], { type: 'image/svg+xml' }));
-  try {
-    await new Promise<void>((resolve, reject) => {
-      img.onload = () => resolve();
-      img.onerror = () => reject(new Error('the chart could not be rendered to an image'));
-      img.src = url;
-    });
-    const canvas = document.createElement('canvas');
-    canvas.width = Math.ceil(2 * width);
-    canvas.height = Math.ceil(2 * height);
-    const ctx = canvas.getContext('2d');
-    if (!ctx) throw new Error('no 2D canvas to draw the chart on');
-    ctx.fillStyle = '#ffffff';
-    ctx.fillRect(0, 0, canvas.width, canvas.height);
-    ctx.drawImage(img, 0, 0, canvas.width, canvas.height);
-    return await new Promise<Blob>((resolve, reject) =>
-      canvas.toBlob((b) => (b ? resolve(b) : reject(new Error('PNG encoding failed'))), 'image/png'),
-    );
-  } finally {
-    URL.revokeObjectURL(url);
-  }
 }

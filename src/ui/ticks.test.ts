@@ -27,7 +27,7 @@ describe('formatLogTick', () => {
 describe('logTicks', () => {
   it('puts two to eight ticks inside the domain for any positive range, each labelled as itself', () => {
     let seed = 3;
-    const next = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
     for (let i = 0; i < 600; i++) {
       const min = 10 ** (-7 + 12 * next());
       const max = min * 10 ** (next() < 0.3 ? 0.05 * next() : 8 * next());
@@ -53,6 +53,7 @@ describe('logTicks', () => {
     expect(logTicks(0.31, 0.58).ticks).toEqual([0.4, 0.5]);
     // Within one digit step the domain widens to the ticks either side.
     expect(logTicks(0.312, 0.326)).toEqual({ domain: [0.3, 0.4], ticks: [0.3, 0.4] });
+    expect(logTicks(0.64, 0.75).ticks).toEqual([0.6, 0.7, 0.8]);
     // Ten decades: every other decade.
     expect(logTicks(1e-6, 1e4).ticks).toEqual([1e-6, 1e-4, 0.01, 1, 100, 1e4]);
   });

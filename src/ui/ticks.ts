@@ -65,12 +65,12 @@ export function logTicks(min: number, max: number): { domain: [number, number]; 
     }
     return { domain: [lo, hi], ticks: ticks.map(value) };
   }
-  // Less than two digit steps apart (e.g. 0.31–0.33): widen to the digit ticks either side.
+  // Fewer than two digit ticks inside (e.g. 0.31–0.33, or 0.63–0.77): widen to the digit ticks either side.
   const e = Math.floor(Math.log10(lo));
   const below = { m: Math.max(1, Math.floor(lo / 10 ** e)), e };
   const aboveM = Math.ceil(hi / 10 ** e);
   const above = aboveM >= 10 ? { m: 1, e: e + 1 } : { m: Math.max(aboveM, below.m + 1), e };
   const a = value(below);
   const b = value(above);
-  return { domain: [Math.min(a, lo), Math.max(b, hi)], ticks: [a, b] };
+  return { domain: [Math.min(a, lo), Math.max(b, hi)], ticks: ticksIn(a, b, MANTISSAS[2]!).map(value) };
 }
