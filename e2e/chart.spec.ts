@@ -5,7 +5,7 @@
  * linear, and the exported PNG carries the legend and setup, not only the bare plot. Screenshots at desktop
  * (1280) and phone (390) widths go to e2e/screenshots/.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { expect, test, type Page } from '@playwright/test';
 
@@ -169,6 +169,7 @@ test('CPU: live change marks, Step, zoom and the PNG export of the race chart', 
   expect(download.suggestedFilename()).toBe('chart.png');
   const png = await readFile(await download.path());
   expect(png.subarray(1, 4).toString()).toBe('PNG');
+  await writeFile(screenshot('chart-export'), png);
   const runColours = await page
     .locator('.run-card')
     .evaluateAll((els) => els.map((e) => getComputedStyle(e).borderLeftColor));
@@ -198,7 +199,8 @@ test('CPU: the chart and its controls on a phone', async ({ browser }) => {
   await page.getByTestId('r1-lr').press('Enter');
   await expect(page.locator('.change-marker')).toHaveCount(1);
   await page.getByTestId('loss-chart').scrollIntoViewIfNeeded();
-  await page.screenshot({ path: screenshot('chart-phone'), fullPage: true });
+  await page.mouse.move(0, 0); // no tooltip over the screenshot
+  await page.getByLabel('Training progress').screenshot({ path: screenshot('chart-phone') });
   // The transport bar fits the phone: no control pushes the page sideways.
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
   expect(errors).toEqual([]);

@@ -23,7 +23,7 @@ import type { MetricPoint, RunSpec } from '../worker/protocol.ts';
 import type { ChartSettings } from './config.ts';
 import { thin } from './downsample.ts';
 import { changeLabel, layoutMarks, type Mark } from './marks.ts';
-import { formatLogTick, logTicks } from './ticks.ts';
+import { formatLogTick, linearTicks, logTicks } from './ticks.ts';
 import type { RunState } from './trainingClient.ts';
 
 /** Points drawn per series. */
@@ -331,6 +331,7 @@ export function LossChart({ runs, states, chart, hasAccuracy }: LossChartProps) 
               dataKey="x"
               type="number"
               domain={zoom ?? [0, 'dataMax']}
+              {...(zoom ? { ticks: linearTicks(zoom[0], zoom[1]) } : {})}
               allowDataOverflow
               allowDuplicatedCategory={false}
               tickFormatter={fmt}

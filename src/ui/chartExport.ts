@@ -29,11 +29,12 @@ export function exportFrame(config: PlaygroundConfig, data: DataInfo | null, met
   return {
     title: `${metric} against ${x} — FishLeg Playground`,
     setup: [task, model],
-    runs: config.runs.map((r) => ({
-      colour: r.colour,
-      name: r.name,
-      detail: `${OPTIMIZER_LABELS[r.optimizer.kind]}: ${describeOptimizer(r.optimizer)}`,
-    })),
+    runs: config.runs.map((r) => {
+      const kind = OPTIMIZER_LABELS[r.optimizer.kind];
+      const settings = describeOptimizer(r.optimizer);
+      // A run named after its optimizer need not say it twice.
+      return { colour: r.colour, name: r.name, detail: r.name === kind ? settings : `${kind}: ${settings}` };
+    }),
     note: 'solid = train, dashed = test; dotted verticals mark live changes',
   };
 }

@@ -3,7 +3,7 @@
  * domain, never crowded, and labels that read back as the tick's value.
  */
 import { describe, expect, it } from 'vitest';
-import { formatLogTick, logTicks } from './ticks.ts';
+import { formatLogTick, linearTicks, logTicks } from './ticks.ts';
 
 describe('formatLogTick', () => {
   it('writes every tick as a plain decimal, whatever its magnitude', () => {
@@ -56,5 +56,14 @@ describe('logTicks', () => {
     expect(logTicks(0.64, 0.75).ticks).toEqual([0.6, 0.7, 0.8]);
     // Ten decades: every other decade.
     expect(logTicks(1e-6, 1e4).ticks).toEqual([1e-6, 1e-4, 0.01, 1, 100, 1e4]);
+  });
+});
+
+describe('linearTicks', () => {
+  it('gives round ticks inside a zoomed range that does not start on a round number', () => {
+    expect(linearTicks(14, 217)).toEqual([50, 100, 150, 200]);
+    expect(linearTicks(3, 41)).toEqual([10, 20, 30, 40]);
+    expect(linearTicks(0.13, 0.61)).toEqual([0.2, 0.3, 0.4, 0.5, 0.6]);
+    expect(linearTicks(0, 1000)).toEqual([0, 200, 400, 600, 800, 1000]);
   });
 });

@@ -74,3 +74,17 @@ export function logTicks(min: number, max: number): { domain: [number, number]; 
   const b = value(above);
   return { domain: [Math.min(a, lo), Math.max(b, hi)], ticks: ticksIn(a, b, MANTISSAS[2]!).map(value) };
 }
+
+/**
+ * Round ticks of a linear axis over [lo, hi] (a zoomed range of steps need not start on a round number):
+ * multiples of 1, 2 or 5 × 10^k, about `count` of them.
+ */
+export function linearTicks(lo: number, hi: number, count = 5): number[] {
+  if (!(hi > lo) || !Number.isFinite(lo) || !Number.isFinite(hi)) return [lo];
+  const raw = (hi - lo) / count;
+  const k = Math.floor(Math.log10(raw));
+  const unit = [1, 2, 5, 10].map((m) => m * 10 ** k).find((s) => s >= raw) ?? 10 ** (k + 1);
+  const out: number[] = [];
+  for (let t = Math.ceil(lo / unit) * unit; t <= hi + unit * 1e-9; t += unit) out.push(Number(t.toPrecision(12)));
+  return out;
+}
