@@ -184,6 +184,15 @@ test('CPU: live change marks, Step, zoom and the PNG export of the race chart', 
     expect(s).not.toBeNull();
     expect(s!.y).toBeGreaterThan(2 * svgBox.height);
   }
+
+  // The marks are saved with the curves: a reload of the link shows both again.
+  await expect
+    .poll(() => page.evaluate(() => Object.values(localStorage).some((v) => v.includes('"changes":[{'))))
+    .toBe(true);
+  await page.reload();
+  await expect(page.getByTestId('restored')).toBeVisible();
+  await expect(page.locator('.change-marker')).toHaveCount(2);
+  await expect(page.locator('.change-marker text').first()).toHaveText(`lr ${Number(before)}→0.003`);
   expect(errors).toEqual([]);
 });
 
