@@ -187,7 +187,7 @@ test('CPU: live change marks, Step, zoom and the PNG export of the race chart', 
 
   // The marks are saved with the curves: a reload of the link shows both again.
   await expect
-    .poll(() => page.evaluate(() => Object.values(localStorage).some((v) => v.includes('"changes":[{'))))
+    .poll(() => page.evaluate(() => Object.values(localStorage).some((v: string) => v.includes('"changes":[{'))))
     .toBe(true);
   await page.reload();
   await expect(page.getByTestId('restored')).toBeVisible();
