@@ -325,7 +325,8 @@ export function LossChart({ runs, states, chart, hasAccuracy }: LossChartProps) 
         <div className="chart-empty">Waiting for the first evaluation…</div>
       ) : (
         <ResponsiveContainer width="100%" height="100%">
-          <LineChart margin={{ top: 18, right: 16, bottom: 16, left: 8 }}>
+          {/* Keyed by the zoom: a new range starts without the old range's hover state (its tooltip index). */}
+          <LineChart key={zoom ? zoom.join('-') : 'all'} margin={{ top: 18, right: 16, bottom: 16, left: 8 }}>
             <CartesianGrid stroke="#e5e7eb" strokeDasharray="3 3" />
             <XAxis
               dataKey="x"
