@@ -18,9 +18,11 @@ describe('formatLogTick', () => {
       '3000',
       '1000000',
     ]);
-    // Float noise in a tick value does not reach the label.
+    // Float noise in a tick value does not reach the label; at most two significant digits.
     expect(formatLogTick(0.1 + 0.2)).toBe('0.3');
     expect(formatLogTick(9.9999999)).toBe('10');
+    expect(formatLogTick(0.65)).toBe('0.65');
+    expect(formatLogTick(0.000015)).toBe('0.000015');
   });
 });
 
@@ -41,7 +43,7 @@ describe('logTicks', () => {
         expect(t).toBeLessThanOrEqual(domain[1] * (1 + 1e-9));
         if (k > 0) expect(t).toBeGreaterThan(ticks[k - 1]!);
         const label = formatLogTick(t);
-        expect(label).not.toMatch(/e/i);
+        expect(label).toMatch(/^\d+(\.\d+)?$/);
         expect(Number(label)).toBe(t);
       }
     }
@@ -51,9 +53,12 @@ describe('logTicks', () => {
     expect(logTicks(0.005, 2.1).ticks).toEqual([0.01, 0.1, 1]);
     expect(logTicks(0.15, 0.9).ticks).toEqual([0.2, 0.5]);
     expect(logTicks(0.31, 0.58).ticks).toEqual([0.4, 0.5]);
-    // Within one digit step the domain widens to the ticks either side.
-    expect(logTicks(0.312, 0.326)).toEqual({ domain: [0.3, 0.4], ticks: [0.3, 0.4] });
-    expect(logTicks(0.64, 0.75).ticks).toEqual([0.6, 0.7, 0.8]);
+    // A narrow range (a zoomed loss) gets halves, then tenths of a digit, before the domain widens.
+    expect(logTicks(0.67, 0.71).ticks).toEqual([0.66, 0.67, 0.68, 0.69, 0.7, 0.71, 0.72]);
+    expect(logTicks(0.64, 0.75).ticks).toEqual([0.65, 0.7, 0.75]);
+    expect(logTicks(0.6515, 0.652).ticks).toEqual([0.64, 0.65, 0.66]);
+    // Flat at 0.105 (a hundredth apart is 10 % there): the domain widens to the ticks either side.
+    expect(logTicks(0.105, 0.105)).toEqual({ domain: [0.1, 0.11], ticks: [0.1, 0.11] });
     // Ten decades: every other decade.
     expect(logTicks(1e-6, 1e4).ticks).toEqual([1e-6, 1e-4, 0.01, 1, 100, 1e4]);
   });

@@ -1,11 +1,11 @@
 /**
- * Ticks of the race chart's log axis, one format for every metric: ticks are m·10^e with m in 1–9, written
- * as plain decimals (0.01, 0.2, 1, 50, 3000), never in exponent form, so a loss, an MSE and milliseconds per
- * step read alike. The decimals are built from digits, not printed from floats, so 0.3 never shows as
- * 0.30000000000000004.
+ * Ticks of the race chart's axes. On a log axis one format serves every metric: round values (decades, 1-2-5,
+ * digits, or on a narrow range halves and tenths of a digit) written as plain decimals (0.01, 0.2, 0.65, 1,
+ * 50, 3000), never in exponent form, so a loss, an MSE and milliseconds per step read alike. The decimals are
+ * built from digits, not printed from floats, so 0.3 never shows as 0.30000000000000004.
  */
 
-/** A log-axis tick: mantissa m (1–9) times 10^e. */
+/** A log-axis tick: the integer m times 10^e. */
 interface Tick {
   readonly m: number;
   readonly e: number;
@@ -13,35 +13,45 @@ interface Tick {
 
 const value = (t: Tick): number => Number(`${t.m}e${t.e}`);
 
-/** m·10^e written out as a decimal: 10^-2 → '0.01', 5·10^3 → '5000'. */
+/** m·10^e written out as a decimal from m's digits: (1, −2) → '0.01', (65, −2) → '0.65', (5, 3) → '5000'. */
 function decimal(t: Tick): string {
-  return t.e >= 0 ? `${t.m}${'0'.repeat(t.e)}` : `0.${'0'.repeat(-t.e - 1)}${t.m}`;
+  const digits = String(t.m);
+  if (t.e >= 0) return `${digits}${'0'.repeat(t.e)}`;
+  const k = -t.e;
+  const padded = digits.length <= k ? `${'0'.repeat(k - digits.length + 1)}${digits}` : digits;
+  const text = `${padded.slice(0, padded.length - k)}.${padded.slice(padded.length - k)}`;
+  return text.replace(/\.?0+$/, '');
 }
 
-/** The label of a log-axis tick value (any positive value: the nearest m·10^e). */
+/** The label of a log-axis tick value (any positive value: to two significant digits). */
 export function formatLogTick(v: number): string {
   if (!(v > 0) || !Number.isFinite(v)) return String(v);
-  let e = Math.floor(Math.log10(v));
-  let m = Math.round(v / 10 ** e);
-  if (m >= 10) {
-    m = 1;
-    e += 1;
-  }
-  return decimal({ m: Math.max(1, m), e });
+  const e = Math.floor(Math.log10(v)) - 1;
+  return decimal({ m: Math.round(v / 10 ** e), e });
 }
 
-/** Mantissa sets from sparse to dense: a decade per tick, 1-2-5, then every digit. */
-const MANTISSAS: readonly (readonly number[])[] = [[1], [1, 2, 5], [1, 2, 3, 4, 5, 6, 7, 8, 9]];
+/**
+ * Tick sets from sparse to dense, as multiples m of 10^(decade + shift): a decade per tick, 1-2-5, every
+ * digit, then (for a narrow range, e.g. a zoomed loss between 0.65 and 0.72) halves and tenths of a digit.
+ */
+const SETS: readonly { readonly m: readonly number[]; readonly shift: number }[] = [
+  { m: [1], shift: 0 },
+  { m: [1, 2, 5], shift: 0 },
+  { m: [1, 2, 3, 4, 5, 6, 7, 8, 9], shift: 0 },
+  { m: Array.from({ length: 18 }, (_, i) => 10 + 5 * i), shift: -1 },
+  { m: Array.from({ length: 90 }, (_, i) => 10 + i), shift: -1 },
+];
 
 /** Most ticks on the axis; a sparser set that still has two is preferred to a crowded one. */
 const MAX_TICKS = 8;
 
-function ticksIn(lo: number, hi: number, mantissas: readonly number[]): Tick[] {
+function ticksIn(lo: number, hi: number, set: (typeof SETS)[number]): Tick[] {
   const out: Tick[] = [];
-  for (let e = Math.floor(Math.log10(lo)) - 1; e <= Math.ceil(Math.log10(hi)); e++) {
-    for (const m of mantissas) {
-      const v = value({ m, e });
-      if (v >= lo * (1 - 1e-12) && v <= hi * (1 + 1e-12)) out.push({ m, e });
+  for (let d = Math.floor(Math.log10(lo)) - 1; d <= Math.ceil(Math.log10(hi)); d++) {
+    for (const m of set.m) {
+      const t = { m, e: d + set.shift };
+      const v = value(t);
+      if (v >= lo * (1 - 1e-12) && v <= hi * (1 + 1e-12)) out.push(t);
     }
   }
   return out;
@@ -49,30 +59,28 @@ function ticksIn(lo: number, hi: number, mantissas: readonly number[]): Tick[] {
 
 /**
  * The domain and ticks of a log axis over positive data in [min, max] (with a 2 % margin). Takes the sparsest
- * mantissa set that puts at least two ticks on the axis (a decade per tick, thinned to every k-th decade over
- * a wide range); where even every digit leaves fewer than two, the domain widens to the neighbouring ticks.
+ * tick set that puts at least two ticks on the axis (a decade per tick thinned to every k-th decade over a
+ * wide range; a dense set thinned to every k-th tick); where even tenths of a digit leave fewer than two, the
+ * domain widens to the neighbouring ones.
  */
 export function logTicks(min: number, max: number): { domain: [number, number]; ticks: number[] } {
   if (!(min > 0) || !(max >= min) || !Number.isFinite(max)) return { domain: [1, 10], ticks: [1, 10] };
   const lo = min * 0.98;
   const hi = max * 1.02;
-  for (const set of MANTISSAS) {
+  for (const set of SETS) {
     let ticks = ticksIn(lo, hi, set);
     if (ticks.length < 2) continue;
-    if (set.length === 1 && ticks.length > MAX_TICKS) {
+    if (ticks.length > MAX_TICKS) {
       const every = Math.ceil(ticks.length / MAX_TICKS);
-      ticks = ticks.filter((t) => t.e % every === 0);
+      ticks = set.m.length === 1 ? ticks.filter((t) => t.e % every === 0) : ticks.filter((_, i) => i % every === 0);
     }
     return { domain: [lo, hi], ticks: ticks.map(value) };
   }
-  // Fewer than two digit ticks inside (e.g. 0.31–0.33, or 0.63–0.77): widen to the digit ticks either side.
-  const e = Math.floor(Math.log10(lo));
-  const below = { m: Math.max(1, Math.floor(lo / 10 ** e)), e };
-  const aboveM = Math.ceil(hi / 10 ** e);
-  const above = aboveM >= 10 ? { m: 1, e: e + 1 } : { m: Math.max(aboveM, below.m + 1), e };
-  const a = value(below);
-  const b = value(above);
-  return { domain: [Math.min(a, lo), Math.max(b, hi)], ticks: ticksIn(a, b, MANTISSAS[2]!).map(value) };
+  // Fewer than two ticks a tenth of a digit apart (e.g. 0.651–0.655): widen to the ticks either side.
+  const e = Math.floor(Math.log10(lo)) - 1;
+  const below = { m: Math.floor(lo / 10 ** e), e };
+  const above = { m: Math.max(Math.ceil(hi / 10 ** e), below.m + 1), e };
+  return { domain: [Math.min(value(below), lo), Math.max(value(above), hi)], ticks: [value(below), value(above)] };
 }
 
 /**
