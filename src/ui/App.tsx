@@ -16,9 +16,10 @@ import {
   type PlaygroundConfig,
 } from './config.ts';
 import { Controls } from './Controls.tsx';
-import { download, svgToPng, toCsv, toJson } from './history.ts';
+import { chartPng, exportFrame } from './chartExport.ts';
+import { download, toCsv, toJson } from './history.ts';
 import { ExportPytorch } from './ExportPytorch.tsx';
-import { LossChart } from './LossChart.tsx';
+import { logAllowed, LossChart, metricGetters } from './LossChart.tsx';
 import { PRESETS } from './presets.ts';
 import { RunsPanel } from './RunsPanel.tsx';
 import { readCsv, SetupPanel } from './SetupPanel.tsx';
@@ -76,11 +77,14 @@ const METRIC_LABELS: Readonly<Record<ChartSettings['metric'], string>> = {
 
 function ChartSettingsBar({
   chart,
+  hasAccuracy,
   onChange,
 }: {
   readonly chart: ChartSettings;
+  readonly hasAccuracy: boolean;
   readonly onChange: (c: ChartSettings) => void;
 }) {
+  const logOk = logAllowed(chart.metric, hasAccuracy);
   return (
     <div className="chart-settings">
       <label className="field inline">
@@ -108,11 +112,12 @@ function ChartSettingsBar({
           <option value="seconds">training seconds</option>
         </select>
       </label>
-      <label className="toggle">
+      <label className="toggle" title={logOk ? undefined : 'accuracy is read on a linear axis'}>
         <input
           type="checkbox"
           data-testid="log-toggle"
-          checked={chart.log}
+          checked={chart.log && logOk}
+          disabled={!logOk}
           onChange={(e) => onChange({ ...chart, log: e.target.checked })}
         />{' '}
         log scale
@@ -385,11 +390,17 @@ export function App({ client, embed = null }: AppProps) {
               stopAt={cfg.stopAt}
               onStopAt={(stopAt) => client.setStopAt(stopAt)}
               onToggle={() => client.toggle()}
-              onStep={() => client.stepOnce()}
+              onStep={(n) => client.stepOnce(n)}
               onReset={() => client.reset()}
               onSpeed={(speed) => client.setSpeed(speed)}
             />
-            {embed === null && <ChartSettingsBar chart={cfg.chart} onChange={(c) => client.setChart(c)} />}
+            {embed === null && (
+              <ChartSettingsBar
+                chart={cfg.chart}
+                hasAccuracy={s.data?.likelihood === 'categorical'}
+                onChange={(c) => client.setChart(c)}
+              />
+            )}
             <div ref={chartRef} hidden={!shows('chart')}>
               <MemoLossChart
                 runs={cfg.runs}
@@ -428,7 +439,9 @@ export function App({ client, embed = null }: AppProps) {
                 data-testid="export-png"
                 onClick={() => {
                   const svg = chartRef.current?.querySelector('svg.recharts-surface');
-                  if (svg instanceof SVGSVGElement) void svgToPng(svg).then((b) => download('chart.png', b));
+                  if (!(svg instanceof SVGSVGElement)) return;
+                  const metric = metricGetters(cfg.chart.metric, s.data?.likelihood === 'categorical')[2];
+                  void chartPng(svg, exportFrame(cfg, s.data, metric)).then((b) => download('chart.png', b));
                 }}
               >
                 Export PNG

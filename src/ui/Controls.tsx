@@ -1,5 +1,5 @@
 /**
- * The transport bar: Play/Pause, single Step, Reset, the speed control and the step budget (play pauses
+ * The transport bar: Play/Pause, Step (one training step, or ×10 / ×100), Reset, the speed control and the step budget (play pauses
  * by itself there), plus the live step counter and throughput. Space toggles play from anywhere on the page that is not a text field (see App).
  */
 import { MAX_STOP_AT, SPEEDS, type PlaygroundConfig } from './config.ts';
@@ -14,11 +14,15 @@ export interface ControlsProps {
   readonly speed: PlaygroundConfig['speed'];
   readonly stopAt: PlaygroundConfig['stopAt'];
   readonly onToggle: () => void;
-  readonly onStep: () => void;
+  /** Takes this many training steps on every run (paused). */
+  readonly onStep: (steps: number) => void;
   readonly onReset: () => void;
   readonly onSpeed: (speed: PlaygroundConfig['speed']) => void;
   readonly onStopAt: (stopAt: PlaygroundConfig['stopAt']) => void;
 }
+
+/** What the Step buttons take: one step, and bigger strides for getting somewhere while paused. */
+export const STEP_SIZES = [1, 10, 100] as const;
 
 /** The transport controls. */
 export function Controls(p: ControlsProps) {
@@ -35,9 +39,20 @@ export function Controls(p: ControlsProps) {
       >
         {p.running ? 'Pause' : 'Play'}
       </button>
-      <button type="button" data-testid="step-button" disabled={!p.canPlay || p.running} onClick={p.onStep}>
-        Step
-      </button>
+      <span className="step-buttons" role="group" aria-label="Step while paused">
+        {STEP_SIZES.map((n) => (
+          <button
+            key={n}
+            type="button"
+            data-testid={n === 1 ? 'step-button' : `step-${n}-button`}
+            disabled={!p.canPlay || p.running}
+            onClick={() => p.onStep(n)}
+            title={n === 1 ? 'One training step on every run, then evaluate' : `${n} training steps on every run`}
+          >
+            {n === 1 ? 'Step' : `×${n}`}
+          </button>
+        ))}
+      </span>
       <button type="button" data-testid="reset-button" disabled={!p.canReset} onClick={p.onReset}>
         Reset
       </button>

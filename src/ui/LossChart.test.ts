@@ -1,8 +1,9 @@
 /**
- * The race chart's pure parts: tick labels that fit the axis, and which values a log axis can draw.
+ * The race chart's pure parts: tick labels that fit the axis, the series inside a zoomed range, which
+ * metrics may use a log axis, and the marks gathered from the runs' histories.
  */
 import { describe, expect, it } from 'vitest';
-import { buildSeries, fmt } from './LossChart.tsx';
+import { buildSeries, chartMarks, fmt, logAllowed } from './LossChart.tsx';
 import type { RunSpec } from '../worker/protocol.ts';
 import type { RunState } from './trainingClient.ts';
 import { DEFAULT_CHART, newRun } from './config.ts';
@@ -29,10 +30,46 @@ describe('buildSeries', () => {
     RunState
   >;
 
-  it('drops values a log axis cannot show, keeps them on a linear one', () => {
+  it('keeps every finite value (the chart falls back to a linear axis for values ≤ 0)', () => {
     const log = buildSeries([run], states, { ...DEFAULT_CHART, metric: 'aux', log: true }, false);
-    const linear = buildSeries([run], states, { ...DEFAULT_CHART, metric: 'aux', log: false }, false);
-    expect(log[0]!.data.map((p) => p.y)).toEqual([0.5]);
-    expect(linear[0]!.data.map((p) => p.y)).toEqual([0.5, -1, -2]);
+    expect(log[0]!.data.map((p) => p.y)).toEqual([0.5, -1, -2]);
+  });
+
+  it('keeps only the points inside a zoomed range', () => {
+    const zoomed = buildSeries([run], states, { ...DEFAULT_CHART, metric: 'loss' }, false, [5, 20]);
+    expect(zoomed.map((s) => s.data.map((p) => p.x))).toEqual([
+      [10, 20],
+      [10, 20],
+    ]);
+  });
+});
+
+describe('logAllowed', () => {
+  it('keeps accuracy linear, but not MSE (the accuracy metric of regression)', () => {
+    expect(logAllowed('accuracy', true)).toBe(false);
+    expect(logAllowed('accuracy', false)).toBe(true);
+    expect(logAllowed('loss', true)).toBe(true);
+    expect(logAllowed('ms', true)).toBe(true);
+  });
+});
+
+describe('chartMarks', () => {
+  it('gathers branch points, switches and live changes in the run’s colour', () => {
+    const run: RunSpec = newRun('fishleg', []);
+    const st = {
+      points: [],
+      stride: 1,
+      frame: null,
+      diverged: null,
+      switches: [{ step: 40, approx: 'kron-diag' as const }],
+      changes: [{ step: 40, changes: [{ key: 'lr', from: '0.1', to: '0.01' }] }],
+      origin: { from: 'r0', step: 20 },
+    };
+    const marks = chartMarks([run], { [run.id]: st });
+    expect(marks.map((m) => [m.step, m.text, m.className, m.colour])).toEqual([
+      [20, `⑂ ${run.name}`, 'branch-marker', run.colour],
+      [40, '→ kron-diag', 'switch-marker', run.colour],
+      [40, 'lr 0.1→0.01', 'change-marker', run.colour],
+    ]);
   });
 });

@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { MetricPoint } from '../worker/protocol.ts';
 import { DEFAULT_CONFIG, normaliseIds, toSearch } from './config.ts';
-import { loadRace, saveRace, STORAGE_KEY } from './history.ts';
+import { loadRace, saveRace, STORAGE_KEY, toCsv, toJson } from './history.ts';
 import { SAVE_FAILED_NOTICE, TrainingClient, type WorkerPort } from './trainingClient.ts';
 
 /** An in-memory Storage; `full` makes every write throw as a full localStorage does. */
@@ -46,6 +46,30 @@ describe('saved histories', () => {
     if (got.kind === 'race') expect(got.race.runs[0]!.points.map((p) => p.step)).toEqual([0, 20]);
     expect(loadRace('?other', store)).toEqual({ kind: 'none' });
     expect(store.items.has(STORAGE_KEY)).toBe(true); // another setup's curves are kept
+  });
+
+  it('keep the marks of live changes and switches, and export them', () => {
+    const store = memoryStorage();
+    const changes = [{ step: 20, changes: [{ key: 'lr', from: '0.1', to: '0.01' }] }];
+    const marked = [{ ...runs[0]!, switches: [{ step: 20, approx: 'kron-diag' as const }], changes }];
+    expect(saveRace('?a=1', marked, store)).toBe('saved');
+    const got = loadRace('?a=1', store);
+    expect(got.kind === 'race' && got.race.runs[0]!.changes).toEqual(changes);
+    const spec = { ...DEFAULT_CONFIG.runs[0]!, name: 'SGD "fast"' };
+    const csv = toCsv([{ spec, history: marked[0]! }])
+      .trim()
+      .split('\n');
+    expect(csv[0]!.split(',').at(-1)).toBe('event');
+    // Each mark is a row of its own after the point of its step, with only the step and the event.
+    expect(csv.slice(1).map((l) => [l.split(',')[2], l.split(',').at(-1)])).toEqual([
+      ['0', ''],
+      ['20', ''],
+      ['20', 'switch → kron-diag'],
+      ['20', 'lr 0.1→0.01'],
+    ]);
+    expect(csv[1]!.startsWith('"SGD ""fast""",')).toBe(true);
+    const json = JSON.parse(toJson('?a=1', [{ spec, history: marked[0]! }])) as { runs: { changes: unknown }[] };
+    expect(json.runs[0]!.changes).toEqual(changes);
   });
 
   it('reports a save the storage refuses instead of dropping it silently', () => {

@@ -1,18 +1,21 @@
 /**
  * Keeping and exporting run histories: curves are saved to localStorage (bounded: thinned points, one race)
  * keyed by the config's URL so that a reload of the same link finds them, and exported as CSV, JSON or, for
- * a chart, PNG (its SVG drawn onto a canvas). A save that the storage refuses and a saved race that cannot be
+ * a chart, PNG (chartExport.ts). A save that the storage refuses and a saved race that cannot be
  * read are reported to the caller, which tells the user: curves are never lost silently.
  */
 import type { FishLegApprox } from '../engine/optim/config.ts';
 import type { MetricPoint, RunSpec } from '../worker/protocol.ts';
-import { thin } from './series.ts';
+import { thin } from './downsample.ts';
+import { changeLabel, type ChangeMark } from './marks.ts';
 
 /** One run's curves and marks. */
 export interface RunHistory {
   readonly points: readonly MetricPoint[];
   readonly diverged: number | null;
   readonly switches: readonly { readonly step: number; readonly approx: FishLegApprox }[];
+  /** Live changes of its settings, at the steps they took effect (marks/ChangeMark). */
+  readonly changes?: readonly ChangeMark[];
 }
 
 export interface SavedRace {
@@ -128,6 +131,10 @@ export function loadRace(search: string, store = storage()): LoadOutcome {
       id: String(r.id),
       diverged: typeof r.diverged === 'number' ? r.diverged : null,
       switches: list(r.switches, (s) => ({ step: num(s.step), approx: s.approx as FishLegApprox })),
+      changes: list(r.changes, (c) => ({
+        step: num(c.step),
+        changes: list(c.changes, (d) => ({ key: String(d.key), from: String(d.from), to: String(d.to) })),
+      })).filter((c) => Number.isFinite(c.step) && c.changes.length > 0),
       points: list(r.points, (p) => ({
         step: num(p.step),
         seconds: num(p.seconds),
@@ -163,15 +170,37 @@ function csvField(s: string): string {
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-/** Every stored point of every run, one row each. */
+/** A run's marks as the chart labels them, by step: approximation switches, live changes, divergence. */
+export function historyEvents(history: RunHistory): { step: number; event: string }[] {
+  const events = [
+    ...history.switches.map((s) => ({ step: s.step, event: `switch → ${s.approx}` })),
+    ...(history.changes ?? []).map((c) => ({ step: c.step, event: changeLabel(c.changes) })),
+    ...(history.diverged !== null ? [{ step: history.diverged, event: 'diverged' }] : []),
+  ];
+  return events.sort((a, b) => a.step - b.step);
+}
+
+/**
+ * Every stored point of every run, one row each, and a row per mark (switch, live change, divergence) with
+ * only its step and the `event` column, in step order after the point of the same step.
+ */
 export function toCsv(runs: readonly { spec: RunSpec; history: RunHistory }[]): string {
-  const lines = [['run', 'optimizer', ...COLUMNS].join(',')];
+  const lines = [['run', 'optimizer', ...COLUMNS, 'event'].join(',')];
   for (const { spec, history } of runs) {
+    const rows: { step: number; line: string }[] = [];
+    const head = [csvField(spec.name), spec.optimizer.kind];
     for (const p of history.points) {
       const rec = p as unknown as Record<string, unknown>;
       const cells = COLUMNS.map((c) => (typeof rec[c] === 'number' && Number.isFinite(rec[c]) ? String(rec[c]) : ''));
-      lines.push([csvField(spec.name), spec.optimizer.kind, ...cells].join(','));
+      rows.push({ step: p.step, line: [...head, ...cells, ''].join(',') });
     }
+    for (const e of historyEvents(history)) {
+      const cells = COLUMNS.map((c) => (c === 'step' ? String(e.step) : ''));
+      rows.push({ step: e.step, line: [...head, ...cells, csvField(e.event)].join(',') });
+    }
+    // A stable sort: a step's point stays before its marks.
+    rows.sort((a, b) => a.step - b.step);
+    lines.push(...rows.map((r) => r.line));
   }
   return `${lines.join('\n')}\n`;
 }
@@ -195,36 +224,4 @@ export function download(name: string, blob: Blob): void {
   a.click();
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 1000);
-}
-
-/** Renders an SVG element (a recharts chart) to a PNG blob at 2× on a white background. */
-export async function svgToPng(svg: SVGSVGElement): Promise<Blob> {
-  const { width, height } = svg.getBoundingClientRect();
-  const clone = svg.cloneNode(true) as SVGSVGElement;
-  clone.setAttribute('xmlns', 'http://www.w3.org/2000/svg');
-  clone.setAttribute('width', String(width));
-  clone.setAttribute('height', String(height));
-  const text = new XMLSerializer().serializeToString(clone);
-  const img = new Image();
-  const url = URL.createObjectURL(new Blob([text], { type: 'image/svg+xml' }));
-  try {
-    await new Promise<void>((resolve, reject) => {
-      img.onload = () => resolve();
-      img.onerror = () => reject(new Error('the chart could not be rendered to an image'));
-      img.src = url;
-    });
-    const canvas = document.createElement('canvas');
-    canvas.width = Math.ceil(2 * width);
-    canvas.height = Math.ceil(2 * height);
-    const ctx = canvas.getContext('2d');
-    if (!ctx) throw new Error('no 2D canvas to draw the chart on');
-    ctx.fillStyle = '#ffffff';
-    ctx.fillRect(0, 0, canvas.width, canvas.height);
-    ctx.drawImage(img, 0, 0, canvas.width, canvas.height);
-    return await new Promise<Blob>((resolve, reject) =>
-      canvas.toBlob((b) => (b ? resolve(b) : reject(new Error('PNG encoding failed'))), 'image/png'),
-    );
-  } finally {
-    URL.revokeObjectURL(url);
-  }
 }

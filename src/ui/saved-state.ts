@@ -128,7 +128,12 @@ export async function saveState(
 /** A live run's curves up to `step` (the rest is trained again); a diverged run's stay whole. */
 export function cutCurves(c: SavedCurves, diverged: number | null, step: number): SavedCurves {
   if (diverged !== null) return c;
-  return { ...c, points: c.points.filter((p) => p.step <= step), switches: c.switches.filter((s) => s.step <= step) };
+  return {
+    ...c,
+    points: c.points.filter((p) => p.step <= step),
+    switches: c.switches.filter((s) => s.step <= step),
+    ...(c.changes ? { changes: c.changes.filter((m) => m.step <= step) } : {}),
+  };
 }
 
 /** What loading found. */

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { defaultFishLeg } from '../engine/optim/config.ts';
 import type { Command, MetricPoint, WorkerEvent } from '../worker/protocol.ts';
 import { DEFAULT_CONFIG, optimizerFor, runsFor } from './config.ts';
-import { appendThinned, thin } from './series.ts';
+import { appendThinned, thin } from './downsample.ts';
 import { TrainingClient, type WorkerPort } from './trainingClient.ts';
 
 function fakePort() {
@@ -134,6 +134,33 @@ describe('TrainingClient', () => {
     expect(s.runs.r1!.diverged).toBe(40);
     expect(s.runs.r1!.switches).toEqual([{ step: 30, approx: 'kron-diag' }]);
     expect(s.running).toBe(false);
+  });
+
+  it('records live changes as marks at the step the worker applied them, merged per step', () => {
+    const f = fakePort();
+    const fl = optimizerFor('fishleg');
+    const client = new TrainingClient(
+      f.port,
+      { ...DEFAULT_CONFIG, runs: runsFor([fl]) },
+      { schedule: sync, persist: false },
+    );
+    if (fl.kind !== 'fishleg') throw new Error('optimizerFor gave another kind');
+    const from = { ...fl, lr: 0.02, weightDecay: 0 };
+    const to = { ...from, lr: 0.01 };
+    const id = client.getSnapshot().config.runs[0]!.id;
+    f.emit({ type: 'changed', raceId: 1, runId: id, step: 40, from, to });
+    f.emit({ type: 'changed', raceId: 1, runId: id, step: 40, from: to, to: { ...to, weightDecay: 0.25 } });
+    // Only the approximation changed: the switch mark tells it, no change mark.
+    f.emit({ type: 'changed', raceId: 1, runId: id, step: 60, from: to, to: { ...to, approx: 'sum-kron' } });
+    expect(client.getSnapshot().runs[id]!.changes).toEqual([
+      {
+        step: 40,
+        changes: [
+          { key: 'lr', from: '0.02', to: '0.01' },
+          { key: 'wd', from: '0', to: '0.25' },
+        ],
+      },
+    ]);
   });
 });
 

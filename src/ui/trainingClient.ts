@@ -40,9 +40,10 @@ import {
 } from './saved-state.ts';
 import type { SavedRaceState } from '../worker/race.ts';
 import { withHistory } from './inside-history.ts';
-import { appendThinned } from './series.ts';
+import { appendThinned } from './downsample.ts';
+import { addChange, diffOptimizer } from './marks.ts';
 
-export { appendThinned } from './series.ts';
+export { appendThinned } from './downsample.ts';
 
 /** The client's view of a worker; `workerPort` adapts a real Worker, tests pass a fake. */
 export interface WorkerPort {
@@ -121,7 +122,7 @@ const nextFrame: Scheduler = (callback) => {
   else callback();
 };
 
-const emptyRun = (): RunState => ({ points: [], stride: 1, diverged: null, switches: [], frame: null });
+const emptyRun = (): RunState => ({ points: [], stride: 1, diverged: null, switches: [], changes: [], frame: null });
 const EMPTY_FISHLEG: FishLegState = { frame: null, errorHistory: [] };
 
 export interface ClientOptions {
@@ -263,11 +264,11 @@ export class TrainingClient {
     else this.play();
   }
 
-  /** One evaluation interval of steps on every run (paused only). */
-  stepOnce(): void {
+  /** `steps` training steps on every run, then an evaluation so the chart shows where they got (paused only). */
+  stepOnce(steps = 1): void {
     if (this.#state.running || !this.#canTrain()) return;
     if (this.#state.restored) this.#setup(this.#state.config, false);
-    this.#port.post({ type: 'step', raceId: this.#state.raceId, steps: this.#state.config.model.evalEvery });
+    this.#port.post({ type: 'step', raceId: this.#state.raceId, steps });
     this.saveState();
   }
 
@@ -467,7 +468,7 @@ export class TrainingClient {
     const s = this.#state;
     const curves = s.config.runs.map((r) => {
       const h = s.runs[r.id] ?? emptyRun();
-      return { points: h.points, stride: h.stride, diverged: h.diverged, switches: h.switches };
+      return { points: h.points, stride: h.stride, diverged: h.diverged, switches: h.switches, changes: h.changes };
     });
     const entry = { setup: setupKey(s.config), backend: s.backend?.name ?? 'cpu', state, curves };
     const signature = JSON.stringify([
@@ -502,7 +503,14 @@ export class TrainingClient {
     s.config.runs.forEach((r, i) => {
       const c = rec.curves[i];
       runs[r.id] = c
-        ? { ...emptyRun(), points: c.points, stride: c.stride, diverged: c.diverged, switches: c.switches }
+        ? {
+            ...emptyRun(),
+            points: c.points,
+            stride: c.stride,
+            diverged: c.diverged,
+            switches: c.switches,
+            changes: c.changes ?? [],
+          }
         : emptyRun();
     });
     this.#set({ runs, step: restoredStep, restored: null, resumed: { step: restoredStep, savedAt: rec.savedAt } });
@@ -565,7 +573,9 @@ export class TrainingClient {
     const runs: Record<string, RunState> = {};
     cfg.runs.forEach((r, i) => {
       const h = saved.runs[i];
-      runs[r.id] = h ? { ...emptyRun(), points: h.points, diverged: h.diverged, switches: h.switches } : emptyRun();
+      runs[r.id] = h
+        ? { ...emptyRun(), points: h.points, diverged: h.diverged, switches: h.switches, changes: h.changes ?? [] }
+        : emptyRun();
     });
     const step = Math.max(0, ...saved.runs.map((r) => r.points.at(-1)?.step ?? 0));
     this.#state = { ...this.#state, config: cfg, runs, step, restored: saved.savedAt };
@@ -632,6 +642,11 @@ export class TrainingClient {
         if (r) this.#patchRun(e.runId, { switches: [...r.switches, { step: e.step, approx: e.approx }] });
         return;
       }
+      case 'changed': {
+        const r = s.runs[e.runId];
+        if (r) this.#patchRun(e.runId, { changes: addChange(r.changes ?? [], e.step, diffOptimizer(e.from, e.to)) });
+        return;
+      }
       case 'taskFrame':
         if (!s.restored) this.#patchRun(e.runId, { frame: e.frame });
         return;
@@ -679,7 +694,7 @@ export class TrainingClient {
     const r = this.#state.runs[id];
     if (!r) return;
     this.#set({ runs: { ...this.#state.runs, [id]: { ...r, ...patch } } });
-    if (patch.diverged !== undefined || patch.switches) this.#scheduleSave();
+    if (patch.diverged !== undefined || patch.switches || patch.changes) this.#scheduleSave();
   }
 
   #scheduleSave(): void {
@@ -691,7 +706,7 @@ export class TrainingClient {
       const runs = s.config.runs.map((r) => ({ id: r.id, ...(s.runs[r.id] ?? emptyRun()) }));
       const outcome = saveRace(
         toSearch(cfg),
-        runs.map(({ id, points, diverged, switches }) => ({ id, points, diverged, switches })),
+        runs.map(({ id, points, diverged, switches, changes }) => ({ id, points, diverged, switches, changes })),
         this.#storage,
       );
       // One notice while saves keep failing (they are retried with every evaluation); gone once one succeeds.

@@ -172,7 +172,7 @@ describe('GPU device loss (simulated on the CPU backend)', () => {
       },
     );
     await expect.poll(() => client.getSnapshot().data).not.toBeNull();
-    for (let i = 0; i < 7; i++) client.stepOnce();
+    for (let i = 0; i < 7; i++) client.stepOnce(10);
     await expect.poll(() => client.getSnapshot().step).toBe(70);
     client.loseDevice();
     await expect.poll(() => client.getSnapshot().notices.at(-1) ?? '').toContain('resumed from its checkpoint');
@@ -183,7 +183,7 @@ describe('GPU device loss (simulated on the CPU backend)', () => {
     expect(s.step).toBe(50);
     expect(s.runs.r1!.points.at(-1)!.step).toBe(50);
     expect(s.error).toBeNull();
-    client.stepOnce();
+    client.stepOnce(10);
     await expect.poll(() => client.getSnapshot().step).toBe(60);
     const steps = client.getSnapshot().runs.r1!.points.map((p) => p.step);
     expect(steps).toEqual([0, 10, 20, 30, 40, 50, 60]);

@@ -181,6 +181,44 @@ describe('TrainingLoop', () => {
   });
 });
 
+describe('TrainingLoop manual steps', () => {
+  it('stepOnce(1) takes exactly one step and evaluates it; the counter follows', async () => {
+    const s = setup(10);
+    await s.loop.evaluate();
+    for (let k = 1; k <= 3; k++) {
+      await s.loop.stepOnce(1);
+      expect(s.trainer.steps).toBe(k);
+      expect(s.loop.step).toBe(k);
+      expect(s.points.at(-1)?.step).toBe(k);
+      expect(s.progress.at(-1)).toEqual({ step: k, running: false });
+    }
+    expect(s.trainer.chunks).toEqual([1, 1, 1]);
+    expect(s.errors).toEqual([]);
+  });
+
+  it('a big step evaluates on the grid it crosses and at its end', async () => {
+    const s = setup(10);
+    await s.loop.stepOnce(3);
+    await s.loop.stepOnce(25);
+    expect(s.trainer.steps).toBe(28);
+    expect(s.points.map((p) => p.step)).toEqual([3, 10, 20, 28]);
+    expect(s.trainer.chunks).toEqual([3, 7, 10, 8]);
+  });
+
+  it('play after single steps evaluates on multiples of evalEvery again', async () => {
+    const s = setup(10);
+    await s.loop.stepOnce(1);
+    await s.loop.stepOnce(1);
+    s.loop.play();
+    await afterYields(s, 40);
+    await s.loop.pause();
+    const played = s.points.map((p) => p.step).slice(2, -1);
+    expect(played.length).toBeGreaterThan(1);
+    expect(played).toEqual(played.map((_, i) => 10 * (i + 1)));
+    expect(s.errors).toEqual([]);
+  });
+});
+
 describe('TrainingLoop step budget', () => {
   it('pauses exactly at the budget with that step evaluated, says so once, and plays on past it when asked', async () => {
     const s = setup(10);

@@ -146,15 +146,28 @@ export class TrainingLoop<P> {
     this.#stopAt = step !== null && Number.isInteger(step) && step > 0 ? step : null;
   }
 
-  /** Takes `n` steps then evaluates (for the Step button); queued behind any running slice. */
+  /**
+   * Takes `n` steps then evaluates (the Step buttons); queued behind any running slice. Steps that cross the
+   * evaluation grid are evaluated there too, so ×100 draws the same points play would have.
+   */
   stepOnce(n: number): Promise<void> {
     return this.#enqueue(async () => {
-      await this.#trainer.step(n);
-      this.#step += n;
-      this.#sinceEval += n;
+      for (let left = n; left > 0;) {
+        const k = Math.min(left, this.#toGrid());
+        await this.#trainer.step(k);
+        this.#step += k;
+        this.#sinceEval += k;
+        left -= k;
+        if (left > 0) await this.#evaluate();
+      }
       await this.#evaluate();
       this.#progress(true);
     });
+  }
+
+  /** Steps to the next multiple of evalEvery: play evaluates on that grid whatever single steps came before. */
+  #toGrid(): number {
+    return this.#evalEvery - (this.#step % this.#evalEvery);
   }
 
   /**
@@ -208,7 +221,7 @@ export class TrainingLoop<P> {
       if (generation !== this.#generation) return;
       const cap = this.#speed === null ? Infinity : Math.max(1, Math.round((this.#speed * this.#sliceMs) / 1000));
       const budget = this.#stopAt !== null && this.#step < this.#stopAt ? this.#stopAt - this.#step : Infinity;
-      const k = Math.min(this.#chunk, cap, this.#evalEvery - this.#sinceEval, budget);
+      const k = Math.min(this.#chunk, cap, this.#toGrid(), budget);
       const sliceStart = this.#now();
       await this.#trainer.step(k);
       this.#step += k;
@@ -216,7 +229,7 @@ export class TrainingLoop<P> {
       intervalSteps += k;
       // The CPU backend computes inside step(): shrink the chunk at once when a slice overruns.
       if (this.#now() - sliceStart > 2 * this.#sliceMs) this.#chunk = Math.max(1, this.#chunk >> 1);
-      if (this.#sinceEval >= this.#evalEvery) {
+      if (this.#step % this.#evalEvery === 0) {
         // On WebGPU step() only queues work; the evaluation waits for it, so throughput is measured per interval.
         await this.#evaluate();
         const elapsed = this.#now() - intervalStart;

@@ -276,6 +276,18 @@ export type WorkerEvent =
       readonly stepsPerSecond: number;
     }
   | { readonly type: 'diverged'; readonly raceId: number; readonly runId: string; readonly step: number }
+  /**
+   * A live change of a run's settings took effect at `step` (the first step that uses `to`); an approximation
+   * change is also announced by 'switched'.
+   */
+  | {
+      readonly type: 'changed';
+      readonly raceId: number;
+      readonly runId: string;
+      readonly step: number;
+      readonly from: OptimizerConfig;
+      readonly to: OptimizerConfig;
+    }
   | {
       readonly type: 'switched';
       readonly raceId: number;

@@ -35,6 +35,8 @@ export class RaceError extends Error {
 export interface RaceListener {
   diverged(runId: string, step: number): void;
   switched(runId: string, step: number, approx: FishLegApprox): void;
+  /** A live change took effect at `step` (the chart marks it); not repeated when a rebuilt race replays it. */
+  changed?(runId: string, step: number, from: OptimizerConfig, to: OptimizerConfig): void;
   taskFrame(runId: string, frame: TaskFrame): void;
   fishlegFrame(frame: FishLegFrame): void;
 }
@@ -466,6 +468,7 @@ export class Race implements LoopTrainer<RacePoint[]> {
     }
     r.trainer.updateOptimizer(optimizer);
     r.spec = { ...r.spec, optimizer };
+    if (!change.announced) this.#listener.changed?.(change.runId, r.trainer.stepCount, current, optimizer);
     this.#journal.push({ runId: change.runId, optimizer, announced: true, step: this.currentStep });
   }
 

@@ -5,7 +5,7 @@
  * the wrong order or for an old race come back as error events or are dropped.
  */
 import { describe, expect, it } from 'vitest';
-import { defaultFishLeg, defaultOptimizer, type OptimizerConfig } from '../engine/optim/config.ts';
+import { defaultFishLeg, defaultOptimizer, type OptimizerConfig, type SgdConfig } from '../engine/optim/config.ts';
 import type { MetricPoint, RaceSpec, RunSpec, WorkerEvent } from './protocol.ts';
 import { WorkerSession } from './session.ts';
 
@@ -111,6 +111,54 @@ describe('WorkerSession races (CPU backend)', () => {
     expect(f?.type === 'fishlegFrame' && f.frame.q?.length).toBe(144);
     expect(f?.type === 'fishlegFrame' && f.frame.fInv?.length).toBe(144);
     expect(f?.type === 'fishlegFrame' && Number.isFinite(f.frame.relError)).toBe(true);
+    expect(events.filter((e) => e.type === 'error')).toEqual([]);
+    await session.dispose();
+  });
+
+  it('a step command of 1 advances every run by exactly one step, in lock-step, and evaluates there', async () => {
+    const { session, events, metrics } = recordingSession();
+    await session.handle({ type: 'init', requestId: 1, backend: 'cpu' });
+    await session.handle({ type: 'setup', requestId: 2, raceId: 3, spec: spec(RACE) });
+    const lastSteps = () => RACE.map((r) => metrics(3, r.id).at(-1)?.step);
+    const progress = () => events.filter((e) => e.type === 'progress').at(-1);
+    expect(lastSteps()).toEqual([0, 0, 0]);
+    for (let k = 1; k <= 3; k++) {
+      await session.handle({ type: 'step', raceId: 3, steps: 1 });
+      expect(lastSteps()).toEqual([k, k, k]);
+      expect(progress()).toMatchObject({ step: k, running: false });
+    }
+    // A run joining now catches up to step 3 before anything else; then one more step keeps all four together.
+    await session.handle({ type: 'addRun', raceId: 3, run: run('late', defaultOptimizer('sgd')), from: null });
+    expect(metrics(3, 'late').at(-1)?.step).toBe(3);
+    await session.handle({ type: 'step', raceId: 3, steps: 1 });
+    expect([...lastSteps(), metrics(3, 'late').at(-1)?.step]).toEqual([4, 4, 4, 4]);
+    // ×10 from an off-grid step: evaluated where it crosses the grid (every 10) and where it ends.
+    await session.handle({ type: 'step', raceId: 3, steps: 10 });
+    expect(metrics(3, 'sgd').map((p) => p.step)).toEqual([0, 1, 2, 3, 4, 10, 14]);
+    expect(lastSteps()).toEqual([14, 14, 14]);
+    expect(events.filter((e) => e.type === 'error')).toEqual([]);
+    await session.dispose();
+  });
+
+  it('reports a live change with the step it took effect at, paused or playing', async () => {
+    const { session, events } = recordingSession();
+    await session.handle({ type: 'init', requestId: 1, backend: 'cpu' });
+    const sgd: SgdConfig = { kind: 'sgd', lr: 0.1, momentum: 0.9, weightDecay: 0 };
+    await session.handle({ type: 'setup', requestId: 2, raceId: 5, spec: spec([run('a', sgd), run('b', sgd)]) });
+    await session.handle({ type: 'step', raceId: 5, steps: 7 });
+    await session.handle({ type: 'update', raceId: 5, runId: 'b', optimizer: { ...sgd, lr: 0.03 } });
+    const changed = () => events.filter((e) => e.type === 'changed');
+    expect(changed()).toEqual([
+      { type: 'changed', raceId: 5, runId: 'b', step: 7, from: sgd, to: { ...sgd, lr: 0.03 } },
+    ]);
+    await session.handle({ type: 'play', raceId: 5 });
+    await session.handle({ type: 'update', raceId: 5, runId: 'a', optimizer: { ...sgd, momentum: 0.5 } });
+    await expect.poll(() => changed().length, { timeout: 20_000 }).toBe(2);
+    await session.handle({ type: 'pause', raceId: 5 });
+    const last = changed()[1]!;
+    // Applied at a slice boundary while playing: at or after the step the command found, never before step 7.
+    expect(last).toMatchObject({ runId: 'a', to: { momentum: 0.5 } });
+    expect(last.type === 'changed' && last.step).toBeGreaterThanOrEqual(7);
     expect(events.filter((e) => e.type === 'error')).toEqual([]);
     await session.dispose();
   });

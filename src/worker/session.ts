@@ -355,6 +355,7 @@ export class WorkerSession {
       },
       switched: (runId: string, step: number, approx: FishLegApprox) =>
         this.#post({ type: 'switched', raceId, runId, step, approx }),
+      changed: (runId, step, from, to) => this.#post({ type: 'changed', raceId, runId, step, from, to }),
       taskFrame: (runId: string, frame: TaskFrame) => this.#post({ type: 'taskFrame', raceId, runId, frame }),
       fishlegFrame: (frame: FishLegFrame) => this.#post({ type: 'fishlegFrame', raceId, frame }),
     };

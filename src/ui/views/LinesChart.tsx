@@ -3,7 +3,7 @@
  * whose value is null at a step skip it; "no data yet" until some series has a finite point.
  */
 import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import { formatValue } from './series.ts';
+import { formatValue } from './numbers.ts';
 import './views.css';
 
 const fmt = (v: unknown): string => (typeof v === 'number' ? formatValue(v) : String(v));

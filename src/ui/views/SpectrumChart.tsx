@@ -5,7 +5,7 @@
  * every direction not listed (their means). A small SVG rather than recharts: recharts' log scatter cannot draw
  * the diagonal across the whole square.
  */
-import { formatValue } from './series.ts';
+import { formatValue } from './numbers.ts';
 import { decadeExtent, decadeTicks, spectrumPoints } from './spectrum.ts';
 import type { InsideSpectrum } from './types.ts';
 import './views.css';

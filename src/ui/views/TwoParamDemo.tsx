@@ -11,7 +11,7 @@ import { sequentialColour } from './colour.ts';
 import { contourLevels, marchingSquares, type Segment } from './contour.ts';
 import { RasterCanvas } from './RasterCanvas.tsx';
 import { dataToPixel } from './raster.ts';
-import { formatValue } from './series.ts';
+import { formatValue } from './numbers.ts';
 import { Tex } from './Tex.tsx';
 import { descend, lossGrid, makeDemoData, minimiser, type Path, type Vec2 } from './two-param.ts';
 import type { TwoParamDemoProps } from './types.ts';

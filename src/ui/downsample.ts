@@ -1,6 +1,8 @@
 /**
- * Keeping long curves cheap: `appendThinned` bounds what the client stores (evenly spaced in steps, always
- * with step 0 and the newest point) and `thin` picks at most n evenly spaced points of a series for drawing.
+ * Keeping long curves cheap, for the race chart and the views alike: `appendThinned` bounds what the client
+ * stores (evenly spaced in steps, always with step 0 and the newest point), `thin` picks at most n evenly
+ * spaced points of a series for drawing or saving, and `cleanSeries` tidies a logged history (finite points,
+ * in step order) before thinning it.
  */
 import type { MetricPoint } from '../worker/protocol.ts';
 
@@ -35,4 +37,18 @@ export function thin<T>(points: readonly T[], n: number): T[] {
   const step = (points.length - 1) / (n - 1);
   for (let i = 0; i < n; i++) out.push(points[Math.round(i * step)]!);
   return out;
+}
+
+/**
+ * Finite points of a history sorted by step, thinned to at most `maxPoints` (first and last kept, so the
+ * newest value is always on the chart).
+ */
+export function cleanSeries<T extends { step: number }>(
+  points: readonly T[],
+  value: (p: T) => number,
+  maxPoints = 400,
+): T[] {
+  const finite = points.filter((p) => Number.isFinite(p.step) && Number.isFinite(value(p)));
+  finite.sort((a, b) => a.step - b.step);
+  return thin(finite, maxPoints);
 }
