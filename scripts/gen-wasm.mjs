@@ -56,7 +56,9 @@ function tile(R, V) {
     for (let v = 0; v < vecs; v++) {
       const add = scalar ? 'f32.add' : 'f32x4.add';
       const mul = scalar ? 'f32.mul' : 'f32x4.mul';
-      L.push(`      (local.set $c${r}_${v} (${add} (local.get $c${r}_${v}) (${mul} (local.get $av) (local.get $b${v}))))`);
+      L.push(
+        `      (local.set $c${r}_${v} (${add} (local.get $c${r}_${v}) (${mul} (local.get $av) (local.get $b${v}))))`,
+      );
     }
     L.push(`      (local.set $a${r} (i32.add (local.get $a${r}) (local.get $sap)))`);
   }
@@ -76,7 +78,9 @@ function tile(R, V) {
       for (let v = 0; v < vecs; v++) {
         const off = scalar ? '' : ` offset=${16 * v}`;
         const scaled = `(${mul} ${splat('$alpha')} (local.get $c${r}_${v}))`;
-        const value = withBeta ? `(${add} ${scaled} (${mul} ${splat('$beta')} (${load}${off}${al} (local.get $pc))))` : scaled;
+        const value = withBeta
+          ? `(${add} ${scaled} (${mul} ${splat('$beta')} (${load}${off}${al} (local.get $pc))))`
+          : scaled;
         out.push(`        (${store}${off}${al} (local.get $pc) ${value})`);
       }
       if (r + 1 < R) out.push(`        (local.set $pc (i32.add (local.get $pc) (local.get $ldc)))`);
