@@ -84,7 +84,7 @@ export class CpuBackend implements Backend {
     if (threads !== undefined && !(Number.isSafeInteger(threads) && threads >= 1)) {
       throw new CpuBackendError(`threads must be a positive integer, got ${threads}`);
     }
-    this.fast = kernels === 'auto' && this.precision === 'f32' ? WasmMatmul.create({ threads }) : undefined;
+    this.fast = kernels === 'auto' && this.precision === 'f32' ? WasmMatmul.shared(threads) : undefined;
     this.description = this.fast
       ? `CPU (WebAssembly SIMD matmul${this.fast.shared ? ', threaded' : ''}, ${this.precision})`
       : `CPU reference (TypeScript, ${this.precision})`;
@@ -191,7 +191,6 @@ export class CpuBackend implements Backend {
 
   /** @inheritdoc */
   dispose(): void {
-    this.fast?.dispose();
     this.storages.clear();
     this.disposed = true;
   }

@@ -4,10 +4,11 @@
  * NaN in C where beta = 0, and C's padding left alone. Then determinism: bit-identical results for 1, 2
  * and 3 threads, with chunks small enough that the helpers do take part.
  */
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import type { MatmulLayout } from '../../ops.ts';
 import { matmul, type MatmulArgs } from '../matmul.ts';
-import { randomArray } from '../test-util.ts';
+import { CpuBackend } from '../backend.ts';
+import { maxRelErr, randomArray, runOps, tensorOf, values } from '../test-util.ts';
 import { Scratch } from '../types.ts';
 import { WasmMatmul } from './wasm-matmul.ts';
 
@@ -128,5 +129,66 @@ describe('wasm matmul threads', () => {
     }
     // Without this the test could pass with the helpers asleep.
     for (const pool of pools) expect(pool.helpedChunks()).toBeGreaterThan(0);
+  });
+});
+
+describe('CpuBackend kernel setting', () => {
+  const run = (be: CpuBackend) => {
+    const c: Case = { m: 37, n: 29, k: 41, pad: 0, alpha: 1, beta: 0 };
+    const p = problem('nt', c, 5);
+    const a = tensorOf(be, p.a.subarray(p.aOff), 'a');
+    const b = tensorOf(be, p.b.subarray(p.bOff), 'b');
+    const out = be.alloc(c.m * c.n, 'c');
+    runOps(be, [
+      {
+        op: 'matmul',
+        layout: 'nt',
+        m: c.m,
+        n: c.n,
+        k: c.k,
+        a,
+        lda: p.lda,
+        b,
+        ldb: p.ldb,
+        c: out,
+        ldc: c.n,
+        alpha: 1,
+        beta: 0,
+      },
+    ]);
+    return values(be, out);
+  };
+
+  it("uses the wasm kernels by default on f32 and the TypeScript loops with kernels: 'ts' or on f64", () => {
+    const fast = new CpuBackend();
+    const ts = new CpuBackend({ kernels: 'ts' });
+    expect(fast.description).toMatch(/WebAssembly SIMD/);
+    expect(ts.description).toMatch(/TypeScript/);
+    expect(new CpuBackend({ precision: 'f64' }).description).toMatch(/TypeScript/);
+    // The paths differ in accumulation (f32 in wasm, f64 in TypeScript) but agree to f32 accuracy...
+    const [x, y] = [run(fast), run(ts)];
+    expect(maxRelErr(x, y).err).toBeLessThan(1e-5);
+    // ...and are not the same code: some element differs in its last bits.
+    expect(x.some((v, i) => v !== y[i])).toBe(true);
+  });
+
+  it('FISHLEG_CPU_KERNELS=ts forces the TypeScript loops', () => {
+    vi.stubEnv('FISHLEG_CPU_KERNELS', 'ts');
+    try {
+      expect(new CpuBackend().description).toMatch(/TypeScript/);
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  });
+
+  it('rejects a bad thread count or kernel name with a clear message', () => {
+    expect(() => new CpuBackend({ threads: 0 })).toThrow(/threads must be a positive integer, got 0/);
+    vi.stubEnv('FISHLEG_CPU_THREADS', 'two');
+    try {
+      expect(() => new CpuBackend()).toThrow(/threads must be a positive integer, got NaN/);
+    } finally {
+      vi.unstubAllEnvs();
+    }
+    expect(() => new CpuBackend({ kernels: 'simd' as 'ts' })).toThrow(/kernels must be 'auto' or 'ts', got 'simd'/);
   });
 });

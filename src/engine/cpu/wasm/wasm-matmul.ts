@@ -47,6 +47,8 @@ function decode(b64: string): Uint8Array<ArrayBuffer> {
   return out;
 }
 
+const instances = new Map<number, WasmMatmul | undefined>();
+
 const align16 = (x: number): number => (x + 15) & ~15;
 
 /** What a started helper offers: a way to stop it. */
@@ -82,7 +84,9 @@ export class WasmMatmul {
   private readonly ctlF: Float32Array;
   private f32: Float32Array;
   private readonly helpers: Helper[] = [];
-  private readonly started: Promise<number>;
+  private started: Promise<number> | undefined;
+  private readonly threads: number | undefined;
+  private readonly bytes: Uint8Array<ArrayBuffer>;
   private readonly chunkRows: number | undefined;
   private disposed = false;
   private blobUrl: string | undefined;
@@ -96,6 +100,18 @@ export class WasmMatmul {
     return new WasmMatmul(options, shared, bytes);
   }
 
+  /**
+   * The process-wide instance for a thread count (undefined: the hardware's), made on first use. CPU
+   * backends share it: their calls are synchronous on one thread, so they never overlap, and a test
+   * file that makes a hundred backends does not start a hundred helper threads. It lives as long as the
+   * process (its helpers do not keep it alive).
+   */
+  static shared(threads: number | undefined): WasmMatmul | undefined {
+    const key = threads ?? 0;
+    if (!instances.has(key)) instances.set(key, WasmMatmul.create({ threads }));
+    return instances.get(key);
+  }
+
   private constructor(options: WasmMatmulOptions, shared: boolean, bytes: Uint8Array<ArrayBuffer>) {
     this.shared = shared;
     this.chunkRows = options.chunkRows;
@@ -106,11 +122,17 @@ export class WasmMatmul {
     this.ctl = new Int32Array(this.memory.buffer, 0, CTL.words);
     this.ctlF = new Float32Array(this.memory.buffer, 0, CTL.words);
     this.f32 = new Float32Array(this.memory.buffer);
-    this.started = shared ? this.startHelpers(options.threads, bytes) : Promise.resolve(0);
+    this.threads = options.threads;
+    this.bytes = bytes;
   }
 
-  /** Resolves to the number of helper threads started (0 without shared memory). */
+  /**
+   * Starts the helper threads if they are not (they start on the first matmul large enough to split, so a
+   * process that never needs them never pays for them); resolves to their number (0 without shared memory).
+   */
   helpersReady(): Promise<number> {
+    // A platform that cannot start threads (no worker support) leaves the work on the calling thread.
+    this.started ??= this.shared ? this.startHelpers(this.threads, this.bytes).catch(() => 0) : Promise.resolve(0);
     return this.started;
   }
 
@@ -192,7 +214,9 @@ export class WasmMatmul {
     alpha: number,
     beta: number,
   ): void {
-    if (this.helpers.length === 0 || m * n * k < THREAD_MIN_MACS || m < 8) {
+    const split = m * n * k >= THREAD_MIN_MACS && m >= 8;
+    if (split && this.started === undefined) void this.helpersReady();
+    if (this.helpers.length === 0 || !split) {
       this.mm(0, m, n, k, a, sai, sap, b, ldb, c, ldc, alpha, beta);
       return;
     }
@@ -252,6 +276,8 @@ export class WasmMatmul {
         const w = new wt.Worker(NODE_WORKER_SOURCE, { eval: true, workerData: { memory, bytes } });
         // Helpers sleep in Atomics.wait between jobs; they must not keep a CLI or test process alive.
         w.unref();
+        // A helper fails only while it starts (before it claims a chunk); the others carry on without it.
+        w.on('error', () => undefined);
         this.helpers.push(w);
       }
     } else if (typeof Worker === 'function') {
