@@ -2,6 +2,8 @@
  * The CPU reference backend: typed-array storages and plain-loop kernels (one file per kernel family,
  * mirroring shaders/*.wgsl). It is the living definition of every op's math, the backend of the Node
  * tests and CLI, and, with precision 'f64', the exact side of finite-difference gradient checks.
+ * On 'f32', matmuls take the WebAssembly SIMD kernels of wasm/ (docs/cpu-backend.md); the TypeScript
+ * loops stay the reference they are tested against.
  * `record` validates each op and resolves it to a closure once; `run` just calls the closures.
  */
 import { OpValidationError, type Backend, type Program } from '../backend.ts';

@@ -94,10 +94,20 @@ export class WasmMatmul {
   /** undefined where WebAssembly or its SIMD is missing (the caller keeps the TypeScript loops). */
   static create(options: WasmMatmulOptions): WasmMatmul | undefined {
     if (typeof WebAssembly !== 'object') return undefined;
-    const shared = options.threads !== 1 && canShare();
-    const bytes = decode(shared ? KERNELS_SHARED_WASM : KERNELS_WASM);
-    if (!WebAssembly.validate(bytes)) return undefined;
-    return new WasmMatmul(options, shared, bytes);
+    for (const shared of options.threads !== 1 && canShare() ? [true, false] : [false]) {
+      const bytes = decode(shared ? KERNELS_SHARED_WASM : KERNELS_WASM);
+      if (!WebAssembly.validate(bytes)) continue;
+      let memory: WebAssembly.Memory;
+      try {
+        memory = new WebAssembly.Memory({ initial: 16, maximum: WASM_MAX_PAGES, shared });
+      } catch (e) {
+        // A shared memory reserves its maximum up front; where address space is short, go without threads.
+        if (e instanceof RangeError) continue;
+        throw e;
+      }
+      return new WasmMatmul(options, memory, shared, bytes);
+    }
+    return undefined;
   }
 
   /**
@@ -112,10 +122,15 @@ export class WasmMatmul {
     return instances.get(key);
   }
 
-  private constructor(options: WasmMatmulOptions, shared: boolean, bytes: Uint8Array<ArrayBuffer>) {
+  private constructor(
+    options: WasmMatmulOptions,
+    memory: WebAssembly.Memory,
+    shared: boolean,
+    bytes: Uint8Array<ArrayBuffer>,
+  ) {
     this.shared = shared;
     this.chunkRows = options.chunkRows;
-    this.memory = new WebAssembly.Memory({ initial: 16, maximum: WASM_MAX_PAGES, shared });
+    this.memory = memory;
     const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory: this.memory } });
     this.mm = inst.exports.mm as MmFn;
     this.transpose = inst.exports.transpose as TransposeFn;
