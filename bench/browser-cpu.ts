@@ -35,7 +35,7 @@ async function main(): Promise<void> {
     if ('error' in r) throw new Error(r.error);
     console.log(`# CPU backend in Chromium (${r.userAgent}), ${new Date().toISOString()}`);
     console.log(
-      `crossOriginIsolated ${r.crossOriginIsolated}, hardwareConcurrency ${r.hardwareConcurrency}, ${r.description}, ${r.helpers} helper thread(s); medians of ${o.rounds} rounds\n`,
+      `crossOriginIsolated ${r.crossOriginIsolated}, hardwareConcurrency ${r.hardwareConcurrency}, ${r.description}, ${r.helpers} helper thread(s) (computed ${r.helpedChunks} row chunks); medians of ${o.rounds} rounds\n`,
     );
     console.log('| network | ours ms | ours 1-thread ms | ours TS-loops ms |\n|---|---|---|---|');
     for (const n of r.nets) {

@@ -11,6 +11,7 @@ import type { Dataset } from '../../src/engine/data/dataset.ts';
 import { defaultOptimizer } from '../../src/engine/optim/config.ts';
 import type { Likelihood } from '../../src/engine/ops.ts';
 import { Trainer } from '../../src/engine/trainer.ts';
+import { WasmMatmul } from '../../src/engine/cpu/wasm/wasm-matmul.ts';
 
 export interface BrowserBenchResult {
   readonly userAgent: string;
@@ -18,6 +19,8 @@ export interface BrowserBenchResult {
   readonly hardwareConcurrency: number;
   readonly description: string;
   readonly helpers: number;
+  /** Row chunks the helper threads computed during the run (0 would mean they never took part). */
+  helpedChunks: number;
   readonly nets: readonly { name: string; ms: Record<string, number> }[];
 }
 
@@ -68,6 +71,7 @@ async function run(rounds: number): Promise<BrowserBenchResult> {
     hardwareConcurrency: navigator.hardwareConcurrency,
     description: probe.description,
     helpers,
+    helpedChunks: 0,
     nets: [],
   };
   probe.dispose();
@@ -95,6 +99,8 @@ async function run(rounds: number): Promise<BrowserBenchResult> {
       r.backend.dispose();
     }
   }
+  // The default-threads backends all use the process-wide instance (WasmMatmul.shared).
+  result.helpedChunks = WasmMatmul.shared(undefined)?.helpedChunks() ?? 0;
   return result;
 }
 

@@ -6,12 +6,9 @@
 export const CTL = {
   /** Job generation: bumped to start a job; helpers sleep on it. */
   gen: 0,
-  /** Last generation the main thread has closed: a helper waking later must not read its (stale) params. */
-  closed: 1,
-  /** Helpers currently inside a job: the main thread waits for 0 before it writes the next job. */
-  active: 2,
-  /** Next chunk to claim, chunks finished, chunks in the job. */
-  next: 3,
+  /** (job id = generation mod 2¹⁵) · 65536 + next chunk to claim: helpers claim by compareExchange on it. */
+  ticket: 1,
+  /** Chunks finished, chunks in the job. */
   done: 4,
   total: 5,
   /** Non-zero: helpers exit. */

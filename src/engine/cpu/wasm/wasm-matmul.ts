@@ -10,9 +10,10 @@
  * are bit-identical for any number of threads (tested in wasm-matmul.test.ts).
  *
  * Threads: a synchronous call cannot await, so the main thread publishes the job in the control block,
- * wakes the helpers with Atomics.notify, claims chunks itself from the same atomic counter, and sleeps in
- * Atomics.wait until every chunk is done and no helper is still inside the job. A helper that is late (or
- * still starting) simply finds nothing to claim, so the call never waits for a helper to begin.
+ * wakes the helpers with Atomics.notify, claims chunks itself from the same atomic ticket, and sleeps in
+ * Atomics.wait until every chunk is done. Helpers claim with compareExchange on a ticket that names the
+ * job, so a helper that wakes late (or is still starting) cannot claim a chunk of a finished job, and the
+ * call never waits for a helper that has not claimed anything.
  */
 import type { MatmulArgs } from '../matmul.ts';
 import { CTL } from './control.ts';
@@ -46,6 +47,11 @@ function decode(b64: string): Uint8Array<ArrayBuffer> {
   for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
   return out;
 }
+
+/** The ticket word holds job id · TICKET_JOB + next chunk: a claim is valid only for the job it names. */
+const TICKET_JOB = 65536;
+const JOB_MASK = 0x7fff;
+const MAX_CHUNKS = 32767;
 
 const instances = new Map<number, WasmMatmul | undefined>();
 
@@ -237,7 +243,8 @@ export class WasmMatmul {
     }
     const ctl = this.ctl;
     const threads = this.helpers.length + 1;
-    const chunk = this.chunkRows ?? Math.max(4, Math.ceil(m / (4 * threads) / 4) * 4);
+    // At most MAX_CHUNKS chunks: the chunk index shares the ticket word with the job id.
+    const chunk = Math.max(this.chunkRows ?? Math.ceil(m / (4 * threads) / 4) * 4, Math.ceil(m / MAX_CHUNKS), 1);
     const total = Math.ceil(m / chunk);
     const words: [number, number][] = [
       [CTL.chunk, chunk],
@@ -251,30 +258,28 @@ export class WasmMatmul {
       [CTL.ldb, ldb],
       [CTL.c, c],
       [CTL.ldc, ldc],
+      [CTL.total, total],
+      [CTL.done, 0],
     ];
     for (const [at, v] of words) ctl[at] = v;
     this.ctlF[CTL.alpha] = alpha;
     this.ctlF[CTL.beta] = beta;
-    Atomics.store(ctl, CTL.next, 0);
-    Atomics.store(ctl, CTL.done, 0);
-    Atomics.store(ctl, CTL.total, total);
-    const g = Atomics.add(ctl, CTL.gen, 1) + 1;
+    // Publish the job: the ticket (job id, next chunk = 0) first, so that a helper woken by the generation
+    // bump finds it; a helper's successful claim on this ticket also makes the words above visible to it.
+    const job = (Atomics.load(ctl, CTL.gen) + 1) & JOB_MASK;
+    Atomics.store(ctl, CTL.ticket, job * TICKET_JOB);
+    Atomics.add(ctl, CTL.gen, 1);
     Atomics.notify(ctl, CTL.gen);
     for (;;) {
-      const t = Atomics.add(ctl, CTL.next, 1);
+      const t = Atomics.add(ctl, CTL.ticket, 1) % TICKET_JOB;
       if (t >= total) break;
       const i0 = t * chunk;
       this.mm(i0, Math.min(m, i0 + chunk), n, k, a, sai, sap, b, ldb, c, ldc, alpha, beta);
       Atomics.add(ctl, CTL.done, 1);
     }
+    // Only chunks a helper has claimed can be outstanding; the job's words stay untouched until they are done.
     for (let d = Atomics.load(ctl, CTL.done); d < total; d = Atomics.load(ctl, CTL.done)) {
       Atomics.wait(ctl, CTL.done, d);
-    }
-    // Close the job before waiting for the helpers to leave it: one that wakes from now on backs off
-    // without reading the parameters, which the next call is about to overwrite.
-    Atomics.store(ctl, CTL.closed, g);
-    for (let act = Atomics.load(ctl, CTL.active); act !== 0; act = Atomics.load(ctl, CTL.active)) {
-      Atomics.wait(ctl, CTL.active, act);
     }
   }
 

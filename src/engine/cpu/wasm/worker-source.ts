@@ -2,8 +2,8 @@
  * The helper thread's program, as source text: it is started from a string (Node: `eval: true`; browser: a
  * Blob URL) so that it needs no bundler entry, no TypeScript loader and no file next to the engine.
  * It instantiates the shared-memory kernels on the memory the backend passes, then sleeps on the control
- * block's generation word; each wake-up it joins the current job unless it is already closed, and claims
- * row chunks with an atomic counter until none is left (see threads.ts for the protocol).
+ * block's generation word; each wake-up it claims row chunks of the announced job by compareExchange on
+ * the ticket word until none is left (protocol: wasm-matmul.ts and docs/cpu-backend.md).
  */
 import { CTL } from './control.ts';
 
@@ -17,25 +17,26 @@ function start(memory, bytes) {
   let seen = Atomics.load(ctl, CTL.gen);
   for (;;) {
     Atomics.wait(ctl, CTL.gen, seen);
-    const g = Atomics.load(ctl, CTL.gen);
-    seen = g;
+    seen = Atomics.load(ctl, CTL.gen);
     if (Atomics.load(ctl, CTL.quit) !== 0) return;
-    Atomics.add(ctl, CTL.active, 1);
-    if (Atomics.load(ctl, CTL.closed) < g) {
-      const total = ctl[CTL.total], chunk = ctl[CTL.chunk], m = ctl[CTL.m];
-      for (;;) {
-        const t = Atomics.add(ctl, CTL.next, 1);
-        if (t >= total) break;
-        const i0 = t * chunk;
-        mm(i0, Math.min(m, i0 + chunk), ctl[CTL.n], ctl[CTL.k], ctl[CTL.a], ctl[CTL.sai], ctl[CTL.sap],
-          ctl[CTL.b], ctl[CTL.ldb], ctl[CTL.c], ctl[CTL.ldc], ctlF[CTL.alpha], ctlF[CTL.beta]);
-        Atomics.add(ctl, CTL.helped, 1);
-        Atomics.add(ctl, CTL.done, 1);
-        Atomics.notify(ctl, CTL.done);
-      }
+    const job = seen & 0x7fff;
+    for (;;) {
+      const t = Atomics.load(ctl, CTL.ticket);
+      // Another job than the one this wake-up announced: go back and read the generation again.
+      if (Math.floor(t / 65536) !== job) break;
+      const next = t % 65536;
+      if (next >= ctl[CTL.total]) break;
+      if (Atomics.compareExchange(ctl, CTL.ticket, t, t + 1) !== t) continue;
+      // The claim succeeded, so the job is current and its words stay put until this chunk is done.
+      const m = ctl[CTL.m], chunk = ctl[CTL.chunk];
+      if (next >= ctl[CTL.total]) break;
+      const i0 = next * chunk;
+      mm(i0, Math.min(m, i0 + chunk), ctl[CTL.n], ctl[CTL.k], ctl[CTL.a], ctl[CTL.sai], ctl[CTL.sap],
+        ctl[CTL.b], ctl[CTL.ldb], ctl[CTL.c], ctl[CTL.ldc], ctlF[CTL.alpha], ctlF[CTL.beta]);
+      Atomics.add(ctl, CTL.helped, 1);
+      Atomics.add(ctl, CTL.done, 1);
+      Atomics.notify(ctl, CTL.done);
     }
-    Atomics.sub(ctl, CTL.active, 1);
-    Atomics.notify(ctl, CTL.active);
   }
 }
 `;
