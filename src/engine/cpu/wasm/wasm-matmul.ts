@@ -149,7 +149,8 @@ export class WasmMatmul {
 
   /**
    * Starts the helper threads if they are not (they start on the first matmul large enough to split, so a
-   * process that never needs them never pays for them); resolves to their number (0 without shared memory).
+   * process that never needs them never pays for them); resolves, once they are up and waiting, to the
+   * number that started (0 without shared memory).
    */
   helpersReady(): Promise<number> {
     // A platform that cannot start threads (no worker support) leaves the work on the calling thread.
@@ -285,6 +286,9 @@ export class WasmMatmul {
 
   private async startHelpers(threads: number | undefined, bytes: Uint8Array<ArrayBuffer>): Promise<number> {
     const memory = this.memory;
+    // Each helper reports once it is instantiated and waiting. A nested Web Worker boots only while its
+    // parent's event loop turns, so a caller that awaits this knows the helpers can take part at once.
+    const booted: Promise<boolean>[] = [];
     const proc = (globalThis as { process?: { versions?: { node?: string } } }).process;
     if (proc?.versions?.node !== undefined) {
       // Variable specifiers keep bundlers from resolving Node built-ins for the browser build.
@@ -297,7 +301,12 @@ export class WasmMatmul {
         // Helpers sleep in Atomics.wait between jobs; they must not keep a CLI or test process alive.
         w.unref();
         // A helper fails only while it starts (before it claims a chunk); the others carry on without it.
-        w.on('error', () => undefined);
+        booted.push(
+          new Promise((resolve) => {
+            w.once('message', () => resolve(true));
+            w.once('error', () => resolve(false));
+          }),
+        );
         this.helpers.push(w);
       }
     } else if (typeof Worker === 'function') {
@@ -306,6 +315,12 @@ export class WasmMatmul {
       this.blobUrl = url;
       for (let i = 0; i < count && !this.disposed; i++) {
         const w = new Worker(url);
+        booted.push(
+          new Promise((resolve) => {
+            w.onmessage = () => resolve(true);
+            w.onerror = () => resolve(false);
+          }),
+        );
         w.postMessage({ memory, bytes });
         this.helpers.push(w);
       }
@@ -315,6 +330,6 @@ export class WasmMatmul {
       for (const h of this.helpers) void h.terminate();
       this.helpers.length = 0;
     }
-    return this.helpers.length;
+    return (await Promise.all(booted)).filter(Boolean).length;
   }
 }

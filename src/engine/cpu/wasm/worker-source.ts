@@ -9,12 +9,13 @@ import { CTL } from './control.ts';
 
 const body = `
 const CTL = ${JSON.stringify(CTL)};
-function start(memory, bytes) {
+function start(memory, bytes, ready) {
   const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
   const mm = inst.exports.mm;
   const ctl = new Int32Array(memory.buffer, 0, CTL.words);
   const ctlF = new Float32Array(memory.buffer, 0, CTL.words);
   let seen = Atomics.load(ctl, CTL.gen);
+  ready();
   for (;;) {
     Atomics.wait(ctl, CTL.gen, seen);
     seen = Atomics.load(ctl, CTL.gen);
@@ -43,11 +44,11 @@ function start(memory, bytes) {
 
 /** Node worker_threads program (CommonJS, run with eval: true; memory and bytes come as workerData). */
 export const NODE_WORKER_SOURCE = `${body}
-const { workerData } = require('node:worker_threads');
-start(workerData.memory, workerData.bytes);
+const { parentPort, workerData } = require('node:worker_threads');
+start(workerData.memory, workerData.bytes, () => parentPort.postMessage('ready'));
 `;
 
 /** Browser Web Worker program (memory and bytes come in the first message). */
 export const WEB_WORKER_SOURCE = `${body}
-self.onmessage = (e) => { self.onmessage = null; start(e.data.memory, e.data.bytes); };
+self.onmessage = (e) => { self.onmessage = null; start(e.data.memory, e.data.bytes, () => self.postMessage('ready')); };
 `;
