@@ -79,7 +79,7 @@ function canShare(): boolean {
   return g.crossOriginIsolated !== false;
 }
 
-/** The kernels and their memory; one per CpuBackend. */
+/** The kernels and their memory; CPU backends share one per process and thread count (see shared()). */
 export class WasmMatmul {
   /** Whether the memory is shared (helper threads possible). */
   readonly shared: boolean;
