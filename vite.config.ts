@@ -5,10 +5,21 @@
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
 
+/**
+ * Cross-origin isolation (COOP + COEP): it gives pages SharedArrayBuffer, which the CPU backend's matmul
+ * needs to share its WebAssembly memory with helper threads (docs/cpu-backend.md). Every asset of the app
+ * (scripts, the training worker, KaTeX's fonts, mnist.bin) is same-origin, so require-corp blocks nothing.
+ * A host that serves dist/ without these headers still works, with the CPU matmul on one thread.
+ */
+const ISOLATION_HEADERS = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+};
+
 export default defineConfig({
   plugins: [react()],
-  server: { host: '127.0.0.1', port: 5173, strictPort: true },
-  preview: { host: '127.0.0.1', port: 4173, strictPort: true },
+  server: { host: '127.0.0.1', port: 5173, strictPort: true, headers: ISOLATION_HEADERS },
+  preview: { host: '127.0.0.1', port: 4173, strictPort: true, headers: ISOLATION_HEADERS },
   worker: { format: 'es' },
   build: {
     target: 'es2022',

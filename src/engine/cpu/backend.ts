@@ -2,6 +2,8 @@
  * The CPU reference backend: typed-array storages and plain-loop kernels (one file per kernel family,
  * mirroring shaders/*.wgsl). It is the living definition of every op's math, the backend of the Node
  * tests and CLI, and, with precision 'f64', the exact side of finite-difference gradient checks.
+ * On 'f32', matmuls take the WebAssembly SIMD kernels of wasm/ (docs/cpu-backend.md); the TypeScript
+ * loops stay the reference they are tested against.
  * `record` validates each op and resolves it to a closure once; `run` just calls the closures.
  */
 import { OpValidationError, type Backend, type Program } from '../backend.ts';
@@ -16,6 +18,7 @@ import { matmul, type MatmulArgs } from './matmul.ts';
 import { adam, sgd } from './optimizer.ts';
 import { reduceInto, reduceValue } from './reduce.ts';
 import { Scratch, type FloatArray, type Kernel, type StorageArray } from './types.ts';
+import { WasmMatmul } from './wasm/wasm-matmul.ts';
 
 /** Thrown when a backend is misused: a freed or foreign tensor, a released program, a disposed backend. */
 export class CpuBackendError extends Error {
@@ -26,6 +29,26 @@ export class CpuBackendError extends Error {
 export interface CpuBackendOptions {
   /** 'f32' (default) stores floats in Float32Array like the GPU; 'f64' in Float64Array, for gradient checks. */
   readonly precision?: 'f32' | 'f64';
+  /**
+   * 'auto' (default): matmuls of the 'f32' backend run on the WebAssembly SIMD kernels where WebAssembly
+   * has SIMD, the rest on the TypeScript loops; 'ts': the TypeScript loops only (the reference, for
+   * debugging). The environment variable FISHLEG_CPU_KERNELS=ts forces 'ts' in Node.
+   */
+  readonly kernels?: 'auto' | 'ts';
+  /**
+   * Threads a large matmul may use, the calling one included (default: the hardware's, at most 8; the
+   * environment variable FISHLEG_CPU_THREADS overrides the default in Node). More than 1 needs shared
+   * memory: Node, or a cross-origin-isolated page; elsewhere one thread. Results do not depend on it.
+   */
+  readonly threads?: number;
+}
+
+/** Below this many multiply-adds a matmul stays on the TypeScript loops: copying into wasm memory costs more. */
+const WASM_MIN_MACS = 4096;
+
+/** A Node environment variable, or undefined (browsers have no process). */
+function envVar(name: string): string | undefined {
+  return (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.[name];
 }
 
 interface CpuStorage {
@@ -47,13 +70,31 @@ export class CpuBackend implements Backend {
   readonly description: string;
   private readonly storages = new Map<number, CpuStorage>();
   private readonly scratch: Scratch;
+  private readonly fast: WasmMatmul | undefined;
   private nextId = 1;
   private disposed = false;
 
   constructor(options: CpuBackendOptions = {}) {
     this.precision = options.precision ?? 'f32';
-    this.description = `CPU reference (TypeScript, ${this.precision})`;
     this.scratch = new Scratch(this.precision);
+    const kernels = envVar('FISHLEG_CPU_KERNELS') === 'ts' ? 'ts' : (options.kernels ?? 'auto');
+    if (kernels !== 'auto' && kernels !== 'ts') {
+      throw new CpuBackendError(`kernels must be 'auto' or 'ts', got '${String(kernels)}'`);
+    }
+    const envThreads = envVar('FISHLEG_CPU_THREADS');
+    const threads = options.threads ?? (envThreads === undefined ? undefined : Number(envThreads));
+    if (threads !== undefined && !(Number.isSafeInteger(threads) && threads >= 1)) {
+      throw new CpuBackendError(`threads must be a positive integer, got ${threads}`);
+    }
+    this.fast = kernels === 'auto' && this.precision === 'f32' ? WasmMatmul.shared(threads) : undefined;
+    this.description = this.fast
+      ? `CPU (WebAssembly SIMD matmul${this.fast.shared ? ', threaded' : ''}, ${this.precision})`
+      : `CPU reference (TypeScript, ${this.precision})`;
+  }
+
+  /** Resolves to the helper threads the fast matmul started (0: one thread, or the TypeScript loops). */
+  helperThreads(): Promise<number> {
+    return this.fast ? this.fast.helpersReady() : Promise.resolve(0);
   }
 
   /** @inheritdoc */
@@ -192,7 +233,11 @@ export class CpuBackend implements Backend {
         const [a, b, c] = [f(op.a), f(op.b), f(op.c)];
         const [aOff, bOff, cOff] = [op.a.offset, op.b.offset, op.c.offset];
         const args: MatmulArgs = { layout, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, alpha, beta };
-        return () => matmul(args, scratch);
+        const fast = this.fast;
+        if (!fast || m * n * k < WASM_MIN_MACS) return () => matmul(args, scratch);
+        return () => {
+          if (!fast.run(args)) matmul(args, scratch);
+        };
       }
       case 'actForward': {
         const [s, out] = [f(op.s), f(op.out)];
