@@ -206,11 +206,11 @@ describe('the page keeps the training state across a reload', () => {
     const store = memoryStore();
     const first = connected({ store });
     await expect.poll(() => first.getSnapshot().data).not.toBeNull();
-    for (let i = 0; i < 8; i++) first.stepOnce();
+    for (let i = 0; i < 8; i++) first.stepOnce(10);
     await expect.poll(() => store.record()?.state.step, { timeout: 20_000 }).toBe(80);
     const atEighty = structuredClone(store.record()!);
     expect(atEighty.curves.map((c) => c.points.at(-1)!.step)).toEqual([80, 80]);
-    first.stepOnce();
+    first.stepOnce(10);
     await expect.poll(() => first.getSnapshot().runs.r2!.points.at(-1)?.step, { timeout: 20_000 }).toBe(90);
     const uninterrupted = first.getSnapshot().runs;
     first.dispose();
@@ -227,7 +227,7 @@ describe('the page keeps the training state across a reload', () => {
         uninterrupted[id]!.points.filter((p) => p.step <= 80).map(outcome),
       );
     }
-    second.stepOnce();
+    second.stepOnce(10);
     await expect.poll(() => second.getSnapshot().runs.r2!.points.at(-1)?.step, { timeout: 20_000 }).toBe(90);
     for (const id of ['r1', 'r2']) {
       const runs = second.getSnapshot().runs[id]!.points;
@@ -242,7 +242,7 @@ describe('the page keeps the training state across a reload', () => {
     const store = memoryStore();
     const first = connected({ store });
     await expect.poll(() => first.getSnapshot().data).not.toBeNull();
-    first.stepOnce();
+    first.stepOnce(10);
     await expect.poll(() => store.record()?.state.step, { timeout: 20_000 }).toBe(10);
     const rec = store.record()!;
     first.dispose();
@@ -261,7 +261,7 @@ describe('the page keeps the training state across a reload', () => {
     expect(s.notices.join(' ')).toMatch(/could not be restored \(restore: the checkpoint holds \d+ parameters/);
     expect(s.resumed).toBeNull();
     expect(s.step).toBe(0);
-    second.stepOnce();
+    second.stepOnce(10);
     await expect.poll(() => second.getSnapshot().runs.r1!.points.at(-1)?.step, { timeout: 20_000 }).toBe(10);
     second.dispose();
   });

@@ -97,7 +97,7 @@ describe('switching approximation', () => {
 
   it('refuses an unknown approximation, and update() does not switch silently', async () => {
     const { be, t } = trained('block-kron');
-    await expect(t.switchApprox('kron' as FishLegApprox)).rejects.toThrow(OptimizerConfigError);
+    await expect(t.switchApprox('kron')).rejects.toThrow(OptimizerConfigError);
     expect(() => t.updateOptimizer({ ...defaultFishLeg('sum-kron') })).toThrow(/switchApprox/);
     t.updateOptimizer({
       ...defaultFishLeg('block-kron'),
