@@ -50,6 +50,61 @@ export default defineConfig(
     languageOptions: { globals: { ...globals.worker } },
   },
   {
+    // The engine's public surfaces: the page's main thread imports only engine/page.ts (settings, data
+    // generators, estimates; no backends or kernels, so the WGSL and the training code stay in the worker's
+    // bundle), the worker only engine/index.ts, the CLI engine/index.ts and the Node-only engine/node.ts.
+    // Tests may reach inside.
+    files: ['src/ui/**/*.{ts,tsx}', 'src/main.tsx'],
+    ignores: ['**/*.test.{ts,tsx}'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '(^|/)engine/(?!page\\.ts$)',
+              message: 'src/ui imports the engine only through src/engine/page.ts (add the export there).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/worker/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '(^|/)engine/(?!index\\.ts$)',
+              message: 'src/worker imports the engine only through src/engine/index.ts (add the export there).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/cli/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '(^|/)engine/(?!(index|node)\\.ts$)',
+              message: 'src/cli imports the engine only through src/engine/index.ts or node.ts (add the export there).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // The engine is framework-free: no React, no charts, and no reaching up into the UI or the worker.
     files: ['src/engine/**/*.ts'],
     rules: {

@@ -3,11 +3,11 @@
  * Every mistake becomes a CliError whose one-line message the entry point prints before exiting with 2.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { TASK_NAMES, type TaskName } from '../engine/data/tasks.ts';
-import { formatBytes, parseByteSize } from '../engine/memory.ts';
-import { LIKELIHOODS, type Likelihood } from '../engine/ops.ts';
-import { escapeControls, printable } from '../engine/printable.ts';
-import { SETUP } from '../engine/setup-spec.ts';
+import { TASK_NAMES, type TaskName } from '../engine/index.ts';
+import { formatBytes, parseByteSize } from '../engine/index.ts';
+import { LIKELIHOODS, type Likelihood } from '../engine/index.ts';
+import { escapeControls, printable } from '../engine/index.ts';
+import { SETUP } from '../engine/index.ts';
 import {
   defaultOptimizer,
   F32_MAX,
@@ -20,8 +20,8 @@ import {
   type FishLegApprox,
   type OptimizerConfig,
   type OptimizerKind,
-} from '../engine/optim/config.ts';
-import { settingsOf, type KeyedSetting } from '../engine/optim/schema.ts';
+} from '../engine/index.ts';
+import { settingsOf, type KeyedSetting } from '../engine/index.ts';
 
 /** One `--switch-approx` entry: FishLeg switches to `approx` before step `step`. */
 export interface ApproxSwitch {

@@ -5,8 +5,8 @@
  * so 'auto' does not pick it; `--backend webgpu` still does.
  */
 import { existsSync, readdirSync } from 'node:fs';
-import type { Backend } from '../engine/backend.ts';
-import { CpuBackend } from '../engine/cpu/backend.ts';
+import type { Backend } from '../engine/index.ts';
+import { CpuBackend } from '../engine/index.ts';
 
 export type CliBackend = 'auto' | 'cpu' | 'webgpu';
 

@@ -5,14 +5,14 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { constants } from 'node:buffer';
 import { basename } from 'node:path';
-import { csvDataset, csvParseBytes } from '../engine/data/csv.ts';
-import type { Dataset } from '../engine/data/dataset.ts';
-import { loadMnistNode } from '../engine/data/mnist-node.ts';
-import { defaultArchFor, likelihoodFor, parseArch, TASKS, type Arch } from '../engine/data/tasks.ts';
-import { TOY_DEFAULTS, TOY_TASKS, toyDataset, type ToyTask } from '../engine/data/toy.ts';
-import { formatBytes, MemoryBudgetError, type DataShape } from '../engine/memory.ts';
-import type { Likelihood } from '../engine/ops.ts';
-import { escapeControls } from '../engine/printable.ts';
+import { csvDataset, csvParseBytes } from '../engine/index.ts';
+import type { Dataset } from '../engine/index.ts';
+import { loadMnistNode } from '../engine/node.ts';
+import { defaultArchFor, likelihoodFor, parseArch, TASKS, type Arch } from '../engine/index.ts';
+import { TOY_DEFAULTS, TOY_TASKS, toyDataset, type ToyTask } from '../engine/index.ts';
+import { formatBytes, MemoryBudgetError, type DataShape } from '../engine/index.ts';
+import type { Likelihood } from '../engine/index.ts';
+import { escapeControls } from '../engine/index.ts';
 import { CliError, type CliConfig } from './args.ts';
 import { fileProblem } from './file-problem.ts';
 

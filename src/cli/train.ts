@@ -10,8 +10,8 @@ import { closeSync, openSync, statSync, unlinkSync, writeFileSync } from 'node:f
 import { dirname } from 'node:path';
 import { CommanderError } from 'commander';
 import { SingleBar } from 'cli-progress';
-import type { Backend } from '../engine/backend.ts';
-import { DivergenceWatch, formatLoss, type Divergence } from '../engine/divergence.ts';
+import type { Backend } from '../engine/index.ts';
+import { DivergenceWatch, formatLoss, type Divergence } from '../engine/index.ts';
 import {
   bufferLimit,
   checkMemory,
@@ -20,15 +20,15 @@ import {
   type DataShape,
   type MemoryEstimate,
   type MemoryLimits,
-} from '../engine/memory.ts';
-import { escapeControls } from '../engine/printable.ts';
-import { Trainer, TrainConfigError, type EvalResult, type TrainConfig } from '../engine/trainer.ts';
+} from '../engine/index.ts';
+import { escapeControls } from '../engine/index.ts';
+import { Trainer, TrainConfigError, type EvalResult, type TrainConfig } from '../engine/index.ts';
 import { CliError, parseArgs, type CliConfig } from './args.ts';
 import { fileProblem } from './file-problem.ts';
 import { loadCliData, defaultsFor, plannedShape } from './data.ts';
 import { openBackend } from './backend.ts';
 import { writePytorchExport } from './export-pytorch.ts';
-import { parseArch, type Arch } from '../engine/data/tasks.ts';
+import { parseArch, type Arch } from '../engine/index.ts';
 
 /** A curve point; FishLeg runs add the mean auxiliary loss of the updates since the previous point. */
 export type CurvePoint = EvalResult & { readonly auxLoss?: number };

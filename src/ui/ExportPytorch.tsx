@@ -3,7 +3,7 @@
  * (docs/pytorch-export.md). A setup the script cannot express shows why next to the button.
  */
 import { useState } from 'react';
-import { exportPytorch } from '../engine/export/pytorch.ts';
+import { exportPytorch } from '../engine/page.ts';
 import type { PlaygroundConfig } from './config.ts';
 import { exportSetupFromPlayground } from './export-pytorch.ts';
 import { download } from './history.ts';

@@ -6,7 +6,7 @@
  * link chose is kept as it is: these are only the defaults. The two-parameter demo uses the same convention
  * (plain gradient = SGD's hue, natural gradient = 'natural').
  */
-import type { OptimizerKind } from '../engine/optim/config.ts';
+import type { OptimizerKind } from '../engine/page.ts';
 
 /** Everything that gets a hue: the optimizers, and the kinds announced next (K-FAC, exact natural gradient). */
 export type ColourKind = OptimizerKind | 'kfac' | 'natural';

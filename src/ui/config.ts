@@ -4,14 +4,14 @@
  * through the URL query string. Everything read from a URL is validated: an unknown or out-of-range value
  * falls back to its default with a warning; values are only ever used as data, never as HTML or code.
  */
-import { TOY_DEFAULTS, TOY_TASKS, type ToyTask } from '../engine/data/toy.ts';
-import { parseArch } from '../engine/data/arch.ts';
+import { TOY_DEFAULTS, TOY_TASKS, type ToyTask } from '../engine/page.ts';
+import { parseArch } from '../engine/page.ts';
 import { runColour } from './colours.ts';
-import { MNIST_CLASSES, MNIST_PIXELS } from '../engine/data/mnist.ts';
-import { TASK_NAMES } from '../engine/data/tasks.ts';
-import { estimateMemory, formatBytes, type DataShape } from '../engine/memory.ts';
-import { LIKELIHOODS } from '../engine/ops.ts';
-import { inSetupRange, rangeText, SETUP, type SetupSetting } from '../engine/setup-spec.ts';
+import { MNIST_CLASSES, MNIST_PIXELS } from '../engine/page.ts';
+import { TASK_NAMES } from '../engine/page.ts';
+import { estimateMemory, formatBytes, type DataShape } from '../engine/page.ts';
+import { LIKELIHOODS } from '../engine/page.ts';
+import { inSetupRange, rangeText, SETUP, type SetupSetting } from '../engine/page.ts';
 import {
   defaultFishLeg,
   defaultOptimizer,
@@ -24,8 +24,8 @@ import {
   type OptimizerConfig,
   type OptimizerKind,
   type FishLegConfig,
-} from '../engine/optim/config.ts';
-import type { KeyedSetting } from '../engine/optim/schema.ts';
+} from '../engine/page.ts';
+import type { KeyedSetting } from '../engine/page.ts';
 import type {
   BackendChoice,
   DataSpec,

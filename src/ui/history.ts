@@ -4,7 +4,7 @@
  * a chart, PNG (chartExport.ts). A save that the storage refuses and a saved race that cannot be
  * read are reported to the caller, which tells the user: curves are never lost silently.
  */
-import type { FishLegApprox } from '../engine/optim/config.ts';
+import type { FishLegApprox } from '../engine/page.ts';
 import type { MetricPoint, RunSpec } from '../worker/protocol.ts';
 import { thin } from './downsample.ts';
 import { changeLabel, type ChangeMark } from './marks.ts';

@@ -4,7 +4,7 @@
  * survive a reload and an export as plain data; `layoutMarks` puts the labels in rows so that none overlap,
  * whatever the marks, and places them the same way every time for the same marks.
  */
-import type { OptimizerConfig } from '../engine/optim/config.ts';
+import type { OptimizerConfig } from '../engine/page.ts';
 
 /** One setting that changed: its short name and both values as shown. */
 export interface SettingChange {

@@ -8,7 +8,7 @@
  * at about 1,000 steps a second at full speed, a minute of which is past what any claim here was measured on.
  * src/ui/presets.test.ts checks each toy preset's claim headless on seed 1 (the presets' seed); MNIST's is too slow.
  */
-import { defaultFishLeg } from '../engine/optim/config.ts';
+import { defaultFishLeg } from '../engine/page.ts';
 import {
   DEFAULT_CHART,
   DEFAULT_CONFIG,

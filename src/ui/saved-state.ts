@@ -6,8 +6,8 @@
  * that fails its checks is never restored (a damaged one is deleted, one of another setup or format is left
  * for the next save to replace).
  */
-import type { OptimizerConfig } from '../engine/optim/config.ts';
-import type { HostArray } from '../engine/optim/state.ts';
+import type { OptimizerConfig } from '../engine/page.ts';
+import type { HostArray } from '../engine/page.ts';
 import type { SavedRaceState } from '../worker/race.ts';
 import type { PlaygroundConfig } from './config.ts';
 import type { RunHistory } from './history.ts';

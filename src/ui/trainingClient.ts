@@ -4,7 +4,7 @@
  * immutable snapshot. Events of a replaced race are dropped by raceId. Settings that cannot change under a
  * running race (data, model, adding runs, optimizer kind) start a new race; hyperparameters change live.
  */
-import type { OptimizerConfig, OptimizerKind } from '../engine/optim/config.ts';
+import type { OptimizerConfig, OptimizerKind } from '../engine/page.ts';
 import type {
   BackendInfo,
   Command,

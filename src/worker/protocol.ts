@@ -4,12 +4,12 @@
  * lock-step) is identified by `raceId`, fresh on every setup, so events still in flight from an older race are
  * dropped by the client; runs inside a race are identified by their `runId` (stable ids from the config).
  */
-import type { BackendChoice, FallbackKind } from '../engine/create-backend.ts';
-import type { EvalResult } from '../engine/trainer.ts';
-import type { FishLegApprox, OptimizerConfig } from '../engine/optim/config.ts';
-import type { Activation, Likelihood } from '../engine/ops.ts';
-import type { TaskName } from '../engine/data/tasks.ts';
-import type { StepMeasures, WholeStepMeasures } from '../engine/fishleg/step-measures.ts';
+import type { BackendChoice, FallbackKind } from '../engine/index.ts';
+import type { EvalResult } from '../engine/index.ts';
+import type { FishLegApprox, OptimizerConfig } from '../engine/index.ts';
+import type { Activation, Likelihood } from '../engine/index.ts';
+import type { TaskName } from '../engine/index.ts';
+import type { StepMeasures, WholeStepMeasures } from '../engine/index.ts';
 import type { SavedRaceState } from './race.ts';
 
 /** Which backend to ask for: 'auto' takes WebGPU when an adapter exists and falls back to the CPU. */

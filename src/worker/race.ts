@@ -5,14 +5,14 @@
  * computes view frames every few evaluations, and keeps checkpoints of every run's whole state (parameters,
  * optimizer state, settings) to rebuild after a device loss and continue exactly as the lost race would have.
  */
-import type { Backend } from '../engine/backend.ts';
-import { archForData, likelihoodFor, paramCount } from '../engine/data/tasks.ts';
-import type { Dataset } from '../engine/data/dataset.ts';
-import { DeviceDataset } from '../engine/device-data.ts';
-import { DivergenceWatch } from '../engine/divergence.ts';
-import type { FishLegApprox, OptimizerConfig } from '../engine/optim/config.ts';
-import { OptimizerConfigError, switchedValue } from '../engine/optim/config.ts';
-import { Trainer, type TrainerCheckpoint } from '../engine/trainer.ts';
+import type { Backend } from '../engine/index.ts';
+import { archForData, likelihoodFor, paramCount } from '../engine/index.ts';
+import type { Dataset } from '../engine/index.ts';
+import { DeviceDataset } from '../engine/index.ts';
+import { DivergenceWatch } from '../engine/index.ts';
+import type { FishLegApprox, OptimizerConfig } from '../engine/index.ts';
+import { OptimizerConfigError, switchedValue } from '../engine/index.ts';
+import { Trainer, type TrainerCheckpoint } from '../engine/index.ts';
 import type { LoopTrainer } from './loop.ts';
 import type {
   DataInfo,

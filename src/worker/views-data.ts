@@ -5,14 +5,14 @@
  * gradient (engine/fishleg/step-measures.ts) with, for small blocks, the materialised Q next to the exact damped
  * inverse Fisher. Each costs readbacks, so the race calls these every few evaluations, never per step.
  */
-import { labelsOf, type Dataset } from '../engine/data/dataset.ts';
-import { materializeHostQ } from '../engine/fishleg/host-q.ts';
-import { denseDampedInverse, layerFisher, layerFisherEigen } from '../engine/fishleg/layer-fisher.ts';
-import { relativeError } from '../engine/fishleg/linalg.ts';
-import { stepMeasures, wholeStepMeasures } from '../engine/fishleg/step-measures.ts';
-import { exactFisher } from '../engine/fishleg/views.ts';
-import type { Trainer } from '../engine/trainer.ts';
-import { slice } from '../engine/tensor.ts';
+import { labelsOf, type Dataset } from '../engine/index.ts';
+import { materializeHostQ } from '../engine/index.ts';
+import { denseDampedInverse, layerFisher, layerFisherEigen } from '../engine/index.ts';
+import { relativeError } from '../engine/index.ts';
+import { stepMeasures, wholeStepMeasures } from '../engine/index.ts';
+import { exactFisher } from '../engine/index.ts';
+import type { Trainer } from '../engine/index.ts';
+import { slice } from '../engine/index.ts';
 import type { FishLegFrame, NetworkFrame, TaskFrame, TaskStatic } from './protocol.ts';
 
 /** Cells per side of a decision-boundary grid. */

@@ -12,7 +12,7 @@ import {
   Reconstructions,
   TwoParamDemo,
 } from './index.ts';
-import { relativeError } from '../../engine/fishleg/linalg.ts';
+import { relativeError } from '../../engine/page.ts';
 import type { NetworkData, ProbabilityGrid } from './types.ts';
 
 /** A small seeded PRNG (mulberry32): demo data only. */

@@ -5,7 +5,7 @@
  * descent with the exact damped 2×2 Fisher (solved in closed form) heads for the minimum. The demo races them
  * with steps of equal length (`unit`), so only the direction differs.
  */
-import { normalAt } from '../../engine/rng.ts';
+import { normalAt } from '../../engine/page.ts';
 
 /** A 2-vector. */
 export type Vec2 = readonly [number, number];

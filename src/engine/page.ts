@@ -1,0 +1,34 @@
+/**
+ * The engine as the page's main thread may use it: settings and their schemas, the toy data generators, memory
+ * estimates, the PyTorch export and small host-side math. No backend, kernel or optimizer class: those run in the
+ * worker (src/engine/index.ts), and importing them here would pull the WGSL and the training code into the page's
+ * bundle. ESLint (eslint.config.js) makes src/ui import the engine only through this file.
+ */
+export { parseArch } from './data/arch.ts';
+export { csvDataset } from './data/csv.ts';
+export { labelsOf } from './data/dataset.ts';
+export { MNIST_CLASSES, MNIST_PIXELS } from './data/mnist.ts';
+export { likelihoodFor, TASK_NAMES } from './data/tasks.ts';
+export { TOY_DEFAULTS, TOY_TASKS, type ToyTask, toyDataset } from './data/toy.ts';
+export { ExportError, type ExportData, type ExportSetup, exportPytorch } from './export/pytorch.ts';
+export { relativeError } from './fishleg/linalg.ts';
+export { estimateMemory, formatBytes, type DataShape } from './memory.ts';
+export { LIKELIHOODS, ACTIVATIONS, type Activation } from './ops.ts';
+export {
+  OPTIMIZER_KINDS,
+  settingsOfKind,
+  validateOptimizer,
+  type OptimizerConfig,
+  type OptimizerKind,
+  type FishLegApprox,
+  defaultFishLeg,
+  defaultOptimizer,
+  hasInverseFisher,
+  isOptimizerKind,
+  OPTIMIZER_LABELS,
+  type FishLegConfig,
+} from './optim/config.ts';
+export type { KeyedSetting } from './optim/schema.ts';
+export type { HostArray } from './optim/state.ts';
+export { normalAt } from './rng.ts';
+export { inSetupRange, rangeText, SETUP, type SetupSetting } from './setup-spec.ts';
