@@ -7,6 +7,8 @@ import { defineConfig } from '@playwright/test';
 import { CHROMIUM_PATH, WEBGPU_ARGS } from './e2e/chromium.ts';
 
 const CI = Boolean(process.env.CI);
+// Another port for a second checkout's journeys on the same machine (reuseExistingServer would test its build).
+const PORT = Number(process.env.E2E_PORT ?? 4173);
 
 export default defineConfig({
   testDir: 'e2e',
@@ -21,7 +23,7 @@ export default defineConfig({
   retries: 0,
   reporter: CI ? [['list']] : [['list'], ['html', { open: 'never' }]],
   use: {
-    baseURL: 'http://127.0.0.1:4173',
+    baseURL: `http://127.0.0.1:${PORT}`,
     viewport: { width: 1280, height: 800 },
     trace: 'retain-on-failure',
   },
@@ -37,8 +39,8 @@ export default defineConfig({
   ],
   webServer: {
     // `npm test` and `npm run test:e2e` build first; this only serves dist/.
-    command: 'npx vite preview --port 4173 --strictPort',
-    url: 'http://127.0.0.1:4173',
+    command: `npx vite preview --port ${PORT} --strictPort`,
+    url: `http://127.0.0.1:${PORT}`,
     reuseExistingServer: !CI,
     timeout: 60_000,
   },
