@@ -13,7 +13,8 @@
 import type { Backend } from './backend.ts';
 import type { Dataset } from './data/dataset.ts';
 import { APPROX, lambdaLayout } from './fishleg/approx.ts';
-import type { ApproxImpl, LayerShape } from './fishleg/types.ts';
+import { kronGradScratch } from './fishleg/block-kron.ts';
+import { factoredIsCheaper, type ApproxImpl, type LayerShape } from './fishleg/types.ts';
 import { paramLayout, type MlpSpec, type ParamLayout } from './model/mlp.ts';
 import type { FisherEstimator, OptimizerConfig } from './optim/config.ts';
 
@@ -99,11 +100,14 @@ function workspaceBuffers(layout: ParamLayout, rows: number, part: string, label
  */
 function fishlegScratch(impl: ApproxImpl, shapes: readonly LayerShape[], batch: number, aux: AuxPlan): number {
   let high = 0;
+  // Kron+diag keeps 4·m·p per layer from v = Q·u to ∇λS across the whole auxiliary update (kron-diag.ts).
+  const kept = shapes.reduce((sum, s) => sum + (impl.keepSize?.(s) ?? 0), 0);
   for (const { m, p } of shapes) {
     const mp = m * p;
-    // Kronecker structures: Q·u (mp), Q·G in factored form (batch·(m + p)), λ's gradient (2mp + max(m², p²)).
-    const kron = Math.max(mp, batch * (m + p), 2 * mp + Math.max(m * m, p * p));
-    high = Math.max(high, impl.name === 'kron-diag' ? 9 * mp : kron);
+    // Kronecker structures: Q·u (mp), Q·G in factored form (batch·(m + p)), λ's gradient (block-kron.ts).
+    const factored = factoredIsCheaper({ m, p }, batch, impl.name === 'sum-kron' ? 2 : 1) ? batch * (m + p) : 0;
+    const kron = Math.max(mp, factored, kronGradScratch({ m, p }));
+    high = Math.max(high, impl.name === 'kron-diag' ? kept + 7 * mp : kron);
   }
   if (aux.fisher === 'sampled') {
     // The sampled Fisher product's c and per-example products (fisher.ts sampledProducts).
@@ -134,7 +138,7 @@ function optimizerBuffers(o: OptimizerConfig, layout: ParamLayout, batch: number
       const ll = lambdaLayout(impl, layout);
       const auxRows = o.auxBatch ?? batch;
       const part = 'FishLeg state';
-      const out: Buffer[] = ['momentum', 'Q·g', 'v', 'F·v', 'r'].map((name) => ({
+      const out: Buffer[] = ['momentum', 'Q·g', 'v', 'r'].map((name) => ({
         part,
         name: `FishLeg ${name}`,
         floats: n,
