@@ -158,9 +158,14 @@ async function benchNet(
     await tfjs.useBackend(b);
     tfLoss.set(b, n.lossOn(b0.x, b0.y, net.batch));
   }
-  oursRuns[0]!.trainer.step(1);
-  const ourLoss = await oursRuns[0]!.trainer.readTrainLoss();
-  for (const r of oursRuns.slice(1)) r.trainer.step(1);
+  // Ours on the same batch: a trainer (same seed, so the same initial weights) whose train split is that batch.
+  const probe = ours('probe', {});
+  const one = Trainer.create(probe.backend, { ...d, train: { ...d.train, x: b0.x, y: b0.y, n: net.batch } }, config);
+  const ourLoss = (await one.evaluate()).trainLoss;
+  one.dispose();
+  probe.trainer.dispose();
+  probe.backend.dispose();
+  for (const r of oursRuns) r.trainer.step(1);
   const losses = `step-0 loss: ours ${ourLoss.toFixed(6)}, tfjs-wasm ${tfLoss.get('wasm')!.toFixed(6)}, tfjs-cpu ${tfLoss.get('cpu')!.toFixed(6)}`;
 
   const contenders: Contender[] = [

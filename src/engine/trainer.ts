@@ -54,15 +54,13 @@ export interface EvalResult {
 
 /**
  * Everything a run needs to continue exactly as it would have (e.g. on a new device after a GPU device loss):
- * the step (which picks the batches and Adam's bias correction), the parameters, the optimizer's whole state
- * and the train-loss accumulator. Plain, structured-clonable data.
+ * the step (which picks the batches and Adam's bias correction), the parameters and the optimizer's whole
+ * state. Plain, structured-clonable data.
  */
 export interface TrainerCheckpoint {
   readonly step: number;
   readonly params: HostArray;
   readonly optimizer: OptimizerState;
-  /** The train-loss sum since readTrainLoss last reset it, and the steps it covers. */
-  readonly trainLoss: { readonly sum: number; readonly steps: number };
 }
 
 /** Thrown for a configuration that cannot train on the given data. */
@@ -79,7 +77,6 @@ export class Trainer implements TrainingContext {
   readonly grads: Tensor;
   readonly ws: Workspace;
   private readonly optimizer: Optimizer;
-  private readonly trainAcc: Tensor;
   private readonly evalAcc: Tensor;
   /** Train-step programs by the set of layers whose dense gradient is formed ('all' for every layer). */
   private readonly trainPrograms = new Map<string, Program>();
@@ -87,7 +84,6 @@ export class Trainer implements TrainingContext {
   private lastProgram: Program | null = null;
   private readonly evalPrograms = new Map<string, Program>();
   private readonly ownsData: boolean;
-  private stepsSinceRead = 0;
   private clockStart: number | null = null;
   private trainMs = 0;
   private disposed = false;
@@ -123,13 +119,15 @@ export class Trainer implements TrainingContext {
     );
     this.params = backend.alloc(this.layout.total, 'params');
     this.grads = backend.alloc(this.layout.total, 'grads');
-    this.trainAcc = backend.alloc(1, 'metrics.trainLoss');
     this.evalAcc = backend.alloc(2, 'metrics.eval');
     backend.write(this.params, initParams(this.spec, config.seed));
     this.optimizer = createOptimizer(this, config.optimizer);
   }
 
-  /** The recorded forward/backward pass that forms the dense gradient of `layers` only (others get E_l alone). */
+  /**
+   * The recorded forward/backward pass that forms the dense gradient of `layers` only (others get E_l alone).
+   * No loss: the output gradient does not need it, and the reported train loss comes from evaluate().
+   */
   private trainProgram(layers: ReadonlySet<number> | 'all'): Program {
     if (layers === this.lastLayers && this.lastProgram) return this.lastProgram;
     const key = layers === 'all' ? 'all' : [...layers].sort((a, b) => a - b).join(',');
@@ -141,7 +139,6 @@ export class Trainer implements TrainingContext {
       p = this.backend.record(`train-step[${key}]`, [
         ...gatherOps(this.ws, this.data.train, B),
         ...forwardOps(this.ws, this.params, B),
-        ...lossOps(this.ws, lik, this.sigma, B, this.trainAcc, 1 / B, true),
         ...outputGradOps(this.ws, lik, this.sigma, B),
         ...backwardOps(this.ws, this.params, this.grads, B, 1 / B, 0, skip),
       ]);
@@ -230,7 +227,6 @@ export class Trainer implements TrainingContext {
       const layers = this.optimizer.gradientLayers?.(this.stepCount) ?? 'all';
       this.backend.run(this.trainProgram(layers), ...this.optimizer.stepPrograms(this.stepCount));
       this.stepCount++;
-      this.stepsSinceRead++;
     }
   }
 
@@ -246,16 +242,6 @@ export class Trainer implements TrainingContext {
   /** Training seconds so far (evaluation and pauses excluded; call after settle() for an exact figure). */
   get seconds(): number {
     return this.trainMs / 1000;
-  }
-
-  /** Mean training-batch loss over the steps since the last call (NaN if none), then resets it. One readback. */
-  async readTrainLoss(): Promise<number> {
-    this.assertLive();
-    const steps = this.stepsSinceRead;
-    const v = await this.backend.read(this.trainAcc);
-    this.backend.write(this.trainAcc, [0]);
-    this.stepsSinceRead = 0;
-    return steps > 0 ? v[0]! / steps : Number.NaN;
   }
 
   /** Loss, accuracy or MSE over the whole train and test splits at the current parameters. */
@@ -365,16 +351,11 @@ export class Trainer implements TrainingContext {
   async checkpoint(): Promise<TrainerCheckpoint> {
     this.assertLive();
     const step = this.stepCount;
-    const steps = this.stepsSinceRead;
     // Promise.all: when the device is lost every read rejects, and none may go unhandled.
-    const [p, a, optimizer] = await Promise.all([
-      this.backend.read(this.params),
-      this.backend.read(this.trainAcc),
-      this.optimizer.saveState(),
-    ]);
+    const [p, optimizer] = await Promise.all([this.backend.read(this.params), this.optimizer.saveState()]);
     if (this.stepCount !== step) throw new Error('checkpoint: steps were submitted while it was being taken');
     if (p instanceof Uint32Array) throw new Error('checkpoint: the parameter buffer is not float');
-    return { step, params: p, optimizer, trainLoss: { sum: a[0]!, steps } };
+    return { step, params: p, optimizer };
   }
 
   /**
@@ -390,7 +371,6 @@ export class Trainer implements TrainingContext {
       );
     }
     checkStep('restore', cp.step);
-    checkStep('restore (train-loss steps)', cp.trainLoss.steps);
     try {
       this.optimizer.loadState(cp.optimizer);
     } catch (e) {
@@ -398,9 +378,7 @@ export class Trainer implements TrainingContext {
       throw e;
     }
     this.backend.write(this.params, cp.params);
-    this.backend.write(this.trainAcc, [cp.trainLoss.sum]);
     this.stepCount = cp.step;
-    this.stepsSinceRead = cp.trainLoss.steps;
   }
 
   /** Frees every buffer and program the run made. */
@@ -410,7 +388,7 @@ export class Trainer implements TrainingContext {
     for (const p of this.trainPrograms.values()) this.backend.release(p);
     for (const p of this.evalPrograms.values()) this.backend.release(p);
     this.optimizer.dispose();
-    for (const t of [this.params, this.grads, this.trainAcc, this.evalAcc]) this.backend.free(t);
+    for (const t of [this.params, this.grads, this.evalAcc]) this.backend.free(t);
     this.ws.dispose();
     if (this.ownsData) this.data.dispose();
   }

@@ -57,7 +57,6 @@ function state(n = 6, diverged: number | null = null): SavedRaceState {
           state: {
             step: 20,
             params: f(0.5),
-            trainLoss: { sum: 0, steps: 0 },
             optimizer: { config: ADAM, tensors: { m: f(0.01), v: f(0.001) }, counters: {} },
           },
         },

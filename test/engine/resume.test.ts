@@ -83,7 +83,7 @@ async function continueRun(t: Trainer, c: Case) {
   t.step(AFTER - (AFTER >> 1));
   return {
     params: Array.from(await t.backend.read(t.params)),
-    trainLoss: await t.readTrainLoss(),
+    trainLoss: (await t.evaluate()).trainLoss,
     auxLoss: await t.readAuxLoss(),
     step: t.stepCount,
     config: t.optimizerConfig,

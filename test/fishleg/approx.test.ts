@@ -4,6 +4,7 @@
  * Q₀ = initScale·I. Non-square layers and the bias column included.
  */
 import { describe, expect, it } from 'vitest';
+import { kronGradForm } from '../../src/engine/fishleg/cost.ts';
 import { CpuBackend } from '../../src/engine/cpu/backend.ts';
 import { APPROX } from '../../src/engine/fishleg/approx.ts';
 import { hostApplyQ, hostTraceQ, materializeHostQ } from '../../src/engine/fishleg/host-q.ts';
@@ -23,11 +24,19 @@ import {
   tensorOf,
 } from './helpers.ts';
 
+// Between them these shapes take every association of block-Kron's ∂S/∂R and ∂S/∂L (cost.ts kronGradForm):
+// 'sym' for R at (3, 5) and (1, 3), 'both' for L at (3, 5) and R at (4, 2), 'outer' for L at (1, 3) and R at (5, 2).
 const shapes: LayerShape[] = [
   { m: 3, p: 5 },
   { m: 4, p: 2 },
   { m: 1, p: 3 },
+  { m: 5, p: 2 },
 ];
+
+it('the shapes above cover every association of the Kronecker gradient', () => {
+  const forms = new Set(shapes.flatMap(({ m, p }) => [kronGradForm(m, p), kronGradForm(p, m)]));
+  expect([...forms].sort()).toEqual(['both', 'outer', 'sym']);
+});
 
 describe.each(FISHLEG_APPROXES)('%s', (name) => {
   const impl = APPROX[name];
@@ -94,6 +103,19 @@ describe.each(FISHLEG_APPROXES)('%s', (name) => {
       return (surrogate(plus) - surrogate(minus)) / (2 * eps);
     });
     expect(maxRelDiff(analytic, fd)).toBeLessThan(1e-7);
+    if (impl.keepSize) {
+      // The auxiliary update's path: v = Q·u leaves its u-side products for ∇λS, which must not change either.
+      const keep = be.alloc(impl.keepSize(s), 'keep');
+      const v = be.alloc(d, 'v');
+      const grad2 = be.alloc(impl.lambdaSize(s), 'grad2');
+      const ut = tensorOf(be, u);
+      run(be, (arena) => [
+        ...impl.qDenseOps(st, ut, v, arena, keep),
+        ...impl.gradOps(st, tensorOf(be, r), ut, grad2, arena, keep),
+      ]);
+      expect(maxRelDiff(await readF64(be, grad2), fd)).toBeLessThan(1e-7);
+      expect(maxRelDiff(await readF64(be, v), matVec(explicitQ(h, s), u))).toBeLessThan(1e-10);
+    }
     be.dispose();
   });
 

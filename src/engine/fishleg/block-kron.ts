@@ -7,9 +7,10 @@ import type { Op } from '../ops.ts';
 import { slice, type Tensor } from '../tensor.ts';
 import type { Arena } from './arena.ts';
 import { eye } from './linalg.ts';
+import { kronGradForm, type KronGradForm } from './cost.ts';
 import { gemm } from './ops-util.ts';
 import {
-  kronScratch,
+  factoredIsCheaper,
   type ApproxImpl,
   type FactoredGrad,
   type HostLambda,
@@ -77,7 +78,9 @@ export function kronQFactoredOps(
 
 /**
  * ∇ of S = ⟨r, P_R u P_L⟩: ∂S/∂R = (r P_L uᵀ + u P_L rᵀ) R and ∂S/∂L = (uᵀ P_R r + rᵀ P_R u) L
- * (docs/fishleg.md §5), written to gR (m×m) and gL (p×p).
+ * (docs/fishleg.md §5), written to gR (m×m) and gL (p×p). Each is associated in the cheapest of three
+ * forms for the layer's shape (cost.ts `kronGradForm`), so no d³ product is formed where d²·e products give
+ * the same result.
  */
 export function kronGradOps(
   s: LayerShape,
@@ -89,23 +92,113 @@ export function kronGradOps(
   arena: Arena,
 ): Op[] {
   const { m, p } = s;
-  return arena.scoped(() => {
-    const x = arena.take(m * p);
-    const y = arena.take(m * p);
-    const sq = arena.take(Math.max(m * m, p * p));
+  return [
+    ...arena.scoped(() => gradR(m, p, kronGradForm(m, p), k, r, u, gR, arena)),
+    ...arena.scoped(() => gradL(m, p, kronGradForm(p, m), k, r, u, gL, arena)),
+  ];
+}
+
+/** Scratch elements kronGradOps takes for one term (memory estimates). */
+/** Scratch of a Kronecker structure of `terms` terms: Q·u, Q·G in factored form where cheaper, λ's gradient. */
+export const kronScratchOf =
+  (terms: number) =>
+  (s: LayerShape, batch: number): number =>
+    Math.max(s.m * s.p, factoredIsCheaper(s, batch, terms) ? batch * (s.m + s.p) : 0, kronGradScratch(s));
+
+export function kronGradScratch({ m, p }: LayerShape): number {
+  const need = (d: number, e: number): number => {
+    const form = kronGradForm(d, e);
+    return form === 'outer' ? 3 * d * e : form === 'sym' ? d * e + d * d : 2 * d * e + d * d;
+  };
+  return Math.max(need(m, p), need(p, m));
+}
+
+/** gR = (X + Xᵀ)R, X = r P_L uᵀ (m×m), P_L symmetric so that u P_L rᵀ = Xᵀ. */
+function gradR(
+  m: number,
+  p: number,
+  form: KronGradForm,
+  k: KronViews,
+  r: Tensor,
+  u: Tensor,
+  gR: Tensor,
+  arena: Arena,
+): Op[] {
+  const x = arena.take(m * p);
+  if (form === 'outer') {
+    // gR = r·(Rᵀ u P_L)ᵀ + u·(Rᵀ r P_L)ᵀ: never an m×m×m product.
+    const wu = arena.take(m * p);
+    const wr = arena.take(m * p);
+    return [
+      gemm('nn', m, p, p, u, k.PL, x),
+      gemm('tn', m, p, m, k.R, x, wu),
+      gemm('nn', m, p, p, r, k.PL, x),
+      gemm('tn', m, p, m, k.R, x, wr),
+      gemm('nt', m, m, p, r, wu, gR),
+      gemm('nt', m, m, p, u, wr, gR, 1, 1),
+    ];
+  }
+  const sq = arena.take(m * m);
+  if (form === 'sym') {
     return [
       gemm('nn', m, p, p, r, k.PL, x),
-      gemm('nn', m, p, p, u, k.PL, y),
       gemm('nt', m, m, p, x, u, sq),
-      gemm('nt', m, m, p, y, r, sq, 1, 1),
       gemm('nn', m, m, m, sq, k.R, gR),
-      gemm('nn', m, p, m, k.PR, r, x),
-      gemm('nn', m, p, m, k.PR, u, y),
-      gemm('tn', p, p, m, u, x, sq),
-      gemm('tn', p, p, m, r, y, sq, 1, 1),
-      gemm('nn', p, p, p, sq, k.L, gL),
+      gemm('tn', m, m, m, sq, k.R, gR, 1, 1),
     ];
-  });
+  }
+  const y = arena.take(m * p);
+  return [
+    gemm('nn', m, p, p, r, k.PL, x),
+    gemm('nn', m, p, p, u, k.PL, y),
+    gemm('nt', m, m, p, x, u, sq),
+    gemm('nt', m, m, p, y, r, sq, 1, 1),
+    gemm('nn', m, m, m, sq, k.R, gR),
+  ];
+}
+
+/** gL = (Y + Yᵀ)L, Y = uᵀ P_R r (p×p), P_R symmetric so that rᵀ P_R u = Yᵀ. */
+function gradL(
+  m: number,
+  p: number,
+  form: KronGradForm,
+  k: KronViews,
+  r: Tensor,
+  u: Tensor,
+  gL: Tensor,
+  arena: Arena,
+): Op[] {
+  const x = arena.take(m * p);
+  if (form === 'outer') {
+    // gL = uᵀ·(P_R r L) + rᵀ·(P_R u L): never a p×p×p product.
+    const wr = arena.take(m * p);
+    const wu = arena.take(m * p);
+    return [
+      gemm('nn', m, p, m, k.PR, r, x),
+      gemm('nn', m, p, p, x, k.L, wr),
+      gemm('nn', m, p, m, k.PR, u, x),
+      gemm('nn', m, p, p, x, k.L, wu),
+      gemm('tn', p, p, m, u, wr, gL),
+      gemm('tn', p, p, m, r, wu, gL, 1, 1),
+    ];
+  }
+  const sq = arena.take(p * p);
+  if (form === 'sym') {
+    return [
+      gemm('nn', m, p, m, k.PR, r, x),
+      gemm('tn', p, p, m, u, x, sq),
+      gemm('nn', p, p, p, sq, k.L, gL),
+      gemm('tn', p, p, p, sq, k.L, gL, 1, 1),
+    ];
+  }
+  const y = arena.take(m * p);
+  return [
+    gemm('nn', m, p, m, k.PR, r, x),
+    gemm('nn', m, p, m, k.PR, u, y),
+    gemm('tn', p, p, m, u, x, sq),
+    gemm('tn', p, p, m, r, y, sq, 1, 1),
+    gemm('nn', p, p, p, sq, k.L, gL),
+  ];
 }
 
 /** Unpacks `count` consecutive [R, L] pairs. */
@@ -147,7 +240,7 @@ export class StructureMismatchError extends Error {
 export const blockKron: ApproxImpl = {
   name: 'block-kron',
   terms: 1,
-  scratch: kronScratch,
+  scratch: kronScratchOf(1),
   lambdaSize: ({ m, p }) => m * m + p * p,
   cacheSize: ({ m, p }) => m * m + p * p,
   init: (s, scale) => ({ terms: [scaledIdentityTerm(s, scale)] }),

@@ -63,8 +63,9 @@ export class FisherProduct {
     }
   }
 
-  /** Ops computing out = F·v (both laid out like the parameters) on the prepared batch. */
-  ops(v: Tensor, out: Tensor, arena: Arena): Op[] {
+  /** Ops computing out = F·v, or out += F·v when `accumulate` (both laid out like the parameters), on the prepared batch. */
+  ops(v: Tensor, out: Tensor, arena: Arena, accumulate = false): Op[] {
+    const beta = accumulate ? 1 : 0;
     const { params, likelihood: lik, sigma, trainSplit } = this.src;
     const ws = this.ws;
     const B = this.rows;
@@ -79,7 +80,7 @@ export class FisherProduct {
         ...head,
         ...ropOps(ws, params, v, B),
         { op: 'fisherOutput', lik, rows: B, cols, mu: ws.mu, v: ws.dmu, sigma, scale: 1, out: ws.gout },
-        ...backwardOps(ws, params, out, B, 1 / B),
+        ...backwardOps(ws, params, out, B, 1 / B, beta),
       ];
     }
     const { seed } = this.src;
@@ -102,11 +103,11 @@ export class FisherProduct {
       ...backwardOps(ws, params, out, B, 1 / B).filter(
         (op) => !(op.op === 'matmul' && op.c.storage.id === out.storage.id),
       ),
-      ...this.sampledProducts(v, out, arena),
+      ...this.sampledProducts(v, out, arena, beta),
     ];
   }
 
-  private sampledProducts(v: Tensor, out: Tensor, arena: Arena): Op[] {
+  private sampledProducts(v: Tensor, out: Tensor, arena: Arena, beta: number): Op[] {
     const ws = this.ws;
     const B = this.rows;
     const layers = ws.layout.layers;
@@ -135,9 +136,9 @@ export class FisherProduct {
         const tl = slice(t, 0, B * w);
         ops.push(gemm('nn', B, w, 1, c, this.ones, tl));
         if (m <= p) {
-          ops.push(hadamard(B * m, tl, e, tl), gemm('tn', m, p, B, tl, ws.a[l]!, o, 1 / B));
+          ops.push(hadamard(B * m, tl, e, tl), gemm('tn', m, p, B, tl, ws.a[l]!, o, 1 / B, beta));
         } else {
-          ops.push(hadamard(B * p, tl, ws.a[l]!, tl), gemm('tn', m, p, B, e, tl, o, 1 / B));
+          ops.push(hadamard(B * p, tl, ws.a[l]!, tl), gemm('tn', m, p, B, e, tl, o, 1 / B, beta));
         }
       });
       return ops;

@@ -30,8 +30,11 @@ import { factoredIsCheaper, type ApproxImpl, type HostLambda } from './types.ts'
 /** Layout of FishLeg's own hyper tensor, read only here through Coef refs (written by the host on update()). */
 const H = { beta: 0, oneMinusBeta: 1, negLr: 2, decay: 3, gamma: 4, halfGamma: 5 } as const;
 const HYPER_SIZE = Object.keys(H).length;
-/** Layout of the device scalars: ‖v‖², ‖u‖², vᵀFv, uᵀv, a temporary, and the auxiliary-loss accumulator. */
-const S = { vv: 0, uu: 1, vFv: 2, uv: 3, tmp: 4, auxAcc: 5 } as const;
+/**
+ * Layout of the device scalars: ‖v‖², ‖u‖², ½vᵀF_γv − uᵀv, two unused slots (kept so that saved states keep
+ * their layout), and the auxiliary-loss accumulator.
+ */
+const S = { vv: 0, uu: 1, half: 2, auxAcc: 5 } as const;
 const SCALARS = 6;
 /** Added to ‖v‖² and ‖u‖² so that a zero gradient gives r = 0 instead of 0/0. */
 const TINY = 1e-30;
@@ -51,6 +54,22 @@ interface Programs {
   readonly refresh: Program;
 }
 
+/** A run of consecutive ops of one program: what it computes and for which layer (null: the whole model). */
+export interface OpSegment {
+  readonly part: string;
+  readonly layer: number | null;
+  readonly ops: readonly Op[];
+}
+
+/** The recorded programs as segments, in program order (cost counts, docs/benchmarks.md §5). */
+export interface ProgramSegments {
+  readonly aux: readonly OpSegment[];
+  readonly step: readonly OpSegment[];
+  readonly refresh: readonly OpSegment[];
+}
+
+const flat = (segs: readonly OpSegment[]): Op[] => segs.flatMap((s) => s.ops);
+
 /** λ and everything shaped like it; replaced as a whole when the structure switches. */
 interface LambdaState {
   readonly impl: ApproxImpl;
@@ -66,11 +85,11 @@ export class FishLeg implements Optimizer, InverseFisherView {
   private lambda: LambdaState;
   private fisher: FisherProduct;
   private programs: Programs | null = null;
+  private segments: ProgramSegments | null = null;
   private scratch: Tensor | null = null;
   private readonly mom: Tensor;
   private readonly qg: Tensor;
   private readonly vec: Tensor;
-  private readonly fv: Tensor;
   private readonly r: Tensor;
   private readonly scalars: Tensor;
   private readonly hyper: Tensor;
@@ -98,7 +117,6 @@ export class FishLeg implements Optimizer, InverseFisherView {
     this.mom = backend.alloc(n, 'fishleg.momentum');
     this.qg = backend.alloc(n, 'fishleg.qg');
     this.vec = backend.alloc(n, 'fishleg.v');
-    this.fv = backend.alloc(n, 'fishleg.fv');
     this.r = backend.alloc(n, 'fishleg.r');
     this.scalars = backend.alloc(SCALARS, 'fishleg.scalars');
     this.hyper = backend.alloc(HYPER_SIZE, 'fishleg.hyper');
@@ -121,6 +139,12 @@ export class FishLeg implements Optimizer, InverseFisherView {
     });
     this.lambda = this.allocLambda(impl, ll, init);
     this.record();
+  }
+
+  /** The op lists of the programs as recorded, by part and layer. */
+  get programSegments(): ProgramSegments {
+    this.assertLive();
+    return this.segments!;
   }
 
   /** The approximation in use. */
@@ -159,6 +183,7 @@ export class FishLeg implements Optimizer, InverseFisherView {
         bc2: 1 - AUX_BETA2 ** t,
       }),
     );
+    this.ctx.backend.write(slice(this.scalars, S.vv, 2), [TINY, TINY]);
     this.auxSinceRead++;
     return [p.aux, p.step];
   }
@@ -326,8 +351,7 @@ export class FishLeg implements Optimizer, InverseFisherView {
     this.freeLambda(this.lambda);
     this.fisher.dispose();
     const { backend } = this.ctx;
-    for (const t of [this.mom, this.qg, this.vec, this.fv, this.r, this.scalars, this.hyper, this.auxHyper])
-      backend.free(t);
+    for (const t of [this.mom, this.qg, this.vec, this.r, this.scalars, this.hyper, this.auxHyper]) backend.free(t);
   }
 
   private async doSwitch(to: FishLegApprox): Promise<void> {
@@ -426,10 +450,11 @@ export class FishLeg implements Optimizer, InverseFisherView {
       refresh: this.refreshOps(),
     }));
     this.scratch = scratch;
+    this.segments = result;
     this.programs = {
-      aux: backend.record('fishleg.aux', result.aux),
-      step: backend.record('fishleg.step', result.step),
-      refresh: backend.record('fishleg.refresh', result.refresh),
+      aux: backend.record('fishleg.aux', flat(result.aux)),
+      step: backend.record('fishleg.step', flat(result.step)),
+      refresh: backend.record('fishleg.refresh', flat(result.refresh)),
     };
     backend.run(this.programs.refresh);
   }
@@ -443,38 +468,61 @@ export class FishLeg implements Optimizer, InverseFisherView {
    * out = Q(λ)·u per layer. When u is the batch gradient (`isBatchGrad`), structures with a factored form
    * use E_l and Ā_l of the train workspace where that is cheaper than the dense product.
    */
-  private qOps(u: Tensor, out: Tensor, arena: Arena, isBatchGrad: boolean): Op[] {
+  private qOps(
+    part: string,
+    u: Tensor,
+    out: Tensor,
+    arena: Arena,
+    isBatchGrad: boolean,
+    keep: readonly (Tensor | undefined)[] = [],
+  ): OpSegment[] {
     const { impl } = this.lambda;
     const { ws, batch } = this.ctx;
-    return this.ctx.layout.layers.flatMap((layer, l) => {
+    return this.ctx.layout.layers.map((layer, l) => {
       const st = this.layer(l);
       const o = slice(out, layer.offset, layer.size);
-      if (isBatchGrad && impl.qFactoredOps && this.usesFactored(l)) {
-        return impl.qFactoredOps(st, { e: layerErrors(ws, l), a: ws.a[l]!, rows: batch, scale: 1 / batch }, o, arena);
-      }
-      return impl.qDenseOps(st, slice(u, layer.offset, layer.size), o, arena);
+      const ops =
+        isBatchGrad && impl.qFactoredOps && this.usesFactored(l)
+          ? impl.qFactoredOps(st, { e: layerErrors(ws, l), a: ws.a[l]!, rows: batch, scale: 1 / batch }, o, arena)
+          : impl.qDenseOps(st, slice(u, layer.offset, layer.size), o, arena, keep[l]);
+      return { part, layer: l, ops };
     });
   }
 
-  private refreshOps(): Op[] {
+  private refreshOps(): OpSegment[] {
     const { impl } = this.lambda;
-    return this.ctx.layout.layers.flatMap((_, l) => impl.refreshOps(this.layer(l)));
+    return this.ctx.layout.layers.map((_, l) => ({ part: 'refresh', layer: l, ops: impl.refreshOps(this.layer(l)) }));
   }
 
   /** m ← βm + (1−β)·Q g;  θ ← (1 − η·wd)·θ − η·m (docs/fishleg.md §6). */
-  private stepOps(arena: Arena): Op[] {
+  private stepOps(arena: Arena): OpSegment[] {
     const { params, grads } = this.ctx;
     const n = params.size;
     const hy = (i: number) => ({ t: slice(this.hyper, i, 1), power: 1 as const });
     return [
-      ...this.qOps(grads, this.qg, arena, true),
-      axpby(n, coef(1, hy(H.beta)), this.mom, coef(1, hy(H.oneMinusBeta)), this.qg, this.mom),
-      axpby(n, coef(1, hy(H.decay)), params, coef(1, hy(H.negLr)), this.mom, params),
+      ...this.qOps('Q·g', grads, this.qg, arena, true),
+      {
+        part: 'momentum and θ',
+        layer: null,
+        ops: [
+          axpby(n, coef(1, hy(H.beta)), this.mom, coef(1, hy(H.oneMinusBeta)), this.qg, this.mom),
+          axpby(n, coef(1, hy(H.decay)), params, coef(1, hy(H.negLr)), this.mom, params),
+        ],
+      },
     ];
   }
 
-  /** The auxiliary update (docs/fishleg.md §5), then the caches refreshed from the new λ. */
-  private auxOps(arena: Arena): Op[] {
+  /**
+   * The auxiliary update (docs/fishleg.md §5), then the caches refreshed from the new λ. ‖v‖² and ‖u‖²
+   * accumulate onto the 10⁻³⁰ the host writes with each update (stepPrograms), so no fill dispatch; r starts
+   * as γv − u and the Fisher product's last products add F·v into it, so F·v never needs a buffer or a pass
+   * of its own, and ½vᵀF_γv − uᵀv = ½vᵀ(F_γv − u) − ½uᵀv comes from two reductions onto one scalar.
+   */
+  private auxOps(arena: Arena): OpSegment[] {
+    return arena.scoped(() => this.auxOpsWithin(arena));
+  }
+
+  private auxOpsWithin(arena: Arena): OpSegment[] {
     const { grads: u, params } = this.ctx;
     const n = params.size;
     const { impl, lam, grad, m, v: adamV, ll } = this.lambda;
@@ -487,33 +535,66 @@ export class FishLeg implements Optimizer, InverseFisherView {
       { t: sc(S.vv), power: -0.5 as const },
       { t: sc(S.uu), power: -0.5 as const },
     ];
-    const ops: Op[] = [
-      ...this.qOps(u, v, arena, true),
-      { op: 'fill', n: 2, value: TINY, out: slice(this.scalars, S.vv, 2) },
-      { op: 'reduce', kind: 'sumsq', n, x: v, scale: 1, accumulate: true, out: sc(S.vv) },
-      { op: 'reduce', kind: 'sumsq', n, x: u, scale: 1, accumulate: true, out: sc(S.uu) },
-      ...this.fisher.ops(v, this.fv, arena),
-      // A = (½vᵀFv + ½γ‖v‖² − uᵀv)/‖u‖², accumulated for readAuxLoss.
-      { op: 'reduce', kind: 'dot', n, x: v, y: this.fv, scale: 1, accumulate: false, out: sc(S.vFv) },
-      { op: 'reduce', kind: 'dot', n, x: u, y: v, scale: 1, accumulate: false, out: sc(S.uv) },
-      axpby(1, 0.5, sc(S.vFv), coef(1, hy(H.halfGamma)), sc(S.vv), sc(S.tmp)),
-      axpby(1, 1, sc(S.tmp), -1, sc(S.uv), sc(S.tmp)),
-      axpby(1, 1, sc(S.auxAcc), coef(1, { t: sc(S.uu), power: -1 }), sc(S.tmp), sc(S.auxAcc)),
-      // r = (F v + γ v − u)/v_norm.
-      axpby(n, 1, this.fv, coef(1, hy(H.gamma)), v, r),
-      axpby(n, coef(1, ...invNorm), r, coef(-1, ...invNorm), u, r),
+    // What v = Q·u leaves for ∇λS (Kron+diag), in scratch held for the whole update: only where v is dense.
+    const keep = this.ctx.layout.layers.map((_, l) => {
+      const size = impl.keepSize?.(ll.shapes[l]!) ?? 0;
+      const dense = !(impl.qFactoredOps && this.usesFactored(l));
+      return size > 0 && dense ? arena.take(size) : undefined;
+    });
+    const segs: OpSegment[] = [
+      ...this.qOps('v = Q·u', u, v, arena, true, keep),
+      {
+        part: 'norms, r = γv − u',
+        layer: null,
+        ops: [
+          { op: 'reduce', kind: 'sumsq', n, x: v, scale: 1, accumulate: true, out: sc(S.vv) },
+          { op: 'reduce', kind: 'sumsq', n, x: u, scale: 1, accumulate: true, out: sc(S.uu) },
+          axpby(n, coef(1, hy(H.gamma)), v, -1, u, r),
+        ],
+      },
+      { part: 'F·v', layer: null, ops: this.fisher.ops(v, r, arena, true) },
+      {
+        // A = (½vᵀFv + ½γ‖v‖² − uᵀv)/‖u‖², accumulated for readAuxLoss; then r ← (F v + γ v − u)/v_norm.
+        part: 'aux loss, r / v_norm',
+        layer: null,
+        ops: [
+          { op: 'reduce', kind: 'dot', n, x: v, y: r, scale: 0.5, accumulate: false, out: sc(S.half) },
+          { op: 'reduce', kind: 'dot', n, x: u, y: v, scale: -0.5, accumulate: true, out: sc(S.half) },
+          axpby(1, 1, sc(S.auxAcc), coef(1, { t: sc(S.uu), power: -1 }), sc(S.half), sc(S.auxAcc)),
+          scale(n, coef(1, ...invNorm), r, r),
+        ],
+      },
     ];
     if (this.config.preconditionAux) {
-      ops.push(...this.qOps(r, this.qg, arena, false), scale(n, coef(1, ...invNorm), this.qg, r));
+      segs.push(...this.qOps('Q·r', r, this.qg, arena, false), {
+        part: 'Q·r / v_norm',
+        layer: null,
+        ops: [scale(n, coef(1, ...invNorm), this.qg, r)],
+      });
     }
     this.ctx.layout.layers.forEach((layer, l) => {
       const st = this.layer(l);
       const g = slice(grad, ll.lamOffsets[l]!, impl.lambdaSize(st.shape));
-      ops.push(...impl.gradOps(st, slice(r, layer.offset, layer.size), slice(u, layer.offset, layer.size), g, arena));
+      segs.push({
+        part: '∇λ',
+        layer: l,
+        ops: impl.gradOps(
+          st,
+          slice(r, layer.offset, layer.size),
+          slice(u, layer.offset, layer.size),
+          g,
+          arena,
+          keep[l],
+        ),
+      });
     });
-    ops.push({ op: 'adam', n: Math.max(1, ll.lamTotal), param: lam, grad, m, v: adamV, hyper: this.auxHyper });
-    ops.push(...this.refreshOps());
-    return ops;
+    segs.push({
+      part: 'Adam on λ',
+      layer: null,
+      ops: [{ op: 'adam', n: Math.max(1, ll.lamTotal), param: lam, grad, m, v: adamV, hyper: this.auxHyper }],
+    });
+    segs.push(...this.refreshOps());
+    return segs;
   }
 
   private assertLive(): void {

@@ -3,6 +3,7 @@
  * i.e. A(R⊗L)B²(Rᵀ⊗Lᵀ)A. λ_l = [R (m×m) | L (p×p) | A (m×p) | B (m×p)], cache = [B∘B]. The elementwise
  * A∘ breaks the factored form of Q·G, so the parameter step applies Q to the dense gradient.
  */
+import type { Op } from '../ops.ts';
 import { slice, type Tensor } from '../tensor.ts';
 import { eye } from './linalg.ts';
 import { axpby, gemm, hadamard } from './ops-util.ts';
@@ -29,6 +30,18 @@ function views(st: LayerState): KdViews {
   };
 }
 
+/** What v = Q·u leaves for ∇λS in `keep` (4·m·p): H_u L, Z_u, R M_u, R M_u Lᵀ. */
+interface KeptViews {
+  readonly hl: Tensor;
+  readonly z: Tensor;
+  readonly rm: Tensor;
+  readonly rml: Tensor;
+}
+
+function keptViews(keep: Tensor, mp: number): KeptViews {
+  return { hl: slice(keep, 0, mp), z: slice(keep, mp, mp), rm: slice(keep, 2 * mp, mp), rml: slice(keep, 3 * mp, mp) };
+}
+
 function size({ m, p }: LayerShape): number {
   return m * m + p * p + 2 * m * p;
 }
@@ -36,7 +49,7 @@ function size({ m, p }: LayerShape): number {
 export const kronDiag: ApproxImpl = {
   name: 'kron-diag',
   terms: 1,
-  scratch: ({ m, p }) => 9 * m * p,
+  scratch: ({ m, p }) => 7 * m * p,
   lambdaSize: size,
   cacheSize: ({ m, p }) => m * p,
   init: (s, scale) => ({
@@ -69,13 +82,27 @@ export const kronDiag: ApproxImpl = {
     const mp = st.shape.m * st.shape.p;
     return [hadamard(mp, v.B, v.B, v.B2)];
   },
-  qDenseOps(st, u, out, arena) {
+  keepSize: ({ m, p }) => 4 * m * p,
+  qDenseOps(st, u, out, arena, keep) {
     const { m, p } = st.shape;
     const mp = m * p;
     const v = views(st);
     return arena.scoped(() => {
       const h = arena.take(mp);
       const t = arena.take(mp);
+      if (keep) {
+        // The u side of ∇λS (gradOps): H_u L, Z_u, R M_u and R M_u Lᵀ stay in `keep`.
+        const k = keptViews(keep, mp);
+        return [
+          hadamard(mp, v.A, u, h),
+          gemm('nn', m, p, p, h, v.L, k.hl),
+          gemm('tn', m, p, m, v.R, k.hl, k.z), // Z = Rᵀ(A∘U)L
+          hadamard(mp, v.B2, k.z, h),
+          gemm('nn', m, p, m, v.R, h, k.rm),
+          gemm('nt', m, p, p, k.rm, v.L, k.rml),
+          hadamard(mp, v.A, k.rml, out),
+        ];
+      }
       return [
         hadamard(mp, v.A, u, h),
         gemm('nn', m, p, p, h, v.L, t),
@@ -88,10 +115,11 @@ export const kronDiag: ApproxImpl = {
     });
   },
   qFactoredOps: null,
-  gradOps(st, r, u, grad, arena) {
+  gradOps(st, r, u, grad, arena, keep) {
     // With H_x = A∘x, Z_x = Rᵀ H_x L and M_x = B²∘Z_x, S = Σ B²∘Z_r∘Z_u (docs/fishleg.md §5):
     // ∂S/∂B = 2B∘Z_r∘Z_u, ∂S/∂A = u∘(R M_r Lᵀ) + r∘(R M_u Lᵀ),
     // ∂S/∂R = H_u L M_rᵀ + H_r L M_uᵀ, ∂S/∂L = H_uᵀ R M_r + H_rᵀ R M_u.
+    // The u side comes from `keep` when v = Q·u left it there; otherwise it is computed here.
     const { m, p } = st.shape;
     const mp = m * p;
     const v = views(st);
@@ -100,30 +128,39 @@ export const kronDiag: ApproxImpl = {
     const gA = slice(grad, m * m + p * p, mp);
     const gB = slice(grad, m * m + p * p + mp, mp);
     return arena.scoped(() => {
-      const [hr, hu, hrl, hul, zr, zu, rmr, rmu, t] = Array.from({ length: 9 }, () => arena.take(mp));
-      return [
-        hadamard(mp, v.A, r, hr!),
-        hadamard(mp, v.A, u, hu!),
+      const [hr, hu, hrl, zr, rmr, t, mu] = Array.from({ length: 7 }, () => arena.take(mp));
+      const ops: Op[] = [hadamard(mp, v.A, r, hr!), hadamard(mp, v.A, u, hu!)];
+      let k: KeptViews;
+      if (keep) {
+        k = keptViews(keep, mp);
+      } else {
+        k = { hl: arena.take(mp), z: arena.take(mp), rm: arena.take(mp), rml: arena.take(mp) };
+        ops.push(
+          gemm('nn', m, p, p, hu!, v.L, k.hl),
+          gemm('tn', m, p, m, v.R, k.hl, k.z),
+          hadamard(mp, v.B2, k.z, mu!),
+          gemm('nn', m, p, m, v.R, mu!, k.rm),
+          gemm('nt', m, p, p, k.rm, v.L, k.rml),
+        );
+      }
+      ops.push(
         gemm('nn', m, p, p, hr!, v.L, hrl!),
-        gemm('nn', m, p, p, hu!, v.L, hul!),
         gemm('tn', m, p, m, v.R, hrl!, zr!),
-        gemm('tn', m, p, m, v.R, hul!, zu!),
-        hadamard(mp, zr!, zu!, t!),
+        hadamard(mp, zr!, k.z, t!),
         hadamard(mp, v.B, t!, gB, 2),
         hadamard(mp, v.B2, zr!, zr!), // zr ← M_r
-        hadamard(mp, v.B2, zu!, zu!), // zu ← M_u
+        hadamard(mp, v.B2, k.z, mu!), // M_u
         gemm('nn', m, p, m, v.R, zr!, rmr!),
-        gemm('nn', m, p, m, v.R, zu!, rmu!),
         gemm('nt', m, p, p, rmr!, v.L, t!),
         hadamard(mp, u, t!, gA),
-        gemm('nt', m, p, p, rmu!, v.L, t!),
-        hadamard(mp, r, t!, t!),
+        hadamard(mp, r, k.rml, t!),
         axpby(mp, 1, gA, 1, t!, gA),
-        gemm('nt', m, m, p, hul!, zr!, gR),
-        gemm('nt', m, m, p, hrl!, zu!, gR, 1, 1),
+        gemm('nt', m, m, p, k.hl, zr!, gR),
+        gemm('nt', m, m, p, hrl!, mu!, gR, 1, 1),
         gemm('tn', p, p, m, hu!, rmr!, gL),
-        gemm('tn', p, p, m, hr!, rmu!, gL, 1, 1),
-      ];
+        gemm('tn', p, p, m, hr!, k.rm, gL, 1, 1),
+      );
+      return ops;
     });
   },
 };

@@ -201,7 +201,9 @@ export const FISHLEG_SPEC: OptimizerSpec<FishLegConfig> = {
 function fishlegScratch(c: FishLegConfig, shapes: readonly LayerShape[], batch: number, auxRows: number): number {
   const impl = APPROX[c.approx];
   let high = 0;
-  for (const s of shapes) high = Math.max(high, impl.scratch(s, batch));
+  // Kron+diag keeps 4·m·p per layer from v = Q·u to ∇λS across the whole auxiliary update (kron-diag.ts).
+  const kept = shapes.reduce((sum, s) => sum + (impl.keepSize?.(s) ?? 0), 0);
+  for (const s of shapes) high = Math.max(high, kept + impl.scratch(s, batch));
   if (c.fisher === 'sampled') {
     // The sampled Fisher product's c and per-example products (fisher.ts sampledProducts).
     const width = Math.max(...shapes.map((s) => Math.max(s.m, s.p)));
@@ -216,7 +218,7 @@ function fishlegBuffers(c: FishLegConfig, { layout, batch, workspace }: StateCon
   const ll = lambdaLayout(APPROX[c.approx], layout);
   const auxRows = c.auxBatch ?? batch;
   const part = 'FishLeg state';
-  const out: StateBuffer[] = ['momentum', 'Q·g', 'v', 'F·v', 'r'].map((name) => ({
+  const out: StateBuffer[] = ['momentum', 'Q·g', 'v', 'r'].map((name) => ({
     part,
     name: `FishLeg ${name}`,
     floats: n,

@@ -15,8 +15,9 @@ import {
   scaledIdentityTerm,
   StructureMismatchError,
   unpackTerms,
+  kronScratchOf,
 } from './block-kron.ts';
-import { kronScratch, type ApproxImpl, type HostLambda, type KronTerm, type LayerShape } from './types.ts';
+import { type ApproxImpl, type HostLambda, type KronTerm, type LayerShape } from './types.ts';
 
 const TERMS = 2;
 
@@ -33,7 +34,7 @@ const termSize = ({ m, p }: LayerShape): number => m * m + p * p;
 export const sumKron: ApproxImpl = {
   name: 'sum-kron',
   terms: TERMS,
-  scratch: kronScratch,
+  scratch: kronScratchOf(TERMS),
   lambdaSize: (s) => TERMS * termSize(s),
   cacheSize: (s) => TERMS * termSize(s),
   init: (s, scale, normal) => ({ terms: [scaledIdentityTerm(s, scale), smallRandomTerm(s, scale, normal)] }),

@@ -64,17 +64,20 @@ export interface ApproxImpl {
   pack(h: HostLambda, s: LayerShape): Float64Array;
   /** Recomputes the layer's cache from λ. */
   refreshOps(st: LayerState): Op[];
-  /** out = Q(λ)·u for a dense m×p u (out must not overlap u). */
-  qDenseOps(st: LayerState, u: Tensor, out: Tensor, arena: Arena): Op[];
+  /**
+   * Elements per layer that qDenseOps may leave in `keep` for a gradOps on the same u and λ (intermediate
+   * products of Q·u that ∇λS needs again); absent where nothing is worth keeping.
+   */
+  keepSize?(s: LayerShape): number;
+  /** out = Q(λ)·u for a dense m×p u (out must not overlap u); with `keep`, also leaves what gradOps reuses. */
+  qDenseOps(st: LayerState, u: Tensor, out: Tensor, arena: Arena, keep?: Tensor): Op[];
   /** out = Q(λ)·G with G = scale·EᵀĀ, never forming G; null where the structure needs the dense G. */
   readonly qFactoredOps: ((st: LayerState, g: FactoredGrad, out: Tensor, arena: Arena) => Op[]) | null;
-  /** grad = ∇_λ ⟨r, Q(λ)u⟩ for this layer's λ segment (r, u dense m×p). */
-  gradOps(st: LayerState, r: Tensor, u: Tensor, grad: Tensor, arena: Arena): Op[];
-}
-
-/** Scratch of the Kronecker builders: Q·u (mp), Q·G in factored form (batch·(m + p)), λ's gradient (2mp + max(m², p²)). */
-export function kronScratch({ m, p }: LayerShape, batch: number): number {
-  return Math.max(m * p, batch * (m + p), 2 * m * p + Math.max(m * m, p * p));
+  /**
+   * grad = ∇_λ ⟨r, Q(λ)u⟩ for this layer's λ segment (r, u dense m×p); `keep` as filled by qDenseOps on this u
+   * and λ, or absent to compute everything here.
+   */
+  gradOps(st: LayerState, r: Tensor, u: Tensor, grad: Tensor, arena: Arena, keep?: Tensor): Op[];
 }
 
 /** Multiply-adds of Q·G in factored form versus on the dense G: factored wins when rows < ~min(m, p). */
