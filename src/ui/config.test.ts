@@ -165,7 +165,7 @@ describe('parseSearch: setups the worker would refuse (second fuzz pass)', () =>
     ],
     [
       `?task=mnist-ae&hidden=${Array(11).fill('2048r').join('-')}&batch=4096&${FL6}`,
-      "the link's setup needs ≈ 38 GB, more than the page's 1 GB; using mnist-ae's hidden layers 64r-16-64r and batch 100",
+      "the link's setup needs ≈ 36 GB, more than the page's 1 GB; using mnist-ae's hidden layers 64r-16-64r and batch 100",
       { hidden: '64r-16-64r', batch: 100, kinds: 'fishleg,fishleg,fishleg,fishleg,fishleg,fishleg' },
     ],
     // Inside FishLeg on a layer the model does not have.

@@ -167,8 +167,6 @@ function runProblem(r: unknown): string | null {
   if (cp.state === null) return null;
   const s = cp.state as Loose;
   if (!isObject(s) || !isCount(s.step) || !isFloats(s.params)) return 'its parameters are missing';
-  const t = s.trainLoss as Loose;
-  if (!isObject(t) || typeof t.sum !== 'number' || !isCount(t.steps)) return 'its train-loss sum is malformed';
   const o = s.optimizer as Loose;
   if (!isObject(o) || !isOptimizer(o.config) || !isObject(o.tensors) || !isObject(o.counters)) {
     return 'its optimizer state is missing';
