@@ -43,8 +43,13 @@ export interface CpuBackendOptions {
   readonly threads?: number;
 }
 
-/** Below this many multiply-adds a matmul stays on the TypeScript loops: copying into wasm memory costs more. */
-const WASM_MIN_MACS = 4096;
+/**
+ * Below this many multiply-adds a matmul stays on the TypeScript loops. Two reasons: the copies into wasm memory
+ * cost more than SIMD saves on small products, and the toy networks (2-32-32-2 at batch ≤ 100 trains with products
+ * under 2¹⁷) keep the loops' float64 accumulation, on which the presets' races were measured — the SIMD kernels
+ * accumulate in f32 and a chaotic toy race drifts from the last bit (docs/cpu-backend.md).
+ */
+const WASM_MIN_MACS = 1 << 17;
 
 /** A Node environment variable, or undefined (browsers have no process). */
 function envVar(name: string): string | undefined {

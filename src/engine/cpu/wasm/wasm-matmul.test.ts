@@ -155,8 +155,8 @@ describe('wasm matmul threads', () => {
 });
 
 describe('CpuBackend kernel setting', () => {
-  const run = (be: CpuBackend) => {
-    const c: Case = { m: 37, n: 29, k: 41, pad: 0, alpha: 1, beta: 0 };
+  // 67·59·41 ≈ 162,000 multiply-adds: over the threshold (2¹⁷) below which products stay on the loops.
+  const run = (be: CpuBackend, c: Case = { m: 67, n: 59, k: 41, pad: 0, alpha: 1, beta: 0 }) => {
     const p = problem('nt', c, 5);
     const a = tensorOf(be, p.a.subarray(p.aOff), 'a');
     const b = tensorOf(be, p.b.subarray(p.bOff), 'b');
@@ -192,6 +192,9 @@ describe('CpuBackend kernel setting', () => {
     expect(maxRelErr(x, y).err).toBeLessThan(1e-5);
     // ...and are not the same code: some element differs in its last bits.
     expect(x.some((v, i) => v !== y[i])).toBe(true);
+    // A toy network's product (37·29·41 ≈ 44,000) stays on the loops: the same bits on both backends.
+    const small: Case = { m: 37, n: 29, k: 41, pad: 0, alpha: 1, beta: 0 };
+    expect(Array.from(run(fast, small))).toEqual(Array.from(run(ts, small)));
   });
 
   it('FISHLEG_CPU_KERNELS=ts forces the TypeScript loops', () => {
