@@ -331,6 +331,11 @@ function optimizerFrom(o: RawOptions): OptimizerConfig {
       throw new CliError('--beta1, --beta2 and --eps apply to adam and adamw, not sgd');
     }
     config = { ...base, lr, weightDecay, momentum: o.momentum ?? base.momentum };
+  } else if (base.kind === 'kfac' || base.kind === 'natural') {
+    if (o.beta1 !== undefined || o.beta2 !== undefined || o.eps !== undefined) {
+      throw new CliError(`--beta1, --beta2 and --eps apply to adam and adamw, not ${base.kind}`);
+    }
+    config = { ...base, lr, weightDecay, momentum: o.momentum ?? base.momentum };
   } else {
     if (o.momentum !== undefined) throw new CliError(`--momentum applies to sgd, not ${base.kind} (use --beta1)`);
     config = {

@@ -153,6 +153,33 @@ function optimizerBuffers(o: OptimizerConfig, layout: ParamLayout, batch: number
       out.push(...workspaceBuffers(layout, auxRows, 'FishLeg auxiliary workspace', 'FishLeg auxiliary'));
       return out;
     }
+    case 'kfac': {
+      const part = 'K-FAC state';
+      const f = layout.layers.reduce((s, l) => s + (l.n + 1) ** 2 + l.m ** 2, 0);
+      const dims = [...new Set(layout.layers.flatMap((l) => [l.m, l.n + 1]))];
+      const maxD = Math.max(...dims);
+      return [
+        { part, name: 'K-FAC momentum', floats: n },
+        { part, name: 'K-FAC direction', floats: n },
+        { part, name: 'K-FAC factors A, G', floats: f },
+        { part, name: 'K-FAC inverses', floats: f },
+        { part, name: 'K-FAC identities', floats: dims.reduce((s, d) => s + d * d, 0) },
+        // Newton–Schulz's three d×d matrices (kfac/newton-schulz.ts).
+        { part, name: 'K-FAC scratch', floats: Math.max(3 * maxD * maxD, ...layout.layers.map((l) => l.size)) },
+        ...workspaceBuffers(layout, batch, 'K-FAC sampling workspace', 'K-FAC sampling'),
+      ];
+    }
+    case 'natural': {
+      const part = 'natural-gradient state';
+      return [
+        ...['momentum', 'direction', 'residual', 'search', 'product'].map((name) => ({
+          part,
+          name: `natural-gradient ${name}`,
+          floats: n,
+        })),
+        ...workspaceBuffers(layout, batch, 'natural-gradient workspace', 'natural-gradient'),
+      ];
+    }
     default:
       return o satisfies never;
   }

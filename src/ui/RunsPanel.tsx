@@ -165,6 +165,31 @@ function OptimizerFields({
           </label>
         </div>
       );
+    case 'kfac':
+      return (
+        <div className="opt-fields">
+          {[
+            num('learning rate', 'lr'),
+            num('momentum', 'momentum'),
+            num('weight decay', 'weightDecay'),
+            num('damping γ', 'damping'),
+            num('factor decay', 'factorDecay'),
+            num('inverse every', 'invEvery'),
+            num('KL clip', 'klClip', 'off'),
+          ]}
+        </div>
+      );
+    case 'natural':
+      return (
+        <div className="opt-fields">
+          {[
+            num('learning rate', 'lr'),
+            num('momentum', 'momentum'),
+            num('weight decay', 'weightDecay'),
+            num('damping γ', 'damping'),
+          ]}
+        </div>
+      );
     default:
       return o satisfies never;
   }

@@ -82,13 +82,22 @@ export const OPTIMIZER_LABELS: Readonly<Record<OptimizerKind, string>> = {
   adam: 'Adam',
   adamw: 'AdamW',
   fishleg: 'FishLeg',
+  kfac: 'K-FAC',
+  natural: 'Natural gradient',
 };
 
 /** A colour-blind-safe palette (Okabe–Ito), in the order new runs take them. */
 export const PALETTE = ['#0072b2', '#d55e00', '#009e73', '#cc79a7', '#e69f00', '#56b4e9'] as const;
 
 /** Learning rates that train the toy tasks in a few hundred steps. */
-const TOY_LR: Readonly<Record<OptimizerKind, number>> = { sgd: 0.1, adam: 0.01, adamw: 0.01, fishleg: 0.1 };
+const TOY_LR: Readonly<Record<OptimizerKind, number>> = {
+  sgd: 0.1,
+  adam: 0.01,
+  adamw: 0.01,
+  fishleg: 0.1,
+  kfac: 0.1,
+  natural: 0.5,
+};
 
 /** An optimizer with the playground's default learning rate for toys (or the one given). */
 export function optimizerFor(kind: OptimizerKind, lr: number = TOY_LR[kind]): OptimizerConfig {
@@ -208,6 +217,21 @@ const OPT_FIELDS: Readonly<Record<OptimizerKind, readonly Field[]>> = {
     { key: 'ab', prop: 'auxBatch', kind: 'intOrNull', max: MAX_AUX_BATCH },
     { key: 'fi', prop: 'fisher', kind: 'enum', list: FISHER_ESTIMATORS },
     { key: 'pa', prop: 'preconditionAux', kind: 'bool' },
+  ],
+  kfac: [
+    { key: 'lr', prop: 'lr', kind: 'num' },
+    { key: 'm', prop: 'momentum', kind: 'num' },
+    { key: 'wd', prop: 'weightDecay', kind: 'num' },
+    { key: 'dmp', prop: 'damping', kind: 'num' },
+    { key: 'fd', prop: 'factorDecay', kind: 'num' },
+    { key: 'ie', prop: 'invEvery', kind: 'int', max: MAX_AUX_EVERY },
+    { key: 'kl', prop: 'klClip', kind: 'numOrNull' },
+  ],
+  natural: [
+    { key: 'lr', prop: 'lr', kind: 'num' },
+    { key: 'm', prop: 'momentum', kind: 'num' },
+    { key: 'wd', prop: 'weightDecay', kind: 'num' },
+    { key: 'dmp', prop: 'damping', kind: 'num' },
   ],
 };
 const ADAM_FIELDS: readonly Field[] = [

@@ -2,6 +2,8 @@
  * Optimizer settings as plain data (serialisable for the CLI, the URL and the worker protocol),
  * their defaults and their validation. FishLeg's settings (docs/fishleg.md §7) are part of the union.
  */
+import { defaultKfac, defaultNatural, validateKfac, validateNatural } from '../kfac/config.ts';
+import type { KfacConfig, NaturalConfig } from '../kfac/config.ts';
 
 export interface SgdConfig {
   readonly kind: 'sgd';
@@ -51,9 +53,16 @@ export interface FishLegConfig {
   readonly preconditionAux: boolean;
 }
 
-export type OptimizerConfig = SgdConfig | AdamConfig | FishLegConfig;
+export type OptimizerConfig = SgdConfig | AdamConfig | FishLegConfig | KfacConfig | NaturalConfig;
 export type OptimizerKind = OptimizerConfig['kind'];
-export const OPTIMIZER_KINDS = ['sgd', 'adam', 'adamw', 'fishleg'] as const satisfies readonly OptimizerKind[];
+export const OPTIMIZER_KINDS = [
+  'sgd',
+  'adam',
+  'adamw',
+  'fishleg',
+  'kfac',
+  'natural',
+] as const satisfies readonly OptimizerKind[];
 
 /** FishLeg's defaults (docs/fishleg.md §7) with the given approximation. */
 export function defaultFishLeg(approx: FishLegApprox = 'block-kron'): FishLegConfig {
@@ -89,6 +98,10 @@ export function defaultOptimizer(kind: OptimizerKind): OptimizerConfig {
       return { kind, lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 1e-2 };
     case 'fishleg':
       return defaultFishLeg();
+    case 'kfac':
+      return defaultKfac();
+    case 'natural':
+      return defaultNatural();
     default:
       return kind satisfies never;
   }
@@ -179,6 +192,12 @@ export function validateOptimizer(c: OptimizerConfig): void {
       return;
     case 'fishleg':
       validateFishLeg(c);
+      return;
+    case 'kfac':
+      validateKfac(c);
+      return;
+    case 'natural':
+      validateNatural(c);
       return;
     default:
       c satisfies never;

@@ -5,6 +5,8 @@
  */
 import type { Backend, Program } from '../backend.ts';
 import { FishLeg } from '../fishleg/fishleg.ts';
+import { Kfac } from '../kfac/kfac.ts';
+import { NaturalGradient } from '../kfac/natural.ts';
 import type { ParamLayout } from '../model/mlp.ts';
 import type { DeviceSplit, Workspace } from '../model/passes.ts';
 import { ADAM_HYPER, SGD_HYPER, type Likelihood } from '../ops.ts';
@@ -178,6 +180,10 @@ export function createOptimizer(p: TrainingContext, config: OptimizerConfig): Op
   switch (config.kind) {
     case 'fishleg':
       return new FishLeg(p, config);
+    case 'kfac':
+      return new Kfac(p, config);
+    case 'natural':
+      return new NaturalGradient(p, config);
     case 'sgd':
       return new Sgd(p, config);
     case 'adam':
