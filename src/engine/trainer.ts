@@ -22,6 +22,7 @@ import {
 } from './model/passes.ts';
 import type { Likelihood, Op } from './ops.ts';
 import { FishLeg } from './fishleg/fishleg.ts';
+import { Kfac } from './kfac/kfac.ts';
 import { OptimizerConfigError, type FishLegApprox, type OptimizerConfig } from './optim/config.ts';
 import { createOptimizer, type Optimizer, type TrainingContext } from './optim/optimizer.ts';
 import { OptimizerStateError, type HostArray, type OptimizerState } from './optim/state.ts';
@@ -126,7 +127,14 @@ export class Trainer implements TrainingContext {
     this.trainAcc = backend.alloc(1, 'metrics.trainLoss');
     this.evalAcc = backend.alloc(2, 'metrics.eval');
     backend.write(this.params, initParams(this.spec, config.seed));
-    this.optimizer = createOptimizer(this, config.optimizer);
+    try {
+      this.optimizer = createOptimizer(this, config.optimizer);
+    } catch (e) {
+      // An optimizer may refuse the model (the natural gradient's size cap): free what this run made.
+      for (const t of [this.params, this.grads, this.trainAcc, this.evalAcc]) backend.free(t);
+      this.ws.dispose();
+      throw e;
+    }
   }
 
   /** The recorded forward/backward pass that forms the dense gradient of `layers` only (others get E_l alone). */
@@ -187,6 +195,11 @@ export class Trainer implements TrainingContext {
   /** The FishLeg optimizer of this run, or null (for views: materialised Q, inverse-Fisher error). */
   get fishleg(): FishLeg | null {
     return this.optimizer instanceof FishLeg ? this.optimizer : null;
+  }
+
+  /** The K-FAC optimizer of this run, or null (views: its inverse-Fisher blocks, kfac/kfac.ts). */
+  get kfac(): Kfac | null {
+    return this.optimizer instanceof Kfac ? this.optimizer : null;
   }
 
   /** FishLeg's mean auxiliary loss since the last call (null for other optimizers or without an update). */
