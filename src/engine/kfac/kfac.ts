@@ -182,7 +182,9 @@ export class Kfac implements Optimizer {
 
   /** Layer l's running factors A (p×p) and G (m×m) before damping (one readback), for tests. */
   async layerFactors(l: number): Promise<{ a: Float64Array; g: Float64Array }> {
-    const f = this.layers[l]!;
+    this.assertLive();
+    const f = this.layers[l];
+    if (!f) throw new RangeError(`layer ${l} does not exist (the model has ${this.layers.length})`);
     const [a, g] = await Promise.all([
       this.ctx.backend.read(slice(this.factors, f.aOffset, f.p * f.p)),
       this.ctx.backend.read(slice(this.factors, f.gOffset, f.m * f.m)),
