@@ -25,8 +25,9 @@ async function main(): Promise<void> {
     .option('--adam-steps <n>', "Adam's steps that set the target loss (0 skips the race)", '3000')
     .option('--max-steps <n>', 'most K-FAC steps to try', '3000')
     .option('--every <n>', 'K-FAC steps between loss checks', '50')
+    .option('--target <loss>', "race K-FAC to this loss instead of Adam's (0: just print its curve)")
     .parse()
-    .opts<{ rounds: string; invEvery: string; adamSteps: string; maxSteps: string; every: string }>();
+    .opts<{ rounds: string; invEvery: string; adamSteps: string; maxSteps: string; every: string; target?: string }>();
   const invEvery = Number(o.invEvery);
   const backend = new CpuBackend({ precision: 'f32' });
   const data = new DeviceDataset(backend, loadMnistNode('mnist-ae'));
@@ -54,9 +55,20 @@ async function main(): Promise<void> {
   }
 
   const adamSteps = Number(o.adamSteps);
-  if (adamSteps > 0) {
-    const every = Number(o.every);
-    const maxSteps = Number(o.maxSteps);
+  const every = Number(o.every);
+  const maxSteps = Number(o.maxSteps);
+  if (o.target !== undefined) {
+    const target = Number(o.target);
+    console.log(`\nK-FAC towards training loss ${target}\n\n| step | K-FAC loss |\n|---|---|`);
+    const tk = Trainer.create(backend, data, { ...base, optimizer: kfac });
+    for (let s = every; s <= maxSteps; s += every) {
+      tk.step(s - tk.stepCount);
+      const loss = (await tk.evaluate()).trainLoss;
+      console.log(`| ${s} | ${fmt(loss, 3)} |`);
+      if (loss <= target) break;
+    }
+    tk.dispose();
+  } else if (adamSteps > 0) {
     const ta = Trainer.create(backend, data, { ...base, optimizer: adam });
     const adamAt = new Map<number, number>();
     for (let s = every; s <= Math.max(adamSteps, maxSteps); s += every) {
