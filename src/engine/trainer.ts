@@ -126,7 +126,14 @@ export class Trainer implements TrainingContext {
     this.trainAcc = backend.alloc(1, 'metrics.trainLoss');
     this.evalAcc = backend.alloc(2, 'metrics.eval');
     backend.write(this.params, initParams(this.spec, config.seed));
-    this.optimizer = createOptimizer(this, config.optimizer);
+    try {
+      this.optimizer = createOptimizer(this, config.optimizer);
+    } catch (e) {
+      // An optimizer may refuse the model (the natural gradient's size cap): free what this run made.
+      for (const t of [this.params, this.grads, this.trainAcc, this.evalAcc]) backend.free(t);
+      this.ws.dispose();
+      throw e;
+    }
   }
 
   /** The recorded forward/backward pass that forms the dense gradient of `layers` only (others get E_l alone). */
@@ -182,6 +189,14 @@ export class Trainer implements TrainingContext {
 
   get trainSplit(): DeviceSplit {
     return this.data.train;
+  }
+
+  /**
+   * The run's optimizer when it is an instance of `cls` (tests and benchmarks of one optimizer reach its own
+   * read-outs this way; generic code asks the Optimizer capabilities instead), else null.
+   */
+  optimizerAs<T extends Optimizer>(cls: abstract new (...args: never[]) => T): T | null {
+    return this.optimizer instanceof cls ? this.optimizer : null;
   }
 
   /** The optimizer's learned inverse Fisher, or null when it has none (views: materialised Q, its error). */
