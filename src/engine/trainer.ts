@@ -22,7 +22,7 @@ import {
 } from './model/passes.ts';
 import type { Likelihood, Op } from './ops.ts';
 import { OPTIMIZER_KINDS, OptimizerConfigError, settingsOfKind, type OptimizerConfig } from './optim/config.ts';
-import type { InverseFisherView, Optimizer, TrainingContext } from './optim/optimizer.ts';
+import type { DenseLayerInverse, InverseFisherView, Optimizer, TrainingContext } from './optim/optimizer.ts';
 import { createOptimizer } from './optim/registry.ts';
 import { OptimizerStateError, type HostArray, type OptimizerState } from './optim/state.ts';
 import { slice, type Tensor } from './tensor.ts';
@@ -197,6 +197,12 @@ export class Trainer implements TrainingContext {
    */
   optimizerAs<T extends Optimizer>(cls: abstract new (...args: never[]) => T): T | null {
     return this.optimizer instanceof cls ? this.optimizer : null;
+  }
+
+  /** Layer l's block of the optimizer's own inverse-Fisher approximation, dense, or null when it offers none. */
+  async denseLayerInverse(layer: number): Promise<DenseLayerInverse | null> {
+    this.assertLive();
+    return this.optimizer.denseLayerInverse ? this.optimizer.denseLayerInverse(layer) : null;
   }
 
   /** The optimizer's learned inverse Fisher, or null when it has none (views: materialised Q, its error). */

@@ -217,6 +217,22 @@ export interface FishLegFrame {
   readonly fisherRows?: number;
   /** Earlier frames' scalar measures of the same run and layer, oldest first (kept by the UI's store). */
   readonly history?: readonly FishLegHistoryPoint[];
+  /**
+   * The same layer's inverse-Fisher block of the race's other runs whose optimizer offers one (K-FAC), each
+   * with its relative error to the exact (F + γI)⁻¹ of its own weights and γ; absent when there is none.
+   */
+  readonly comparisons?: readonly InverseComparison[];
+}
+
+/** Another run's dense preconditioner block for the Inside view's side-by-side maps. */
+export interface InverseComparison {
+  readonly runId: string;
+  /** What the matrix is, e.g. 'K-FAC (Ĝ ⊗ Â)⁻¹'. */
+  readonly label: string;
+  readonly damping: number;
+  readonly matrix: Float64Array;
+  /** ‖M − (F + γI)⁻¹‖_F / ‖(F + γI)⁻¹‖_F, F the exact Fisher block on that run's weights. */
+  readonly relError: number;
 }
 
 /** The scalar measures of one Inside-FishLeg frame, for the charts over time. */

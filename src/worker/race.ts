@@ -24,7 +24,7 @@ import type {
   TaskFrame,
   TaskStatic,
 } from './protocol.ts';
-import { fishlegFrame, taskFrame, taskStatic } from './views-data.ts';
+import { fishlegFrame, inverseComparisons, taskFrame, taskStatic } from './views-data.ts';
 
 /** Thrown for race commands that name a run the race does not have, or break lock-step rules. */
 export class RaceError extends Error {
@@ -421,7 +421,13 @@ export class Race implements LoopTrainer<RacePoint[]> {
     const target = this.#racers.find((r) => r.spec.id === this.#inspect.runId);
     if (target && target.diverged === null) {
       const frame = await fishlegFrame(target.trainer, target.spec.id, this.#inspect.layer);
-      if (frame) this.#listener.fishlegFrame(frame);
+      if (frame) {
+        const others = this.#racers
+          .filter((r) => r !== target && r.diverged === null)
+          .map((r) => ({ runId: r.spec.id, trainer: r.trainer }));
+        const comparisons = frame.q ? await inverseComparisons(others, frame.layer.index) : [];
+        this.#listener.fishlegFrame(comparisons.length > 0 ? { ...frame, comparisons } : frame);
+      }
     }
   }
 

@@ -13,7 +13,7 @@ import { backwardOps, forwardOps, outputGradOps, Workspace } from '../model/pass
 import { SGD_HYPER, SGD_LAYOUT } from '../hyper.ts';
 import type { Coef, Op } from '../ops.ts';
 import { validateOptimizer, type OptimizerConfig } from '../optim/config.ts';
-import type { Optimizer, TrainingContext } from '../optim/optimizer.ts';
+import type { DenseLayerInverse, Optimizer, TrainingContext } from '../optim/optimizer.ts';
 import { expectTensors, kindMismatch, readTensors, type OptimizerState } from '../optim/state.ts';
 import { Stream } from '../rng.ts';
 import { slice, type Tensor } from '../tensor.ts';
@@ -179,6 +179,12 @@ export class Kfac implements Optimizer {
       this.ctx.backend.read(slice(this.inverses, f.gOffset, f.m * f.m)),
     ]);
     return { m: f.m, p: f.p, aInv: Float64Array.from(a), gInv: Float64Array.from(g) };
+  }
+
+  /** The Inside view's capability (optim/optimizer.ts): layer l's Ĝ⁻¹ ⊗ Â⁻¹, dense. */
+  async denseLayerInverse(l: number): Promise<DenseLayerInverse> {
+    const f = await this.layerInverse(l);
+    return { label: 'K-FAC (Ĝ ⊗ Â)⁻¹', damping: this.config.damping, matrix: denseLayerInverse(f) };
   }
 
   /** Layer l's running factors A (p×p) and G (m×m) before damping (one readback), for tests. */

@@ -15,10 +15,11 @@ import { difference, formatValue } from './numbers.ts';
 import { auxEfficiency } from './spectrum.ts';
 import { SpectrumChart } from './SpectrumChart.tsx';
 import { Tex } from './Tex.tsx';
-import type { InsideFishLegProps, InsideMeasures } from './types.ts';
+import type { InsideComparison, InsideFishLegProps, InsideMeasures } from './types.ts';
 import './views.css';
 
 const FISHLEG = '#7c3aed';
+const NO_COMPARISONS: readonly InsideComparison[] = [];
 const GRADIENT = '#6b7280';
 
 /** The headline: which way the step points, and how long it is, against the exact natural gradient. */
@@ -55,7 +56,7 @@ function Headline({ m, rows }: { m: InsideMeasures | null; rows: number | undefi
 /** The Inside-FishLeg view. */
 export function InsideFishLeg(props: InsideFishLegProps) {
   const { runName, layer, q, fInv, errorHistory, auxLossHistory, damping, mapSize = 240, explanations = true } = props;
-  const { measures = null, measureHistory = [], fisherRows, relError = null } = props;
+  const { measures = null, measureHistory = [], fisherRows, relError = null, comparisons = NO_COMPARISONS } = props;
   const [stretch, setStretch] = useState(false);
   const stretchId = useId();
   const d = layer.m * (layer.n + 1);
@@ -63,7 +64,9 @@ export function InsideFishLeg(props: InsideFishLegProps) {
   const qOk = sizeOk(q) ? q : null;
   const fOk = sizeOk(fInv) ? fInv : null;
   const diff = useMemo(() => (qOk && fOk ? difference(qOk, fOk) : null), [qOk, fOk]);
-  const range = symmetricRange(qOk ?? [], fOk ?? []);
+  const others = comparisons.filter((c) => c.matrix.length === d * d);
+  // One colour scale for every matrix shown, so that the side-by-side maps compare entry for entry.
+  const range = symmetricRange(qOk ?? [], fOk ?? [], ...others.map((c) => c.matrix));
   // The worker's figure (views-data.ts), computed once on the matrices themselves.
   const current = qOk && fOk && relError !== null ? relError : Number.NaN;
   const errors = useMemo(() => cleanSeries(errorHistory, (p) => p.relError), [errorHistory]);
@@ -81,8 +84,8 @@ export function InsideFishLeg(props: InsideFishLegProps) {
     <section className="views-section views-inside" aria-label="Inside FishLeg">
       <header className="views-inside-head">
         <h3>
-          Inside FishLeg — {runName || 'no run selected'}, layer {layer.index + 1} ({layer.m}×({layer.n}+1) ⇒ d = {d}{' '}
-          parameters), γ = {formatValue(damping)}
+          {others.length > 0 ? 'Inside the optimizers' : 'Inside FishLeg'} — {runName || 'no run selected'}, layer{' '}
+          {layer.index + 1} ({layer.m}×({layer.n}+1) ⇒ d = {d} parameters), γ = {formatValue(damping)}
         </h3>
         <Headline m={measures} rows={fisherRows} />
         {heatMaps && (
@@ -156,6 +159,26 @@ export function InsideFishLeg(props: InsideFishLegProps) {
           </>
         )}
       </div>
+      {heatMaps && others.length > 0 && (
+        <div data-testid="inside-compare">
+          <p className="views-muted">
+            The same layer&apos;s preconditioner in each run, on one colour scale; relative error to the exact (F +
+            γI)⁻¹ of that run&apos;s own weights and γ.
+          </p>
+          <div className="views-row">
+            <HeatMap values={qOk} title={`FishLeg Q, rel. error ${formatValue(current)}`} {...mapProps} />
+            {others.map((c) => (
+              <HeatMap
+                key={c.runName}
+                values={c.matrix}
+                title={`${c.runName}: ${c.label}, γ = ${formatValue(c.damping)}, rel. error ${formatValue(c.relError)}`}
+                {...mapProps}
+              />
+            ))}
+            <HeatMap values={fOk} title="(F + γI)⁻¹, exact" {...mapProps} />
+          </div>
+        </div>
+      )}
       {explanations && <InsideExplanations />}
     </section>
   );
