@@ -169,6 +169,7 @@ export function InsideFishLegPanel({
         label: c.label,
         damping: c.damping,
         matrix: c.matrix,
+        exact: c.exact,
         relError: c.relError,
       })),
     [frame, runs],

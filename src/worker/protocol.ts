@@ -231,7 +231,9 @@ export interface InverseComparison {
   readonly label: string;
   readonly damping: number;
   readonly matrix: Float64Array;
-  /** ‖M − (F + γI)⁻¹‖_F / ‖(F + γI)⁻¹‖_F, F the exact Fisher block on that run's weights. */
+  /** The exact (F + γI)⁻¹ it approximates: F the exact Fisher block on that run's weights, γ its damping. */
+  readonly exact: Float64Array;
+  /** ‖M − (F + γI)⁻¹‖_F / ‖(F + γI)⁻¹‖_F. */
   readonly relError: number;
 }
 

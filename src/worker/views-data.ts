@@ -281,7 +281,7 @@ export async function inverseComparisons(
     const idx = Array.from({ length: fisherRows(trainer, li) }, (_, i) => i);
     const eig = layerFisherEigen(await layerFisher(trainer, trainer.trainSplit, idx, li));
     const fInv = denseDampedInverse(eig, inv.damping);
-    out.push({ runId, ...inv, relError: relativeError(inv.matrix, fInv) });
+    out.push({ runId, ...inv, exact: fInv, relError: relativeError(inv.matrix, fInv) });
   }
   return out;
 }

@@ -42,6 +42,7 @@ describe('Inside view comparisons', () => {
     expect(comparisons.map((c) => [c.runId, c.label, c.damping])).toEqual([['r2', 'K-FAC (Ĝ ⊗ Â)⁻¹', 1e-3]]);
     const c = comparisons[0]!;
     expect(c.matrix).toHaveLength(d * d);
+    expect(c.exact).toHaveLength(d * d);
     expect(Number.isFinite(c.relError) && c.relError > 0).toBe(true);
 
     // The same K-FAC run on its own (same seed, data and batches) holds exactly this block after 30 steps.

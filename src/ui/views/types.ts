@@ -153,6 +153,8 @@ export interface InsideComparison {
   label: string;
   damping: number;
   matrix: Float64Array | Float32Array;
+  /** The exact (F + γI)⁻¹ of that run's weights and γ, which relError measures against. */
+  exact: Float64Array | Float32Array;
   relError: number;
 }
 
