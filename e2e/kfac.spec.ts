@@ -45,6 +45,12 @@ test('CPU: FishLeg vs K-FAC vs natural gradient — curves fall, Inside shows th
   await expect(compare.locator('canvas')).toHaveCount(4);
   await expect(inside.getByRole('heading', { name: /Inside the optimizers/ })).toBeVisible();
   await page.screenshot({ path: screenshot('kfac-curvature'), fullPage: true });
+  // The race itself (chart, runs, decision boundaries) at desktop size.
+  await page.screenshot({
+    path: screenshot('kfac-curvature-top'),
+    fullPage: true,
+    clip: { x: 0, y: 0, width: 1280, height: 1300 },
+  });
   await compare.screenshot({ path: screenshot('kfac-inside-compare') });
   expect(errors).toEqual([]);
 });
