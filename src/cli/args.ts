@@ -3,12 +3,16 @@
  * Every mistake becomes a CliError whose one-line message the entry point prints before exiting with 2.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { TASK_NAMES, type TaskName } from '../engine/index.ts';
-import { formatBytes, parseByteSize } from '../engine/index.ts';
-import { LIKELIHOODS, type Likelihood } from '../engine/index.ts';
-import { escapeControls, printable } from '../engine/index.ts';
-import { SETUP } from '../engine/index.ts';
 import {
+  TASK_NAMES,
+  type TaskName,
+  formatBytes,
+  parseByteSize,
+  LIKELIHOODS,
+  type Likelihood,
+  escapeControls,
+  printable,
+  SETUP,
   defaultOptimizer,
   F32_MAX,
   F32_MIN_NORMAL,
@@ -20,8 +24,9 @@ import {
   type FishLegApprox,
   type OptimizerConfig,
   type OptimizerKind,
+  settingsOf,
+  type KeyedSetting,
 } from '../engine/index.ts';
-import { settingsOf, type KeyedSetting } from '../engine/index.ts';
 
 /** One `--switch-approx` entry: FishLeg switches to `approx` before step `step`. */
 export interface ApproxSwitch {

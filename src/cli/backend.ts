@@ -5,8 +5,7 @@
  * so 'auto' does not pick it; `--backend webgpu` still does.
  */
 import { existsSync, readdirSync } from 'node:fs';
-import type { Backend } from '../engine/index.ts';
-import { CpuBackend } from '../engine/index.ts';
+import { type Backend, CpuBackend } from '../engine/index.ts';
 
 export type CliBackend = 'auto' | 'cpu' | 'webgpu';
 

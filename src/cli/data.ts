@@ -5,14 +5,26 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { constants } from 'node:buffer';
 import { basename } from 'node:path';
-import { csvDataset, csvParseBytes } from '../engine/index.ts';
-import type { Dataset } from '../engine/index.ts';
+import {
+  csvDataset,
+  csvParseBytes,
+  type Dataset,
+  defaultArchFor,
+  likelihoodFor,
+  parseArch,
+  TASKS,
+  type Arch,
+  TOY_DEFAULTS,
+  TOY_TASKS,
+  toyDataset,
+  type ToyTask,
+  formatBytes,
+  MemoryBudgetError,
+  type DataShape,
+  type Likelihood,
+  escapeControls,
+} from '../engine/index.ts';
 import { loadMnistNode } from '../engine/node.ts';
-import { defaultArchFor, likelihoodFor, parseArch, TASKS, type Arch } from '../engine/index.ts';
-import { TOY_DEFAULTS, TOY_TASKS, toyDataset, type ToyTask } from '../engine/index.ts';
-import { formatBytes, MemoryBudgetError, type DataShape } from '../engine/index.ts';
-import type { Likelihood } from '../engine/index.ts';
-import { escapeControls } from '../engine/index.ts';
 import { CliError, type CliConfig } from './args.ts';
 import { fileProblem } from './file-problem.ts';
 

@@ -5,11 +5,19 @@
  */
 import { writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { parseArch, TASKS } from '../engine/index.ts';
-import { TOY_DEFAULTS, TOY_TASKS, type ToyTask } from '../engine/index.ts';
-import { exportPytorch, ExportError, type ExportData, type ExportSetup } from '../engine/index.ts';
-import { initParams } from '../engine/index.ts';
-import { escapeControls } from '../engine/index.ts';
+import {
+  parseArch,
+  TASKS,
+  TOY_DEFAULTS,
+  TOY_TASKS,
+  type ToyTask,
+  exportPytorch,
+  ExportError,
+  type ExportData,
+  type ExportSetup,
+  initParams,
+  escapeControls,
+} from '../engine/index.ts';
 import { CliError, type CliConfig } from './args.ts';
 import { defaultsFor, loadCliData } from './data.ts';
 import { fileProblem } from './file-problem.ts';

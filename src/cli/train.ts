@@ -10,9 +10,11 @@ import { closeSync, openSync, statSync, unlinkSync, writeFileSync } from 'node:f
 import { dirname } from 'node:path';
 import { CommanderError } from 'commander';
 import { SingleBar } from 'cli-progress';
-import type { Backend } from '../engine/index.ts';
-import { DivergenceWatch, formatLoss, type Divergence } from '../engine/index.ts';
 import {
+  type Backend,
+  DivergenceWatch,
+  formatLoss,
+  type Divergence,
   bufferLimit,
   checkMemory,
   dataShape,
@@ -20,15 +22,19 @@ import {
   type DataShape,
   type MemoryEstimate,
   type MemoryLimits,
+  escapeControls,
+  Trainer,
+  TrainConfigError,
+  type EvalResult,
+  type TrainConfig,
+  parseArch,
+  type Arch,
 } from '../engine/index.ts';
-import { escapeControls } from '../engine/index.ts';
-import { Trainer, TrainConfigError, type EvalResult, type TrainConfig } from '../engine/index.ts';
 import { CliError, parseArgs, type CliConfig } from './args.ts';
 import { fileProblem } from './file-problem.ts';
 import { loadCliData, defaultsFor, plannedShape } from './data.ts';
 import { openBackend } from './backend.ts';
 import { writePytorchExport } from './export-pytorch.ts';
-import { parseArch, type Arch } from '../engine/index.ts';
 
 /** A curve point; FishLeg runs add the mean auxiliary loss of the updates since the previous point. */
 export type CurvePoint = EvalResult & { readonly auxLoss?: number };

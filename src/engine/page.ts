@@ -32,3 +32,4 @@ export type { KeyedSetting } from './optim/schema.ts';
 export type { HostArray } from './optim/state.ts';
 export { normalAt } from './rng.ts';
 export { inSetupRange, rangeText, SETUP, type SetupSetting } from './setup-spec.ts';
+export { defaultKfac, defaultNatural } from './kfac/spec.ts';

@@ -14,6 +14,7 @@ export const Stream = {
   draw: 4,
   auxBatch: 5,
   fishlegInit: 6,
+  kfacDraw: 7,
 } as const;
 
 function rotl(x: number, r: number): number {

@@ -22,7 +22,7 @@ import {
 } from './model/passes.ts';
 import type { Likelihood, Op } from './ops.ts';
 import { OPTIMIZER_KINDS, OptimizerConfigError, settingsOfKind, type OptimizerConfig } from './optim/config.ts';
-import type { InverseFisherView, Optimizer, TrainingContext } from './optim/optimizer.ts';
+import type { DenseLayerInverse, InverseFisherView, Optimizer, TrainingContext } from './optim/optimizer.ts';
 import { createOptimizer } from './optim/registry.ts';
 import { OptimizerStateError, type HostArray, type OptimizerState } from './optim/state.ts';
 import { slice, type Tensor } from './tensor.ts';
@@ -121,7 +121,14 @@ export class Trainer implements TrainingContext {
     this.grads = backend.alloc(this.layout.total, 'grads');
     this.evalAcc = backend.alloc(2, 'metrics.eval');
     backend.write(this.params, initParams(this.spec, config.seed));
-    this.optimizer = createOptimizer(this, config.optimizer);
+    try {
+      this.optimizer = createOptimizer(this, config.optimizer);
+    } catch (e) {
+      // An optimizer may refuse the model (the natural gradient's size cap): free what this run made.
+      for (const t of [this.params, this.grads, this.evalAcc]) backend.free(t);
+      this.ws.dispose();
+      throw e;
+    }
   }
 
   /**
@@ -179,6 +186,20 @@ export class Trainer implements TrainingContext {
 
   get trainSplit(): DeviceSplit {
     return this.data.train;
+  }
+
+  /**
+   * The run's optimizer when it is an instance of `cls` (tests and benchmarks of one optimizer reach its own
+   * read-outs this way; generic code asks the Optimizer capabilities instead), else null.
+   */
+  optimizerAs<T extends Optimizer>(cls: abstract new (...args: never[]) => T): T | null {
+    return this.optimizer instanceof cls ? this.optimizer : null;
+  }
+
+  /** Layer l's block of the optimizer's own inverse-Fisher approximation, dense, or null when it offers none. */
+  async denseLayerInverse(layer: number): Promise<DenseLayerInverse | null> {
+    this.assertLive();
+    return this.optimizer.denseLayerInverse ? this.optimizer.denseLayerInverse(layer) : null;
   }
 
   /** The optimizer's learned inverse Fisher, or null when it has none (views: materialised Q, its error). */

@@ -468,8 +468,8 @@ export function App({ client, embed = null }: AppProps) {
               <MemoNetworkView task={s.task} runs={cfg.runs} states={runStates} onShown={on.network} />
             </section>
           )}
-          <section className="panel" aria-label="Inside FishLeg" hidden={!shows('inside')}>
-            <h2>Inside FishLeg</h2>
+          <section className="panel" aria-label="Inside the optimizer" hidden={!shows('inside')}>
+            <h2>Inside the optimizer</h2>
             <MemoInsideFishLeg
               runs={cfg.runs}
               states={runStates}

@@ -3,8 +3,7 @@
  * (engine/data/toy.ts) with the seed and noise on the page, so the picture is the data the race trains on.
  */
 import { memo, useEffect, useRef } from 'react';
-import { toyDataset, TOY_TASKS, type ToyTask } from '../engine/page.ts';
-import { labelsOf } from '../engine/page.ts';
+import { toyDataset, TOY_TASKS, type ToyTask, labelsOf } from '../engine/page.ts';
 import { TASK_LABELS } from './config.ts';
 import { classColour, toHex } from './views/colour.ts';
 

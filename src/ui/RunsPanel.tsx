@@ -11,8 +11,8 @@ import {
   validateOptimizer,
   type OptimizerConfig,
   type OptimizerKind,
+  type KeyedSetting,
 } from '../engine/page.ts';
-import type { KeyedSetting } from '../engine/page.ts';
 import type { RunSpec } from '../worker/protocol.ts';
 import { MAX_RUNS, OPTIMIZER_LABELS, optimizerFor } from './config.ts';
 import type { RunState } from './trainingClient.ts';

@@ -4,11 +4,18 @@
  * each), likelihood, batch size, evaluation interval and seed. Every change starts a new race.
  */
 import { useState, type DragEvent } from 'react';
-import { csvDataset } from '../engine/page.ts';
-import { parseArch } from '../engine/page.ts';
-import { TOY_DEFAULTS, TOY_TASKS, type ToyTask } from '../engine/page.ts';
-import { ACTIVATIONS, LIKELIHOODS, type Activation } from '../engine/page.ts';
-import { inSetupRange, SETUP } from '../engine/page.ts';
+import {
+  csvDataset,
+  parseArch,
+  TOY_DEFAULTS,
+  TOY_TASKS,
+  type ToyTask,
+  ACTIVATIONS,
+  LIKELIHOODS,
+  type Activation,
+  inSetupRange,
+  SETUP,
+} from '../engine/page.ts';
 import type { DataInfo, ModelSpec } from '../worker/protocol.ts';
 import { TASK_CHOICES, TASK_LABELS, TEST_FRACTION_RANGE, dataFor, modelFor, type PlaygroundConfig } from './config.ts';
 import { DataPicker } from './DataPicker.tsx';

@@ -5,6 +5,7 @@
  * so it comes first and open).
  */
 import { memo, useEffect, useMemo, useState } from 'react';
+import { hasInverseFisher } from '../engine/page.ts';
 import type { RunSpec, TaskStatic } from '../worker/protocol.ts';
 import type { InspectSpec } from '../worker/protocol.ts';
 import {
@@ -144,7 +145,7 @@ export function InsideFishLegPanel({
   onInspect,
   twoParam = true,
 }: InsideProps) {
-  const fishlegRuns = runs.filter((r) => r.optimizer.kind === 'fishleg');
+  const fishlegRuns = runs.filter((r) => hasInverseFisher(r.optimizer.kind));
   const run = fishlegRuns.find((r) => r.id === inspect.runId);
   const frame = fishleg.frame && fishleg.frame.runId === inspect.runId ? fishleg.frame : null;
   const layer = layers[inspect.layer];
@@ -161,6 +162,18 @@ export function InsideFishLegPanel({
   );
   const errorHistory = useMemo(() => [...fishleg.errorHistory], [fishleg.errorHistory]);
   const measureHistory = useMemo(() => [...(frame?.history ?? [])], [frame]);
+  const comparisons = useMemo(
+    () =>
+      (frame?.comparisons ?? []).map((c) => ({
+        runName: runs.find((r) => r.id === c.runId)?.name ?? c.runId,
+        label: c.label,
+        damping: c.damping,
+        matrix: c.matrix,
+        exact: c.exact,
+        relError: c.relError,
+      })),
+    [frame, runs],
+  );
   const shownLayer = useMemo(
     () => frame?.layer ?? (layer ? { index: inspect.layer, m: layer.m, n: layer.n } : null),
     [frame, layer, inspect.layer],
@@ -215,6 +228,7 @@ export function InsideFishLegPanel({
           measures={frame?.measures ?? null}
           measureHistory={measureHistory}
           {...(frame?.fisherRows !== undefined ? { fisherRows: frame.fisherRows } : {})}
+          comparisons={comparisons}
         />
       )}
     </div>

@@ -4,15 +4,22 @@
  * through the URL query string. Everything read from a URL is validated: an unknown or out-of-range value
  * falls back to its default with a warning; values are only ever used as data, never as HTML or code.
  */
-import { TOY_DEFAULTS, TOY_TASKS, type ToyTask } from '../engine/page.ts';
-import { parseArch } from '../engine/page.ts';
-import { runColour } from './colours.ts';
-import { MNIST_CLASSES, MNIST_PIXELS } from '../engine/page.ts';
-import { TASK_NAMES } from '../engine/page.ts';
-import { estimateMemory, formatBytes, type DataShape } from '../engine/page.ts';
-import { LIKELIHOODS } from '../engine/page.ts';
-import { inSetupRange, rangeText, SETUP, type SetupSetting } from '../engine/page.ts';
 import {
+  TOY_DEFAULTS,
+  TOY_TASKS,
+  type ToyTask,
+  parseArch,
+  MNIST_CLASSES,
+  MNIST_PIXELS,
+  TASK_NAMES,
+  estimateMemory,
+  formatBytes,
+  type DataShape,
+  LIKELIHOODS,
+  inSetupRange,
+  rangeText,
+  SETUP,
+  type SetupSetting,
   defaultFishLeg,
   defaultOptimizer,
   hasInverseFisher,
@@ -24,8 +31,9 @@ import {
   type OptimizerConfig,
   type OptimizerKind,
   type FishLegConfig,
+  type KeyedSetting,
 } from '../engine/page.ts';
-import type { KeyedSetting } from '../engine/page.ts';
+import { runColour } from './colours.ts';
 import type {
   BackendChoice,
   DataSpec,

@@ -3,10 +3,16 @@
  * setup's data is embedded in the script, so the page downloads one file; the initial weights come from the
  * script's exact port of the engine's initialisation (no weights file).
  */
-import { csvDataset } from '../engine/page.ts';
-import { likelihoodFor } from '../engine/page.ts';
-import { TOY_DEFAULTS, TOY_TASKS, type ToyTask } from '../engine/page.ts';
-import { ExportError, type ExportData, type ExportSetup } from '../engine/page.ts';
+import {
+  csvDataset,
+  likelihoodFor,
+  TOY_DEFAULTS,
+  TOY_TASKS,
+  type ToyTask,
+  ExportError,
+  type ExportData,
+  type ExportSetup,
+} from '../engine/page.ts';
 import type { PlaygroundConfig } from './config.ts';
 
 /** Steps the script trains when the page sets no step budget (the script's --steps changes it). */

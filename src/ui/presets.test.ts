@@ -2,7 +2,8 @@
  * Presets: every preset is a valid, URL-reproducible config whose step budget fits in a minute at its pace, and
  * each toy preset's race does what its blurb says on the CPU backend, on the preset's own seed, within its budget
  * (the spiral: a plateau, then Adam and FishLeg neck and neck well below SGD; switch: a live approximation switch
- * the curve carries on through, both runs at the noise floor; inverse-fisher: Q's error falls ≈ 20×). The
+ * the curve carries on through, both runs at the noise floor; curvature: K-FAC off the plateau first, the natural
+ * gradient next and lowest, FishLeg still on it; inverse-fisher: Q's error falls ≈ 20×). The
  * measurements behind the tuned values (three seeds) come from bench/preset-sweep.ts, not from this test; the
  * MNIST claim is measured there only (its race takes ≈ 0.5 s a step on the CPU).
  */
@@ -90,6 +91,33 @@ describe('presets', () => {
     expect(Math.max(adam!.train, fishleg!.train) / Math.min(adam!.train, fishleg!.train)).toBeLessThan(1.5);
     for (const l of [adam!, fishleg!]) expect(l.test - l.train).toBeLessThan(0.1);
   });
+
+  it(
+    'curvature: K-FAC leaves the plateau first, the natural gradient next and then lowest, FishLeg still on it',
+    { timeout: 120_000 },
+    async () => {
+      const config = presetConfig('curvature');
+      expect(config.runs.map((r) => r.optimizer.kind)).toEqual(['fishleg', 'kfac', 'natural']);
+      const at = new Map<number, RacePoint[]>();
+      await withRace(config, silent, async (race) => {
+        for (const step of [250, 1000, 1500]) {
+          await race.step(step - race.currentStep);
+          at.set(step, await race.evaluate());
+        }
+        expect(race.live).toEqual(['r1', 'r2', 'r3']);
+      });
+      // Seed 1, measured: FishLeg 0.669 / 0.646 / 0.623, K-FAC 0.201 / 0.172 / 0.222, natural 0.640 / 0.172 / 0.104
+      // at steps 250 / 1,000 / 1,500 (the rest of the blurb, to step 3,000 on three seeds: presets.ts).
+      const train = (step: number, id: string) => lossOf(at.get(step)!, id).train;
+      expect(train(250, 'r2')).toBeLessThan(0.3);
+      for (const id of ['r1', 'r3']) expect(train(250, id)).toBeGreaterThan(0.55);
+      expect(train(1000, 'r3')).toBeLessThan(0.25);
+      expect(train(1000, 'r1')).toBeGreaterThan(0.6);
+      expect(train(1500, 'r3')).toBeLessThan(0.12);
+      expect(train(1500, 'r3')).toBeLessThan(train(1500, 'r2') * 0.75);
+      expect(train(1500, 'r3')).toBeLessThan(train(1500, 'r1') / 3);
+    },
+  );
 
   it('switch: the FishLeg curve carries on through a live switch; both runs level at the noise floor', async () => {
     const config = presetConfig('switch');

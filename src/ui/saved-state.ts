@@ -6,8 +6,7 @@
  * that fails its checks is never restored (a damaged one is deleted, one of another setup or format is left
  * for the next save to replace).
  */
-import type { OptimizerConfig } from '../engine/page.ts';
-import type { HostArray } from '../engine/page.ts';
+import type { OptimizerConfig, HostArray } from '../engine/page.ts';
 import type { SavedRaceState } from '../worker/race.ts';
 import type { PlaygroundConfig } from './config.ts';
 import type { RunHistory } from './history.ts';

@@ -4,12 +4,18 @@
  * lock-step) is identified by `raceId`, fresh on every setup, so events still in flight from an older race are
  * dropped by the client; runs inside a race are identified by their `runId` (stable ids from the config).
  */
-import type { BackendChoice, FallbackKind } from '../engine/index.ts';
-import type { EvalResult } from '../engine/index.ts';
-import type { FishLegApprox, OptimizerConfig } from '../engine/index.ts';
-import type { Activation, Likelihood } from '../engine/index.ts';
-import type { TaskName } from '../engine/index.ts';
-import type { StepMeasures, WholeStepMeasures } from '../engine/index.ts';
+import type {
+  BackendChoice,
+  FallbackKind,
+  EvalResult,
+  FishLegApprox,
+  OptimizerConfig,
+  Activation,
+  Likelihood,
+  TaskName,
+  StepMeasures,
+  WholeStepMeasures,
+} from '../engine/index.ts';
 import type { SavedRaceState } from './race.ts';
 
 /** Which backend to ask for: 'auto' takes WebGPU when an adapter exists and falls back to the CPU. */
@@ -217,6 +223,24 @@ export interface FishLegFrame {
   readonly fisherRows?: number;
   /** Earlier frames' scalar measures of the same run and layer, oldest first (kept by the UI's store). */
   readonly history?: readonly FishLegHistoryPoint[];
+  /**
+   * The same layer's inverse-Fisher block of the race's other runs whose optimizer offers one (K-FAC), each
+   * with its relative error to the exact (F + γI)⁻¹ of its own weights and γ; absent when there is none.
+   */
+  readonly comparisons?: readonly InverseComparison[];
+}
+
+/** Another run's dense preconditioner block for the Inside view's side-by-side maps. */
+export interface InverseComparison {
+  readonly runId: string;
+  /** What the matrix is, e.g. 'K-FAC (Ĝ ⊗ Â)⁻¹'. */
+  readonly label: string;
+  readonly damping: number;
+  readonly matrix: Float64Array;
+  /** The exact (F + γI)⁻¹ it approximates: F the exact Fisher block on that run's weights, γ its damping. */
+  readonly exact: Float64Array;
+  /** ‖M − (F + γI)⁻¹‖_F / ‖(F + γI)⁻¹‖_F. */
+  readonly relError: number;
 }
 
 /** The scalar measures of one Inside-FishLeg frame, for the charts over time. */

@@ -5,14 +5,21 @@
  * computes view frames every few evaluations, and keeps checkpoints of every run's whole state (parameters,
  * optimizer state, settings) to rebuild after a device loss and continue exactly as the lost race would have.
  */
-import type { Backend } from '../engine/index.ts';
-import { archForData, likelihoodFor, paramCount } from '../engine/index.ts';
-import type { Dataset } from '../engine/index.ts';
-import { DeviceDataset } from '../engine/index.ts';
-import { DivergenceWatch } from '../engine/index.ts';
-import type { FishLegApprox, OptimizerConfig } from '../engine/index.ts';
-import { OptimizerConfigError, switchedValue } from '../engine/index.ts';
-import { Trainer, type TrainerCheckpoint } from '../engine/index.ts';
+import {
+  type Backend,
+  archForData,
+  likelihoodFor,
+  paramCount,
+  type Dataset,
+  DeviceDataset,
+  DivergenceWatch,
+  type FishLegApprox,
+  type OptimizerConfig,
+  OptimizerConfigError,
+  switchedValue,
+  Trainer,
+  type TrainerCheckpoint,
+} from '../engine/index.ts';
 import type { LoopTrainer } from './loop.ts';
 import type {
   DataInfo,
@@ -24,7 +31,7 @@ import type {
   TaskFrame,
   TaskStatic,
 } from './protocol.ts';
-import { fishlegFrame, taskFrame, taskStatic } from './views-data.ts';
+import { fishlegFrame, inverseComparisons, taskFrame, taskStatic } from './views-data.ts';
 
 /** Thrown for race commands that name a run the race does not have, or break lock-step rules. */
 export class RaceError extends Error {
@@ -421,7 +428,13 @@ export class Race implements LoopTrainer<RacePoint[]> {
     const target = this.#racers.find((r) => r.spec.id === this.#inspect.runId);
     if (target && target.diverged === null) {
       const frame = await fishlegFrame(target.trainer, target.spec.id, this.#inspect.layer);
-      if (frame) this.#listener.fishlegFrame(frame);
+      if (frame) {
+        const others = this.#racers
+          .filter((r) => r !== target && r.diverged === null)
+          .map((r) => ({ runId: r.spec.id, trainer: r.trainer }));
+        const comparisons = frame.q ? await inverseComparisons(others, frame.layer.index) : [];
+        this.#listener.fishlegFrame(comparisons.length > 0 ? { ...frame, comparisons } : frame);
+      }
     }
   }
 

@@ -5,9 +5,7 @@
  * are the saved ones, replayed change by change, and a setting the page changed after the save is applied
  * as a live change at the restored step.
  */
-import type { Backend } from '../engine/index.ts';
-import type { Dataset } from '../engine/index.ts';
-import { validateOptimizer, type OptimizerConfig } from '../engine/index.ts';
+import { type Backend, type Dataset, validateOptimizer, type OptimizerConfig } from '../engine/index.ts';
 import type { RaceSpec } from './protocol.ts';
 import { Race, type RaceListener, type RaceOptions, type SavedRaceState } from './race.ts';
 

@@ -7,14 +7,27 @@
  * fit is refused with an error event while the previous race stays as it was (paused).
  * Kept apart from the worker entry point so that Node tests drive it with the CPU backend.
  */
-import { createBackend, getTask, type Backend, type CreateBackendOptions, type FallbackKind } from '../engine/index.ts';
-import { csvDataset } from '../engine/index.ts';
-import type { Dataset } from '../engine/index.ts';
-import { parseArch } from '../engine/index.ts';
-import { TOY_DEFAULTS, TOY_TASKS, type ToyTask } from '../engine/index.ts';
-import { bufferLimit, checkMemory, dataShape, estimateMemory, type DataShape } from '../engine/index.ts';
+import {
+  createBackend,
+  getTask,
+  type Backend,
+  type CreateBackendOptions,
+  type FallbackKind,
+  csvDataset,
+  type Dataset,
+  parseArch,
+  TOY_DEFAULTS,
+  TOY_TASKS,
+  type ToyTask,
+  bufferLimit,
+  checkMemory,
+  dataShape,
+  estimateMemory,
+  type DataShape,
+  type FishLegApprox,
+  type OptimizerConfig,
+} from '../engine/index.ts';
 import { TrainingLoop, type LoopOptions } from './loop.ts';
-import type { FishLegApprox, OptimizerConfig } from '../engine/index.ts';
 import { Race, type RaceListener, type RaceOptions, type RacePoint, type SavedRaceState } from './race.ts';
 import { resumeRace } from './resume.ts';
 import type {

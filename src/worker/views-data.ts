@@ -5,15 +5,21 @@
  * gradient (engine/fishleg/step-measures.ts) with, for small blocks, the materialised Q next to the exact damped
  * inverse Fisher. Each costs readbacks, so the race calls these every few evaluations, never per step.
  */
-import { labelsOf, type Dataset } from '../engine/index.ts';
-import { materializeHostQ } from '../engine/index.ts';
-import { denseDampedInverse, layerFisher, layerFisherEigen } from '../engine/index.ts';
-import { relativeError } from '../engine/index.ts';
-import { stepMeasures, wholeStepMeasures } from '../engine/index.ts';
-import { exactFisher } from '../engine/index.ts';
-import type { Trainer } from '../engine/index.ts';
-import { slice } from '../engine/index.ts';
-import type { FishLegFrame, NetworkFrame, TaskFrame, TaskStatic } from './protocol.ts';
+import {
+  labelsOf,
+  type Dataset,
+  materializeHostQ,
+  denseDampedInverse,
+  layerFisher,
+  layerFisherEigen,
+  relativeError,
+  stepMeasures,
+  wholeStepMeasures,
+  exactFisher,
+  type Trainer,
+  slice,
+} from '../engine/index.ts';
+import type { FishLegFrame, InverseComparison, NetworkFrame, TaskFrame, TaskStatic } from './protocol.ts';
 
 /** Cells per side of a decision-boundary grid. */
 export const GRID_SIZE = 40;
@@ -260,4 +266,28 @@ export async function fishlegFrame(trainer: Trainer, runId: string, index: numbe
   const q = materializeHostQ(lambda, shape);
   const fInv = denseDampedInverse(eig, cfg.damping);
   return { ...base, ...extra, q, fInv, relError: relativeError(q, fInv) };
+}
+
+/**
+ * Layer `index`'s dense inverse-Fisher block of every run whose optimizer offers one (Optimizer.denseLayerInverse),
+ * with its relative error to the exact (F + γI)⁻¹ on that run's own weights (the Fisher rows of fishlegFrame);
+ * only for blocks small enough for heat maps.
+ */
+export async function inverseComparisons(
+  runs: readonly { readonly runId: string; readonly trainer: Trainer }[],
+  index: number,
+): Promise<InverseComparison[]> {
+  const out: InverseComparison[] = [];
+  for (const { runId, trainer } of runs) {
+    const layers = trainer.layout.layers;
+    const li = Math.min(Math.max(0, index), layers.length - 1);
+    if (layers[li]!.size > MAX_INSPECT_BLOCK) continue;
+    const inv = await trainer.denseLayerInverse(li);
+    if (!inv) continue;
+    const idx = Array.from({ length: fisherRows(trainer, li) }, (_, i) => i);
+    const eig = layerFisherEigen(await layerFisher(trainer, trainer.trainSplit, idx, li));
+    const fInv = denseDampedInverse(eig, inv.damping);
+    out.push({ runId, ...inv, exact: fInv, relError: relativeError(inv.matrix, fInv) });
+  }
+  return out;
 }

@@ -352,12 +352,17 @@ def layer_errors(model, x, fisher, gen):
 
 
 class KFAC:
-    """K-FAC for the MLP (the playground's 'kfac' settings). Per Linear layer with gradient G = [dW | db]:
-    factors A = E[a-bar a-bar^T] over the batch inputs (with a ones column) and S = E[e e^T] over the
-    pre-activation errors (layer_errors), each an exponential average with factor_decay (the first batch
-    sets them); every inv_every steps the damped inverses (A + sqrt(damping) I)^-1 and (S + sqrt(damping) I)^-1
-    are refreshed. Step: D = (S + sqrt(d) I)^-1 (G + wd W-bar) (A + sqrt(d) I)^-1; with kl_clip, D is scaled
-    by min(1, sqrt(kl_clip / (lr^2 sum <D, G>))); then m <- momentum m + D and W-bar <- W-bar - lr m."""
+    """K-FAC for the MLP as the engine defines it (docs/kfac.md §1-§4; the playground's 'kfac' settings). Per
+    Linear layer with gradient G = [dW | db]: factors A = E[a-bar a-bar^T] over the batch inputs (with a ones
+    column) and S = E[e e^T] over the pre-activation errors (layer_errors), running averages
+    A <- eps A + (1 - eps) A-hat with eps = factor_decay (eps = 0 at step 0: the first batch sets them). At
+    step 0 and every inv_every steps the inverses are refreshed with the damping split between the factors,
+    pi = sqrt((tr A / p) / (tr S / m)): (A + pi sqrt(damping) I)^-1 and (S + sqrt(damping) / pi I)^-1 (the
+    engine inverts by Newton-Schulz, which reaches these to float32 precision). Step: P = S^-1 G A^-1 on the
+    raw gradient; with kl_clip, nu = min(1, sqrt(kl_clip) / (lr sqrt(sum <P, G>))); then the engine's SGD:
+    d = nu P + wd W-bar, m <- momentum m + d (m starts at 0), W-bar <- W-bar - lr m."""
+
+    TINY = 1e-30  # the engine adds it to traces and to sum <P, G>, so zero factors give finite scalars
 
     def __init__(self, model, lr, momentum, weight_decay, damping, factor_decay, inv_every, kl_clip, fisher,
                  seed):
@@ -367,51 +372,64 @@ class KFAC:
         self.gen = torch.Generator(device=next(model.parameters()).device).manual_seed(seed)
         self.A, self.S, self.Ainv, self.Sinv, self.mom = {}, {}, {}, {}, {}
 
+    def _invert(self, l):
+        a, s = self.A[l], self.S[l]
+        p, m = a.shape[0], s.shape[0]
+        tr_a = a.diagonal().sum().item() + self.TINY
+        tr_s = s.diagonal().sum().item() + self.TINY
+        pi = math.sqrt((tr_a / p) / (tr_s / m))
+        root = math.sqrt(self.damping)
+        self.Ainv[l] = torch.linalg.inv(a + pi * root * torch.eye(p, dtype=a.dtype, device=a.device))
+        self.Sinv[l] = torch.linalg.inv(s + root / pi * torch.eye(m, dtype=s.dtype, device=s.device))
+
     def step(self, step, x):
         abar, errs = layer_errors(self.model, x, self.fisher, self.gen)
         b = x.shape[0]
-        root = math.sqrt(self.damping)
         dirs, dot = [], 0.0
         for l, lin in enumerate(self.layers):
             a_new = abar[l].T @ abar[l] / b
             s_new = sum(e.T @ e for e in errs[l]) / b
-            if l in self.A:
+            if l in self.A and step > 0:
                 self.A[l] = self.decay * self.A[l] + (1 - self.decay) * a_new
                 self.S[l] = self.decay * self.S[l] + (1 - self.decay) * s_new
             else:
                 self.A[l], self.S[l] = a_new, s_new
             if step % self.inv_every == 0 or l not in self.Ainv:
-                eye_a = torch.eye(self.A[l].shape[0], dtype=x.dtype, device=x.device)
-                eye_s = torch.eye(self.S[l].shape[0], dtype=x.dtype, device=x.device)
-                self.Ainv[l] = torch.linalg.inv(self.A[l] + root * eye_a)
-                self.Sinv[l] = torch.linalg.inv(self.S[l] + root * eye_s)
+                self._invert(l)
             with torch.no_grad():
-                wbar = torch.cat([lin.weight, lin.bias[:, None]], 1)
-                g = torch.cat([lin.weight.grad, lin.bias.grad[:, None]], 1) + self.wd * wbar
+                g = torch.cat([lin.weight.grad, lin.bias.grad[:, None]], 1)
                 d = self.Sinv[l] @ g @ self.Ainv[l]
                 dot += (d * g).sum().item()
                 dirs.append(d)
         nu = 1.0
-        if self.kl_clip is not None and dot > 0:
-            nu = min(1.0, math.sqrt(self.kl_clip / (self.lr * self.lr * dot)))
+        if self.kl_clip is not None:
+            # max(., 0): the engine's inverses are positive definite, so sum <P, G> >= 0 there.
+            nu = min(1.0, math.sqrt(self.kl_clip) / (self.lr * math.sqrt(max(dot, 0.0) + self.TINY)))
         with torch.no_grad():
             for l, lin in enumerate(self.layers):
+                wbar = torch.cat([lin.weight, lin.bias[:, None]], 1)
+                d = nu * dirs[l] + self.wd * wbar
                 m = self.mom.get(l)
-                m = nu * dirs[l] if m is None else self.momentum * m + nu * dirs[l]
+                m = d if m is None else self.momentum * m + d
                 self.mom[l] = m
                 lin.weight -= self.lr * m[:, :-1]
                 lin.bias -= self.lr * m[:, -1]
 
 
 class Natural:
-    """The exact natural gradient (the playground's 'natural' settings), for small models: the batch's Fisher
-    F = (1/B) sum_i J_i^T Lambda_i J_i over all parameters (per-example Jacobians J_i of the outputs), the
-    direction D = (F + damping I)^-1 (g + wd theta), m <- momentum m + D, theta <- theta - lr m."""
+    """The exact natural gradient as the engine defines it (docs/kfac.md §5; the playground's 'natural'
+    settings), for small models: the batch's Fisher F = (1/B) sum_i J_i^T Lambda_i J_i over all parameters
+    (per-example Jacobians J_i of the outputs), the direction x = (F + damping I)^-1 g on the raw gradient,
+    then the engine's SGD: d = x + wd theta, m <- momentum m + d (m starts at 0), theta <- theta - lr m.
+    The engine solves by conjugate gradients, exact after min(P, B k + 1) iterations; here by a dense solve
+    (solve="dense", the default) or by the same CG on F v products (solve="cg")."""
 
     MAX_PARAMS = 20000
+    TINY = 1e-30  # the engine adds it to CG's denominators: a zero gradient gives 0, not 0/0
 
-    def __init__(self, model, lr, momentum, weight_decay, damping):
+    def __init__(self, model, lr, momentum, weight_decay, damping, solve="dense"):
         self.model, self.lr, self.momentum, self.wd, self.damping = model, lr, momentum, weight_decay, damping
+        self.solve = solve
         self.params = list(model.parameters())
         count = sum(p.numel() for p in self.params)
         if count > self.MAX_PARAMS:
@@ -445,14 +463,34 @@ class Natural:
             root = output_fisher_root(self.model(x))
             return (root.transpose(1, 2) @ j).reshape(-1, j.shape[2])
 
+    def _cg(self, fisher, g, iterations):
+        """The engine's CG on (F + damping I) x = g from x = 0, with its TINY in the denominators."""
+        x, r, p = torch.zeros_like(g), g.clone(), g.clone()
+        rr = (r * r).sum() + self.TINY
+        for k in range(iterations):
+            ap = fisher @ p + self.damping * p
+            alpha = rr / ((p * ap).sum() + self.TINY)
+            x = x + alpha * p
+            if k == iterations - 1:
+                break
+            r = r - alpha * ap
+            rr_next = (r * r).sum() + self.TINY
+            p = r + (rr_next / rr) * p
+            rr = rr_next
+        return x
+
     def step(self, step, x):
         rows = self._fisher_rows(x)
         with torch.no_grad():
             fisher = rows.T @ rows / x.shape[0]
             theta = torch.cat([p.reshape(-1) for p in self.params])
-            g = torch.cat([p.grad.reshape(-1) for p in self.params]) + self.wd * theta
-            eye = torch.eye(g.numel(), dtype=g.dtype, device=g.device)
-            d = torch.linalg.solve(fisher + self.damping * eye, g)
+            g = torch.cat([p.grad.reshape(-1) for p in self.params])
+            if self.solve == "cg":
+                d = self._cg(fisher, g, min(g.numel(), rows.shape[0] + 1))
+            else:
+                eye = torch.eye(g.numel(), dtype=g.dtype, device=g.device)
+                d = torch.linalg.solve(fisher + self.damping * eye, g)
+            d = d + self.wd * theta
             self.mom = d if self.mom is None else self.momentum * self.mom + d
             off = 0
             for p in self.params:

@@ -15,30 +15,8 @@ import type { Likelihood } from '../ops.ts';
 import { fishLegInitScale, type OptimizerConfig } from '../optim/config.ts';
 import { PY_DATA, PY_TORCH } from './pytorch-template.ts';
 
-/** K-FAC's settings as the playground names them (mirrors the engine's `kind: 'kfac'` optimizer config). */
-export interface KfacSettings {
-  readonly kind: 'kfac';
-  readonly lr: number;
-  readonly momentum: number;
-  readonly weightDecay: number;
-  readonly damping: number;
-  readonly factorDecay: number;
-  readonly invEvery: number;
-  readonly klClip: number | null;
-  readonly fisher: 'sampled' | 'ggn';
-}
-
-/** The exact natural gradient's settings (mirrors the engine's `kind: 'natural'` optimizer config). */
-export interface NaturalSettings {
-  readonly kind: 'natural';
-  readonly lr: number;
-  readonly momentum: number;
-  readonly weightDecay: number;
-  readonly damping: number;
-}
-
 /** Every optimizer the export knows. */
-export type ExportOptimizer = OptimizerConfig | KfacSettings | NaturalSettings;
+export type ExportOptimizer = OptimizerConfig;
 
 /** Where the data comes from. */
 export type ExportData =
@@ -341,6 +319,8 @@ function runFactory(s: ExportSetup, run: ExportRun, i: number): string {
     }
     case 'kfac':
       body.push(
+        `    # The engine's K-FAC (docs/kfac.md): pi-split damping, running factors, inverses at step 0 and every`,
+        `    # inv_every steps, the KL clip on the raw-gradient step, then SGD (d + wd theta, m <- mu m + d).`,
         `    opt = KFAC(model, lr=${pyNum(o.lr)}, momentum=${pyNum(o.momentum)}, weight_decay=${pyNum(o.weightDecay)}, damping=${pyNum(o.damping)},`,
         `               factor_decay=${pyNum(o.factorDecay)}, inv_every=${pyNum(o.invEvery)}, kl_clip=${pyOpt(o.klClip)}, fisher=${pyStr(o.fisher)},`,
         `               seed=SETUP["seed"])`,
@@ -349,6 +329,7 @@ function runFactory(s: ExportSetup, run: ExportRun, i: number): string {
       break;
     case 'natural':
       body.push(
+        `    # (F + damping I)^-1 g by a dense solve; solve="cg" takes the engine's conjugate-gradient iterations.`,
         `    opt = Natural(model, lr=${pyNum(o.lr)}, momentum=${pyNum(o.momentum)}, weight_decay=${pyNum(o.weightDecay)}, damping=${pyNum(o.damping)})`,
         `    return Run(name, model, "curvature", opt)`,
       );

@@ -6,6 +6,7 @@
  */
 import { ADAM_SPEC, SGD_SPEC } from './first-order-spec.ts';
 import { FISHLEG_SPEC } from '../fishleg/spec.ts';
+import { KFAC_SPEC, NATURAL_SPEC } from '../kfac/spec.ts';
 import { OptimizerConfigError, settingsOf, validateWith, type KeyedSetting, type OptimizerSpec } from './schema.ts';
 
 export {
@@ -29,7 +30,7 @@ export {
 } from '../fishleg/spec.ts';
 
 /** Every optimizer's spec, in the order menus, flags and the README list them. */
-export const OPTIMIZER_SPECS = [SGD_SPEC, ADAM_SPEC, FISHLEG_SPEC] as const;
+export const OPTIMIZER_SPECS = [SGD_SPEC, ADAM_SPEC, FISHLEG_SPEC, KFAC_SPEC, NATURAL_SPEC] as const;
 
 type SpecConfig<S> = S extends OptimizerSpec<infer C> ? C : never;
 export type OptimizerConfig = SpecConfig<(typeof OPTIMIZER_SPECS)[number]>;

@@ -76,6 +76,21 @@ export interface Optimizer {
   switchApprox?(value: string): Promise<void>;
   /** The learned inverse Fisher, for the Inside views (materialised Q, its error against F⁻¹). */
   readonly inverseFisher?: InverseFisherView;
+  /**
+   * Layer l's block of the optimizer's own (F + γI)⁻¹ approximation as a dense matrix (K-FAC's Ĝ⁻¹ ⊗ Â⁻¹), for
+   * the Inside view's side-by-side comparison. One readback; never per step.
+   */
+  denseLayerInverse?(layer: number): Promise<DenseLayerInverse>;
+}
+
+/** One layer's preconditioner block, dense, over row-major vec(W̄_l) (index i·(n+1) + j, FishLeg's views' order). */
+export interface DenseLayerInverse {
+  /** What the matrix is, e.g. 'K-FAC (G ⊗ A)⁻¹'. */
+  readonly label: string;
+  /** γ of the F + γI it approximates the inverse of. */
+  readonly damping: number;
+  /** (m·(n+1))² values, row-major. */
+  readonly matrix: Float64Array;
 }
 
 /** An optimizer's learned Q ≈ F_γ⁻¹ in host form (FishLeg's λ; docs/fishleg.md §3). */

@@ -4,6 +4,8 @@
  * the next optimizer's module free of each other. A kind without an entry here fails to compile.
  */
 import { FishLeg } from '../fishleg/fishleg.ts';
+import { Kfac } from '../kfac/kfac.ts';
+import { NaturalGradient } from '../kfac/natural.ts';
 import { validateOptimizer, type ConfigOf, type OptimizerConfig, type OptimizerKind } from './config.ts';
 import { Adam, Sgd, type Optimizer, type TrainingContext } from './optimizer.ts';
 
@@ -14,6 +16,8 @@ const CREATE: Factories = {
   adam: (ctx, c) => new Adam(ctx, c),
   adamw: (ctx, c) => new Adam(ctx, c),
   fishleg: (ctx, c) => new FishLeg(ctx, c),
+  kfac: (ctx, c) => new Kfac(ctx, c),
+  natural: (ctx, c) => new NaturalGradient(ctx, c),
 };
 
 /** Validates the settings, allocates the optimizer's state and records its update. */

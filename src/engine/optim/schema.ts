@@ -83,6 +83,11 @@ export interface EnumChoice<V extends string = string> {
 export interface EnumSetting<V extends string = string> extends SettingBase {
   readonly type: 'enum';
   readonly choices: readonly EnumChoice<V>[];
+  /**
+   * Values of the config type that are recognised but not offered, each with the reason (K-FAC's 'ggn'):
+   * the message says why rather than "unknown".
+   */
+  readonly refused?: Readonly<Partial<Record<V, string>>>;
 }
 
 export interface BooleanSetting extends SettingBase {
@@ -202,11 +207,15 @@ export function checkSetting(s: Setting, value: unknown): void {
     case 'boolean':
       if (typeof value !== 'boolean') fail(`${s.name} must be true or false ${got}`);
       return;
-    case 'enum':
+    case 'enum': {
+      const reason =
+        typeof value === 'string' ? (s.refused as Readonly<Record<string, string>> | undefined)?.[value] : undefined;
+      if (reason !== undefined) fail(`${s.name} '${value as string}' is not implemented: ${reason}`);
       if (!s.choices.some((c) => c.value === value)) {
         fail(`unknown ${s.name} '${String(value)}' (expected one of ${s.choices.map((c) => c.value).join(', ')})`);
       }
       return;
+    }
     case 'integer':
       // Safe integers only: an auxiliary batch of 1e300 is an "integer" too.
       if (!Number.isSafeInteger(value) || (value as number) < s.min) {

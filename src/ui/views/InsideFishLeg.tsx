@@ -15,10 +15,18 @@ import { difference, formatValue } from './numbers.ts';
 import { auxEfficiency } from './spectrum.ts';
 import { SpectrumChart } from './SpectrumChart.tsx';
 import { Tex } from './Tex.tsx';
-import type { InsideFishLegProps, InsideMeasures } from './types.ts';
+import type { InsideComparison, InsideFishLegProps, InsideMeasures } from './types.ts';
 import './views.css';
 
 const FISHLEG = '#7c3aed';
+const NO_COMPARISONS: readonly InsideComparison[] = [];
+
+const frobenius = (a: ArrayLike<number>): number => {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i]! * a[i]!;
+  return Math.sqrt(s);
+};
+const scaled = (a: ArrayLike<number>, k: number): Float64Array => Float64Array.from(a, (v) => v * k);
 const GRADIENT = '#6b7280';
 
 /** The headline: which way the step points, and how long it is, against the exact natural gradient. */
@@ -55,7 +63,7 @@ function Headline({ m, rows }: { m: InsideMeasures | null; rows: number | undefi
 /** The Inside-FishLeg view. */
 export function InsideFishLeg(props: InsideFishLegProps) {
   const { runName, layer, q, fInv, errorHistory, auxLossHistory, damping, mapSize = 240, explanations = true } = props;
-  const { measures = null, measureHistory = [], fisherRows, relError = null } = props;
+  const { measures = null, measureHistory = [], fisherRows, relError = null, comparisons = NO_COMPARISONS } = props;
   const [stretch, setStretch] = useState(false);
   const stretchId = useId();
   const d = layer.m * (layer.n + 1);
@@ -63,9 +71,39 @@ export function InsideFishLeg(props: InsideFishLegProps) {
   const qOk = sizeOk(q) ? q : null;
   const fOk = sizeOk(fInv) ? fInv : null;
   const diff = useMemo(() => (qOk && fOk ? difference(qOk, fOk) : null), [qOk, fOk]);
-  const range = symmetricRange(qOk ?? [], fOk ?? []);
   // The worker's figure (views-data.ts), computed once on the matrices themselves.
   const current = qOk && fOk && relError !== null ? relError : Number.NaN;
+  const others = useMemo(
+    () => comparisons.filter((c) => c.matrix.length === d * d && c.exact.length === d * d),
+    [comparisons, d],
+  );
+  const range = symmetricRange(qOk ?? [], fOk ?? []);
+  // Side by side, every matrix in units of the Frobenius norm of the exact inverse it approximates: runs damp by
+  // different γ (K-FAC's 1e-3 against FishLeg's 0.3 gives entries 100× larger), and one colour scale over raw
+  // entries would leave all but the largest blank.
+  const side = useMemo(() => {
+    if (!qOk || !fOk || others.length === 0) return null;
+    const pairs = [
+      {
+        key: 'fishleg',
+        title: `FishLeg Q, rel. error ${formatValue(current)}`,
+        m: qOk,
+        exact: fOk,
+        exactTitle: `FishLeg: exact (F + γI)⁻¹, γ = ${formatValue(damping)}`,
+      },
+      ...others.map((c) => ({
+        key: c.runName,
+        title: `${c.runName}: ${c.label}, rel. error ${formatValue(c.relError)}`,
+        m: c.matrix,
+        exact: c.exact,
+        exactTitle: `${c.runName}: exact (F + γI)⁻¹, γ = ${formatValue(c.damping)}`,
+      })),
+    ].map((p) => {
+      const n = frobenius(p.exact) || 1;
+      return { ...p, m: scaled(p.m, 1 / n), exact: scaled(p.exact, 1 / n) };
+    });
+    return { pairs, range: symmetricRange(...pairs.flatMap((p) => [p.m, p.exact])) };
+  }, [qOk, fOk, others, current, damping]);
   const errors = useMemo(() => cleanSeries(errorHistory, (p) => p.relError), [errorHistory]);
   const aux = useMemo(() => cleanSeries(auxLossHistory, (p) => p.auxLoss), [auxLossHistory]);
   const history = useMemo(() => cleanSeries(measureHistory, (p) => p.cosFishLeg), [measureHistory]);
@@ -81,8 +119,8 @@ export function InsideFishLeg(props: InsideFishLegProps) {
     <section className="views-section views-inside" aria-label="Inside FishLeg">
       <header className="views-inside-head">
         <h3>
-          Inside FishLeg — {runName || 'no run selected'}, layer {layer.index + 1} ({layer.m}×({layer.n}+1) ⇒ d = {d}{' '}
-          parameters), γ = {formatValue(damping)}
+          {others.length > 0 ? 'Inside the optimizers' : 'Inside FishLeg'} — {runName || 'no run selected'}, layer{' '}
+          {layer.index + 1} ({layer.m}×({layer.n}+1) ⇒ d = {d} parameters), γ = {formatValue(damping)}
         </h3>
         <Headline m={measures} rows={fisherRows} />
         {heatMaps && (
@@ -156,6 +194,21 @@ export function InsideFishLeg(props: InsideFishLegProps) {
           </>
         )}
       </div>
+      {heatMaps && side && (
+        <div data-testid="inside-compare">
+          <p className="views-muted">
+            The same layer&apos;s preconditioner in each run next to the exact (F + γI)⁻¹ it approximates (that
+            run&apos;s weights and γ), each pair divided by ‖(F + γI)⁻¹‖ so that one colour scale serves all; the
+            relative error is the same measure for every run.
+          </p>
+          {side.pairs.map((p) => (
+            <div className="views-row" key={p.key}>
+              <HeatMap {...mapProps} values={p.m} title={p.title} range={side.range} />
+              <HeatMap {...mapProps} values={p.exact} title={p.exactTitle} range={side.range} />
+            </div>
+          ))}
+        </div>
+      )}
       {explanations && <InsideExplanations />}
     </section>
   );

@@ -49,6 +49,30 @@ describe('Inside FishLeg step measures', () => {
     expect(out).toContain('Exact Fisher on 16 training rows');
   });
 
+  it("draws other runs' blocks next to Q and the exact inverse on one colour scale, each with its relative error", () => {
+    const q = Float64Array.from([1, 0, 0, 1]);
+    const fInv = Float64Array.from([2, 0.5, 0.5, 2]);
+    const kfac = { runName: 'K-FAC', label: 'K-FAC (Ĝ ⊗ Â)⁻¹', damping: 0.001, relError: 0.25 };
+    // K-FAC's exact inverse has Frobenius norm 10: its pair is drawn ÷ 10, FishLeg's ÷ ‖fInv‖ = √8.5.
+    const matrix = Float64Array.from([-40, 0, 0, 30]);
+    const exact = Float64Array.from([6, 0, 0, 8]);
+    const out = html({ q, fInv, relError: 0.5, comparisons: [{ ...kfac, matrix, exact }] });
+    expect(out).toContain('data-testid="inside-compare"');
+    expect(out).toContain('Inside the optimizers');
+    expect(out).toContain('FishLeg Q, rel. error 0.5');
+    expect(out).toContain('K-FAC: K-FAC (Ĝ ⊗ Â)⁻¹, rel. error 0.25');
+    expect(out).toContain('K-FAC: exact (F + γI)⁻¹, γ = 0.001');
+    expect(out).toContain('FishLeg: exact (F + γI)⁻¹, γ = 0.2');
+    // The four side-by-side maps share one scale: the largest normalised entry of all, |−40| / 10 = 4.
+    const compare = out.slice(out.indexOf('data-testid="inside-compare"'));
+    const scales = [...compare.matchAll(/colour scale ±([\d.]+)/g)].map((m) => m[1]);
+    expect(scales).toEqual(['4', '4', '4', '4']);
+    // Without other runs, the section stays FishLeg's.
+    const alone = html({ q, fInv, relError: 0.5 });
+    expect(alone).not.toContain('inside-compare');
+    expect(alone).toContain('Inside FishLeg');
+  });
+
   it('without a gradient yet it says so; a large layer shows measures but no heat maps or relative error', () => {
     expect(html({})).toContain('appear after the first training step');
     const big = html({ layer: { index: 1, m: 16, n: 64 }, measures: { ...measures, whole: null } });

@@ -140,6 +140,22 @@ export interface InsideFishLegProps {
   measureHistory?: InsideMeasurePoint[];
   /** Training rows the exact Fisher was averaged over. */
   fisherRows?: number;
+  /**
+   * Other runs' dense inverse-Fisher blocks of the same layer (K-FAC's Ĝ⁻¹ ⊗ Â⁻¹), drawn next to Q and the
+   * exact inverse on one colour scale; each relError is against the exact (F + γI)⁻¹ of that run's weights.
+   */
+  comparisons?: readonly InsideComparison[];
+}
+
+/** One other run's block in the side-by-side maps. */
+export interface InsideComparison {
+  runName: string;
+  label: string;
+  damping: number;
+  matrix: Float64Array | Float32Array;
+  /** The exact (F + γI)⁻¹ of that run's weights and γ, which relError measures against. */
+  exact: Float64Array | Float32Array;
+  relError: number;
 }
 
 /** Q's diagonal in the eigenbasis of the layer's Fisher F_l (listed directions largest λ first) and the rest. */

@@ -1,0 +1,416 @@
+/**
+ * K-FAC (docs/kfac.md §1–§4) as recorded op lists. Per dense layer l, every step: running averages
+ * A_l ← εA_l + (1−ε)ĀᵀĀ/B of the inputs (bias column included) and G_l ← εG_l + (1−ε)ẼᵀẼ/B of errors
+ * backpropagated from targets drawn from the model; every invEvery steps (and at step 0) the π-split damped
+ * inverses by Newton–Schulz; then the step P_l = G_l⁻¹ ∇W̄_l A_l⁻¹, scaled by the KL clip ν (a device scalar)
+ * and applied by the SGD kernel (momentum, weight decay). Nothing is read back.
+ */
+import type { Program } from '../backend.ts';
+import { withScratch, type Arena } from '../fishleg/arena.ts';
+import { layerErrors } from '../fishleg/fisher.ts';
+import { axpby, coef, gemm, scale } from '../fishleg/ops-util.ts';
+import { backwardOps, forwardOps, outputGradOps, Workspace } from '../model/passes.ts';
+import { SGD_HYPER, SGD_LAYOUT } from '../hyper.ts';
+import type { Coef, Op } from '../ops.ts';
+import { validateOptimizer, type OptimizerConfig } from '../optim/config.ts';
+import type { DenseLayerInverse, Optimizer, TrainingContext } from '../optim/optimizer.ts';
+import { expectTensors, kindMismatch, readTensors, type OptimizerState } from '../optim/state.ts';
+import { Stream } from '../rng.ts';
+import { slice, type Tensor } from '../tensor.ts';
+import type { KfacConfig } from './spec.ts';
+import { dampedInverseOps } from './newton-schulz.ts';
+
+/** Live settings read through Coef refs: √γ, √κ and 1/η. */
+const H = { sqrtGamma: 0, sqrtKl: 1, invLr: 2 } as const;
+const HYPER_SIZE = 3;
+/** Added to traces and to η²gᵀPg so that a zero factor or gradient gives finite scalars. */
+const TINY = 1e-30;
+
+/** Where one layer's factors sit in the flat factor (and inverse) buffers. */
+interface LayerFactors {
+  readonly m: number;
+  readonly p: number;
+  readonly aOffset: number;
+  readonly gOffset: number;
+}
+
+/** A layer's damped inverse factors on the host: F_l⁻¹ ≈ G⁻¹ ⊗ A⁻¹ over row-major vec(W̄_l) (m×p). */
+export interface KfacLayerInverse {
+  readonly m: number;
+  readonly p: number;
+  /** (A + π√γ I)⁻¹, p×p. */
+  readonly aInv: Float64Array;
+  /** (G + √γ/π I)⁻¹, m×m. */
+  readonly gInv: Float64Array;
+}
+
+interface Programs {
+  readonly statsFirst: Program;
+  readonly stats: Program;
+  readonly invert: Program;
+  readonly apply: Program;
+}
+
+/** Whether step `step` recomputes the inverses: step 0 and every invEvery steps. */
+export function isInverseStep(step: number, invEvery: number): boolean {
+  return step % invEvery === 0;
+}
+
+export class Kfac implements Optimizer {
+  private readonly layers: readonly LayerFactors[];
+  private readonly factors: Tensor;
+  private readonly inverses: Tensor;
+  private readonly eye: Tensor;
+  private readonly eyeOffset = new Map<number, number>();
+  /** Errors of targets drawn from the model, on a copy of the training batch. */
+  private readonly sample: Workspace;
+  private readonly counter: Tensor;
+  private readonly dir: Tensor;
+  private readonly mom: Tensor;
+  private readonly sgdHyper: Tensor;
+  private readonly hyper: Tensor;
+  /** Per layer tr A, tr G; then η²gᵀPg, 1 − s, relu(1 − s), ν, the Newton–Schulz norm and the constant 1. */
+  private readonly scalars: Tensor;
+  private readonly sIndex: { vg: number; t: number; r: number; nu: number; norm: number; one: number };
+  private programs: Programs | null = null;
+  private scratch: Tensor | null = null;
+  private disposed = false;
+
+  constructor(
+    private readonly ctx: TrainingContext,
+    public config: KfacConfig,
+  ) {
+    validateOptimizer(config);
+    const { backend, layout, batch } = ctx;
+    let off = 0;
+    this.layers = layout.layers.map((l) => {
+      const p = l.n + 1;
+      const f = { m: l.m, p, aOffset: off, gOffset: off + p * p };
+      off += p * p + l.m * l.m;
+      return f;
+    });
+    this.factors = backend.alloc(off, 'kfac.factors');
+    this.inverses = backend.alloc(off, 'kfac.inverses');
+    const dims = [...new Set(this.layers.flatMap((l) => [l.m, l.p]))];
+    let eyeSize = 0;
+    for (const d of dims) {
+      this.eyeOffset.set(d, eyeSize);
+      eyeSize += d * d;
+    }
+    this.eye = backend.alloc(eyeSize, 'kfac.eye');
+    const eyes = new Float32Array(eyeSize);
+    for (const d of dims) for (let i = 0; i < d; i++) eyes[this.eyeOffset.get(d)! + i * d + i] = 1;
+    backend.write(this.eye, eyes);
+    this.sample = new Workspace(backend, layout, batch, 'kfac.sample');
+    this.counter = backend.alloc(1, 'kfac.drawCounter', 'u32');
+    const n = ctx.params.size;
+    this.dir = backend.alloc(n, 'kfac.direction');
+    this.mom = backend.alloc(n, 'kfac.momentum');
+    this.sgdHyper = backend.alloc(SGD_HYPER, 'kfac.sgdHyper');
+    this.hyper = backend.alloc(HYPER_SIZE, 'kfac.hyper');
+    const L = this.layers.length;
+    this.sIndex = { vg: 2 * L, t: 2 * L + 1, r: 2 * L + 2, nu: 2 * L + 3, norm: 2 * L + 4, one: 2 * L + 5 };
+    this.scalars = backend.alloc(2 * L + 6, 'kfac.scalars');
+    backend.write(slice(this.scalars, this.sIndex.one, 1), [1]);
+    this.writeHyper();
+    this.record();
+  }
+
+  stepPrograms(step: number): readonly Program[] {
+    this.assertLive();
+    const p = this.programs!;
+    const { backend, batch } = this.ctx;
+    backend.write(this.counter, [(step * batch * this.sample.outDim) % 2 ** 32]);
+    const stats = step === 0 ? p.statsFirst : p.stats;
+    return isInverseStep(step, this.config.invEvery) ? [stats, p.invert, p.apply] : [stats, p.apply];
+  }
+
+  /**
+   * η, μ, wd, γ, κ (while set) and invEvery change live; the factor decay and turning the KL clip on or
+   * off re-record the programs (nothing else is lost).
+   */
+  update(config: OptimizerConfig): void {
+    this.assertLive();
+    if (config.kind !== 'kfac') throw new Error(`cannot change a K-FAC run into ${config.kind}`);
+    validateOptimizer(config);
+    const old = this.config;
+    this.config = config;
+    this.writeHyper();
+    if (old.factorDecay !== config.factorDecay || (old.klClip === null) !== (config.klClip === null)) this.record();
+  }
+
+  /** The momentum, the factors and their inverses, and the device scalars (ν, traces). */
+  async saveState(): Promise<OptimizerState> {
+    this.assertLive();
+    const config = this.config;
+    const named = { momentum: this.mom, factors: this.factors, inverses: this.inverses, scalars: this.scalars };
+    return { config, tensors: await readTensors(this.ctx.backend, named), counters: {} };
+  }
+
+  loadState(state: OptimizerState): void {
+    this.assertLive();
+    const c = state.config;
+    if (c.kind !== 'kfac') throw kindMismatch(state, 'kfac');
+    validateOptimizer(c);
+    const t = expectTensors(state, {
+      momentum: this.mom.size,
+      factors: this.factors.size,
+      inverses: this.inverses.size,
+      scalars: this.scalars.size,
+    });
+    const old = this.config;
+    this.config = c;
+    this.writeHyper();
+    const { backend } = this.ctx;
+    backend.write(this.mom, t.momentum);
+    backend.write(this.factors, t.factors);
+    backend.write(this.inverses, t.inverses);
+    backend.write(this.scalars, t.scalars);
+    if (old.factorDecay !== c.factorDecay || (old.klClip === null) !== (c.klClip === null)) this.record();
+  }
+
+  /** Layer l's current damped inverse factors (one readback), for views and tests. */
+  async layerInverse(l: number): Promise<KfacLayerInverse> {
+    this.assertLive();
+    const f = this.layers[l];
+    if (!f) throw new RangeError(`layer ${l} does not exist (the model has ${this.layers.length})`);
+    const [a, g] = await Promise.all([
+      this.ctx.backend.read(slice(this.inverses, f.aOffset, f.p * f.p)),
+      this.ctx.backend.read(slice(this.inverses, f.gOffset, f.m * f.m)),
+    ]);
+    return { m: f.m, p: f.p, aInv: Float64Array.from(a), gInv: Float64Array.from(g) };
+  }
+
+  /** The Inside view's capability (optim/optimizer.ts): layer l's Ĝ⁻¹ ⊗ Â⁻¹, dense. */
+  async denseLayerInverse(l: number): Promise<DenseLayerInverse> {
+    const f = await this.layerInverse(l);
+    return { label: 'K-FAC (Ĝ ⊗ Â)⁻¹', damping: this.config.damping, matrix: denseLayerInverse(f) };
+  }
+
+  /** Layer l's running factors A (p×p) and G (m×m) before damping (one readback), for tests. */
+  async layerFactors(l: number): Promise<{ a: Float64Array; g: Float64Array }> {
+    this.assertLive();
+    const f = this.layers[l];
+    if (!f) throw new RangeError(`layer ${l} does not exist (the model has ${this.layers.length})`);
+    const [a, g] = await Promise.all([
+      this.ctx.backend.read(slice(this.factors, f.aOffset, f.p * f.p)),
+      this.ctx.backend.read(slice(this.factors, f.gOffset, f.m * f.m)),
+    ]);
+    return { a: Float64Array.from(a), g: Float64Array.from(g) };
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.releasePrograms();
+    this.sample.dispose();
+    const { backend } = this.ctx;
+    for (const t of [
+      this.factors,
+      this.inverses,
+      this.eye,
+      this.counter,
+      this.dir,
+      this.mom,
+      this.sgdHyper,
+      this.hyper,
+      this.scalars,
+    ])
+      backend.free(t);
+  }
+
+  private writeHyper(): void {
+    const c = this.config;
+    const { backend } = this.ctx;
+    backend.write(this.sgdHyper, SGD_LAYOUT.pack({ lr: c.lr, momentum: c.momentum, weight_decay: c.weightDecay }));
+    backend.write(this.hyper, [Math.sqrt(c.damping), Math.sqrt(c.klClip ?? 1), 1 / c.lr]);
+  }
+
+  private releasePrograms(): void {
+    const { backend } = this.ctx;
+    if (this.programs) {
+      for (const p of Object.values(this.programs) as Program[]) backend.release(p);
+      this.programs = null;
+    }
+    if (this.scratch) {
+      backend.free(this.scratch);
+      this.scratch = null;
+    }
+  }
+
+  private record(): void {
+    this.releasePrograms();
+    const { backend } = this.ctx;
+    const eps = this.config.factorDecay;
+    const { result, scratch } = withScratch(backend, 'kfac.scratch', (arena) => ({
+      statsFirst: this.statsOps(0),
+      stats: this.statsOps(eps),
+      invert: this.invertOps(arena),
+      apply: this.applyOps(arena),
+    }));
+    this.scratch = scratch;
+    this.programs = {
+      statsFirst: backend.record('kfac.stats0', result.statsFirst),
+      stats: backend.record('kfac.stats', result.stats),
+      invert: backend.record('kfac.invert', result.invert),
+      apply: backend.record('kfac.apply', result.apply),
+    };
+  }
+
+  private sc(i: number): Tensor {
+    return slice(this.scalars, i, 1);
+  }
+
+  private eyeOf(d: number): Tensor {
+    return slice(this.eye, this.eyeOffset.get(d)!, d * d);
+  }
+
+  /**
+   * Targets drawn from the model at the batch's outputs, backpropagated (a copy of the batch's forward pass
+   * in its own workspace, so the training errors stay as the backward pass left them); then the factors.
+   */
+  private statsOps(eps: number): Op[] {
+    const { params, grads, ws, batch: B, likelihood: lik, sigma, seed, layout } = this.ctx;
+    const sw = this.sample;
+    const p0 = layout.layers[0]!.n + 1;
+    const ops: Op[] = [
+      scale(B * p0, 1, slice(ws.a[0]!, 0, B * p0), slice(sw.a[0]!, 0, B * p0)),
+      ...forwardOps(sw, params, B),
+      {
+        op: 'draw',
+        lik,
+        rows: B,
+        cols: sw.outDim,
+        mu: sw.mu,
+        sigma,
+        seed,
+        stream: Stream.kfacDraw,
+        counter: this.counter,
+        sample: sw.y,
+      },
+      ...outputGradOps(sw, lik, sigma, B),
+      ...backwardOps(sw, params, grads, B, 1, 0, new Set(layout.layers.map((_, l) => l))),
+    ];
+    this.layers.forEach((f, l) => {
+      const w = (1 - eps) / B;
+      ops.push(
+        gemm('tn', f.p, f.p, B, ws.a[l]!, ws.a[l]!, slice(this.factors, f.aOffset, f.p * f.p), w, eps),
+        gemm(
+          'tn',
+          f.m,
+          f.m,
+          B,
+          layerErrors(sw, l),
+          layerErrors(sw, l),
+          slice(this.factors, f.gOffset, f.m * f.m),
+          w,
+          eps,
+        ),
+      );
+    });
+    return ops;
+  }
+
+  /** π_l = √((tr A/p)/(tr G/m)); A + π√γ I and G + √γ/π I inverted by Newton–Schulz. */
+  private invertOps(arena: Arena): Op[] {
+    const ops: Op[] = [];
+    const sqrtGamma = { t: slice(this.hyper, H.sqrtGamma, 1), power: 1 as const };
+    this.layers.forEach((f, l) => {
+      const trA = this.sc(2 * l);
+      const trG = this.sc(2 * l + 1);
+      const a = slice(this.factors, f.aOffset, f.p * f.p);
+      const g = slice(this.factors, f.gOffset, f.m * f.m);
+      ops.push(
+        { op: 'fill', n: 2, value: TINY, out: slice(this.scalars, 2 * l, 2) },
+        { op: 'reduce', kind: 'dot', n: f.p * f.p, x: a, y: this.eyeOf(f.p), scale: 1, accumulate: true, out: trA },
+        { op: 'reduce', kind: 'dot', n: f.m * f.m, x: g, y: this.eyeOf(f.m), scale: 1, accumulate: true, out: trG },
+      );
+      const cA: Coef = coef(Math.sqrt(f.m / f.p), { t: trA, power: 0.5 }, { t: trG, power: -0.5 }, sqrtGamma);
+      const cG: Coef = coef(Math.sqrt(f.p / f.m), { t: trA, power: -0.5 }, { t: trG, power: 0.5 }, sqrtGamma);
+      const norm = this.sc(this.sIndex.norm);
+      ops.push(
+        ...dampedInverseOps(
+          { d: f.p, m: a, c: cA, eye: this.eyeOf(f.p), out: slice(this.inverses, f.aOffset, f.p * f.p), norm },
+          arena,
+        ),
+        ...dampedInverseOps(
+          { d: f.m, m: g, c: cG, eye: this.eyeOf(f.m), out: slice(this.inverses, f.gOffset, f.m * f.m), norm },
+          arena,
+        ),
+      );
+    });
+    return ops;
+  }
+
+  /** P_l = G⁻¹ ∇W̄_l A⁻¹; ν = min(1, √κ/(η√(gᵀP))) = 1 − relu(1 − s) on the device; then SGD on νP. */
+  private applyOps(arena: Arena): Op[] {
+    const { grads, params, layout } = this.ctx;
+    const n = params.size;
+    const ops: Op[] = [];
+    arena.scoped(() => {
+      const width = Math.max(...this.layers.map((f) => f.m * f.p));
+      const tmp = arena.take(width);
+      layout.layers.forEach((layer, l) => {
+        const f = this.layers[l]!;
+        const t = slice(tmp, 0, f.m * f.p);
+        ops.push(
+          gemm(
+            'nn',
+            f.m,
+            f.p,
+            f.m,
+            slice(this.inverses, f.gOffset, f.m * f.m),
+            slice(grads, layer.offset, layer.size),
+            t,
+          ),
+          gemm(
+            'nn',
+            f.m,
+            f.p,
+            f.p,
+            t,
+            slice(this.inverses, f.aOffset, f.p * f.p),
+            slice(this.dir, layer.offset, layer.size),
+          ),
+        );
+      });
+    });
+    if (this.config.klClip !== null) {
+      const s = this.sIndex;
+      const hy = (i: number) => ({ t: slice(this.hyper, i, 1), power: 1 as const });
+      const one = this.sc(s.one);
+      ops.push(
+        { op: 'fill', n: 1, value: TINY, out: this.sc(s.vg) },
+        { op: 'reduce', kind: 'dot', n, x: this.dir, y: grads, scale: 1, accumulate: true, out: this.sc(s.vg) },
+        // t = 1 − √κ/(η√(gᵀP)); r = max(0, t); ν = 1 − r.
+        axpby(1, 1, one, coef(-1, hy(H.sqrtKl), hy(H.invLr), { t: this.sc(s.vg), power: -0.5 }), one, this.sc(s.t)),
+        { op: 'actForward', act: 'relu', rows: 1, cols: 1, s: this.sc(s.t), out: this.sc(s.r), ldOut: 1 },
+        axpby(1, 1, one, -1, this.sc(s.r), this.sc(s.nu)),
+        scale(n, coef(1, { t: this.sc(s.nu), power: 1 }), this.dir, this.dir),
+      );
+    }
+    ops.push({ op: 'sgd', n, param: params, grad: this.dir, mom: this.mom, hyper: this.sgdHyper });
+    return ops;
+  }
+
+  private assertLive(): void {
+    if (this.disposed) throw new Error('this K-FAC optimizer has been disposed');
+  }
+}
+
+/**
+ * (G⁻¹ ⊗ A⁻¹) as a dense (m·p)×(m·p) matrix over row-major vec(W̄_l): K-FAC's inverse-Fisher block of the
+ * layer, in the order FishLeg's views use ([i·p + j] for W̄[i, j]).
+ */
+export function denseLayerInverse(f: KfacLayerInverse): Float64Array {
+  const { m, p, aInv, gInv } = f;
+  const d = m * p;
+  const out = new Float64Array(d * d);
+  for (let i = 0; i < m; i++)
+    for (let k = 0; k < m; k++) {
+      const g = gInv[i * m + k]!;
+      if (g === 0) continue;
+      for (let j = 0; j < p; j++) for (let l = 0; l < p; l++) out[(i * p + j) * d + k * p + l] = g * aInv[j * p + l]!;
+    }
+  return out;
+}

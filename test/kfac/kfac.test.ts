@@ -1,0 +1,374 @@
+/**
+ * K-FAC and the exact natural gradient against float64 host references (test/kfac/reference.ts, written
+ * from docs/kfac.md): factors, damped inverses and whole steps on the CPU backend in f64 (tight) and f32,
+ * Newton–Schulz against a Cholesky inverse, state round trips, leaks and settings.
+ */
+import { describe, expect, it } from 'vitest';
+import { CpuBackend } from '../../src/engine/cpu/backend.ts';
+import type { Dataset } from '../../src/engine/data/dataset.ts';
+import { batchIndices } from '../../src/engine/data/sampler.ts';
+import { withScratch } from '../../src/engine/fishleg/arena.ts';
+import { addDiagonal, eye, matmul, spdInverse } from '../../src/engine/fishleg/linalg.ts';
+import { defaultKfac, defaultNatural, type KfacConfig, type NaturalConfig } from '../../src/engine/kfac/spec.ts';
+import { denseLayerInverse, Kfac } from '../../src/engine/kfac/kfac.ts';
+import { NATURAL_MAX_PARAMS, naturalIterations } from '../../src/engine/kfac/natural.ts';
+import { dampedInverseOps } from '../../src/engine/kfac/newton-schulz.ts';
+import { OptimizerConfigError, validateOptimizer, type OptimizerConfig } from '../../src/engine/optim/config.ts';
+import { Rng } from '../../src/engine/rng.ts';
+import { Trainer } from '../../src/engine/trainer.ts';
+import { maxRelDiff } from '../fishleg/helpers.ts';
+import {
+  batchFactors,
+  dampedInverses,
+  forward,
+  gradient,
+  meanLoss,
+  outputFisher,
+  precondition,
+  type HostNet,
+} from './reference.ts';
+
+function regression(n: number, inDim: number, outDim: number, seed: number): Dataset {
+  const rng = new Rng(seed, 30);
+  const x = Float32Array.from({ length: n * inDim }, () => rng.normal());
+  const y = Float32Array.from({ length: n * outDim }, () => rng.normal());
+  const split = { x, y, n };
+  return { name: 'reg', inputDim: inDim, outputDim: outDim, kind: 'regression', train: split, test: split };
+}
+
+function classes(n: number, inDim: number, k: number, seed: number): Dataset {
+  const rng = new Rng(seed, 31);
+  const x = Float32Array.from({ length: n * inDim }, () => rng.normal());
+  const y = new Float32Array(n * k);
+  for (let i = 0; i < n; i++) y[i * k + rng.int(k)] = 1;
+  const split = { x, y, n };
+  return {
+    name: 'cls',
+    inputDim: inDim,
+    outputDim: k,
+    kind: 'classification',
+    numClasses: k,
+    train: split,
+    test: split,
+  };
+}
+
+const rows = (a: ArrayLike<number>, idx: ArrayLike<number>, w: number): Float64Array[] =>
+  Array.from(idx, (i) => Float64Array.from({ length: w }, (_, j) => a[i * w + j]!));
+
+describe('K-FAC step against a float64 host reference', () => {
+  it('factors, π-split damped inverses, G⁻¹∇A⁻¹, KL clip, momentum and weight decay over two steps (f64 CPU)', async () => {
+    const data = regression(40, 3, 2, 1);
+    const B = 6;
+    const seed = 5;
+    const config: KfacConfig = {
+      ...defaultKfac(),
+      lr: 0.3,
+      momentum: 0.9,
+      weightDecay: 0.01,
+      damping: 0.01,
+      klClip: 1e-3,
+      invEvery: 100,
+    };
+    const be = new CpuBackend({ precision: 'f64' });
+    const t = Trainer.create(be, data, {
+      arch: '3-4t-2',
+      likelihood: 'gaussian',
+      sigma: 0.7,
+      batch: B,
+      seed,
+      optimizer: config,
+    });
+    const net: HostNet = { layout: t.layout, lik: 'gaussian', sigma: 0.7 };
+    let theta = Float64Array.from(await t.readParams());
+    const mom = new Float64Array(theta.length);
+    const eps = config.factorDecay;
+    let factors: { A: Float64Array; G: Float64Array }[] = [];
+    let inv: { aInv: Float64Array; gInv: Float64Array }[] = [];
+    for (let step = 0; step < 2; step++) {
+      const idx = batchIndices(seed, step, B, data.train.n);
+      const xs = rows(data.train.x, idx, 3);
+      const ys = rows(data.train.y, idx, 2);
+      const g = gradient(net, theta, xs, ys);
+      const fresh = batchFactors(net, theta, xs, seed, step * B * 2);
+      factors =
+        step === 0
+          ? fresh
+          : factors.map((f, l) => ({
+              A: f.A.map((v, i) => eps * v + (1 - eps) * fresh[l]!.A[i]!),
+              G: f.G.map((v, i) => eps * v + (1 - eps) * fresh[l]!.G[i]!),
+            }));
+      if (step === 0)
+        inv = factors.map((f, l) =>
+          dampedInverses(f.A, f.G, t.layout.layers[l]!.n + 1, t.layout.layers[l]!.m, config.damping),
+        );
+      const P = new Float64Array(theta.length);
+      t.layout.layers.forEach((layer, l) => {
+        P.set(
+          precondition(
+            inv[l]!.gInv,
+            g.subarray(layer.offset, layer.offset + layer.size),
+            inv[l]!.aInv,
+            layer.m,
+            layer.n + 1,
+          ),
+          layer.offset,
+        );
+      });
+      const vg = P.reduce((s, v, i) => s + v * g[i]!, 0) * config.lr ** 2;
+      const nu = Math.min(1, Math.sqrt(config.klClip! / vg));
+      if (step === 0) expect(nu, 'the test must exercise the clip').toBeLessThan(1);
+      for (let i = 0; i < theta.length; i++)
+        mom[i] = config.momentum * mom[i]! + nu * P[i]! + config.weightDecay * theta[i]!;
+      theta = theta.map((v, i) => v - config.lr * mom[i]!);
+
+      t.step(1);
+      const kfac = t.optimizerAs(Kfac)!;
+      for (let l = 0; l < t.layout.layers.length; l++) {
+        const dev = await kfac.layerFactors(l);
+        expect(maxRelDiff(dev.a, factors[l]!.A), `step ${step} A_${l}`).toBeLessThan(1e-10);
+        expect(maxRelDiff(dev.g, factors[l]!.G), `step ${step} G_${l}`).toBeLessThan(1e-10);
+        const di = await kfac.layerInverse(l);
+        expect(maxRelDiff(di.aInv, inv[l]!.aInv), `A_${l}⁻¹`).toBeLessThan(1e-8);
+        expect(maxRelDiff(di.gInv, inv[l]!.gInv), `G_${l}⁻¹`).toBeLessThan(1e-8);
+      }
+      expect(maxRelDiff(await be.read(t.params), theta), `θ after step ${step}`).toBeLessThan(1e-8);
+    }
+    // The dense view: (G⁻¹ ⊗ A⁻¹)[i·p + j, k·p + l] = G⁻¹[i, k]·A⁻¹[j, l].
+    const li = await t.optimizerAs(Kfac)!.layerInverse(1);
+    const dense = denseLayerInverse(li);
+    const d = li.m * li.p;
+    expect(dense[(1 * li.p + 2) * d + 0 * li.p + 3]).toBeCloseTo(li.gInv[1 * li.m + 0]! * li.aInv[2 * li.p + 3]!, 12);
+    t.dispose();
+    be.dispose();
+  });
+
+  it('the reference gradient matches central finite differences of the loss', () => {
+    const data = regression(10, 3, 2, 2);
+    const be = new CpuBackend({ precision: 'f64' });
+    const t = Trainer.create(be, data, {
+      arch: '3-4t-2',
+      likelihood: 'gaussian',
+      sigma: 0.7,
+      batch: 4,
+      seed: 1,
+      optimizer: defaultKfac(),
+    });
+    const net: HostNet = { layout: t.layout, lik: 'gaussian', sigma: 0.7 };
+    const theta = Float64Array.from({ length: t.layout.total }, (_, i) => Math.sin(i + 1));
+    const xs = rows(data.train.x, [0, 3, 5, 7], 3);
+    const ys = rows(data.train.y, [0, 3, 5, 7], 2);
+    const g = gradient(net, theta, xs, ys);
+    for (const i of [0, 7, 15, 20, t.layout.total - 1]) {
+      const h = 1e-6;
+      const up = theta.slice();
+      const dn = theta.slice();
+      up[i]! += h;
+      dn[i]! -= h;
+      expect(g[i]!).toBeCloseTo((meanLoss(net, up, xs, ys) - meanLoss(net, dn, xs, ys)) / (2 * h), 7);
+    }
+    t.dispose();
+    be.dispose();
+  });
+
+  it('f32 CPU runs track the f64 run', async () => {
+    const data = regression(40, 3, 2, 1);
+    const run = async (precision: 'f32' | 'f64') => {
+      const be = new CpuBackend({ precision });
+      const t = Trainer.create(be, data, {
+        arch: '3-4t-2',
+        likelihood: 'gaussian',
+        batch: 8,
+        seed: 2,
+        optimizer: { ...defaultKfac(), invEvery: 3 },
+      });
+      t.step(7);
+      const p = Float64Array.from(await be.read(t.params));
+      t.dispose();
+      be.dispose();
+      return p;
+    };
+    expect(maxRelDiff(await run('f32'), await run('f64'))).toBeLessThan(1e-4);
+  });
+});
+
+describe('Newton–Schulz damped inverse', () => {
+  it.each(['f64', 'f32'] as const)(
+    'matches a float64 Cholesky inverse of M + cI (rank-deficient M, %s)',
+    async (precision) => {
+      const d = 12;
+      const rng = new Rng(9, 1);
+      const x = Float64Array.from({ length: d * 4 }, () => rng.normal());
+      const m = matmul(x, x, d, 4, d, false, true);
+      const c = 0.05;
+      const be = new CpuBackend({ precision });
+      const mt = be.alloc(d * d, 'm');
+      const et = be.alloc(d * d, 'eye');
+      const out = be.alloc(d * d, 'out');
+      const norm = be.alloc(1, 'norm');
+      be.write(mt, m);
+      be.write(et, eye(d));
+      const { result, scratch } = withScratch(be, 's', (arena) =>
+        dampedInverseOps({ d, m: mt, c: { c }, eye: et, out, norm }, arena),
+      );
+      const p = be.record('ns', result);
+      be.run(p);
+      const want = spdInverse(addDiagonal(m, d, c), d);
+      expect(maxRelDiff(await be.read(out), want)).toBeLessThan(precision === 'f64' ? 1e-10 : 1e-4);
+      be.release(p);
+      for (const t of [mt, et, out, norm, scratch]) be.free(t);
+      expect(be.liveStorages()).toBe(0);
+      be.dispose();
+    },
+  );
+});
+
+describe('exact natural gradient against a float64 dense solve', () => {
+  it('two steps of θ ← θ − η·m, m ← μm + (F + γI)⁻¹g + wd·θ with the categorical batch Fisher (f64 CPU)', async () => {
+    const data = classes(30, 2, 3, 4);
+    const B = 5;
+    const seed = 6;
+    const config: NaturalConfig = { kind: 'natural', lr: 0.4, momentum: 0.5, weightDecay: 0.02, damping: 0.03 };
+    const be = new CpuBackend({ precision: 'f64' });
+    const t = Trainer.create(be, data, {
+      arch: '2-4t-3',
+      likelihood: 'categorical',
+      batch: B,
+      seed,
+      optimizer: config,
+    });
+    const net: HostNet = { layout: t.layout, lik: 'categorical', sigma: 1 };
+    const P = t.layout.total;
+    // The Fisher has rank ≤ B·out = 15 < P = 27: CG stops at 16 iterations and is still exact.
+    expect(naturalIterations(P, B, 3)).toBe(16);
+    let theta = Float64Array.from(await t.readParams());
+    const mom = new Float64Array(P);
+    for (let step = 0; step < 2; step++) {
+      const idx = batchIndices(seed, step, B, data.train.n);
+      const xs = rows(data.train.x, idx, 2);
+      const ys = rows(data.train.y, idx, 3);
+      const g = gradient(net, theta, xs, ys);
+      // J_i by central differences of μ_i; F = (1/B) Σ J_iᵀ Λ_i J_i + γI.
+      const h = 1e-6;
+      const J = xs.map(() => new Float64Array(3 * P));
+      for (let j = 0; j < P; j++) {
+        const up = theta.slice();
+        const dn = theta.slice();
+        up[j]! += h;
+        dn[j]! -= h;
+        const fu = forward(net, up, xs).mu;
+        const fd = forward(net, dn, xs).mu;
+        xs.forEach((_, i) => {
+          for (let k = 0; k < 3; k++) J[i]![k * P + j] = (fu[i]![k]! - fd[i]![k]!) / (2 * h);
+        });
+      }
+      const mu = forward(net, theta, xs).mu;
+      const F = new Float64Array(P * P);
+      xs.forEach((_, i) => {
+        const lj = matmul(outputFisher(net, mu[i]!), J[i]!, 3, 3, P);
+        const jf = matmul(J[i]!, lj, P, 3, P, true, false);
+        for (let q = 0; q < P * P; q++) F[q]! += jf[q]! / B;
+      });
+      const dir = matmul(spdInverse(addDiagonal(F, P, config.damping), P), g, P, P, 1);
+      for (let i = 0; i < P; i++) mom[i] = config.momentum * mom[i]! + dir[i]! + config.weightDecay * theta[i]!;
+      theta = theta.map((v, i) => v - config.lr * mom[i]!);
+      t.step(1);
+      expect(maxRelDiff(await be.read(t.params), theta), `θ after step ${step}`).toBeLessThan(1e-7);
+    }
+    t.dispose();
+    be.dispose();
+  });
+
+  it('refuses a model above NATURAL_MAX_PARAMS, naming the cap', () => {
+    const be = new CpuBackend({ precision: 'f32' });
+    const data = regression(10, 40, 2, 1);
+    expect(() =>
+      Trainer.create(be, data, {
+        arch: '40-32t-2',
+        likelihood: 'gaussian',
+        batch: 4,
+        seed: 1,
+        optimizer: defaultNatural(),
+      }),
+    ).toThrow(`this model has 1378 parameters, more than NATURAL_MAX_PARAMS = ${NATURAL_MAX_PARAMS}`);
+    expect(be.liveStorages()).toBe(0);
+    be.dispose();
+  });
+});
+
+describe.each([
+  ['kfac', { ...defaultKfac(), invEvery: 3 }],
+  ['natural', { ...defaultNatural(), momentum: 0.9 }],
+] as const)('%s state and lifecycle', (_, optimizer: OptimizerConfig) => {
+  const data = regression(50, 3, 2, 3);
+  const cfg = { arch: '3-5t-2', likelihood: 'gaussian' as const, batch: 8, seed: 4, optimizer };
+
+  it('a checkpoint restored into a fresh run continues bit for bit (across an inverse refresh)', async () => {
+    const be = new CpuBackend({ precision: 'f32' });
+    const a = Trainer.create(be, data, cfg);
+    a.step(4);
+    const cp = await a.checkpoint();
+    a.step(5);
+    const want = await a.readParams();
+    const b = Trainer.create(be, data, cfg);
+    b.restore(cp);
+    b.step(5);
+    expect(await b.readParams()).toEqual(want);
+    a.dispose();
+    b.dispose();
+    expect(be.liveStorages()).toBe(0);
+    be.dispose();
+  });
+
+  it('update() changes settings live, refuses another kind, and leaks nothing', async () => {
+    const be = new CpuBackend({ precision: 'f32' });
+    const a = Trainer.create(be, data, cfg);
+    const b = Trainer.create(be, data, cfg);
+    a.step(2);
+    b.step(2);
+    const changed =
+      optimizer.kind === 'kfac'
+        ? { ...optimizer, lr: optimizer.lr / 2, factorDecay: 0.9, klClip: null }
+        : { ...optimizer, lr: optimizer.lr / 2, damping: 0.5 };
+    b.updateOptimizer(changed);
+    expect(b.optimizerConfig).toEqual(changed);
+    a.step(3);
+    b.step(3);
+    expect(await b.readParams()).not.toEqual(await a.readParams());
+    expect(() => b.updateOptimizer(defaultOptimizerOf('sgd'))).toThrow('into sgd');
+    a.dispose();
+    b.dispose();
+    expect(be.liveStorages()).toBe(0);
+    be.dispose();
+  });
+});
+
+function defaultOptimizerOf(kind: 'sgd'): OptimizerConfig {
+  return { kind, lr: 0.1, momentum: 0, weightDecay: 0 };
+}
+
+describe('settings', () => {
+  it.each([
+    [{ ...defaultKfac(), factorDecay: 1 }, 'K-FAC factor decay must be in [0, 1)'],
+    [{ ...defaultKfac(), invEvery: 0 }, 'K-FAC inverse interval (invEvery) must be an integer ≥ 1'],
+    [{ ...defaultKfac(), invEvery: 2.5 }, 'invEvery'],
+    [{ ...defaultKfac(), klClip: -1 }, 'K-FAC KL clip'],
+    [{ ...defaultKfac(), damping: 0 }, 'K-FAC damping must be a positive number'],
+    [{ ...defaultKfac(), lr: Number.NaN }, 'learning rate must be a positive number'],
+    [{ ...defaultKfac(), momentum: 1 }, 'K-FAC momentum'],
+    [{ ...defaultKfac(), weightDecay: -1 }, 'weight decay must be ≥ 0'],
+    [{ ...defaultKfac(), fisher: 'ggn' }, "K-FAC fisher 'ggn' is not implemented"],
+    [{ ...defaultKfac(), fisher: 'exact' }, "unknown K-FAC fisher 'exact'"],
+    [{ ...defaultNatural(), damping: -1 }, 'natural-gradient damping must be a positive number'],
+    [{ ...defaultNatural(), lr: 0 }, 'learning rate must be a positive number'],
+  ])('rejects %o naming the setting', (config, message) => {
+    expect(() => validateOptimizer(config as OptimizerConfig)).toThrow(OptimizerConfigError);
+    expect(() => validateOptimizer(config as OptimizerConfig)).toThrow(message);
+  });
+
+  it('accepts the defaults and a KL clip turned off', () => {
+    expect(() => validateOptimizer(defaultKfac())).not.toThrow();
+    expect(() => validateOptimizer({ ...defaultKfac(), klClip: null })).not.toThrow();
+    expect(() => validateOptimizer(defaultNatural())).not.toThrow();
+  });
+});
