@@ -134,7 +134,10 @@ describe('FishLeg CLI flags', () => {
       /^--beta1 applies to adam and adamw, not sgd; --aux-lr applies to fishleg, not sgd$/,
     ],
     [['--optimizer', 'adam', '--switch-approx', '10:kron-diag'], /^--switch-approx applies to fishleg, not adam$/],
-    [['--optimizer', 'adam', '--damping', '0.1', '--aux-lr', '1'], /--aux-lr applies to fishleg, not adam; --damping applies to fishleg, kfac and natural, not adam/],
+    [
+      ['--optimizer', 'adam', '--damping', '0.1', '--aux-lr', '1'],
+      /--aux-lr applies to fishleg, not adam; --damping applies to fishleg, kfac and natural, not adam/,
+    ],
   ])('rejects %j with a one-line CliError', (argv, message) => {
     const run = () => parseArgs(['--task', 'spiral', ...argv]);
     expect(run).toThrow(CliError);
