@@ -1,5 +1,5 @@
 /**
- * `npm run screenshot -- [--preset spiral] [--seconds 20] [--out docs/screenshot.png]`: opens the built
+ * `npm run screenshot -- [--preset spiral] [--seconds 20] [--out docs/screenshot.png] [--max-height 1700]`: opens the built
  * playground (vite preview on a free port) in the system Chromium with WebGPU, clicks a preset, lets it train,
  * and saves a full-page screenshot — the picture in the README, and a quick way to look at the page as a user.
  */
@@ -16,6 +16,8 @@ const { values } = parseArgs({
     width: { type: 'string', default: '1280' },
     port: { type: 'string', default: '4181' },
     query: { type: 'string', default: '' },
+    // The page is long (Inside the optimizer's explanations): keep the top, where the race is.
+    'max-height': { type: 'string', default: '1700' },
   },
 });
 
@@ -30,7 +32,9 @@ async function main(): Promise<void> {
     await page.getByTestId(`preset-${values.preset}`).click();
     await page.getByTestId('play-button').click();
     await page.waitForTimeout(Number(values.seconds) * 1000);
-    await page.screenshot({ path: values.out, fullPage: true });
+    const height = await page.evaluate(() => document.documentElement.scrollHeight);
+    const clip = { x: 0, y: 0, width: Number(values.width), height: Math.min(height, Number(values['max-height'])) };
+    await page.screenshot({ path: values.out, fullPage: true, clip });
     await browser.close();
     process.stdout.write(`saved ${values.out}\n`);
   });

@@ -288,7 +288,7 @@ export function App({ client, embed = null }: AppProps) {
       <header className="topbar" hidden={embed !== null}>
         <div className="brand">
           <h1>FishLeg Playground</h1>
-          <p>Race natural-gradient FishLeg against SGD and Adam on your own GPU.</p>
+          <p>Race natural-gradient FishLeg against SGD, Adam, K-FAC and the exact natural gradient on your own GPU.</p>
         </div>
         <BackendBadge backend={s.backend} />
       </header>
