@@ -6,20 +6,8 @@
  * (1280) and phone (390) widths go to e2e/screenshots/.
  */
 import { readFile, writeFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { expect, test, type Page } from '@playwright/test';
-
-const screenshot = (name: string): string => fileURLToPath(new URL(`./screenshots/${name}.png`, import.meta.url));
-
-function collectErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') errors.push(`console: ${msg.text()}`);
-  });
-  page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
-  page.on('worker', (worker) => worker.on('console', (msg) => msg.type() === 'error' && errors.push(msg.text())));
-  return errors;
-}
+import { screenshot, collectErrors } from './helpers.ts';
 
 const stepCount = async (page: Page): Promise<number> =>
   Number.parseInt((await page.getByTestId('step-count').textContent()) ?? '', 10);

@@ -4,11 +4,9 @@
  * and keep training, with the curves (exported as JSON) continuing in steps and in training seconds.
  */
 import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { expect, test, type Page } from '@playwright/test';
 import { WEBGPU_JOURNEY_TIMEOUT } from './chromium.ts';
-
-const screenshot = (name: string): string => fileURLToPath(new URL(`./screenshots/${name}.png`, import.meta.url));
+import { screenshot } from './helpers.ts';
 
 const num = async (page: Page, testId: string): Promise<number> =>
   Number.parseFloat((await page.getByTestId(testId).textContent()) ?? '');

@@ -3,10 +3,8 @@
  * K-FAC and natural-gradient curves fall, and the Inside view draws FishLeg's Q, K-FAC's (Ĝ ⊗ Â)⁻¹ and the exact
  * (F + γI)⁻¹ of the same layer side by side (each run's own exact inverse). Screenshot: e2e/screenshots/kfac-curvature.png (gitignored).
  */
-import { fileURLToPath } from 'node:url';
 import { expect, test, type Page } from '@playwright/test';
-
-const screenshot = (name: string): string => fileURLToPath(new URL(`./screenshots/${name}.png`, import.meta.url));
+import { screenshot } from './helpers.ts';
 
 const num = async (page: Page, testId: string): Promise<number> =>
   Number.parseFloat((await page.getByTestId(testId).textContent()) ?? '');

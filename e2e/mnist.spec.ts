@@ -3,10 +3,8 @@
  * trains a few steps (SwiftShader is slow: a handful of steps, one evaluation on pause), the losses fall and
  * the reconstructions render; and the page answers clicks while four runs train the autoencoder in the worker.
  */
-import { fileURLToPath } from 'node:url';
 import { expect, test, type Page } from '@playwright/test';
-
-const screenshot = (name: string): string => fileURLToPath(new URL(`./screenshots/${name}.png`, import.meta.url));
+import { screenshot } from './helpers.ts';
 
 const num = async (page: Page, testId: string): Promise<number> =>
   Number.parseFloat((await page.getByTestId(testId).textContent()) ?? '');

@@ -5,22 +5,9 @@
  * diverging run. Most journeys force the CPU backend: SwiftShader is slow and they test the app, not WebGPU.
  * Screenshots go to e2e/screenshots/ (gitignored).
  */
-import { fileURLToPath } from 'node:url';
 import { expect, test, type Page } from '@playwright/test';
 import { BASE_ARGS, CHROMIUM_PATH, WEBGPU_JOURNEY_TIMEOUT } from './chromium.ts';
-
-const screenshot = (name: string): string => fileURLToPath(new URL(`./screenshots/${name}.png`, import.meta.url));
-
-/** Collects console errors and uncaught exceptions (page and worker) for the whole test. */
-function collectErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') errors.push(`console: ${msg.text()}`);
-  });
-  page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
-  page.on('worker', (worker) => worker.on('console', (msg) => msg.type() === 'error' && errors.push(msg.text())));
-  return errors;
-}
+import { screenshot, collectErrors } from './helpers.ts';
 
 const num = async (page: Page, testId: string): Promise<number> =>
   Number.parseFloat((await page.getByTestId(testId).textContent()) ?? '');

@@ -5,10 +5,8 @@
  * context. The curves are read through the JSON export, the kept state through IndexedDB.
  */
 import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { expect, test, type Page } from '@playwright/test';
-
-const screenshot = (name: string): string => fileURLToPath(new URL(`./screenshots/${name}.png`, import.meta.url));
+import { screenshot } from './helpers.ts';
 
 interface ExportedPoint {
   readonly step: number;

@@ -4,19 +4,8 @@
  * and a phone layout without horizontal overflow. CPU backend throughout: these test the page, not WebGPU.
  * Screenshots go to e2e/screenshots/ (gitignored).
  */
-import { fileURLToPath } from 'node:url';
 import { expect, test, type Locator, type Page } from '@playwright/test';
-
-const screenshot = (name: string): string => fileURLToPath(new URL(`./screenshots/${name}.png`, import.meta.url));
-
-function collectErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') errors.push(`console: ${msg.text()}`);
-  });
-  page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
-  return errors;
-}
+import { screenshot, collectErrors } from './helpers.ts';
 
 async function ready(page: Page): Promise<void> {
   await expect(page.getByTestId('play-button')).toBeEnabled();

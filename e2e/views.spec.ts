@@ -4,10 +4,8 @@
  * two-parameter demo steps and that natural gradient ends closer to the minimum; saves screenshots to
  * e2e/screenshots/ (gitignored) for a human to look at.
  */
-import { fileURLToPath } from 'node:url';
 import { expect, test } from '@playwright/test';
-
-const screenshot = (name: string): string => fileURLToPath(new URL(`./screenshots/${name}.png`, import.meta.url));
+import { screenshot } from './helpers.ts';
 
 test('every view renders synthetic data, empty data and steps the two-parameter demo', async ({ page }) => {
   const errors: string[] = [];

@@ -1,0 +1,18 @@
+/** What every journey uses: where screenshots go, and the page's and its workers' errors. */
+import { fileURLToPath } from 'node:url';
+import type { Page } from '@playwright/test';
+
+/** Path of a journey's screenshot in e2e/screenshots/ (looked at by hand; not compared). */
+export const screenshot = (name: string): string =>
+  fileURLToPath(new URL(`./screenshots/${name}.png`, import.meta.url));
+
+/** Collects console errors and uncaught exceptions (page and workers) for the whole test. */
+export function collectErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') errors.push(`console: ${msg.text()}`);
+  });
+  page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
+  page.on('worker', (worker) => worker.on('console', (msg) => msg.type() === 'error' && errors.push(msg.text())));
+  return errors;
+}
