@@ -44,6 +44,7 @@ const OPTIMIZERS: [string, OptimizerConfig][] = [
   ['fishleg block-kron', defaultFishLeg('block-kron')],
   ['fishleg kron-diag', defaultFishLeg('kron-diag')],
   ['fishleg sum-kron sampled, aux batch 300', { ...defaultFishLeg('sum-kron'), fisher: 'sampled', auxBatch: 300 }],
+  ['fishleg kron-diag with Q frozen', { ...defaultFishLeg('kron-diag'), auxLr: 0 }],
   ['kfac', defaultOptimizer('kfac')],
   ['natural', defaultOptimizer('natural')],
 ];

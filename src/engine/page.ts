@@ -23,6 +23,7 @@ export {
   type FishLegApprox,
   defaultFishLeg,
   defaultOptimizer,
+  fishLegLearnsQ,
   hasInverseFisher,
   isOptimizerKind,
   OPTIMIZER_LABELS,

@@ -13,6 +13,7 @@ import {
   defaultFishLeg,
   defaultOptimizer,
   fishLegInitScale,
+  fishLegLearnsQ,
   OptimizerConfigError,
   validateOptimizer,
   type FishLegConfig,
@@ -47,7 +48,7 @@ describe('FishLeg config', () => {
     [{ approx: 'kron' }, /unknown FishLeg approximation 'kron'/],
     [{ fisher: 'empirical' }, /unknown Fisher estimator/],
     [{ beta: 1 }, /beta must be in \[0, 1\)/],
-    [{ auxLr: 0 }, /auxiliary learning rate/],
+    [{ auxLr: -1e-4 }, /auxiliary learning rate must be ≥ 0/],
     [{ initScale: -1 }, /init scale must be a positive number, or unset for 1\/damping/],
     [{ auxBatch: 0 }, /auxiliary batch/],
     [{ lr: 0 }, /learning rate/],
@@ -59,6 +60,12 @@ describe('FishLeg config', () => {
 
   it('accepts damping 0 with an explicit init scale', () => {
     expect(() => validateOptimizer({ ...defaultFishLeg(), damping: 0, initScale: 1 })).not.toThrow();
+  });
+
+  it('accepts an auxiliary learning rate of 0: Q frozen at Q₀', () => {
+    expect(() => validateOptimizer({ ...defaultFishLeg(), auxLr: 0 })).not.toThrow();
+    expect(fishLegLearnsQ({ ...defaultFishLeg(), auxLr: 0 })).toBe(false);
+    expect(fishLegLearnsQ(defaultFishLeg())).toBe(true);
   });
 });
 
@@ -116,6 +123,15 @@ describe('FishLeg CLI flags', () => {
     ]);
     expect(parseArgs(['--task', 'spiral', '--optimizer', 'fishleg']).optimizer).toEqual(defaultFishLeg());
     expect(parseArgs(['--task', 'spiral']).switchApprox).toEqual([]);
+  });
+
+  it('takes --aux-lr 0 as Q frozen at Q₀ and refuses a negative one', () => {
+    const c = parseArgs(['--task', 'spiral', '--optimizer', 'fishleg', '--aux-lr', '0']).optimizer;
+    expect(c).toEqual({ ...defaultFishLeg(), auxLr: 0 });
+    expect(fishLegLearnsQ(c as FishLegConfig)).toBe(false);
+    expect(() => parseArgs(['--task', 'spiral', '--optimizer', 'fishleg', '--aux-lr', '-1e-4'])).toThrow(
+      /auxiliary learning rate must be ≥ 0/,
+    );
   });
 
   it.each([

@@ -1,8 +1,9 @@
 /**
  * FishLeg on WebGPU against the CPU reference (float32 both): each structure's Q·U, factored Q·G and
  * ∇_λ⟨r, Qu⟩, the ggn and sampled Fisher-vector products, and whole FishLeg runs (auxiliary updates and a
- * switch of structure included). FishLeg is built from the closed op list only, so this checks that the
- * WGSL kernels compose into the same algorithm. Runs in Chromium (SwiftShader on CI): shapes stay small.
+ * switch of structure included), and the frozen-Q control (auxiliary learning rate 0: λ bit for bit at Q₀,
+ * no auxiliary dispatch, momentum SGD along Q₀g). FishLeg is built from the closed op list only, so this
+ * checks that the WGSL kernels compose into the same algorithm. Runs in Chromium (SwiftShader on CI): shapes stay small.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Backend } from '../../src/engine/backend.ts';
@@ -11,13 +12,15 @@ import { toyDataset } from '../../src/engine/data/toy.ts';
 import { withScratch, type Arena } from '../../src/engine/fishleg/arena.ts';
 import { APPROX } from '../../src/engine/fishleg/approx.ts';
 import { FisherProduct, type FisherSource } from '../../src/engine/fishleg/fisher.ts';
+import { FishLeg } from '../../src/engine/fishleg/fishleg.ts';
 import type { LayerState } from '../../src/engine/fishleg/types.ts';
 import { paramLayout } from '../../src/engine/model/mlp.ts';
 import type { Likelihood, Op } from '../../src/engine/ops.ts';
-import { defaultFishLeg, FISHLEG_APPROXES } from '../../src/engine/optim/config.ts';
+import { defaultFishLeg, FISHLEG_APPROXES, type FishLegConfig, type SgdConfig } from '../../src/engine/optim/config.ts';
 import { Rng } from '../../src/engine/rng.ts';
-import { Trainer } from '../../src/engine/trainer.ts';
+import { Trainer, type TrainConfig } from '../../src/engine/trainer.ts';
 import { expectClose, Pair, randoms, SIDES, type Side } from '../gpu/harness.ts';
+import { CountingBackend } from './counting-backend.ts';
 
 let pair: Pair;
 beforeAll(async () => {
@@ -138,5 +141,55 @@ describe('FishLeg training on WebGPU', () => {
     expect(pair.gpu.liveStorages()).toBeLessThan(live);
     runs[0].dispose();
     cpu.dispose();
+  });
+});
+
+const frozenData = toyDataset('spiral', { n: 300, noise: 0.05, seed: 7 });
+const frozenSetup = (optimizer: TrainConfig['optimizer']): TrainConfig => ({
+  arch: '2-6t-5t-2',
+  likelihood: 'categorical',
+  optimizer,
+  batch: 16,
+  seed: 5,
+});
+
+describe('FishLeg with Q frozen on WebGPU', () => {
+  it.each(FISHLEG_APPROXES)(
+    '%s: 30 steps at K = 1 leave λ bit for bit at Q₀, dispatch no auxiliary update, and track the CPU run',
+    async (approx) => {
+      const config: FishLegConfig = { ...defaultFishLeg(approx), lr: 0.05, auxLr: 0, auxEvery: 1 };
+      const be = new CountingBackend(pair.gpu);
+      const gpu = Trainer.create(be, frozenData, frozenSetup(config));
+      const cpu = Trainer.create(new CpuBackend({ precision: 'f32' }), frozenData, frozenSetup(config));
+      const fl = gpu.optimizerAs(FishLeg)!;
+      const q0 = (await fl.hostLambda()).layers;
+      gpu.step(30);
+      cpu.step(30);
+      expect((await fl.hostLambda()).layers).toEqual(q0);
+      expect(be.recorded).not.toContain('fishleg.aux');
+      expect(be.runCount('fishleg.aux')).toBe(0);
+      expect(be.runCount('fishleg.step')).toBe(30);
+      expect(await gpu.readAuxLoss()).toBeNull();
+      expectClose(await gpu.readParams(), await cpu.readParams(), { atol: 2e-5, rtol: 2e-4 }, 'θ after 30 steps');
+      gpu.dispose();
+      cpu.dispose();
+    },
+  );
+
+  it('block-kron: frozen FishLeg equals momentum SGD at lr η(1 − β)s on the GPU', async () => {
+    const fl: FishLegConfig = { ...defaultFishLeg('block-kron'), lr: 0.05, auxLr: 0, weightDecay: 0, beta: 0.8 };
+    const sgd: SgdConfig = {
+      kind: 'sgd',
+      lr: fl.lr * (1 - fl.beta) * (1 / fl.damping),
+      momentum: fl.beta,
+      weightDecay: 0,
+    };
+    const runs = [fl, sgd].map((o) => Trainer.create(pair.gpu, frozenData, frozenSetup(o)));
+    const start = await runs[1]!.readParams();
+    for (const t of runs) t.step(40);
+    const [a, b] = [await runs[0]!.readParams(), await runs[1]!.readParams()];
+    expectClose(a, b, { atol: 1e-6, rtol: 5e-5 }, 'θ frozen FishLeg vs SGD');
+    expect(a.some((x, i) => Math.abs(x - start[i]!) > 1e-2)).toBe(true);
+    for (const t of runs) t.dispose();
   });
 });

@@ -1,8 +1,9 @@
 /**
  * The FishLeg optimizer (docs/fishleg.md §5–§7, §9) as recorded op lists over flat buffers. Every step:
  * m ← βm + (1−β)·Q(λ)g, θ ← θ − η(m + wd·θ). Every K steps (not at step 0), before that: one auxiliary
- * update of λ by Adam on the surrogate ⟨r, Q(λ)u⟩, with F·v on a fresh auxiliary batch. Scalars such as
- * ‖v‖·‖u‖ stay on the device (Coef refs); live hyperparameters sit in a small hyper tensor.
+ * update of λ by Adam on the surrogate ⟨r, Q(λ)u⟩, with F·v on a fresh auxiliary batch; none at all while
+ * α = 0 (Q frozen at Q₀). Scalars such as ‖v‖·‖u‖ stay on the device (Coef refs); live hyperparameters sit
+ * in a small hyper tensor.
  */
 import type { Program } from '../backend.ts';
 import { ADAM_HYPER, ADAM_LAYOUT } from '../hyper.ts';
@@ -24,7 +25,7 @@ import { withScratch, type Arena } from './arena.ts';
 import { APPROX, convertLambda, lambdaLayout, layerState, type LambdaLayout } from './approx.ts';
 import { FisherProduct, layerErrors } from './fisher.ts';
 import { axpby, coef, scale } from './ops-util.ts';
-import { FISHLEG_APPROXES, fishLegInitScale, type FishLegApprox, type FishLegConfig } from './spec.ts';
+import { FISHLEG_APPROXES, fishLegInitScale, fishLegLearnsQ, type FishLegApprox, type FishLegConfig } from './spec.ts';
 import { factoredIsCheaper, type ApproxImpl, type HostLambda } from './types.ts';
 
 /** Layout of FishLeg's own hyper tensor, read only here through Coef refs (written by the host on update()). */
@@ -49,7 +50,8 @@ export function isAuxStep(step: number, auxEvery: number): boolean {
 }
 
 interface Programs {
-  readonly aux: Program;
+  /** Null while Q is frozen (α = 0): nothing is recorded for an update that never runs. */
+  readonly aux: Program | null;
   readonly step: Program;
   readonly refresh: Program;
 }
@@ -83,7 +85,8 @@ interface LambdaState {
 
 export class FishLeg implements Optimizer, InverseFisherView {
   private lambda: LambdaState;
-  private fisher: FisherProduct;
+  /** The auxiliary batch's Fisher product; null while Q is frozen (α = 0). */
+  private fisher: FisherProduct | null;
   private programs: Programs | null = null;
   private segments: ProgramSegments | null = null;
   private scratch: Tensor | null = null;
@@ -122,7 +125,7 @@ export class FishLeg implements Optimizer, InverseFisherView {
     this.hyper = backend.alloc(HYPER_SIZE, 'fishleg.hyper');
     this.auxHyper = backend.alloc(ADAM_HYPER, 'fishleg.auxAdamHyper');
     this.writeHyper();
-    this.fisher = new FisherProduct(ctx, this.auxRows(config), config.fisher);
+    this.fisher = fishLegLearnsQ(config) ? new FisherProduct(ctx, this.auxRows(config), config.fisher) : null;
     const impl = APPROX[config.approx];
     const ll = lambdaLayout(impl, ctx.layout);
     const init = new Float64Array(ll.lamTotal);
@@ -162,13 +165,21 @@ export class FishLeg implements Optimizer, InverseFisherView {
     return this;
   }
 
-  /** Programs for step `step`: [auxiliary update, parameter step] every K steps (not at 0), else [parameter step]. */
+  /** Whether step `step` starts with an auxiliary update: every K steps (not at 0), never while Q is frozen. */
+  private auxAt(step: number): boolean {
+    return this.fisher !== null && isAuxStep(step, this.config.auxEvery);
+  }
+
+  /**
+   * Programs for step `step`: [auxiliary update, parameter step] every K steps (not at 0) while Q learns,
+   * else [parameter step].
+   */
   stepPrograms(step: number): readonly Program[] {
     this.assertLive();
     const p = this.programs!;
     this.stepCalls++;
-    if (!isAuxStep(step, this.config.auxEvery)) return [p.step];
-    this.fisher.prepare(step);
+    if (!this.auxAt(step) || !p.aux) return [p.step];
+    this.fisher!.prepare(step);
     const t = ++this.auxUpdates;
     this.ctx.backend.write(
       this.auxHyper,
@@ -190,7 +201,7 @@ export class FishLeg implements Optimizer, InverseFisherView {
 
   /** Every layer on auxiliary steps (u is the dense gradient); otherwise only layers without a factored Q·G. */
   gradientLayers(step: number): ReadonlySet<number> | 'all' {
-    if (isAuxStep(step, this.config.auxEvery)) return 'all';
+    if (this.auxAt(step)) return 'all';
     // The same Set object every ordinary step (until a switch re-records), so the trainer's lookup is cheap.
     this.denseLayers ??= new Set(this.ctx.layout.layers.map((_, l) => l).filter((l) => !this.usesFactored(l)));
     return this.denseLayers;
@@ -203,8 +214,9 @@ export class FishLeg implements Optimizer, InverseFisherView {
   }
 
   /**
-   * Changes hyperparameters live. η, β, wd, γ and α need no re-recording; the auxiliary batch size, the
-   * estimator and preconditionAux re-record the auxiliary program. initScale only matters at creation.
+   * Changes hyperparameters live. η, β, wd, γ and α need no re-recording, except α to or from 0 (freezing
+   * or unfreezing Q adds or drops the auxiliary program and its Fisher product); the auxiliary batch size,
+   * the estimator and preconditionAux re-record the auxiliary program. initScale only matters at creation.
    * The approximation changes through switchApprox().
    */
   update(config: OptimizerConfig): void {
@@ -219,13 +231,22 @@ export class FishLeg implements Optimizer, InverseFisherView {
     const old = this.config;
     this.config = config;
     this.writeHyper();
-    if (this.auxRows(old) !== this.auxRows(config) || old.fisher !== config.fisher) {
-      this.fisher.dispose();
-      this.fisher = new FisherProduct(this.ctx, this.auxRows(config), config.fisher);
-      this.record();
-    } else if (old.preconditionAux !== config.preconditionAux) {
-      this.record();
-    }
+    if (this.syncFisher() || (this.fisher && old.preconditionAux !== config.preconditionAux)) this.record();
+  }
+
+  /**
+   * Makes the Fisher product match the settings: none while Q is frozen, else one of the auxiliary batch's
+   * rows and the chosen estimator. Returns whether it changed (the auxiliary program must be re-recorded).
+   */
+  private syncFisher(): boolean {
+    const c = this.config;
+    const f = this.fisher;
+    const want = fishLegLearnsQ(c);
+    if (f && want && f.rows === this.auxRows(c) && f.estimator === c.fisher) return false;
+    if (!f && !want) return false;
+    f?.dispose();
+    this.fisher = want ? new FisherProduct(this.ctx, this.auxRows(c), c.fisher) : null;
+    return true;
   }
 
   /**
@@ -317,12 +338,7 @@ export class FishLeg implements Optimizer, InverseFisherView {
     const old = this.config;
     this.config = c;
     this.writeHyper();
-    let rerecord = old.preconditionAux !== c.preconditionAux;
-    if (this.auxRows(old) !== this.auxRows(c) || old.fisher !== c.fisher) {
-      this.fisher.dispose();
-      this.fisher = new FisherProduct(this.ctx, this.auxRows(c), c.fisher);
-      rerecord = true;
-    }
+    let rerecord = this.syncFisher() || old.preconditionAux !== c.preconditionAux;
     const { backend } = this.ctx;
     if (sameApprox) {
       backend.write(this.lambda.lam, t.lambda);
@@ -349,7 +365,7 @@ export class FishLeg implements Optimizer, InverseFisherView {
     this.disposed = true;
     this.releasePrograms();
     this.freeLambda(this.lambda);
-    this.fisher.dispose();
+    this.fisher?.dispose();
     const { backend } = this.ctx;
     for (const t of [this.mom, this.qg, this.vec, this.r, this.scalars, this.hyper, this.auxHyper]) backend.free(t);
   }
@@ -430,7 +446,7 @@ export class FishLeg implements Optimizer, InverseFisherView {
   private releasePrograms(): void {
     const { backend } = this.ctx;
     if (this.programs) {
-      for (const p of [this.programs.aux, this.programs.step, this.programs.refresh]) backend.release(p);
+      for (const p of [this.programs.aux, this.programs.step, this.programs.refresh]) if (p) backend.release(p);
       this.programs = null;
     }
     if (this.scratch) {
@@ -445,14 +461,14 @@ export class FishLeg implements Optimizer, InverseFisherView {
     this.releasePrograms();
     const { backend } = this.ctx;
     const { result, scratch } = withScratch(backend, 'fishleg.scratch', (arena) => ({
-      aux: this.auxOps(arena),
+      aux: this.fisher ? this.auxOps(arena, this.fisher) : [],
       step: this.stepOps(arena),
       refresh: this.refreshOps(),
     }));
     this.scratch = scratch;
     this.segments = result;
     this.programs = {
-      aux: backend.record('fishleg.aux', flat(result.aux)),
+      aux: this.fisher ? backend.record('fishleg.aux', flat(result.aux)) : null,
       step: backend.record('fishleg.step', flat(result.step)),
       refresh: backend.record('fishleg.refresh', flat(result.refresh)),
     };
@@ -518,11 +534,11 @@ export class FishLeg implements Optimizer, InverseFisherView {
    * as γv − u and the Fisher product's last products add F·v into it, so F·v never needs a buffer or a pass
    * of its own, and ½vᵀF_γv − uᵀv = ½vᵀ(F_γv − u) − ½uᵀv comes from two reductions onto one scalar.
    */
-  private auxOps(arena: Arena): OpSegment[] {
-    return arena.scoped(() => this.auxOpsWithin(arena));
+  private auxOps(arena: Arena, fisher: FisherProduct): OpSegment[] {
+    return arena.scoped(() => this.auxOpsWithin(arena, fisher));
   }
 
-  private auxOpsWithin(arena: Arena): OpSegment[] {
+  private auxOpsWithin(arena: Arena, fisher: FisherProduct): OpSegment[] {
     const { grads: u, params } = this.ctx;
     const n = params.size;
     const { impl, lam, grad, m, v: adamV, ll } = this.lambda;
@@ -552,7 +568,7 @@ export class FishLeg implements Optimizer, InverseFisherView {
           axpby(n, coef(1, hy(H.gamma)), v, -1, u, r),
         ],
       },
-      { part: 'F·v', layer: null, ops: this.fisher.ops(v, r, arena, true) },
+      { part: 'F·v', layer: null, ops: fisher.ops(v, r, arena, true) },
       {
         // A = (½vᵀFv + ½γ‖v‖² − uᵀv)/‖u‖², accumulated for readAuxLoss; then r ← (F v + γ v − u)/v_norm.
         part: 'aux loss, r / v_norm',

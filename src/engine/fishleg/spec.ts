@@ -32,7 +32,7 @@ export interface FishLegConfig {
   /** β, the momentum on Q·g. */
   readonly beta: number;
   readonly weightDecay: number;
-  /** α, Adam's learning rate on the auxiliary parameters λ. */
+  /** α, Adam's learning rate on the auxiliary parameters λ; 0 freezes Q at Q₀ (no auxiliary updates at all). */
   readonly auxLr: number;
   /** γ, the damping of F_γ = F + γI. */
   readonly damping: number;
@@ -63,6 +63,14 @@ export function defaultFishLeg(approx: FishLegApprox = 'block-kron'): FishLegCon
     fisher: 'ggn',
     preconditionAux: true,
   };
+}
+
+/**
+ * Whether Q learns: α > 0. At α = 0 Adam's step on λ would be exactly zero, so Q is frozen at Q₀ and the run
+ * is momentum SGD along Q₀g; FishLeg then records and runs no auxiliary update at all (docs/fishleg.md §7.1).
+ */
+export function fishLegLearnsQ(c: FishLegConfig): boolean {
+  return c.auxLr > 0;
 }
 
 /** Q₀'s scale: initScale, or 1/γ when unset. */
@@ -109,9 +117,8 @@ export const FISHLEG_SPEC: OptimizerSpec<FishLegConfig> = {
       url: 'alr',
       cli: '--aux-lr',
       live: 'live',
-      help: 'FishLeg auxiliary (λ) Adam learning rate α',
+      help: 'FishLeg auxiliary (λ) Adam learning rate α (0: Q frozen at Q₀)',
       min: 0,
-      minOpen: true,
     },
     damping: {
       type: 'number',
@@ -201,10 +208,11 @@ export const FISHLEG_SPEC: OptimizerSpec<FishLegConfig> = {
 function fishlegScratch(c: FishLegConfig, shapes: readonly LayerShape[], batch: number, auxRows: number): number {
   const impl = APPROX[c.approx];
   let high = 0;
+  const learns = fishLegLearnsQ(c);
   // Kron+diag keeps 4·m·p per layer from v = Q·u to ∇λS across the whole auxiliary update (kron-diag.ts).
-  const kept = shapes.reduce((sum, s) => sum + (impl.keepSize?.(s) ?? 0), 0);
+  const kept = learns ? shapes.reduce((sum, s) => sum + (impl.keepSize?.(s) ?? 0), 0) : 0;
   for (const s of shapes) high = Math.max(high, kept + impl.scratch(s, batch));
-  if (c.fisher === 'sampled') {
+  if (learns && c.fisher === 'sampled') {
     // The sampled Fisher product's c and per-example products (fisher.ts sampledProducts).
     const width = Math.max(...shapes.map((s) => Math.max(s.m, s.p)));
     high = Math.max(high, auxRows * (width + 1));
@@ -227,6 +235,8 @@ function fishlegBuffers(c: FishLegConfig, { layout, batch, workspace }: StateCon
     out.push({ part, name: `FishLeg ${name}`, floats: ll.lamTotal });
   out.push({ part, name: 'FishLeg cache', floats: ll.cacheTotal });
   out.push({ part, name: 'FishLeg scratch', floats: fishlegScratch(c, ll.shapes, batch, auxRows) });
+  // A frozen Q has no Fisher product (fishleg.ts).
+  if (!fishLegLearnsQ(c)) return out;
   // The Fisher product's row of ones (fisher.ts).
   const width = Math.max(...ll.shapes.map((sh) => Math.max(sh.m, sh.p)));
   out.push({ part, name: 'FishLeg ones', floats: width });

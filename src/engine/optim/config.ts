@@ -24,6 +24,7 @@ export {
   FISHER_ESTIMATORS,
   FISHLEG_APPROXES,
   fishLegInitScale,
+  fishLegLearnsQ,
   type FisherEstimator,
   type FishLegApprox,
   type FishLegConfig,
