@@ -5,10 +5,10 @@
  */
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { App } from './ui/App.tsx';
+import { App } from './ui/app.tsx';
 import { parseEmbed, parseSearch } from './ui/config.ts';
 import { indexedDbStore } from './ui/saved-state.ts';
-import { TrainingClient, workerPort } from './ui/trainingClient.ts';
+import { TrainingClient, workerPort } from './ui/training-client.ts';
 import './ui/app.css';
 
 const { config, warnings } = parseSearch(window.location.search);

@@ -1,7 +1,7 @@
 /**
  * The task, data and model settings that are numbers (points, noise, seed, batch, evaluation interval,
  * hidden-layer limits, σ), described once with their limits: in the page (its widgets and the link,
- * src/ui/SetupPanel.tsx and src/ui/config.ts) and on the command line (src/cli/args.ts), which allows more
+ * src/ui/setup-panel.tsx and src/ui/config.ts) and on the command line (src/cli/args.ts), which allows more
  * because its memory budget judges big setups. Plain data.
  */
 import { TOY_MAX_NOISE, TOY_MAX_POINTS } from './data/toy.ts';

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { MetricPoint } from '../worker/protocol.ts';
 import { DEFAULT_CONFIG, normaliseIds, toSearch } from './config.ts';
 import { loadRace, saveRace, STORAGE_KEY, toCsv, toJson } from './history.ts';
-import { SAVE_FAILED_NOTICE, TrainingClient, type WorkerPort } from './trainingClient.ts';
+import { SAVE_FAILED_NOTICE, TrainingClient, type WorkerPort } from './training-client.ts';
 
 /** An in-memory Storage; `full` makes every write throw as a full localStorage does. */
 function memoryStorage(full = false): Storage & { items: Map<string, string> } {

@@ -1,7 +1,7 @@
 /**
  * Keeping and exporting run histories: curves are saved to localStorage (bounded: thinned points, one race)
  * keyed by the config's URL so that a reload of the same link finds them, and exported as CSV, JSON or, for
- * a chart, PNG (chartExport.ts). A save that the storage refuses and a saved race that cannot be
+ * a chart, PNG (chart-export.ts). A save that the storage refuses and a saved race that cannot be
  * read are reported to the caller, which tells the user: curves are never lost silently.
  */
 import type { FishLegApprox } from '../engine/page.ts';

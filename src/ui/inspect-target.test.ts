@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { defaultFishLeg } from '../engine/optim/config.ts';
 import type { Command, WorkerEvent } from '../worker/protocol.ts';
 import { DEFAULT_CONFIG, fitInspect, optimizerFor, runsFor, type PlaygroundConfig } from './config.ts';
-import { TrainingClient, type WorkerPort } from './trainingClient.ts';
+import { TrainingClient, type WorkerPort } from './training-client.ts';
 
 function client(config: PlaygroundConfig) {
   const sent: Command[] = [];

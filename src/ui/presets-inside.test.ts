@@ -1,5 +1,5 @@
 /**
- * What the Inside-FishLeg page says about each preset that shows it (src/ui/views/InsideExplanations.tsx, "What
+ * What the Inside-FishLeg page says about each preset that shows it (src/ui/views/inside-explanations.tsx, "What
  * the presets show") is what the preset's FishLeg run does: its race is run headless on the CPU backend and the
  * worker's frames (views-data.ts fishlegFrame) are read at the steps the text talks about. Only the inspected
  * FishLeg run is trained: runs of a race share data, seed and batches but never interact, so its trajectory is

@@ -14,7 +14,7 @@ import { toyDataset } from '../engine/data/toy.ts';
 import { defaultFishLeg, defaultOptimizer, type FishLegConfig, type OptimizerConfig } from '../engine/optim/config.ts';
 import type { Tensor } from '../engine/tensor.ts';
 import { DEFAULT_CONFIG } from '../ui/config.ts';
-import { TrainingClient, type WorkerPort } from '../ui/trainingClient.ts';
+import { TrainingClient, type WorkerPort } from '../ui/training-client.ts';
 import type { MetricPoint, RaceSpec, RunSpec, WorkerEvent } from './protocol.ts';
 import { Race, type RaceListener, type RacePoint } from './race.ts';
 import { WorkerSession, type SessionOptions } from './session.ts';

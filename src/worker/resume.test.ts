@@ -10,7 +10,7 @@ import { CpuBackend } from '../engine/cpu/backend.ts';
 import { defaultFishLeg, defaultOptimizer, type FishLegConfig, type OptimizerConfig } from '../engine/optim/config.ts';
 import { DEFAULT_CONFIG } from '../ui/config.ts';
 import { saveState, setupKey, type StateRecord, type StateStore } from '../ui/saved-state.ts';
-import { TrainingClient, type WorkerPort } from '../ui/trainingClient.ts';
+import { TrainingClient, type WorkerPort } from '../ui/training-client.ts';
 import type { MetricPoint, RaceSpec, RunSpec, WorkerEvent } from './protocol.ts';
 import type { SavedRaceState } from './race.ts';
 import { WorkerSession, type SessionOptions } from './session.ts';

@@ -1,7 +1,7 @@
 /**
  * One description per optimizer setting: its config key, label, unit, URL key, CLI flag, type, range,
  * default (in the optimizer's defaults), whether it changes live, and help text. The engine's validation,
- * the URL codec (src/ui/config.ts), the run widgets (src/ui/RunsPanel.tsx), the CLI flags (src/cli/args.ts)
+ * the URL codec (src/ui/config.ts), the run widgets (src/ui/runs-panel.tsx), the CLI flags (src/cli/args.ts)
  * and the README's flag table (scripts/gen-docs.ts) are all generated from these descriptions, so a
  * setting is written once. Plain data: the page imports it without the optimizers' code.
  */

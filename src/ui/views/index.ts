@@ -3,11 +3,11 @@
  * "Inside FishLeg", the two-parameter natural-gradient demo, and the heat map they share. Props contracts
  * live in types.ts.
  */
-export { DecisionBoundaries } from './DecisionBoundaries.tsx';
-export { HeatMap, type HeatMapProps } from './HeatMap.tsx';
-export { InsideFishLeg } from './InsideFishLeg.tsx';
-export { NetworkDiagram } from './NetworkDiagram.tsx';
-export { Predictions } from './Predictions.tsx';
-export { Reconstructions } from './Reconstructions.tsx';
-export { TwoParamDemo } from './TwoParamDemo.tsx';
+export { DecisionBoundaries } from './decision-boundaries.tsx';
+export { HeatMap, type HeatMapProps } from './heat-map.tsx';
+export { InsideFishLeg } from './inside-optimizer.tsx';
+export { NetworkDiagram } from './network-diagram.tsx';
+export { Predictions } from './predictions.tsx';
+export { Reconstructions } from './reconstructions.tsx';
+export { TwoParamDemo } from './two-param-demo.tsx';
 export type * from './types.ts';

@@ -6,9 +6,9 @@
 import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
-import { InsideFishLeg } from './InsideFishLeg.tsx';
+import { InsideFishLeg } from './inside-optimizer.tsx';
 import { auxEfficiency, decadeExtent, decadeTicks, spectrumPoints } from './spectrum.ts';
-import { SpectrumChart } from './SpectrumChart.tsx';
+import { SpectrumChart } from './spectrum-chart.tsx';
 import type { InsideFishLegProps, InsideMeasures, InsideSpectrum } from './types.ts';
 
 const spectrum: InsideSpectrum = {

@@ -7,15 +7,15 @@
 import { createElement, type FunctionComponent } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
-import { DecisionBoundaries, gridAccuracy } from './DecisionBoundaries.tsx';
-import { HeatMap, legendGradient } from './HeatMap.tsx';
-import { InsideFishLeg } from './InsideFishLeg.tsx';
-import { Predictions } from './Predictions.tsx';
-import { meanSquaredError, Reconstructions, tileRow } from './Reconstructions.tsx';
+import { DecisionBoundaries, gridAccuracy } from './decision-boundaries.tsx';
+import { HeatMap, legendGradient } from './heat-map.tsx';
+import { InsideFishLeg } from './inside-optimizer.tsx';
+import { Predictions } from './predictions.tsx';
+import { meanSquaredError, Reconstructions, tileRow } from './reconstructions.tsx';
 import { cleanSeries } from '../downsample.ts';
 import { formatValue } from './numbers.ts';
 import { FORMULAS, texHtml, type FormulaName } from './tex.ts';
-import { TwoParamDemo } from './TwoParamDemo.tsx';
+import { TwoParamDemo } from './two-param-demo.tsx';
 import type { ProbabilityGrid, TaskPoints } from './types.ts';
 
 const html = <P extends object>(c: FunctionComponent<P>, props: P): string =>

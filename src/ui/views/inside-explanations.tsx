@@ -4,7 +4,7 @@
  * model's Fisher collapses to the damping, and what each preset shows. The preset figures are measured on the
  * CPU backend and pinned by src/ui/presets-inside.test.ts: change one, change the other.
  */
-import { Tex } from './Tex.tsx';
+import { Tex } from './tex-formula.tsx';
 import './views.css';
 
 export function InsideExplanations() {

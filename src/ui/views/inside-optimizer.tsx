@@ -3,18 +3,18 @@
  * preconditioned gradient Q·g and the exact natural gradient (F + γI)⁻¹g, next to the plain gradient's — the
  * auxiliary loss against its optimum, Q's spectrum in the Fisher's eigenbasis against 1/(λ + γ), and, for blocks
  * small enough, Q next to the exact (F + γI)⁻¹ as heat maps with their relative error. The explanations
- * (InsideExplanations.tsx) say when each of these means what (docs/fishleg.md §1, §5).
+ * (inside-explanations.tsx) say when each of these means what (docs/fishleg.md §1, §5).
  */
 import { useId, useMemo, useState } from 'react';
 import { symmetricRange } from './colour.ts';
-import { HeatMap } from './HeatMap.tsx';
-import { InsideExplanations } from './InsideExplanations.tsx';
-import { LinesChart } from './LinesChart.tsx';
+import { HeatMap } from './heat-map.tsx';
+import { InsideExplanations } from './inside-explanations.tsx';
+import { LinesChart } from './lines-chart.tsx';
 import { cleanSeries } from '../downsample.ts';
 import { difference, formatValue } from './numbers.ts';
 import { auxEfficiency } from './spectrum.ts';
-import { SpectrumChart } from './SpectrumChart.tsx';
-import { Tex } from './Tex.tsx';
+import { SpectrumChart } from './spectrum-chart.tsx';
+import { Tex } from './tex-formula.tsx';
 import type { InsideComparison, InsideFishLegProps, InsideMeasures } from './types.ts';
 import './views.css';
 

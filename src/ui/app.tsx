@@ -15,19 +15,19 @@ import {
   type EmbedPart,
   type PlaygroundConfig,
 } from './config.ts';
-import { Controls } from './Controls.tsx';
-import { chartPng, exportFrame } from './chartExport.ts';
+import { Controls } from './controls.tsx';
+import { chartPng, exportFrame } from './chart-export.ts';
 import { download, toCsv, toJson } from './history.ts';
-import { ExportPytorch } from './ExportPytorch.tsx';
-import { logAllowed, LossChart, metricGetters } from './LossChart.tsx';
+import { ExportPytorch } from './export-pytorch-button.tsx';
+import { logAllowed, LossChart, metricGetters } from './loss-chart.tsx';
 import { PRESETS } from './presets.ts';
-import { RunsPanel } from './RunsPanel.tsx';
-import { readCsv, SetupPanel } from './SetupPanel.tsx';
+import { RunsPanel } from './runs-panel.tsx';
+import { readCsv, SetupPanel } from './setup-panel.tsx';
 
 type CsvFile = { readonly name: string; readonly text: string };
-import { InsideFishLegPanel, NetworkView, TaskViews } from './TaskViews.tsx';
-import type { TrainingClient } from './trainingClient.ts';
-import { useThrottled, VIEW_REDRAW_MS } from './useThrottled.ts';
+import { InsideFishLegPanel, NetworkView, TaskViews } from './task-views.tsx';
+import type { TrainingClient } from './training-client.ts';
+import { useThrottled, VIEW_REDRAW_MS } from './use-throttled.ts';
 
 // Redrawn only when their props change: with the data throttled (useThrottled), a few times a second.
 const MemoLossChart = memo(LossChart);

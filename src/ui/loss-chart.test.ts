@@ -3,9 +3,9 @@
  * metrics may use a log axis, and the marks gathered from the runs' histories.
  */
 import { describe, expect, it } from 'vitest';
-import { buildSeries, chartMarks, fmt, logAllowed } from './LossChart.tsx';
+import { buildSeries, chartMarks, fmt, logAllowed } from './loss-chart.tsx';
 import type { RunSpec } from '../worker/protocol.ts';
-import type { RunState } from './trainingClient.ts';
+import type { RunState } from './training-client.ts';
 import { DEFAULT_CHART, newRun } from './config.ts';
 
 describe('fmt', () => {

@@ -8,7 +8,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { parseHexOr, toHex } from './colour.ts';
 import { edgeStyle, fieldToRgba, NET, networkLayout, networkProblem, unitField, type UnitPlace } from './network.ts';
-import { RasterCanvas } from './RasterCanvas.tsx';
+import { RasterCanvas } from './raster-canvas.tsx';
 import type { NetworkData, NetworkDiagramProps, ProbabilityGrid } from './types.ts';
 import './views.css';
 

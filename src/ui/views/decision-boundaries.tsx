@@ -5,7 +5,7 @@
  */
 import { useCallback, useMemo, useState } from 'react';
 import { classColour, parseHexOr, toHex } from './colour.ts';
-import { RasterCanvas } from './RasterCanvas.tsx';
+import { RasterCanvas } from './raster-canvas.tsx';
 import { dataToPixel, gridProblem, paddedExtent, probGridToRgba } from './raster.ts';
 import { formatValue } from './numbers.ts';
 import type { DecisionBoundaryProps, ProbabilityGrid, TaskPoints } from './types.ts';

@@ -5,7 +5,7 @@
  */
 import { useMemo } from 'react';
 import { parseHexOr, toHex } from './colour.ts';
-import { RasterCanvas } from './RasterCanvas.tsx';
+import { RasterCanvas } from './raster-canvas.tsx';
 import { argmax, greyToRgba, hasFinite } from './raster.ts';
 import type { PredictionsProps } from './types.ts';
 import './views.css';

@@ -24,7 +24,7 @@ import type { ChartSettings } from './config.ts';
 import { thin } from './downsample.ts';
 import { changeLabel, layoutMarks, type Mark } from './marks.ts';
 import { formatLogTick, linearTicks, logTicks } from './ticks.ts';
-import type { RunState } from './trainingClient.ts';
+import type { RunState } from './training-client.ts';
 
 /** Points drawn per series. */
 export const DRAWN_POINTS = 200;

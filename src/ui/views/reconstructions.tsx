@@ -4,7 +4,7 @@
  */
 import { useMemo } from 'react';
 import { parseHexOr, toHex } from './colour.ts';
-import { RasterCanvas } from './RasterCanvas.tsx';
+import { RasterCanvas } from './raster-canvas.tsx';
 import { greyToRgba, hasFinite } from './raster.ts';
 import { formatValue } from './numbers.ts';
 import type { ReconstructionsProps } from './types.ts';

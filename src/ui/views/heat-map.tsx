@@ -5,7 +5,7 @@
  */
 import { useMemo } from 'react';
 import { divergingColour, divergingValueAt, symmetricRange, toHex } from './colour.ts';
-import { RasterCanvas } from './RasterCanvas.tsx';
+import { RasterCanvas } from './raster-canvas.tsx';
 import { hasFinite, matrixToRgba } from './raster.ts';
 import { formatValue } from './numbers.ts';
 import './views.css';

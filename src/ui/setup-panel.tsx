@@ -18,7 +18,7 @@ import {
 } from '../engine/page.ts';
 import type { DataInfo, ModelSpec } from '../worker/protocol.ts';
 import { TASK_CHOICES, TASK_LABELS, TEST_FRACTION_RANGE, dataFor, modelFor, type PlaygroundConfig } from './config.ts';
-import { DataPicker } from './DataPicker.tsx';
+import { DataPicker } from './data-picker.tsx';
 
 export interface SetupPanelProps {
   readonly config: PlaygroundConfig;

@@ -19,7 +19,7 @@ import {
 
 // The heavy teaching views redraw only when their own data changes, not with every streamed evaluation.
 const MemoInsideFishLeg = memo(InsideFishLeg);
-import type { FishLegState, RunState } from './trainingClient.ts';
+import type { FishLegState, RunState } from './training-client.ts';
 
 export interface TaskViewsProps {
   readonly task: TaskStatic | null;

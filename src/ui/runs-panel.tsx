@@ -15,7 +15,7 @@ import {
 } from '../engine/page.ts';
 import type { RunSpec } from '../worker/protocol.ts';
 import { MAX_RUNS, OPTIMIZER_LABELS, optimizerFor } from './config.ts';
-import type { RunState } from './trainingClient.ts';
+import type { RunState } from './training-client.ts';
 
 export interface RunsPanelProps {
   readonly runs: readonly RunSpec[];

@@ -8,7 +8,7 @@ import { defaultFishLeg } from '../engine/optim/config.ts';
 import type { Command, MetricPoint, WorkerEvent } from '../worker/protocol.ts';
 import { DEFAULT_CONFIG, optimizerFor, runsFor } from './config.ts';
 import { appendThinned, thin } from './downsample.ts';
-import { TrainingClient, type WorkerPort } from './trainingClient.ts';
+import { TrainingClient, type WorkerPort } from './training-client.ts';
 
 function fakePort() {
   const sent: Command[] = [];
