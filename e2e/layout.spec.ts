@@ -1,7 +1,7 @@
 /**
  * The page's layouts for a class (issue #19 items 5–7): one screen at 1280×800 with a presenter mode and its
  * keyboard shortcuts, a phone with the controls first and touch-sized targets, and a slide-sized 640×420 iframe
- * with a compact Play, a notice badge and a chart that renders. CPU backend throughout. Screenshots go to
+ * with a compact Play, a notice badge and a chart that renders. CPU backend (forced, or the fallback that the iframe journeys show as a badge). Screenshots go to
  * e2e/screenshots/ (gitignored) and are looked at by hand.
  */
 import { expect, test, type Locator, type Page } from '@playwright/test';
@@ -32,7 +32,7 @@ test('desktop 1280×800: data, network, controls and chart on one screen; presen
   await page.screenshot({ path: screenshot('layout-desktop') });
   await onScreen(page.getByTestId('play-button'), 1280, 800);
   await onScreen(page.locator('.chart svg.recharts-surface').first(), 1280, 800);
-  await onScreen(page.getByTestId('network-diagram'), 1280, 800);
+  await onScreen(page.getByTestId('network-diagram').locator('.views-net-box'), 1280, 800);
   await onScreen(page.getByTestId('data-picker'), 1280, 800);
   await onScreen(page.getByRole('region', { name: 'Decision boundaries' }).locator('canvas').first(), 1280, 800);
 
