@@ -330,7 +330,8 @@ export function App({ client, embed = null }: AppProps) {
           {badgeNotes.length > 0 && (
             <details className="notice-badge" data-testid="notice-badge">
               <summary>
-                ⓘ {s.backend?.fallbackReason !== undefined ? 'CPU' : ''}
+                <span className="badge-dot" aria-hidden="true" />
+                {s.backend?.fallbackReason !== undefined ? 'CPU' : ''}
                 {s.backend?.fallbackReason !== undefined && badgeNotes.length > 1 ? ' · ' : ''}
                 {badgeNotes.length > (s.backend?.fallbackReason !== undefined ? 1 : 0)
                   ? `${badgeNotes.length - (s.backend?.fallbackReason !== undefined ? 1 : 0)} notice(s)`

@@ -8,7 +8,7 @@ export function useElementWidth<T extends HTMLElement>(): [(el: T | null) => voi
   const ref = useCallback((node: T | null) => setEl(node), []);
   useEffect(() => {
     if (!el || typeof ResizeObserver === 'undefined') return;
-    setWidth(el.clientWidth);
+    // The observer reports the element's size once on observe, then on every change.
     const ro = new ResizeObserver(() => setWidth(el.clientWidth));
     ro.observe(el);
     return () => ro.disconnect();
