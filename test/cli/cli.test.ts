@@ -6,12 +6,13 @@
  * plateau (exit 3). Most cases run in-process; only a few spawn `npm run train` end to end.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildCommand, CliError, DEFAULT_MEMORY_BUDGET, parseArgs } from '../../src/cli/args.ts';
 import { checkWritable, EXIT_DIVERGED, formatPoint, runTraining } from '../../src/cli/train.ts';
+import { fileProblem } from '../../src/cli/file-problem.ts';
 import { ArchError, parseArch } from '../../src/engine/data/arch.ts';
 import { MemoryBudgetError } from '../../src/engine/memory.ts';
 
@@ -345,13 +346,24 @@ describe('--out and the summary line', () => {
     expect(existsSync(fresh)).toBe(false);
   });
 
-  it.skipIf(process.getuid?.() === 0)('refuses a read-only folder (permission denied)', () => {
-    const ro = join(dir, 'ro');
-    mkdirSync(ro);
-    chmodSync(ro, 0o500);
-    expect(() => checkWritable(join(ro, 'x.json'))).toThrow(
-      `cannot write --out ${join(ro, 'x.json')}: permission denied`,
-    );
+  it('refuses an --out it cannot open for writing, for every user (root included)', () => {
+    // chmod cannot stop root; a path through a regular file cannot be opened by anyone.
+    const file = join(dir, 'plain.txt');
+    writeFileSync(file, 'kept');
+    const under = join(file, 'x.json');
+    expect(() => checkWritable(under)).toThrow(`cannot write --out ${under}: a part of its path is not a folder`);
+    expect(readFileSync(file, 'utf8')).toBe('kept');
+  });
+
+  it('says why the file system refused, in words, for each refusal it can meet', () => {
+    const refused = (code: string) => fileProblem(Object.assign(new Error(code), { code }), 'write');
+    expect(refused('EACCES')).toBe('permission denied');
+    expect(refused('EPERM')).toBe('permission denied');
+    expect(refused('EROFS')).toBe('the file system is read-only');
+    expect(refused('ENOSPC')).toBe('the disk is full');
+    expect(refused('ENOENT')).toBe('its folder does not exist');
+    expect(fileProblem(Object.assign(new Error('x'), { code: 'ENOENT' }), 'read')).toBe('no such file');
+    expect(refused('EWHATEVER')).toBe('EWHATEVER');
   });
 
   it('prints no NaN for a missing test split', () => {
