@@ -3,7 +3,7 @@
  * and the defaults, which are the authors' MNIST-autoencoder example. The optimizer is in fishleg.ts.
  */
 import { APPROX, lambdaLayout } from './approx.ts';
-import type { LayerShape } from './types.ts';
+import type { FishLegApprox, LayerShape } from './types.ts';
 import { SETUP } from '../setup-spec.ts';
 import {
   checkLrTimesWeightDecay,
@@ -15,9 +15,7 @@ import {
   type StateContext,
 } from '../optim/schema.ts';
 
-/** FishLeg's structured inverse-Fisher approximations (docs/fishleg.md §3). */
-export type FishLegApprox = 'block-kron' | 'kron-diag' | 'sum-kron';
-export const FISHLEG_APPROXES = ['block-kron', 'kron-diag', 'sum-kron'] as const satisfies readonly FishLegApprox[];
+export { FISHLEG_APPROXES, type FishLegApprox } from './types.ts';
 
 /** Fisher-vector product estimators (docs/fishleg.md §4). */
 export type FisherEstimator = 'ggn' | 'sampled';
