@@ -200,7 +200,7 @@ export const FISHLEG_SPEC: OptimizerSpec<FishLegConfig> = {
 };
 
 /**
- * FishLeg's op-list scratch (fishleg/arena.ts), a bound on its high-water mark: the largest of the
+ * FishLeg's op-list scratch (curvature/arena.ts), a bound on its high-water mark: the largest of the
  * builders' per-layer needs, each of which returns its scratch before the next one runs.
  */
 function fishlegScratch(c: FishLegConfig, shapes: readonly LayerShape[], batch: number, auxRows: number): number {

@@ -5,7 +5,7 @@
  */
 import type { Op } from '../ops.ts';
 import type { Tensor } from '../tensor.ts';
-import type { Arena } from './arena.ts';
+import type { Arena } from '../curvature/arena.ts';
 
 /** FishLeg's structured inverse-Fisher approximations (docs/fishleg.md §3). */
 export type FishLegApprox = 'block-kron' | 'kron-diag' | 'sum-kron';
