@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { defaultOptimizer } from '../engine/optim/config.ts';
 import type { MetricPoint } from '../worker/protocol.ts';
-import type { SavedRaceState } from '../worker/race.ts';
+import type { SavedRaceState } from '../worker/protocol.ts';
 import { DEFAULT_CONFIG } from './config.ts';
 import {
   loadState,

@@ -7,7 +7,7 @@
  * for the next save to replace).
  */
 import type { OptimizerConfig, HostArray } from '../engine/page.ts';
-import type { SavedRaceState } from '../worker/race.ts';
+import type { SavedRaceState } from '../worker/protocol.ts';
 import type { PlaygroundConfig } from './config.ts';
 import type { RunHistory } from './history.ts';
 

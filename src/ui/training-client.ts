@@ -38,7 +38,7 @@ import {
   type StateRecord,
   type StateStore,
 } from './saved-state.ts';
-import type { SavedRaceState } from '../worker/race.ts';
+import type { SavedRaceState } from '../worker/protocol.ts';
 import { withHistory } from './inside-history.ts';
 import { appendThinned } from './downsample.ts';
 import { addChange, diffOptimizer } from './marks.ts';

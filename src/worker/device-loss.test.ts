@@ -17,8 +17,8 @@ import { defaultFishLeg, defaultOptimizer, type FishLegConfig, type OptimizerCon
 import type { Tensor } from '../engine/tensor.ts';
 import { DEFAULT_CONFIG } from '../ui/config.ts';
 import { TrainingClient, type WorkerPort } from '../ui/training-client.ts';
-import type { MetricPoint, RaceSpec, RunSpec, WorkerEvent } from './protocol.ts';
-import { Race, type RaceListener, type RacePoint, type SavedRaceState } from './race.ts';
+import type { MetricPoint, RaceSpec, RunSpec, SavedRaceState, WorkerEvent } from './protocol.ts';
+import { Race, type RaceListener, type RacePoint } from './race.ts';
 import { WorkerSession, type SessionOptions } from './session.ts';
 
 const run = (id: string, optimizer: OptimizerConfig): RunSpec => ({ id, name: id, colour: '#123456', optimizer });

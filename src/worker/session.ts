@@ -28,7 +28,7 @@ import {
   type OptimizerConfig,
 } from '../engine/index.ts';
 import { TrainingLoop, type LoopOptions } from './loop.ts';
-import { Race, type RaceListener, type RaceOptions, type RacePoint, type SavedRaceState } from './race.ts';
+import { Race, type RaceListener, type RaceOptions, type RacePoint } from './race.ts';
 import { resumeRace } from './resume.ts';
 import type {
   BackendChoice,
@@ -37,6 +37,7 @@ import type {
   DataSpec,
   FishLegFrame,
   RaceSpec,
+  SavedRaceState,
   TaskFrame,
   WorkerEvent,
 } from './protocol.ts';
