@@ -11,6 +11,7 @@ import { dirname } from 'node:path';
 import { CommanderError } from 'commander';
 import { SingleBar } from 'cli-progress';
 import {
+  setupNotices,
   type Backend,
   DivergenceWatch,
   formatLoss,
@@ -43,6 +44,8 @@ export interface RunSummary {
   readonly config: Record<string, unknown>;
   readonly msPerStep: number;
   readonly curve: CurvePoint[];
+  /** What about the setup misleads (engine/data/setup-notices.ts), as warned before training. */
+  readonly warnings: readonly string[];
   /** Set when the run diverged; the curve ends at that evaluation. */
   readonly diverged?: Divergence;
 }
@@ -73,6 +76,7 @@ export async function runTraining(
   cli: CliConfig,
   log: (line: string) => void = () => {},
   onPoint: (summary: RunSummary) => void = () => {},
+  warn: (line: string) => void = log,
 ): Promise<RunSummary> {
   // Refuse what cannot fit before any data is generated or read, as far as the flags tell (toys: fully).
   const planned = plannedShape(cli);
@@ -92,6 +96,8 @@ export async function runTraining(
   const estimates = estimateRun(cli, arch, dataShape(data), config.batch);
   checkAll(estimates, memoryLimits(cli));
   const hasTest = data.test.n > 0;
+  const warnings = setupNotices(data, config.batch);
+  for (const w of warnings) warn(w);
   const backend: Backend = await openBackend(cli.backend, log);
   let trainer: Trainer | null = null;
   try {
@@ -129,7 +135,7 @@ export async function runTraining(
     const summary = (): RunSummary => {
       const last = curve[curve.length - 1]!;
       const msPerStep = last.step > 0 ? (1000 * last.seconds) / last.step : 0;
-      return { config: runConfig, msPerStep, curve, ...(diverged ? { diverged } : {}) };
+      return { config: runConfig, msPerStep, curve, warnings, ...(diverged ? { diverged } : {}) };
     };
     const switches = [...cli.switchApprox];
     while (trainer.stepCount < cli.steps && !diverged) {
@@ -237,10 +243,16 @@ async function main(argv: readonly string[]): Promise<number> {
         }
       }
     : undefined;
-  const summary = await runTraining(cli, cli.quiet ? undefined : (line) => process.stderr.write(`${line}\n`), save);
+  const summary = await runTraining(
+    cli,
+    cli.quiet ? undefined : (line) => process.stderr.write(`${line}\n`),
+    save,
+    // Said even with --quiet: the run's numbers mislead without them.
+    (line) => process.stderr.write(`warning: ${line}\n`),
+  );
   const last = summary.curve[summary.curve.length - 1]!;
   const hasTest = summary.config.testRows !== 0;
-  process.stdout.write(`${formatPoint(last, hasTest)}  (${summary.msPerStep.toFixed(2)} ms/step)\n`);
+  await writeStdout(`${formatPoint(last, hasTest)}  (${summary.msPerStep.toFixed(2)} ms/step)\n`);
   if (out) {
     try {
       write(summary);
@@ -257,10 +269,25 @@ async function main(argv: readonly string[]): Promise<number> {
 }
 
 /** --export-pytorch: writes the script and its side files, says where, and trains nothing. */
-function exportOnly(cli: CliConfig, path: string): number {
+async function exportOnly(cli: CliConfig, path: string): Promise<number> {
   if (cli.out) throw new CliError('--export-pytorch trains nothing, so --out would have nothing to write');
-  for (const file of writePytorchExport(cli, path)) process.stdout.write(`wrote ${escapeControls(file)}\n`);
+  const files = writePytorchExport(cli, path);
+  await writeStdout(files.map((file) => `wrote ${escapeControls(file)}\n`).join(''));
   return 0;
+}
+
+/**
+ * Writes to standard output and waits until it has gone: a write that fails (a full disk, a closed pipe)
+ * is the run's error, not an exit code of 0 with the result lost.
+ */
+export function writeStdout(text: string, stream: NodeJS.WritableStream = process.stdout): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const fail = (e: unknown) =>
+      reject(new CliError(`cannot write to standard output: ${fileProblem(e, 'write')}`, { cause: e }));
+    // The error also comes as an event, after the callback: without a listener Node would crash on it.
+    stream.once('error', fail);
+    stream.write(text, (e) => (e ? fail(e) : resolve()));
+  });
 }
 
 /** Errors a user can fix: their message is the whole story. */

@@ -128,7 +128,8 @@ export function parseCsv(text: string, fileName: string): CsvTable {
   let start = 0;
   let line = 1;
   let parseError: Error | undefined;
-  const row = (fields: string[], at: number): void => {
+  /** `quoted`: the row's text holds a quote, so a line break in a cell may be inside quotes. */
+  const row = (fields: string[], at: number, quoted: boolean): void => {
     if (isBlank(fields)) return;
     if (header === null) {
       header = readHeader(fields, fileName, at);
@@ -137,6 +138,15 @@ export function parseCsv(text: string, fileName: string): CsvTable {
     const cols = header.length;
     if (fields.length !== cols) throw new CsvError(fileName, at, `expected ${cols} columns, found ${fields.length}`);
     fields.forEach((f, j) => {
+      // A quoted cell may hold a line break; trim() would take one at its ends away and call it a number. (An
+      // unquoted cell ends in one only in a file of mixed line endings, where trimming it is right.)
+      if (/[\r\n]/.test(f.trim()) || (quoted && /[\r\n]/.test(f))) {
+        throw new CsvError(
+          fileName,
+          at,
+          `column '${printable(header![j]!)}' holds a line break inside quotes, not a number: '${printable(f)}'`,
+        );
+      }
       const s = f.trim();
       if (!NUMBER.test(s)) {
         throw new CsvError(fileName, at, `column '${printable(header![j]!)}' is not a number: '${printable(f)}'`);
@@ -161,7 +171,7 @@ export function parseCsv(text: string, fileName: string): CsvTable {
       const err = res.errors[0];
       try {
         if (err) throw new CsvError(fileName, line, printable(err.message));
-        row(res.data, line);
+        row(res.data, line, src.slice(start, res.meta.cursor).includes('"'));
       } catch (e) {
         parseError = e instanceof Error ? e : new Error(String(e));
         parser.abort();
