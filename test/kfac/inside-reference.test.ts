@@ -91,11 +91,12 @@ describe('the K-FAC comparison in the Inside view', () => {
             for (let o2 = 0; o2 < k; o2++) {
               const w = lam[o * k + o2]! / n;
               if (w === 0) continue;
-              for (let r = 0; r < d; r++) for (let s = 0; s < d; s++) fisher[r * d + s] += w * js[o]![r]! * js[o2]![s]!;
+              for (let r = 0; r < d; r++)
+                for (let s = 0; s < d; s++) fisher[r * d + s] = fisher[r * d + s]! + w * js[o]![r]! * js[o2]![s]!;
             }
           }
         }
-        for (let r = 0; r < d; r++) fisher[r * d + r] += optimizer.damping;
+        for (let r = 0; r < d; r++) fisher[r * d + r] = fisher[r * d + r]! + optimizer.damping;
         const exact = invert(fisher, d);
 
         // The view's exact inverse is this one (float32 weights and activations on the CPU backend).
