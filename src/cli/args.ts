@@ -371,9 +371,36 @@ function optimizerFrom(o: RawOptions, values: Readonly<Record<string, unknown>>)
 const attributeOf = (flag: string): string =>
   flag.replace(/^--/, '').replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 
+/**
+ * Commander keeps the last of a repeated flag: `--lr 0.1 --lr 0.3` would train at 0.3 without a word, so a
+ * flag given twice is refused, naming both values.
+ */
+function refuseRepeats(cmd: Command, argv: readonly string[]): void {
+  const seen = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') return;
+    if (!arg.startsWith('--')) continue;
+    const eq = arg.indexOf('=');
+    const flag = eq < 0 ? arg : arg.slice(0, eq);
+    const option = cmd.options.find((o) => o.long === flag);
+    if (!option) continue; // commander names it
+    const takesValue = option.required || option.optional;
+    const value = eq >= 0 ? arg.slice(eq + 1) : takesValue ? (argv[i + 1] ?? '') : '';
+    if (eq < 0 && takesValue) i++;
+    const before = seen.get(flag);
+    if (before !== undefined) {
+      const values = takesValue ? ` ('${printable(before)}' and '${printable(value)}')` : '';
+      throw new CliError(`${flag} is given twice${values}; give it once`);
+    }
+    seen.set(flag, value);
+  }
+}
+
 /** Parses argv (without node and script) into a validated config, or throws CliError. */
 export function parseArgs(argv: readonly string[]): CliConfig {
   const cmd = buildCommand();
+  refuseRepeats(cmd, argv);
   try {
     cmd.parse([...argv], { from: 'user' });
   } catch (e) {

@@ -92,11 +92,21 @@ class Values {
   }
 }
 
+/**
+ * A field as meant: trimmed, and unquoted when spaces stood outside its quotes (`a, "b"`), which CSV counts
+ * as part of the field (papaparse then keeps the quotes in the value, so a column would be named '"b"').
+ */
+function fieldText(f: string): string {
+  const t = f.trim();
+  const m = /^"((?:[^"]|"")*)"$/s.exec(t);
+  return m && t !== f ? m[1]!.replace(/""/g, '"') : t;
+}
+
 const isBlank = (fields: readonly string[]): boolean => fields.length === 1 && fields[0]!.trim() === '';
 
 /** The header row's names, trimmed; throws on a numeric header, an empty or a duplicate name. */
 function readHeader(fields: readonly string[], fileName: string, line: number): string[] {
-  const header = fields.map((h) => h.trim());
+  const header = fields.map(fieldText);
   if (header.every((h) => NUMBER.test(h))) {
     throw new CsvError(
       fileName,
@@ -140,14 +150,14 @@ export function parseCsv(text: string, fileName: string): CsvTable {
     fields.forEach((f, j) => {
       // A quoted cell may hold a line break; trim() would take one at its ends away and call it a number. (An
       // unquoted cell ends in one only in a file of mixed line endings, where trimming it is right.)
-      if (/[\r\n]/.test(f.trim()) || (quoted && /[\r\n]/.test(f))) {
+      const s = fieldText(f);
+      if (/[\r\n]/.test(s) || (quoted && /[\r\n]/.test(f))) {
         throw new CsvError(
           fileName,
           at,
           `column '${printable(header![j]!)}' holds a line break inside quotes, not a number: '${printable(f)}'`,
         );
       }
-      const s = f.trim();
       if (!NUMBER.test(s)) {
         throw new CsvError(fileName, at, `column '${printable(header![j]!)}' is not a number: '${printable(f)}'`);
       }
