@@ -29,3 +29,20 @@ test('CPU: a 1,200-column CSV is announced, and FishLeg’s Gram cost on it is n
   await expect(page.getByTestId('csv-error')).toHaveCount(0);
   expect(errors).toEqual([]);
 });
+
+test('CPU: a 2-row CSV trains with notices of its one-row splits', async ({ page }) => {
+  const errors = collectErrors(page);
+  await page.goto('/?backend=cpu');
+  await expect(page.getByTestId('play-button')).toBeEnabled();
+  await page
+    .getByTestId('csv-input')
+    .setInputFiles({ name: 'two.csv', mimeType: 'text/csv', buffer: Buffer.from('x,label\n0.1,0\n0.9,1\n') });
+  await expect(page.getByTestId('csv-name')).toContainText('two.csv');
+  await expect(page.getByTestId('task-select')).toHaveValue('csv');
+  const notices = page.getByTestId('setup-notice');
+  await expect(notices).toHaveText([
+    /^The batch of 32 is larger than the 1 row of the training split: /,
+    'The test split holds only 1 row: its score says little (add rows or give a larger test file).',
+  ]);
+  expect(errors).toEqual([]);
+});

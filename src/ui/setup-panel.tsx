@@ -15,6 +15,7 @@ import {
   type Activation,
   inSetupRange,
   SETUP,
+  shapeNotices,
 } from '../engine/page.ts';
 import type { DataInfo, ModelSpec } from '../worker/protocol.ts';
 import { TASK_CHOICES, TASK_LABELS, TEST_FRACTION_RANGE, dataFor, modelFor, type PlaygroundConfig } from './config.ts';
@@ -317,6 +318,12 @@ export function SetupPanel({ config, data, csvName, onChange, onCsv }: SetupPane
           onChange={(seed) => onChange({ ...config, data: { ...d, seed } })}
         />
       </div>
+      {data &&
+        shapeNotices({ trainRows: data.trainRows, testRows: data.testRows, batch: m.batch }).map((n) => (
+          <small key={n} role="status" data-testid="setup-notice">
+            {n.charAt(0).toUpperCase() + n.slice(1)}.
+          </small>
+        ))}
     </section>
   );
 }
