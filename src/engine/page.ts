@@ -20,6 +20,7 @@ export {
   validateOptimizer,
   type OptimizerConfig,
   type OptimizerKind,
+  FISHLEG_APPROXES,
   type FishLegApprox,
   defaultFishLeg,
   defaultOptimizer,
