@@ -11,6 +11,7 @@ import { type Backend, escapeControls, printable, type OptimizerConfig } from '.
 import { readMnistAssetBytes } from '../engine/node.ts';
 import { PRESETS, type Preset } from '../ui/presets.ts';
 import { runHeadless, type HeadlessCurve } from '../worker/headless-race.ts';
+import { withFrozenControls } from '../worker/frozen-control.ts';
 import { loadDataSpec } from '../worker/load-data.ts';
 import type { MetricPoint, RaceSpec } from '../worker/protocol.ts';
 import { archString } from '../worker/race.ts';
@@ -25,6 +26,8 @@ export interface PresetCliConfig {
   readonly steps: number;
   readonly evalEvery: number;
   readonly tune: boolean;
+  /** Race each FishLeg run's frozen-Q control beside it (tuned too with --tune). */
+  readonly frozenQ: boolean;
   /** Points of the tuning grid (log-spaced from ÷10 to ×10 around each run's rate). */
   readonly gridPoints: number;
   readonly objective: TuneObjective;
@@ -94,6 +97,7 @@ export function parsePresetArgs(argv: readonly string[]): PresetCliConfig | null
     .option('--seeds <list>', "comma-separated seeds (default: the preset's own)", seedList)
     .option('--steps <n>', "training steps (default: the preset's step budget)", positiveInt)
     .option('--eval-every <n>', "steps between evaluations (default: the preset's)", positiveInt)
+    .option('--frozen-q', 'add beside each FishLeg run its frozen-Q control (auxiliary updates off: Q stays Q₀)')
     .option(
       '--tune',
       "tune every run's learning rate on this budget and these seeds first, then race them at their best",
@@ -132,6 +136,7 @@ export function parsePresetArgs(argv: readonly string[]): PresetCliConfig | null
     steps?: number;
     evalEvery?: number;
     tune?: boolean;
+    frozenQ?: boolean;
     gridPoints: number;
     objective: TuneObjective;
     backend: CliBackend;
@@ -154,6 +159,7 @@ export function parsePresetArgs(argv: readonly string[]): PresetCliConfig | null
     steps,
     evalEvery: o.evalEvery ?? base.model.evalEvery,
     tune: o.tune === true,
+    frozenQ: o.frozenQ === true,
     gridPoints: o.gridPoints,
     objective: o.objective,
     backend: o.backend,
@@ -173,7 +179,8 @@ const toCurvePoint = ({ msPerStep: _ms, auxLoss, ...p }: MetricPoint): CurvePoin
 /** Trains (and with --tune first tunes) the preset; returns what --out writes. */
 export async function runPreset(cli: PresetCliConfig, log: (line: string) => void = () => {}): Promise<PresetOutput> {
   const cfg = cli.preset.config('cpu');
-  let spec: RaceSpec = { data: cfg.data, model: cfg.model, runs: cfg.runs, inspect: { ...cfg.inspect, runId: null } };
+  const runs0 = cli.frozenQ ? withFrozenControls(cfg.runs) : cfg.runs;
+  let spec: RaceSpec = { data: cfg.data, model: cfg.model, runs: runs0, inspect: { ...cfg.inspect, runId: null } };
   const mnist = () => Promise.resolve(readMnistAssetBytes());
   const load = (seed: number) => loadDataSpec({ ...spec.data, seed }, mnist);
   const backend: Backend = await openBackend(cli.backend, log);

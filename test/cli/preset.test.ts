@@ -117,6 +117,19 @@ describe('runPreset', () => {
   });
 });
 
+describe('--frozen-q', () => {
+  it("races each FishLeg run's control beside it: same settings, auxiliary rate 0, its own curve", async () => {
+    const cli = parsePresetArgs(['--preset', 'switch', '--steps', '30', '--eval-every', '10', '--frozen-q'])!;
+    const out = await runPreset(cli);
+    expect(out.runs.map((r) => r.name)).toEqual(['Adam', 'FishLeg', 'FishLeg (Q frozen)']);
+    const [, learned, frozen] = out.runs;
+    expect(frozen!.settings).toEqual({ ...learned!.settings, auxLr: 0 });
+    // Same start (same initial weights), different path once Q has learned.
+    expect(frozen!.curve[0]!.trainLoss).toBe(learned!.curve[0]!.trainLoss);
+    expect(frozen!.curve.at(-1)!.trainLoss).not.toBe(learned!.curve.at(-1)!.trainLoss);
+  });
+});
+
 describe('npm run train -- --preset', () => {
   it('prints the summary and writes the JSON; an unknown preset is one line and exit 2', () => {
     const dir = mkdtempSync(join(tmpdir(), 'fishleg-preset-'));
