@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { defaultFishLeg, defaultOptimizer } from '../engine/optim/config.ts';
-import { frozenQControl, withFrozenControls } from './frozen-control.ts';
+import { controlledRun, frozenQControl, withFrozenControls } from './frozen-control.ts';
 import type { RunSpec } from './protocol.ts';
 
 const run = (id: string, optimizer: RunSpec['optimizer']): RunSpec => ({ id, name: id, colour: '#009e73', optimizer });
@@ -24,5 +24,19 @@ describe('frozenQControl', () => {
   it('puts each control right after its run', () => {
     const runs = [run('a', defaultOptimizer('adam')), run('b', defaultFishLeg()), run('c', defaultOptimizer('sgd'))];
     expect(withFrozenControls(runs).map((r) => r.id)).toEqual(['a', 'b', 'b-frozen', 'c']);
+  });
+});
+
+describe('controlledRun', () => {
+  const fl = run('r2', { ...defaultFishLeg(), lr: 0.02 });
+  const control = frozenQControl(fl)!;
+  it('finds the learned run of a control from the settings and colour alone', () => {
+    expect(controlledRun(control, [fl, control])).toBe(fl);
+    expect(controlledRun(fl, [fl, control])).toBeNull();
+  });
+  it('is null when another setting or the colour differs', () => {
+    const other = { ...control, optimizer: { ...control.optimizer, lr: 0.03 } };
+    expect(controlledRun(other, [fl, other])).toBeNull();
+    expect(controlledRun({ ...control, colour: '#000000' }, [fl, control])).toBeNull();
   });
 });

@@ -21,3 +21,20 @@ export function withFrozenControls(runs: readonly RunSpec[]): RunSpec[] {
     return c ? [r, c] : [r];
   });
 }
+
+/**
+ * The learned run `run` is the frozen-Q control of, or null: a FishLeg run with auxiliary rate 0 and the
+ * colour and every other setting of a FishLeg run that learns Q. Derived from the settings, so a link or a
+ * saved race that carries both runs shows the pair again without a field of its own.
+ */
+export function controlledRun(run: RunSpec, runs: readonly RunSpec[]): RunSpec | null {
+  const o = run.optimizer;
+  if (o.kind !== 'fishleg' || o.auxLr !== 0) return null;
+  const same = (r: RunSpec) =>
+    r.id !== run.id &&
+    r.colour === run.colour &&
+    r.optimizer.kind === 'fishleg' &&
+    r.optimizer.auxLr > 0 &&
+    JSON.stringify({ ...r.optimizer, auxLr: 0 }) === JSON.stringify(o);
+  return runs.find(same) ?? null;
+}
