@@ -246,7 +246,8 @@ export function buildCommand(): Command {
   const cmd = new Command('train')
     .description(
       'Train an MLP on a built-in task or a CSV file with the WebGPU or CPU engine.\n' +
-        'Exit codes: 0 trained, 1 internal error, 2 bad input (one line on stderr), 3 the run diverged.',
+        'Exit codes: 0 trained, 1 internal error, 2 bad input (one line on stderr), 3 the run diverged.\n' +
+        'To race every run of a page preset (optionally tuned first): train --preset ID --help.',
     )
     .option('--task <name>', `built-in task: ${TASK_NAMES.join(', ')}`, oneOf(TASK_NAMES))
     .option('--data <train.csv>', 'train on a numeric CSV file (header row; a "label" column means classification)')

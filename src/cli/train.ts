@@ -6,8 +6,7 @@
  * summary and --out still cover the curve so far, and stderr says "diverged at step k (loss …): why".
  * Anything else is a bug (exit 1, with its stack trace).
  */
-import { closeSync, openSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import { CommanderError } from 'commander';
 import { SingleBar } from 'cli-progress';
 import {
@@ -26,19 +25,21 @@ import {
   escapeControls,
   Trainer,
   TrainConfigError,
-  type EvalResult,
   type TrainConfig,
   parseArch,
   type Arch,
 } from '../engine/index.ts';
 import { CliError, parseArgs, type CliConfig } from './args.ts';
 import { fileProblem } from './file-problem.ts';
+import { checkWritable } from './out-file.ts';
+import { presetMain } from './preset.ts';
 import { loadCliData, defaultsFor, plannedShape } from './data.ts';
 import { openBackend } from './backend.ts';
 import { writePytorchExport } from './export-pytorch.ts';
 
-/** A curve point; FishLeg runs add the mean auxiliary loss of the updates since the previous point. */
-export type CurvePoint = EvalResult & { readonly auxLoss?: number };
+export { checkWritable };
+export type { CurvePoint } from './out-file.ts';
+import type { CurvePoint } from './out-file.ts';
 
 export interface RunSummary {
   readonly config: Record<string, unknown>;
@@ -193,31 +194,8 @@ export function formatPoint(p: CurvePoint, hasTest = true): string {
   return parts.join('  ');
 }
 
-/**
- * Fails now, not after training, when --out cannot be written: opens the file for appending (which creates
- * it without touching an existing one's contents) and removes it again if the probe created it.
- */
-export function checkWritable(file: string): void {
-  const shown = escapeControls(file);
-  let existed = true;
-  try {
-    if (statSync(file).isDirectory()) throw new CliError(`cannot write --out ${shown}: it is a folder`);
-  } catch (e) {
-    if (e instanceof CliError) throw e;
-    existed = false;
-  }
-  try {
-    closeSync(openSync(file, 'a'));
-  } catch (e) {
-    const why = fileProblem(e, 'write');
-    throw new CliError(
-      `cannot write --out ${shown}: ${why}${why.startsWith('its folder') ? ` (${escapeControls(dirname(file))})` : ''}`,
-    );
-  }
-  if (!existed) unlinkSync(file);
-}
-
 async function main(argv: readonly string[]): Promise<number> {
+  if (argv.some((a) => a === '--preset' || a.startsWith('--preset='))) return presetMain(argv, (t) => writeStdout(t));
   let cli: CliConfig;
   try {
     cli = parseArgs(argv);

@@ -225,6 +225,7 @@ export function App({ client, embed = null }: AppProps) {
       update: (id: string, patch: Parameters<TrainingClient['updateRun']>[1]) => client.updateRun(id, patch),
       add: (kind: Parameters<TrainingClient['addRun']>[0]) => client.addRun(kind),
       duplicate: (id: string) => client.duplicateRun(id),
+      control: (id: string) => client.addFrozenControl(id),
       remove: (id: string) => client.removeRun(id),
       inspect: (inspect: Parameters<TrainingClient['setInspect']>[0]) => client.setInspect(inspect),
       setConfig: (c: PlaygroundConfig) => client.reset(c),
@@ -456,6 +457,7 @@ export function App({ client, embed = null }: AppProps) {
             onUpdate={on.update}
             onAdd={on.add}
             onDuplicate={on.duplicate}
+            onControl={on.control}
             onRemove={on.remove}
           />
           <section className="panel" aria-label="Task view" data-testid="task-view" hidden={!shows('views')}>

@@ -43,6 +43,11 @@ export interface FishLegConfig {
   readonly fisher: FisherEstimator;
   /** Precondition the auxiliary gradient by Q (§5 step 4). */
   readonly preconditionAux: boolean;
+  /**
+   * Fit Q's overall scale s (Q_eff = s·Q(λ), one scalar per net) in closed form to the damped curvature along
+   * each auxiliary gradient, at step 0 and at every auxiliary update (docs/fishleg.md §7.2).
+   */
+  readonly fitScale: boolean;
 }
 
 /** FishLeg's defaults (docs/fishleg.md §7) with the given approximation. */
@@ -60,7 +65,13 @@ export function defaultFishLeg(approx: FishLegApprox = 'block-kron'): FishLegCon
     auxBatch: null,
     fisher: 'ggn',
     preconditionAux: true,
+    fitScale: false,
   };
+}
+
+/** The authors' settings for their MNIST autoencoder (docs/fishleg.md §7): Q₀ = I/γ, Q learned by λ alone. */
+export function paperFishLeg(approx: FishLegApprox = 'block-kron'): FishLegConfig {
+  return defaultFishLeg(approx);
 }
 
 /**
@@ -186,6 +197,15 @@ export const FISHLEG_SPEC: OptimizerSpec<FishLegConfig> = {
       cli: '--precondition-aux',
       live: 'live',
       help: 'FishLeg: precondition the auxiliary gradient by Q',
+    },
+    fitScale: {
+      type: 'boolean',
+      label: 'fit Q scale to curvature',
+      name: 'FishLeg fitScale',
+      url: 'fs',
+      cli: '--fit-scale',
+      live: 'live',
+      help: "FishLeg: fit Q's overall scale to the curvature along the gradient",
     },
   },
   defaults: () => defaultFishLeg(),
