@@ -144,9 +144,9 @@ function CsvNeeded({ file, onCsv }: { readonly file: string | null; readonly onC
             const f = e.target.files?.[0];
             if (!f) return;
             readCsv(f).then(
-              (csv) => {
+              ({ name, text }) => {
                 setError(null);
-                onCsv(csv);
+                onCsv({ name, text });
               },
               (err: unknown) => setError(err instanceof Error ? err.message : String(err)),
             );

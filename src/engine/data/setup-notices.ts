@@ -18,18 +18,34 @@ function classesOf(s: Split, k: number): Set<number> {
   return out;
 }
 
-/** One line per misleading part of training `data` with batches of `batch`; empty when there is none. */
-export function setupNotices(data: Dataset, batch: number): string[] {
+/** The notices the split sizes and the batch alone tell (the page knows no more before the data is loaded). */
+export function shapeNotices({
+  trainRows,
+  testRows,
+  batch,
+}: {
+  trainRows: number;
+  testRows: number;
+  batch: number;
+}): string[] {
   const out: string[] = [];
-  const { train, test } = data;
-  if (batch > train.n) {
+  if (batch > trainRows) {
     out.push(
-      `the batch of ${batch} is larger than the ${rows(train.n)} of the training split: batches are drawn with replacement, so each repeats rows (a batch of ${train.n} costs less)`,
+      `the batch of ${batch} is larger than the ${rows(trainRows)} of the training split: batches are drawn with replacement, so each repeats rows (a batch of ${trainRows} costs less)`,
     );
   }
-  if (test.n > 0 && test.n < FEW_TEST_ROWS) {
-    out.push(`the test split holds only ${rows(test.n)}: its score says little (add rows or give a larger test file)`);
+  if (testRows > 0 && testRows < FEW_TEST_ROWS) {
+    out.push(
+      `the test split holds only ${rows(testRows)}: its score says little (add rows or give a larger test file)`,
+    );
   }
+  return out;
+}
+
+/** One line per misleading part of training `data` with batches of `batch`; empty when there is none. */
+export function setupNotices(data: Dataset, batch: number): string[] {
+  const { train, test } = data;
+  const out = shapeNotices({ trainRows: train.n, testRows: test.n, batch });
   if (data.kind === 'classification' && test.n > 0) {
     const k = data.outputDim;
     const seen = classesOf(train, k);
