@@ -60,26 +60,28 @@ describe('presets', () => {
     if (speed !== null) expect(stopAt! / speed).toBeLessThanOrEqual(60);
   });
 
-  it('mnist-ae races Adam against FishLeg at the measured settings, for 500 steps', () => {
+  it('mnist-ae races tuned Adam against FishLeg and its frozen-Q control, for 500 steps', () => {
     const config = presetConfig('mnist-ae');
-    expect(config.runs.map((r) => [r.optimizer.kind, r.optimizer.lr])).toEqual([
-      ['adam', 1e-3],
-      ['fishleg', 0.005],
+    expect(config.runs.map((r) => [r.name, r.optimizer.kind, r.optimizer.lr])).toEqual([
+      ['Adam', 'adam', 1e-2],
+      ['FishLeg', 'fishleg', 0.005],
+      ['FishLeg (Q frozen)', 'fishleg', 0.005],
     ]);
+    expect(config.runs[2]!.optimizer).toEqual({ ...config.runs[1]!.optimizer, auxLr: 0 });
     expect(config.stopAt).toBe(500);
   });
 
   it('spiral: a plateau, then Adam and FishLeg neck and neck at a third of SGD’s loss by the budget, no over-fit', async () => {
     const config = presetConfig('spiral');
     expect(config.data.n).toBe(2000);
-    expect(config.runs.map((r) => r.optimizer.kind)).toEqual(['sgd', 'adam', 'fishleg']);
+    expect(config.runs.map((r) => r.optimizer.kind)).toEqual(['sgd', 'adam', 'fishleg', 'fishleg']);
     const at = new Map<number, RacePoint[]>();
     await withRace(config, silent, async (race) => {
       for (const step of [1000, 2500, config.stopAt!]) {
         await race.step(step - race.currentStep);
         at.set(step, await race.evaluate());
       }
-      expect(race.live).toEqual(['r1', 'r2', 'r3']);
+      expect(race.live).toEqual(['r1', 'r2', 'r3', 'r4']);
     });
     // Seed 1, measured: 0.646–0.667 at step 1,000; Adam 0.185, FishLeg 0.363 at 2,500; SGD 0.281, Adam 0.067,
     // FishLeg 0.082 at 4,000 with test losses 0.128 and 0.143.
