@@ -13,6 +13,7 @@ import {
   type OptimizerKind,
   type KeyedSetting,
 } from '../engine/page.ts';
+import { controlledRun, frozenQControl } from '../worker/frozen-control.ts';
 import type { RunSpec } from '../worker/protocol.ts';
 import { MAX_RUNS, OPTIMIZER_LABELS, optimizerFor } from './config.ts';
 import type { RunState } from './training-client.ts';
@@ -23,6 +24,8 @@ export interface RunsPanelProps {
   readonly onUpdate: (id: string, patch: { name?: string; colour?: string; optimizer?: OptimizerConfig }) => void;
   readonly onAdd: (kind: OptimizerKind) => void;
   readonly onDuplicate: (id: string) => void;
+  /** Adds a FishLeg run's frozen-Q control (worker/frozen-control.ts). */
+  readonly onControl: (id: string) => void;
   readonly onRemove: (id: string) => void;
 }
 
@@ -160,7 +163,7 @@ function OptimizerFields({
 }
 
 /** The runs list. */
-export function RunsPanel({ runs, states, onUpdate, onAdd, onDuplicate, onRemove }: RunsPanelProps) {
+export function RunsPanel({ runs, states, onUpdate, onAdd, onDuplicate, onControl, onRemove }: RunsPanelProps) {
   const [addKind, setAddKind] = useState<OptimizerKind>('adam');
   return (
     <section className="panel runs" aria-label="Runs">
@@ -170,6 +173,8 @@ export function RunsPanel({ runs, states, onUpdate, onAdd, onDuplicate, onRemove
           const st = states[run.id];
           const first = st?.points[0]?.trainLoss;
           const last = st?.points.at(-1)?.trainLoss;
+          const controls = controlledRun(run, runs);
+          const hasControl = runs.some((r) => controlledRun(r, runs)?.id === run.id);
           return (
             <li key={run.id} className="run-card" data-testid={`run-${run.id}`} style={{ borderLeftColor: run.colour }}>
               <div className="run-head">
@@ -214,6 +219,11 @@ export function RunsPanel({ runs, states, onUpdate, onAdd, onDuplicate, onRemove
                     catching up: step {st.catchingUp.step} of {st.catchingUp.target}
                   </span>
                 )}
+                {controls && (
+                  <span className="origin" data-testid={`${run.id}-control-of`}>
+                    frozen-Q control of {controls.name}: its curve minus this one is what the learned Q bought
+                  </span>
+                )}
                 {st?.origin && st.origin.from !== null && (
                   <span className="origin" data-testid={`${run.id}-origin`}>
                     branch of {runs.find((r) => r.id === st.origin?.from)?.name ?? 'a removed run'} at step{' '}
@@ -240,6 +250,17 @@ export function RunsPanel({ runs, states, onUpdate, onAdd, onDuplicate, onRemove
                 >
                   Branch from here
                 </button>
+                {frozenQControl(run) && !hasControl && (
+                  <button
+                    type="button"
+                    data-testid={`${run.id}-control`}
+                    title="The same run with the auxiliary updates off (Q stays Q₀), from step 0 on the same weights and batches, drawn faint in this run's colour"
+                    onClick={() => onControl(run.id)}
+                    disabled={runs.length >= MAX_RUNS}
+                  >
+                    Add frozen-Q control
+                  </button>
+                )}
                 <button type="button" onClick={() => onRemove(run.id)} disabled={runs.length <= 1}>
                   Remove
                 </button>

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { CpuBackend } from '../../src/engine/cpu/backend.ts';
 import type { Dataset } from '../../src/engine/data/dataset.ts';
 import { batchIndices } from '../../src/engine/data/sampler.ts';
-import { withScratch } from '../../src/engine/fishleg/arena.ts';
+import { withScratch } from '../../src/engine/curvature/arena.ts';
 import { addDiagonal, eye, matmul, spdInverse } from '../../src/engine/fishleg/linalg.ts';
 import { defaultKfac, defaultNatural, type KfacConfig, type NaturalConfig } from '../../src/engine/kfac/spec.ts';
 import { denseLayerInverse, Kfac } from '../../src/engine/kfac/kfac.ts';

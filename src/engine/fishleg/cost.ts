@@ -6,8 +6,7 @@
  * floor choose from the same candidates.
  */
 import type { Op } from '../ops.ts';
-import type { FishLegApprox } from '../optim/config.ts';
-import type { LayerShape } from './types.ts';
+import type { LayerShape, FishLegApprox } from './types.ts';
 
 /**
  * Multiply-adds of one op: m·n·k for a matmul; one per element written for elementwise ops, reductions,

@@ -21,10 +21,10 @@ import {
 } from '../optim/state.ts';
 import { Rng, Stream } from '../rng.ts';
 import { slice, type Tensor } from '../tensor.ts';
-import { withScratch, type Arena } from './arena.ts';
+import { withScratch, type Arena } from '../curvature/arena.ts';
 import { APPROX, convertLambda, lambdaLayout, layerState, type LambdaLayout } from './approx.ts';
-import { FisherProduct, layerErrors } from './fisher.ts';
-import { axpby, coef, scale } from './ops-util.ts';
+import { FisherProduct, layerErrors } from '../curvature/fisher.ts';
+import { axpby, coef, scale } from '../curvature/op-builders.ts';
 import { FISHLEG_APPROXES, fishLegInitScale, fishLegLearnsQ, type FishLegApprox, type FishLegConfig } from './spec.ts';
 import { factoredIsCheaper, type ApproxImpl, type HostLambda } from './types.ts';
 

@@ -3,7 +3,7 @@
  * and the defaults, which are the authors' MNIST-autoencoder example. The optimizer is in fishleg.ts.
  */
 import { APPROX, lambdaLayout } from './approx.ts';
-import type { LayerShape } from './types.ts';
+import type { FishLegApprox, LayerShape } from './types.ts';
 import { SETUP } from '../setup-spec.ts';
 import {
   checkLrTimesWeightDecay,
@@ -15,9 +15,7 @@ import {
   type StateContext,
 } from '../optim/schema.ts';
 
-/** FishLeg's structured inverse-Fisher approximations (docs/fishleg.md §3). */
-export type FishLegApprox = 'block-kron' | 'kron-diag' | 'sum-kron';
-export const FISHLEG_APPROXES = ['block-kron', 'kron-diag', 'sum-kron'] as const satisfies readonly FishLegApprox[];
+export { FISHLEG_APPROXES, type FishLegApprox } from './types.ts';
 
 /** Fisher-vector product estimators (docs/fishleg.md §4). */
 export type FisherEstimator = 'ggn' | 'sampled';
@@ -222,7 +220,7 @@ export const FISHLEG_SPEC: OptimizerSpec<FishLegConfig> = {
 };
 
 /**
- * FishLeg's op-list scratch (fishleg/arena.ts), a bound on its high-water mark: the largest of the
+ * FishLeg's op-list scratch (curvature/arena.ts), a bound on its high-water mark: the largest of the
  * builders' per-layer needs, each of which returns its scratch before the next one runs.
  */
 function fishlegScratch(c: FishLegConfig, shapes: readonly LayerShape[], batch: number, auxRows: number): number {

@@ -6,9 +6,9 @@
  * and applied by the SGD kernel (momentum, weight decay). Nothing is read back.
  */
 import type { Program } from '../backend.ts';
-import { withScratch, type Arena } from '../fishleg/arena.ts';
-import { layerErrors } from '../fishleg/fisher.ts';
-import { axpby, coef, gemm, scale } from '../fishleg/ops-util.ts';
+import { withScratch, type Arena } from '../curvature/arena.ts';
+import { layerErrors } from '../curvature/fisher.ts';
+import { axpby, coef, gemm, scale } from '../curvature/op-builders.ts';
 import { backwardOps, forwardOps, outputGradOps, Workspace } from '../model/passes.ts';
 import { SGD_HYPER, SGD_LAYOUT } from '../hyper.ts';
 import type { Coef, Op } from '../ops.ts';
