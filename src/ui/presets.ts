@@ -9,6 +9,7 @@
  * src/ui/presets.test.ts checks each toy preset's claim headless on seed 1 (the presets' seed); MNIST's is too slow.
  */
 import { defaultKfac, defaultNatural, defaultFishLeg } from '../engine/page.ts';
+import { withFrozenControls } from '../worker/frozen-control.ts';
 import {
   DEFAULT_CHART,
   DEFAULT_CONFIG,
@@ -128,7 +129,7 @@ export const PRESETS: readonly Preset[] = [
       ...base(backend),
       data: dataFor('mnist-ae'),
       model: modelFor('mnist-ae'),
-      runs: runsFor([optimizerFor('adam', 1e-3), MNIST_FISHLEG]),
+      runs: withFrozenControls(runsFor([optimizerFor('adam', 1e-2), MNIST_FISHLEG])),
       // The 64→16 bottleneck (1,040 weights): its exact Fisher block costs 16 R-op passes and, on 16 rows, a frame
       // of ≈ 200 ms on the CPU backend (src/worker/views-data.ts MAX_EIGEN_DIM); the 784-wide layers are too big.
       inspect: { runId: 'r2', layer: 1 },
@@ -143,7 +144,7 @@ export const PRESETS: readonly Preset[] = [
     config: (backend) => ({
       ...base(backend),
       data: { ...dataFor('spiral'), n: SPIRAL_POINTS },
-      runs: runsFor(SPIRAL_RUNS),
+      runs: withFrozenControls(runsFor(SPIRAL_RUNS)),
       inspect: { runId: 'r3', layer: 2 },
       speed: 100,
       stopAt: 4000,
@@ -173,7 +174,7 @@ export const PRESETS: readonly Preset[] = [
       data: { ...dataFor('circles'), n: 2000, noise: 0.1 },
       // Four points a second at the preset's pace.
       model: { ...modelFor('circles'), evalEvery: 5 },
-      runs: runsFor([optimizerFor('adam', 0.01), SWITCH_FISHLEG]),
+      runs: withFrozenControls(runsFor([optimizerFor('adam', 0.0215), SWITCH_FISHLEG])),
       inspect: { runId: 'r2', layer: 2 },
       speed: 20,
       stopAt: 1000,

@@ -80,6 +80,24 @@ function floors(approx: FishLegApprox, m: number, p: number, B: number): Floors 
   return { step, aux: qu + qr + grad, refresh: terms * (cheapest([m, m, m]) + cheapest([p, p, p])) };
 }
 
+/** Elements written by the recorded non-matrix ops (each writes one value per element it covers). */
+function elementwise(ops: readonly Op[]): number {
+  return ops.reduce((acc, op) => {
+    if (op.op === 'matmul') return acc;
+    return acc + ('n' in op ? op.n : 'rows' in op ? op.rows * op.cols : 0);
+  }, 0);
+}
+
+/**
+ * Elementwise passes per layer that the definitions require where they are fixed by them: Kron+diag's
+ * Q(U) = A∘[R(B²∘(Rᵀ(A∘U)L))Lᵀ] takes three m·p products per application and its refresh one (B∘B); the
+ * Kronecker forms need none (their sums fold into the products). ∇λS's elementwise terms are not bounded here.
+ */
+function elementwiseFloor(approx: FishLegApprox, m: number, p: number) {
+  const q = approx === 'kron-diag' ? 3 * m * p : 0;
+  return { 'Q·g': q, 'v = Q·u': q, 'Q·r': q, refresh: approx === 'kron-diag' ? m * p : 0 };
+}
+
 const sum = (segs: readonly OpSegment[], layer: number, pred: (part: string) => boolean): number =>
   segs.filter((s) => s.layer === layer && pred(s.part)).reduce((acc, s) => acc + matmulMacs(s.ops), 0);
 
@@ -117,6 +135,13 @@ describe.each(FISHLEG_APPROXES)('%s: recorded products against the independent f
         aux: sum(segs.aux, l, (part) => part !== 'refresh'),
         refresh: sum(segs.aux, l, (part) => part === 'refresh'),
       };
+      const ew = elementwiseFloor(approx, layer.m, layer.n + 1);
+      for (const [part, floor] of Object.entries(ew)) {
+        const ops = [...segs.step, ...segs.aux].filter((x) => x.layer === l && x.part === part);
+        expect(ops.length, `layer ${l} has a '${part}' segment`).toBeGreaterThan(0);
+        // Each part once per program that has it: the step's Q·g, the update's Q·u, Q·r and refresh.
+        for (const seg of ops) expect(elementwise(seg.ops), `layer ${l} ${part} elementwise`).toBe(floor);
+      }
       for (const program of ['step', 'aux', 'refresh'] as const) {
         const what = `layer ${l} (${layer.m}×${layer.n + 1}) ${program}: counted ${counted[program]}, floor ${f[program]}`;
         expect(counted[program], what).toBeGreaterThanOrEqual(f[program]);

@@ -26,40 +26,45 @@ const CASES: { name: string; optimizer: OptimizerConfig }[] = [
 ];
 
 describe('a destroyed WebGPU device, restored on a new one', () => {
-  it.each(CASES)('$name continues as the run that lost nothing', async ({ optimizer }) => {
-    const first = await requestWebGpuBackend(navigator.gpu);
-    const reference = create(first, optimizer);
-    reference.step(BEFORE + AFTER);
-    const want = await reference.checkpoint();
-    reference.dispose();
+  it.each(CASES)(
+    '$name continues as the run that lost nothing',
+    async ({ optimizer }) => {
+      const first = await requestWebGpuBackend(navigator.gpu);
+      const reference = create(first, optimizer);
+      reference.step(BEFORE + AFTER);
+      const want = await reference.checkpoint();
+      reference.dispose();
 
-    const lost = create(first, optimizer);
-    lost.step(BEFORE);
-    const cp = structuredClone(await lost.checkpoint());
-    lost.step(LOST);
-    first.device.destroy();
-    const info = await first.lost;
-    expect(info.reason).toBe('destroyed');
-    await expect(lost.readParams()).rejects.toThrow();
+      const lost = create(first, optimizer);
+      lost.step(BEFORE);
+      const cp = structuredClone(await lost.checkpoint());
+      lost.step(LOST);
+      first.device.destroy();
+      const info = await first.lost;
+      expect(info.reason).toBe('destroyed');
+      await expect(lost.readParams()).rejects.toThrow();
 
-    const second = await requestWebGpuBackend(navigator.gpu);
-    expect(second.device).not.toBe(first.device);
-    const restored = create(second, optimizer);
-    restored.restore(cp);
-    restored.step(AFTER);
-    const got = await restored.checkpoint();
-    expect(got.step).toBe(BEFORE + AFTER);
-    expect(Array.from(got.params)).toEqual(Array.from(want.params));
-    expect(got.optimizer).toEqual(want.optimizer);
+      const second = await requestWebGpuBackend(navigator.gpu);
+      expect(second.device).not.toBe(first.device);
+      const restored = create(second, optimizer);
+      restored.restore(cp);
+      restored.step(AFTER);
+      const got = await restored.checkpoint();
+      expect(got.step).toBe(BEFORE + AFTER);
+      expect(Array.from(got.params)).toEqual(Array.from(want.params));
+      expect(got.optimizer).toEqual(want.optimizer);
 
-    const paramsOnly = create(second, optimizer);
-    paramsOnly.loadParams(Float32Array.from(cp.params), cp.step);
-    paramsOnly.step(AFTER);
-    expect(Array.from(await paramsOnly.readParams())).not.toEqual(Array.from(want.params));
-    restored.dispose();
-    paramsOnly.dispose();
-    expect(second.liveStorages()).toBe(0);
-    first.dispose();
-    second.dispose();
-  });
+      const paramsOnly = create(second, optimizer);
+      paramsOnly.loadParams(Float32Array.from(cp.params), cp.step);
+      paramsOnly.step(AFTER);
+      expect(Array.from(await paramsOnly.readParams())).not.toEqual(Array.from(want.params));
+      restored.dispose();
+      paramsOnly.dispose();
+      expect(second.liveStorages()).toBe(0);
+      first.dispose();
+      second.dispose();
+      // A hang guard: every pipeline compiles twice (one device each), ~50 s for FishLeg on a loaded 2-core machine.
+    },
+    240_000,
+  );
 });
