@@ -29,7 +29,7 @@ import { initParams } from '../../src/engine/model/mlp.ts';
 import { defaultFishLeg } from '../../src/engine/optim/config.ts';
 import { threefry2x32 } from '../../src/engine/rng.ts';
 import { Trainer } from '../../src/engine/trainer.ts';
-import { findPython, runPython } from './python.ts';
+import { needPython, runPython } from './python.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'pytorch-export-'));
 
@@ -190,8 +190,9 @@ function writeAll(sub: string, files: ReturnType<typeof exportPytorch>): string 
 describe('exportPytorch: scripts', () => {
   const runs = OPTIMIZERS.map((optimizer, i) => ({ name: `${optimizer.kind} ${i}`, optimizer }));
 
-  it('writes every setting of every optimizer into its factory, for every task, and Python compiles each', () => {
-    const scripts: string[] = [];
+  const scripts: string[] = [];
+
+  it('writes every setting of every optimizer into its factory, for every task', () => {
     for (const name of Object.keys(DATA)) {
       const files = exportPytorch(setup(name, runs));
       const script = files[0]!.contents as string;
@@ -205,17 +206,18 @@ describe('exportPytorch: scripts', () => {
       if (d.source === 'table' && !d.embed) expect(files.map((f) => f.name).sort()).toHaveLength(3);
       scripts.push(join(writeAll(`compile-${name}`, files), files[0]!.name));
     }
-    const py = findPython([]);
-    if (!py) return;
-    runPython(py, ['-m', 'py_compile', ...scripts]);
   });
 
-  it('keeps run names and data names from breaking out of their strings', () => {
+  it('writes scripts Python compiles, for every task', (ctx) => {
+    expect(scripts).toHaveLength(Object.keys(DATA).length);
+    runPython(needPython(ctx, []), ['-m', 'py_compile', ...scripts]);
+  });
+
+  it('keeps run names and data names from breaking out of their strings', (ctx) => {
     const hostile = `x"""\n'''\\ ${'\u2028'} é 😀 "); import os #`;
     const files = exportPytorch(setup('spiral', [{ name: hostile, optimizer: OPTIMIZERS[0]! }]));
     const folder = writeAll('hostile', files);
-    const py = findPython(['numpy']);
-    if (!py) return;
+    const py = needPython(ctx, ['numpy']);
     const out = runPython(py, [
       '-c',
       `import importlib.util, json; s = importlib.util.spec_from_file_location("m", ${JSON.stringify(join(folder, files[0]!.name))}); m = importlib.util.module_from_spec(s); s.loader.exec_module(m); print(json.dumps([m.RUNS[0][0], m.SETUP["runs"][0]["name"]]))`,
@@ -277,9 +279,8 @@ describe('the exported script regenerates the engine data (numpy, no torch)', ()
     ['784-8r-10', 1],
   ];
 
-  it('gives the same Threefry words, toy points, batch rows, auxiliary rows and initial weights', () => {
-    const py = findPython(['numpy']);
-    if (!py) return;
+  it('gives the same Threefry words, toy points, batch rows, auxiliary rows and initial weights', (ctx) => {
+    const py = needPython(ctx, ['numpy']);
     const files = exportPytorch(setup('spiral', [{ name: 'sgd', optimizer: OPTIMIZERS[0]! }]));
     const script = join(writeAll('port', files), files[0]!.name);
     const words: [number, number, number, number][] = [
@@ -331,9 +332,8 @@ json.dump(out, sys.stdout)
     });
   });
 
-  it('reads a CSV setup back as the engine split it, from side files and embedded', () => {
-    const py = findPython(['numpy']);
-    if (!py) return;
+  it('reads a CSV setup back as the engine split it, from side files and embedded', (ctx) => {
+    const py = needPython(ctx, ['numpy']);
     for (const name of ['csv-classes', 'csv-regression-embedded']) {
       const files = exportPytorch(setup(name, [{ name: 'sgd', optimizer: OPTIMIZERS[0]! }]));
       const script = join(writeAll(`table-${name}`, files), files[0]!.name);
@@ -365,9 +365,8 @@ describe('the exported script trains like the engine (needs a Python with torch)
   it(
     'follows the CPU backend step for step with SGD, Adam and AdamW; K-FAC and natural train',
     { timeout: 120_000 },
-    async () => {
-      const py = findPython(['numpy', 'torch']);
-      if (!py) return;
+    async (ctx) => {
+      const py = needPython(ctx, ['numpy', 'torch']);
       const data: ExportData = {
         source: 'toy',
         task: 'spiral',
@@ -438,9 +437,8 @@ describe('the exported script trains like the engine (needs a Python with torch)
   it(
     'forms the exact Fisher for the natural gradient and the K-FAC factors and step as documented',
     { timeout: 120_000 },
-    () => {
-      const py = findPython(['numpy', 'torch']);
-      if (!py) return;
+    (ctx) => {
+      const py = needPython(ctx, ['numpy', 'torch']);
       const files = exportPytorch(setup('spiral', [{ name: 'sgd', optimizer: OPTIMIZERS[0]! }]));
       const script = join(writeAll('curvature', files), files[0]!.name);
       // Double precision, tiny models: the script's matrices against ones built from their definitions.
