@@ -517,4 +517,59 @@ json.dump(out, sys.stdout)
       }
     },
   );
+
+  it(
+    'resumes from its checkpoint to the same curve bit for bit, writes final weights, explains every flag',
+    { timeout: 180_000 },
+    (ctx) => {
+      const py = needPython(ctx, ['numpy', 'torch']);
+      const runs = [
+        { name: 'sgd', optimizer: { kind: 'sgd', lr: 0.2, momentum: 0.9, weightDecay: 0.001 } },
+        { name: 'adam', optimizer: { kind: 'adam', lr: 0.02, beta1: 0.9, beta2: 0.99, eps: 1e-8, weightDecay: 0 } },
+        { name: 'kfac', optimizer: { ...OPTIMIZERS.find((o) => o.kind === 'kfac')!, invEvery: 7 } },
+        { name: 'natural', optimizer: { ...OPTIMIZERS[OPTIMIZERS.length - 1]!, lr: 0.05 } },
+      ] as { name: string; optimizer: ExportOptimizer }[];
+      const s = setup('spiral', runs, { arch: '2-6t-2', steps: 20, evalEvery: 5, batch: 16, scriptName: 'r.py' });
+      const whole = writeAll('resume-whole', exportPytorch(s));
+      const split = writeAll('resume-split', exportPytorch(s));
+      runPython(py, ['r.py', '--device', 'cpu'], whole, 170_000);
+      // Stopped at 10 (between K-FAC's inverse refreshes at 7 and 14), then resumed to 20.
+      runPython(py, ['r.py', '--device', 'cpu', '--steps', '10'], split, 170_000);
+      const resumed = runPython(py, ['r.py', '--device', 'cpu', '--steps', '20', '--resume'], split, 170_000);
+      expect(resumed).toContain('step 20  sgd  loss train');
+      expect(resumed).toMatch(/accuracy train [\d.]+% {2}test [\d.]+%/);
+      const curve = (folder: string) =>
+        readFileSync(join(folder, 'r_metrics.csv'), 'utf8')
+          .trim()
+          .split('\n')
+          .map((line) => line.split(',').filter((_, j) => j !== 2)); // all but the seconds column
+      const a = curve(whole);
+      expect(a).toHaveLength(1 + 4 * 5);
+      expect(curve(split)).toEqual(a);
+      const driver = `
+import torch, json, sys
+a = torch.load(sys.argv[1]); b = torch.load(sys.argv[2])
+print(json.dumps({n: all(torch.equal(a[n][k], b[n][k]) for k in a[n]) for n in a}))
+`;
+      const same = JSON.parse(
+        runPython(py, ['-c', driver, join(whole, 'r_final.pt'), join(split, 'r_final.pt')], undefined, 170_000),
+      ) as Record<string, boolean>;
+      expect(same).toEqual({ sgd: true, adam: true, kfac: true, natural: true });
+
+      // Every flag of the script's parser carries a help text, and --help prints them.
+      const helps = JSON.parse(
+        runPython(py, [
+          '-c',
+          `import importlib.util, json; s = importlib.util.spec_from_file_location("m", ${JSON.stringify(join(whole, 'r.py'))}); m = importlib.util.module_from_spec(s); s.loader.exec_module(m); print(json.dumps({a.option_strings[-1]: a.help for a in m.build_parser()._actions}))`,
+        ]),
+      ) as Record<string, string | null>;
+      expect(Object.keys(helps)).toEqual(
+        expect.arrayContaining(['--steps', '--eval-every', '--device', '--resume', '--checkpoint', '--final']),
+      );
+      for (const [flag, text] of Object.entries(helps)) expect(text ?? '', flag).toMatch(/\w{3,}/);
+      const help = runPython(py, ['r.py', '--help'], whole, 170_000);
+      for (const flag of Object.keys(helps)) expect(help).toContain(flag);
+      expect(() => runPython(py, ['r.py', '--runs', 'sgd,nope'], whole, 170_000)).toThrow(/no run named 'nope'/);
+    },
+  );
 });
