@@ -157,3 +157,27 @@ for (const embed of ['1', 'chart', 'views,inside', 'chart,play,network']) {
     expect(errors).toEqual([]);
   });
 }
+
+test('network diagram editing: +/− units and layers change the model, the diagram and the setup panel', async ({
+  page,
+}) => {
+  const errors = collectErrors(page);
+  await page.goto('/?backend=cpu');
+  await ready(page);
+  const diagram = page.getByTestId('network-diagram');
+  await expect(page.getByTestId('net-0-width')).toHaveText('16');
+  await page.getByTestId('net-0-plus').click();
+  await ready(page);
+  await expect(page.getByTestId('net-0-width')).toHaveText('17');
+  await expect(diagram).toContainText('17 tanh');
+  await expect(page).toHaveURL(/hidden=17t-16t/);
+  await page.getByTestId('net-layer-minus').click();
+  await ready(page);
+  await expect(page).toHaveURL(/hidden=17t(&|$)/);
+  await expect(page.getByTestId('net-1-width')).toHaveCount(0);
+  await page.getByTestId('net-layer-plus').click();
+  await ready(page);
+  await expect(page).toHaveURL(/hidden=17t-17t/);
+  await page.getByTestId('network-view').screenshot({ path: screenshot('layout-network-edit') });
+  expect(errors).toEqual([]);
+});

@@ -232,6 +232,10 @@ export function App({ client, embed = null }: AppProps) {
       inspect: (inspect: Parameters<TrainingClient['setInspect']>[0]) => client.setInspect(inspect),
       setConfig: (c: PlaygroundConfig) => client.reset(c),
       network: (shown: boolean) => client.setNetworkView(shown),
+      hidden: (hidden: string) => {
+        const c = client.getSnapshot().config;
+        client.reset({ ...c, model: { ...c.model, hidden } });
+      },
       csv: (csv: { name: string; text: string }) => {
         const c = client.getSnapshot().config;
         // The hidden layers apply to any data: they stay as the user set them.
@@ -561,7 +565,13 @@ export function App({ client, embed = null }: AppProps) {
           {s.task?.kind === 'points' && shows('network') && (
             <section className="panel" aria-label="Network" data-testid="network-view">
               <h2>The network</h2>
-              <MemoNetworkView task={s.task} runs={cfg.runs} states={runStates} onShown={on.network} />
+              <MemoNetworkView
+                task={s.task}
+                runs={cfg.runs}
+                states={runStates}
+                onShown={on.network}
+                {...(embed === null ? { hidden: cfg.model.hidden, onHidden: on.hidden } : {})}
+              />
             </section>
           )}
         </div>
