@@ -112,12 +112,12 @@ describe('presets', () => {
       // at steps 250 / 1,000 / 1,500; the end of the race on three seeds is preset-claims.test.ts's.
       const train = (step: number, id: string) => lossOf(at.get(step)!, id).train;
       const [fishleg, frozen, kfac, natural] = ['r1', 'r2', 'r3', 'r4'];
-      expect(train(250, kfac!)).toBeLessThan(0.3);
-      for (const id of [fishleg!, frozen!, natural!]) expect(train(250, id)).toBeGreaterThan(0.55);
-      expect(train(1000, natural!)).toBeLessThan(0.25);
-      expect(train(1000, fishleg!)).toBeGreaterThan(0.6);
-      expect(train(1500, natural!)).toBeLessThan(0.12);
-      expect(train(1500, natural!)).toBeLessThan(train(1500, fishleg!) / 3);
+      expect(train(250, kfac)).toBeLessThan(0.3);
+      for (const id of [fishleg, frozen, natural]) expect(train(250, id)).toBeGreaterThan(0.55);
+      expect(train(1000, natural)).toBeLessThan(0.25);
+      expect(train(1000, fishleg)).toBeGreaterThan(0.6);
+      expect(train(1500, natural)).toBeLessThan(0.12);
+      expect(train(1500, natural)).toBeLessThan(train(1500, fishleg) / 3);
     },
   );
 
