@@ -20,7 +20,7 @@ describe('preset claims', () => {
     for (const p of claimed) expect(p.claim!.seeds.length).toBeGreaterThanOrEqual(3);
   });
 
-  it.each(claimed.map((p) => [p.id, p] as const))('%s', { timeout: 900_000 }, async (_, preset) => {
+  it.each(claimed.map((p) => [p.id, p] as const))('%s', { timeout: 1_200_000 }, async (_, preset) => {
     const claim = preset.claim!;
     const config = preset.config('cpu');
     expect(claim.steps).toBeLessThanOrEqual(config.stopAt ?? Infinity);
