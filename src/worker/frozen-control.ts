@@ -14,10 +14,11 @@ export function frozenQControl(run: RunSpec): RunSpec | null {
   return { ...run, id: `${run.id}-frozen`, name: `${run.name}${FROZEN_SUFFIX}`, optimizer: { ...o, auxLr: 0 } };
 }
 
-/** The runs with each FishLeg run's control right after it. */
+/** The runs with each FishLeg run's control right after it (a run that already has its control keeps it). */
 export function withFrozenControls(runs: readonly RunSpec[]): RunSpec[] {
+  const controlled = new Set(runs.map((r) => controlledRun(r, runs)?.id).filter((id) => id !== undefined));
   return runs.flatMap((r) => {
-    const c = frozenQControl(r);
+    const c = controlled.has(r.id) ? null : frozenQControl(r);
     return c ? [r, c] : [r];
   });
 }

@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { CliError, parseArgs } from '../../src/cli/args.ts';
 import { gridFactors, parsePresetArgs, runPreset, type PresetOutput } from '../../src/cli/preset.ts';
 import { runTraining } from '../../src/cli/train.ts';
+import { withFrozenControls } from '../../src/worker/frozen-control.ts';
 
 const tsx = join(process.cwd(), 'node_modules', '.bin', 'tsx');
 
@@ -59,9 +60,11 @@ describe('runPreset', () => {
       'SGD@1',
       'Adam@1',
       'FishLeg@1',
+      'FishLeg (Q frozen)@1',
       'SGD@2',
       'Adam@2',
       'FishLeg@2',
+      'FishLeg (Q frozen)@2',
     ]);
     for (const r of out.runs) {
       expect(r.curve.map((p) => p.step)).toEqual([0, 20, 40, 60]);
@@ -72,7 +75,7 @@ describe('runPreset', () => {
     expect(out.claim).toMatchObject({ sentence: cli.preset.claim!.sentence, holds: false });
     expect(out.claim!.why).toMatch(/^on seed 1, /);
     // Seeds change the data and the initial weights.
-    expect(out.runs[0]!.curve[0]!.trainLoss).not.toBe(out.runs[3]!.curve[0]!.trainLoss);
+    expect(out.runs[0]!.curve[0]!.trainLoss).not.toBe(out.runs[4]!.curve[0]!.trainLoss);
 
     // The race's SGD run is the CLI's own single run on the same 2,000 points, seed, model and settings.
     const sgd = out.runs[0]!;
@@ -103,7 +106,7 @@ describe('runPreset', () => {
     const out = await runPreset(cli);
     const tuning = out.tuning!;
     expect(tuning.objective).toBe('train');
-    expect(tuning.results.map((r) => r.name)).toEqual(['SGD', 'Adam', 'FishLeg']);
+    expect(tuning.results.map((r) => r.name)).toEqual(['SGD', 'Adam', 'FishLeg', 'FishLeg (Q frozen)']);
     for (const r of tuning.results) {
       expect(r.points.length).toBeGreaterThanOrEqual(5);
       const finite = r.points.filter((p) => !p.diverged);
@@ -121,11 +124,17 @@ describe('runPreset', () => {
 });
 
 describe('--frozen-q', () => {
+  it('adds nothing to a preset that already races the control', () => {
+    const switchRuns = parsePresetArgs(['--preset', 'switch'])!.preset.config('cpu').runs;
+    expect(withFrozenControls(switchRuns)).toEqual(switchRuns);
+  });
+
   it("races each FishLeg run's control beside it: same settings, auxiliary rate 0, its own curve", async () => {
-    const cli = parsePresetArgs(['--preset', 'switch', '--steps', '30', '--eval-every', '10', '--frozen-q'])!;
+    // The inverse-fisher preset has one FishLeg run and no control of its own.
+    const cli = parsePresetArgs(['--preset', 'inverse-fisher', '--steps', '30', '--eval-every', '10', '--frozen-q'])!;
     const out = await runPreset(cli);
-    expect(out.runs.map((r) => r.name)).toEqual(['Adam', 'FishLeg', 'FishLeg (Q frozen)']);
-    const [, learned, frozen] = out.runs;
+    expect(out.runs.map((r) => r.name)).toEqual(['FishLeg', 'FishLeg (Q frozen)']);
+    const [learned, frozen] = out.runs;
     expect(frozen!.settings).toEqual({ ...learned!.settings, auxLr: 0 });
     // Same start (same initial weights), different path once Q has learned.
     expect(frozen!.curve[0]!.trainLoss).toBe(learned!.curve[0]!.trainLoss);
