@@ -41,8 +41,10 @@ test('every view renders synthetic data, empty data and steps the two-parameter 
   for (let k = 0; k < 20; k++) await demo.getByRole('button', { name: 'Step' }).click();
   await expect(demo).toContainText('step 20');
   const cells = await demo.locator('tbody td').allTextContents();
-  const [, gdDist, , ngdDist] = cells.map(Number.parseFloat);
+  const [, gdDist, , , ngdDist] = cells.map(Number.parseFloat);
   expect(ngdDist).toBeLessThan(gdDist! / 2);
+  await expect(demo.getByTestId('ngd-arrival')).toHaveText('step 12');
+  await expect(demo.getByTestId('gd-arrival')).toHaveText('step 48');
   await demo.screenshot({ path: screenshot('views-two-param') });
   await page.setViewportSize({ width: 768, height: 900 });
   await page.screenshot({ path: screenshot('views-demo-768'), fullPage: true });

@@ -15,7 +15,6 @@ import {
   SETUP,
   defaultOptimizer,
   F32_MAX,
-  F32_MIN_NORMAL,
   FISHLEG_APPROXES,
   OPTIMIZER_KINDS,
   OPTIMIZER_SPECS,
@@ -90,19 +89,15 @@ function oneOf<T extends string>(allowed: readonly T[]) {
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 
 /**
- * A float flag. Every one ends up in a float32 buffer, where 1e39 is ∞ and 1e-45 is a subnormal that GPUs
- * flush to 0, so both are refused here, with the flag named.
+ * A float flag. Every one ends up in a float32 buffer, where 1e39 is ∞, so that is refused here with the flag
+ * named. Tiny values are judged by each flag's own range check (the optimizer schema, --sigma's range), which
+ * knows whether 0 is allowed: one message per value, never "0 or at least …" for a flag that refuses 0.
  */
 function number(v: string): number {
   const x = Number(v.trim());
   if (!DECIMAL.test(v.trim()) || !Number.isFinite(x)) throw new InvalidArgumentError('expected a number');
   if (Math.abs(x) > F32_MAX) {
     throw new InvalidArgumentError(`expected a number of at most ${F32_MAX} in size (the largest float32)`);
-  }
-  if (x !== 0 && Math.abs(x) < F32_MIN_NORMAL) {
-    throw new InvalidArgumentError(
-      `expected 0 or a number of at least ${F32_MIN_NORMAL} in size (the smallest normal float32)`,
-    );
   }
   return x + 0; // -0 → 0
 }
@@ -237,7 +232,9 @@ function optimizerOption({ setting: s }: OptimizerFlag): Option {
       // Integers go through the float parser too, so that validation names the setting ("aux-every K must be…").
       return option.argParser(number);
     case 'enum':
-      return option.argParser(oneOf(s.choices.map((c) => c.value)));
+      // A flag several optimizers share (--fisher) has choices per optimizer: judged once the optimizer is
+      // known (optimizerFrom), against its own choices.
+      return option.argParser((v: string) => v);
     case 'boolean':
       return option.argParser(onOff);
     default:
@@ -249,7 +246,8 @@ export function buildCommand(): Command {
   const cmd = new Command('train')
     .description(
       'Train an MLP on a built-in task or a CSV file with the WebGPU or CPU engine.\n' +
-        'Exit codes: 0 trained, 1 internal error, 2 bad input (one line on stderr), 3 the run diverged.',
+        'Exit codes: 0 trained, 1 internal error, 2 bad input (one line on stderr), 3 the run diverged.\n' +
+        'To race every run of a page preset (optionally tuned first): train --preset ID --help.',
     )
     .option('--task <name>', `built-in task: ${TASK_NAMES.join(', ')}`, oneOf(TASK_NAMES))
     .option('--data <train.csv>', 'train on a numeric CSV file (header row; a "label" column means classification)')
@@ -345,6 +343,18 @@ function optimizerFrom(o: RawOptions, values: Readonly<Record<string, unknown>>)
     ([owners, flags]) => `${flags.join(', ')} ${flags.length === 1 ? 'applies' : 'apply'} to ${owners}, not ${kind}`,
   );
   if (problem.length > 0) throw new CliError(problem.join('; '));
+  // A shared enum flag is judged against this optimizer's choices (a value it refuses with a reason, such as
+  // K-FAC's 'ggn', is left to validateOptimizer, which gives the reason).
+  for (const f of given) {
+    const s = settingsOfKind(kind).find((x) => x.cli === f.flag);
+    const v = values[attributeOf(f.flag)];
+    if (s?.type !== 'enum' || s.choices.some((c) => c.value === v)) continue;
+    if (typeof v === 'string' && (s.refused as Readonly<Record<string, string>> | undefined)?.[v] !== undefined)
+      continue;
+    throw new CliError(
+      `option '${flagSyntax(s)}' argument '${printable(String(v))}' is invalid. expected one of ${s.choices.map((c) => c.value).join(', ')}${f.keys.size > 1 ? ` with ${kind}` : ''}`,
+    );
+  }
   const config: Record<string, unknown> = { ...defaultOptimizer(kind) };
   for (const f of given) config[f.keys.get(kind)!] = values[attributeOf(f.flag)];
   const late = o.switchApprox?.find((sw) => sw.step >= o.steps);
@@ -353,7 +363,7 @@ function optimizerFrom(o: RawOptions, values: Readonly<Record<string, unknown>>)
   try {
     validateOptimizer(c);
   } catch (e) {
-    throw new CliError(e instanceof Error ? e.message : String(e));
+    throw new CliError(escapeControls(e instanceof Error ? e.message : String(e)));
   }
   return c;
 }
@@ -362,9 +372,36 @@ function optimizerFrom(o: RawOptions, values: Readonly<Record<string, unknown>>)
 const attributeOf = (flag: string): string =>
   flag.replace(/^--/, '').replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 
+/**
+ * Commander keeps the last of a repeated flag: `--lr 0.1 --lr 0.3` would train at 0.3 without a word, so a
+ * flag given twice is refused, naming both values.
+ */
+function refuseRepeats(cmd: Command, argv: readonly string[]): void {
+  const seen = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') return;
+    if (!arg.startsWith('--')) continue;
+    const eq = arg.indexOf('=');
+    const flag = eq < 0 ? arg : arg.slice(0, eq);
+    const option = cmd.options.find((o) => o.long === flag);
+    if (!option) continue; // commander names it
+    const takesValue = option.required || option.optional;
+    const value = eq >= 0 ? arg.slice(eq + 1) : takesValue ? (argv[i + 1] ?? '') : '';
+    if (eq < 0 && takesValue) i++;
+    const before = seen.get(flag);
+    if (before !== undefined) {
+      const values = takesValue ? ` ('${printable(before)}' and '${printable(value)}')` : '';
+      throw new CliError(`${flag} is given twice${values}; give it once`);
+    }
+    seen.set(flag, value);
+  }
+}
+
 /** Parses argv (without node and script) into a validated config, or throws CliError. */
 export function parseArgs(argv: readonly string[]): CliConfig {
   const cmd = buildCommand();
+  refuseRepeats(cmd, argv);
   try {
     cmd.parse([...argv], { from: 'user' });
   } catch (e) {
@@ -380,7 +417,10 @@ export function parseArgs(argv: readonly string[]): CliConfig {
   if (!o.task && !o.data) throw new CliError('nothing to train on: give --task <name> or --data <train.csv>');
   if (o.test && !o.data) throw new CliError('--test needs --data');
   if (o.targets !== undefined && !o.data) throw new CliError('--targets needs --data');
-  if (!(o.sigma > 0)) throw new CliError(`--sigma must be positive (got ${o.sigma})`);
+  if (o.out !== undefined && o.out.trim() === '') throw new CliError('--out needs a file name, e.g. --out run.json');
+  if (o.exportPytorch !== undefined && o.exportPytorch.trim() === '') {
+    throw new CliError('--export-pytorch needs a file name, e.g. --export-pytorch train.py');
+  }
   // The likelihood kernels form log σ² and 1/σ² in float32: σ² must be a normal float32, and so is 1/σ² then.
   if (!(o.sigma >= SIGMA_MIN && o.sigma <= SIGMA_MAX)) {
     throw new CliError(

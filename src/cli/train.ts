@@ -6,11 +6,11 @@
  * summary and --out still cover the curve so far, and stderr says "diverged at step k (loss …): why".
  * Anything else is a bug (exit 1, with its stack trace).
  */
-import { closeSync, openSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import { CommanderError } from 'commander';
 import { SingleBar } from 'cli-progress';
 import {
+  setupNotices,
   type Backend,
   DivergenceWatch,
   formatLoss,
@@ -25,24 +25,28 @@ import {
   escapeControls,
   Trainer,
   TrainConfigError,
-  type EvalResult,
   type TrainConfig,
   parseArch,
   type Arch,
 } from '../engine/index.ts';
 import { CliError, parseArgs, type CliConfig } from './args.ts';
 import { fileProblem } from './file-problem.ts';
+import { checkWritable } from './out-file.ts';
+import { presetMain } from './preset.ts';
 import { loadCliData, defaultsFor, plannedShape } from './data.ts';
 import { openBackend } from './backend.ts';
 import { writePytorchExport } from './export-pytorch.ts';
 
-/** A curve point; FishLeg runs add the mean auxiliary loss of the updates since the previous point. */
-export type CurvePoint = EvalResult & { readonly auxLoss?: number };
+export { checkWritable };
+export type { CurvePoint } from './out-file.ts';
+import type { CurvePoint } from './out-file.ts';
 
 export interface RunSummary {
   readonly config: Record<string, unknown>;
   readonly msPerStep: number;
   readonly curve: CurvePoint[];
+  /** What about the setup misleads (engine/data/setup-notices.ts), as warned before training. */
+  readonly warnings: readonly string[];
   /** Set when the run diverged; the curve ends at that evaluation. */
   readonly diverged?: Divergence;
 }
@@ -73,6 +77,7 @@ export async function runTraining(
   cli: CliConfig,
   log: (line: string) => void = () => {},
   onPoint: (summary: RunSummary) => void = () => {},
+  warn: (line: string) => void = log,
 ): Promise<RunSummary> {
   // Refuse what cannot fit before any data is generated or read, as far as the flags tell (toys: fully).
   const planned = plannedShape(cli);
@@ -92,6 +97,8 @@ export async function runTraining(
   const estimates = estimateRun(cli, arch, dataShape(data), config.batch);
   checkAll(estimates, memoryLimits(cli));
   const hasTest = data.test.n > 0;
+  const warnings = setupNotices(data, config.batch);
+  for (const w of warnings) warn(w);
   const backend: Backend = await openBackend(cli.backend, log);
   let trainer: Trainer | null = null;
   try {
@@ -129,7 +136,7 @@ export async function runTraining(
     const summary = (): RunSummary => {
       const last = curve[curve.length - 1]!;
       const msPerStep = last.step > 0 ? (1000 * last.seconds) / last.step : 0;
-      return { config: runConfig, msPerStep, curve, ...(diverged ? { diverged } : {}) };
+      return { config: runConfig, msPerStep, curve, warnings, ...(diverged ? { diverged } : {}) };
     };
     const switches = [...cli.switchApprox];
     while (trainer.stepCount < cli.steps && !diverged) {
@@ -187,31 +194,8 @@ export function formatPoint(p: CurvePoint, hasTest = true): string {
   return parts.join('  ');
 }
 
-/**
- * Fails now, not after training, when --out cannot be written: opens the file for appending (which creates
- * it without touching an existing one's contents) and removes it again if the probe created it.
- */
-export function checkWritable(file: string): void {
-  const shown = escapeControls(file);
-  let existed = true;
-  try {
-    if (statSync(file).isDirectory()) throw new CliError(`cannot write --out ${shown}: it is a folder`);
-  } catch (e) {
-    if (e instanceof CliError) throw e;
-    existed = false;
-  }
-  try {
-    closeSync(openSync(file, 'a'));
-  } catch (e) {
-    const why = fileProblem(e, 'write');
-    throw new CliError(
-      `cannot write --out ${shown}: ${why}${why.startsWith('its folder') ? ` (${escapeControls(dirname(file))})` : ''}`,
-    );
-  }
-  if (!existed) unlinkSync(file);
-}
-
 async function main(argv: readonly string[]): Promise<number> {
+  if (argv.some((a) => a === '--preset' || a.startsWith('--preset='))) return presetMain(argv, (t) => writeStdout(t));
   let cli: CliConfig;
   try {
     cli = parseArgs(argv);
@@ -237,10 +221,16 @@ async function main(argv: readonly string[]): Promise<number> {
         }
       }
     : undefined;
-  const summary = await runTraining(cli, cli.quiet ? undefined : (line) => process.stderr.write(`${line}\n`), save);
+  const summary = await runTraining(
+    cli,
+    cli.quiet ? undefined : (line) => process.stderr.write(`${line}\n`),
+    save,
+    // Said even with --quiet: the run's numbers mislead without them.
+    (line) => process.stderr.write(`warning: ${line}\n`),
+  );
   const last = summary.curve[summary.curve.length - 1]!;
   const hasTest = summary.config.testRows !== 0;
-  process.stdout.write(`${formatPoint(last, hasTest)}  (${summary.msPerStep.toFixed(2)} ms/step)\n`);
+  await writeStdout(`${formatPoint(last, hasTest)}  (${summary.msPerStep.toFixed(2)} ms/step)\n`);
   if (out) {
     try {
       write(summary);
@@ -257,10 +247,25 @@ async function main(argv: readonly string[]): Promise<number> {
 }
 
 /** --export-pytorch: writes the script and its side files, says where, and trains nothing. */
-function exportOnly(cli: CliConfig, path: string): number {
+async function exportOnly(cli: CliConfig, path: string): Promise<number> {
   if (cli.out) throw new CliError('--export-pytorch trains nothing, so --out would have nothing to write');
-  for (const file of writePytorchExport(cli, path)) process.stdout.write(`wrote ${escapeControls(file)}\n`);
+  const files = writePytorchExport(cli, path);
+  await writeStdout(files.map((file) => `wrote ${escapeControls(file)}\n`).join(''));
   return 0;
+}
+
+/**
+ * Writes to standard output and waits until it has gone: a write that fails (a full disk, a closed pipe)
+ * is the run's error, not an exit code of 0 with the result lost.
+ */
+export function writeStdout(text: string, stream: NodeJS.WritableStream = process.stdout): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const fail = (e: unknown) =>
+      reject(new CliError(`cannot write to standard output: ${fileProblem(e, 'write')}`, { cause: e }));
+    // The error also comes as an event, after the callback: without a listener Node would crash on it.
+    stream.once('error', fail);
+    stream.write(text, (e) => (e ? fail(e) : resolve()));
+  });
 }
 
 /** Errors a user can fix: their message is the whole story. */

@@ -14,6 +14,7 @@ export { CpuBackend } from './cpu/backend.ts';
 export type { BackendChoice, FallbackKind } from './create-backend.ts';
 export { parseArch } from './data/arch.ts';
 export { csvDataset, csvParseBytes } from './data/csv.ts';
+export { setupNotices } from './data/setup-notices.ts';
 export { type Dataset, labelsOf } from './data/dataset.ts';
 export {
   archForData,

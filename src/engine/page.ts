@@ -13,6 +13,7 @@ export { TOY_DEFAULTS, TOY_TASKS, type ToyTask, toyDataset } from './data/toy.ts
 export { ExportError, type ExportData, type ExportSetup, exportPytorch } from './export/pytorch.ts';
 export { relativeError } from './fishleg/linalg.ts';
 export { estimateMemory, formatBytes, type DataShape } from './memory.ts';
+export { shapeNotices } from './data/setup-notices.ts';
 export { LIKELIHOODS, ACTIVATIONS, type Activation } from './ops.ts';
 export {
   OPTIMIZER_KINDS,
@@ -20,6 +21,7 @@ export {
   validateOptimizer,
   type OptimizerConfig,
   type OptimizerKind,
+  FISHLEG_APPROXES,
   type FishLegApprox,
   defaultFishLeg,
   defaultOptimizer,

@@ -317,6 +317,52 @@ export function checkHidden(hidden: string): string | null {
   }
 }
 
+/** The keys parseSearch reads one value of (`run` may repeat; `embed` is parseEmbed's). */
+const SINGLE_KEYS = [
+  'backend',
+  'task',
+  'n',
+  'noise',
+  'seed',
+  'file',
+  'test',
+  'hidden',
+  'lik',
+  'batch',
+  'eval',
+  'inspect',
+  'x',
+  'log',
+  'metric',
+  'speed',
+  'stop',
+  'embed',
+] as const;
+
+/**
+ * Notices for what a link holds that no single setting can say: a key given twice (the first value is used,
+ * so the second would be lost without a word), a CSV task with no file named (the race cannot start until
+ * one is picked) and a file named for another task.
+ */
+export function linkNotices(q: URLSearchParams): string[] {
+  const out: string[] = [];
+  for (const key of SINGLE_KEYS) {
+    const all = q.getAll(key);
+    if (all.length > 1) {
+      out.push(
+        `${key} is given ${all.length} times (${all.map((v) => `'${clip(v)}'`).join(', ')}); using the first, '${clip(all[0]!)}'`,
+      );
+    }
+  }
+  const file = q.get('file');
+  // A file that is given but not a file name has its own notice (parseSearch).
+  if (q.get('task') === 'csv' && file === null) {
+    out.push('task=csv names no file: pick a CSV file to train on');
+  }
+  if (q.get('task') !== 'csv' && file !== null) out.push(`file=${clip(file)} applies to task=csv only; it was ignored`);
+  return out;
+}
+
 /** Reads a config from a query string; never throws. */
 export function parseSearch(search: string): { config: PlaygroundConfig; warnings: string[] } {
   const warnings: string[] = [];
@@ -331,6 +377,7 @@ export function parseSearch(search: string): { config: PlaygroundConfig; warning
   } catch {
     q = new URLSearchParams();
   }
+  warnings.push(...linkNotices(q));
   const pick = <T extends string>(key: string, list: readonly T[], fallback: T): T => {
     const v = q.get(key);
     if (v === null) return fallback;

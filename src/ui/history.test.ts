@@ -87,6 +87,19 @@ describe('saved histories', () => {
       'a point with a text loss',
       '{"version":1,"search":"?a=1","runs":[{"id":"r1","points":[{"step":0,"trainLoss":"x"}]}]}',
     ],
+    // Fields that were read as something else without a word: a mark moved, an id invented, an accuracy made NaN.
+    ...[
+      ['a run without an id', '{"points":[]}'],
+      ['a text divergence mark', '{"id":"r1","points":[],"diverged":"x"}'],
+      ['a switch to an unknown approximation', '{"id":"r1","points":[],"switches":[{"step":10,"approx":"nope"}]}'],
+      ['a switch without a step', '{"id":"r1","points":[],"switches":[{"approx":"kron-diag"}]}'],
+      ['a change mark at no step', '{"id":"r1","points":[],"changes":[{"step":null,"changes":[]}]}'],
+      [
+        'a change of a numeric key',
+        '{"id":"r1","points":[],"changes":[{"step":5,"changes":[{"key":1,"from":"a","to":"b"}]}]}',
+      ],
+      ['a text accuracy', '{"id":"r1","points":[{"step":0,"trainLoss":1,"trainAccuracy":"9"}]}'],
+    ].map(([what, run]) => [what!, `{"version":1,"search":"?a=1","runs":[${run!}]}`] as [string, string]),
   ])('reports and discards a saved race that is %s', (_what, text) => {
     const store = memoryStorage();
     store.setItem(STORAGE_KEY, text);

@@ -4,7 +4,7 @@
  * a chart, PNG (chart-export.ts). A save that the storage refuses and a saved race that cannot be
  * read are reported to the caller, which tells the user: curves are never lost silently.
  */
-import type { FishLegApprox } from '../engine/page.ts';
+import { FISHLEG_APPROXES, type FishLegApprox } from '../engine/page.ts';
 import type { MetricPoint, RunSpec } from '../worker/protocol.ts';
 import { thin } from './downsample.ts';
 import { changeLabel, type ChangeMark } from './marks.ts';
@@ -88,6 +88,37 @@ function damaged(reason: string, store: Storage): LoadOutcome {
 
 const finiteOrNull = (v: unknown): boolean => v === null || typeof v === 'number';
 
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+const isStep = (v: unknown): boolean => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+const isText = (v: unknown): boolean => typeof v === 'string';
+
+/** What is wrong with a saved run besides its points (null when nothing is). */
+function runProblem(r: Record<string, unknown>): string | null {
+  if (typeof r.id !== 'string' || r.id === '') return 'has no id';
+  if (!(r.diverged === undefined || r.diverged === null || isStep(r.diverged)))
+    return 'has a malformed divergence mark';
+  const switchOk = (s: unknown) =>
+    isObj(s) && isStep(s.step) && (FISHLEG_APPROXES as readonly unknown[]).includes(s.approx);
+  if (!(r.switches === undefined || (Array.isArray(r.switches) && r.switches.every(switchOk)))) {
+    return 'has malformed switch marks';
+  }
+  const changeOk = (c: unknown) =>
+    isObj(c) &&
+    isStep(c.step) &&
+    Array.isArray(c.changes) &&
+    c.changes.every((d) => isObj(d) && isText(d.key) && isText(d.from) && isText(d.to));
+  if (!(r.changes === undefined || (Array.isArray(r.changes) && r.changes.every(changeOk)))) {
+    return 'has malformed change marks';
+  }
+  const points = r.points as Record<string, unknown>[];
+  const extraOk = (p: Record<string, unknown>) =>
+    ['trainAccuracy', 'testAccuracy', 'trainMse', 'testMse', 'auxLoss'].every(
+      (k) => p[k] === undefined || finiteOrNull(p[k]),
+    );
+  if (!points.every(extraOk)) return 'has malformed points';
+  return null;
+}
+
 /** The saved race for `search`, validated field by field. */
 export function loadRace(search: string, store = storage()): LoadOutcome {
   let text: string | null;
@@ -122,6 +153,9 @@ export function loadRace(search: string, store = storage()): LoadOutcome {
       !((r as Loose).points as unknown[]).every(isPoint),
   );
   if (bad >= 0) return damaged(`run ${bad + 1} has malformed points`, store);
+  // Every other field is checked too: a mark or an id read as something else would be shown as if saved.
+  const other = (runs as Loose[]).map(runProblem).findIndex((p) => p !== null);
+  if (other >= 0) return damaged(`run ${other + 1} ${runProblem((runs as Loose[])[other]!)!}`, store);
   const list = <T>(v: unknown, f: (x: Loose) => T): T[] => (Array.isArray(v) ? (v as Loose[]).map(f) : []);
   const race: SavedRace = {
     version: 1,

@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { buildSeries, chartMarks, fmt, logAllowed } from './loss-chart.tsx';
+import { frozenQControl } from '../worker/frozen-control.ts';
 import type { RunSpec } from '../worker/protocol.ts';
 import type { RunState } from './training-client.ts';
 import { DEFAULT_CHART, newRun } from './config.ts';
@@ -33,6 +34,18 @@ describe('buildSeries', () => {
   it('keeps every finite value (the chart falls back to a linear axis for values ≤ 0)', () => {
     const log = buildSeries([run], states, { ...DEFAULT_CHART, metric: 'aux', log: true }, false);
     expect(log[0]!.data.map((p) => p.y)).toEqual([0.5, -1, -2]);
+  });
+
+  it("draws a frozen-Q control faint in its run's colour, and the learned run as usual", () => {
+    const control = { ...frozenQControl(run)!, id: 'r9' };
+    const both = { ...states, r9: states[run.id]! };
+    const series = buildSeries([run, control], both, DEFAULT_CHART, false);
+    expect(series.map((s) => [s.key, s.ghost, s.colour])).toEqual([
+      [`${run.id} train`, false, run.colour],
+      [`${run.id} test`, false, run.colour],
+      ['r9 train', true, run.colour],
+      ['r9 test', true, run.colour],
+    ]);
   });
 
   it('keeps only the points inside a zoomed range', () => {

@@ -19,6 +19,7 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
+import { controlledRun } from '../worker/frozen-control.ts';
 import type { MetricPoint, RunSpec } from '../worker/protocol.ts';
 import type { ChartSettings } from './config.ts';
 import { thin } from './downsample.ts';
@@ -42,6 +43,8 @@ interface Series {
   readonly name: string;
   readonly colour: string;
   readonly dashed: boolean;
+  /** A frozen-Q control: drawn faint, in its learned run's hue, so the gap between the two stands out. */
+  readonly ghost: boolean;
   readonly data: { x: number; y: number }[];
 }
 
@@ -83,6 +86,7 @@ export function buildSeries(
   const inRange = (x: number) => range === null || (x >= range[0] && x <= range[1]);
   for (const run of runs) {
     const pts = states[run.id]?.points ?? [];
+    const ghost = controlledRun(run, runs) !== null;
     for (const [get, suffix, dashed] of [
       [train, test ? ' train' : '', false],
       ...(test ? ([[test, ' test', true]] as const) : []),
@@ -97,6 +101,7 @@ export function buildSeries(
         name: `${run.name}${suffix}`,
         colour: run.colour,
         dashed,
+        ghost,
         data: thin(data, DRAWN_POINTS),
       });
     }
@@ -362,7 +367,8 @@ export function LossChart({ runs, states, chart, hasAccuracy }: LossChartProps) 
                 dataKey="y"
                 name={s.name}
                 stroke={s.colour}
-                strokeWidth={s.dashed ? 1.5 : 2}
+                strokeWidth={s.ghost ? 1.25 : s.dashed ? 1.5 : 2}
+                strokeOpacity={s.ghost ? 0.45 : 1}
                 strokeDasharray={s.dashed ? '5 4' : undefined}
                 dot={false}
                 isAnimationActive={false}

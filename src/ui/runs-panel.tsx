@@ -13,6 +13,7 @@ import {
   type OptimizerKind,
   type KeyedSetting,
 } from '../engine/page.ts';
+import { controlledRun, frozenQControl } from '../worker/frozen-control.ts';
 import type { RunSpec } from '../worker/protocol.ts';
 import { MAX_RUNS, OPTIMIZER_LABELS, optimizerFor } from './config.ts';
 import type { RunState } from './training-client.ts';
@@ -23,6 +24,8 @@ export interface RunsPanelProps {
   readonly onUpdate: (id: string, patch: { name?: string; colour?: string; optimizer?: OptimizerConfig }) => void;
   readonly onAdd: (kind: OptimizerKind) => void;
   readonly onDuplicate: (id: string) => void;
+  /** Adds a FishLeg run's frozen-Q control (worker/frozen-control.ts). */
+  readonly onControl: (id: string) => void;
   readonly onRemove: (id: string) => void;
 }
 
@@ -73,6 +76,49 @@ function NumberField(props: {
   );
 }
 
+/** Steps of the log-scale slider per decade. */
+const SLIDER_STEPS_PER_DECADE = 8;
+
+/**
+ * A log-scale slider for a live number setting: dragging moves the thumb and shows the value; the value is
+ * committed when the thumb is released (or a key press ends), so one drag is one live change on the curves.
+ */
+function LogSlider(props: {
+  readonly label: string;
+  readonly range: { readonly min: number; readonly max: number };
+  readonly value: number;
+  readonly testId: string;
+  readonly onCommit: (v: number) => string | null;
+}) {
+  const [dragging, setDragging] = useState<number | null>(null);
+  const lo = Math.log10(props.range.min);
+  const hi = Math.log10(props.range.max);
+  const shown = dragging ?? Math.min(hi, Math.max(lo, Math.log10(props.value)));
+  const commit = () => {
+    if (dragging === null) return;
+    setDragging(null);
+    const v = Number((10 ** dragging).toPrecision(2));
+    if (v !== props.value) props.onCommit(v);
+  };
+  return (
+    <input
+      type="range"
+      className="log-slider"
+      data-testid={props.testId}
+      aria-label={`${props.label} (log scale)`}
+      aria-valuetext={String(Number((10 ** shown).toPrecision(2)))}
+      min={lo}
+      max={hi}
+      step={1 / SLIDER_STEPS_PER_DECADE}
+      value={shown}
+      onChange={(e) => setDragging(Number(e.target.value))}
+      onPointerUp={commit}
+      onKeyUp={commit}
+      onBlur={commit}
+    />
+  );
+}
+
 /** One setting's widget, chosen by its type in the optimizer's schema (engine/optim/schema.ts). */
 function SettingField(props: {
   readonly setting: KeyedSetting;
@@ -84,8 +130,8 @@ function SettingField(props: {
   const title = s.unit ? `${s.help} (${s.unit})` : s.help;
   switch (s.type) {
     case 'number':
-    case 'integer':
-      return (
+    case 'integer': {
+      const field = (
         <NumberField
           label={s.unit ? `${s.label} (${s.unit})` : s.label}
           testId={testId}
@@ -94,6 +140,20 @@ function SettingField(props: {
           onCommit={onCommit}
         />
       );
+      if (s.type !== 'number' || !s.slider || typeof props.value !== 'number') return field;
+      return (
+        <div className="field-with-slider">
+          {field}
+          <LogSlider
+            label={s.label}
+            range={s.slider}
+            value={props.value}
+            testId={`${testId}-slider`}
+            onCommit={onCommit}
+          />
+        </div>
+      );
+    }
     case 'enum':
       return (
         <label className="field small wide" title={title}>
@@ -160,7 +220,7 @@ function OptimizerFields({
 }
 
 /** The runs list. */
-export function RunsPanel({ runs, states, onUpdate, onAdd, onDuplicate, onRemove }: RunsPanelProps) {
+export function RunsPanel({ runs, states, onUpdate, onAdd, onDuplicate, onControl, onRemove }: RunsPanelProps) {
   const [addKind, setAddKind] = useState<OptimizerKind>('adam');
   return (
     <section className="panel runs" aria-label="Runs">
@@ -170,6 +230,8 @@ export function RunsPanel({ runs, states, onUpdate, onAdd, onDuplicate, onRemove
           const st = states[run.id];
           const first = st?.points[0]?.trainLoss;
           const last = st?.points.at(-1)?.trainLoss;
+          const controls = controlledRun(run, runs);
+          const hasControl = runs.some((r) => controlledRun(r, runs)?.id === run.id);
           return (
             <li key={run.id} className="run-card" data-testid={`run-${run.id}`} style={{ borderLeftColor: run.colour }}>
               <div className="run-head">
@@ -214,6 +276,11 @@ export function RunsPanel({ runs, states, onUpdate, onAdd, onDuplicate, onRemove
                     catching up: step {st.catchingUp.step} of {st.catchingUp.target}
                   </span>
                 )}
+                {controls && (
+                  <span className="origin" data-testid={`${run.id}-control-of`}>
+                    frozen-Q control of {controls.name}: its curve minus this one is what the learned Q bought
+                  </span>
+                )}
                 {st?.origin && st.origin.from !== null && (
                   <span className="origin" data-testid={`${run.id}-origin`}>
                     branch of {runs.find((r) => r.id === st.origin?.from)?.name ?? 'a removed run'} at step{' '}
@@ -240,6 +307,17 @@ export function RunsPanel({ runs, states, onUpdate, onAdd, onDuplicate, onRemove
                 >
                   Branch from here
                 </button>
+                {frozenQControl(run) && !hasControl && (
+                  <button
+                    type="button"
+                    data-testid={`${run.id}-control`}
+                    title="The same run with the auxiliary updates off (Q stays Q₀), from step 0 on the same weights and batches, drawn faint in this run's colour"
+                    onClick={() => onControl(run.id)}
+                    disabled={runs.length >= MAX_RUNS}
+                  >
+                    Add frozen-Q control
+                  </button>
+                )}
                 <button type="button" onClick={() => onRemove(run.id)} disabled={runs.length <= 1}>
                   Remove
                 </button>

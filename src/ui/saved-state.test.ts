@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { defaultOptimizer } from '../engine/optim/config.ts';
 import type { MetricPoint } from '../worker/protocol.ts';
-import type { SavedRaceState } from '../worker/race.ts';
+import type { SavedRaceState } from '../worker/protocol.ts';
 import { DEFAULT_CONFIG } from './config.ts';
 import {
   loadState,
@@ -178,7 +178,7 @@ describe('saved training state', () => {
       put: () => Promise.reject(new DOMException('quota', 'QuotaExceededError')),
     };
     const outcome = await saveState(full, entry());
-    expect(outcome).toEqual({ kind: 'full' });
+    expect(outcome).toEqual({ kind: 'full', keptStep: null });
     expect(saveNotice(outcome)).toMatch(/storage is full/);
     const broken: StateStore = { ...memoryStore(), put: () => Promise.reject(new Error('disk on fire')) };
     expect(saveNotice(await saveState(broken, entry()))).toMatch(/could not be saved \(disk on fire\)/);
@@ -188,7 +188,97 @@ describe('saved training state', () => {
     const unreadable: StateStore = { ...memoryStore(), get: () => Promise.reject(new Error('blocked')) };
     expect(await loadState(unreadable, KEY)).toEqual({ kind: 'unavailable', reason: 'blocked' });
   });
+
+  it('checks the whole record: steps, counters, settings, journal, curves and header, not only the floats', async () => {
+    // Each spoils one field so that the record stays well-formed: only the checksum can see it.
+    const spoils: [string, (r: Spoilable2) => void][] = [
+      ['the race step', (r) => (r.state.step = 10)],
+      ["a checkpoint's step", (r) => (r.state.runs[0].checkpoint.state.step = 30)],
+      ['an optimizer counter', (r) => (r.state.runs[0].checkpoint.state.optimizer.counters = { t: 3 })],
+      ["the optimizer's settings", (r) => (r.state.runs[0].checkpoint.state.optimizer.config.lr = 0.5)],
+      ["the run's spec", (r) => (r.state.runs[0].checkpoint.spec = { ...SPEC, optimizer: { ...ADAM, lr: 0.9 } })],
+      ['the training clock', (r) => (r.state.runs[0].checkpoint.seconds = 9)],
+      ['a divergence mark', (r) => (r.state.runs[0].diverged = 10)],
+      ['the step-0 loss', (r) => (r.state.runs[0].initialLoss = 2)],
+      ['the change journal', (r) => (r.state.changes[0].step = 10)],
+      ['a journalled setting', (r) => (r.state.changes[0].optimizer.lr = 0.3)],
+      ['a curve point', (r) => (r.curves[0].points[1]!.trainLoss = 0.25)],
+      ["a curve's stride", (r) => (r.curves[0].stride = 2)],
+      ['a switch mark', (r) => (r.curves[0].switches[0]!.step = 20)],
+      ['the backend', (r) => (r.backend = 'webgpu')],
+      ['the save time', (r) => (r.savedAt = '2000-01-01T00:00:00.000Z')],
+      ['the size', (r) => (r.bytes = 1)],
+    ];
+    for (const [what, spoil] of spoils) {
+      const store = memoryStore();
+      await saveState(store, entry());
+      expect((await loadState(store, KEY)).kind, what).toBe('ok');
+      spoil(store.value as Spoilable2);
+      expect(await loadState(store, KEY), what).toEqual({ kind: 'rejected', reason: 'its data is damaged' });
+      expect(store.value, what).toBeUndefined();
+    }
+  });
+
+  it('says what Play resumes from when a save fails but an older record of the setup is kept', async () => {
+    const store = memoryStore();
+    let failWith: Error | null = null;
+    const flaky: StateStore = {
+      ...store,
+      get: () => store.get(),
+      put: (r) => (failWith ? Promise.reject(failWith) : store.put(r)),
+    };
+    await saveState(flaky, entry()); // the race at step 20
+    const later = { ...state(), step: 40 };
+    failWith = new DOMException('quota', 'QuotaExceededError');
+    const full = await saveState(flaky, entry(later));
+    expect(full).toEqual({ kind: 'full', keptStep: 20 });
+    expect(saveNotice(full)).toBe(
+      'The browser’s storage is full, so the training state was not saved: after a reload, Play would resume this race from step 20, where it was last saved.',
+    );
+    failWith = new Error('disk on fire');
+    const failed = await saveState(flaky, entry(later));
+    expect(saveNotice(failed)).toBe(
+      'The training state could not be saved (disk on fire): after a reload, Play would resume this race from step 20, where it was last saved.',
+    );
+    failWith = null;
+    const tooLarge = await saveState(flaky, entry(state(1000)), 8000);
+    expect(tooLarge).toMatchObject({ kind: 'tooLarge', keptStep: 20 });
+    expect(saveNotice(tooLarge, 8000)).toMatch(
+      /Play would resume this race from step 20, where it was last saved\. The curves are kept\.$/,
+    );
+    // A kept record of another setup is not what this race resumes from.
+    const other = {
+      ...entry(later),
+      setup: setupKey({ ...DEFAULT_CONFIG, model: { ...DEFAULT_CONFIG.model, batch: 7 } }),
+    };
+    failWith = new Error('disk on fire');
+    expect(await saveState(flaky, other)).toMatchObject({ kind: 'failed', keptStep: null });
+    expect(saveNotice(await saveState(flaky, other))).toMatch(/Play would start this race from step 0\.$/);
+  });
 });
+
+/** The fields of a stored record the whole-record checksum test changes. */
+interface Spoilable2 {
+  state: {
+    step: number;
+    runs: [
+      {
+        diverged: number | null;
+        initialLoss: number;
+        checkpoint: {
+          spec: unknown;
+          seconds: number;
+          state: { step: number; optimizer: { counters: unknown; config: { lr: number } } };
+        };
+      },
+    ];
+    changes: [{ step: number; optimizer: { lr: number } }];
+  };
+  curves: [{ points: { trainLoss: number }[]; stride: number; switches: { step: number }[] }];
+  backend: string;
+  savedAt: string;
+  bytes: number;
+}
 
 /** The parts of a stored record the tests spoil. */
 interface Spoilable extends Record<string, unknown> {

@@ -7,12 +7,12 @@
  * for the next save to replace).
  */
 import type { OptimizerConfig, HostArray } from '../engine/page.ts';
-import type { SavedRaceState } from '../worker/race.ts';
+import type { SavedRaceState } from '../worker/protocol.ts';
 import type { PlaygroundConfig } from './config.ts';
 import type { RunHistory } from './history.ts';
 
 /** Bumped whenever the saved form, or the engine state inside it, changes meaning. */
-export const STATE_VERSION = 1;
+export const STATE_VERSION = 2;
 /** The most a saved race may take (parameters and optimizer state of every run, and its curves). */
 export const MAX_STATE_BYTES = 64 * 2 ** 20;
 
@@ -31,7 +31,11 @@ export interface StateRecord {
   /** One per run, in the config's order, up to its checkpoint's step for live runs. */
   readonly curves: readonly SavedCurves[];
   readonly bytes: number;
-  /** FNV-1a (on 32-bit words) over every float array of `state`: storage that hands back other bytes is caught. */
+  /**
+   * FNV-1a (on 32-bit words) over the whole record but this field: the state (steps, parameters, optimizer
+   * buffers, counters and settings, divergence marks, the change journal), the curves and the header fields.
+   * Storage that hands back anything else is caught.
+   */
   readonly checksum: number;
 }
 
@@ -62,14 +66,69 @@ function arrays(state: SavedRaceState): HostArray[] {
   return out;
 }
 
-function checksum(list: readonly HostArray[]): number {
+/**
+ * FNV-1a over a structured-clonable value, walked in a fixed order (object keys sorted), each part tagged
+ * with its type so that `[1, 2]` and `"1,2"` differ. Float arrays are hashed word by word (they are 4-byte
+ * aligned, and a megabyte-sized state hashes in milliseconds); numbers by their float64 bits (NaN and −0 too).
+ */
+function hashValue(v: unknown): number {
   let h = 0x811c9dc5;
-  for (const a of list) {
-    // Word by word: float arrays are 4-byte aligned, and a megabyte-sized state hashes in milliseconds.
-    const words = new Uint32Array(a.buffer, a.byteOffset, a.byteLength / 4);
-    for (let i = 0; i < words.length; i++) h = Math.imul(h ^ words[i]!, 0x01000193);
-  }
+  const word = (w: number) => (h = Math.imul(h ^ w, 0x01000193));
+  const bits = new DataView(new ArrayBuffer(8));
+  const walk = (x: unknown): void => {
+    if (x === null) return void word(1);
+    if (x === undefined) return void word(2);
+    switch (typeof x) {
+      case 'boolean':
+        return void word(x ? 3 : 4);
+      case 'number':
+        bits.setFloat64(0, x);
+        word(5);
+        word(bits.getUint32(0));
+        return void word(bits.getUint32(4));
+      case 'string':
+        word(6);
+        word(x.length);
+        for (let i = 0; i < x.length; i++) word(x.charCodeAt(i));
+        return;
+      default:
+        break;
+    }
+    if (x instanceof Float32Array || x instanceof Float64Array || x instanceof Uint32Array) {
+      word(x instanceof Float32Array ? 7 : x instanceof Float64Array ? 8 : 9);
+      const words = new Uint32Array(x.buffer, x.byteOffset, x.byteLength / 4);
+      word(words.length);
+      for (let i = 0; i < words.length; i++) word(words[i]!);
+      return;
+    }
+    if (Array.isArray(x)) {
+      word(10);
+      word(x.length);
+      for (const e of x) walk(e);
+      return;
+    }
+    if (typeof x === 'object') {
+      const o = x as Record<string, unknown>;
+      const keys = Object.keys(o).sort();
+      word(11);
+      word(keys.length);
+      for (const k of keys) {
+        walk(k);
+        walk(o[k]);
+      }
+      return;
+    }
+    // Functions and symbols cannot be stored: a record holding one is not what was saved.
+    word(12);
+  };
+  walk(v);
   return h >>> 0;
+}
+
+/** The checksum of a record: every field but `checksum` itself. */
+function recordChecksum(record: Readonly<Record<string, unknown>>): number {
+  const { checksum: _, ...rest } = record;
+  return hashValue(rest);
 }
 
 /** Bytes a point takes in storage, roughly (ten numbers). */
@@ -85,10 +144,22 @@ const MB = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(1)} MB`;
 /** What became of a save. */
 export type StateSaveOutcome =
   | { readonly kind: 'saved'; readonly bytes: number }
-  | { readonly kind: 'tooLarge'; readonly bytes: number }
-  | { readonly kind: 'full' }
-  | { readonly kind: 'failed'; readonly reason: string }
+  | ({ readonly kind: 'tooLarge'; readonly bytes: number } & Survivor)
+  | ({ readonly kind: 'full' } & Survivor)
+  | ({ readonly kind: 'failed'; readonly reason: string } & Survivor)
   | { readonly kind: 'unavailable' };
+
+/** What a reload resumes from after a save that did not happen: an older record of the same setup, if one is kept. */
+export interface Survivor {
+  /** The step of the kept record's race; null when none of this setup is kept (Play then starts from 0). */
+  readonly keptStep: number | null;
+}
+
+/** The step of the record kept for `setup`, if one passes every check (a save that failed left it in place). */
+async function keptStep(store: StateStore, setup: string): Promise<number | null> {
+  const kept = await loadState(store, setup);
+  return kept.kind === 'ok' ? kept.record.state.step : null;
+}
 
 /** Saves the race (replacing the one kept); never throws. Live runs' curves are cut at their checkpoint's step. */
 export async function saveState(
@@ -104,8 +175,8 @@ export async function saveState(
     return cutCurves(c, r?.diverged ?? null, r ? (r.checkpoint.state?.step ?? 0) : state.step);
   });
   const bytes = sizeOf(state, curves);
-  if (bytes > limit) return { kind: 'tooLarge', bytes };
-  const record: StateRecord = {
+  if (bytes > limit) return { kind: 'tooLarge', bytes, keptStep: await keptStep(store, entry.setup) };
+  const fields = {
     version: STATE_VERSION,
     setup: entry.setup,
     savedAt: new Date().toISOString(),
@@ -113,14 +184,15 @@ export async function saveState(
     state,
     curves,
     bytes,
-    checksum: checksum(arrays(state)),
   };
+  const record: StateRecord = { ...fields, checksum: recordChecksum(fields) };
   try {
     await store.put(record);
     return { kind: 'saved', bytes };
   } catch (e) {
-    if (e instanceof Error && e.name === 'QuotaExceededError') return { kind: 'full' };
-    return { kind: 'failed', reason: e instanceof Error ? e.message : String(e) };
+    const survivor = { keptStep: await keptStep(store, entry.setup) };
+    if (e instanceof Error && e.name === 'QuotaExceededError') return { kind: 'full', ...survivor };
+    return { kind: 'failed', reason: e instanceof Error ? e.message : String(e), ...survivor };
   }
 }
 
@@ -209,7 +281,7 @@ function recordProblem(raw: Loose): string | null {
     const p = curvesProblem(c);
     if (p) return `run ${i + 1}: ${p}`;
   }
-  if (raw.checksum !== checksum(arrays(state as unknown as SavedRaceState))) return 'its data is damaged';
+  if (raw.checksum !== recordChecksum(raw)) return 'its data is damaged';
   return null;
 }
 
@@ -249,7 +321,11 @@ async function damaged(store: StateStore, reason: string): Promise<StateLoadOutc
 
 /** The notice for a save that did not happen (null when it did). */
 export function saveNotice(outcome: StateSaveOutcome, limit = MAX_STATE_BYTES): string | null {
-  const after = 'after a reload, Play would start this race from step 0';
+  const kept = 'keptStep' in outcome ? outcome.keptStep : null;
+  const after =
+    kept === null
+      ? 'after a reload, Play would start this race from step 0'
+      : `after a reload, Play would resume this race from step ${kept}, where it was last saved`;
   switch (outcome.kind) {
     case 'saved':
       return null;

@@ -15,9 +15,11 @@ import {
   type Activation,
   inSetupRange,
   SETUP,
+  shapeNotices,
 } from '../engine/page.ts';
 import type { DataInfo, ModelSpec } from '../worker/protocol.ts';
 import { TASK_CHOICES, TASK_LABELS, TEST_FRACTION_RANGE, dataFor, modelFor, type PlaygroundConfig } from './config.ts';
+import { csvCells, csvParseNotice, wideInputNotice } from './csv-cost.ts';
 import { DataPicker } from './data-picker.tsx';
 
 export interface SetupPanelProps {
@@ -52,12 +54,23 @@ export function hiddenOf(layers: readonly Layer[]): string {
   return layers.map((l) => `${l.size}${LETTER[l.act]}`).join('-');
 }
 
-/** Reads and validates a CSV file; the error names the line. */
-export async function readCsv(file: File): Promise<{ name: string; text: string }> {
+/**
+ * Reads and validates a CSV file; the error names the line. A large file is announced through `notify`
+ * before the parse blocks the page (a frame is let through so that the notice shows first).
+ */
+export async function readCsv(
+  file: File,
+  notify: (notice: string | null) => void = () => {},
+): Promise<{ name: string; text: string; features: number }> {
   if (file.size > 20 * 1024 * 1024) throw new Error(`${file.name} is larger than 20 MB`);
   const text = await file.text();
-  csvDataset({ text, name: file.name }); // throws CsvError "file line k: …"
-  return { name: file.name, text };
+  const notice = csvParseNotice(file.name, file.size, csvCells(text));
+  if (notice !== null) {
+    notify(notice);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  const data = csvDataset({ text, name: file.name }); // throws CsvError "file line k: …"
+  return { name: file.name, text, features: data.inputDim };
 }
 
 function IntField(props: {
@@ -89,6 +102,7 @@ function IntField(props: {
 /** The data and model settings. */
 export function SetupPanel({ config, data, csvName, onChange, onCsv }: SetupPanelProps) {
   const [csvError, setCsvError] = useState<string | null>(null);
+  const [csvNotice, setCsvNotice] = useState<string | null>(null);
   const [dragging, setDragging] = useState(false);
   const d = config.data;
   const m = config.model;
@@ -114,10 +128,12 @@ export function SetupPanel({ config, data, csvName, onChange, onCsv }: SetupPane
   const takeFile = async (file: File | undefined) => {
     if (!file) return;
     try {
-      const csv = await readCsv(file);
       setCsvError(null);
+      const { features, ...csv } = await readCsv(file, setCsvNotice);
+      setCsvNotice(wideInputNotice(features, config.runs));
       onCsv(csv);
     } catch (e) {
+      setCsvNotice(null);
       setCsvError(e instanceof Error ? e.message : String(e));
     }
   };
@@ -200,6 +216,11 @@ export function SetupPanel({ config, data, csvName, onChange, onCsv }: SetupPane
         </label>
         <small>Header row; a column named “label” makes it classification, else the last column is the target.</small>
         {csvName && <small data-testid="csv-name">Loaded: {csvName}</small>}
+        {csvNotice && (
+          <small role="status" data-testid="csv-notice">
+            {csvNotice}
+          </small>
+        )}
         {csvError && (
           <div className="field-error" role="alert" data-testid="csv-error">
             {csvError}
@@ -297,6 +318,12 @@ export function SetupPanel({ config, data, csvName, onChange, onCsv }: SetupPane
           onChange={(seed) => onChange({ ...config, data: { ...d, seed } })}
         />
       </div>
+      {data &&
+        shapeNotices({ trainRows: data.trainRows, testRows: data.testRows, batch: m.batch }).map((n) => (
+          <small key={n} role="status" data-testid="setup-notice">
+            {n.charAt(0).toUpperCase() + n.slice(1)}.
+          </small>
+        ))}
     </section>
   );
 }

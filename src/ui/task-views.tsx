@@ -6,6 +6,7 @@
  */
 import { memo, useEffect, useMemo, useState } from 'react';
 import { hasInverseFisher } from '../engine/page.ts';
+import { fitSquares, useElementWidth } from './use-element-width.ts';
 import type { RunSpec, TaskStatic } from '../worker/protocol.ts';
 import type { InspectSpec } from '../worker/protocol.ts';
 import {
@@ -33,25 +34,29 @@ const ref = (r: RunSpec) => ({ id: r.id, name: r.name, colour: r.colour });
 export function TaskViews({ task, runs, states }: TaskViewsProps) {
   // Kept here, not in the view, so that it survives a new race (another data set, another split).
   const [showTest, setShowTest] = useState(false);
+  // One row of maps whatever the column's width (a laptop's side column, a phone, a slide).
+  const [box, width] = useElementWidth<HTMLDivElement>();
   if (!task || task.kind === 'none') return <p className="hint">This task has no picture: see the curves.</p>;
   if (task.kind === 'points') {
     return (
-      <DecisionBoundaries
-        points={{ x: task.x, labels: task.labels, classes: task.classes }}
-        showTest={showTest}
-        onShowTest={setShowTest}
-        {...(task.testX && task.testLabels
-          ? { testPoints: { x: task.testX, labels: task.testLabels, classes: task.classes } }
-          : {})}
-        runs={runs.map((r) => {
-          const f = states[r.id]?.frame;
-          return {
-            ...ref(r),
-            grid: f?.kind === 'grid' ? { size: f.size, extent: f.extent, probs: f.probs } : null,
-          };
-        })}
-        mapSize={200}
-      />
+      <div ref={box}>
+        <DecisionBoundaries
+          points={{ x: task.x, labels: task.labels, classes: task.classes }}
+          showTest={showTest}
+          onShowTest={setShowTest}
+          {...(task.testX && task.testLabels
+            ? { testPoints: { x: task.testX, labels: task.testLabels, classes: task.classes } }
+            : {})}
+          runs={runs.map((r) => {
+            const f = states[r.id]?.frame;
+            return {
+              ...ref(r),
+              grid: f?.kind === 'grid' ? { size: f.size, extent: f.extent, probs: f.probs } : null,
+            };
+          })}
+          mapSize={fitSquares(width, runs.length, 56, 56, 200)}
+        />
+      </div>
     );
   }
   const anyProbs = runs.some((r) => states[r.id]?.frame?.kind === 'probs');
@@ -125,12 +130,13 @@ export interface InsideProps {
 
 /** The two-parameter plain-vs-natural-gradient demo as an open section of its own. */
 export const TwoParamPanel = memo(function TwoParamPanel() {
+  const [box, width] = useElementWidth<HTMLDivElement>();
   return (
-    <div className="views-two-param-panel" data-testid="two-param-panel">
+    <div className="views-two-param-panel" data-testid="two-param-panel" ref={box}>
       <p className="hint">
         Start here: natural gradient on a model with two weights, the idea FishLeg approximates for big networks.
       </p>
-      <TwoParamDemo size={320} />
+      <TwoParamDemo size={fitSquares(width, 1, 40, 200, 320)} />
     </div>
   );
 });

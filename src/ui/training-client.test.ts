@@ -103,6 +103,28 @@ describe('TrainingClient', () => {
     expect(sent.at(-1)).toEqual({ type: 'remove', raceId: 3, runId: 'r2' });
   });
 
+  it("adds a FishLeg run's frozen-Q control once: same settings but auxiliary rate 0, same colour, from step 0", () => {
+    const { client, sent, emit } = started();
+    emit({ type: 'metrics', raceId: 1, points: [{ runId: 'r3', point: point(40) }] });
+    const fishleg = client.getSnapshot().config.runs.find((r) => r.id === 'r3')!;
+    expect(fishleg.optimizer.kind).toBe('fishleg');
+    client.addFrozenControl('r3');
+    const added = sent.at(-1);
+    expect(added).toMatchObject({ type: 'addRun', raceId: 1, from: null });
+    const runs = client.getSnapshot().config.runs;
+    const control = runs.at(-1)!;
+    expect(control.name).toBe(`${fishleg.name} (Q frozen)`);
+    expect(control.colour).toBe(fishleg.colour);
+    expect(control.optimizer).toEqual({ ...fishleg.optimizer, auxLr: 0 });
+    expect(client.getSnapshot().runs[control.id]!.catchingUp).toEqual({ step: 0, target: 40 });
+    // A second click adds nothing; other optimizers have no control.
+    const n = sent.length;
+    client.addFrozenControl('r3');
+    client.addFrozenControl('r1');
+    expect(sent.length).toBe(n);
+    expect(client.getSnapshot().config.runs).toHaveLength(runs.length);
+  });
+
   it('records divergence and approximation switches; stops when every run diverged', () => {
     const f = fakePort();
     const config = { ...DEFAULT_CONFIG, runs: runsFor([optimizerFor('sgd', 1e9)]) };

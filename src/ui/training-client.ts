@@ -38,7 +38,8 @@ import {
   type StateRecord,
   type StateStore,
 } from './saved-state.ts';
-import type { SavedRaceState } from '../worker/race.ts';
+import { controlledRun, frozenQControl } from '../worker/frozen-control.ts';
+import type { SavedRaceState } from '../worker/protocol.ts';
 import { withHistory } from './inside-history.ts';
 import { appendThinned } from './downsample.ts';
 import { addChange, diffOptimizer } from './marks.ts';
@@ -347,6 +348,20 @@ export class TrainingClient {
     if (!src || cfg.runs.length >= MAX_RUNS) return;
     const copy = newRun(src.optimizer.kind, cfg.runs, src.optimizer);
     this.#addRun({ ...copy, name: `${src.name} branch`.slice(0, 24) }, id);
+  }
+
+  /**
+   * Adds a FishLeg run's frozen-Q control: the same settings with the auxiliary updates off, in the run's own
+   * colour (the chart draws it faint), from step 0 on the same initial weights and batches, catching up.
+   */
+  addFrozenControl(id: string): void {
+    const cfg = this.#state.config;
+    const src = cfg.runs.find((r) => r.id === id);
+    if (!src || cfg.runs.length >= MAX_RUNS) return;
+    const control = frozenQControl(src);
+    if (!control || cfg.runs.some((r) => controlledRun(r, cfg.runs)?.id === id)) return;
+    const fresh = newRun('fishleg', cfg.runs, control.optimizer);
+    this.#addRun({ ...fresh, name: control.name.slice(0, 24), colour: src.colour }, null);
   }
 
   #addRun(run: RunSpec, from: string | null): void {

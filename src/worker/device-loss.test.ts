@@ -2,7 +2,8 @@
  * GPU device-loss recovery, in Node on the CPU backend: the session's backend factory hands out CPU backends
  * with a `lost` promise and a `device.destroy()` the test controls, so the real `loseDevice` command path
  * runs. Checked: the race resumes from its last checkpoint with its whole state — SGD with and without
- * momentum, Adam, AdamW and FishLeg reproduce an uninterrupted reference bit for bit — live changes made
+ * momentum, Adam, AdamW, FishLeg (block-Kron, sum-of-Kron, Kron+diag), K-FAC and the exact natural gradient
+ * reproduce an uninterrupted reference bit for bit, in losses and in parameters and optimizer state — live changes made
  * after the checkpoint or still queued at the loss are re-applied where they were made, a checkpoint cut
  * short by the loss leaves the previous one in place, a playing race keeps playing with its training clock
  * carrying on, and the UI store shows the notice and cuts the curves at the restored step.
@@ -10,12 +11,13 @@
 import { describe, expect, it } from 'vitest';
 import type { Backend } from '../engine/backend.ts';
 import { CpuBackend } from '../engine/cpu/backend.ts';
+import { defaultKfac, defaultNatural } from '../engine/kfac/spec.ts';
 import { toyDataset } from '../engine/data/toy.ts';
 import { defaultFishLeg, defaultOptimizer, type FishLegConfig, type OptimizerConfig } from '../engine/optim/config.ts';
 import type { Tensor } from '../engine/tensor.ts';
 import { DEFAULT_CONFIG } from '../ui/config.ts';
 import { TrainingClient, type WorkerPort } from '../ui/training-client.ts';
-import type { MetricPoint, RaceSpec, RunSpec, WorkerEvent } from './protocol.ts';
+import type { MetricPoint, RaceSpec, RunSpec, SavedRaceState, WorkerEvent } from './protocol.ts';
 import { Race, type RaceListener, type RacePoint } from './race.ts';
 import { WorkerSession, type SessionOptions } from './session.ts';
 
@@ -35,6 +37,13 @@ const STATEFUL = [
   run('adamw', ADAMW),
   run('fl', FISHLEG),
   run('fl-sum', { ...FISHLEG, approx: 'sum-kron' }),
+  run('fl-kd', { ...FISHLEG, approx: 'kron-diag' }),
+];
+/** Every optimizer kind; K-FAC refreshes its inverses at 49 and 56, so the checkpoint at 50 falls between two. */
+const EVERY_OPTIMIZER = [
+  ...STATEFUL,
+  run('kfac', { ...defaultKfac(), lr: 0.05, invEvery: 7 }),
+  run('natural', { ...defaultNatural(), lr: 0.05, momentum: 0.9 }),
 ];
 
 function spec(runs: RunSpec[], inspect: string | null = null): RaceSpec {
@@ -191,7 +200,7 @@ describe('GPU device loss (simulated on the CPU backend)', () => {
     await session.dispose();
   });
 
-  it('resumes SGD with momentum, Adam, AdamW and FishLeg exactly: their whole state comes back', async () => {
+  it('resumes SGD with momentum, Adam, AdamW and FishLeg (every approximation) exactly: their whole state comes back', async () => {
     const ref = recordingSession();
     await ref.session.handle({ type: 'init', requestId: 1, backend: 'cpu' });
     await ref.session.handle({ type: 'setup', requestId: 2, raceId: 1, spec: spec(STATEFUL, 'fl') });
@@ -426,5 +435,60 @@ describe('Race rebuild after a device loss', () => {
     expect(outcomes(await advance(race, 30))).toEqual(outcomes(want));
     for (const r of [ref, race]) r.dispose();
     for (const b of [refBackend, lostBackend, backend]) b.dispose();
+  });
+
+  /** Each run's saved parameters and optimizer state after a checkpoint at the race's current step. */
+  async function states(race: Race) {
+    await race.checkpoint();
+    return race.saved().runs.map((r) => ({ id: r.spec.id, ...r.checkpoint.state! }));
+  }
+
+  it('restores every optimizer on a new backend with its parameters and optimizer state bit for bit', async () => {
+    const refBackend = new CpuBackend({ precision: 'f32' });
+    const ref = Race.build(refBackend, spiral, spec(EVERY_OPTIMIZER), switches().listener);
+    await ref.evaluate();
+    await advance(ref, 90);
+    const want = await states(ref);
+
+    const lostBackend = new CpuBackend({ precision: 'f32' });
+    const lost = Race.build(lostBackend, spiral, spec(EVERY_OPTIMIZER), switches().listener);
+    await lost.evaluate();
+    await advance(lost, 70);
+    const saved = structuredClone(lost.saved());
+    const backend = new CpuBackend({ precision: 'f32' });
+    const { race, step } = lost.rebuild(backend);
+    lost.dispose();
+    expect(step).toBe(50);
+    await advance(race, 40);
+    const got = await states(race);
+    expect(got.map((r) => r.step)).toEqual(EVERY_OPTIMIZER.map(() => 90));
+    for (const [i, r] of got.entries()) {
+      expect(r.id).toBe(EVERY_OPTIMIZER[i]!.id);
+      expect(Array.from(r.params), r.id).toEqual(Array.from(want[i]!.params));
+      expect(r.optimizer, r.id).toEqual(want[i]!.optimizer);
+    }
+
+    // The negative control: the same checkpoints with each optimizer's state as built (parameters only).
+    const freshBackend = new CpuBackend({ precision: 'f32' });
+    const fresh = Race.build(freshBackend, spiral, spec(EVERY_OPTIMIZER), switches().listener);
+    const blank = await states(fresh);
+    const paramsOnly: SavedRaceState = {
+      ...saved,
+      runs: saved.runs.map((r, i) => ({
+        ...r,
+        checkpoint: { ...r.checkpoint, state: { ...r.checkpoint.state!, optimizer: blank[i]!.optimizer } },
+      })),
+    };
+    const controlBackend = new CpuBackend({ precision: 'f32' });
+    const control = Race.fromSaved(controlBackend, spiral, spec(EVERY_OPTIMIZER), paramsOnly, switches().listener);
+    await advance(control, 40);
+    for (const [i, r] of (await states(control)).entries()) {
+      expect(Array.from(r.params), r.id).not.toEqual(Array.from(want[i]!.params));
+    }
+    for (const r of [ref, race, fresh, control]) r.dispose();
+    for (const b of [refBackend, lostBackend, backend, freshBackend, controlBackend]) {
+      expect(b.liveStorages()).toBe(0);
+      b.dispose();
+    }
   });
 });

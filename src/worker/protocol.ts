@@ -14,9 +14,9 @@ import type {
   Likelihood,
   TaskName,
   StepMeasures,
+  TrainerCheckpoint,
   WholeStepMeasures,
 } from '../engine/index.ts';
-import type { SavedRaceState } from './race.ts';
 
 /** Which backend to ask for: 'auto' takes WebGPU when an adapter exists and falls back to the CPU. */
 export type { BackendChoice };
@@ -331,3 +331,48 @@ export type WorkerEvent =
       readonly name: string;
       readonly message: string;
     };
+
+/** A queued live change, as data: it outlives the race it was queued on (a rebuild re-queues it). */
+export interface LiveChange {
+  readonly runId: string;
+  readonly optimizer: OptimizerConfig;
+  /** The UI has already been told of the switch this change makes (a replay must not announce it twice). */
+  readonly announced?: boolean;
+}
+
+/** A change applied at `step` (the journal), or to apply when the race gets there (a replay after a rebuild). */
+export interface StepChange extends LiveChange {
+  readonly step: number;
+}
+
+/** What a run is rebuilt from. */
+export interface RacerCheckpoint {
+  /** The run's settings when it was taken (its optimizer settings are those in `state`). */
+  readonly spec: RunSpec;
+  /** null before the first checkpoint: the run as built, at step 0. */
+  readonly state: TrainerCheckpoint | null;
+  /** Training seconds at the checkpoint. */
+  readonly seconds: number;
+}
+
+/** One run of a SavedRaceState. */
+export interface SavedRacer {
+  /** Its settings now (those the UI shows); a live run is rebuilt with its checkpoint's and the changes since. */
+  readonly spec: RunSpec;
+  readonly checkpoint: RacerCheckpoint;
+  readonly diverged: number | null;
+  /** The step-0 loss its divergence watch compares to (null before the first evaluation). */
+  readonly initialLoss: number | null;
+}
+
+/**
+ * What a race is rebuilt from, as plain structured-clonable data: every run's last checkpoint and the live
+ * changes made since (with the steps they were made at), so that the rebuilt race retraces the saved one
+ * exactly. A device loss rebuilds from it in memory; the page keeps it across reloads (ui/saved-state.ts).
+ */
+export interface SavedRaceState {
+  /** The step every live run restarts from. */
+  readonly step: number;
+  readonly runs: readonly SavedRacer[];
+  readonly changes: readonly StepChange[];
+}

@@ -12,7 +12,7 @@ import { DEFAULT_CONFIG } from '../ui/config.ts';
 import { saveState, setupKey, type StateRecord, type StateStore } from '../ui/saved-state.ts';
 import { TrainingClient, type WorkerPort } from '../ui/training-client.ts';
 import type { MetricPoint, RaceSpec, RunSpec, WorkerEvent } from './protocol.ts';
-import type { SavedRaceState } from './race.ts';
+import type { SavedRaceState } from './protocol.ts';
 import { WorkerSession, type SessionOptions } from './session.ts';
 
 const run = (id: string, optimizer: OptimizerConfig): RunSpec => ({ id, name: id, colour: '#123456', optimizer });

@@ -6,8 +6,8 @@
  * as a live change at the restored step.
  */
 import { type Backend, type Dataset, validateOptimizer, type OptimizerConfig } from '../engine/index.ts';
-import type { RaceSpec } from './protocol.ts';
-import { Race, type RaceListener, type RaceOptions, type SavedRaceState } from './race.ts';
+import type { RaceSpec, SavedRaceState } from './protocol.ts';
+import { Race, type RaceListener, type RaceOptions } from './race.ts';
 
 /** Thrown when a saved state cannot continue as the given setup; the caller starts the race afresh. */
 export class ResumeError extends Error {

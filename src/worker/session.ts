@@ -9,11 +9,9 @@
  */
 import {
   createBackend,
-  getTask,
   type Backend,
   type CreateBackendOptions,
   type FallbackKind,
-  csvDataset,
   type Dataset,
   parseArch,
   TOY_DEFAULTS,
@@ -28,7 +26,8 @@ import {
   type OptimizerConfig,
 } from '../engine/index.ts';
 import { TrainingLoop, type LoopOptions } from './loop.ts';
-import { Race, type RaceListener, type RaceOptions, type RacePoint, type SavedRaceState } from './race.ts';
+import { Race, type RaceListener, type RaceOptions, type RacePoint } from './race.ts';
+import { loadDataSpec } from './load-data.ts';
 import { resumeRace } from './resume.ts';
 import type {
   BackendChoice,
@@ -37,6 +36,7 @@ import type {
   DataSpec,
   FishLegFrame,
   RaceSpec,
+  SavedRaceState,
   TaskFrame,
   WorkerEvent,
 } from './protocol.ts';
@@ -375,20 +375,15 @@ export class WorkerSession {
   }
 
   async #loadData(raceId: number, spec: DataSpec): Promise<Dataset> {
-    if (spec.task === 'csv') {
-      if (!spec.csv) throw new ProtocolError('the CSV task needs a file: upload one first');
-      return csvDataset({ text: spec.csv.text, name: spec.csv.name }, undefined, { seed: spec.seed });
-    }
-    if (spec.task === 'mnist' || spec.task === 'mnist-ae') {
+    if (spec.task === 'csv' && !spec.csv) throw new ProtocolError('the CSV task needs a file: upload one first');
+    return loadDataSpec(spec, () => {
       // Loaded once per worker: every later race reuses the bytes.
       const source = this.#options.mnistBytes ?? defaultMnistBytes;
       this.#mnist ??= source((loaded, total) => this.#post({ type: 'loading', raceId, loaded, total }));
       const bytes = this.#mnist;
       bytes.catch(() => (this.#mnist = null));
-      return getTask(spec.task).load({ mnistBytes: () => bytes });
-    }
-    const split = spec.testFraction !== undefined ? { testFraction: spec.testFraction } : {};
-    return getTask(spec.task).load({ n: spec.n, noise: spec.noise, seed: spec.seed, ...split });
+      return bytes;
+    });
   }
 
   /** Throws MemoryBudgetError when the race would not fit the budget or the backend's per-buffer limit. */

@@ -6,12 +6,13 @@
  * plateau (exit 3). Most cases run in-process; only a few spawn `npm run train` end to end.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildCommand, CliError, DEFAULT_MEMORY_BUDGET, parseArgs } from '../../src/cli/args.ts';
 import { checkWritable, EXIT_DIVERGED, formatPoint, runTraining } from '../../src/cli/train.ts';
+import { fileProblem } from '../../src/cli/file-problem.ts';
 import { ArchError, parseArch } from '../../src/engine/data/arch.ts';
 import { MemoryBudgetError } from '../../src/engine/memory.ts';
 
@@ -51,7 +52,7 @@ describe('parseArgs', () => {
     [['--task', 'spiral', '--samples', '1e8'], /--samples must be at most 1000000/],
     [
       ['--task', 'spiral', '--optimizer', 'fishleg', '--aux-batch', '1e20'],
-      /auxiliary batch must be an integer ≥ 1, or unset for the training batch/,
+      /auxiliary batch must be an integer from 1 to 9007199254740991 \(2\^53 − 1\), or unset for the training batch/,
     ],
     [['--task', 'spiral', '--memory-budget', 'lots'], /'--memory-budget <size>'.*expected a size such as 4GB/],
     [['--task', 'spiral', '--memory-budget', '0'], /expected a size/],
@@ -60,7 +61,10 @@ describe('parseArgs', () => {
     [['--task', 'spiral', '--lr', 'Infinity'], /'--lr <x>'.*expected a number/],
     [['--task', 'spiral', '--lr', ' '], /expected a number/],
     [['--task', 'spiral', '--optimizer', 'fishleg', '--init-scale', '1e39'], /'--init-scale <x>'.*largest float32/],
-    [['--task', 'spiral', '--optimizer', 'fishleg', '--damping', '1e-45'], /'--damping <x>'.*smallest normal float32/],
+    [
+      ['--task', 'spiral', '--optimizer', 'fishleg', '--damping', '1e-45'],
+      /^FishLeg damping must be 0 or at least 1\.1754943508222875e-38 in size, the smallest normal float32 \(got 1e-45\)$/,
+    ],
     [['--task', 'spiral', '--sigma', '-1e39'], /'--sigma <s>'.*largest float32/],
     [
       ['--task', 'spiral', '--optimizer', 'sgd', '--lr', '1e30', '--weight-decay', '1e30'],
@@ -345,13 +349,24 @@ describe('--out and the summary line', () => {
     expect(existsSync(fresh)).toBe(false);
   });
 
-  it.skipIf(process.getuid?.() === 0)('refuses a read-only folder (permission denied)', () => {
-    const ro = join(dir, 'ro');
-    mkdirSync(ro);
-    chmodSync(ro, 0o500);
-    expect(() => checkWritable(join(ro, 'x.json'))).toThrow(
-      `cannot write --out ${join(ro, 'x.json')}: permission denied`,
-    );
+  it('refuses an --out it cannot open for writing, for every user (root included)', () => {
+    // chmod cannot stop root; a path through a regular file cannot be opened by anyone.
+    const file = join(dir, 'plain.txt');
+    writeFileSync(file, 'kept');
+    const under = join(file, 'x.json');
+    expect(() => checkWritable(under)).toThrow(`cannot write --out ${under}: a part of its path is not a folder`);
+    expect(readFileSync(file, 'utf8')).toBe('kept');
+  });
+
+  it('says why the file system refused, in words, for each refusal it can meet', () => {
+    const refused = (code: string) => fileProblem(Object.assign(new Error(code), { code }), 'write');
+    expect(refused('EACCES')).toBe('permission denied');
+    expect(refused('EPERM')).toBe('permission denied');
+    expect(refused('EROFS')).toBe('the file system is read-only');
+    expect(refused('ENOSPC')).toBe('the disk is full');
+    expect(refused('ENOENT')).toBe('its folder does not exist');
+    expect(fileProblem(Object.assign(new Error('x'), { code: 'ENOENT' }), 'read')).toBe('no such file');
+    expect(refused('EWHATEVER')).toBe('EWHATEVER');
   });
 
   it('prints no NaN for a missing test split', () => {
@@ -476,5 +491,142 @@ describe('npm run train', () => {
     const r = cli('--data', file);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe("error: bad.csv line 3: column 'x2' is not a number: 'abc'\n");
+  });
+});
+
+describe('what earlier passes left silent or misleading', () => {
+  it.each<[string, string[], string]>([
+    ['an empty --out', ['--task', 'spiral', '--out', ''], '--out needs a file name, e.g. --out run.json'],
+    ['a blank --out', ['--task', 'spiral', '--out', '  '], '--out needs a file name, e.g. --out run.json'],
+    [
+      'an empty --export-pytorch',
+      ['--task', 'spiral', '--export-pytorch', ''],
+      '--export-pytorch needs a file name, e.g. --export-pytorch train.py',
+    ],
+    // One message per value, and 0 offered only where 0 is allowed.
+    [
+      'a subnormal --init-scale',
+      ['--task', 'spiral', '--optimizer', 'fishleg', '--init-scale', '1e-40'],
+      'FishLeg init scale must be at least 1.1754943508222875e-38 in size, the smallest normal float32 (got 1e-40)',
+    ],
+    [
+      'a zero --init-scale',
+      ['--task', 'spiral', '--optimizer', 'fishleg', '--init-scale', '0'],
+      'FishLeg init scale must be a positive number, or unset for 1/damping (got 0)',
+    ],
+    [
+      'a subnormal --eps',
+      ['--task', 'spiral', '--eps', '1e-40'],
+      'eps must be at least 1.1754943508222875e-38 in size, the smallest normal float32 (got 1e-40)',
+    ],
+    [
+      'a subnormal --sigma',
+      ['--task', 'spiral', '--sigma', '1e-40'],
+      '--sigma must be from 1.1e-19 to 1.8e19, so that σ² is a normal float32 (got 1e-40)',
+    ],
+    [
+      'a zero --sigma',
+      ['--task', 'spiral', '--sigma', '0'],
+      '--sigma must be from 1.1e-19 to 1.8e19, so that σ² is a normal float32 (got 0)',
+    ],
+    [
+      'an integer setting past 2^53',
+      ['--task', 'spiral', '--optimizer', 'fishleg', '--aux-every', '1e20'],
+      'FishLeg aux-every K must be an integer from 1 to 9007199254740991 (2^53 − 1) (got 100000000000000000000)',
+    ],
+    // --fisher is FishLeg's (ggn, sampled) and K-FAC's (sampled): each judged against its own choices.
+    [
+      'a K-FAC --fisher that only FishLeg has',
+      ['--task', 'spiral', '--optimizer', 'kfac', '--fisher', 'ggn'],
+      "K-FAC fisher 'ggn' is not implemented: the exact-GGN factor G needs one backward pass per network output each step; use 'sampled' (targets drawn from the model, K-FAC's definition)",
+    ],
+    [
+      'a K-FAC --fisher that no optimizer has',
+      ['--task', 'spiral', '--optimizer', 'kfac', '--fisher', 'exact'],
+      "option '--fisher <name>' argument 'exact' is invalid. expected one of sampled with kfac",
+    ],
+    [
+      'a FishLeg --fisher that no optimizer has',
+      ['--task', 'spiral', '--optimizer', 'fishleg', '--fisher', 'exact'],
+      "option '--fisher <name>' argument 'exact' is invalid. expected one of ggn, sampled with fishleg",
+    ],
+  ])('refuses %s with one message', (_, argv, message) => {
+    expect(messageOf(argv)).toBe(message);
+  });
+
+  it("takes every optimizer's own choices of a shared flag", () => {
+    expect(parseArgs(['--task', 'spiral', '--optimizer', 'fishleg', '--fisher', 'ggn']).optimizer).toMatchObject({
+      fisher: 'ggn',
+    });
+    expect(parseArgs(['--task', 'spiral', '--optimizer', 'kfac', '--fisher', 'sampled']).optimizer).toMatchObject({
+      fisher: 'sampled',
+    });
+  });
+
+  const dir = mkdtempSync(join(tmpdir(), 'fishleg-left-'));
+
+  it('warns, even with --quiet, of a batch larger than the training set, and keeps the warning in --out', async () => {
+    const warned: string[] = [];
+    const s = await runTraining(
+      cpu('--task', 'spiral', '--samples', '50', '--batch', '64', '--steps', '2', '--eval-every', '2'),
+      undefined,
+      undefined,
+      (l) => warned.push(l),
+    );
+    expect(warned).toEqual([
+      'the batch of 64 is larger than the 40 rows of the training split: batches are drawn with replacement, so each repeats rows (a batch of 40 costs less)',
+    ]);
+    expect(s.warnings).toEqual(warned);
+    const quiet: string[] = [];
+    await runTraining(cpu('--task', 'spiral', '--steps', '2', '--eval-every', '2'), undefined, undefined, (l) =>
+      quiet.push(l),
+    );
+    expect(quiet).toEqual([]);
+  });
+
+  it('warns that a 2-row CSV tests on one row of a class it never trains on', async () => {
+    const file = join(dir, 'two.csv');
+    writeFileSync(file, 'x,label\n0.1,0\n0.9,1\n');
+    const warned: string[] = [];
+    await runTraining(
+      cpu('--data', file, '--steps', '2', '--eval-every', '2', '--batch', '1'),
+      undefined,
+      undefined,
+      (l) => warned.push(l),
+    );
+    expect(warned).toHaveLength(2);
+    expect(warned[0]).toBe(
+      'the test split holds only 1 row: its score says little (add rows or give a larger test file)',
+    );
+    expect(warned[1]).toMatch(/^the test split has class [01] that no training row has: no model can get it right$/);
+  });
+
+  it('refuses a named pipe as --data at once instead of waiting for a writer', () => {
+    const fifo = join(dir, 'pipe.csv');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const r = cli('--data', fifo, '--steps', '1');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      `error: cannot read ${fifo}: it is a named pipe, not a file; save what it carries to a file and give that\n`,
+    );
+  });
+
+  it('exits non-zero when the summary cannot be written to standard output', () => {
+    const full = openSync('/dev/full', 'w');
+    try {
+      const r = spawnSync(
+        tsx,
+        ['src/cli/train.ts', '--task', 'spiral', '--steps', '2', '--eval-every', '2', '--backend', 'cpu', '--quiet'],
+        {
+          encoding: 'utf8',
+          timeout: 60_000,
+          stdio: ['ignore', full, 'pipe'],
+        },
+      );
+      expect(r.status).toBe(2);
+      expect(r.stderr).toBe('error: cannot write to standard output: the disk is full\n');
+    } finally {
+      closeSync(full);
+    }
   });
 });

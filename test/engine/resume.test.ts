@@ -1,13 +1,15 @@
 /**
  * Exact resume (what a GPU device loss needs): a run checkpointed at step 37 and restored into a fresh
- * trainer on a NEW CPU backend continues bit for bit as the uninterrupted run — parameters, train loss and
- * FishLeg's auxiliary loss — for every optimizer with state, every FishLeg approximation, a run that switched
- * approximation before the checkpoint and one that switches after it. Restoring the parameters alone
- * (loadParams) does not, which shows the comparison can see the optimizer state.
+ * trainer on a NEW CPU backend continues bit for bit as the uninterrupted run — parameters, the optimizer's
+ * whole saved state, train loss and FishLeg's auxiliary loss — for every optimizer (K-FAC checkpointed
+ * between two inverse refreshes, the exact natural gradient), every FishLeg approximation, a run that
+ * switched approximation before the checkpoint and one that switches after it. Restoring the parameters
+ * alone (loadParams) does not, which shows the comparison can see the optimizer state.
  */
 import { describe, expect, it } from 'vitest';
 import { CpuBackend } from '../../src/engine/cpu/backend.ts';
 import { toyDataset } from '../../src/engine/data/toy.ts';
+import { defaultKfac, defaultNatural } from '../../src/engine/kfac/spec.ts';
 import {
   defaultFishLeg,
   defaultOptimizer,
@@ -30,6 +32,10 @@ interface Case {
   readonly optimizer: OptimizerConfig;
   readonly arch?: string;
   readonly precision?: 'f32' | 'f64';
+  /** Keeps no state between steps (no momentum): restoring the parameters alone is then enough. */
+  readonly stateless?: boolean;
+  /** Steps before the checkpoint (BEFORE unless set). */
+  readonly before?: number;
   /** Switch before the checkpoint (at step 20). */
   readonly switchBefore?: FishLegApprox;
   /** Switch after the checkpoint (after AFTER / 2 more steps), in both runs. */
@@ -45,6 +51,21 @@ const CASES: Case[] = [
   { name: 'Adam in float64', optimizer: { ...defaultOptimizer('adam'), lr: 0.02 }, precision: 'f64' },
   { name: 'AdamW', optimizer: { ...defaultOptimizer('adamw'), lr: 0.02, weightDecay: 0.1 } },
   ...FISHLEG_APPROXES.map((a) => ({ name: `FishLeg ${a}`, optimizer: fishleg(a), arch: FISHLEG_ARCH })),
+  {
+    // Inverses refreshed at steps 0 and 7, checkpoint at 10, the next refresh (14) after the restore.
+    name: 'K-FAC, checkpointed between inverse refreshes',
+    optimizer: { ...defaultKfac(), lr: 0.05, invEvery: 7 },
+    before: 10,
+  },
+  {
+    name: 'K-FAC with weight decay and no KL clip, checkpointed between inverse refreshes',
+    optimizer: { ...defaultKfac(), lr: 0.05, invEvery: 5, klClip: null, weightDecay: 1e-3 },
+  },
+  { name: 'exact natural gradient', optimizer: { ...defaultNatural(), lr: 0.1 }, stateless: true },
+  {
+    name: 'exact natural gradient with momentum',
+    optimizer: { ...defaultNatural(), lr: 0.05, momentum: 0.9, weightDecay: 1e-3 },
+  },
   {
     name: 'FishLeg sampled Fisher, own aux batch, no aux preconditioning',
     optimizer: { ...fishleg('kron-diag'), fisher: 'sampled', auxBatch: 12, preconditionAux: false },
@@ -87,6 +108,7 @@ async function continueRun(t: Trainer, c: Case) {
     auxLoss: await t.readAuxLoss(),
     step: t.stepCount,
     config: t.optimizerConfig,
+    state: (await t.checkpoint()).optimizer,
   };
 }
 
@@ -97,7 +119,7 @@ async function checkpointed(c: Case): Promise<{ a: Trainer; cp: TrainerCheckpoin
     await a.switchApprox(c.switchBefore);
     a.step(BEFORE - 20);
   } else {
-    a.step(BEFORE);
+    a.step(c.before ?? BEFORE);
   }
   // Structured-cloned, as it would be if it crossed a worker boundary.
   return { a, cp: structuredClone(await a.checkpoint()) };
@@ -114,25 +136,35 @@ function disposeAll(...ts: Trainer[]): void {
 describe('checkpoint and restore continue a run exactly (CPU)', () => {
   it.each(CASES)('$name', async (c) => {
     const { a, cp } = await checkpointed(c);
-    expect(cp.step).toBe(BEFORE);
+    const before = c.before ?? BEFORE;
+    expect(cp.step).toBe(before);
     const b = trainer(c);
     b.restore(cp);
-    expect(b.stepCount).toBe(BEFORE);
+    expect(b.stepCount).toBe(before);
     expect(b.optimizerConfig).toEqual(a.optimizerConfig);
     const want = await continueRun(a, c);
     const got = await continueRun(b, c);
-    expect(got.step).toBe(BEFORE + AFTER);
+    expect(got.step).toBe(before + AFTER);
     expect(got.params).toEqual(want.params);
+    expect(Object.keys(got.state.tensors).length).toBeGreaterThan(0);
+    expect(got.state).toEqual(want.state);
     expect(got.trainLoss).toBe(want.trainLoss);
     expect(got.auxLoss).toBe(want.auxLoss);
     expect(got.config).toEqual(want.config);
     if (c.optimizer.kind === 'fishleg') expect(want.auxLoss).not.toBeNull();
 
-    // The parameters alone are not enough: the optimizer's state matters to the next steps.
+    // The parameters alone are not enough: the optimizer's state matters to the next steps (unless it keeps
+    // none, when they must be enough: the step count alone picks the batches).
     const paramsOnly = trainer(c);
     paramsOnly.loadParams(Float32Array.from(cp.params), cp.step);
     if (c.switchBefore) await paramsOnly.switchApprox(c.switchBefore);
-    expect((await continueRun(paramsOnly, c)).params).not.toEqual(want.params);
+    const lost = await continueRun(paramsOnly, c);
+    if (c.stateless) {
+      expect(lost.params).toEqual(want.params);
+    } else {
+      expect(lost.params).not.toEqual(want.params);
+      expect(lost.state.tensors).not.toEqual(want.state.tensors);
+    }
     disposeAll(a, b, paramsOnly);
   });
 

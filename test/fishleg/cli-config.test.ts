@@ -35,6 +35,7 @@ describe('FishLeg config', () => {
       auxBatch: null,
       fisher: 'ggn',
       preconditionAux: true,
+      fitScale: false,
     });
     expect(fishLegInitScale(c)).toBeCloseTo(10, 12);
     expect(fishLegInitScale({ ...c, initScale: 3 })).toBe(3);
@@ -98,6 +99,8 @@ describe('FishLeg CLI flags', () => {
       'sampled',
       '--precondition-aux',
       'off',
+      '--fit-scale',
+      'on',
       '--steps',
       '3000',
       '--switch-approx',
@@ -116,6 +119,7 @@ describe('FishLeg CLI flags', () => {
       auxBatch: 50,
       fisher: 'sampled',
       preconditionAux: false,
+      fitScale: true,
     });
     expect(c.switchApprox).toEqual([
       { step: 1000, approx: 'block-kron' },

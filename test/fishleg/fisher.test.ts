@@ -5,8 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { CpuBackend } from '../../src/engine/cpu/backend.ts';
-import { withScratch } from '../../src/engine/fishleg/arena.ts';
-import { FisherProduct, type FisherSource } from '../../src/engine/fishleg/fisher.ts';
+import { withScratch } from '../../src/engine/curvature/arena.ts';
+import { FisherProduct, type FisherSource } from '../../src/engine/curvature/fisher.ts';
 import { exactFisher, outputFisher } from '../../src/engine/fishleg/views.ts';
 import { paramLayout, type MlpSpec } from '../../src/engine/model/mlp.ts';
 import { forwardOps, Workspace } from '../../src/engine/model/passes.ts';

@@ -9,9 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Backend } from '../../src/engine/backend.ts';
 import { CpuBackend } from '../../src/engine/cpu/backend.ts';
 import { toyDataset } from '../../src/engine/data/toy.ts';
-import { withScratch, type Arena } from '../../src/engine/fishleg/arena.ts';
+import { withScratch, type Arena } from '../../src/engine/curvature/arena.ts';
 import { APPROX } from '../../src/engine/fishleg/approx.ts';
-import { FisherProduct, type FisherSource } from '../../src/engine/fishleg/fisher.ts';
+import { FisherProduct, type FisherSource } from '../../src/engine/curvature/fisher.ts';
 import { FishLeg } from '../../src/engine/fishleg/fishleg.ts';
 import type { LayerState } from '../../src/engine/fishleg/types.ts';
 import { paramLayout } from '../../src/engine/model/mlp.ts';
@@ -140,6 +140,30 @@ describe('FishLeg training on WebGPU', () => {
     runs[1].dispose();
     expect(pair.gpu.liveStorages()).toBeLessThan(live);
     runs[0].dispose();
+    cpu.dispose();
+  });
+});
+
+describe('FishLeg fitScale on WebGPU', () => {
+  it('block-kron: 20 steps fitting the scale at steps 0, 4, 8, … track the CPU run and fit the same scale', async () => {
+    const spiral = toyDataset('spiral', { n: 300, noise: 0.05, seed: 7 });
+    const cfg = {
+      arch: '2-6t-5t-2',
+      likelihood: 'categorical',
+      optimizer: { ...defaultFishLeg('block-kron'), lr: 0.3, auxEvery: 4, auxLr: 0.003, fitScale: true },
+      batch: 16,
+      seed: 3,
+    } as const;
+    const cpu = new CpuBackend({ precision: 'f32' });
+    const runs = [Trainer.create(cpu, spiral, cfg), Trainer.create(pair.gpu, spiral, cfg)] as const;
+    for (const t of runs) t.step(20);
+    const scales = await Promise.all(
+      runs.map(async (t) => (await t.optimizerAs(FishLeg)!.saveState()).tensors.scalars![3]!),
+    );
+    expect(scales[0]).not.toBe(1);
+    expect(scales[1]!).toBeCloseTo(scales[0]!, 4);
+    expectClose(await runs[1].readParams(), await runs[0].readParams(), { atol: 2e-4, rtol: 2e-3 }, 'θ after 20 steps');
+    for (const t of runs) t.dispose();
     cpu.dispose();
   });
 });

@@ -3,7 +3,7 @@
  * definitions in docs/fishleg.md §3, independent of the op builders and of host-q.ts), random λ, and
  * one-shot execution of a layer's op builders on a CPU backend.
  */
-import { withScratch, type Arena } from '../../src/engine/fishleg/arena.ts';
+import { withScratch, type Arena } from '../../src/engine/curvature/arena.ts';
 import type { ApproxImpl, HostLambda, LayerShape, LayerState } from '../../src/engine/fishleg/types.ts';
 import type { CpuBackend } from '../../src/engine/cpu/backend.ts';
 import type { Op } from '../../src/engine/ops.ts';

@@ -44,8 +44,18 @@ describe('csv parsing', () => {
     expect(() => parseCsv('x,y\n1,\n', 'r.csv')).toThrow("r.csv line 2: column 'y' is not a number: ''");
     expect(() => parseCsv('x,y\n1,0x1f\n', 'r.csv')).toThrow("r.csv line 2: column 'y' is not a number: '0x1f'");
     expect(() => parseCsv('x,y\n1,Infinity\n', 'r.csv')).toThrow("column 'y' is not a number: 'Infinity'");
-    // A quoted field spanning lines moves the count on for the rows after it.
-    expect(() => parseCsv('x,y\n1,"2\n"\n4,z\n', 'q.csv')).toThrow("q.csv line 4: column 'y' is not a number: 'z'");
+    // A quoted field spanning lines (here a column name) moves the count on for the rows after it.
+    expect(() => parseCsv('x,"y\n(m)"\n1,2\n4,z\n', 'q.csv')).toThrow(
+      "q.csv line 4: column 'y\\n(m)' is not a number: 'z'",
+    );
+    // A quoted cell holding a line break is text, even where trimming it would leave a number.
+    for (const cell of ['"2\n"', '"\n2"', '"2\r\n"', '"1\n2"']) {
+      const e = errorOf(() => parseCsv(`x,y\n1,${cell}\n4,5\n`, 'q.csv'));
+      expect(e.line, cell).toBe(2);
+      expect(e.message, cell).toMatch(
+        /^q\.csv line 2: column 'y' holds a line break inside quotes, not a number: '.*'$/,
+      );
+    }
     expect(() => parseCsv('x,y\n1,2\n"4,5\n', 'q.csv')).toThrow('q.csv line 3: Quoted field unterminated');
   });
 
@@ -242,12 +252,12 @@ describe('csv input found by the second fuzz pass', () => {
   it('converts rows as they are parsed, keeping lines, blank rows and the first error in file order', () => {
     // 2¹⁹ + 2 rows of 2 values: the values outgrow one 2²⁰-value chunk and are joined.
     const n = 2 ** 19 + 2;
-    const t = parseCsv(`a,b\n${'1,2\n'.repeat(n - 2)}\n\n"3\n",4\n5,6\n`, 'f.csv');
+    const t = parseCsv(`a,b\n${'1,2\n'.repeat(n - 2)}\n\n"3",4\n\n5,6\n`, 'f.csv');
     expect(t.rows).toBe(n);
     expect(t.values.length).toBe(2 * n);
     expect(Array.from(t.values.slice(2 ** 20 - 2, 2 ** 20 + 2))).toEqual([1, 2, 3, 4]);
     expect(Array.from(t.values.slice(-2))).toEqual([5, 6]);
-    // Header on line 1, rows on 2…n - 1, two blank lines, a quoted field spanning two lines, the last row.
+    // Header on line 1, rows on 2…n - 1, two blank lines, a row with a quoted cell, a blank line, the last row.
     expect(Array.from(t.lines.slice(-2))).toEqual([n + 2, n + 4]);
     // A bad number before a broken quote is the error reported (it comes first in the file).
     expect(() => parseCsv('a,b\n1,x\n"2,3\n', 'f.csv')).toThrow("f.csv line 2: column 'b' is not a number: 'x'");

@@ -92,11 +92,21 @@ class Values {
   }
 }
 
+/**
+ * A field as meant: trimmed, and unquoted when spaces stood outside its quotes (`a, "b"`), which CSV counts
+ * as part of the field (papaparse then keeps the quotes in the value, so a column would be named '"b"').
+ */
+function fieldText(f: string): string {
+  const t = f.trim();
+  const m = /^"((?:[^"]|"")*)"$/s.exec(t);
+  return m && t !== f ? m[1]!.replace(/""/g, '"') : t;
+}
+
 const isBlank = (fields: readonly string[]): boolean => fields.length === 1 && fields[0]!.trim() === '';
 
 /** The header row's names, trimmed; throws on a numeric header, an empty or a duplicate name. */
 function readHeader(fields: readonly string[], fileName: string, line: number): string[] {
-  const header = fields.map((h) => h.trim());
+  const header = fields.map(fieldText);
   if (header.every((h) => NUMBER.test(h))) {
     throw new CsvError(
       fileName,
@@ -128,7 +138,8 @@ export function parseCsv(text: string, fileName: string): CsvTable {
   let start = 0;
   let line = 1;
   let parseError: Error | undefined;
-  const row = (fields: string[], at: number): void => {
+  /** `quoted`: the row's text holds a quote, so a line break in a cell may be inside quotes. */
+  const row = (fields: string[], at: number, quoted: boolean): void => {
     if (isBlank(fields)) return;
     if (header === null) {
       header = readHeader(fields, fileName, at);
@@ -137,7 +148,16 @@ export function parseCsv(text: string, fileName: string): CsvTable {
     const cols = header.length;
     if (fields.length !== cols) throw new CsvError(fileName, at, `expected ${cols} columns, found ${fields.length}`);
     fields.forEach((f, j) => {
-      const s = f.trim();
+      // A quoted cell may hold a line break; trim() would take one at its ends away and call it a number. (An
+      // unquoted cell ends in one only in a file of mixed line endings, where trimming it is right.)
+      const s = fieldText(f);
+      if (/[\r\n]/.test(s) || (quoted && /[\r\n]/.test(f))) {
+        throw new CsvError(
+          fileName,
+          at,
+          `column '${printable(header![j]!)}' holds a line break inside quotes, not a number: '${printable(f)}'`,
+        );
+      }
       if (!NUMBER.test(s)) {
         throw new CsvError(fileName, at, `column '${printable(header![j]!)}' is not a number: '${printable(f)}'`);
       }
@@ -161,7 +181,7 @@ export function parseCsv(text: string, fileName: string): CsvTable {
       const err = res.errors[0];
       try {
         if (err) throw new CsvError(fileName, line, printable(err.message));
-        row(res.data, line);
+        row(res.data, line, src.slice(start, res.meta.cursor).includes('"'));
       } catch (e) {
         parseError = e instanceof Error ? e : new Error(String(e));
         parser.abort();

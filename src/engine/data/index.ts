@@ -19,3 +19,4 @@ export {
   likelihoodFor,
 } from './tasks.ts';
 export type { TaskLoadOptions, TaskName, TaskSpec } from './tasks.ts';
+export * from './setup-notices.ts';

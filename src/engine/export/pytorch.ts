@@ -333,6 +333,12 @@ function runFactory(s: ExportSetup, run: ExportRun, i: number): string {
         `    # The auxiliary batch: ${auxBatch} rows${o.auxBatch === null ? ' (auxBatch unset: the training batch size)' : ''}, the engine's own rows for each step.`,
         `    aux = EngineAuxBatches(ctx["train_x"], ctx["train_y"], SETUP["seed"], ${auxBatch})`,
         ...method,
+        ...(o.fitScale
+          ? [
+              `    # fitScale on (docs/fishleg.md 7.2): the library has no fitted overall scale of Q, so this run`,
+              `    # trains without it (and without the engine's extra auxiliary update at step 0).`,
+            ]
+          : []),
         `    # Same as the engine: one auxiliary update at steps K, 2K, ... (never step 0), before that step's`,
         `    # parameter step; u = the batch gradient; Adam on lambda with betas (0.9, 0.999), eps 1e-8; the step`,
         `    # m <- beta m + (1 - beta) Q g, theta <- theta - lr (m + weight_decay theta).`,

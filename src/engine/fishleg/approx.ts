@@ -5,13 +5,12 @@
  * sum-of-Kron.
  */
 import type { ParamLayout } from '../model/mlp.ts';
-import type { FishLegApprox } from '../optim/config.ts';
 import { slice, type Tensor } from '../tensor.ts';
 import { blockKron } from './block-kron.ts';
 import { hostTraceQ } from './host-q.ts';
 import { kronDiag } from './kron-diag.ts';
 import { smallRandomTerm, sumKron } from './sum-kron.ts';
-import type { ApproxImpl, HostLambda, KronTerm, LayerShape, LayerState } from './types.ts';
+import type { ApproxImpl, HostLambda, KronTerm, LayerShape, LayerState, FishLegApprox } from './types.ts';
 
 export const APPROX: Readonly<Record<FishLegApprox, ApproxImpl>> = {
   'block-kron': blockKron,

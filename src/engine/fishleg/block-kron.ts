@@ -5,10 +5,10 @@
  */
 import type { Op } from '../ops.ts';
 import { slice, type Tensor } from '../tensor.ts';
-import type { Arena } from './arena.ts';
+import type { Arena } from '../curvature/arena.ts';
 import { eye } from './linalg.ts';
 import { kronGradForm, type KronGradForm } from './cost.ts';
-import { gemm } from './ops-util.ts';
+import { gemm } from '../curvature/op-builders.ts';
 import {
   factoredIsCheaper,
   type ApproxImpl,

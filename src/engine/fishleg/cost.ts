@@ -6,8 +6,7 @@
  * floor choose from the same candidates.
  */
 import type { Op } from '../ops.ts';
-import type { FishLegApprox } from '../optim/config.ts';
-import type { LayerShape } from './types.ts';
+import type { LayerShape, FishLegApprox } from './types.ts';
 
 /**
  * Multiply-adds of one op: m·n·k for a matmul; one per element written for elementwise ops, reductions,
@@ -33,6 +32,9 @@ export function opMacs(op: Op): number {
     case 'sgd':
     case 'adam':
       return op.n;
+    case 'spdInverse':
+      // Cholesky (d³/6), inverting L (d³/6) and L⁻ᵀL⁻¹ (d³/6), in multiply-adds.
+      return Math.ceil(op.d ** 3 / 2);
     default: {
       const never: never = op;
       throw new Error(`no cost for op '${(never as { op: string }).op}'`);

@@ -21,10 +21,10 @@ import {
 } from '../optim/state.ts';
 import { Rng, Stream } from '../rng.ts';
 import { slice, type Tensor } from '../tensor.ts';
-import { withScratch, type Arena } from './arena.ts';
+import { withScratch, type Arena } from '../curvature/arena.ts';
 import { APPROX, convertLambda, lambdaLayout, layerState, type LambdaLayout } from './approx.ts';
-import { FisherProduct, layerErrors } from './fisher.ts';
-import { axpby, coef, scale } from './ops-util.ts';
+import { FisherProduct, layerErrors } from '../curvature/fisher.ts';
+import { axpby, coef, scale } from '../curvature/op-builders.ts';
 import { FISHLEG_APPROXES, fishLegInitScale, fishLegLearnsQ, type FishLegApprox, type FishLegConfig } from './spec.ts';
 import { factoredIsCheaper, type ApproxImpl, type HostLambda } from './types.ts';
 
@@ -32,10 +32,10 @@ import { factoredIsCheaper, type ApproxImpl, type HostLambda } from './types.ts'
 const H = { beta: 0, oneMinusBeta: 1, negLr: 2, decay: 3, gamma: 4, halfGamma: 5 } as const;
 const HYPER_SIZE = Object.keys(H).length;
 /**
- * Layout of the device scalars: ‖v‖², ‖u‖², ½vᵀF_γv − uᵀv, two unused slots (kept so that saved states keep
- * their layout), and the auxiliary-loss accumulator.
+ * Layout of the device scalars: ‖v‖², ‖u‖², ½vᵀF_γv − uᵀv, Q's fitted scale s (1 until fitScale fits it),
+ * vᵀF_γv (scratch of the fit), and the auxiliary-loss accumulator.
  */
-const S = { vv: 0, uu: 1, half: 2, auxAcc: 5 } as const;
+const S = { vv: 0, uu: 1, half: 2, qScale: 3, vfv: 4, auxAcc: 5 } as const;
 const SCALARS = 6;
 /** Added to ‖v‖² and ‖u‖² so that a zero gradient gives r = 0 instead of 0/0. */
 const TINY = 1e-30;
@@ -124,6 +124,7 @@ export class FishLeg implements Optimizer, InverseFisherView {
     this.scalars = backend.alloc(SCALARS, 'fishleg.scalars');
     this.hyper = backend.alloc(HYPER_SIZE, 'fishleg.hyper');
     this.auxHyper = backend.alloc(ADAM_HYPER, 'fishleg.auxAdamHyper');
+    backend.write(slice(this.scalars, S.qScale, 1), [1]);
     this.writeHyper();
     this.fisher = fishLegLearnsQ(config) ? new FisherProduct(ctx, this.auxRows(config), config.fisher) : null;
     const impl = APPROX[config.approx];
@@ -165,9 +166,12 @@ export class FishLeg implements Optimizer, InverseFisherView {
     return this;
   }
 
-  /** Whether step `step` starts with an auxiliary update: every K steps (not at 0), never while Q is frozen. */
+  /**
+   * Whether step `step` starts with an auxiliary update: every K steps (not at 0), and at step 0 too when
+   * fitScale sets Q's scale from the first gradient; never while Q is frozen.
+   */
   private auxAt(step: number): boolean {
-    return this.fisher !== null && isAuxStep(step, this.config.auxEvery);
+    return this.fisher !== null && (isAuxStep(step, this.config.auxEvery) || (step === 0 && this.config.fitScale));
   }
 
   /**
@@ -231,7 +235,8 @@ export class FishLeg implements Optimizer, InverseFisherView {
     const old = this.config;
     this.config = config;
     this.writeHyper();
-    if (this.syncFisher() || (this.fisher && old.preconditionAux !== config.preconditionAux)) this.record();
+    const rerecord = this.syncFisher() || old.fitScale !== config.fitScale;
+    if (rerecord || (this.fisher && old.preconditionAux !== config.preconditionAux)) this.record();
   }
 
   /**
@@ -338,7 +343,7 @@ export class FishLeg implements Optimizer, InverseFisherView {
     const old = this.config;
     this.config = c;
     this.writeHyper();
-    let rerecord = this.syncFisher() || old.preconditionAux !== c.preconditionAux;
+    let rerecord = this.syncFisher() || old.preconditionAux !== c.preconditionAux || old.fitScale !== c.fitScale;
     const { backend } = this.ctx;
     if (sameApprox) {
       backend.write(this.lambda.lam, t.lambda);
@@ -510,18 +515,21 @@ export class FishLeg implements Optimizer, InverseFisherView {
     return this.ctx.layout.layers.map((_, l) => ({ part: 'refresh', layer: l, ops: impl.refreshOps(this.layer(l)) }));
   }
 
-  /** m ← βm + (1−β)·Q g;  θ ← (1 − η·wd)·θ − η·m (docs/fishleg.md §6). */
+  /** m ← βm + (1−β)·s·Q g (s = 1 unless fitScale);  θ ← (1 − η·wd)·θ − η·m (docs/fishleg.md §6). */
   private stepOps(arena: Arena): OpSegment[] {
     const { params, grads } = this.ctx;
     const n = params.size;
     const hy = (i: number) => ({ t: slice(this.hyper, i, 1), power: 1 as const });
+    const newPart = this.config.fitScale
+      ? coef(1, hy(H.oneMinusBeta), { t: slice(this.scalars, S.qScale, 1), power: 1 })
+      : coef(1, hy(H.oneMinusBeta));
     return [
       ...this.qOps('Q·g', grads, this.qg, arena, true),
       {
         part: 'momentum and θ',
         layer: null,
         ops: [
-          axpby(n, coef(1, hy(H.beta)), this.mom, coef(1, hy(H.oneMinusBeta)), this.qg, this.mom),
+          axpby(n, coef(1, hy(H.beta)), this.mom, newPart, this.qg, this.mom),
           axpby(n, coef(1, hy(H.decay)), params, coef(1, hy(H.negLr)), this.mom, params),
         ],
       },
@@ -577,6 +585,7 @@ export class FishLeg implements Optimizer, InverseFisherView {
           { op: 'reduce', kind: 'dot', n, x: v, y: r, scale: 0.5, accumulate: false, out: sc(S.half) },
           { op: 'reduce', kind: 'dot', n, x: u, y: v, scale: -0.5, accumulate: true, out: sc(S.half) },
           axpby(1, 1, sc(S.auxAcc), coef(1, { t: sc(S.uu), power: -1 }), sc(S.half), sc(S.auxAcc)),
+          ...(this.config.fitScale ? this.fitScaleOps(n, u, v, r) : []),
           scale(n, coef(1, ...invNorm), r, r),
         ],
       },
@@ -611,6 +620,20 @@ export class FishLeg implements Optimizer, InverseFisherView {
     });
     segs.push(...this.refreshOps());
     return segs;
+  }
+
+  /**
+   * s = uᵀv / vᵀF_γv with v = Q(λ)u: the minimiser over c of the auxiliary loss ½c²vᵀF_γv − c·uᵀv of c·Q(λ)
+   * along u (docs/fishleg.md §7.2). Q(λ) and F_γ are positive definite, so s > 0. Runs while r = F_γv − u.
+   */
+  private fitScaleOps(n: number, u: Tensor, v: Tensor, r: Tensor): Op[] {
+    const sc = (i: number) => slice(this.scalars, i, 1);
+    return [
+      { op: 'reduce', kind: 'dot', n, x: u, y: v, scale: 1, accumulate: false, out: sc(S.qScale) },
+      { op: 'reduce', kind: 'dot', n, x: v, y: r, scale: 1, accumulate: false, out: sc(S.vfv) },
+      axpby(1, 1, sc(S.vfv), 1, sc(S.qScale), sc(S.vfv)),
+      scale(1, coef(1, { t: sc(S.vfv), power: -1 }), sc(S.qScale), sc(S.qScale)),
+    ];
   }
 
   private assertLive(): void {

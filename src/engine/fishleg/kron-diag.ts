@@ -6,7 +6,7 @@
 import type { Op } from '../ops.ts';
 import { slice, type Tensor } from '../tensor.ts';
 import { eye } from './linalg.ts';
-import { axpby, gemm, hadamard } from './ops-util.ts';
+import { axpby, gemm, hadamard } from '../curvature/op-builders.ts';
 import { StructureMismatchError } from './block-kron.ts';
 import type { ApproxImpl, HostLambda, LayerShape, LayerState } from './types.ts';
 

@@ -3,7 +3,7 @@
  * and the defaults, which are the authors' MNIST-autoencoder example. The optimizer is in fishleg.ts.
  */
 import { APPROX, lambdaLayout } from './approx.ts';
-import type { LayerShape } from './types.ts';
+import type { FishLegApprox, LayerShape } from './types.ts';
 import { SETUP } from '../setup-spec.ts';
 import {
   checkLrTimesWeightDecay,
@@ -15,9 +15,7 @@ import {
   type StateContext,
 } from '../optim/schema.ts';
 
-/** FishLeg's structured inverse-Fisher approximations (docs/fishleg.md §3). */
-export type FishLegApprox = 'block-kron' | 'kron-diag' | 'sum-kron';
-export const FISHLEG_APPROXES = ['block-kron', 'kron-diag', 'sum-kron'] as const satisfies readonly FishLegApprox[];
+export { FISHLEG_APPROXES, type FishLegApprox } from './types.ts';
 
 /** Fisher-vector product estimators (docs/fishleg.md §4). */
 export type FisherEstimator = 'ggn' | 'sampled';
@@ -45,6 +43,11 @@ export interface FishLegConfig {
   readonly fisher: FisherEstimator;
   /** Precondition the auxiliary gradient by Q (§5 step 4). */
   readonly preconditionAux: boolean;
+  /**
+   * Fit Q's overall scale s (Q_eff = s·Q(λ), one scalar per net) in closed form to the damped curvature along
+   * each auxiliary gradient, at step 0 and at every auxiliary update (docs/fishleg.md §7.2).
+   */
+  readonly fitScale: boolean;
 }
 
 /** FishLeg's defaults (docs/fishleg.md §7) with the given approximation. */
@@ -62,6 +65,7 @@ export function defaultFishLeg(approx: FishLegApprox = 'block-kron'): FishLegCon
     auxBatch: null,
     fisher: 'ggn',
     preconditionAux: true,
+    fitScale: false,
   };
 }
 
@@ -189,6 +193,15 @@ export const FISHLEG_SPEC: OptimizerSpec<FishLegConfig> = {
       live: 'live',
       help: 'FishLeg: precondition the auxiliary gradient by Q',
     },
+    fitScale: {
+      type: 'boolean',
+      label: 'fit Q scale to curvature',
+      name: 'FishLeg fitScale',
+      url: 'fs',
+      cli: '--fit-scale',
+      live: 'live',
+      help: "FishLeg: fit Q's overall scale to the curvature along the gradient",
+    },
   },
   defaults: () => defaultFishLeg(),
   refine(c) {
@@ -202,7 +215,7 @@ export const FISHLEG_SPEC: OptimizerSpec<FishLegConfig> = {
 };
 
 /**
- * FishLeg's op-list scratch (fishleg/arena.ts), a bound on its high-water mark: the largest of the
+ * FishLeg's op-list scratch (curvature/arena.ts), a bound on its high-water mark: the largest of the
  * builders' per-layer needs, each of which returns its scratch before the next one runs.
  */
 function fishlegScratch(c: FishLegConfig, shapes: readonly LayerShape[], batch: number, auxRows: number): number {

@@ -3,10 +3,13 @@
  * parameters λ and cached products per layer, their host form, and op builders for Q·U, Q·G in factored
  * form and ∇_λ⟨r, Q(λ)u⟩. One flat λ buffer holds every layer's segment, so Adam on λ is one dispatch.
  */
-import type { FishLegApprox } from '../optim/config.ts';
 import type { Op } from '../ops.ts';
 import type { Tensor } from '../tensor.ts';
-import type { Arena } from './arena.ts';
+import type { Arena } from '../curvature/arena.ts';
+
+/** FishLeg's structured inverse-Fisher approximations (docs/fishleg.md §3). */
+export type FishLegApprox = 'block-kron' | 'kron-diag' | 'sum-kron';
+export const FISHLEG_APPROXES = ['block-kron', 'kron-diag', 'sum-kron'] as const satisfies readonly FishLegApprox[];
 
 /** A dense layer as FishLeg sees it: W̄ is m×p with p = n + 1 (bias column last). */
 export interface LayerShape {

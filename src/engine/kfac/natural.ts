@@ -9,7 +9,7 @@
  * B·out-wide system. All iterations are recorded into one program; the scalars stay on the device.
  */
 import type { Program } from '../backend.ts';
-import { axpby, coef, scale } from '../fishleg/ops-util.ts';
+import { axpby, coef, scale } from '../curvature/op-builders.ts';
 import { backwardOps, forwardOps, ropOps, Workspace } from '../model/passes.ts';
 import { SGD_HYPER, SGD_LAYOUT } from '../hyper.ts';
 import type { Op } from '../ops.ts';

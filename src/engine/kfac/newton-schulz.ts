@@ -4,8 +4,8 @@
  * in M_c, so it stays symmetric, and the start makes every eigenvalue of M_c X₀ lie in (0, 1]: the iteration
  * cannot diverge, and stopping early only under-inverts the smallest eigenvalues (it acts as extra damping).
  */
-import type { Arena } from '../fishleg/arena.ts';
-import { axpby, gemm, scale } from '../fishleg/ops-util.ts';
+import type { Arena } from '../curvature/arena.ts';
+import { axpby, gemm, scale } from '../curvature/op-builders.ts';
 import type { Coef, Op } from '../ops.ts';
 import type { Tensor } from '../tensor.ts';
 

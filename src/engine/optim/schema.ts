@@ -5,6 +5,7 @@
  * and the README's flag table (scripts/gen-docs.ts) are all generated from these descriptions, so a
  * setting is written once. Plain data: the page imports it without the optimizers' code.
  */
+import { printable } from '../printable.ts';
 import type { ParamLayout } from '../model/mlp.ts';
 
 /** Thrown for settings no optimizer can run with; the message names the setting and the allowed range. */
@@ -66,6 +67,11 @@ export interface NumberSetting extends SettingBase {
   readonly maxOpen?: boolean;
   /** A decay rate in [0, 1): also below 1 once rounded to float32 (where 0.9999999999 is 1). */
   readonly decay?: boolean;
+  /**
+   * The range of a log-scale slider the run card shows beside the field (for dragging a live setting while it
+   * trains); the field still takes any valid value.
+   */
+  readonly slider?: { readonly min: number; readonly max: number };
 }
 
 export interface IntegerSetting extends SettingBase {
@@ -184,11 +190,15 @@ export function describeRange(s: Setting): string {
   }
 }
 
-/** Every float ends up in a float32 buffer: beyond its range it is ±∞ there, a subnormal may become 0. */
-function checkFloat32(x: number, name: string): void {
-  if (Math.abs(x) > F32_MAX) fail(`${name} must fit in float32 (at most ${F32_MAX} in size; got ${x})`);
+/**
+ * Every float ends up in a float32 buffer: beyond its range it is ±∞ there, a subnormal may become 0. The
+ * message offers 0 only to a setting whose range holds it.
+ */
+function checkFloat32(s: NumberSetting, x: number): void {
+  if (Math.abs(x) > F32_MAX) fail(`${s.name} must fit in float32 (at most ${F32_MAX} in size; got ${x})`);
   if (x !== 0 && Math.abs(x) < F32_MIN_NORMAL) {
-    fail(`${name} must be 0 or at least ${F32_MIN_NORMAL} in size, the smallest normal float32 (got ${x})`);
+    const least = `at least ${F32_MIN_NORMAL} in size, the smallest normal float32`;
+    fail(`${s.name} must be ${inRange(s, 0) ? `0 or ${least}` : least} (got ${x})`);
   }
 }
 
@@ -212,19 +222,24 @@ export function checkSetting(s: Setting, value: unknown): void {
         typeof value === 'string' ? (s.refused as Readonly<Record<string, string>> | undefined)?.[value] : undefined;
       if (reason !== undefined) fail(`${s.name} '${value as string}' is not implemented: ${reason}`);
       if (!s.choices.some((c) => c.value === value)) {
-        fail(`unknown ${s.name} '${String(value)}' (expected one of ${s.choices.map((c) => c.value).join(', ')})`);
+        fail(
+          `unknown ${s.name} '${printable(String(value))}' (expected one of ${s.choices.map((c) => c.value).join(', ')})`,
+        );
       }
       return;
     }
     case 'integer':
-      // Safe integers only: an auxiliary batch of 1e300 is an "integer" too.
+      // Safe integers only: an auxiliary batch of 1e300 is an "integer" too, and the message says where they end.
+      if (typeof value === 'number' && Number.isInteger(value) && value > Number.MAX_SAFE_INTEGER) {
+        fail(`${s.name} must be an integer from ${s.min} to ${Number.MAX_SAFE_INTEGER} (2^53 − 1)${orUnset(s)} ${got}`);
+      }
       if (!Number.isSafeInteger(value) || (value as number) < s.min) {
         fail(`${s.name} must be ${describeRange(s)}${orUnset(s)} ${got}`);
       }
       return;
     case 'number': {
       if (!finite(value) || !inRange(s, value)) fail(`${s.name} must be ${describeRange(s)}${orUnset(s)} ${got}`);
-      checkFloat32(value, s.name);
+      checkFloat32(s, value);
       // A decay of 0.9999999999 is 1 in float32: momentum never forgets and Adam's second moment stays 0
       // (the step is m/ε: a divergence with no cause shown).
       if (s.decay && Math.fround(value) >= 1) {
@@ -262,6 +277,7 @@ export const LEARNING_RATE: NumberSetting = {
   help: 'learning rate',
   min: 0,
   minOpen: true,
+  slider: { min: 1e-4, max: 1 },
 };
 
 /** The shared description of weight decay (AdamW applies it decoupled). */

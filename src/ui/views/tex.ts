@@ -18,12 +18,11 @@ export const FORMULAS = {
   logged: String.raw`A = \frac{\tfrac12 v^{\top} F_\gamma v - u^{\top} v}{\lVert u \rVert^2}, \quad v = Q(\lambda) u`,
   relError: String.raw`\frac{\lVert Q - F_\gamma^{-1} \rVert_F}{\lVert F_\gamma^{-1} \rVert_F}`,
   ngdStep: String.raw`(F + \gamma I)\, d = g \;\Rightarrow\; d = \frac{1}{\det}\begin{pmatrix} F_{22}+\gamma & -F_{12} \\ -F_{12} & F_{11}+\gamma \end{pmatrix} g`,
-  logistic: String.raw`F(w) = \tfrac1N \textstyle\sum_i \sigma_i (1-\sigma_i)\, x_i x_i^{\top}`,
+  gaussianFisher: String.raw`F = \tfrac1N \textstyle\sum_i x_i x_i^{\top} = \nabla^2 L`,
   cosine: String.raw`\cos\angle\big(Qg,\, F_\gamma^{-1} g\big) = \frac{(Qg)^{\top} F_\gamma^{-1} g}{\lVert Qg \rVert\, \lVert F_\gamma^{-1} g \rVert}`,
   auxStar: String.raw`A(Q) = \tfrac12 (Q\hat u)^{\top} F_\gamma (Q\hat u) - \hat u^{\top} Q \hat u \;\ge\; A^{\ast} = -\tfrac12\, \hat u^{\top} F_\gamma^{-1} \hat u, \qquad \hat u = g / \lVert g \rVert`,
   collapse: String.raw`p_i \to 0 \text{ or } 1 \;\Rightarrow\; \Lambda_i \to 0,\; F \to 0,\; (F + \gamma I)^{-1} \to I/\gamma`,
   spectrum: String.raw`u_j^{\top} Q\, u_j \quad \text{against} \quad u_j^{\top} F_\gamma^{-1} u_j = \frac{1}{\lambda_j + \gamma}, \qquad F u_j = \lambda_j u_j`,
-  equalSteps: String.raw`w \leftarrow w - \eta\, \frac{d}{\lVert d \rVert}, \qquad d = g \;\text{ or }\; d = (F + \gamma I)^{-1} g`,
 } as const;
 
 /** A formula's name. */

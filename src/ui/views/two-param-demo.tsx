@@ -1,9 +1,10 @@
 /**
- * Two-parameter teaching demo: the loss contours of a logistic regression with weights (w1, w2) on a fixed,
+ * Two-parameter teaching demo: the loss contours of a linear regression with weights (w1, w2) on a fixed,
  * ill-conditioned dataset, and the paths of plain gradient descent and natural-gradient descent (exact damped
- * 2×2 Fisher) from the same start, stepped or animated by the user. Both take steps of the same length η, so
- * the race is between directions only (with each method's own learning rate the comparison hinged on two
- * unrelated numbers); sliders set η and the damping γ. Click the map to move the start.
+ * 2×2 Fisher) from the same start, stepped or animated by the user. The plain gradient starts at its best
+ * learning rate on its slider's grid (two-param.test.ts checks that, and that it zig-zags while the natural
+ * gradient goes straight and arrives sooner); sliders set both rates and the damping γ. Click the map to move
+ * the start.
  */
 import { useCallback, useEffect, useId, useMemo, useState } from 'react';
 import { KIND_HUES } from '../colours.ts';
@@ -13,14 +14,12 @@ import { RasterCanvas } from './raster-canvas.tsx';
 import { dataToPixel } from './raster.ts';
 import { formatValue } from './numbers.ts';
 import { Tex } from './tex-formula.tsx';
-import { descend, lossGrid, makeDemoData, minimiser, type Path, type Vec2 } from './two-param.ts';
+import { DEMO, descend, lossGrid, makeDemoData, minimiser, stepsToTarget, type Path, type Vec2 } from './two-param.ts';
 import type { TwoParamDemoProps } from './types.ts';
 import './views.css';
 
-/** The weight window shown, [w1min, w1max, w2min, w2max]. */
-export const DEMO_EXTENT: [number, number, number, number] = [-3.5, 6.5, -4.5, 5.5];
-/** The default start: across the valley from the minimum, where the two methods differ most. */
-export const DEMO_START: Vec2 = [-2, 1];
+const DEMO_EXTENT = DEMO.extent;
+const DEMO_START = DEMO.start;
 const GRID = 121;
 // The page's colour convention (colours.ts): plain gradient in SGD's hue, natural gradient in its own.
 const GD_COLOUR = KIND_HUES.sgd;
@@ -84,24 +83,32 @@ function drawPath(
   }
 }
 
-/** Slider ranges: η in weight units (the map is 10 wide), γ on a log scale. */
-export const STEP_RANGE = { min: 0.05, max: 1, step: 0.05 } as const;
-export const LOG_DAMPING_RANGE = { min: -3, max: 0, step: 0.25 } as const;
-
 /** The demo, with its own controls. */
-export function TwoParamDemo({ stepLength = 0.3, damping = 0.01, steps = 60, size = 380 }: TwoParamDemoProps) {
+export function TwoParamDemo({
+  gdRate = DEMO.gdRate,
+  ngdRate = DEMO.ngdRate,
+  damping = DEMO.damping,
+  steps = DEMO.steps,
+  size = 380,
+}: TwoParamDemoProps) {
   const [start, setStart] = useState<Vec2>(DEMO_START);
   const [k, setK] = useState(0);
   const [playing, setPlaying] = useState(false);
-  const [eta, setEta] = useState(stepLength);
+  const [gdEta, setGdEta] = useState(gdRate);
+  const [eta, setEta] = useState(ngdRate);
   const [gamma, setGamma] = useState(damping);
+  const gdEtaId = useId();
   const etaId = useId();
   const gammaId = useId();
-  const gd = useMemo(() => descend(DATA, start, { kind: 'gd', lr: eta, unit: true }, steps), [start, eta, steps]);
+  const gd = useMemo(() => descend(DATA, start, { kind: 'gd', lr: gdEta }, steps), [start, gdEta, steps]);
   const ngd = useMemo(
-    () => descend(DATA, start, { kind: 'ngd', lr: eta, damping: gamma, unit: true }, steps),
+    () => descend(DATA, start, { kind: 'ngd', lr: eta, damping: gamma }, steps),
     [start, eta, gamma, steps],
   );
+  const arrival = (p: Path): string => {
+    const k = stepsToTarget(p.points, OPTIMUM, 0.05);
+    return k === null ? `not within ${steps} steps` : `step ${k}`;
+  };
   const last = Math.max(gd.points.length, ngd.points.length) - 1;
 
   useEffect(() => {
@@ -215,14 +222,26 @@ export function TwoParamDemo({ stepLength = 0.3, damping = 0.01, steps = 60, siz
             </button>
           </div>
           <div className="views-sliders">
+            <label htmlFor={gdEtaId}>
+              <span>
+                gradient rate η = <strong>{formatValue(gdEta)}</strong>
+              </span>
+              <input
+                id={gdEtaId}
+                type="range"
+                {...DEMO.gdRates}
+                value={gdEta}
+                onChange={(e) => setGdEta(Number(e.target.value))}
+              />
+            </label>
             <label htmlFor={etaId}>
               <span>
-                step length η = <strong>{formatValue(eta)}</strong>
+                natural-gradient rate η = <strong>{formatValue(eta)}</strong>
               </span>
               <input
                 id={etaId}
                 type="range"
-                {...STEP_RANGE}
+                {...DEMO.ngdRates}
                 value={eta}
                 onChange={(e) => setEta(Number(e.target.value))}
               />
@@ -234,7 +253,7 @@ export function TwoParamDemo({ stepLength = 0.3, damping = 0.01, steps = 60, siz
               <input
                 id={gammaId}
                 type="range"
-                {...LOG_DAMPING_RANGE}
+                {...DEMO.logDamping}
                 value={Math.log10(gamma)}
                 onChange={(e) => setGamma(Number((10 ** Number(e.target.value)).toPrecision(2)))}
               />
@@ -246,6 +265,7 @@ export function TwoParamDemo({ stepLength = 0.3, damping = 0.01, steps = 60, siz
                 <th scope="col">step {k}</th>
                 <th scope="col">loss</th>
                 <th scope="col">distance to min</th>
+                <th scope="col">within 5%</th>
               </tr>
             </thead>
             <tbody>
@@ -256,6 +276,7 @@ export function TwoParamDemo({ stepLength = 0.3, damping = 0.01, steps = 60, siz
                 </th>
                 <td>{formatValue(g.loss)}</td>
                 <td>{formatValue(g.dist)}</td>
+                <td data-testid="gd-arrival">{arrival(gd)}</td>
               </tr>
               <tr>
                 <th scope="row">
@@ -264,28 +285,25 @@ export function TwoParamDemo({ stepLength = 0.3, damping = 0.01, steps = 60, siz
                 </th>
                 <td>{formatValue(n.loss)}</td>
                 <td>{formatValue(n.dist)}</td>
+                <td data-testid="ngd-arrival">{arrival(ngd)}</td>
               </tr>
             </tbody>
           </table>
           <p>
-            <strong>A fair race:</strong> both methods take steps of the same length η, every step — each direction d is
-            normalised — so only the direction differs:
+            The two features are strongly correlated, so the loss is a long thin valley (a quadratic: linear regression
+            with Gaussian noise). Even at its best rate, preset here, the plain gradient points across the valley: it
+            bounces from side to side while creeping along the floor. The natural gradient rescales it by the inverse
+            Fisher, which for this model is the same everywhere,
           </p>
-          <Tex name="equalSteps" display />
-          <p>
-            The two features are strongly correlated, so the loss is a long thin valley. The gradient points across the
-            valley and zig-zags; natural gradient rescales it by the inverse Fisher, which for logistic regression is
-          </p>
-          <Tex name="logistic" display />
+          <Tex name="gaussianFisher" display />
           <p>and solves the damped 2×2 system in closed form:</p>
           <Tex name="ngdStep" display />
           <p className="views-muted">
-            With equal lengths neither path settles exactly: near the minimum both hover within about η of it (lower η
-            to see them settle). Raise γ and (F + γI)⁻¹ approaches I/γ: the natural gradient turns into the plain
-            gradient — what happens inside FishLeg once a model is confident and its Fisher falls below γ. Far from the
-            minimum the predictions saturate and the Fisher becomes tiny; without the normalisation natural-gradient
-            steps would grow huge there, which is what the damping γ is for. Click the map to start both from another
-            point.
+            Every direction&apos;s error then shrinks by the same factor 1 − η, so the path is the straight line to the
+            minimum (with η = 1 and γ → 0 it is Newton&apos;s step and arrives at once). Lower the gradient&apos;s rate
+            and its zig-zag goes, but it crawls; raise it past 0.75 and it diverges. Raise γ and (F + γI)⁻¹ approaches
+            I/γ: the natural gradient turns into the plain gradient — what happens inside FishLeg once a model is
+            confident and its Fisher falls below γ. Click the map to start both from another point.
           </p>
         </div>
       </div>

@@ -1,10 +1,14 @@
 /**
- * The two-parameter demo's math against independent references: the Fisher against central finite
- * differences of the expected gradient and against explicit enumeration of the labels, the gradient against
- * finite differences of the loss, and the natural-gradient direction against (F + γI)·d = g.
+ * The two-parameter demo's math against independent references (the gradient against finite differences of the
+ * loss, the Fisher against the Jacobian of the expected gradient, the Hessian and an exact quadrature over the
+ * model's targets, the natural-gradient direction against (F + γI)·d = g), and the claim the demo's text makes,
+ * at the demo's own setting: the plain gradient, at its best learning rate on the slider's grid, zig-zags and
+ * needs several times the steps of the natural gradient, which goes straight.
  */
 import { describe, expect, it } from 'vitest';
 import {
+  bestGradientRate,
+  DEMO,
   descend,
   eigenvalues,
   expectedGradient,
@@ -13,8 +17,11 @@ import {
   loss,
   makeDemoData,
   minimiser,
+  pathLength,
+  reversals,
   SingularFisherError,
   solveDamped,
+  stepsToTarget,
   type Vec2,
 } from './two-param.ts';
 
@@ -25,75 +32,74 @@ const points: Vec2[] = [
   [1.3, -0.7],
   [3.5, -2.2],
 ];
+const opt = minimiser(data);
+const h = 1e-5;
 
-describe('two-parameter logistic regression', () => {
-  it('is deterministic, balanced enough, and ill-conditioned at the minimum', () => {
-    const again = makeDemoData();
-    expect(Array.from(again.x)).toEqual(Array.from(data.x));
-    const positives = data.t.reduce((a, b) => a + b, 0);
-    expect(positives).toBeGreaterThan(0.3 * data.t.length);
-    expect(positives).toBeLessThan(0.7 * data.t.length);
-    const [lo, hi] = eigenvalues(fisher(data, minimiser(data)));
-    expect(hi / lo).toBeGreaterThan(15);
-  });
-
-  it('has loss log 2 at w = 0 (every prediction is ½)', () => {
-    expect(loss(data, [0, 0])).toBeCloseTo(Math.LN2, 12);
+describe('two-parameter linear regression', () => {
+  it('is deterministic and ill-conditioned', () => {
+    expect(Array.from(makeDemoData().x)).toEqual(Array.from(data.x));
+    const [lo, hi] = eigenvalues(fisher(data));
+    expect(hi / lo).toBeGreaterThan(20);
+    expect(hi / lo).toBeLessThan(60);
   });
 
   it.each(points)('gradient at (%f, %f) matches central differences of the loss', (a, b) => {
-    const h = 1e-5;
     const g = gradient(data, [a, b]);
-    expect(g[0]).toBeCloseTo((loss(data, [a + h, b]) - loss(data, [a - h, b])) / (2 * h), 8);
-    expect(g[1]).toBeCloseTo((loss(data, [a, b + h]) - loss(data, [a, b - h])) / (2 * h), 8);
+    expect(g[0]).toBeCloseTo((loss(data, [a + h, b]) - loss(data, [a - h, b])) / (2 * h), 7);
+    expect(g[1]).toBeCloseTo((loss(data, [a, b + h]) - loss(data, [a, b - h])) / (2 * h), 7);
   });
 
-  it.each(points)('Fisher at (%f, %f) is the Jacobian of the expected gradient (finite differences)', (a, b) => {
+  it.each(points)('Fisher is the Jacobian of the expected gradient and the Hessian at (%f, %f)', (a, b) => {
     const w: Vec2 = [a, b];
-    const h = 1e-5;
-    const f = fisher(data, w);
+    const f = fisher(data);
     const gp0 = expectedGradient(data, [a + h, b], w);
     const gm0 = expectedGradient(data, [a - h, b], w);
     const gp1 = expectedGradient(data, [a, b + h], w);
     const gm1 = expectedGradient(data, [a, b - h], w);
-    // Column j of the Jacobian is ∂g/∂w_j.
     expect(f[0]).toBeCloseTo((gp0[0] - gm0[0]) / (2 * h), 8);
     expect(f[1]).toBeCloseTo((gp0[1] - gm0[1]) / (2 * h), 8);
     expect(f[1]).toBeCloseTo((gp1[0] - gm1[0]) / (2 * h), 8);
     expect(f[2]).toBeCloseTo((gp1[1] - gm1[1]) / (2 * h), 8);
-    // The expected gradient vanishes where the model's own targets are used.
+    const hp = gradient(data, [a + h, b]);
+    const hm = gradient(data, [a - h, b]);
+    expect(f[0]).toBeCloseTo((hp[0] - hm[0]) / (2 * h), 7);
+    expect(f[1]).toBeCloseTo((hp[1] - hm[1]) / (2 * h), 7);
     const g0 = expectedGradient(data, w, w);
     expect(Math.hypot(g0[0], g0[1])).toBeLessThan(1e-14);
   });
 
-  it('Fisher equals E_x E_{t~p}[∇ℓ ∇ℓᵀ] by enumerating t ∈ {0, 1}', () => {
+  it('Fisher equals E_x E_{y~N(w·x, 1)}[∇ℓ ∇ℓᵀ] by 3-point Gauss–Hermite quadrature (exact for r²)', () => {
     const w: Vec2 = [1.3, -0.7];
+    const nodes = [
+      [0, 2 / 3],
+      [Math.sqrt(3), 1 / 6],
+      [-Math.sqrt(3), 1 / 6],
+    ] as const;
     let a = 0;
     let b = 0;
     let c = 0;
-    const n = data.t.length;
+    const n = data.y.length;
     for (let i = 0; i < n; i++) {
       const x1 = data.x[2 * i]!;
       const x2 = data.x[2 * i + 1]!;
-      const p = 1 / (1 + Math.exp(-(w[0] * x1 + w[1] * x2)));
-      for (const t of [0, 1]) {
-        const prob = t === 1 ? p : 1 - p;
-        const r = p - t; // per-example ∇ℓ = (σ − t) x
-        a += (prob * r * r * x1 * x1) / n;
-        b += (prob * r * r * x1 * x2) / n;
-        c += (prob * r * r * x2 * x2) / n;
+      const mean = w[0] * x1 + w[1] * x2;
+      for (const [z, weight] of nodes) {
+        const r = mean - (mean + z); // per-example ∇ℓ = (w·x − y) x with y = mean + z
+        a += (weight * r * r * x1 * x1) / n;
+        b += (weight * r * r * x1 * x2) / n;
+        c += (weight * r * r * x2 * x2) / n;
       }
     }
-    const f = fisher(data, w);
+    const f = fisher(data);
     expect(f[0]).toBeCloseTo(a, 12);
     expect(f[1]).toBeCloseTo(b, 12);
     expect(f[2]).toBeCloseTo(c, 12);
   });
 
-  it('the natural-gradient direction solves (F + γI) d = g', () => {
+  it('the natural-gradient direction solves (F + γI) d = g; the minimiser is stationary', () => {
+    const f = fisher(data);
     for (const w of points) {
       for (const damping of [0, 1e-3, 0.5]) {
-        const f = fisher(data, w);
         const g = gradient(data, w);
         const d = solveDamped(f, g, damping);
         expect((f[0] + damping) * d[0] + f[1] * d[1]).toBeCloseTo(g[0], 12);
@@ -105,42 +111,54 @@ describe('two-parameter logistic regression', () => {
     expect(d[0]).toBeCloseTo(2 / 11, 14);
     expect(d[1]).toBeCloseTo(5 / 11, 14);
     expect(() => solveDamped([1, 1, 1], [1, 0], 0)).toThrow(SingularFisherError);
-  });
-
-  it('natural gradient reaches the minimum by a shorter path than gradient descent', () => {
-    const start: Vec2 = [-2, 1];
-    const opt = minimiser(data);
-    const g = descend(data, start, { kind: 'gd', lr: 3 }, 60);
-    const n = descend(data, start, { kind: 'ngd', lr: 0.25, damping: 1e-2 }, 60);
-    const length = (p: readonly Vec2[]): number =>
-      p.slice(1).reduce((s, q, i) => s + Math.hypot(q[0] - p[i]![0], q[1] - p[i]![1]), 0);
-    const direct = Math.hypot(opt[0] - start[0], opt[1] - start[1]);
-    expect(length(n.points) / direct).toBeLessThan(1.1);
-    expect(length(g.points) / direct).toBeGreaterThan(1.5);
-    expect(n.losses.at(-1)!).toBeLessThan(g.losses.at(-1)!);
-    // The minimiser is a stationary point.
     const g0 = gradient(data, opt);
-    expect(Math.hypot(g0[0], g0[1])).toBeLessThan(1e-10);
+    expect(Math.hypot(g0[0], g0[1])).toBeLessThan(1e-12);
+    // Natural gradient with lr 1 and γ = 0 is Newton's step: one step from anywhere lands on the minimum.
+    const one = descend(data, DEMO.start, { kind: 'ngd', lr: 1, damping: 0 }, 1).points[1]!;
+    expect(Math.hypot(one[0] - opt[0], one[1] - opt[1])).toBeLessThan(1e-10);
+  });
+});
+
+describe('the demo shows its claim at its own setting', () => {
+  const direct = Math.hypot(opt[0] - DEMO.start[0], opt[1] - DEMO.start[1]);
+  const rates: number[] = [];
+  for (let r = DEMO.gdRates.min; r <= DEMO.gdRates.max + 1e-9; r += DEMO.gdRates.step) rates.push(+r.toFixed(2));
+  const gdAt = (lr: number, steps: number) => descend(data, DEMO.start, { kind: 'gd', lr }, steps);
+  const ngd = descend(data, DEMO.start, { kind: 'ngd', lr: DEMO.ngdRate, damping: DEMO.damping }, DEMO.steps);
+  const gd = gdAt(DEMO.gdRate, DEMO.steps);
+
+  it('the gradient’s default rate is its tuned best: the grid’s fastest to 5% of the start distance', () => {
+    const steps = rates.map((lr) => stepsToTarget(gdAt(lr, 500).points, opt, 0.05) ?? Infinity);
+    const best = rates[steps.indexOf(Math.min(...steps))]!;
+    expect(best).toBe(DEMO.gdRate);
+    expect(Math.abs(DEMO.gdRate - bestGradientRate(data))).toBeLessThan(DEMO.gdRates.step);
+    // One grid step past the top diverges: 2/λ_max lies between.
+    expect(gdAt(DEMO.gdRate + DEMO.gdRates.step, 200).losses.at(-1)!).toBeGreaterThan(loss(data, DEMO.start));
   });
 
-  it('the demo’s fair race: equal-length steps, natural gradient ends far closer; large γ turns it into the gradient', () => {
-    const start: Vec2 = [-2, 1];
-    const opt = minimiser(data);
-    const eta = 0.3;
-    const g = descend(data, start, { kind: 'gd', lr: eta, unit: true }, 20);
-    const n = descend(data, start, { kind: 'ngd', lr: eta, damping: 0.01, unit: true }, 20);
-    for (const p of [g, n]) {
-      expect(p.points.length).toBe(21);
-      p.points.slice(1).forEach((q, i) => {
-        expect(Math.hypot(q[0] - p.points[i]![0], q[1] - p.points[i]![1])).toBeCloseTo(eta, 12);
-      });
-    }
-    const dist = (p: typeof g) => Math.hypot(p.points[20]![0] - opt[0], p.points[20]![1] - opt[1]);
-    expect(dist(n)).toBeLessThan(dist(g) / 2);
-    // (F + γI)⁻¹g → g/γ: with a huge γ the natural-gradient path is the gradient's.
-    const flat = descend(data, start, { kind: 'ngd', lr: eta, damping: 1e4, unit: true }, 20);
-    expect(Math.hypot(flat.points[20]![0] - g.points[20]![0], flat.points[20]![1] - g.points[20]![1])).toBeLessThan(
-      1e-2,
-    );
+  it('the plain gradient zig-zags (every step turns back, a path several times the straight line)', () => {
+    expect(reversals(gd.points)).toBeGreaterThanOrEqual(DEMO.steps - 2);
+    expect(pathLength(gd.points) / direct).toBeGreaterThan(3);
+  });
+
+  it('the natural gradient goes straight and arrives several times sooner', () => {
+    expect(reversals(ngd.points)).toBe(0);
+    expect(pathLength(ngd.points) / direct).toBeLessThan(1.01);
+    const kNgd = stepsToTarget(ngd.points, opt, 0.05)!;
+    const kGd = stepsToTarget(gd.points, opt, 0.05)!;
+    expect(kNgd).toBeLessThanOrEqual(15);
+    expect(kGd).toBeGreaterThanOrEqual(3 * kNgd);
+    // Within the drawn steps both arrive, and at step 10 the natural gradient has the lower loss.
+    expect(kGd).toBeLessThan(DEMO.steps);
+    expect(ngd.losses[10]!).toBeLessThan(gd.losses[10]!);
+  });
+
+  it('a large γ turns the natural gradient into the plain gradient at rate η/γ', () => {
+    const gamma = 1e4;
+    const flat = descend(data, DEMO.start, { kind: 'ngd', lr: 0.5 * gamma, damping: gamma }, 20);
+    const plain = gdAt(0.5, 20);
+    const a = flat.points[20]!;
+    const b = plain.points[20]!;
+    expect(Math.hypot(a[0] - b[0], a[1] - b[1])).toBeLessThan(1e-2);
   });
 });

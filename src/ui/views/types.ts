@@ -199,11 +199,13 @@ export interface InsideMeasurePoint {
 
 /** Props of `TwoParamDemo`: self-contained; everything is optional. */
 export interface TwoParamDemoProps {
-  /** Initial length η of every step of both methods (default 0.3; a slider changes it). */
-  stepLength?: number;
-  /** Initial damping γ of the 2×2 Fisher (default 0.01; a slider changes it). */
+  /** Initial learning rate of the plain gradient (default: its tuned best, DEMO.gdRate; a slider changes it). */
+  gdRate?: number;
+  /** Initial learning rate of the natural gradient (default DEMO.ngdRate; a slider changes it). */
+  ngdRate?: number;
+  /** Initial damping γ of the 2×2 Fisher (default DEMO.damping; a slider changes it). */
   damping?: number;
-  /** Steps computed per path (default 60). */
+  /** Steps computed per path (default DEMO.steps). */
   steps?: number;
   /** Canvas size in CSS pixels (default 380). */
   size?: number;

@@ -193,7 +193,8 @@ describe('TwoParamDemo and series helpers', () => {
   it('renders step 0 with both paths at the same start', () => {
     const out = html(TwoParamDemo, {});
     expect(out).toContain('step 0');
-    expect(out.match(/<td>1.72<\/td>/g)).toHaveLength(2);
+    expect(out.match(/<td>1.68<\/td>/g)).toHaveLength(2);
+    expect(out).toContain('data-testid="ngd-arrival">step 12<');
   });
 
   it('decimation and formatting', () => {

@@ -1,7 +1,7 @@
 /**
- * Terse builders for the few op shapes FishLeg composes: dense row-major matrix products (leading
+ * Terse builders for the few op shapes the curvature methods compose: dense row-major matrix products (leading
  * dimension = column count), elementwise products and sums, with coefficients that may refer to
- * device scalars. Keeps the approximation modules readable as algebra.
+ * device scalars. Keeps FishLeg's approximation modules and K-FAC readable as algebra.
  */
 import type { AxpbyOp, Coef, HadamardOp, MatmulLayout, MatmulOp } from '../ops.ts';
 import type { Tensor } from '../tensor.ts';

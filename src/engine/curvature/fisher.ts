@@ -1,6 +1,6 @@
 /**
- * Fisher-vector products F·v on FishLeg's auxiliary batch (docs/fishleg.md §4), built from the engine's
- * passes: `ggn` = forward, R-op (J·v), Λ·(J·v), backward (Jᵀ·) — the exact expectation over the model's
+ * Fisher-vector products F·v on an auxiliary batch (docs/fishleg.md §4; K-FAC reuses the per-layer
+ * errors), built from the engine's passes: `ggn` = forward, R-op (J·v), Λ·(J·v), backward (Jᵀ·) — the exact expectation over the model's
  * targets; `sampled` = targets drawn from the model, per-example errors Ẽ_l, c_i = Σ_l ẽ_iᵀ V_l ā_i and
  * F v_l = (1/B') Ẽ_lᵀ diag(c) Ā_l. The auxiliary batch has its own workspace; training targets are never read.
  */
@@ -13,7 +13,7 @@ import type { FisherEstimator } from '../optim/config.ts';
 import { Stream } from '../rng.ts';
 import { slice, type Tensor } from '../tensor.ts';
 import type { Arena } from './arena.ts';
-import { gemm, hadamard } from './ops-util.ts';
+import { gemm, hadamard } from './op-builders.ts';
 
 /** What a Fisher-vector product needs from the run. */
 export interface FisherSource {

@@ -1,6 +1,6 @@
 /**
- * Scratch memory for FishLeg's op lists: one allocation, handed out as consecutive views by a bump
- * allocator. Op lists run strictly in order, so every builder may reuse the same scratch. The size is
+ * Scratch memory for the curvature methods' op lists (FishLeg, K-FAC, the natural gradient): one
+ * allocation, handed out as consecutive views by a bump allocator. Op lists run strictly in order, so every builder may reuse the same scratch. The size is
  * found by building the op lists once against a measuring arena (no device memory) and then for real.
  */
 import type { Backend } from '../backend.ts';
