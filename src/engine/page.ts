@@ -36,3 +36,4 @@ export type { HostArray } from './optim/state.ts';
 export { normalAt } from './rng.ts';
 export { inSetupRange, rangeText, SETUP, type SetupSetting } from './setup-spec.ts';
 export { defaultKfac, defaultNatural } from './kfac/spec.ts';
+export { exportCaveats } from './export/caveats.ts';

@@ -3,7 +3,7 @@
  * (docs/pytorch-export.md). A setup the script cannot express shows why next to the button.
  */
 import { useState } from 'react';
-import { exportPytorch } from '../engine/page.ts';
+import { exportCaveats, exportPytorch } from '../engine/page.ts';
 import type { PlaygroundConfig } from './config.ts';
 import { exportSetupFromPlayground } from './export-pytorch.ts';
 import { download } from './history.ts';
@@ -15,6 +15,12 @@ export interface ExportPytorchProps {
 
 export function ExportPytorch({ config, csv }: ExportPytorchProps) {
   const [error, setError] = useState<string | null>(null);
+  let caveats: string[] = [];
+  try {
+    caveats = exportCaveats(exportSetupFromPlayground(config, csv));
+  } catch {
+    // A setup the export refuses: the click reports why.
+  }
   const onClick = () => {
     try {
       for (const f of exportPytorch(exportSetupFromPlayground(config, csv))) {
@@ -38,6 +44,11 @@ export function ExportPytorch({ config, csv }: ExportPytorchProps) {
       >
         Export PyTorch
       </button>
+      {caveats.length > 0 && (
+        <span className="export-caveats" data-testid="export-pytorch-caveats">
+          The script cannot reproduce: {caveats.join(' ')}
+        </span>
+      )}
       {error && (
         <span className="field-error" role="alert" data-testid="export-pytorch-error">
           {error}

@@ -238,6 +238,33 @@ describe('exportPytorch: scripts', () => {
     expect(() => exportPytorch(setup('spiral', one, { initialParams: new Float32Array(3) }))).toThrow(
       /initialParams holds 3 values/,
     );
+    const p = initParams(parseArch('2-16t-16t-2'), 1);
+    const at = (step: number, tensors: Record<string, Float32Array> = { momentum: p }) => ({
+      step,
+      params: p,
+      tensors,
+    });
+    const sgd = OPTIMIZERS[0]!;
+    expect(() =>
+      exportPytorch(
+        setup('spiral', [
+          { name: 'a', optimizer: sgd, start: at(3) },
+          { name: 'b', optimizer: sgd },
+        ]),
+      ),
+    ).toThrow(/state of every run/);
+    expect(() =>
+      exportPytorch(
+        setup('spiral', [
+          { name: 'a', optimizer: sgd, start: at(3) },
+          { name: 'b', optimizer: sgd, start: at(4) },
+        ]),
+      ),
+    ).toThrow(/same step/);
+    expect(() => exportPytorch(setup('spiral', [{ name: 'a', optimizer: sgd, start: at(20) }]))).toThrow(/below steps/);
+    expect(() => exportPytorch(setup('spiral', [{ name: 'a', optimizer: sgd, start: at(3, {}) }]))).toThrow(
+      /no momentum buffer/,
+    );
   });
 
   it('writes the .npy header numpy expects', () => {
@@ -570,6 +597,91 @@ print(json.dumps({n: all(torch.equal(a[n][k], b[n][k]) for k in a[n]) for n in a
       const help = runPython(py, ['r.py', '--help'], whole, 170_000);
       for (const flag of Object.keys(helps)) expect(help).toContain(flag);
       expect(() => runPython(py, ['r.py', '--runs', 'sgd,nope'], whole, 170_000)).toThrow(/no run named 'nope'/);
+    },
+  );
+
+  it(
+    "continues from the engine's step with its weights and SGD/Adam/AdamW state, following the engine's curve",
+    { timeout: 180_000 },
+    async (ctx) => {
+      const py = needPython(ctx, ['numpy', 'torch']);
+      const optimizers: ExportOptimizer[] = [
+        { kind: 'sgd', lr: 0.2, momentum: 0.9, weightDecay: 0.001 },
+        { kind: 'adam', lr: 0.02, beta1: 0.9, beta2: 0.99, eps: 1e-8, weightDecay: 0.01 },
+        { kind: 'adamw', lr: 0.02, beta1: 0.8, beta2: 0.999, eps: 1e-7, weightDecay: 0.1 },
+      ];
+      const arch = '2-8t-2';
+      const ds = toyDataset('spiral', { n: 200, noise: 0.05, seed: 3, testFraction: 0.2, classes: 2 });
+      const be = new CpuBackend({ precision: 'f32' });
+      const trainers = optimizers.map((optimizer) =>
+        Trainer.create(be, ds, { arch, likelihood: 'categorical', optimizer, batch: 16, seed: 3 }),
+      );
+      for (const t of trainers) t.step(12);
+      const checkpoints = await Promise.all(trainers.map((t) => t.checkpoint()));
+      const runs = optimizers.map((optimizer, i) => ({
+        name: optimizer.kind,
+        optimizer,
+        start: { step: 12, params: checkpoints[i]!.params, tensors: checkpoints[i]!.optimizer.tensors },
+      }));
+      const data: ExportData = {
+        source: 'toy',
+        task: 'spiral',
+        n: 200,
+        noise: 0.05,
+        seed: 3,
+        testFraction: 0.2,
+        classes: 2,
+      };
+      const s: ExportSetup = {
+        scriptName: 'here.py',
+        data,
+        arch,
+        likelihood: 'categorical',
+        sigma: 1,
+        batch: 16,
+        evalEvery: 6,
+        steps: 30,
+        seed: 3,
+        runs,
+      };
+      const folder = writeAll('continue', exportPytorch(s));
+      runPython(py, ['here.py', '--device', 'cpu'], folder, 170_000);
+      const table = readFileSync(join(folder, 'here_metrics.csv'), 'utf8')
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((r) => r.split(','));
+      expect(table.map((r) => Number(r[0])).filter((v, i, a) => a.indexOf(v) === i)).toEqual([12, 18, 24, 30]);
+      // The negative control: the same weights with the optimizer state started afresh leave the curve.
+      const fresh = trainers.map((_, i) => {
+        const f = Trainer.create(be, ds, {
+          arch,
+          likelihood: 'categorical',
+          optimizer: optimizers[i]!,
+          batch: 16,
+          seed: 3,
+        });
+        f.loadParams(Float32Array.from(checkpoints[i]!.params), 12);
+        return f;
+      });
+      let freshGap = 0;
+      for (const step of [12, 18, 24, 30]) {
+        if (step > 12) for (const t of [...trainers, ...fresh]) t.step(6);
+        for (const [i, t] of trainers.entries()) {
+          const e = await t.evaluate();
+          const row = table.find((r) => r[1] === optimizers[i]!.kind && Number(r[0]) === step)!;
+          expect(Math.abs(Number(row[3]) - e.trainLoss), `${optimizers[i]!.kind} train loss at ${step}`).toBeLessThan(
+            1e-4,
+          );
+          expect(Math.abs(Number(row[4]) - e.testLoss), `${optimizers[i]!.kind} test loss at ${step}`).toBeLessThan(
+            1e-4,
+          );
+          const f = await fresh[i]!.evaluate();
+          freshGap = Math.max(freshGap, Math.abs(f.trainLoss - e.trainLoss));
+        }
+      }
+      expect(freshGap).toBeGreaterThan(1e-3);
+      for (const t of [...trainers, ...fresh]) t.dispose();
     },
   );
 });

@@ -569,6 +569,28 @@ COLUMNS = ["step", "run", "seconds", "train_loss", "test_loss", "train_accuracy"
            "train_mse", "test_mse"]
 
 
+def start_params(here, name):
+    return np.load(os.path.join(HERE, here["runs"][name]["params"]))
+
+
+def load_start_state(run, spec, step, device):
+    """The engine's optimizer state at the export's step, in torch.optim's form. The engine keeps each buffer
+    in the parameters' flat [W | b] layout, so build_model() lays it out per parameter as it does weights."""
+    state = {k: [t.detach().to(device).clone() for t in build_model(np.load(os.path.join(HERE, f))).parameters()]
+             for k, f in spec["state"].items()}
+    params = list(run.model.parameters())
+    if isinstance(run.opt, torch.optim.SGD) and "momentum" in state:
+        for p, buf in zip(params, state["momentum"]):
+            run.opt.state[p]["momentum_buffer"] = buf
+    elif isinstance(run.opt, (torch.optim.Adam, torch.optim.AdamW)) and "m" in state:
+        # torch counts its step in the state and uses step + 1 for the bias corrections, as the engine does.
+        for p, m, v in zip(params, state["m"], state["v"]):
+            run.opt.state[p] = {"step": torch.tensor(float(step)), "exp_avg": m, "exp_avg_sq": v}
+    else:
+        print("note: %s continues from the exported weights at step %d; its optimizer state starts afresh "
+              "(%s)" % (run.name, step, spec["why_fresh"]), file=sys.stderr)
+
+
 def positive_int(text):
     value = int(text)
     if value < 1:
@@ -644,9 +666,17 @@ def main(argv=None):
     if unknown:
         raise SystemExit("no run named " + ", ".join(map(repr, unknown)) + "; runs: " + ", ".join(known))
     ctx = {"device": device, "flat": flat, "train_x": tx, "train_y": ty, "fishleg_src": args.fishleg_src}
-    runs = [make(ctx, name) for name, make in RUNS if wanted is None or name in wanted]
+    here = SETUP.get("start")  # "continue from here": the page's step, each run's weights and state
+    runs = [make(dict(ctx, flat=start_params(here, name)) if here else ctx, name)
+            for name, make in RUNS if wanted is None or name in wanted]
     batch, seed, n_train = SETUP["batch"], SETUP["seed"], tx.shape[0]
     start, seconds = 0, [0.0] * len(runs)
+    if here and not args.resume:
+        start = here["step"]
+        if start >= args.steps:
+            raise SystemExit("the export continues from step %d; pass --steps above it" % start)
+        for run in runs:
+            load_start_state(run, here["runs"][run.name], start, device)
     if args.resume:
         start, seconds = load_checkpoint(args.checkpoint, runs, device)
         if start >= args.steps:
@@ -669,7 +699,7 @@ def main(argv=None):
 
         if not args.resume:
             for run in runs:
-                log(0, run, 0.0)
+                log(start, run, 0.0)
         for step in range(start, args.steps):
             idx = torch.from_numpy(batch_indices(seed, step, batch, n_train)).to(device)
             xb, yb = tx[idx], ty[idx]

@@ -38,9 +38,19 @@ export type ExportData =
    */
   | { readonly source: 'table'; readonly dataset: Dataset; readonly embed?: boolean };
 
+/** A run's state at the step the page is at ("continue from here"): the engine's checkpoint of it. */
+export interface ExportStart {
+  readonly step: number;
+  readonly params: ArrayLike<number>;
+  /** The optimizer's buffers by name, in the parameters' flat layout (OptimizerState.tensors). */
+  readonly tensors: Readonly<Record<string, ArrayLike<number>>>;
+}
+
 export interface ExportRun {
   readonly name: string;
   readonly optimizer: ExportOptimizer;
+  /** Set on every run or none: the script starts from these weights and this state instead of step 0. */
+  readonly start?: ExportStart;
 }
 
 /** Everything the script needs, as plain data. */
@@ -180,6 +190,23 @@ function validate(s: ExportSetup): { inputDim: number; outputDim: number } {
     s.likelihood !== 'categorical' || dims.classification,
     'the categorical likelihood needs class labels; this data has none',
   );
+  const starts = s.runs.filter((r) => r.start);
+  if (starts.length > 0) {
+    check(starts.length === s.runs.length, 'continuing from a step needs the state of every run');
+    const step = s.runs[0]!.start!.step;
+    for (const r of s.runs) {
+      const st = r.start!;
+      check(st.step === step, `every run must continue from the same step (${r.name} is at ${st.step}, not ${step})`);
+      check(
+        st.params.length === paramCount(arch),
+        `${r.name}'s state holds ${st.params.length} parameters; ${s.arch} has ${paramCount(arch)}`,
+      );
+    }
+    check(
+      Number.isSafeInteger(step) && step >= 0 && step < s.steps,
+      `the start step ${step} must be below steps (${s.steps})`,
+    );
+  }
   if (s.initialParams) {
     check(
       s.initialParams.length === paramCount(arch),
@@ -352,6 +379,46 @@ function title(s: ExportSetup): string {
   return `FishLeg Playground setup in PyTorch: ${what}, ${s.arch}, ${s.likelihood}, ${s.runs.map((r) => r.optimizer.kind).join(' vs ')}`;
 }
 
+/** Which optimizer buffers torch.optim can take as they are (the engine's names), and why others cannot. */
+function carriedState(o: ExportOptimizer): { names: readonly string[]; whyFresh: string } {
+  switch (o.kind) {
+    case 'sgd':
+      return { names: ['momentum'], whyFresh: '' };
+    case 'adam':
+    case 'adamw':
+      return { names: ['m', 'v'], whyFresh: '' };
+    case 'fishleg':
+      return { names: [], whyFresh: "the FishLeg library's Q (lambda) has another structure than the engine's" };
+    case 'kfac':
+    case 'natural':
+      return { names: [], whyFresh: 'the export carries only SGD and Adam state' };
+    default:
+      return o satisfies never;
+  }
+}
+
+/** The start's side files (weights and carried buffers as .npy) and its SETUP entry. */
+function startSetup(s: ExportSetup, base: string, out: ExportFile[]): Record<string, unknown> {
+  const runs: Record<string, unknown> = {};
+  s.runs.forEach((r, i) => {
+    const st = r.start!;
+    const { names, whyFresh } = carriedState(r.optimizer);
+    const params = `${base}_start_${i}_params.npy`;
+    out.push({ name: params, contents: npyFloat32(Float32Array.from(st.params)) });
+    const state: Record<string, string> = {};
+    for (const n of names) {
+      const t = st.tensors[n];
+      if (!t || t.length !== st.params.length) {
+        throw new ExportError(`${r.name}'s state has no ${n} buffer to continue from`);
+      }
+      state[n] = `${base}_start_${i}_${n}.npy`;
+      out.push({ name: state[n], contents: npyFloat32(Float32Array.from(t)) });
+    }
+    runs[r.name] = { params, state, why_fresh: whyFresh };
+  });
+  return { step: s.runs[0]!.start!.step, runs };
+}
+
 /** The script and its side files for a setup; throws ExportError for a setup it cannot write. */
 export function exportPytorch(s: ExportSetup): ExportFile[] {
   validate(s);
@@ -359,6 +426,8 @@ export function exportPytorch(s: ExportSetup): ExportFile[] {
   const files: ExportFile[] = [];
   const tableFiles = { train: `${base}_train.csv`, test: `${base}_test.csv` };
   const initFile = s.initialParams ? `${base}_init.npy` : null;
+  const startFiles: ExportFile[] = [];
+  const startSpec = s.runs[0]?.start ? startSetup(s, base, startFiles) : null;
   const setup = {
     title: title(s),
     data: dataJson(s, tableFiles),
@@ -372,6 +441,7 @@ export function exportPytorch(s: ExportSetup): ExportFile[] {
     init_file: initFile,
     metrics_file: `${base}_metrics.csv`,
     runs: s.runs.map((r) => ({ name: r.name, optimizer: r.optimizer })),
+    ...(startSpec ? { start: startSpec } : {}),
   };
   let embedded = '';
   if (s.data.source === 'table') {
@@ -455,5 +525,6 @@ export function exportPytorch(s: ExportSetup): ExportFile[] {
   ].join('\n');
   files.unshift({ name: s.scriptName, contents: script });
   if (s.initialParams && initFile) files.push({ name: initFile, contents: npyFloat32(s.initialParams) });
+  files.push(...startFiles);
   return files;
 }

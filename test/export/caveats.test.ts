@@ -1,0 +1,41 @@
+/** The page's "cannot reproduce" notice before a PyTorch download (src/engine/export/caveats.ts). */
+import { describe, expect, it } from 'vitest';
+import { exportCaveats } from '../../src/engine/export/caveats.ts';
+import type { ExportSetup } from '../../src/engine/export/pytorch.ts';
+import { defaultFishLeg } from '../../src/engine/optim/config.ts';
+
+const base: ExportSetup = {
+  scriptName: 'run.py',
+  data: { source: 'toy', task: 'spiral', n: 100, noise: 0.05, seed: 1, testFraction: 0.2, classes: 2 },
+  arch: '2-8t-2',
+  likelihood: 'categorical',
+  sigma: 1,
+  batch: 16,
+  evalEvery: 5,
+  steps: 20,
+  seed: 1,
+  runs: [{ name: 'sgd', optimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, weightDecay: 0 } }],
+};
+
+describe('exportCaveats', () => {
+  it('says nothing for a setup the script reproduces', () => {
+    expect(exportCaveats(base)).toEqual([]);
+  });
+
+  it('names each run whose FishLeg structure, estimator or state the script cannot keep, and MNIST', () => {
+    const fl = { ...defaultFishLeg('kron-diag'), fisher: 'ggn' as const };
+    const got = exportCaveats({
+      ...base,
+      data: { source: 'mnist', task: 'mnist' },
+      runs: [
+        { name: 'fl', optimizer: fl, start: { step: 3, params: [], tensors: {} } },
+        { name: 'plain', optimizer: { ...defaultFishLeg('block-kron'), fisher: 'sampled' as const } },
+      ],
+      switchApprox: [{ step: 5, approx: 'sum-kron' }],
+    });
+    expect(got.some((c) => c.startsWith('MNIST'))).toBe(true);
+    expect(got.filter((c) => c.startsWith('fl:'))).toHaveLength(3);
+    expect(got.some((c) => c.startsWith('plain:'))).toBe(false);
+    expect(got.some((c) => /switches/.test(c))).toBe(true);
+  });
+});
