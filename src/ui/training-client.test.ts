@@ -157,33 +157,6 @@ describe('TrainingClient', () => {
     expect(s.runs.r1!.switches).toEqual([{ step: 30, approx: 'kron-diag' }]);
     expect(s.running).toBe(false);
   });
-
-  it('records live changes as marks at the step the worker applied them, merged per step', () => {
-    const f = fakePort();
-    const fl = optimizerFor('fishleg');
-    const client = new TrainingClient(
-      f.port,
-      { ...DEFAULT_CONFIG, runs: runsFor([fl]) },
-      { schedule: sync, persist: false },
-    );
-    if (fl.kind !== 'fishleg') throw new Error('optimizerFor gave another kind');
-    const from = { ...fl, lr: 0.02, weightDecay: 0 };
-    const to = { ...from, lr: 0.01 };
-    const id = client.getSnapshot().config.runs[0]!.id;
-    f.emit({ type: 'changed', raceId: 1, runId: id, step: 40, from, to });
-    f.emit({ type: 'changed', raceId: 1, runId: id, step: 40, from: to, to: { ...to, weightDecay: 0.25 } });
-    // Only the approximation changed: the switch mark tells it, no change mark.
-    f.emit({ type: 'changed', raceId: 1, runId: id, step: 60, from: to, to: { ...to, approx: 'sum-kron' } });
-    expect(client.getSnapshot().runs[id]!.changes).toEqual([
-      {
-        step: 40,
-        changes: [
-          { key: 'lr', from: '0.02', to: '0.01' },
-          { key: 'wd', from: '0', to: '0.25' },
-        ],
-      },
-    ]);
-  });
 });
 
 describe('series', () => {

@@ -1,21 +1,12 @@
 /**
  * The UI side of the worker protocol: a small external store (subscribe / getSnapshot, for React's
  * useSyncExternalStore) that owns the playground config, sends commands and folds worker events into an
- * immutable snapshot. Events of a replaced race are dropped by raceId. Settings that cannot change under a
+ * immutable snapshot with the pure reducer (race-reducer.ts); what is kept between visits is race-persistence.ts.
+ * Events of a replaced race are dropped by raceId. Settings that cannot change under a
  * running race (data, model, adding runs, optimizer kind) start a new race; hyperparameters change live.
  */
 import type { OptimizerConfig, OptimizerKind } from '../engine/page.ts';
-import type {
-  BackendInfo,
-  Command,
-  DataInfo,
-  FishLegFrame,
-  InspectSpec,
-  RunSpec,
-  TaskFrame,
-  TaskStatic,
-  WorkerEvent,
-} from '../worker/protocol.ts';
+import type { Command, InspectSpec, RunSpec, SavedRaceState, WorkerEvent } from '../worker/protocol.ts';
 import {
   dataFor,
   fitInspect,
@@ -23,11 +14,9 @@ import {
   modelFor,
   newRun,
   normaliseIds,
-  toSearch,
   type ChartSettings,
   type PlaygroundConfig,
 } from './config.ts';
-import { loadRace, saveRace, type RunHistory } from './history.ts';
 import {
   loadState,
   resumeNotice,
@@ -39,12 +28,20 @@ import {
   type StateStore,
 } from './saved-state.ts';
 import { controlledRun, frozenQControl } from '../worker/frozen-control.ts';
-import type { SavedRaceState } from '../worker/protocol.ts';
-import { withHistory } from './inside-history.ts';
-import { appendThinned } from './downsample.ts';
-import { addChange, diffOptimizer } from './marks.ts';
+import {
+  EMPTY_FISHLEG,
+  emptyRun,
+  initialState,
+  reduce,
+  savesCurves,
+  type PlaygroundState,
+  type RunState,
+} from './race-reducer.ts';
+import { restoreCurves, resumedRuns, saveCurves, stateEntry } from './race-persistence.ts';
 
 export { appendThinned } from './downsample.ts';
+export type { FishLegState, PlaygroundState, RunState } from './race-reducer.ts';
+export { damagedHistoryNotice, SAVE_FAILED_NOTICE } from './race-persistence.ts';
 
 /** The client's view of a worker; `workerPort` adapts a real Worker, tests pass a fake. */
 export interface WorkerPort {
@@ -52,55 +49,6 @@ export interface WorkerPort {
   /** Registers the handlers; called once by the client. */
   listen(onEvent: (e: WorkerEvent) => void, onCrash: (message: string) => void): void;
   terminate(): void;
-}
-
-/** A run's history, thinning stride and latest task frame. */
-export interface RunState extends RunHistory {
-  readonly stride: number;
-  readonly frame: TaskFrame | null;
-  /** Where a run added mid-race came from: a branch of another run at a step, or a fresh start that catches up. */
-  readonly origin?: { readonly from: string | null; readonly step: number };
-  /** A run added mid-race that has not yet caught up with the others: its step and theirs. */
-  readonly catchingUp?: { readonly step: number; readonly target: number } | null;
-}
-
-/** What the Inside-FishLeg view shows, accumulated over the race. */
-export interface FishLegState {
-  readonly frame: FishLegFrame | null;
-  readonly errorHistory: readonly { step: number; relError: number }[];
-}
-
-export interface PlaygroundState {
-  readonly config: PlaygroundConfig;
-  /** The uploaded CSV (kept out of the URL). */
-  readonly csv: { readonly name: string; readonly text: string } | null;
-  /**
-   * A setup on a CSV file that has not been loaded (a shared link carries the file's name, not its data): the
-   * page trains a working default meanwhile, and loading the file restores this setup.
-   */
-  readonly awaitingCsv: { readonly file: string | null; readonly config: PlaygroundConfig } | null;
-  /** Null until the worker has picked its backend. */
-  readonly backend: BackendInfo | null;
-  readonly raceId: number;
-  /** Set once the worker has built the current race. */
-  readonly data: DataInfo | null;
-  readonly task: TaskStatic | null;
-  /** Whether the user wants the race to train (the worker follows). */
-  readonly running: boolean;
-  readonly step: number;
-  readonly stepsPerSecond: number;
-  readonly runs: Readonly<Record<string, RunState>>;
-  readonly fishleg: FishLegState;
-  /** Dataset download progress (MNIST), null when not loading. */
-  readonly loading: { readonly loaded: number; readonly total: number | null } | null;
-  /** GPU kernels being compiled for the race (null when none are pending). */
-  readonly compiling: { readonly done: number; readonly total: number } | null;
-  /** Set when the curves shown were restored from storage, not trained by this page yet. */
-  readonly restored: string | null;
-  /** Set when the race continues from the training state saved on an earlier visit. */
-  readonly resumed: { readonly step: number; readonly savedAt: string } | null;
-  readonly notices: readonly string[];
-  readonly error: { readonly name: string; readonly message: string } | null;
 }
 
 /** Adapts a Worker to the WorkerPort interface. */
@@ -123,9 +71,6 @@ const nextFrame: Scheduler = (callback) => {
   else callback();
 };
 
-const emptyRun = (): RunState => ({ points: [], stride: 1, diverged: null, switches: [], changes: [], frame: null });
-const EMPTY_FISHLEG: FishLegState = { frame: null, errorHistory: [] };
-
 export interface ClientOptions {
   readonly schedule?: Scheduler;
   /** Warnings from reading the URL, shown as notices. */
@@ -144,18 +89,6 @@ export interface ClientOptions {
 /** A CSV setup's runs on the default task and model, for while its file is missing. */
 function withoutCsv(config: PlaygroundConfig): PlaygroundConfig {
   return { ...config, data: dataFor('spiral', config.data.seed), model: modelFor('spiral') };
-}
-
-/** How both device-loss notices begin. */
-const DEVICE_LOST_NOTICE = 'The GPU device was lost';
-
-/** Shown while the browser's storage refuses to keep the curves. */
-export const SAVE_FAILED_NOTICE =
-  'The browser’s storage is full or refuses writes: these curves will not survive a reload. Export them (CSV or JSON) to keep them.';
-
-/** Shown once when the curves saved on an earlier visit could not be read (they are discarded). */
-export function damagedHistoryNotice(reason: string): string {
-  return `The curves saved on an earlier visit could not be restored (${reason}); they were discarded.`;
 }
 
 /** Saves are throttled to one per this many ms. */
@@ -203,26 +136,7 @@ export class TrainingClient {
     this.#persist = options.persist ?? true;
     this.#storage = options.storage;
     this.#stateStore = options.stateStore;
-    this.#state = {
-      config,
-      csv: null,
-      awaitingCsv: config.data.task === 'csv' ? { file: config.data.file ?? null, config } : null,
-      backend: null,
-      raceId: 0,
-      data: null,
-      task: null,
-      running: false,
-      step: 0,
-      stepsPerSecond: 0,
-      runs: {},
-      fishleg: EMPTY_FISHLEG,
-      loading: null,
-      compiling: null,
-      restored: null,
-      resumed: null,
-      notices: options.notices ?? [],
-      error: null,
-    };
+    this.#state = initialState(config, options.notices);
     port.listen(
       (e) => this.#receive(e),
       (message) => this.#set({ error: { name: 'WorkerError', message }, running: false }),
@@ -481,18 +395,7 @@ export class TrainingClient {
   /** Keeps the worker's answer to a snapshot with the curves up to its step. */
   #keep(state: SavedRaceState): void {
     const s = this.#state;
-    const curves = s.config.runs.map((r) => {
-      const h = s.runs[r.id] ?? emptyRun();
-      return { points: h.points, stride: h.stride, diverged: h.diverged, switches: h.switches, changes: h.changes };
-    });
-    const entry = { setup: setupKey(s.config), backend: s.backend?.name ?? 'cpu', state, curves };
-    const signature = JSON.stringify([
-      s.raceId,
-      entry.setup,
-      state.step,
-      state.changes.length,
-      state.runs.map((r) => r.diverged),
-    ]);
+    const { entry, signature } = stateEntry(s, state);
     if (signature === this.#keptSignature) return;
     const store = this.#stateStore ?? null;
     const raceId = s.raceId;
@@ -514,20 +417,7 @@ export class TrainingClient {
       this.#set({ notices: [...s.notices, resumeNotice(resumeError ?? 'the worker refused it')] });
       return;
     }
-    const runs: Record<string, RunState> = {};
-    s.config.runs.forEach((r, i) => {
-      const c = rec.curves[i];
-      runs[r.id] = c
-        ? {
-            ...emptyRun(),
-            points: c.points,
-            stride: c.stride,
-            diverged: c.diverged,
-            switches: c.switches,
-            changes: c.changes ?? [],
-          }
-        : emptyRun();
-    });
+    const runs = resumedRuns(s.config, rec);
     this.#set({ runs, step: restoredStep, restored: null, resumed: { step: restoredStep, savedAt: rec.savedAt } });
   }
 
@@ -576,158 +466,36 @@ export class TrainingClient {
   /** Restores saved curves of the same config (same URL) from a previous visit; true when it did. */
   #restore(): boolean {
     if (!this.#persist) return false;
-    const cfg = normaliseIds(this.#state.config);
-    const outcome = loadRace(toSearch(cfg), this.#storage);
-    if (outcome.kind === 'damaged') {
-      this.#state = { ...this.#state, notices: [...this.#state.notices, damagedHistoryNotice(outcome.reason)] };
-      return false;
-    }
-    if (outcome.kind === 'none') return false;
-    const saved = outcome.race;
-    if (saved.runs.every((r) => r.points.length === 0)) return false;
-    const runs: Record<string, RunState> = {};
-    cfg.runs.forEach((r, i) => {
-      const h = saved.runs[i];
-      runs[r.id] = h
-        ? { ...emptyRun(), points: h.points, diverged: h.diverged, switches: h.switches, changes: h.changes ?? [] }
-        : emptyRun();
-    });
-    const step = Math.max(0, ...saved.runs.map((r) => r.points.at(-1)?.step ?? 0));
-    this.#state = { ...this.#state, config: cfg, runs, step, restored: saved.savedAt };
+    const outcome = restoreCurves(this.#state.config, this.#storage);
+    if (outcome.kind === 'damaged') this.#state = { ...this.#state, notices: [...this.#state.notices, outcome.notice] };
+    if (outcome.kind !== 'restored') return false;
+    const { config, runs, step, savedAt } = outcome;
+    this.#state = { ...this.#state, config, runs, step, restored: savedAt };
     return true;
   }
 
   #receive(e: WorkerEvent): void {
-    const s = this.#state;
-    if ('raceId' in e && e.raceId !== undefined && e.raceId !== s.raceId) return;
-    switch (e.type) {
-      case 'ready':
-        this.#set({ backend: e.backend });
-        return;
-      case 'catchUp':
-        this.#patchRun(e.runId, { catchingUp: e.step < e.target ? { step: e.step, target: e.target } : null });
-        return;
-      case 'budgetReached':
-        this.#set({ running: false });
-        this.saveState();
-        return;
-      case 'compiling':
-        this.#set({ compiling: e.done < e.total ? { done: e.done, total: e.total } : null });
-        return;
-      case 'loading':
-        this.#set({ loading: { loaded: e.loaded, total: e.total } });
-        return;
-      case 'raceReady': {
-        this.#set({ data: e.data, task: e.task, loading: null });
-        const rec = this.#resuming;
-        this.#resuming = null;
-        if (rec) this.#resumed(rec, e.restoredStep, e.resumeError);
-        return;
-      }
-      case 'snapshot':
-        this.#keep(e.state);
-        return;
-      case 'metrics': {
-        if (s.restored) return; // the restored curves stay until the user trains again
-        const runs = { ...s.runs };
-        let step = s.step;
-        for (const { runId, point } of e.points) {
-          const r = runs[runId];
-          if (!r) continue;
-          const { points, stride } = appendThinned(r.points, [point], r.stride);
-          // A run added while the race played catches up inside the worker's slices, its points behind the others'.
-          const catchingUp = r.catchingUp ? (point.step < s.step ? { step: point.step, target: s.step } : null) : null;
-          runs[runId] = { ...r, points, stride, catchingUp };
-          step = Math.max(step, point.step);
-        }
-        this.#set({ runs, step });
-        this.#scheduleSave();
-        return;
-      }
-      case 'progress':
-        if (!s.restored) this.#set({ step: Math.max(s.step, e.step), stepsPerSecond: e.stepsPerSecond });
-        if (!e.running && s.running && this.#allDiverged()) this.#set({ running: false });
-        return;
-      case 'diverged':
-        this.#patchRun(e.runId, { diverged: e.step });
-        if (this.#allDiverged()) this.#set({ running: false });
-        return;
-      case 'switched': {
-        const r = s.runs[e.runId];
-        if (r) this.#patchRun(e.runId, { switches: [...r.switches, { step: e.step, approx: e.approx }] });
-        return;
-      }
-      case 'changed': {
-        const r = s.runs[e.runId];
-        if (r) this.#patchRun(e.runId, { changes: addChange(r.changes ?? [], e.step, diffOptimizer(e.from, e.to)) });
-        return;
-      }
-      case 'taskFrame':
-        if (!s.restored) this.#patchRun(e.runId, { frame: e.frame });
-        return;
-      case 'fishlegFrame': {
-        const f = withHistory(s.fishleg.frame, e.frame);
-        const errorHistory =
-          f.relError !== null && f.runId === s.config.inspect.runId
-            ? [...s.fishleg.errorHistory.filter((p) => p.step < f.step), { step: f.step, relError: f.relError }]
-            : s.fishleg.errorHistory;
-        this.#set({ fishleg: { frame: f, errorHistory } });
-        return;
-      }
-      case 'deviceLost': {
-        const notice =
-          e.restoredStep === undefined
-            ? `${DEVICE_LOST_NOTICE} (${e.message}); recreating it…`
-            : `${DEVICE_LOST_NOTICE} and recreated; the race resumed from its checkpoint at step ${e.restoredStep}.`;
-        // The outcome replaces the "recreating…" notice rather than stacking under it.
-        const kept = s.notices.filter((n) => !n.startsWith(`${DEVICE_LOST_NOTICE} (`));
-        const patch: Partial<PlaygroundState> = { notices: [...kept, notice] };
-        if (e.restoredStep !== undefined) {
-          const k = e.restoredStep;
-          const runs: Record<string, RunState> = {};
-          for (const [id, r] of Object.entries(s.runs))
-            runs[id] = { ...r, points: r.points.filter((p) => p.step <= k) };
-          Object.assign(patch, { runs, step: k });
-        }
-        this.#set(patch);
-        return;
-      }
-      case 'error':
-        this.#set({ error: { name: e.name, message: e.message }, running: false });
-        return;
-      default:
-        e satisfies never;
+    // A replaced race's event changes nothing and triggers no save.
+    if ('raceId' in e && e.raceId !== undefined && e.raceId !== this.#state.raceId) return;
+    const prev = this.#state;
+    const next = reduce(prev, e);
+    if (next !== prev) this.#set(next);
+    if (savesCurves(e) && next.runs !== prev.runs) this.#scheduleSave();
+    if (e.type === 'budgetReached') this.saveState();
+    else if (e.type === 'snapshot') this.#keep(e.state);
+    else if (e.type === 'raceReady') {
+      const rec = this.#resuming;
+      this.#resuming = null;
+      if (rec) this.#resumed(rec, e.restoredStep, e.resumeError);
     }
-  }
-
-  #allDiverged(): boolean {
-    const runs = Object.values(this.#state.runs);
-    return runs.length > 0 && runs.every((r) => r.diverged !== null);
-  }
-
-  #patchRun(id: string, patch: Partial<RunState>): void {
-    const r = this.#state.runs[id];
-    if (!r) return;
-    this.#set({ runs: { ...this.#state.runs, [id]: { ...r, ...patch } } });
-    if (patch.diverged !== undefined || patch.switches || patch.changes) this.#scheduleSave();
   }
 
   #scheduleSave(): void {
     if (!this.#persist || this.#saveTimer !== null) return;
     this.#saveTimer = setTimeout(() => {
       this.#saveTimer = null;
-      const s = this.#state;
-      const cfg = normaliseIds(s.config);
-      const runs = s.config.runs.map((r) => ({ id: r.id, ...(s.runs[r.id] ?? emptyRun()) }));
-      const outcome = saveRace(
-        toSearch(cfg),
-        runs.map(({ id, points, diverged, switches, changes }) => ({ id, points, diverged, switches, changes })),
-        this.#storage,
-      );
-      // One notice while saves keep failing (they are retried with every evaluation); gone once one succeeds.
-      const notices = this.#state.notices.filter((n) => n !== SAVE_FAILED_NOTICE);
-      if (outcome === 'failed') notices.push(SAVE_FAILED_NOTICE);
-      if (notices.length !== this.#state.notices.length) this.#set({ notices });
+      const notices = saveCurves(this.#state, this.#storage);
+      if (notices !== this.#state.notices) this.#set({ notices });
     }, SAVE_MS);
   }
 

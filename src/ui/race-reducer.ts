@@ -1,0 +1,198 @@
+/**
+ * The playground's state and how worker events change it: a pure `reduce(state, event)` with no I/O, so every
+ * transition can be tested without a worker, a timer or storage. The client decides what to save afterwards
+ * (`savesCurves`); events of a replaced race are dropped here by raceId.
+ */
+import type { BackendInfo, DataInfo, FishLegFrame, TaskFrame, TaskStatic, WorkerEvent } from '../worker/protocol.ts';
+import type { PlaygroundConfig } from './config.ts';
+import type { RunHistory } from './history.ts';
+import { withHistory } from './inside-history.ts';
+import { appendThinned } from './downsample.ts';
+import { addChange, diffOptimizer } from './marks.ts';
+
+/** A run's history, thinning stride and latest task frame. */
+export interface RunState extends RunHistory {
+  readonly stride: number;
+  readonly frame: TaskFrame | null;
+  /** Where a run added mid-race came from: a branch of another run at a step, or a fresh start that catches up. */
+  readonly origin?: { readonly from: string | null; readonly step: number };
+  /** A run added mid-race that has not yet caught up with the others: its step and theirs. */
+  readonly catchingUp?: { readonly step: number; readonly target: number } | null;
+}
+
+/** What the Inside-FishLeg view shows, accumulated over the race. */
+export interface FishLegState {
+  readonly frame: FishLegFrame | null;
+  readonly errorHistory: readonly { step: number; relError: number }[];
+}
+
+export interface PlaygroundState {
+  readonly config: PlaygroundConfig;
+  /** The uploaded CSV (kept out of the URL). */
+  readonly csv: { readonly name: string; readonly text: string } | null;
+  /**
+   * A setup on a CSV file that has not been loaded (a shared link carries the file's name, not its data): the
+   * page trains a working default meanwhile, and loading the file restores this setup.
+   */
+  readonly awaitingCsv: { readonly file: string | null; readonly config: PlaygroundConfig } | null;
+  /** Null until the worker has picked its backend. */
+  readonly backend: BackendInfo | null;
+  readonly raceId: number;
+  /** Set once the worker has built the current race. */
+  readonly data: DataInfo | null;
+  readonly task: TaskStatic | null;
+  /** Whether the user wants the race to train (the worker follows). */
+  readonly running: boolean;
+  readonly step: number;
+  readonly stepsPerSecond: number;
+  readonly runs: Readonly<Record<string, RunState>>;
+  readonly fishleg: FishLegState;
+  /** Dataset download progress (MNIST), null when not loading. */
+  readonly loading: { readonly loaded: number; readonly total: number | null } | null;
+  /** GPU kernels being compiled for the race (null when none are pending). */
+  readonly compiling: { readonly done: number; readonly total: number } | null;
+  /** Set when the curves shown were restored from storage, not trained by this page yet. */
+  readonly restored: string | null;
+  /** Set when the race continues from the training state saved on an earlier visit. */
+  readonly resumed: { readonly step: number; readonly savedAt: string } | null;
+  readonly notices: readonly string[];
+  readonly error: { readonly name: string; readonly message: string } | null;
+}
+
+export const emptyRun = (): RunState => ({
+  points: [],
+  stride: 1,
+  diverged: null,
+  switches: [],
+  changes: [],
+  frame: null,
+});
+
+export const EMPTY_FISHLEG: FishLegState = { frame: null, errorHistory: [] };
+
+/** The state before the worker has answered anything. */
+export function initialState(config: PlaygroundConfig, notices: readonly string[] = []): PlaygroundState {
+  return {
+    config,
+    csv: null,
+    awaitingCsv: config.data.task === 'csv' ? { file: config.data.file ?? null, config } : null,
+    backend: null,
+    raceId: 0,
+    data: null,
+    task: null,
+    running: false,
+    step: 0,
+    stepsPerSecond: 0,
+    runs: {},
+    fishleg: EMPTY_FISHLEG,
+    loading: null,
+    compiling: null,
+    restored: null,
+    resumed: null,
+    notices,
+    error: null,
+  };
+}
+
+/** How both device-loss notices begin. */
+export const DEVICE_LOST_NOTICE = 'The GPU device was lost';
+
+/** Whether an event (of the current race) changed what the saved curves hold: points, divergence or marks. */
+export function savesCurves(e: WorkerEvent): boolean {
+  return e.type === 'metrics' || e.type === 'diverged' || e.type === 'switched' || e.type === 'changed';
+}
+
+function allDiverged(runs: PlaygroundState['runs']): boolean {
+  const list = Object.values(runs);
+  return list.length > 0 && list.every((r) => r.diverged !== null);
+}
+
+function patchRun(s: PlaygroundState, id: string, patch: Partial<RunState>): PlaygroundState {
+  const r = s.runs[id];
+  return r ? { ...s, runs: { ...s.runs, [id]: { ...r, ...patch } } } : s;
+}
+
+/**
+ * The state after a worker event. Events that need I/O (a snapshot to keep, a resume to finish) leave the
+ * state as the client then changes it; this function only does what follows from the event itself.
+ */
+export function reduce(s: PlaygroundState, e: WorkerEvent): PlaygroundState {
+  if ('raceId' in e && e.raceId !== undefined && e.raceId !== s.raceId) return s;
+  switch (e.type) {
+    case 'ready':
+      return { ...s, backend: e.backend };
+    case 'catchUp':
+      return patchRun(s, e.runId, { catchingUp: e.step < e.target ? { step: e.step, target: e.target } : null });
+    case 'budgetReached':
+      return { ...s, running: false };
+    case 'compiling':
+      return { ...s, compiling: e.done < e.total ? { done: e.done, total: e.total } : null };
+    case 'loading':
+      return { ...s, loading: { loaded: e.loaded, total: e.total } };
+    case 'raceReady':
+      return { ...s, data: e.data, task: e.task, loading: null };
+    case 'snapshot':
+      return s;
+    case 'metrics': {
+      if (s.restored) return s; // the restored curves stay until the user trains again
+      const runs = { ...s.runs };
+      let step = s.step;
+      for (const { runId, point } of e.points) {
+        const r = runs[runId];
+        if (!r) continue;
+        const { points, stride } = appendThinned(r.points, [point], r.stride);
+        // A run added while the race played catches up inside the worker's slices, its points behind the others'.
+        const catchingUp = r.catchingUp ? (point.step < s.step ? { step: point.step, target: s.step } : null) : null;
+        runs[runId] = { ...r, points, stride, catchingUp };
+        step = Math.max(step, point.step);
+      }
+      return { ...s, runs, step };
+    }
+    case 'progress': {
+      if (s.restored) return s;
+      const next = { ...s, step: Math.max(s.step, e.step), stepsPerSecond: e.stepsPerSecond };
+      return !e.running && s.running && allDiverged(s.runs) ? { ...next, running: false } : next;
+    }
+    case 'diverged': {
+      const next = patchRun(s, e.runId, { diverged: e.step });
+      return allDiverged(next.runs) ? { ...next, running: false } : next;
+    }
+    case 'switched': {
+      const r = s.runs[e.runId];
+      return r ? patchRun(s, e.runId, { switches: [...r.switches, { step: e.step, approx: e.approx }] }) : s;
+    }
+    case 'changed': {
+      const r = s.runs[e.runId];
+      return r ? patchRun(s, e.runId, { changes: addChange(r.changes ?? [], e.step, diffOptimizer(e.from, e.to)) }) : s;
+    }
+    case 'taskFrame':
+      return s.restored ? s : patchRun(s, e.runId, { frame: e.frame });
+    case 'fishlegFrame': {
+      const f = withHistory(s.fishleg.frame, e.frame);
+      const errorHistory =
+        f.relError !== null && f.runId === s.config.inspect.runId
+          ? [...s.fishleg.errorHistory.filter((p) => p.step < f.step), { step: f.step, relError: f.relError }]
+          : s.fishleg.errorHistory;
+      return { ...s, fishleg: { frame: f, errorHistory } };
+    }
+    case 'deviceLost': {
+      const notice =
+        e.restoredStep === undefined
+          ? `${DEVICE_LOST_NOTICE} (${e.message}); recreating it…`
+          : `${DEVICE_LOST_NOTICE} and recreated; the race resumed from its checkpoint at step ${e.restoredStep}.`;
+      // The outcome replaces the "recreating…" notice rather than stacking under it.
+      const kept = s.notices.filter((n) => !n.startsWith(`${DEVICE_LOST_NOTICE} (`));
+      const next = { ...s, notices: [...kept, notice] };
+      if (e.restoredStep === undefined) return next;
+      const k = e.restoredStep;
+      const runs: Record<string, RunState> = {};
+      for (const [id, r] of Object.entries(s.runs)) runs[id] = { ...r, points: r.points.filter((p) => p.step <= k) };
+      return { ...next, runs, step: k };
+    }
+    case 'error':
+      return { ...s, error: { name: e.name, message: e.message }, running: false };
+    default:
+      e satisfies never;
+      return s;
+  }
+}
