@@ -52,15 +52,16 @@ test('CPU: the MNIST autoencoder preset loads with progress, trains, and reconst
   await expect(page.getByTestId('loading')).toHaveCount(0);
   await expect(page.getByTestId('arch')).toContainText('784-64r-16-64r-784');
 
-  const ids = ['r1', 'r2'];
+  // Adam, FishLeg and FishLeg's frozen-Q control.
+  const ids = ['r1', 'r2', 'r3'];
   const first = await Promise.all(
     ids.map(async (id) => Number(await page.getByTestId(`${id}-loss`).getAttribute('data-first'))),
   );
   // Step 0: the originals and one reconstruction row per run, each with its mean squared error.
   const view = page.getByTestId('task-view');
-  await expect(view.locator('canvas')).toHaveCount(3);
+  await expect(view.locator('canvas')).toHaveCount(4);
   const mse0 = reconErrors(await view.textContent());
-  expect(mse0).toHaveLength(2);
+  expect(mse0).toHaveLength(3);
 
   // A handful of steps: each evaluation reads the whole MNIST split, so play briefly and let the pause take
   // the one evaluation.
@@ -71,20 +72,20 @@ test('CPU: the MNIST autoencoder preset loads with progress, trains, and reconst
     await expect.poll(() => num(page, `${id}-loss`), { timeout: 60_000 }).toBeLessThan(0.97 * first[i]!);
   }
   const mse = reconErrors(await view.textContent());
-  expect(mse).toHaveLength(2);
+  expect(mse).toHaveLength(3);
   mse.forEach((v, i) => expect(v, `reconstruction MSE of run ${i + 1}`).toBeLessThan(mse0[i]!));
-  await expect(view.locator('canvas')).toHaveCount(3);
+  await expect(view.locator('canvas')).toHaveCount(4);
   await expect(page.getByTestId('error')).toHaveCount(0);
   await page.screenshot({ path: screenshot('mnist-ae'), fullPage: true });
   expect(errors).toEqual([]);
 });
 
-test('CPU: the page answers clicks while four runs train the MNIST autoencoder', async ({ page }) => {
+test('CPU: the page answers clicks while six runs train the MNIST autoencoder', async ({ page }) => {
   await page.goto(CHEAP_START);
   await expect(page.getByTestId('backend-label')).toHaveAttribute('data-backend', 'cpu');
   await page.getByTestId('preset-mnist-ae').click();
   await expect(page).toHaveURL(/task=mnist-ae/);
-  // The preset's runs twice over: four runs (two of them FishLeg), opened as a link.
+  // The preset's runs twice over: six runs (four of them FishLeg), opened as a link.
   const url = new URL(page.url());
   for (const r of url.searchParams.getAll('run')) url.searchParams.append('run', r);
   await page.goto(url.pathname + url.search);

@@ -155,10 +155,14 @@ test('embed mode: ?embed=1 shows only the chart and the transport bar, and Play 
   await expect(page).toHaveURL(/embed=1/);
   await page.screenshot({ path: screenshot('teacher-embed') });
 
-  // An unknown part warns and falls back; a chosen part shows.
+  // An unknown part warns (in the embed's notice badge) and falls back; a chosen part shows; Play stays, compact.
   await page.goto('/?backend=cpu&embed=chart,network,bogus');
-  await expect(page.getByTestId('notice')).toContainText("embed: 'bogus'");
+  const badge = page.getByTestId('notice-badge');
+  await badge.locator('summary').click();
+  await expect(badge).toContainText("embed: 'bogus'");
+  await expect(page.getByTestId('notice')).toHaveCount(0);
   await expect(page.getByTestId('network-diagram')).toBeVisible();
-  await expect(page.getByTestId('play-button')).toBeHidden();
+  await expect(page.getByTestId('play-button')).toBeVisible();
+  await expect(page.getByTestId('step-button')).toBeHidden();
   expect(errors).toEqual([]);
 });

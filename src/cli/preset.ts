@@ -63,6 +63,8 @@ export interface PresetOutput {
   };
   readonly runs: readonly PresetRunRecord[];
   readonly tuning?: TuneReport;
+  /** The preset's claim judged on these runs' final train losses (at this budget, on these seeds). */
+  readonly claim?: { readonly sentence: string; readonly holds: boolean; readonly why: string | null };
 }
 
 const ids = (): string => PRESETS.map((p) => p.id).join(', ');
@@ -231,7 +233,12 @@ export async function runPreset(cli: PresetCliConfig, log: (line: string) => voi
         });
       });
     }
+    const claim = cli.preset.claim;
+    const finals = (name: string) =>
+      runs.filter((r) => r.name === name).map((r) => (r.diverged === null ? (r.curve.at(-1)?.trainLoss ?? NaN) : NaN));
+    const why = claim ? claim.check(finals, cli.seeds) : null;
     return {
+      ...(claim ? { claim: { sentence: claim.sentence, holds: why === null, why } } : {}),
       setup: {
         preset: cli.preset.id,
         title: cli.preset.title,
@@ -279,6 +286,11 @@ export function formatPresetSummary(out: PresetOutput): string {
         `  ${r.name.padEnd(24)} lr ${String(r.settings.lr).padEnd(8)} step ${last?.step ?? 0}  train ${fmt(last?.trainLoss)}  test ${fmt(last?.testLoss)}${tail}`,
       );
     }
+  }
+  if (out.claim) {
+    const verdict = out.claim.holds ? 'holds here' : `does not hold here: ${out.claim.why}`;
+    lines.push(`claim: ${out.claim.sentence}`);
+    lines.push(`  on these ${s.steps} steps and seeds ${s.seeds.join(', ')} it ${verdict}`);
   }
   return lines.join('\n') + '\n';
 }

@@ -213,6 +213,21 @@ export interface AdamOp {
   readonly hyper: Tensor;
 }
 
+/**
+ * out = (M + c·I)⁻¹ of a symmetric positive semi-definite d×d M (row-major, only its lower triangle is read),
+ * c > 0 evaluated at run time. Exact: a float64 Cholesky factorisation on the CPU backend. WebGPU has no
+ * kernel for it (a sequential factorisation is the wrong shape for a GPU); K-FAC inverts there by
+ * Newton–Schulz from matmuls (kfac/newton-schulz.ts). A pivot that is not positive (M not PSD, c ≤ 0 or
+ * NaN input) writes NaN, which the divergence guard reports.
+ */
+export interface SpdInverseOp {
+  readonly op: 'spdInverse';
+  readonly d: number;
+  readonly m: Tensor;
+  readonly c: Coef;
+  readonly out: Tensor;
+}
+
 export type Op =
   | MatmulOp
   | ActForwardOp
@@ -227,6 +242,7 @@ export type Op =
   | HadamardOp
   | FillOp
   | SgdOp
-  | AdamOp;
+  | AdamOp
+  | SpdInverseOp;
 
 export type OpName = Op['op'];

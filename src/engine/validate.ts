@@ -260,6 +260,13 @@ export function validateOp(op: Op): void {
       ]);
       return;
     }
+    case 'spdInverse': {
+      v.posInt('d', op.d);
+      const out = v.vector('out', op.out, op.d * op.d);
+      v.disjoint(out, v.vector('m', op.m, op.d * op.d));
+      v.coef('c', op.c, out);
+      return;
+    }
     default: {
       const unknown: never = op;
       throw new OpValidationError(`unknown op '${(unknown as { op: string }).op}'`);

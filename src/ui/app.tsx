@@ -23,6 +23,8 @@ import { logAllowed, LossChart, metricGetters } from './loss-chart.tsx';
 import { PRESETS } from './presets.ts';
 import { RunsPanel } from './runs-panel.tsx';
 import { readCsv, SetupPanel } from './setup-panel.tsx';
+import { shortcutFor } from './shortcuts.ts';
+import { ShortcutsHelp } from './shortcuts-help.tsx';
 
 type CsvFile = { readonly name: string; readonly text: string };
 import { InsideFishLegPanel, NetworkView, TaskViews } from './task-views.tsx';
@@ -230,6 +232,10 @@ export function App({ client, embed = null }: AppProps) {
       inspect: (inspect: Parameters<TrainingClient['setInspect']>[0]) => client.setInspect(inspect),
       setConfig: (c: PlaygroundConfig) => client.reset(c),
       network: (shown: boolean) => client.setNetworkView(shown),
+      hidden: (hidden: string) => {
+        const c = client.getSnapshot().config;
+        client.reset({ ...c, model: { ...c.model, hidden } });
+      },
       csv: (csv: { name: string; text: string }) => {
         const c = client.getSnapshot().config;
         // The hidden layers apply to any data: they stay as the user set them.
@@ -247,16 +253,50 @@ export function App({ client, embed = null }: AppProps) {
     if (search !== window.location.search) window.history.replaceState(null, '', search);
   }, [urlConfig, embed]);
 
+  const [presenter, setPresenter] = useState(false);
+  const [help, setHelp] = useState(false);
+  const closeHelp = useMemo(() => () => setHelp(false), []);
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
+      if (help) return; // the overlay handles its own keys
       const t = e.target as HTMLElement | null;
-      if (e.key !== ' ' || !t || ['INPUT', 'SELECT', 'TEXTAREA', 'BUTTON', 'SUMMARY'].includes(t.tagName)) return;
+      const action = shortcutFor({
+        key: e.key,
+        ctrlKey: e.ctrlKey,
+        altKey: e.altKey,
+        metaKey: e.metaKey,
+        targetTag: t?.tagName ?? null,
+        editable: t?.isContentEditable ?? false,
+      });
+      if (action === null) return;
       e.preventDefault();
-      client.toggle();
+      const snap = client.getSnapshot();
+      switch (action) {
+        case 'toggle':
+          return client.toggle();
+        case 'step':
+          return snap.running ? undefined : client.stepOnce(1);
+        case 'reset':
+          return client.reset();
+        case 'presenter':
+          return setPresenter((p) => !p);
+        case 'help':
+          return setHelp(true);
+        case 'fullscreen':
+          if (document.fullscreenElement) void document.exitFullscreen();
+          else void document.documentElement.requestFullscreen?.().catch(() => undefined);
+          return;
+        case 'nextPreset': {
+          if (embed !== null) return;
+          const now = toSearch(normaliseIds(snap.config));
+          const i = PRESETS.findIndex((p) => toSearch(normaliseIds(p.config(snap.config.backend))) === now);
+          return client.reset(PRESETS[(i + 1) % PRESETS.length]!.config(snap.config.backend));
+        }
+      }
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [client]);
+  }, [client, help, embed]);
 
   useEffect(() => {
     // Test hook for the device-loss journey (e2e/device-loss.spec.ts): the worker destroys its GPUDevice.
@@ -277,24 +317,72 @@ export function App({ client, embed = null }: AppProps) {
   );
   const canPlay = s.backend !== null && s.error === null && s.data !== null;
   const hideBy = `${shows('play') ? '' : ' no-play'}${shows('runs') ? '' : ' no-runs'}`;
+  // In a slide-sized frame the notices would fill it: they collapse into one badge that opens on a click.
+  const badgeNotes = embed
+    ? [
+        ...(s.backend?.fallbackReason !== undefined ? [`CPU backend: ${s.backend.fallbackReason}`] : []),
+        ...s.notices,
+        ...(s.restored ? ['Curves restored from your last visit.'] : []),
+      ]
+    : [];
+  const rootClass = embed ? `app embedded${hideBy}` : presenter ? 'app presenter' : 'app';
 
   return (
     // Embedded without them, the transport bar and the runs panel are hidden by class (app.css).
-    <div className={embed ? `app embedded${hideBy}` : 'app'} data-embed={embed?.join(',')}>
+    <div className={rootClass} data-embed={embed?.join(',')}>
       {embed && (
-        <a className="embed-open" href={search} target="_blank" rel="noopener" data-testid="embed-open">
-          Open in the FishLeg Playground ↗
-        </a>
+        <div className="embed-bar">
+          {badgeNotes.length > 0 && (
+            <details className="notice-badge" data-testid="notice-badge">
+              <summary>
+                <span className="badge-dot" aria-hidden="true" />
+                {s.backend?.fallbackReason !== undefined ? 'CPU' : ''}
+                {s.backend?.fallbackReason !== undefined && badgeNotes.length > 1 ? ' · ' : ''}
+                {badgeNotes.length > (s.backend?.fallbackReason !== undefined ? 1 : 0)
+                  ? `${badgeNotes.length - (s.backend?.fallbackReason !== undefined ? 1 : 0)} notice(s)`
+                  : ''}
+              </summary>
+              <ul>
+                {badgeNotes.map((n, i) => (
+                  <li key={i}>{n}</li>
+                ))}
+              </ul>
+            </details>
+          )}
+          <a className="embed-open" href={search} target="_blank" rel="noopener" data-testid="embed-open">
+            Open in the FishLeg Playground ↗
+          </a>
+        </div>
       )}
+      {help && <ShortcutsHelp onClose={closeHelp} />}
       <header className="topbar" hidden={embed !== null}>
         <div className="brand">
           <h1>FishLeg Playground</h1>
           <p>Race natural-gradient FishLeg against SGD, Adam, K-FAC and the exact natural gradient on your own GPU.</p>
         </div>
-        <BackendBadge backend={s.backend} />
+        <div className="topbar-actions">
+          <button
+            type="button"
+            data-testid="presenter-toggle"
+            aria-pressed={presenter}
+            title="Presenter mode: large type, setup hidden (P)"
+            onClick={() => setPresenter((p) => !p)}
+          >
+            {presenter ? 'Leave presenter mode' : 'Present'}
+          </button>
+          <button
+            type="button"
+            data-testid="shortcuts-button"
+            title="Keyboard shortcuts (?)"
+            onClick={() => setHelp(true)}
+          >
+            Shortcuts
+          </button>
+          <BackendBadge backend={s.backend} />
+        </div>
       </header>
 
-      {s.backend?.fallbackReason !== undefined && (
+      {embed === null && s.backend?.fallbackReason !== undefined && (
         <div className="banner warn" role="status" data-testid="cpu-fallback" data-kind={s.backend.fallbackKind}>
           <strong>
             {s.backend.fallbackKind === 'software'
@@ -316,20 +404,21 @@ export function App({ client, embed = null }: AppProps) {
           <strong>{s.error.name}:</strong> {s.error.message}
         </div>
       )}
-      {s.notices.map((n, i) => (
-        <div key={i} className="banner warn" role="status" data-testid="notice">
-          {n}{' '}
-          <button
-            type="button"
-            className="link-button"
-            onClick={() => client.dismissNotice(i)}
-            aria-label="dismiss notice"
-          >
-            dismiss
-          </button>
-        </div>
-      ))}
-      {s.restored && (
+      {embed === null &&
+        s.notices.map((n, i) => (
+          <div key={i} className="banner warn" role="status" data-testid="notice">
+            {n}{' '}
+            <button
+              type="button"
+              className="link-button"
+              onClick={() => client.dismissNotice(i)}
+              aria-label="dismiss notice"
+            >
+              dismiss
+            </button>
+          </div>
+        ))}
+      {embed === null && s.restored && (
         <div className="banner info" role="status" data-testid="restored">
           Curves restored from your last visit ({new Date(s.restored).toLocaleString()}). Play or Step starts a fresh
           race.
@@ -380,7 +469,7 @@ export function App({ client, embed = null }: AppProps) {
           />
         </div>
         <div className="center">
-          <section className="panel results" aria-label="Training progress" hidden={!shows('chart') && !shows('play')}>
+          <section className="panel results" aria-label="Training progress">
             <Controls
               running={s.running}
               step={s.step}
@@ -402,22 +491,27 @@ export function App({ client, embed = null }: AppProps) {
                 onChange={(c) => client.setChart(c)}
               />
             )}
-            <div ref={chartRef} hidden={!shows('chart')}>
-              <MemoLossChart
-                runs={cfg.runs}
-                states={runStates}
-                chart={cfg.chart}
-                hasAccuracy={s.data?.likelihood === 'categorical'}
-              />
-            </div>
-            <div className="legend" aria-label="Legend" hidden={!shows('chart')}>
-              {cfg.runs.map((r) => (
-                <span key={r.id} className="legend-item">
-                  <span className="swatch" style={{ background: r.colour }} /> {r.name}
-                </span>
-              ))}
-              <span className="legend-item muted">solid = train, dashed = test</span>
-            </div>
+            {/* Not rendered at all when an embed leaves it out: a hidden recharts chart measures 0×0. */}
+            {shows('chart') && (
+              <div ref={chartRef} className="chart-box">
+                <MemoLossChart
+                  runs={cfg.runs}
+                  states={runStates}
+                  chart={cfg.chart}
+                  hasAccuracy={s.data?.likelihood === 'categorical'}
+                />
+              </div>
+            )}
+            {shows('chart') && (
+              <div className="legend" aria-label="Legend">
+                {cfg.runs.map((r) => (
+                  <span key={r.id} className="legend-item">
+                    <span className="swatch" style={{ background: r.colour }} /> {r.name}
+                  </span>
+                ))}
+                <span className="legend-item muted">solid = train, dashed = test</span>
+              </div>
+            )}
             <div className="exports" hidden={embed !== null}>
               <button
                 type="button"
@@ -460,28 +554,42 @@ export function App({ client, embed = null }: AppProps) {
             onControl={on.control}
             onRemove={on.remove}
           />
-          <section className="panel" aria-label="Task view" data-testid="task-view" hidden={!shows('views')}>
-            <h2>What the models see</h2>
-            <MemoTaskViews task={s.task} runs={cfg.runs} states={runStates} />
-          </section>
+        </div>
+        <div className="aside">
+          {shows('views') && (
+            <section className="panel" aria-label="Task view" data-testid="task-view">
+              <h2>What the models see</h2>
+              <MemoTaskViews task={s.task} runs={cfg.runs} states={runStates} />
+            </section>
+          )}
           {s.task?.kind === 'points' && shows('network') && (
             <section className="panel" aria-label="Network" data-testid="network-view">
               <h2>The network</h2>
-              <MemoNetworkView task={s.task} runs={cfg.runs} states={runStates} onShown={on.network} />
+              <MemoNetworkView
+                task={s.task}
+                runs={cfg.runs}
+                states={runStates}
+                onShown={on.network}
+                {...(embed === null ? { hidden: cfg.model.hidden, onHidden: on.hidden } : {})}
+              />
             </section>
           )}
-          <section className="panel" aria-label="Inside the optimizer" hidden={!shows('inside')}>
-            <h2>Inside the optimizer</h2>
-            <MemoInsideFishLeg
-              runs={cfg.runs}
-              states={runStates}
-              inspect={cfg.inspect}
-              layers={s.data?.layers ?? NO_LAYERS}
-              fishleg={fishleg}
-              onInspect={on.inspect}
-            />
-          </section>
         </div>
+        {shows('inside') && (
+          <div className="below" id="inside">
+            <section className="panel" aria-label="Inside the optimizer">
+              <h2>Inside the optimizer</h2>
+              <MemoInsideFishLeg
+                runs={cfg.runs}
+                states={runStates}
+                inspect={cfg.inspect}
+                layers={s.data?.layers ?? NO_LAYERS}
+                fishleg={fishleg}
+                onInspect={on.inspect}
+              />
+            </section>
+          </div>
+        )}
       </main>
     </div>
   );

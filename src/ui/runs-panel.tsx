@@ -76,6 +76,49 @@ function NumberField(props: {
   );
 }
 
+/** Steps of the log-scale slider per decade. */
+const SLIDER_STEPS_PER_DECADE = 8;
+
+/**
+ * A log-scale slider for a live number setting: dragging moves the thumb and shows the value; the value is
+ * committed when the thumb is released (or a key press ends), so one drag is one live change on the curves.
+ */
+function LogSlider(props: {
+  readonly label: string;
+  readonly range: { readonly min: number; readonly max: number };
+  readonly value: number;
+  readonly testId: string;
+  readonly onCommit: (v: number) => string | null;
+}) {
+  const [dragging, setDragging] = useState<number | null>(null);
+  const lo = Math.log10(props.range.min);
+  const hi = Math.log10(props.range.max);
+  const shown = dragging ?? Math.min(hi, Math.max(lo, Math.log10(props.value)));
+  const commit = () => {
+    if (dragging === null) return;
+    setDragging(null);
+    const v = Number((10 ** dragging).toPrecision(2));
+    if (v !== props.value) props.onCommit(v);
+  };
+  return (
+    <input
+      type="range"
+      className="log-slider"
+      data-testid={props.testId}
+      aria-label={`${props.label} (log scale)`}
+      aria-valuetext={String(Number((10 ** shown).toPrecision(2)))}
+      min={lo}
+      max={hi}
+      step={1 / SLIDER_STEPS_PER_DECADE}
+      value={shown}
+      onChange={(e) => setDragging(Number(e.target.value))}
+      onPointerUp={commit}
+      onKeyUp={commit}
+      onBlur={commit}
+    />
+  );
+}
+
 /** One setting's widget, chosen by its type in the optimizer's schema (engine/optim/schema.ts). */
 function SettingField(props: {
   readonly setting: KeyedSetting;
@@ -87,8 +130,8 @@ function SettingField(props: {
   const title = s.unit ? `${s.help} (${s.unit})` : s.help;
   switch (s.type) {
     case 'number':
-    case 'integer':
-      return (
+    case 'integer': {
+      const field = (
         <NumberField
           label={s.unit ? `${s.label} (${s.unit})` : s.label}
           testId={testId}
@@ -97,6 +140,20 @@ function SettingField(props: {
           onCommit={onCommit}
         />
       );
+      if (s.type !== 'number' || !s.slider || typeof props.value !== 'number') return field;
+      return (
+        <div className="field-with-slider">
+          {field}
+          <LogSlider
+            label={s.label}
+            range={s.slider}
+            value={props.value}
+            testId={`${testId}-slider`}
+            onCommit={onCommit}
+          />
+        </div>
+      );
+    }
     case 'enum':
       return (
         <label className="field small wide" title={title}>

@@ -6,6 +6,9 @@
  */
 import { memo, useEffect, useMemo, useState } from 'react';
 import { hasInverseFisher } from '../engine/page.ts';
+import { fitSquares, useElementWidth } from './use-element-width.ts';
+import { editHidden, type NetworkEdit } from './network-edit.ts';
+import { layersOf } from './setup-panel.tsx';
 import type { RunSpec, TaskStatic } from '../worker/protocol.ts';
 import type { InspectSpec } from '../worker/protocol.ts';
 import {
@@ -33,25 +36,29 @@ const ref = (r: RunSpec) => ({ id: r.id, name: r.name, colour: r.colour });
 export function TaskViews({ task, runs, states }: TaskViewsProps) {
   // Kept here, not in the view, so that it survives a new race (another data set, another split).
   const [showTest, setShowTest] = useState(false);
+  // One row of maps whatever the column's width (a laptop's side column, a phone, a slide).
+  const [box, width] = useElementWidth<HTMLDivElement>();
   if (!task || task.kind === 'none') return <p className="hint">This task has no picture: see the curves.</p>;
   if (task.kind === 'points') {
     return (
-      <DecisionBoundaries
-        points={{ x: task.x, labels: task.labels, classes: task.classes }}
-        showTest={showTest}
-        onShowTest={setShowTest}
-        {...(task.testX && task.testLabels
-          ? { testPoints: { x: task.testX, labels: task.testLabels, classes: task.classes } }
-          : {})}
-        runs={runs.map((r) => {
-          const f = states[r.id]?.frame;
-          return {
-            ...ref(r),
-            grid: f?.kind === 'grid' ? { size: f.size, extent: f.extent, probs: f.probs } : null,
-          };
-        })}
-        mapSize={200}
-      />
+      <div ref={box}>
+        <DecisionBoundaries
+          points={{ x: task.x, labels: task.labels, classes: task.classes }}
+          showTest={showTest}
+          onShowTest={setShowTest}
+          {...(task.testX && task.testLabels
+            ? { testPoints: { x: task.testX, labels: task.testLabels, classes: task.classes } }
+            : {})}
+          runs={runs.map((r) => {
+            const f = states[r.id]?.frame;
+            return {
+              ...ref(r),
+              grid: f?.kind === 'grid' ? { size: f.size, extent: f.extent, probs: f.probs } : null,
+            };
+          })}
+          mapSize={fitSquares(width, runs.length, 56, 56, 200)}
+        />
+      </div>
     );
   }
   const anyProbs = runs.some((r) => states[r.id]?.frame?.kind === 'probs');
@@ -90,10 +97,46 @@ export interface NetworkViewProps {
   readonly states: Readonly<Record<string, RunState>>;
   /** Called with true while the diagram is on the page (the worker then computes its data), false when it goes. */
   readonly onShown: (shown: boolean) => void;
+  /** The hidden layers (the model's hidden-layer string) and a change to them from the diagram's +/− buttons. */
+  readonly hidden?: string;
+  readonly onHidden?: (hidden: string) => void;
+}
+
+/** +/− buttons for the units of each hidden layer and for the number of layers (TF Playground's). */
+function NetworkEditor({ hidden, onHidden }: { readonly hidden: string; readonly onHidden: (h: string) => void }) {
+  const layers = layersOf(hidden);
+  const button = (label: string, name: string, edit: NetworkEdit, testId: string) => {
+    const next = editHidden(hidden, edit);
+    return (
+      <button
+        type="button"
+        aria-label={name}
+        data-testid={testId}
+        disabled={next === null}
+        onClick={() => next !== null && onHidden(next)}
+      >
+        {label}
+      </button>
+    );
+  };
+  return (
+    <div className="network-editor" role="group" aria-label="Edit the network (restarts the race)">
+      {button('−', 'remove the last hidden layer', { kind: 'layer', delta: -1 }, 'net-layer-minus')}
+      <span>{layers.length} hidden layers</span>
+      {button('+', 'add a hidden layer', { kind: 'layer', delta: 1 }, 'net-layer-plus')}
+      {layers.map((l, i) => (
+        <span key={i} className="network-editor-layer">
+          {button('−', `remove a unit from layer ${i + 1}`, { kind: 'unit', layer: i, delta: -1 }, `net-${i}-minus`)}
+          <span data-testid={`net-${i}-width`}>{l.size}</span>
+          {button('+', `add a unit to layer ${i + 1}`, { kind: 'unit', layer: i, delta: 1 }, `net-${i}-plus`)}
+        </span>
+      ))}
+    </div>
+  );
 }
 
 /** The network diagram of a 2D task (nothing for other tasks); asks the worker for its data while mounted. */
-export function NetworkView({ task, runs, states, onShown }: NetworkViewProps) {
+export function NetworkView({ task, runs, states, onShown, hidden, onHidden }: NetworkViewProps) {
   const points = task?.kind === 'points';
   useEffect(() => {
     if (!points) return;
@@ -102,13 +145,16 @@ export function NetworkView({ task, runs, states, onShown }: NetworkViewProps) {
   }, [points, onShown]);
   if (!points) return null;
   return (
-    <NetworkDiagram
-      classes={task.classes}
-      runs={runs.map((r) => {
-        const f = states[r.id]?.frame;
-        return { ...ref(r), grid: f?.kind === 'grid' ? f : null };
-      })}
-    />
+    <>
+      {hidden !== undefined && onHidden && <NetworkEditor hidden={hidden} onHidden={onHidden} />}
+      <NetworkDiagram
+        classes={task.classes}
+        runs={runs.map((r) => {
+          const f = states[r.id]?.frame;
+          return { ...ref(r), grid: f?.kind === 'grid' ? f : null };
+        })}
+      />
+    </>
   );
 }
 
@@ -125,12 +171,13 @@ export interface InsideProps {
 
 /** The two-parameter plain-vs-natural-gradient demo as an open section of its own. */
 export const TwoParamPanel = memo(function TwoParamPanel() {
+  const [box, width] = useElementWidth<HTMLDivElement>();
   return (
-    <div className="views-two-param-panel" data-testid="two-param-panel">
+    <div className="views-two-param-panel" data-testid="two-param-panel" ref={box}>
       <p className="hint">
         Start here: natural gradient on a model with two weights, the idea FishLeg approximates for big networks.
       </p>
-      <TwoParamDemo size={320} />
+      <TwoParamDemo size={fitSquares(width, 1, 40, 200, 320)} />
     </div>
   );
 });

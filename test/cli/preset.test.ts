@@ -68,6 +68,9 @@ describe('runPreset', () => {
       expect(r.diverged).toBeNull();
       expect(r.tuned).toBe(false);
     }
+    // 60 steps is far short of the claim's 4,000: still on the plateau, so the claim is judged not to hold, and says why.
+    expect(out.claim).toMatchObject({ sentence: cli.preset.claim!.sentence, holds: false });
+    expect(out.claim!.why).toMatch(/^on seed 1, /);
     // Seeds change the data and the initial weights.
     expect(out.runs[0]!.curve[0]!.trainLoss).not.toBe(out.runs[3]!.curve[0]!.trainLoss);
 

@@ -1,10 +1,20 @@
 /**
- * Finding a Python for the export tests: $PYTHON, then python3, then /usr/bin/python3 (a distribution's
- * Python may carry a packaged torch when the default one does not). Tests skip, saying why, without one.
+ * Finding a Python for the export tests: $PYTHON, then the project's venv (.venv-export, which .ci/run
+ * fills with numpy and a CPU torch), then python3, then /usr/bin/python3. Without one that imports what a
+ * test needs, the test is reported as skipped with the reason; REQUIRE_TORCH=1 turns that into a failure.
  */
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
-const CANDIDATES = [process.env.PYTHON, 'python3', '/usr/bin/python3'].filter((c): c is string => !!c);
+const VENV_PYTHON = fileURLToPath(new URL('../../.venv-export/bin/python', import.meta.url));
+
+const CANDIDATES = [
+  process.env.PYTHON,
+  existsSync(VENV_PYTHON) ? VENV_PYTHON : undefined,
+  'python3',
+  '/usr/bin/python3',
+].filter((c): c is string => !!c);
 
 const cache = new Map<string, string | null>();
 
@@ -23,14 +33,33 @@ export function findPython(modules: readonly string[]): string | null {
     }
   }
   cache.set(key, found);
-  if (!found)
-    console.warn(`skipping: no Python with ${modules.join(', ') || 'python3'} (tried ${CANDIDATES.join(', ')})`);
   return found;
 }
 
+/** Why a test cannot run without these modules. */
+export function missingReason(modules: readonly string[]): string {
+  return `no Python with ${modules.join(', ') || 'python3'} (tried ${CANDIDATES.join(', ')}; .ci/run installs them into .venv-export)`;
+}
+
+interface SkipContext {
+  skip(note?: string): never;
+}
+
+/**
+ * The Python a test runs, or the test is skipped saying why (a failure instead when REQUIRE_TORCH=1, for
+ * whoever wants a missing torch to count).
+ */
+export function needPython(ctx: SkipContext, modules: readonly string[]): string {
+  const py = findPython(modules);
+  if (py) return py;
+  const reason = missingReason(modules);
+  if (process.env.REQUIRE_TORCH === '1') throw new Error(`REQUIRE_TORCH=1: ${reason}`);
+  return ctx.skip(reason);
+}
+
 /** Runs Python code; returns stdout, throws with stderr on failure. */
-export function runPython(py: string, args: readonly string[], cwd?: string): string {
-  const r = spawnSync(py, args, { encoding: 'utf8', timeout: 120_000, cwd, maxBuffer: 64 << 20 });
+export function runPython(py: string, args: readonly string[], cwd?: string, timeout = 120_000): string {
+  const r = spawnSync(py, args, { encoding: 'utf8', timeout, cwd, maxBuffer: 64 << 20 });
   if (r.status !== 0) throw new Error(`${py} ${args.join(' ')} failed (${r.status}): ${r.stderr}`);
   return r.stdout;
 }

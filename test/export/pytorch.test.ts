@@ -29,7 +29,7 @@ import { initParams } from '../../src/engine/model/mlp.ts';
 import { defaultFishLeg } from '../../src/engine/optim/config.ts';
 import { threefry2x32 } from '../../src/engine/rng.ts';
 import { Trainer } from '../../src/engine/trainer.ts';
-import { findPython, runPython } from './python.ts';
+import { needPython, runPython } from './python.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'pytorch-export-'));
 
@@ -190,8 +190,9 @@ function writeAll(sub: string, files: ReturnType<typeof exportPytorch>): string 
 describe('exportPytorch: scripts', () => {
   const runs = OPTIMIZERS.map((optimizer, i) => ({ name: `${optimizer.kind} ${i}`, optimizer }));
 
-  it('writes every setting of every optimizer into its factory, for every task, and Python compiles each', () => {
-    const scripts: string[] = [];
+  const scripts: string[] = [];
+
+  it('writes every setting of every optimizer into its factory, for every task', () => {
     for (const name of Object.keys(DATA)) {
       const files = exportPytorch(setup(name, runs));
       const script = files[0]!.contents as string;
@@ -205,17 +206,18 @@ describe('exportPytorch: scripts', () => {
       if (d.source === 'table' && !d.embed) expect(files.map((f) => f.name).sort()).toHaveLength(3);
       scripts.push(join(writeAll(`compile-${name}`, files), files[0]!.name));
     }
-    const py = findPython([]);
-    if (!py) return;
-    runPython(py, ['-m', 'py_compile', ...scripts]);
   });
 
-  it('keeps run names and data names from breaking out of their strings', () => {
+  it('writes scripts Python compiles, for every task', (ctx) => {
+    expect(scripts).toHaveLength(Object.keys(DATA).length);
+    runPython(needPython(ctx, []), ['-m', 'py_compile', ...scripts]);
+  });
+
+  it('keeps run names and data names from breaking out of their strings', (ctx) => {
     const hostile = `x"""\n'''\\ ${'\u2028'} é 😀 "); import os #`;
     const files = exportPytorch(setup('spiral', [{ name: hostile, optimizer: OPTIMIZERS[0]! }]));
     const folder = writeAll('hostile', files);
-    const py = findPython(['numpy']);
-    if (!py) return;
+    const py = needPython(ctx, ['numpy']);
     const out = runPython(py, [
       '-c',
       `import importlib.util, json; s = importlib.util.spec_from_file_location("m", ${JSON.stringify(join(folder, files[0]!.name))}); m = importlib.util.module_from_spec(s); s.loader.exec_module(m); print(json.dumps([m.RUNS[0][0], m.SETUP["runs"][0]["name"]]))`,
@@ -277,9 +279,8 @@ describe('the exported script regenerates the engine data (numpy, no torch)', ()
     ['784-8r-10', 1],
   ];
 
-  it('gives the same Threefry words, toy points, batch rows, auxiliary rows and initial weights', () => {
-    const py = findPython(['numpy']);
-    if (!py) return;
+  it('gives the same Threefry words, toy points, batch rows, auxiliary rows and initial weights', (ctx) => {
+    const py = needPython(ctx, ['numpy']);
     const files = exportPytorch(setup('spiral', [{ name: 'sgd', optimizer: OPTIMIZERS[0]! }]));
     const script = join(writeAll('port', files), files[0]!.name);
     const words: [number, number, number, number][] = [
@@ -331,9 +332,8 @@ json.dump(out, sys.stdout)
     });
   });
 
-  it('reads a CSV setup back as the engine split it, from side files and embedded', () => {
-    const py = findPython(['numpy']);
-    if (!py) return;
+  it('reads a CSV setup back as the engine split it, from side files and embedded', (ctx) => {
+    const py = needPython(ctx, ['numpy']);
     for (const name of ['csv-classes', 'csv-regression-embedded']) {
       const files = exportPytorch(setup(name, [{ name: 'sgd', optimizer: OPTIMIZERS[0]! }]));
       const script = join(writeAll(`table-${name}`, files), files[0]!.name);
@@ -365,9 +365,8 @@ describe('the exported script trains like the engine (needs a Python with torch)
   it(
     'follows the CPU backend step for step with SGD, Adam and AdamW; K-FAC and natural train',
     { timeout: 120_000 },
-    async () => {
-      const py = findPython(['numpy', 'torch']);
-      if (!py) return;
+    async (ctx) => {
+      const py = needPython(ctx, ['numpy', 'torch']);
       const data: ExportData = {
         source: 'toy',
         task: 'spiral',
@@ -438,9 +437,8 @@ describe('the exported script trains like the engine (needs a Python with torch)
   it(
     'forms the exact Fisher for the natural gradient and the K-FAC factors and step as documented',
     { timeout: 120_000 },
-    () => {
-      const py = findPython(['numpy', 'torch']);
-      if (!py) return;
+    (ctx) => {
+      const py = needPython(ctx, ['numpy', 'torch']);
       const files = exportPytorch(setup('spiral', [{ name: 'sgd', optimizer: OPTIMIZERS[0]! }]));
       const script = join(writeAll('curvature', files), files[0]!.name);
       // Double precision, tiny models: the script's matrices against ones built from their definitions.
@@ -517,6 +515,61 @@ json.dump(out, sys.stdout)
       for (const [what, err] of Object.entries(got)) {
         expect(err, what).toBeLessThan(what.startsWith('natural cg') ? 1e-6 : 1e-9);
       }
+    },
+  );
+
+  it(
+    'resumes from its checkpoint to the same curve bit for bit, writes final weights, explains every flag',
+    { timeout: 180_000 },
+    (ctx) => {
+      const py = needPython(ctx, ['numpy', 'torch']);
+      const runs = [
+        { name: 'sgd', optimizer: { kind: 'sgd', lr: 0.2, momentum: 0.9, weightDecay: 0.001 } },
+        { name: 'adam', optimizer: { kind: 'adam', lr: 0.02, beta1: 0.9, beta2: 0.99, eps: 1e-8, weightDecay: 0 } },
+        { name: 'kfac', optimizer: { ...OPTIMIZERS.find((o) => o.kind === 'kfac')!, invEvery: 7 } },
+        { name: 'natural', optimizer: { ...OPTIMIZERS[OPTIMIZERS.length - 1]!, lr: 0.05 } },
+      ] as { name: string; optimizer: ExportOptimizer }[];
+      const s = setup('spiral', runs, { arch: '2-6t-2', steps: 20, evalEvery: 5, batch: 16, scriptName: 'r.py' });
+      const whole = writeAll('resume-whole', exportPytorch(s));
+      const split = writeAll('resume-split', exportPytorch(s));
+      runPython(py, ['r.py', '--device', 'cpu'], whole, 170_000);
+      // Stopped at 10 (between K-FAC's inverse refreshes at 7 and 14), then resumed to 20.
+      runPython(py, ['r.py', '--device', 'cpu', '--steps', '10'], split, 170_000);
+      const resumed = runPython(py, ['r.py', '--device', 'cpu', '--steps', '20', '--resume'], split, 170_000);
+      expect(resumed).toContain('step 20  sgd  loss train');
+      expect(resumed).toMatch(/accuracy train [\d.]+% {2}test [\d.]+%/);
+      const curve = (folder: string) =>
+        readFileSync(join(folder, 'r_metrics.csv'), 'utf8')
+          .trim()
+          .split('\n')
+          .map((line) => line.split(',').filter((_, j) => j !== 2)); // all but the seconds column
+      const a = curve(whole);
+      expect(a).toHaveLength(1 + 4 * 5);
+      expect(curve(split)).toEqual(a);
+      const driver = `
+import torch, json, sys
+a = torch.load(sys.argv[1]); b = torch.load(sys.argv[2])
+print(json.dumps({n: all(torch.equal(a[n][k], b[n][k]) for k in a[n]) for n in a}))
+`;
+      const same = JSON.parse(
+        runPython(py, ['-c', driver, join(whole, 'r_final.pt'), join(split, 'r_final.pt')], undefined, 170_000),
+      ) as Record<string, boolean>;
+      expect(same).toEqual({ sgd: true, adam: true, kfac: true, natural: true });
+
+      // Every flag of the script's parser carries a help text, and --help prints them.
+      const helps = JSON.parse(
+        runPython(py, [
+          '-c',
+          `import importlib.util, json; s = importlib.util.spec_from_file_location("m", ${JSON.stringify(join(whole, 'r.py'))}); m = importlib.util.module_from_spec(s); s.loader.exec_module(m); print(json.dumps({a.option_strings[-1]: a.help for a in m.build_parser()._actions}))`,
+        ]),
+      ) as Record<string, string | null>;
+      expect(Object.keys(helps)).toEqual(
+        expect.arrayContaining(['--steps', '--eval-every', '--device', '--resume', '--checkpoint', '--final']),
+      );
+      for (const [flag, text] of Object.entries(helps)) expect(text ?? '', flag).toMatch(/\w{3,}/);
+      const help = runPython(py, ['r.py', '--help'], whole, 170_000);
+      for (const flag of Object.keys(helps)) expect(help).toContain(flag);
+      expect(() => runPython(py, ['r.py', '--runs', 'sgd,nope'], whole, 170_000)).toThrow(/no run named 'nope'/);
     },
   );
 });

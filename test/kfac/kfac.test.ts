@@ -10,7 +10,7 @@ import { batchIndices } from '../../src/engine/data/sampler.ts';
 import { withScratch } from '../../src/engine/curvature/arena.ts';
 import { addDiagonal, eye, matmul, spdInverse } from '../../src/engine/fishleg/linalg.ts';
 import { defaultKfac, defaultNatural, type KfacConfig, type NaturalConfig } from '../../src/engine/kfac/spec.ts';
-import { denseLayerInverse, Kfac } from '../../src/engine/kfac/kfac.ts';
+import { denseLayerInverse, isInverseStep, Kfac } from '../../src/engine/kfac/kfac.ts';
 import { NATURAL_MAX_PARAMS, naturalIterations } from '../../src/engine/kfac/natural.ts';
 import { dampedInverseOps } from '../../src/engine/kfac/newton-schulz.ts';
 import { OptimizerConfigError, validateOptimizer, type OptimizerConfig } from '../../src/engine/optim/config.ts';
@@ -56,91 +56,150 @@ function classes(n: number, inDim: number, k: number, seed: number): Dataset {
 const rows = (a: ArrayLike<number>, idx: ArrayLike<number>, w: number): Float64Array[] =>
   Array.from(idx, (i) => Float64Array.from({ length: w }, (_, j) => a[i * w + j]!));
 
+interface ReferenceCase {
+  readonly data: Dataset;
+  readonly arch: string;
+  readonly lik: HostNet['lik'];
+  readonly sigma: number;
+  readonly batch: number;
+  readonly seed: number;
+  readonly steps: number;
+  readonly config: KfacConfig;
+}
+
+/**
+ * Runs `steps` K-FAC steps on the f64 CPU backend and, after each, compares A_l, G_l, both damped inverses
+ * and θ with the float64 host reference (running averages; inverses refreshed at every step that
+ * isInverseStep names and held in between). Returns the steps where the KL clip was active.
+ */
+async function expectReferenceSteps(c: ReferenceCase): Promise<number[]> {
+  const { data, batch: B, seed, config } = c;
+  const inDim = data.inputDim;
+  const outDim = data.outputDim;
+  const be = new CpuBackend({ precision: 'f64' });
+  const t = Trainer.create(be, data, {
+    arch: c.arch,
+    likelihood: c.lik,
+    sigma: c.sigma,
+    batch: B,
+    seed,
+    optimizer: config,
+  });
+  const net: HostNet = { layout: t.layout, lik: c.lik, sigma: c.sigma };
+  let theta = Float64Array.from(await t.readParams());
+  const mom = new Float64Array(theta.length);
+  const eps = config.factorDecay;
+  const clipped: number[] = [];
+  let factors: { A: Float64Array; G: Float64Array }[] = [];
+  let inv: { aInv: Float64Array; gInv: Float64Array }[] = [];
+  for (let step = 0; step < c.steps; step++) {
+    const idx = batchIndices(seed, step, B, data.train.n);
+    const xs = rows(data.train.x, idx, inDim);
+    const ys = rows(data.train.y, idx, outDim);
+    const g = gradient(net, theta, xs, ys);
+    const fresh = batchFactors(net, theta, xs, seed, step * B * outDim);
+    factors =
+      step === 0
+        ? fresh
+        : factors.map((f, l) => ({
+            A: f.A.map((v, i) => eps * v + (1 - eps) * fresh[l]!.A[i]!),
+            G: f.G.map((v, i) => eps * v + (1 - eps) * fresh[l]!.G[i]!),
+          }));
+    if (isInverseStep(step, config.invEvery))
+      inv = factors.map((f, l) =>
+        dampedInverses(f.A, f.G, t.layout.layers[l]!.n + 1, t.layout.layers[l]!.m, config.damping),
+      );
+    const P = new Float64Array(theta.length);
+    t.layout.layers.forEach((layer, l) => {
+      P.set(
+        precondition(
+          inv[l]!.gInv,
+          g.subarray(layer.offset, layer.offset + layer.size),
+          inv[l]!.aInv,
+          layer.m,
+          layer.n + 1,
+        ),
+        layer.offset,
+      );
+    });
+    const vg = P.reduce((s, v, i) => s + v * g[i]!, 0) * config.lr ** 2;
+    const nu = config.klClip === null ? 1 : Math.min(1, Math.sqrt(config.klClip / vg));
+    if (nu < 1) clipped.push(step);
+    for (let i = 0; i < theta.length; i++)
+      mom[i] = config.momentum * mom[i]! + nu * P[i]! + config.weightDecay * theta[i]!;
+    theta = theta.map((v, i) => v - config.lr * mom[i]!);
+
+    t.step(1);
+    const kfac = t.optimizerAs(Kfac)!;
+    expect(kfac.exactInverses, 'the CPU backend inverts exactly').toBe(true);
+    for (let l = 0; l < t.layout.layers.length; l++) {
+      const dev = await kfac.layerFactors(l);
+      expect(maxRelDiff(dev.a, factors[l]!.A), `step ${step} A_${l}`).toBeLessThan(1e-10);
+      expect(maxRelDiff(dev.g, factors[l]!.G), `step ${step} G_${l}`).toBeLessThan(1e-10);
+      const di = await kfac.layerInverse(l);
+      expect(maxRelDiff(di.aInv, inv[l]!.aInv), `step ${step} A_${l}⁻¹`).toBeLessThan(1e-10);
+      expect(maxRelDiff(di.gInv, inv[l]!.gInv), `step ${step} G_${l}⁻¹`).toBeLessThan(1e-10);
+    }
+    expect(maxRelDiff(await be.read(t.params), theta), `θ after step ${step}`).toBeLessThan(1e-8);
+  }
+  // The dense view: (G⁻¹ ⊗ A⁻¹)[i·p + j, k·p + l] = G⁻¹[i, k]·A⁻¹[j, l].
+  const li = await t.optimizerAs(Kfac)!.layerInverse(1);
+  const dense = denseLayerInverse(li);
+  const d = li.m * li.p;
+  expect(dense[(1 * li.p + 2) * d + 0 * li.p + 3]).toBeCloseTo(li.gInv[1 * li.m + 0]! * li.aInv[2 * li.p + 3]!, 12);
+  t.dispose();
+  be.dispose();
+  return clipped;
+}
+
 describe('K-FAC step against a float64 host reference', () => {
-  it('factors, π-split damped inverses, G⁻¹∇A⁻¹, KL clip, momentum and weight decay over two steps (f64 CPU)', async () => {
-    const data = regression(40, 3, 2, 1);
-    const B = 6;
-    const seed = 5;
+  it('factors, π-split damped inverses, G⁻¹∇A⁻¹, KL clip, momentum and weight decay over two steps (Gaussian, f64 CPU)', async () => {
+    const clipped = await expectReferenceSteps({
+      data: regression(40, 3, 2, 1),
+      arch: '3-4t-2',
+      lik: 'gaussian',
+      sigma: 0.7,
+      batch: 6,
+      seed: 5,
+      steps: 2,
+      config: {
+        ...defaultKfac(),
+        lr: 0.3,
+        momentum: 0.9,
+        weightDecay: 0.01,
+        damping: 0.01,
+        klClip: 1e-3,
+        invEvery: 100,
+      },
+    });
+    expect(clipped, 'the test must exercise the clip').toContain(0);
+  });
+
+  it('categorical likelihood (Gumbel-max drawn targets) across two inverse refreshes: inverses held, then refreshed (f64 CPU)', async () => {
     const config: KfacConfig = {
       ...defaultKfac(),
-      lr: 0.3,
-      momentum: 0.9,
-      weightDecay: 0.01,
-      damping: 0.01,
-      klClip: 1e-3,
-      invEvery: 100,
+      lr: 0.2,
+      momentum: 0.5,
+      weightDecay: 1e-3,
+      damping: 0.02,
+      factorDecay: 0.8,
+      klClip: 0.05,
+      invEvery: 3,
     };
-    const be = new CpuBackend({ precision: 'f64' });
-    const t = Trainer.create(be, data, {
-      arch: '3-4t-2',
-      likelihood: 'gaussian',
-      sigma: 0.7,
-      batch: B,
-      seed,
-      optimizer: config,
+    // Inverses at steps 0, 3 and 6; steps 1, 2, 4, 5 use the inverses of older factors.
+    const clipped = await expectReferenceSteps({
+      data: classes(60, 4, 3, 4),
+      arch: '4-5t-3',
+      lik: 'categorical',
+      sigma: 1,
+      batch: 8,
+      seed: 11,
+      steps: 7,
+      config,
     });
-    const net: HostNet = { layout: t.layout, lik: 'gaussian', sigma: 0.7 };
-    let theta = Float64Array.from(await t.readParams());
-    const mom = new Float64Array(theta.length);
-    const eps = config.factorDecay;
-    let factors: { A: Float64Array; G: Float64Array }[] = [];
-    let inv: { aInv: Float64Array; gInv: Float64Array }[] = [];
-    for (let step = 0; step < 2; step++) {
-      const idx = batchIndices(seed, step, B, data.train.n);
-      const xs = rows(data.train.x, idx, 3);
-      const ys = rows(data.train.y, idx, 2);
-      const g = gradient(net, theta, xs, ys);
-      const fresh = batchFactors(net, theta, xs, seed, step * B * 2);
-      factors =
-        step === 0
-          ? fresh
-          : factors.map((f, l) => ({
-              A: f.A.map((v, i) => eps * v + (1 - eps) * fresh[l]!.A[i]!),
-              G: f.G.map((v, i) => eps * v + (1 - eps) * fresh[l]!.G[i]!),
-            }));
-      if (step === 0)
-        inv = factors.map((f, l) =>
-          dampedInverses(f.A, f.G, t.layout.layers[l]!.n + 1, t.layout.layers[l]!.m, config.damping),
-        );
-      const P = new Float64Array(theta.length);
-      t.layout.layers.forEach((layer, l) => {
-        P.set(
-          precondition(
-            inv[l]!.gInv,
-            g.subarray(layer.offset, layer.offset + layer.size),
-            inv[l]!.aInv,
-            layer.m,
-            layer.n + 1,
-          ),
-          layer.offset,
-        );
-      });
-      const vg = P.reduce((s, v, i) => s + v * g[i]!, 0) * config.lr ** 2;
-      const nu = Math.min(1, Math.sqrt(config.klClip! / vg));
-      if (step === 0) expect(nu, 'the test must exercise the clip').toBeLessThan(1);
-      for (let i = 0; i < theta.length; i++)
-        mom[i] = config.momentum * mom[i]! + nu * P[i]! + config.weightDecay * theta[i]!;
-      theta = theta.map((v, i) => v - config.lr * mom[i]!);
-
-      t.step(1);
-      const kfac = t.optimizerAs(Kfac)!;
-      for (let l = 0; l < t.layout.layers.length; l++) {
-        const dev = await kfac.layerFactors(l);
-        expect(maxRelDiff(dev.a, factors[l]!.A), `step ${step} A_${l}`).toBeLessThan(1e-10);
-        expect(maxRelDiff(dev.g, factors[l]!.G), `step ${step} G_${l}`).toBeLessThan(1e-10);
-        const di = await kfac.layerInverse(l);
-        expect(maxRelDiff(di.aInv, inv[l]!.aInv), `A_${l}⁻¹`).toBeLessThan(1e-8);
-        expect(maxRelDiff(di.gInv, inv[l]!.gInv), `G_${l}⁻¹`).toBeLessThan(1e-8);
-      }
-      expect(maxRelDiff(await be.read(t.params), theta), `θ after step ${step}`).toBeLessThan(1e-8);
-    }
-    // The dense view: (G⁻¹ ⊗ A⁻¹)[i·p + j, k·p + l] = G⁻¹[i, k]·A⁻¹[j, l].
-    const li = await t.optimizerAs(Kfac)!.layerInverse(1);
-    const dense = denseLayerInverse(li);
-    const d = li.m * li.p;
-    expect(dense[(1 * li.p + 2) * d + 0 * li.p + 3]).toBeCloseTo(li.gInv[1 * li.m + 0]! * li.aInv[2 * li.p + 3]!, 12);
-    t.dispose();
-    be.dispose();
+    // Both branches of ν: clipped early (fresh factors), unclipped later.
+    expect(clipped.length, 'the clip must be active on some steps').toBeGreaterThan(0);
+    expect(clipped.length, 'and inactive on others').toBeLessThan(7);
   });
 
   it('the reference gradient matches central finite differences of the loss', () => {

@@ -16,6 +16,7 @@ import { gather } from './gather.ts';
 import { draw, fisherOutput, nll, outputGrad } from './likelihood.ts';
 import { matmul, type MatmulArgs } from './matmul.ts';
 import { adam, sgd } from './optimizer.ts';
+import { spdInverse } from './spd-inverse.ts';
 import { reduceInto, reduceValue } from './reduce.ts';
 import { Scratch, type FloatArray, type Kernel, type StorageArray } from './types.ts';
 import { WasmMatmul } from './wasm/wasm-matmul.ts';
@@ -311,6 +312,12 @@ export class CpuBackend implements Backend {
         const [p, g, m, v, h] = [f(op.param), f(op.grad), f(op.m), f(op.v), f(op.hyper)];
         const { n } = op;
         return () => adam(n, p, op.param.offset, g, op.grad.offset, m, op.m.offset, v, op.v.offset, h, op.hyper.offset);
+      }
+      case 'spdInverse': {
+        const [m, out] = [f(op.m), f(op.out)];
+        const c = compileCoef(op.c, f);
+        const { d } = op;
+        return () => spdInverse(d, m, op.m.offset, c(), out, op.out.offset, scratch.float64(2 * d * d + d));
       }
       default: {
         const unknown: never = op;

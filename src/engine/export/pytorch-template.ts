@@ -372,6 +372,14 @@ class KFAC:
         self.gen = torch.Generator(device=next(model.parameters()).device).manual_seed(seed)
         self.A, self.S, self.Ainv, self.Sinv, self.mom = {}, {}, {}, {}, {}
 
+    def state_dict(self):
+        return {"A": self.A, "S": self.S, "Ainv": self.Ainv, "Sinv": self.Sinv, "mom": self.mom,
+                "gen": self.gen.get_state()}
+
+    def load_state_dict(self, state):
+        self.A, self.S, self.Ainv, self.Sinv, self.mom = (state[k] for k in ("A", "S", "Ainv", "Sinv", "mom"))
+        self.gen.set_state(state["gen"])
+
     def _invert(self, l):
         a, s = self.A[l], self.S[l]
         p, m = a.shape[0], s.shape[0]
@@ -436,6 +444,12 @@ class Natural:
             raise SystemExit("the exact natural gradient forms a %d x %d matrix; use at most %d parameters"
                              % (count, count, self.MAX_PARAMS))
         self.mom = None
+
+    def state_dict(self):
+        return {"mom": self.mom}
+
+    def load_state_dict(self, state):
+        self.mom = state["mom"]
 
     def _fisher_rows(self, x):
         """Rows (S_i^T J_i) of all examples, (B k) x P: F = rows^T rows / B."""
@@ -542,37 +556,106 @@ class Run:
         else:
             self.opt.step()
 
+    def state(self):
+        """What a checkpoint keeps of this run: the model's weights and the optimizer's whole state."""
+        return {"model": self.model.state_dict(), "opt": self.opt.state_dict()}
+
+    def load(self, state):
+        self.model.load_state_dict(state["model"])
+        self.opt.load_state_dict(state["opt"])
+
 
 COLUMNS = ["step", "run", "seconds", "train_loss", "test_loss", "train_accuracy", "test_accuracy",
            "train_mse", "test_mse"]
 
 
-def main(argv=None):
+def positive_int(text):
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be a positive integer (got %s)" % text)
+    return value
+
+
+def build_parser():
+    base = os.path.splitext(os.path.basename(__file__))[0]
     parser = argparse.ArgumentParser(description=SETUP["title"])
-    parser.add_argument("--steps", type=int, default=SETUP["steps"])
-    parser.add_argument("--eval-every", type=int, default=SETUP["eval_every"])
+    parser.add_argument("--steps", type=positive_int, default=SETUP["steps"],
+                        help="train until this step (default: the playground's %(default)s)")
+    parser.add_argument("--eval-every", type=positive_int, default=SETUP["eval_every"],
+                        help="evaluate the full train and test sets every N steps (default: %(default)s)")
     parser.add_argument("--runs", default=None, help="comma-separated run names (default: all)")
     parser.add_argument("--out", default=os.path.join(HERE, SETUP["metrics_file"]), help="metrics CSV")
-    parser.add_argument("--device", default="cuda" if torch is not None and torch.cuda.is_available() else "cpu")
+    parser.add_argument("--device", default="cuda" if torch is not None and torch.cuda.is_available() else "cpu",
+                        help="torch device, e.g. cpu or cuda (default: %(default)s)")
     parser.add_argument("--data-root", default=os.path.join(HERE, "data"), help="where torchvision keeps MNIST")
     parser.add_argument("--fishleg-src", default=os.environ.get("FISHLEG_SRC"),
                         help="the FishLeg library's src folder (FishLeg runs only)")
-    args = parser.parse_args(argv)
+    parser.add_argument("--checkpoint", default=os.path.join(HERE, base + "_checkpoint.pt"),
+                        help="checkpoint file: every run's weights and optimizer state (default: %(default)s)")
+    parser.add_argument("--checkpoint-every", type=int, default=0,
+                        help="write the checkpoint every N steps, and at the end (default 0: at the end only)")
+    parser.add_argument("--resume", action="store_true",
+                        help="continue from --checkpoint: its step, weights and optimizer state; the metrics CSV "
+                             "keeps its rows up to that step")
+    parser.add_argument("--final", default=os.path.join(HERE, base + "_final.pt"),
+                        help="where the final weights go, one state_dict per run (default: %(default)s)")
+    return parser
+
+
+def save_checkpoint(path, step, runs, seconds):
+    tmp = path + ".tmp"
+    torch.save({"step": step, "seconds": seconds, "runs": {r.name: r.state() for r in runs}}, tmp)
+    os.replace(tmp, path)  # a crash mid-write leaves the previous checkpoint whole
+
+
+def load_checkpoint(path, runs, device):
+    if not os.path.exists(path):
+        raise SystemExit("--resume: no checkpoint at " + path)
+    ckpt = torch.load(path, map_location=device, weights_only=False)
+    missing = [r.name for r in runs if r.name not in ckpt["runs"]]
+    if missing:
+        raise SystemExit("--resume: the checkpoint has no run named " + ", ".join(map(repr, missing)) +
+                         "; it holds " + ", ".join(map(repr, ckpt["runs"])))
+    for r in runs:
+        r.load(ckpt["runs"][r.name])
+    return ckpt["step"], [ckpt["seconds"][r.name] for r in runs]
+
+
+def kept_rows(path, last_step, names):
+    """The metrics rows of an earlier run of the script, up to the step a resume starts from."""
+    if not os.path.exists(path):
+        return []
+    with open(path, newline="") as f:
+        rows = list(csv.reader(f))[1:]
+    return [r for r in rows if r and int(r[0]) <= last_step and r[1] in names]
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
     if torch is None:
         raise SystemExit("this script trains with PyTorch: pip install torch numpy")
     torch.manual_seed(SETUP["seed"])
     device = torch.device(args.device)
     tx, ty, sx, sy = (torch.from_numpy(np.ascontiguousarray(a)).to(device) for a in load_data(args.data_root))
     flat = initial_params()
-    wanted = None if args.runs is None else set(s.strip() for s in args.runs.split(","))
+    wanted = None if args.runs is None else [s.strip() for s in args.runs.split(",")]
+    known = [n for n, _ in RUNS]
+    unknown = [] if wanted is None else [n for n in wanted if n not in known]
+    if unknown:
+        raise SystemExit("no run named " + ", ".join(map(repr, unknown)) + "; runs: " + ", ".join(known))
     ctx = {"device": device, "flat": flat, "train_x": tx, "train_y": ty, "fishleg_src": args.fishleg_src}
     runs = [make(ctx, name) for name, make in RUNS if wanted is None or name in wanted]
-    if not runs:
-        raise SystemExit("no run named " + repr(args.runs) + "; runs: " + ", ".join(n for n, _ in RUNS))
     batch, seed, n_train = SETUP["batch"], SETUP["seed"], tx.shape[0]
+    start, seconds = 0, [0.0] * len(runs)
+    if args.resume:
+        start, seconds = load_checkpoint(args.checkpoint, runs, device)
+        if start >= args.steps:
+            raise SystemExit("--resume: the checkpoint is at step %d; pass --steps above it" % start)
+    earlier = kept_rows(args.out, start, {r.name for r in runs}) if args.resume else []
     with open(args.out, "w", newline="") as f:
         out = csv.writer(f)
         out.writerow(COLUMNS)
+        out.writerows(earlier)
 
         def log(step, run, seconds):
             tr = evaluate(run.model, tx, ty)
@@ -580,12 +663,14 @@ def main(argv=None):
             row = [step, run.name, "%.3f" % seconds, tr[0], te[0], tr[1], te[1], tr[2], te[2]]
             out.writerow(["" if isinstance(v, float) and math.isnan(v) else v for v in row])
             f.flush()
-            print("step %d  %s  train %.4f  test %.4f" % (step, run.name, tr[0], te[0]))
+            extra = ("  accuracy train %.2f%%  test %.2f%%" % (100 * tr[1], 100 * te[1]) if not math.isnan(tr[1])
+                     else "  mse train %.4g  test %.4g" % (tr[2], te[2]))
+            print("step %d  %s  loss train %.4f  test %.4f%s" % (step, run.name, tr[0], te[0], extra))
 
-        for run in runs:
-            log(0, run, 0.0)
-        seconds = [0.0] * len(runs)
-        for step in range(args.steps):
+        if not args.resume:
+            for run in runs:
+                log(0, run, 0.0)
+        for step in range(start, args.steps):
             idx = torch.from_numpy(batch_indices(seed, step, batch, n_train)).to(device)
             xb, yb = tx[idx], ty[idx]
             for i, run in enumerate(runs):
@@ -598,5 +683,9 @@ def main(argv=None):
             if done % args.eval_every == 0 or done == args.steps:
                 for i, run in enumerate(runs):
                     log(done, run, seconds[i])
-    print("metrics written to " + args.out)
+            if args.checkpoint_every > 0 and done % args.checkpoint_every == 0 and done < args.steps:
+                save_checkpoint(args.checkpoint, done, runs, dict(zip((r.name for r in runs), seconds)))
+    save_checkpoint(args.checkpoint, args.steps, runs, dict(zip((r.name for r in runs), seconds)))
+    torch.save({r.name: r.model.state_dict() for r in runs}, args.final)
+    print("metrics written to " + args.out + "; checkpoint " + args.checkpoint + "; final weights " + args.final)
 `;

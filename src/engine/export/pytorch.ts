@@ -403,6 +403,8 @@ export function exportPytorch(s: ExportSetup): ExportFile[] {
     '',
     `    pip install torch numpy${s.data.source === 'mnist' ? ' torchvision' : ''}`,
     `    python3 ${s.scriptName} [--steps N] [--runs NAME,...] [--out metrics.csv] [--device cpu|cuda]`,
+    `    python3 ${s.scriptName} --steps N --resume   # continue from the checkpoint the last run wrote`,
+    `    python3 ${s.scriptName} --help               # every flag`,
     ...(s.runs.some((r) => r.optimizer.kind === 'fishleg')
       ? [
           '',

@@ -32,6 +32,9 @@ export function opMacs(op: Op): number {
     case 'sgd':
     case 'adam':
       return op.n;
+    case 'spdInverse':
+      // Cholesky (d³/6), inverting L (d³/6) and L⁻ᵀL⁻¹ (d³/6), in multiply-adds.
+      return Math.ceil(op.d ** 3 / 2);
     default: {
       const never: never = op;
       throw new Error(`no cost for op '${(never as { op: string }).op}'`);

@@ -69,11 +69,6 @@ export function defaultFishLeg(approx: FishLegApprox = 'block-kron'): FishLegCon
   };
 }
 
-/** The authors' settings for their MNIST autoencoder (docs/fishleg.md §7): Q₀ = I/γ, Q learned by λ alone. */
-export function paperFishLeg(approx: FishLegApprox = 'block-kron'): FishLegConfig {
-  return defaultFishLeg(approx);
-}
-
 /**
  * Whether Q learns: α > 0. At α = 0 Adam's step on λ would be exactly zero, so Q is frozen at Q₀ and the run
  * is momentum SGD along Q₀g; FishLeg then records and runs no auxiliary update at all (docs/fishleg.md §7.1).

@@ -2,7 +2,7 @@
  * K-FAC (docs/kfac.md §1–§4) as recorded op lists. Per dense layer l, every step: running averages
  * A_l ← εA_l + (1−ε)ĀᵀĀ/B of the inputs (bias column included) and G_l ← εG_l + (1−ε)ẼᵀẼ/B of errors
  * backpropagated from targets drawn from the model; every invEvery steps (and at step 0) the π-split damped
- * inverses by Newton–Schulz; then the step P_l = G_l⁻¹ ∇W̄_l A_l⁻¹, scaled by the KL clip ν (a device scalar)
+ * inverses, exact on the CPU backend (Cholesky) and by Newton–Schulz on WebGPU; then the step P_l = G_l⁻¹ ∇W̄_l A_l⁻¹, scaled by the KL clip ν (a device scalar)
  * and applied by the SGD kernel (momentum, weight decay). Nothing is read back.
  */
 import type { Program } from '../backend.ts';
@@ -311,7 +311,15 @@ export class Kfac implements Optimizer {
     return ops;
   }
 
-  /** π_l = √((tr A/p)/(tr G/m)); A + π√γ I and G + √γ/π I inverted by Newton–Schulz. */
+  /**
+   * Whether the damped factors are inverted exactly (Cholesky, the CPU backend) or by Newton–Schulz (WebGPU,
+   * where a run of matmuls is the fast path and a sequential factorisation has no kernel).
+   */
+  get exactInverses(): boolean {
+    return this.ctx.backend.name === 'cpu';
+  }
+
+  /** π_l = √((tr A/p)/(tr G/m)); A + π√γ I and G + √γ/π I inverted exactly (CPU) or by Newton–Schulz (WebGPU). */
   private invertOps(arena: Arena): Op[] {
     const ops: Op[] = [];
     const sqrtGamma = { t: slice(this.hyper, H.sqrtGamma, 1), power: 1 as const };
@@ -327,16 +335,19 @@ export class Kfac implements Optimizer {
       );
       const cA: Coef = coef(Math.sqrt(f.m / f.p), { t: trA, power: 0.5 }, { t: trG, power: -0.5 }, sqrtGamma);
       const cG: Coef = coef(Math.sqrt(f.p / f.m), { t: trA, power: -0.5 }, { t: trG, power: 0.5 }, sqrtGamma);
+      const aOut = slice(this.inverses, f.aOffset, f.p * f.p);
+      const gOut = slice(this.inverses, f.gOffset, f.m * f.m);
+      if (this.exactInverses) {
+        ops.push(
+          { op: 'spdInverse', d: f.p, m: a, c: cA, out: aOut },
+          { op: 'spdInverse', d: f.m, m: g, c: cG, out: gOut },
+        );
+        return;
+      }
       const norm = this.sc(this.sIndex.norm);
       ops.push(
-        ...dampedInverseOps(
-          { d: f.p, m: a, c: cA, eye: this.eyeOf(f.p), out: slice(this.inverses, f.aOffset, f.p * f.p), norm },
-          arena,
-        ),
-        ...dampedInverseOps(
-          { d: f.m, m: g, c: cG, eye: this.eyeOf(f.m), out: slice(this.inverses, f.gOffset, f.m * f.m), norm },
-          arena,
-        ),
+        ...dampedInverseOps({ d: f.p, m: a, c: cA, eye: this.eyeOf(f.p), out: aOut, norm }, arena),
+        ...dampedInverseOps({ d: f.m, m: g, c: cG, eye: this.eyeOf(f.m), out: gOut, norm }, arena),
       );
     });
     return ops;

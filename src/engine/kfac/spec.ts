@@ -99,7 +99,8 @@ const vectors = (part: string, who: string, names: readonly string[], n: number)
 export const KFAC_SPEC: OptimizerSpec<KfacConfig> = {
   kinds: ['kfac'],
   labels: { kfac: 'K-FAC' },
-  summary: 'K-FAC: Kronecker-factored Fisher, damped inverses by Newton–Schulz, KL clip (docs/kfac.md)',
+  summary:
+    'K-FAC: Kronecker-factored Fisher, damped inverses (exact Cholesky on the CPU, Newton–Schulz on WebGPU), KL clip (docs/kfac.md)',
   schema: {
     lr: { ...LEARNING_RATE, label: 'η learning rate', help: 'learning rate η' },
     momentum: momentum('K-FAC'),

@@ -67,6 +67,11 @@ export interface NumberSetting extends SettingBase {
   readonly maxOpen?: boolean;
   /** A decay rate in [0, 1): also below 1 once rounded to float32 (where 0.9999999999 is 1). */
   readonly decay?: boolean;
+  /**
+   * The range of a log-scale slider the run card shows beside the field (for dragging a live setting while it
+   * trains); the field still takes any valid value.
+   */
+  readonly slider?: { readonly min: number; readonly max: number };
 }
 
 export interface IntegerSetting extends SettingBase {
@@ -272,6 +277,7 @@ export const LEARNING_RATE: NumberSetting = {
   help: 'learning rate',
   min: 0,
   minOpen: true,
+  slider: { min: 1e-4, max: 1 },
 };
 
 /** The shared description of weight decay (AdamW applies it decoupled). */

@@ -53,6 +53,10 @@ export function planOp(op: Op, opts: PlanOptions = {}): OpPlan {
       return planSgd(op);
     case 'adam':
       return planAdam(op);
+    case 'spdInverse':
+      throw new Error(
+        "op 'spdInverse' (an exact Cholesky inverse) runs on the CPU backend only; on WebGPU, K-FAC inverts by Newton–Schulz (kfac/newton-schulz.ts)",
+      );
     default: {
       const never: never = op;
       throw new Error(`no WebGPU kernel for op '${(never as { op: string }).op}'`);
