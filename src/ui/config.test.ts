@@ -346,3 +346,22 @@ describe('parseSearch fuzz', () => {
     expect(warnings.some((w) => /longer than/.test(w))).toBe(true);
   });
 });
+
+describe('URL notices say what was wrong and what the page does instead', () => {
+  it('names a layer that is too wide rather than calling a valid list malformed', () => {
+    const { config, warnings } = parseSearch('?hidden=8000r-8000r-8000r');
+    const w = warnings.find((x) => x.startsWith('hidden='));
+    expect(w).toMatch(/layer of 8000 units; the most is \d+/);
+    expect(w).not.toMatch(/not a list/);
+    expect(config.model.hidden).not.toContain('8000');
+    expect(parseSearch('?hidden=16t-x').warnings.some((x) => /not a list of layers/.test(x))).toBe(true);
+  });
+
+  it('says a refused stop leaves the race without one, not "using 0"', () => {
+    const { config, warnings } = parseSearch('?stop=-5');
+    expect(config.stopAt).toBeNull();
+    const w = warnings.find((x) => x.startsWith('stop='));
+    expect(w).toMatch(/the race has no stop/);
+    expect(w).not.toMatch(/using 0/);
+  });
+});

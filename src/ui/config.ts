@@ -317,6 +317,20 @@ export function checkHidden(hidden: string): string | null {
   }
 }
 
+/** Why checkHidden refused a hidden-layer list: too many layers, a layer too wide, or not a list at all. */
+export function hiddenRejection(hidden: string): string {
+  const { hiddenLayers, hiddenSize } = SETUP;
+  try {
+    const arch = parseArch(`1-${hidden.trim()}`);
+    if (arch.sizes.length - 1 > hiddenLayers.page.max) return `has more than ${hiddenLayers.page.max} layers`;
+    const wide = arch.sizes.find((s) => s > hiddenSize.page.max);
+    if (wide !== undefined) return `has a layer of ${wide} units; the most is ${hiddenSize.page.max}`;
+  } catch {
+    // not a list of layers: the general message below
+  }
+  return 'is not a list of layers like 16t-16t';
+}
+
 /** The keys parseSearch reads one value of (`run` may repeat; `embed` is parseEmbed's). */
 const SINGLE_KEYS = [
   'backend',
@@ -385,12 +399,12 @@ export function parseSearch(search: string): { config: PlaygroundConfig; warning
     warnings.push(`${key}=${clip(v)} is not one of ${list.join(', ')}; using ${fallback}`);
     return fallback;
   };
-  const number = (key: string, ok: (x: number) => boolean, fallback: number, rule: string): number => {
+  const number = (key: string, ok: (x: number) => boolean, fallback: number, rule: string, used?: string): number => {
     const v = q.get(key);
     if (v === null) return fallback;
     const x = Number(v);
     if (NUMBER.test(v) && ok(x)) return x + 0; // -0 → 0
-    warnings.push(`${key}=${clip(v)} must be ${rule}; using ${fallback}`);
+    warnings.push(`${key}=${clip(v)} must be ${rule}; ${used ?? `using ${fallback}`}`);
     return fallback;
   };
   const int = (lo: number, hi: number) => (x: number) => Number.isSafeInteger(x) && x >= lo && x <= hi;
@@ -418,7 +432,7 @@ export function parseSearch(search: string): { config: PlaygroundConfig; warning
   let hidden = md.hidden;
   if (rawHidden !== null) {
     const h = checkHidden(rawHidden);
-    if (h === null) warnings.push(`hidden=${clip(rawHidden)} is not a list of layers like 16t-16t; using ${md.hidden}`);
+    if (h === null) warnings.push(`hidden=${clip(rawHidden)} ${hiddenRejection(rawHidden)}; using ${md.hidden}`);
     else hidden = h;
   }
   let likelihood = pick('lik', ['auto', ...LIKELIHOODS] as const, 'auto');
@@ -494,7 +508,7 @@ export function parseSearch(search: string): { config: PlaygroundConfig; warning
     else speed = s;
   }
   // An invalid budget falls back to 0, which means none.
-  const stop = number('stop', int(1, MAX_STOP_AT), 0, `an integer in [1, ${MAX_STOP_AT}]`);
+  const stop = number('stop', int(1, MAX_STOP_AT), 0, `an integer in [1, ${MAX_STOP_AT}]`, 'the race has no stop');
   const stopAt = stop > 0 ? stop : null;
   return { config: { backend, data, model, runs, inspect, chart, speed, stopAt }, warnings };
 }
