@@ -1,3 +1,4 @@
+import { controlledRun } from '../worker/frozen-control.ts';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG, newRun, optimizerFor, runsFor } from './config.ts';
 import { KIND_HUES, kindShades, runColour, type ColourKind } from './colours.ts';
@@ -40,10 +41,15 @@ describe('run colours follow the optimizer', () => {
     expect(two.colour).toBe(kindShades('adam')[1]);
   });
 
-  it('colours every preset run by its kind', () => {
+  it("colours every preset run by its kind (a frozen-Q control takes its learned run's colour)", () => {
     for (const p of [...PRESETS.map((x) => x.config('cpu')), DEFAULT_CONFIG]) {
       const seen = new Map<string, number>();
       for (const r of p.runs) {
+        const learned = controlledRun(r, p.runs);
+        if (learned) {
+          expect(r.colour).toBe(learned.colour);
+          continue;
+        }
         const i = seen.get(r.optimizer.kind) ?? 0;
         seen.set(r.optimizer.kind, i + 1);
         expect(r.colour).toBe(kindShades(r.optimizer.kind)[i]);
