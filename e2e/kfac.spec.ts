@@ -16,7 +16,8 @@ test('CPU: FishLeg vs K-FAC vs natural gradient — curves fall, Inside shows th
   await page.goto('/?backend=cpu');
   await page.getByTestId('preset-curvature').click();
   await expect(page.getByTestId('play-button')).toBeEnabled();
-  const ids = ['r1', 'r2', 'r3'];
+  // FishLeg, its frozen-Q control, K-FAC, the natural gradient.
+  const ids = ['r1', 'r2', 'r3', 'r4'];
   const first: number[] = [];
   for (const id of ids) {
     const el = page.getByTestId(`${id}-loss`);
@@ -25,12 +26,12 @@ test('CPU: FishLeg vs K-FAC vs natural gradient — curves fall, Inside shows th
   }
   await page.getByTestId('play-button').click();
   // K-FAC leaves the plateau within a few hundred steps, the natural gradient by about step 1,000 (presets.ts).
-  await expect.poll(() => num(page, 'r2-loss'), { timeout: 100_000 }).toBeLessThan(0.8 * first[1]!);
+  await expect.poll(() => num(page, 'r3-loss'), { timeout: 100_000 }).toBeLessThan(0.8 * first[2]!);
   await expect.poll(() => num(page, 'step-count'), { timeout: 100_000 }).toBeGreaterThan(600);
   await page.getByTestId('play-button').click();
   await expect(page.getByTestId('play-button')).toHaveText('Play');
-  expect(await num(page, 'r3-loss')).toBeLessThan(first[2]!);
-  await expect(page.getByTestId('loss-chart').locator('.recharts-line-curve')).toHaveCount(6);
+  expect(await num(page, 'r4-loss')).toBeLessThan(first[3]!);
+  await expect(page.getByTestId('loss-chart').locator('.recharts-line-curve')).toHaveCount(8);
 
   const inside = page.getByRole('region', { name: 'Inside the optimizer' });
   const compare = inside.getByTestId('inside-compare');

@@ -39,14 +39,17 @@ describe('Inside view comparisons', () => {
     const d = f.layer.m * (f.layer.n + 1);
     expect(f.q).not.toBeNull();
     const comparisons = f.comparisons ?? [];
-    expect(comparisons.map((c) => [c.runId, c.label, c.damping])).toEqual([['r2', 'K-FAC (Ĝ ⊗ Â)⁻¹', 1e-3]]);
+    // The preset races FishLeg (r1), its frozen-Q control (r2), K-FAC (r3) and the natural gradient (r4).
+    const kfac = config.runs.find((r) => r.optimizer.kind === 'kfac')!.id;
+    expect(kfac).toBe('r3');
+    expect(comparisons.map((c) => [c.runId, c.label, c.damping])).toEqual([[kfac, 'K-FAC (Ĝ ⊗ Â)⁻¹', 1e-3]]);
     const c = comparisons[0]!;
     expect(c.matrix).toHaveLength(d * d);
     expect(c.exact).toHaveLength(d * d);
     expect(Number.isFinite(c.relError) && c.relError > 0).toBe(true);
 
     // The same K-FAC run on its own (same seed, data and batches) holds exactly this block after 30 steps.
-    const kfacRun = config.runs[1]!;
+    const kfacRun = config.runs.find((r) => r.id === kfac)!;
     const t = Trainer.create(backend, data, {
       arch: `2-${config.model.hidden}-2`,
       likelihood: 'categorical',
