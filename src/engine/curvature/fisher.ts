@@ -7,7 +7,7 @@
 import type { Backend } from '../backend.ts';
 import { auxBatchIndices } from '../data/sampler.ts';
 import type { ParamLayout } from '../model/mlp.ts';
-import { backwardOps, forwardOps, ropOps, Workspace, type DeviceSplit } from '../model/passes.ts';
+import { backwardOps, forwardOps, gatherInputsOp, ropOps, Workspace, type DeviceSplit } from '../model/passes.ts';
 import type { Likelihood, Op } from '../ops.ts';
 import type { FisherEstimator } from '../optim/config.ts';
 import { Stream } from '../rng.ts';
@@ -69,12 +69,8 @@ export class FisherProduct {
     const { params, likelihood: lik, sigma, trainSplit } = this.src;
     const ws = this.ws;
     const B = this.rows;
-    const n = ws.inDim;
     const cols = ws.outDim;
-    const head: Op[] = [
-      { op: 'gather', rows: B, cols: n, src: trainSplit.x, idx: ws.idx, dst: ws.a[0]!, ldDst: n + 1, ones: true },
-      ...forwardOps(ws, params, B),
-    ];
+    const head: Op[] = [gatherInputsOp(ws, trainSplit.x, B), ...forwardOps(ws, params, B)];
     if (this.estimator === 'ggn') {
       return [
         ...head,

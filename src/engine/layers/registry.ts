@@ -4,7 +4,7 @@
  * views and the export find it through `layerKind`.
  */
 import { dense } from './dense/index.ts';
-import type { LayerKind, LayerLayout } from './types.ts';
+import type { KronShape, LayerKind, LayerLayout } from './types.ts';
 
 export const LAYER_KINDS: readonly LayerKind[] = [dense];
 
@@ -24,6 +24,6 @@ export function layerKind(layer: Pick<LayerLayout, 'kind'> | string): LayerKind 
 }
 
 /** The Kronecker factor sides of a layer (layers/types.ts KronShape). */
-export function kronShape(layer: LayerLayout) {
+export function kronShape(layer: LayerLayout): KronShape {
   return layerKind(layer).kron(layer);
 }

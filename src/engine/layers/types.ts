@@ -53,10 +53,20 @@ export interface LayerGrammar {
  * dimension `inputStride`), its output S (leading dimension m) and the per-example errors E = ∂/∂S.
  */
 export interface LayerOps {
-  /** out (+)= layer(input; weights) on `rows` rows; weights is a buffer laid out like the parameters. */
-  forward(layer: LayerLayout, rows: number, input: Tensor, weights: Tensor, out: Tensor, beta: 0 | 1): Op[];
+  /**
+   * out (+)= layer(input; weights) on `rows` rows; weights is a buffer laid out like the parameters. Linear in
+   * the input once its constant column is 0, which is how the R-op passes a tangent dĀ through it.
+   */
+  readonly forward: (
+    layer: LayerLayout,
+    rows: number,
+    input: Tensor,
+    weights: Tensor,
+    out: Tensor,
+    beta: 0 | 1,
+  ) => Op[];
   /** grads[layer] (+)= scale · ∂⟨E, S⟩/∂W from the errors e and the input. */
-  weightGrad(
+  readonly weightGrad: (
     layer: LayerLayout,
     rows: number,
     e: Tensor,
@@ -64,14 +74,16 @@ export interface LayerOps {
     grads: Tensor,
     scale: number,
     beta: number,
-  ): Op[];
+  ) => Op[];
   /** dInput = ∂⟨E, S⟩/∂Ā (leading dimension inputStride; a constant column may hold anything). */
-  inputGrad(layer: LayerLayout, rows: number, e: Tensor, params: Tensor, dInput: Tensor): Op[];
+  readonly inputGrad: (layer: LayerLayout, rows: number, e: Tensor, params: Tensor, dInput: Tensor) => Op[];
 }
 
 /** Multiply-adds of one layer's pass pieces on `rows` rows, as the cost floor counts them. */
 export interface LayerMacs {
   readonly forward: number;
+  /** The forward product on a tangent input (the R-op's dĀ term), whose constant column is zero and skipped. */
+  readonly forwardTangent: number;
   /** The input gradient, without the constant column a kind adds to its input. */
   readonly inputGrad: number;
   readonly weightGrad: number;

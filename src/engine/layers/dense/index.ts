@@ -22,6 +22,7 @@ export const dense: LayerKind = {
   kron: (layer) => ({ m: layer.m, p: layer.n + 1 }),
   macs: (layer, rows) => ({
     forward: rows * layer.m * (layer.n + 1),
+    forwardTangent: rows * layer.m * layer.n,
     inputGrad: rows * layer.m * layer.n,
     weightGrad: rows * layer.m * (layer.n + 1),
   }),
