@@ -208,11 +208,6 @@ export class Trainer implements TrainingContext {
     return this.optimizer.inverseFisher ?? null;
   }
 
-  /** The same as inverseFisher (the Inside-FishLeg views' older name). */
-  get fishleg(): InverseFisherView | null {
-    return this.inverseFisher;
-  }
-
   /** The optimizer's mean auxiliary loss since the last call (null when it has none, or no update since). */
   async readAuxLoss(): Promise<number | null> {
     this.assertLive();
