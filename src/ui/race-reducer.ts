@@ -3,7 +3,7 @@
  * transition can be tested without a worker, a timer or storage. The client decides what to save afterwards
  * (`savesCurves`); events of a replaced race are dropped here by raceId.
  */
-import type { BackendInfo, DataInfo, FishLegFrame, TaskFrame, TaskStatic, WorkerEvent } from '../worker/protocol.ts';
+import type { BackendInfo, DataInfo, InsideFrame, TaskFrame, TaskStatic, WorkerEvent } from '../worker/protocol.ts';
 import type { PlaygroundConfig } from './config.ts';
 import type { RunHistory } from './history.ts';
 import { withHistory } from './inside-history.ts';
@@ -21,8 +21,8 @@ export interface RunState extends RunHistory {
 }
 
 /** What the Inside-FishLeg view shows, accumulated over the race. */
-export interface FishLegState {
-  readonly frame: FishLegFrame | null;
+export interface InsideState {
+  readonly frame: InsideFrame | null;
   readonly errorHistory: readonly { step: number; relError: number }[];
 }
 
@@ -46,7 +46,7 @@ export interface PlaygroundState {
   readonly step: number;
   readonly stepsPerSecond: number;
   readonly runs: Readonly<Record<string, RunState>>;
-  readonly fishleg: FishLegState;
+  readonly inside: InsideState;
   /** Dataset download progress (MNIST), null when not loading. */
   readonly loading: { readonly loaded: number; readonly total: number | null } | null;
   /** GPU kernels being compiled for the race (null when none are pending). */
@@ -68,7 +68,7 @@ export const emptyRun = (): RunState => ({
   frame: null,
 });
 
-export const EMPTY_FISHLEG: FishLegState = { frame: null, errorHistory: [] };
+export const EMPTY_INSIDE: InsideState = { frame: null, errorHistory: [] };
 
 /** The state before the worker has answered anything. */
 export function initialState(config: PlaygroundConfig, notices: readonly string[] = []): PlaygroundState {
@@ -84,7 +84,7 @@ export function initialState(config: PlaygroundConfig, notices: readonly string[
     step: 0,
     stepsPerSecond: 0,
     runs: {},
-    fishleg: EMPTY_FISHLEG,
+    inside: EMPTY_INSIDE,
     loading: null,
     compiling: null,
     restored: null,
@@ -167,13 +167,13 @@ export function reduce(s: PlaygroundState, e: WorkerEvent): PlaygroundState {
     }
     case 'taskFrame':
       return s.restored ? s : patchRun(s, e.runId, { frame: e.frame });
-    case 'fishlegFrame': {
-      const f = withHistory(s.fishleg.frame, e.frame);
+    case 'insideFrame': {
+      const f = withHistory(s.inside.frame, e.frame);
       const errorHistory =
         f.relError !== null && f.runId === s.config.inspect.runId
-          ? [...s.fishleg.errorHistory.filter((p) => p.step < f.step), { step: f.step, relError: f.relError }]
-          : s.fishleg.errorHistory;
-      return { ...s, fishleg: { frame: f, errorHistory } };
+          ? [...s.inside.errorHistory.filter((p) => p.step < f.step), { step: f.step, relError: f.relError }]
+          : s.inside.errorHistory;
+      return { ...s, inside: { frame: f, errorHistory } };
     }
     case 'deviceLost': {
       const notice =

@@ -47,7 +47,7 @@ export async function runHeadless(
     diverged: (runId, step) => diverged.set(runId, step),
     switched: () => {},
     taskFrame: () => {},
-    fishlegFrame: () => {},
+    insideFrame: () => {},
   };
   const race = Race.build(backend, data, spec, listener, {
     viewEvery: Number.MAX_SAFE_INTEGER,

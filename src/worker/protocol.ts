@@ -204,7 +204,7 @@ export type TaskFrame =
   | { readonly kind: 'probs'; readonly probs: Float32Array[] };
 
 /** Inside-FishLeg data of one run and layer. */
-export interface FishLegFrame {
+export interface InsideFrame {
   readonly runId: string;
   readonly step: number;
   readonly layer: { readonly index: number; readonly m: number; readonly n: number };
@@ -222,7 +222,7 @@ export interface FishLegFrame {
   /** Training rows the exact Fisher block was averaged over. */
   readonly fisherRows?: number;
   /** Earlier frames' scalar measures of the same run and layer, oldest first (kept by the UI's store). */
-  readonly history?: readonly FishLegHistoryPoint[];
+  readonly history?: readonly InsideHistoryPoint[];
   /**
    * The same layer's inverse-Fisher block of the race's other runs whose optimizer offers one (K-FAC), each
    * with its relative error to the exact (F + γI)⁻¹ of its own weights and γ; absent when there is none.
@@ -244,7 +244,7 @@ export interface InverseComparison {
 }
 
 /** The scalar measures of one Inside-FishLeg frame, for the charts over time. */
-export interface FishLegHistoryPoint {
+export interface InsideHistoryPoint {
   readonly step: number;
   readonly cosFishLeg: number;
   readonly cosGradient: number;
@@ -320,7 +320,7 @@ export type WorkerEvent =
       readonly approx: FishLegApprox;
     }
   | { readonly type: 'taskFrame'; readonly raceId: number; readonly runId: string; readonly frame: TaskFrame }
-  | { readonly type: 'fishlegFrame'; readonly raceId: number; readonly frame: FishLegFrame }
+  | { readonly type: 'insideFrame'; readonly raceId: number; readonly frame: InsideFrame }
   /** The GPU device was lost; `restoredStep` is set once the race was rebuilt from its checkpoint at that step. */
   | { readonly type: 'deviceLost'; readonly raceId: number; readonly message: string; readonly restoredStep?: number }
   | {

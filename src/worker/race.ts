@@ -22,7 +22,7 @@ import {
 import type { LoopTrainer } from './loop.ts';
 import type {
   DataInfo,
-  FishLegFrame,
+  InsideFrame,
   InspectSpec,
   LiveChange,
   MetricPoint,
@@ -35,7 +35,7 @@ import type {
   TaskFrame,
   TaskStatic,
 } from './protocol.ts';
-import { fishlegFrame, inverseComparisons, taskFrame, taskStatic } from './views-data.ts';
+import { insideFrame, inverseComparisons, taskFrame, taskStatic } from './views-data.ts';
 
 /** Thrown for race commands that name a run the race does not have, or break lock-step rules. */
 export class RaceError extends Error {
@@ -49,7 +49,7 @@ export interface RaceListener {
   /** A live change took effect at `step` (the chart marks it); not repeated when a rebuilt race replays it. */
   changed?(runId: string, step: number, from: OptimizerConfig, to: OptimizerConfig): void;
   taskFrame(runId: string, frame: TaskFrame): void;
-  fishlegFrame(frame: FishLegFrame): void;
+  insideFrame(frame: InsideFrame): void;
 }
 
 /** One evaluation of one run, as the loop hands it on. */
@@ -386,13 +386,13 @@ export class Race implements LoopTrainer<RacePoint[]> {
     }
     const target = this.#racers.find((r) => r.spec.id === this.#inspect.runId);
     if (target && target.diverged === null) {
-      const frame = await fishlegFrame(target.trainer, target.spec.id, this.#inspect.layer);
+      const frame = await insideFrame(target.trainer, target.spec.id, this.#inspect.layer);
       if (frame) {
         const others = this.#racers
           .filter((r) => r !== target && r.diverged === null)
           .map((r) => ({ runId: r.spec.id, trainer: r.trainer }));
         const comparisons = frame.q ? await inverseComparisons(others, frame.layer.index) : [];
-        this.#listener.fishlegFrame(comparisons.length > 0 ? { ...frame, comparisons } : frame);
+        this.#listener.insideFrame(comparisons.length > 0 ? { ...frame, comparisons } : frame);
       }
     }
   }

@@ -34,7 +34,7 @@ import type {
   BackendInfo,
   Command,
   DataSpec,
-  FishLegFrame,
+  InsideFrame,
   RaceSpec,
   SavedRaceState,
   TaskFrame,
@@ -370,7 +370,7 @@ export class WorkerSession {
         this.#post({ type: 'switched', raceId, runId, step, approx }),
       changed: (runId, step, from, to) => this.#post({ type: 'changed', raceId, runId, step, from, to }),
       taskFrame: (runId: string, frame: TaskFrame) => this.#post({ type: 'taskFrame', raceId, runId, frame }),
-      fishlegFrame: (frame: FishLegFrame) => this.#post({ type: 'fishlegFrame', raceId, frame }),
+      insideFrame: (frame: InsideFrame) => this.#post({ type: 'insideFrame', raceId, frame }),
     };
   }
 
