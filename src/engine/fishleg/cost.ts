@@ -8,6 +8,7 @@
 import { layerKind } from '../layers/registry.ts';
 import type { LayerLayout } from '../layers/types.ts';
 import type { Op } from '../ops.ts';
+import { windowOutput } from '../window.ts';
 import type { LayerShape, FishLegApprox } from './types.ts';
 
 /**
@@ -34,6 +35,14 @@ export function opMacs(op: Op): number {
     case 'sgd':
     case 'adam':
       return op.n;
+    case 'im2col':
+    case 'col2im':
+    case 'poolForward':
+    case 'poolBackward': {
+      // One per window pixel of every output position and channel: a patch element moved, or a value pooled.
+      const { oh, ow } = windowOutput(op);
+      return op.batch * oh * ow * op.c * op.kh * op.kw;
+    }
     case 'spdInverse':
       // Cholesky (d³/6), inverting L (d³/6) and L⁻ᵀL⁻¹ (d³/6), in multiply-adds.
       return Math.ceil(op.d ** 3 / 2);
