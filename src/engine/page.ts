@@ -5,7 +5,7 @@
  * bundle. ESLint (eslint.config.js) makes src/ui import the engine only through this file.
  */
 export { parseArch } from './data/arch.ts';
-export { csvDataset } from './data/csv.ts';
+export { csvCells, csvDataset } from './data/csv.ts';
 export { labelsOf } from './data/dataset.ts';
 export { MNIST_CLASSES, MNIST_PIXELS } from './data/mnist.ts';
 export { likelihoodFor, TASK_NAMES } from './data/tasks.ts';
