@@ -31,7 +31,7 @@ export {
   OPTIMIZER_LABELS,
   type FishLegConfig,
 } from './optim/config.ts';
-export type { KeyedSetting } from './optim/schema.ts';
+export { checkSetting, describeRange, type KeyedSetting } from './optim/schema.ts';
 export type { HostArray } from './optim/state.ts';
 export { normalAt } from './rng.ts';
 export { inSetupRange, rangeText, SETUP, type SetupSetting } from './setup-spec.ts';
