@@ -5,6 +5,7 @@
  */
 import { useState, type DragEvent } from 'react';
 import {
+  csvCells,
   csvDataset,
   parseArch,
   TOY_DEFAULTS,
@@ -19,7 +20,7 @@ import {
 } from '../engine/page.ts';
 import type { DataInfo, ModelSpec } from '../worker/protocol.ts';
 import { TASK_CHOICES, TASK_LABELS, TEST_FRACTION_RANGE, dataFor, modelFor, type PlaygroundConfig } from './config.ts';
-import { csvCells, csvParseNotice, wideInputNotice } from './csv-cost.ts';
+import { csvParseNotice, wideInputNotice } from './csv-cost.ts';
 import { DataPicker } from './data-picker.tsx';
 
 export interface SetupPanelProps {
