@@ -3,12 +3,12 @@
  * seeds the data (toys, the CSV split), the initial weights and the batches exactly as a one-seed race with
  * seed s does, so each replica retraces that race. The seeds are the race's own seed and the ones after it.
  */
-import type { Dataset } from '../engine/index.ts';
+import { type Dataset, SETUP } from '../engine/index.ts';
 import { loadDataSpec } from './load-data.ts';
 import type { DataSpec } from './protocol.ts';
 
-/** At most this many seeds per race: each is one more trainer per run. */
-export const MAX_SEEDS = 5;
+/** At most this many seeds per race (the page's range of the setting). */
+export const MAX_SEEDS = SETUP.seeds.page.max;
 
 /** The seeds of a race, its own first. */
 export function raceSeeds(data: Pick<DataSpec, 'seed' | 'seeds'>): number[] {
