@@ -3,16 +3,30 @@
  * transition can be tested without a worker, a timer or storage. The client decides what to save afterwards
  * (`savesCurves`); events of a replaced race are dropped here by raceId.
  */
-import type { BackendInfo, DataInfo, InsideFrame, TaskFrame, TaskStatic, WorkerEvent } from '../worker/protocol.ts';
+import type {
+  BackendInfo,
+  DataInfo,
+  InsideFrame,
+  MetricPoint,
+  TaskFrame,
+  TaskStatic,
+  WorkerEvent,
+} from '../worker/protocol.ts';
 import type { PlaygroundConfig } from './config.ts';
-import type { RunHistory } from './history.ts';
+import type { RunHistory, SeedHistory } from './history.ts';
 import { withHistory } from './inside-history.ts';
 import { appendThinned } from './downsample.ts';
 import { addChange, diffOptimizer } from './marks.ts';
 
+/** One seed's curve as the store keeps it (thinned like the run's own). */
+export interface SeedState extends SeedHistory {
+  readonly stride: number;
+}
+
 /** A run's history, thinning stride and latest task frame. */
 export interface RunState extends RunHistory {
   readonly stride: number;
+  readonly seeds?: readonly SeedState[];
   readonly frame: TaskFrame | null;
   /** Where a run added mid-race came from: a branch of another run at a step, or a fresh start that catches up. */
   readonly origin?: { readonly from: string | null; readonly step: number };
@@ -107,6 +121,13 @@ function allDiverged(runs: PlaygroundState['runs']): boolean {
   return list.length > 0 && list.every((r) => r.diverged !== null);
 }
 
+/** The seeds' curves with one more point of `seed` (a seed seen for the first time joins in seed order). */
+function withSeedPoint(seeds: readonly SeedState[], seed: number, point: MetricPoint): SeedState[] {
+  const c = seeds.find((x) => x.seed === seed) ?? { seed, points: [], stride: 1, diverged: null };
+  const { points, stride } = appendThinned(c.points, [point], c.stride);
+  return [...seeds.filter((x) => x.seed !== seed), { ...c, points, stride }].sort((a, b) => a.seed - b.seed);
+}
+
 function patchRun(s: PlaygroundState, id: string, patch: Partial<RunState>): PlaygroundState {
   const r = s.runs[id];
   return r ? { ...s, runs: { ...s.runs, [id]: { ...r, ...patch } } } : s;
@@ -137,13 +158,16 @@ export function reduce(s: PlaygroundState, e: WorkerEvent): PlaygroundState {
       if (s.restored) return s; // the restored curves stay until the user trains again
       const runs = { ...s.runs };
       let step = s.step;
-      for (const { runId, point } of e.points) {
+      for (const { runId, point, seed } of e.points) {
         const r = runs[runId];
         if (!r) continue;
-        const { points, stride } = appendThinned(r.points, [point], r.stride);
+        const seeds = seed === undefined ? r.seeds : withSeedPoint(r.seeds ?? [], seed, point);
+        // The first seed's replica is the run's own curve (views, marks and one-seed code read that one).
+        const first = seed === undefined || seed === s.config.data.seed;
+        const { points, stride } = first ? appendThinned(r.points, [point], r.stride) : r;
         // A run added while the race played catches up inside the worker's slices, its points behind the others'.
         const catchingUp = r.catchingUp ? (point.step < s.step ? { step: point.step, target: s.step } : null) : null;
-        runs[runId] = { ...r, points, stride, catchingUp };
+        runs[runId] = { ...r, points, stride, catchingUp, ...(seeds ? { seeds } : {}) };
         step = Math.max(step, point.step);
       }
       return { ...s, runs, step };
@@ -154,6 +178,10 @@ export function reduce(s: PlaygroundState, e: WorkerEvent): PlaygroundState {
       return !e.running && s.running && allDiverged(s.runs) ? { ...next, running: false } : next;
     }
     case 'diverged': {
+      if (e.seed !== undefined) {
+        const seeds = s.runs[e.runId]?.seeds?.map((c) => (c.seed === e.seed ? { ...c, diverged: e.step } : c));
+        return seeds ? patchRun(s, e.runId, { seeds }) : s;
+      }
       const next = patchRun(s, e.runId, { diverged: e.step });
       return allDiverged(next.runs) ? { ...next, running: false } : next;
     }
@@ -186,7 +214,10 @@ export function reduce(s: PlaygroundState, e: WorkerEvent): PlaygroundState {
       if (e.restoredStep === undefined) return next;
       const k = e.restoredStep;
       const runs: Record<string, RunState> = {};
-      for (const [id, r] of Object.entries(s.runs)) runs[id] = { ...r, points: r.points.filter((p) => p.step <= k) };
+      for (const [id, r] of Object.entries(s.runs)) {
+        const seeds = r.seeds?.map((c) => ({ ...c, points: c.points.filter((p) => p.step <= k) }));
+        runs[id] = { ...r, points: r.points.filter((p) => p.step <= k), ...(seeds ? { seeds } : {}) };
+      }
       return { ...next, runs, step: k };
     }
     case 'error':
