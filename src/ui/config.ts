@@ -34,6 +34,7 @@ import {
   type KeyedSetting,
 } from '../engine/page.ts';
 import { runColour } from './colours.ts';
+import { decodeMarker, encodeMarker, tunedMarker } from './tuned-marker.ts';
 import type {
   BackendChoice,
   DataSpec,
@@ -241,14 +242,19 @@ function decodeValue(f: Field, raw: string): unknown {
   return x + 0; // -0 → 0
 }
 
-/** '<kind>~<name>~<colour>~<key>:<value>,…' with only non-default fields. */
+/**
+ * '<kind>~<name>~<colour>~<key>:<value>,…' with only non-default fields, and '~<marker>' when its rate is a
+ * tuned one (tuned-marker.ts).
+ */
 export function encodeRun(run: RunSpec): string {
   const def = defaultOptimizer(run.optimizer.kind) as unknown as Record<string, unknown>;
   const o = run.optimizer as unknown as Record<string, unknown>;
   const fields = fieldsOf(run.optimizer.kind)
     .filter((f) => o[f.prop] !== def[f.prop])
     .map((f) => `${f.key}:${encodeValue(o[f.prop])}`);
-  return [run.optimizer.kind, run.name, run.colour.replace('#', ''), fields.join(',')].join('~');
+  const marker = tunedMarker(run);
+  const parts = [run.optimizer.kind, run.name, run.colour.replace('#', ''), fields.join(',')];
+  return [...parts, ...(marker ? [encodeMarker(marker)] : [])].join('~');
 }
 
 /** The inverse of encodeRun; problems become warnings and defaults. */
@@ -259,7 +265,7 @@ export function decodeRun(
   warnings: string[],
   taken: ReadonlySet<string> = new Set(),
 ): RunSpec | null {
-  const [kind = '', name = '', colour = '', fields = ''] = text.split('~');
+  const [kind = '', name = '', colour = '', fields = '', marker = ''] = text.split('~');
   if (!isOptimizerKind(kind)) {
     warnings.push(
       `run ${index + 1}: unknown optimizer '${clip(kind)}' (expected ${OPTIMIZER_KINDS.join(', ')}); run dropped`,
@@ -280,9 +286,11 @@ export function decodeRun(
     o[f.prop] = v;
   }
   let optimizer = o as unknown as OptimizerConfig;
+  let own = true;
   try {
     validateOptimizer(optimizer);
   } catch (e) {
+    own = false;
     warnings.push(`run ${index + 1}: ${e instanceof Error ? e.message : String(e)}; using ${kind}'s defaults`);
     optimizer = defaultOptimizer(kind);
   }
@@ -293,7 +301,9 @@ export function decodeRun(
   const okColour = COLOUR.test(colour) ? `#${colour.toLowerCase()}` : runColour(kind, taken);
   if (colour !== '' && !COLOUR.test(colour))
     warnings.push(`run ${index + 1}: colour '${clip(colour)}' is not 6 hex digits`);
-  return { id, name: okName, colour: okColour, optimizer };
+  // A marker vouches for the link's own rate, not for the defaults put in its place.
+  const tuned = marker === '' || !own ? null : decodeMarker(marker, optimizer.lr, index, warnings);
+  return { id, name: okName, colour: okColour, optimizer, ...(tuned ? { tuned } : {}) };
 }
 
 /** Short, printable excerpt of a hostile value for a warning (the UI renders warnings as text, never HTML). */
