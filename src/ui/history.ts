@@ -44,7 +44,8 @@ export const STORAGE_KEY = 'fishleg-playground:history:v1';
 export const SAVED_POINTS = 500;
 
 /** The storage the page uses; null where there is none (Node, private modes that throw). */
-function storage(): Storage | null {
+/** The page's localStorage, or null where the browser has none or refuses it. */
+export function storage(): Storage | null {
   try {
     return typeof localStorage === 'undefined' ? null : localStorage;
   } catch {
