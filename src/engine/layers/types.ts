@@ -89,10 +89,22 @@ export interface LayerMacs {
   readonly weightGrad: number;
 }
 
+/** One layer as the views and the worker protocol describe it: plain data (layers/registry.ts layerInfo). */
+export interface LayerInfo {
+  readonly kind: string;
+  /** Its Kronecker sides: the parameters seen as an m×p matrix. */
+  readonly m: number;
+  readonly p: number;
+  /** Parameters. */
+  readonly size: number;
+  /** Its parameters' shape as the views print it, e.g. '16×(2+1)'. */
+  readonly label: string;
+}
+
 /** What the views can draw of one layer. */
 export interface LayerView {
-  /** A short description of the layer's parameters, e.g. '16×(2+1)'. */
-  describe(layer: LayerLayout): string;
+  /** The shape of the layer's parameters as the views print it, e.g. '16×(2+1)'. */
+  label(layer: LayerLayout): string;
   /**
    * Element offset (inside the layer's parameters) and leading dimension of the weight from input unit j to
    * output unit i at offset + i·ld + j: the network diagram reads its edges through it.

@@ -27,7 +27,7 @@ export const dense: LayerKind = {
     weightGrad: rows * layer.m * (layer.n + 1),
   }),
   view: {
-    describe: (layer) => `${layer.m}×${layer.n + 1}`,
+    label: (layer) => `${layer.m}×(${layer.n}+1)`,
     unitWeights: (layer) => ({ ld: layer.n + 1 }),
   },
   pytorch: {
