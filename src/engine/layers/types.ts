@@ -112,12 +112,19 @@ export interface LayerView {
   readonly unitWeights: ((layer: LayerLayout) => { readonly ld: number }) | null;
 }
 
-/** The layer's counterpart in the PyTorch export. */
+/**
+ * The layer's counterpart in the PyTorch export (export/pytorch.ts): two Python functions, named
+ * `<kind>_init` and `<kind>_module`, over `layer`, the dict of its LayerLayout fields that the script's
+ * SETUP["layers"] holds.
+ */
 export interface LayerPytorch {
-  /** The torch.nn module constructor, e.g. 'nn.Linear(2, 16)'. */
-  module(layer: LayerLayout): string;
-  /** The Python expression (over `lin`, the module) of its parameters flattened in our layout. */
-  readonly flatParams: string;
+  /**
+   * Source of `def <kind>_init(layer, u):` (numpy only): the layer's initial parameters, in float64, from
+   * `u`, its layer.size U(0, 1) draws in order, as `init` draws them.
+   */
+  readonly init: string;
+  /** Source of `def <kind>_module(layer, flat):` (torch): the nn module holding `flat`, the layer's parameters. */
+  readonly module: string;
 }
 
 export interface LayerKind {
