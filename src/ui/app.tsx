@@ -5,7 +5,7 @@
  * TrainingClient store; this component renders it and mirrors the config into the URL.
  */
 import { memo, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
-import type { BackendInfo } from '../worker/protocol.ts';
+import type { BackendInfo, DataInfo } from '../worker/protocol.ts';
 import {
   CHART_METRICS,
   embedParam,
@@ -209,7 +209,7 @@ function CopyLink() {
   );
 }
 
-const NO_LAYERS: readonly { readonly m: number; readonly n: number }[] = [];
+const NO_LAYERS: DataInfo['layers'] = [];
 
 /** The whole page. */
 export function App({ client, embed = null }: AppProps) {

@@ -9,6 +9,7 @@ import type {
   FallbackKind,
   EvalResult,
   FishLegApprox,
+  LayerInfo,
   OptimizerConfig,
   Activation,
   Likelihood,
@@ -187,8 +188,8 @@ export interface DataInfo {
   /** The full architecture string the runs use. */
   readonly arch: string;
   readonly params: number;
-  /** Layer shapes (m outputs × n inputs) for the Inside-FishLeg layer picker. */
-  readonly layers: readonly { readonly m: number; readonly n: number }[];
+  /** Each layer as its kind describes it, for the Inside view's layer picker. */
+  readonly layers: readonly LayerInfo[];
   readonly numClasses?: number;
 }
 
@@ -248,7 +249,7 @@ export type TaskFrame =
 export interface InsideFrame {
   readonly runId: string;
   readonly step: number;
-  readonly layer: { readonly index: number; readonly m: number; readonly n: number };
+  readonly layer: LayerInfo & { readonly index: number };
   readonly damping: number;
   readonly q: Float64Array | null;
   readonly fInv: Float64Array | null;
