@@ -25,6 +25,7 @@ import { RunsPanel } from './runs-panel.tsx';
 import { readCsv, SetupPanel } from './setup-panel.tsx';
 import { shortcutFor } from './shortcuts.ts';
 import { ShortcutsHelp } from './shortcuts-help.tsx';
+import { stepProgress } from './step-progress.tsx';
 
 type CsvFile = { readonly name: string; readonly text: string };
 import { InsideFishLegPanel, NetworkView, TaskViews } from './task-views.tsx';
@@ -474,6 +475,7 @@ export function App({ client, embed = null }: AppProps) {
               running={s.running}
               step={s.step}
               stepsPerSecond={s.stepsPerSecond}
+              stepping={stepProgress(s.stepping, s.step)}
               canPlay={canPlay}
               canReset={s.backend !== null}
               speed={cfg.speed}

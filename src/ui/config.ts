@@ -22,6 +22,7 @@ import {
   type SetupSetting,
   defaultFishLeg,
   defaultOptimizer,
+  fishLegLearnsQ,
   hasInverseFisher,
   isOptimizerKind,
   OPTIMIZER_KINDS,
@@ -535,6 +536,10 @@ export function parseSearch(search: string): { config: PlaygroundConfig; warning
     log: pick('log', ['1', '0'] as const, DEFAULT_CHART.log ? '1' : '0') === '1',
     metric: pick('metric', CHART_METRICS, DEFAULT_CHART.metric),
   };
+  if (chart.metric === 'aux' && !runs.some((r) => r.optimizer.kind === 'fishleg' && fishLegLearnsQ(r.optimizer))) {
+    // Kept (a run added later fills it), but an empty chart without a word would look broken.
+    warnings.push("metric=aux plots FishLeg's auxiliary loss, and no run of this race learns Q: the chart is empty");
+  }
   const rawSpeed = q.get('speed');
   let speed: Speed = null;
   if (rawSpeed !== null) {

@@ -81,6 +81,8 @@ export interface PlaygroundState {
   readonly running: boolean;
   readonly step: number;
   readonly stepsPerSecond: number;
+  /** A Step ×n in progress: from the step it started at to the one it ends at (null when none is). */
+  readonly stepping: { readonly from: number; readonly to: number } | null;
   readonly runs: Readonly<Record<string, RunState>>;
   readonly inside: InsideState;
   /** Dataset download progress (MNIST), null when not loading. */
@@ -121,6 +123,7 @@ export function initialState(config: PlaygroundConfig, notices: readonly string[
     running: false,
     step: 0,
     stepsPerSecond: 0,
+    stepping: null,
     runs: {},
     inside: EMPTY_INSIDE,
     loading: null,
@@ -204,7 +207,14 @@ export function reduce(s: PlaygroundState, e: WorkerEvent): PlaygroundState {
     }
     case 'progress': {
       if (s.restored) return s;
-      const next = { ...s, step: Math.max(s.step, e.step), stepsPerSecond: e.stepsPerSecond };
+      // The worker reports a paused step at the end of a Step ×n, after its last evaluation.
+      const done = s.stepping !== null && !e.running && e.step >= s.stepping.to;
+      const next = {
+        ...s,
+        step: Math.max(s.step, e.step),
+        stepsPerSecond: e.stepsPerSecond,
+        ...(done ? { stepping: null } : {}),
+      };
       return !e.running && s.running && allDiverged(s.runs) ? { ...next, running: false } : next;
     }
     case 'diverged': {
@@ -240,7 +250,8 @@ export function reduce(s: PlaygroundState, e: WorkerEvent): PlaygroundState {
           : `${DEVICE_LOST_NOTICE} and recreated; the race resumed from its checkpoint at step ${e.restoredStep}.`;
       // The outcome replaces the "recreating…" notice rather than stacking under it.
       const kept = s.notices.filter((n) => !n.startsWith(`${DEVICE_LOST_NOTICE} (`));
-      const next = { ...s, notices: [...kept, notice] };
+      // A Step ×n that the device loss cut short never reports its end.
+      const next = { ...s, notices: [...kept, notice], stepping: null };
       if (e.restoredStep === undefined) return next;
       const k = e.restoredStep;
       const runs: Record<string, RunState> = {};
@@ -251,7 +262,7 @@ export function reduce(s: PlaygroundState, e: WorkerEvent): PlaygroundState {
       return { ...next, runs, step: k };
     }
     case 'error':
-      return { ...s, error: { name: e.name, message: e.message }, running: false };
+      return { ...s, error: { name: e.name, message: e.message }, running: false, stepping: null };
     default:
       e satisfies never;
       return s;

@@ -5,13 +5,15 @@
  * so it comes first and open).
  */
 import { memo, useEffect, useMemo, useState } from 'react';
-import { hasInverseFisher } from '../engine/page.ts';
+import { fishLegLearnsQ, hasInverseFisher } from '../engine/page.ts';
+import { controlledRun } from '../worker/frozen-control.ts';
 import { fitSquares, useElementWidth } from './use-element-width.ts';
 import { editHidden, type NetworkEdit } from './network-edit.ts';
 import { layersOf } from './setup-panel.tsx';
 import type { DataInfo, RunSpec, TaskStatic } from '../worker/protocol.ts';
 import type { InspectSpec } from '../worker/protocol.ts';
 import {
+  controlLosses,
   DecisionBoundaries,
   InsideFishLeg,
   NetworkDiagram,
@@ -199,6 +201,17 @@ export function InsideFishLegPanel({ runs, states, inspect, layers, inside, onIn
     // eslint-disable-next-line react-hooks/exhaustive-deps -- states on purpose: it changes with every evaluation
     [frame, runId],
   );
+  // The inspected run's frozen-Q control, if the race has one; its losses follow the frames like the rest.
+  const controlId = run ? runs.find((r) => controlledRun(r, runs)?.id === run.id)?.id : undefined;
+  const control = useMemo(
+    () =>
+      runId === undefined || controlId === undefined
+        ? null
+        : controlLosses(states[runId]?.points ?? [], states[controlId]?.points ?? []),
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- states on purpose: it changes with every evaluation
+    [frame, runId, controlId],
+  );
+  const qFrozen = run?.optimizer.kind === 'fishleg' && !fishLegLearnsQ(run.optimizer);
   const errorHistory = useMemo(() => [...inside.errorHistory], [inside.errorHistory]);
   const measureHistory = useMemo(() => [...(frame?.history ?? [])], [frame]);
   const comparisons = useMemo(
@@ -268,6 +281,8 @@ export function InsideFishLegPanel({ runs, states, inspect, layers, inside, onIn
           measureHistory={measureHistory}
           {...(frame?.fisherRows !== undefined ? { fisherRows: frame.fisherRows } : {})}
           comparisons={comparisons}
+          control={control}
+          qFrozen={qFrozen}
         />
       )}
     </div>

@@ -172,7 +172,8 @@ export class TrainingClient {
   readonly getSnapshot = (): PlaygroundState => this.#state;
 
   play(): void {
-    if (this.#state.running || !this.#canTrain() || this.#tuning()) return;
+    // Not while a Step ×n is under way: the worker would only start once it ends, with the button saying Pause.
+    if (this.#state.running || this.#state.stepping || !this.#canTrain() || this.#tuning()) return;
     if (this.#state.restored) this.#setup(this.#state.config, false);
     this.#set({ running: true });
     this.#port.post({ type: 'play', raceId: this.#state.raceId });
@@ -195,6 +196,9 @@ export class TrainingClient {
     if (this.#state.running || !this.#canTrain() || this.#tuning()) return;
     if (this.#state.restored) this.#setup(this.#state.config, false);
     this.#port.post({ type: 'step', raceId: this.#state.raceId, steps });
+    // Steps asked for while others run (S pressed again) queue in the worker: the stretch to wait for grows.
+    const { step, stepping } = this.#state;
+    this.#set({ stepping: stepping ? { ...stepping, to: stepping.to + steps } : { from: step, to: step + steps } });
     this.saveState();
   }
 
@@ -529,6 +533,7 @@ export class TrainingClient {
       running: false,
       step: keepRestored ? this.#state.step : 0,
       stepsPerSecond: 0,
+      stepping: null,
       runs,
       inside: EMPTY_INSIDE,
       restored: keepRestored ? this.#state.restored : null,

@@ -260,6 +260,7 @@ function Demo() {
         errorHistory={errorHistory}
         auxLossHistory={auxLossHistory}
         damping={damping}
+        control={{ step: 300, learned: 0.412, frozen: 0.53 }}
       />
       <h2>Two-parameter demo</h2>
       <TwoParamDemo />

@@ -10,6 +10,7 @@ import { symmetricRange } from './colour.ts';
 import { HeatMap } from './heat-map.tsx';
 import { InsideExplanations } from './inside-explanations.tsx';
 import { LinesChart } from './lines-chart.tsx';
+import { QHelpingSentence } from './q-helping-sentence.tsx';
 import { cleanSeries } from '../downsample.ts';
 import { difference, formatValue } from './numbers.ts';
 import { auxEfficiency } from './spectrum.ts';
@@ -64,6 +65,7 @@ function Headline({ m, rows }: { m: InsideMeasures | null; rows: number | undefi
 export function InsideFishLeg(props: InsideFishLegProps) {
   const { runName, layer, q, fInv, errorHistory, auxLossHistory, damping, mapSize = 240, explanations = true } = props;
   const { measures = null, measureHistory = [], fisherRows, relError = null, comparisons = NO_COMPARISONS } = props;
+  const { control = null, qFrozen = false } = props;
   const [stretch, setStretch] = useState(false);
   const stretchId = useId();
   const d = layer.size;
@@ -122,6 +124,7 @@ export function InsideFishLeg(props: InsideFishLegProps) {
           {others.length > 0 ? 'Inside the optimizers' : 'Inside FishLeg'} — {runName || 'no run selected'}, layer{' '}
           {layer.index + 1} ({layer.label} ⇒ d = {d} parameters), γ = {formatValue(damping)}
         </h3>
+        <QHelpingSentence measures={measures} control={control} qFrozen={qFrozen} />
         <Headline m={measures} rows={fisherRows} />
         {heatMaps && (
           <p className="views-muted">

@@ -143,6 +143,10 @@ export interface InsideFishLegProps {
   measureHistory?: InsideMeasurePoint[];
   /** Training rows the exact Fisher was averaged over. */
   fisherRows?: number;
+  /** The run's and its frozen-Q control's train losses at their latest common evaluation (q-helping.ts). */
+  control?: ControlLosses | null;
+  /** The run's own Q is frozen (it is a control). */
+  qFrozen?: boolean;
   /**
    * Other runs' dense inverse-Fisher blocks of the same layer (K-FAC's Ĝ⁻¹ ⊗ Â⁻¹), drawn next to Q and the
    * exact inverse on one colour scale; each relError is against the exact (F + γI)⁻¹ of that run's weights.
@@ -170,6 +174,13 @@ export interface InsideSpectrum {
   share: ArrayLike<number>;
   /** Every other direction as one aggregate (smaller λ and F_l's null space, exact value 1/γ there). */
   rest: { dims: number; meanQ: number; meanTarget: number; share: number };
+}
+
+/** Train losses of a learned-Q run and its frozen-Q control at the latest step both were evaluated at. */
+export interface ControlLosses {
+  readonly step: number;
+  readonly learned: number;
+  readonly frozen: number;
 }
 
 /** FishLeg's step against the exact natural gradient (worker: engine/fishleg/step-measures.ts). */
