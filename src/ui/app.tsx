@@ -18,6 +18,7 @@ import {
 import { Controls } from './controls.tsx';
 import { chartPng, exportFrame } from './chart-export.ts';
 import { download, toCsv, toJson } from './history.ts';
+import { seedLegend } from './seed-bands.ts';
 import { ExportPytorch } from './export-pytorch-button.tsx';
 import { logAllowed, LossChart, metricGetters } from './loss-chart.tsx';
 import { PRESETS } from './presets.ts';
@@ -512,6 +513,11 @@ export function App({ client, embed = null }: AppProps) {
                   </span>
                 ))}
                 <span className="legend-item muted">solid = train, dashed = test</span>
+                {(cfg.data.seeds ?? 1) > 1 && (
+                  <span className="legend-item muted" data-testid="seed-legend">
+                    {seedLegend(cfg.data.seed, cfg.data.seeds ?? 1)}
+                  </span>
+                )}
               </div>
             )}
             <div className="exports" hidden={embed !== null}>

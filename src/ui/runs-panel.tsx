@@ -16,6 +16,7 @@ import {
 import { controlledRun, frozenQControl } from '../worker/frozen-control.ts';
 import type { RunSpec } from '../worker/protocol.ts';
 import { MAX_RUNS, OPTIMIZER_LABELS, optimizerFor } from './config.ts';
+import { latestBand } from './seed-bands.ts';
 import type { RunState } from './training-client.ts';
 
 export interface RunsPanelProps {
@@ -229,7 +230,9 @@ export function RunsPanel({ runs, states, onUpdate, onAdd, onDuplicate, onContro
         {runs.map((run) => {
           const st = states[run.id];
           const first = st?.points[0]?.trainLoss;
-          const last = st?.points.at(-1)?.trainLoss;
+          // On several seeds the card says what the chart draws: the median over seeds, and their range.
+          const band = st?.seeds && st.seeds.length > 1 ? latestBand(st.seeds) : null;
+          const last = band ? band.median : st?.points.at(-1)?.trainLoss;
           const controls = controlledRun(run, runs);
           const hasControl = runs.some((r) => controlledRun(r, runs)?.id === run.id);
           return (
@@ -266,10 +269,16 @@ export function RunsPanel({ runs, states, onUpdate, onAdd, onDuplicate, onContro
               </div>
               <div className="run-stats">
                 <span>
-                  train loss{' '}
+                  train loss{band ? ' (median)' : ''}{' '}
                   <b data-testid={`${run.id}-loss`} data-first={first ?? ''}>
                     {fmt(last)}
                   </b>
+                  {band && (
+                    <small className="seed-range" data-testid={`${run.id}-loss-range`}>
+                      {' '}
+                      range {fmt(band.min)}–{fmt(band.max)} over {band.count} seeds
+                    </small>
+                  )}
                 </span>
                 {st?.catchingUp && (
                   <span className="catching-up" data-testid={`${run.id}-catching-up`} role="status">
