@@ -8,6 +8,7 @@ import { FISHLEG_APPROXES, type FishLegApprox } from '../engine/page.ts';
 import type { MetricPoint, RunSpec } from '../worker/protocol.ts';
 import { thin } from './downsample.ts';
 import { changeLabel, type ChangeMark } from './marks.ts';
+import { markerText, tunedMarker } from './tuned-marker.ts';
 
 /** One run's curves and marks. */
 export interface RunHistory {
@@ -216,8 +217,9 @@ export function historyEvents(history: RunHistory): { step: number; event: strin
 }
 
 /**
- * Every stored point of every run, one row each, and a row per mark (switch, live change, divergence) with
- * only its step and the `event` column, in step order after the point of the same step.
+ * Every stored point of every run, one row each, and a row per mark (switch, live change, divergence; a tuned
+ * run's budget at step 0) with only its step and the `event` column, in step order after the point of the same
+ * step.
  */
 export function toCsv(runs: readonly { spec: RunSpec; history: RunHistory }[]): string {
   const lines = [['run', 'optimizer', ...COLUMNS, 'event'].join(',')];
@@ -229,7 +231,9 @@ export function toCsv(runs: readonly { spec: RunSpec; history: RunHistory }[]): 
       const cells = COLUMNS.map((c) => (typeof rec[c] === 'number' && Number.isFinite(rec[c]) ? String(rec[c]) : ''));
       rows.push({ step: p.step, line: [...head, ...cells, ''].join(',') });
     }
-    for (const e of historyEvents(history)) {
+    const tuned = tunedMarker(spec);
+    const events = [...(tuned ? [{ step: 0, event: `tuned: ${markerText(tuned)}` }] : []), ...historyEvents(history)];
+    for (const e of events) {
       const cells = COLUMNS.map((c) => (c === 'step' ? String(e.step) : ''));
       rows.push({ step: e.step, line: [...head, ...cells, csvField(e.event)].join(',') });
     }
@@ -240,10 +244,10 @@ export function toCsv(runs: readonly { spec: RunSpec; history: RunHistory }[]): 
   return `${lines.join('\n')}\n`;
 }
 
-/** The config and every run's history as JSON (NaN as null). */
+/** The config and every run's history as JSON (NaN as null); `tuned` is the run's marker or null. */
 export function toJson(search: string, runs: readonly { spec: RunSpec; history: RunHistory }[]): string {
   return JSON.stringify(
-    { search, runs: runs.map((r) => ({ ...r.spec, ...r.history })) },
+    { search, runs: runs.map((r) => ({ ...r.spec, tuned: tunedMarker(r.spec), ...r.history })) },
     (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v),
     2,
   );
