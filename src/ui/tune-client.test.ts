@@ -295,3 +295,22 @@ describe('the tuned marker in exports and presets', () => {
     }
   });
 });
+
+describe('markers and setup changes', () => {
+  it('a change of task, data or model drops the markers the runs carried over; a preset brings its own', () => {
+    const { client, emit } = started();
+    client.tune(null, REQUEST);
+    emit({ type: 'tuneDone', raceId: 1, tuneId: 1, report: { ...REQUEST, results: [result('r1', 0.1, 0.3)] } });
+    client.raceAtBest();
+    expect(tunedMarker(client.getSnapshot().config.runs[0]!)).not.toBeNull();
+    // The seed, the budget and the chart are not what the rate was tuned on: the marker stays.
+    const cfg = client.getSnapshot().config;
+    client.reset({ ...cfg, data: { ...cfg.data, seed: 7 }, stopAt: 50 });
+    expect(tunedMarker(client.getSnapshot().config.runs[0]!)).not.toBeNull();
+    client.reset({ ...cfg, model: { ...cfg.model, batch: 64 } });
+    expect(client.getSnapshot().config.runs.map((r) => r.tuned)).toEqual([undefined, undefined, undefined]);
+    const spiral = PRESETS.find((p) => p.id === 'spiral')!.config('auto');
+    client.reset(spiral);
+    expect(client.getSnapshot().config.runs.filter((r) => tunedMarker(r)).length).toBe(3);
+  });
+});
