@@ -39,7 +39,7 @@ import {
 } from './race-reducer.ts';
 import { restoreCurves, resumedRuns, saveCurves, stateEntry } from './race-persistence.ts';
 import { lookupTune, storeTune, type TuneSetup } from './tune-cache.ts';
-import { applyTuned } from './tuned-marker.ts';
+import { applyTuned, keepValidMarkers } from './tuned-marker.ts';
 import { mergedReport, type TuneState } from './race-reducer.ts';
 
 export { appendThinned } from './downsample.ts';
@@ -213,8 +213,10 @@ export class TrainingClient {
   }
 
   /** Starts the race over from step 0 with the current (or the given) config; keeps playing if it was. */
-  reset(config: PlaygroundConfig = this.#state.config): void {
+  reset(next: PlaygroundConfig = this.#state.config): void {
     const wasRunning = this.#state.running;
+    // A rate tuned on another task or model is no longer "tuned" here.
+    const config = keepValidMarkers(this.#state.config, next);
     // The user has moved on from the link's CSV setup to the one on the page.
     if (this.#state.awaitingCsv) this.#set({ awaitingCsv: null });
     // The race kept for a reload is the one being discarded.

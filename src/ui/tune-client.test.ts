@@ -11,6 +11,10 @@ import { DEFAULT_CONFIG, encodeRun, parseSearch, toSearch } from './config.ts';
 import { TrainingClient, type TuneRequest, type WorkerPort } from './training-client.ts';
 import { lookupTune, MAX_ENTRIES, storeTune, TUNE_CACHE_KEY, tuneKey, type TuneSetup } from './tune-cache.ts';
 import { badgeText, tunedMarker } from './tuned-marker.ts';
+import { toCsv, toJson } from './history.ts';
+import { exportSetupFromPlayground } from './export-pytorch.ts';
+import { PRESETS } from './presets.ts';
+import { FROZEN_SUFFIX } from '../worker/frozen-control.ts';
 
 class MemoryStorage implements Storage {
   readonly #m = new Map<string, string>();
@@ -241,5 +245,72 @@ describe('tuning from the page', () => {
     // A rate the link got wrong is replaced by the default: the marker, made for the link's rate, goes too.
     const { config } = parseSearch(`?run=${encodeURIComponent('sgd~S~e69f00~lr:-1~t:300:1:train')}`);
     expect(config.runs[0]!.tuned).toBeUndefined();
+  });
+});
+
+describe('the tuned marker in exports and presets', () => {
+  const tuned = {
+    ...DEFAULT_CONFIG.runs[1]!,
+    tuned: { lr: 0.03, steps: 400, seeds: [1, 2], objective: 'test' as const },
+  };
+  const history = { points: [], diverged: null, switches: [] };
+
+  it('CSV has a step-0 row saying how the rate was tuned, JSON the marker, PyTorch a comment', () => {
+    const csv = toCsv([{ spec: tuned, history }]);
+    expect(csv).toContain(
+      '"tuned: lr 0.03 tuned on 400 steps, seeds 1, 2, minimising the final test loss (held-out split)"',
+    );
+    const json = JSON.parse(toJson('?', [{ spec: tuned, history }])) as { runs: { tuned: unknown }[] };
+    expect(json.runs[0]!.tuned).toEqual(tuned.tuned);
+    const stale = { ...tuned, optimizer: { ...tuned.optimizer, lr: 0.02 } };
+    expect(toCsv([{ spec: stale, history }])).not.toContain('tuned');
+    expect(
+      (JSON.parse(toJson('?', [{ spec: stale, history }])) as { runs: { tuned: unknown }[] }).runs[0]!.tuned,
+    ).toBeNull();
+    const setup = exportSetupFromPlayground({ ...DEFAULT_CONFIG, runs: [DEFAULT_CONFIG.runs[0]!, tuned] }, null);
+    expect(setup.runs.map((r) => r.note)).toEqual([
+      undefined,
+      'lr 0.03 tuned on 400 steps, seeds 1, 2, minimising the final test loss (held-out split)',
+    ]);
+  });
+
+  it('every comparing preset marks its runs tuned on its own budget, and no frozen-Q control', () => {
+    for (const p of PRESETS.filter((x) => x.claim)) {
+      const cfg = p.config('cpu');
+      for (const r of cfg.runs) {
+        const m = tunedMarker(r);
+        if (r.name.endsWith(FROZEN_SUFFIX)) expect(m, `${p.id} ${r.name}`).toBeNull();
+        else
+          expect(m, `${p.id} ${r.name}`).toEqual({
+            lr: r.optimizer.lr,
+            steps: cfg.stopAt,
+            seeds: [1, 2, 3],
+            objective: 'train',
+          });
+      }
+      // The link of a preset carries the markers, so a shared preset still shows them.
+      expect(parseSearch(toSearch(cfg)).config.runs.map((r) => tunedMarker(r))).toEqual(
+        cfg.runs.map((r) => tunedMarker(r)),
+      );
+    }
+  });
+});
+
+describe('markers and setup changes', () => {
+  it('a change of task, data or model drops the markers the runs carried over; a preset brings its own', () => {
+    const { client, emit } = started();
+    client.tune(null, REQUEST);
+    emit({ type: 'tuneDone', raceId: 1, tuneId: 1, report: { ...REQUEST, results: [result('r1', 0.1, 0.3)] } });
+    client.raceAtBest();
+    expect(tunedMarker(client.getSnapshot().config.runs[0]!)).not.toBeNull();
+    // The seed, the budget and the chart are not what the rate was tuned on: the marker stays.
+    const cfg = client.getSnapshot().config;
+    client.reset({ ...cfg, data: { ...cfg.data, seed: 7 }, stopAt: 50 });
+    expect(tunedMarker(client.getSnapshot().config.runs[0]!)).not.toBeNull();
+    client.reset({ ...cfg, model: { ...cfg.model, batch: 64 } });
+    expect(client.getSnapshot().config.runs.map((r) => r.tuned)).toEqual([undefined, undefined, undefined]);
+    const spiral = PRESETS.find((p) => p.id === 'spiral')!.config('auto');
+    client.reset(spiral);
+    expect(client.getSnapshot().config.runs.filter((r) => tunedMarker(r)).length).toBe(3);
   });
 });

@@ -78,3 +78,36 @@ export function applyTuned(runs: readonly RunSpec[], report: TuneReport): RunSpe
     return { ...r, optimizer: { ...r.optimizer, lr }, tuned };
   });
 }
+
+/** The parts of a PlaygroundConfig (config.ts, which imports this module) that a marker depends on. */
+interface MarkedSetup {
+  readonly data: { readonly seed: number };
+  readonly model: { readonly evalEvery: number };
+  readonly runs: readonly RunSpec[];
+}
+
+/** What a tuned rate was searched on, besides its budget and seeds (which the marker names itself). */
+const setupOf = (c: MarkedSetup): string => {
+  const { seed: _seed, ...data } = c.data;
+  const { evalEvery: _every, ...model } = c.model;
+  return JSON.stringify([data, model]);
+};
+
+/**
+ * The runs of `next` with the markers they carried over from `prev` taken away when the task, its data or the
+ * model changed (the rates were tuned on another setup); markers that came with `next` itself (a preset, a
+ * link) stay.
+ */
+export function keepValidMarkers<C extends MarkedSetup>(prev: MarkedSetup, next: C): C {
+  if (setupOf(prev) === setupOf(next)) return next;
+  const carried = new Set(prev.runs.map((r) => r.tuned).filter((m) => m !== undefined));
+  if (!next.runs.some((r) => r.tuned && carried.has(r.tuned))) return next;
+  return {
+    ...next,
+    runs: next.runs.map((r) => {
+      if (!r.tuned || !carried.has(r.tuned)) return r;
+      const { tuned: _tuned, ...rest } = r;
+      return rest;
+    }),
+  };
+}

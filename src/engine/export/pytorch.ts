@@ -52,6 +52,8 @@ export interface ExportStart {
 export interface ExportRun {
   readonly name: string;
   readonly optimizer: ExportOptimizer;
+  /** A line about where the settings came from (e.g. the budget a tuned rate was searched on), written as a comment. */
+  readonly note?: string;
   /** Set on every run or none: the script starts from these weights and this state instead of step 0. */
   readonly start?: ExportStart;
 }
@@ -265,7 +267,11 @@ const FISHLEG_LIKELIHOOD: Readonly<Record<Likelihood, string>> = {
 /** The Python factory of one run: its settings as literals and, in comments, how they map. */
 function runFactory(s: ExportSetup, run: ExportRun, i: number): string {
   const o = run.optimizer;
-  const head = [`def make_run_${i}(ctx, name):`, `    model = build_model(ctx["flat"]).to(ctx["device"])`];
+  const head = [
+    `def make_run_${i}(ctx, name):`,
+    ...(run.note !== undefined ? [`    # ${run.note.replace(/[\r\n]+/g, ' ')}`] : []),
+    `    model = build_model(ctx["flat"]).to(ctx["device"])`,
+  ];
   const body: string[] = [];
   switch (o.kind) {
     case 'sgd':
