@@ -221,7 +221,7 @@ export function App({ client, embed = null }: AppProps) {
   // Paused, nothing streams: the views show each change at once.
   const redrawMs = s.running ? VIEW_REDRAW_MS : 0;
   const runStates = useThrottled(s.runs, redrawMs);
-  const fishleg = useThrottled(s.fishleg, redrawMs);
+  const inside = useThrottled(s.inside, redrawMs);
   // Stable callbacks, so that the memoised panels skip renders their data did not cause.
   const on = useMemo(
     () => ({
@@ -586,7 +586,7 @@ export function App({ client, embed = null }: AppProps) {
                 states={runStates}
                 inspect={cfg.inspect}
                 layers={s.data?.layers ?? NO_LAYERS}
-                fishleg={fishleg}
+                inside={inside}
                 onInspect={on.inspect}
               />
             </section>

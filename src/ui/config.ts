@@ -356,6 +356,7 @@ const SINGLE_KEYS = [
   'n',
   'noise',
   'seed',
+  'seeds',
   'file',
   'test',
   'hidden',
@@ -446,6 +447,7 @@ export function parseSearch(search: string): { config: PlaygroundConfig; warning
     n: isToy ? setting(SETUP.samples, dd.n) : 0,
     noise: isToy ? setting(SETUP.noise, dd.noise) : 0,
     seed: setting(SETUP.seed, dd.seed),
+    ...seedsOf(setting(SETUP.seeds, 1)),
     ...(file !== null ? { file } : {}),
     ...(isToy ? testFractionOf(q.get('test'), task as ToyTask, warnings) : {}),
   };
@@ -568,9 +570,15 @@ function linkMemory(data: PlaygroundConfig['data'], model: ModelSpec, runs: read
   const arch = parseArch(
     h === '' ? `${shape.inputDim}-${shape.outputDim}` : `${shape.inputDim}-${h}-${shape.outputDim}`,
   );
-  const optimizers = runs.map((r) => r.optimizer);
+  // Every seed trains its own copy of every run.
+  const optimizers = runs.flatMap((r) => Array<RunSpec['optimizer']>(data.seeds ?? 1).fill(r.optimizer));
   const { total } = estimateMemory({ arch, batch: model.batch, data: shape, optimizers });
   return total > LINK_MEMORY_BUDGET ? total : null;
+}
+
+/** `seeds` of a data spec: absent for one seed, so that a one-seed config round-trips unchanged. */
+export function seedsOf(count: number): { seeds?: number } {
+  return count > 1 ? { seeds: count } : {};
 }
 
 /** The test split a link or the setup panel may choose for a toy task: 5 % to 90 % of the points. */
@@ -619,6 +627,7 @@ export function toSearch(config: PlaygroundConfig): string {
     if (tf !== undefined && tf !== TOY_DEFAULTS[config.data.task as ToyTask].testFraction) q.set('test', String(tf));
   }
   q.set('seed', String(config.data.seed));
+  if ((config.data.seeds ?? 1) > 1) q.set('seeds', String(config.data.seeds));
   if (config.data.task === 'csv' && config.data.file !== undefined) q.set('file', config.data.file);
   q.set('hidden', config.model.hidden);
   if (config.model.likelihood !== 'auto') q.set('lik', config.model.likelihood);

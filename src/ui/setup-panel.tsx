@@ -19,7 +19,15 @@ import {
   shapeNotices,
 } from '../engine/page.ts';
 import type { DataInfo, ModelSpec } from '../worker/protocol.ts';
-import { TASK_CHOICES, TASK_LABELS, TEST_FRACTION_RANGE, dataFor, modelFor, type PlaygroundConfig } from './config.ts';
+import {
+  TASK_CHOICES,
+  TASK_LABELS,
+  TEST_FRACTION_RANGE,
+  dataFor,
+  modelFor,
+  seedsOf,
+  type PlaygroundConfig,
+} from './config.ts';
 import { csvParseNotice, wideInputNotice } from './csv-cost.ts';
 import { DataPicker } from './data-picker.tsx';
 
@@ -80,10 +88,12 @@ function IntField(props: {
   readonly min: number;
   readonly max: number;
   readonly testId: string;
+  /** What the setting does, as the field's tooltip. */
+  readonly title?: string;
   readonly onChange: (v: number) => void;
 }) {
   return (
-    <label className="field small">
+    <label className="field small" title={props.title}>
       <span>{props.label}</span>
       <input
         type="number"
@@ -120,7 +130,7 @@ export function SetupPanel({ config, data, csvName, onChange, onCsv }: SetupPane
     const split = toToy && d.testFraction !== undefined ? { testFraction: d.testFraction } : {};
     onChange({
       ...config,
-      data: { ...dataFor(task, d.seed), ...keep, ...split },
+      data: { ...dataFor(task, d.seed), ...keep, ...split, ...seedsOf(d.seeds ?? 1) },
       model: modelFor(task),
     });
   };
@@ -317,6 +327,18 @@ export function SetupPanel({ config, data, csvName, onChange, onCsv }: SetupPane
           min={SETUP.seed.page.min}
           max={SETUP.seed.page.max}
           onChange={(seed) => onChange({ ...config, data: { ...d, seed } })}
+        />
+        <IntField
+          label="seeds"
+          testId="seeds-input"
+          value={d.seeds ?? 1}
+          min={SETUP.seeds.page.min}
+          max={SETUP.seeds.page.max}
+          title={SETUP.seeds.help}
+          onChange={(n) => {
+            const { seeds: _, ...rest } = d;
+            onChange({ ...config, data: { ...rest, ...seedsOf(n) } });
+          }}
         />
       </div>
       {data &&
