@@ -3,7 +3,7 @@
  * the config falls back to what the notice says.
  */
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG, parseSearch } from './config.ts';
+import { DEFAULT_CONFIG, MAX_RUNS, parseSearch } from './config.ts';
 import { SETUP } from '../engine/page.ts';
 
 const notices = (search: string) => parseSearch(search).warnings;
@@ -95,5 +95,21 @@ describe('chart settings the race cannot draw', () => {
       "metric=aux plots FishLeg's auxiliary loss, and no run of this race learns Q: the chart is empty",
     ]);
     expect(notices('?metric=aux&run=sgd&run=fishleg')).toEqual([]);
+  });
+});
+
+describe('runs a link cannot have', () => {
+  it('names the rule of a run name and how many runs were dropped', () => {
+    expect(notices('?run=sgd~%3Cb%3E~~')).toEqual([
+      "run 1: name '<b>' is not 1 to 24 letters, digits, spaces or . _ + ( ) -; using SGD",
+    ]);
+    const many = Array(MAX_RUNS + 2)
+      .fill('run=sgd')
+      .join('&');
+    const { config, warnings } = parseSearch(`?${many}`);
+    expect(config.runs).toHaveLength(MAX_RUNS);
+    expect(warnings).toEqual([
+      `the link has ${MAX_RUNS + 2} runs and a race takes at most ${MAX_RUNS}; the last 2 were dropped`,
+    ]);
   });
 });
