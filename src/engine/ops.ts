@@ -304,8 +304,13 @@ export interface PoolForwardOp extends ImageGeometry, WindowGeometry {
   readonly y: Tensor;
   readonly ldY: number;
   readonly ones: boolean;
-  /** max only: where each maximum came from. */
+  /** max only: where each maximum came from (written; read instead when tangent). */
   readonly argmax?: Tensor;
+  /**
+   * max only: x is a tangent, y[b, oy, ox, ci] = x[b, argmax's pixel, ci] with the argmax of the forward pass
+   * read, not written: the R-op of max pooling (average pooling is linear, its tangent is the op itself).
+   */
+  readonly tangent?: boolean;
 }
 
 /**

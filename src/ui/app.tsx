@@ -4,8 +4,8 @@
  * task and model settings, the runs list, the task views and Inside FishLeg. State lives in the
  * TrainingClient store; this component renders it and mirrors the config into the URL.
  */
-import { memo, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
-import type { BackendInfo } from '../worker/protocol.ts';
+import { memo, useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
+import type { BackendInfo, DataInfo } from '../worker/protocol.ts';
 import {
   CHART_METRICS,
   embedParam,
@@ -18,6 +18,7 @@ import {
 import { Controls } from './controls.tsx';
 import { chartPng, exportFrame } from './chart-export.ts';
 import { download, toCsv, toJson } from './history.ts';
+import { seedLegend } from './seed-bands.ts';
 import { ExportPytorch } from './export-pytorch-button.tsx';
 import { logAllowed, LossChart, metricGetters } from './loss-chart.tsx';
 import { PRESETS } from './presets.ts';
@@ -29,7 +30,9 @@ import { stepProgress } from './step-progress.tsx';
 
 type CsvFile = { readonly name: string; readonly text: string };
 import { InsideFishLegPanel, NetworkView, TaskViews } from './task-views.tsx';
-import type { TrainingClient } from './training-client.ts';
+import type { TrainingClient, TuneRequest } from './training-client.ts';
+import { TunePanel } from './tune-panel.tsx';
+import { markerText, tunedMarker } from './tuned-marker.ts';
 import { useThrottled, VIEW_REDRAW_MS } from './use-throttled.ts';
 
 // Redrawn only when their props change: with the data throttled (useThrottled), a few times a second.
@@ -210,7 +213,10 @@ function CopyLink() {
   );
 }
 
-const NO_LAYERS: readonly { readonly m: number; readonly n: number }[] = [];
+/** A search's budget when the race has none of its own. */
+const DEFAULT_TUNE_STEPS = 1000;
+
+const NO_LAYERS: DataInfo['layers'] = [];
 
 /** The whole page. */
 export function App({ client, embed = null }: AppProps) {
@@ -230,6 +236,8 @@ export function App({ client, embed = null }: AppProps) {
       duplicate: (id: string) => client.duplicateRun(id),
       control: (id: string) => client.addFrozenControl(id),
       remove: (id: string) => client.removeRun(id),
+      tuneCancel: () => client.cancelTune(),
+      tuneApply: () => client.raceAtBest(),
       inspect: (inspect: Parameters<TrainingClient['setInspect']>[0]) => client.setInspect(inspect),
       setConfig: (c: PlaygroundConfig) => client.reset(c),
       network: (shown: boolean) => client.setNetworkView(shown),
@@ -253,6 +261,28 @@ export function App({ client, embed = null }: AppProps) {
     const search = `${toSearch(normaliseIds(urlConfig))}${e ? `&${e}` : ''}`;
     if (search !== window.location.search) window.history.replaceState(null, '', search);
   }, [urlConfig, embed]);
+
+  // The search's settings follow the race's budget and seed until the user changes them for this race.
+  const [tuneOpen, setTuneOpen] = useState(false);
+  const budgetKey = `${cfg.stopAt}:${cfg.data.seed}`;
+  const [tuneEdit, setTuneEdit] = useState<{ key: string; request: TuneRequest } | null>(null);
+  const tuneRequest = useMemo<TuneRequest>(
+    () =>
+      tuneEdit?.key === budgetKey
+        ? tuneEdit.request
+        : { steps: cfg.stopAt ?? DEFAULT_TUNE_STEPS, seeds: [cfg.data.seed], objective: 'train' },
+    [tuneEdit, budgetKey, cfg.stopAt, cfg.data.seed],
+  );
+  const onTuneRequest = useCallback((request: TuneRequest) => setTuneEdit({ key: budgetKey, request }), [budgetKey]);
+  const onTune = useCallback(
+    (runIds: readonly string[] | null) => {
+      setTuneOpen(true);
+      client.tune(runIds, tuneRequest);
+    },
+    [client, tuneRequest],
+  );
+  const onTuneRun = useCallback((id: string) => onTune([id]), [onTune]);
+  const tuning = s.tune?.status === 'running';
 
   const [presenter, setPresenter] = useState(false);
   const [help, setHelp] = useState(false);
@@ -316,7 +346,8 @@ export function App({ client, embed = null }: AppProps) {
     () => PRESETS.find((p) => toSearch(normaliseIds(p.config(cfg.backend))) === search) ?? null,
     [search, cfg.backend],
   );
-  const canPlay = s.backend !== null && s.error === null && s.data !== null;
+  const canTune = s.backend !== null && s.error === null && s.data !== null && s.restored === null;
+  const canPlay = canTune && !tuning;
   const hideBy = `${shows('play') ? '' : ' no-play'}${shows('runs') ? '' : ' no-runs'}`;
   // In a slide-sized frame the notices would fill it: they collapse into one badge that opens on a click.
   const badgeNotes = embed
@@ -509,12 +540,32 @@ export function App({ client, embed = null }: AppProps) {
                 {cfg.runs.map((r) => (
                   <span key={r.id} className="legend-item">
                     <span className="swatch" style={{ background: r.colour }} /> {r.name}
+                    {tunedMarker(r) && (
+                      <span className="legend-tuned" title={markerText(tunedMarker(r)!)}>
+                        {' '}
+                        (tuned)
+                      </span>
+                    )}
                   </span>
                 ))}
                 <span className="legend-item muted">solid = train, dashed = test</span>
+                {(cfg.data.seeds ?? 1) > 1 && (
+                  <span className="legend-item muted" data-testid="seed-legend">
+                    {seedLegend(cfg.data.seed, cfg.data.seeds ?? 1)}
+                  </span>
+                )}
               </div>
             )}
             <div className="exports" hidden={embed !== null}>
+              <button
+                type="button"
+                data-testid="tune-open"
+                aria-expanded={tuneOpen || s.tune !== null}
+                title="Search every run's learning rate on this race's own budget, in the background"
+                onClick={() => setTuneOpen(true)}
+              >
+                Tune…
+              </button>
               <button
                 type="button"
                 data-testid="export-csv"
@@ -547,9 +598,28 @@ export function App({ client, embed = null }: AppProps) {
               <ExportPytorch config={cfg} csv={s.csv} />
             </div>
           </section>
+          {embed === null && (tuneOpen || s.tune !== null) && (
+            <TunePanel
+              runs={cfg.runs}
+              tune={s.tune}
+              request={tuneRequest}
+              seed={cfg.data.seed}
+              canTune={canTune}
+              onRequest={onTuneRequest}
+              onTune={onTune}
+              onCancel={on.tuneCancel}
+              onApply={on.tuneApply}
+              onClose={() => {
+                setTuneOpen(false);
+                client.dismissTune();
+              }}
+            />
+          )}
           <MemoRunsPanel
             runs={cfg.runs}
             states={runStates}
+            tuning={tuning}
+            {...(embed === null ? { onTune: onTuneRun } : {})}
             onUpdate={on.update}
             onAdd={on.add}
             onDuplicate={on.duplicate}

@@ -10,6 +10,10 @@ import type {
   MetricPoint,
   TaskFrame,
   TaskStatic,
+  TuneEvent,
+  TuneObjective,
+  TuneReport,
+  TuneResult,
   WorkerEvent,
 } from '../worker/protocol.ts';
 import type { PlaygroundConfig } from './config.ts';
@@ -38,6 +42,24 @@ export interface RunState extends RunHistory {
 export interface InsideState {
   readonly frame: InsideFrame | null;
   readonly errorHistory: readonly { step: number; relError: number }[];
+}
+
+/** A learning-rate search of the race's runs (or one run), as the tune panel shows it. */
+export interface TuneState {
+  readonly tuneId: number;
+  /** The runs searched, in the race's order. */
+  readonly runIds: readonly string[];
+  readonly steps: number;
+  readonly seeds: readonly number[];
+  readonly objective: TuneObjective;
+  readonly status: 'running' | 'done' | 'cancelled' | 'failed';
+  /** Fraction done, 0…1. */
+  readonly done: number;
+  /** Results kept from an earlier search of the same setup (tune-cache.ts): those runs are not searched again. */
+  readonly cached: readonly TuneResult[];
+  /** Set when done: every searched run's result, cached ones included, in `runIds` order. */
+  readonly report: TuneReport | null;
+  readonly message: string | null;
 }
 
 export interface PlaygroundState {
@@ -73,6 +95,8 @@ export interface PlaygroundState {
   readonly resumed: { readonly step: number; readonly savedAt: string } | null;
   readonly notices: readonly string[];
   readonly error: { readonly name: string; readonly message: string } | null;
+  /** The latest learning-rate search of this race (null: none). */
+  readonly tune: TuneState | null;
 }
 
 export const emptyRun = (): RunState => ({
@@ -108,6 +132,7 @@ export function initialState(config: PlaygroundConfig, notices: readonly string[
     resumed: null,
     notices,
     error: null,
+    tune: null,
   };
 }
 
@@ -143,6 +168,11 @@ function patchRun(s: PlaygroundState, id: string, patch: Partial<RunState>): Pla
 export function reduce(s: PlaygroundState, e: WorkerEvent): PlaygroundState {
   if ('raceId' in e && e.raceId !== undefined && e.raceId !== s.raceId) return s;
   switch (e.type) {
+    case 'tuneProgress':
+    case 'tuneDone':
+    case 'tuneCancelled':
+    case 'tuneFailed':
+      return reduceTune(s, e);
     case 'ready':
       return { ...s, backend: e.backend };
     case 'catchUp':
@@ -237,4 +267,33 @@ export function reduce(s: PlaygroundState, e: WorkerEvent): PlaygroundState {
       e satisfies never;
       return s;
   }
+}
+
+/** A search's answer: only the current search's events count (a cancelled one may still report once). */
+function reduceTune(s: PlaygroundState, e: TuneEvent): PlaygroundState {
+  const t = s.tune;
+  if (!t || t.tuneId !== e.tuneId || t.status !== 'running') return s;
+  switch (e.type) {
+    case 'tuneProgress':
+      return { ...s, tune: { ...t, done: Math.max(t.done, e.done) } };
+    case 'tuneDone':
+      return { ...s, tune: { ...t, status: 'done', done: 1, report: mergedReport(t, e.report.results) } };
+    case 'tuneCancelled':
+      return { ...s, tune: { ...t, status: 'cancelled', message: 'Tuning was cancelled; nothing was changed.' } };
+    case 'tuneFailed':
+      return { ...s, tune: { ...t, status: 'failed', message: e.message } };
+    default:
+      e satisfies never;
+      return s;
+  }
+}
+
+/** The report of every run the search covers: fresh results and those kept from earlier, in the race's order. */
+export function mergedReport(t: TuneState, fresh: readonly TuneResult[]): TuneReport {
+  const byId = new Map([...t.cached, ...fresh].map((r) => [r.runId, r]));
+  const results = t.runIds.flatMap((id) => {
+    const r = byId.get(id);
+    return r ? [r] : [];
+  });
+  return { objective: t.objective, steps: t.steps, seeds: t.seeds, results };
 }

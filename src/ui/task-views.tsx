@@ -10,7 +10,7 @@ import { controlledRun } from '../worker/frozen-control.ts';
 import { fitSquares, useElementWidth } from './use-element-width.ts';
 import { editHidden, type NetworkEdit } from './network-edit.ts';
 import { layersOf } from './setup-panel.tsx';
-import type { RunSpec, TaskStatic } from '../worker/protocol.ts';
+import type { DataInfo, RunSpec, TaskStatic } from '../worker/protocol.ts';
 import type { InspectSpec } from '../worker/protocol.ts';
 import {
   controlLosses,
@@ -164,7 +164,7 @@ export interface InsideProps {
   readonly runs: readonly RunSpec[];
   readonly states: Readonly<Record<string, RunState>>;
   readonly inspect: InspectSpec;
-  readonly layers: readonly { m: number; n: number }[];
+  readonly layers: DataInfo['layers'];
   readonly inside: InsideState;
   readonly onInspect: (inspect: InspectSpec) => void;
   /** Lead with the two-parameter demo (default true; false where the page mounts TwoParamPanel on its own). */
@@ -227,7 +227,7 @@ export function InsideFishLegPanel({ runs, states, inspect, layers, inside, onIn
     [frame, runs],
   );
   const shownLayer = useMemo(
-    () => frame?.layer ?? (layer ? { index: inspect.layer, m: layer.m, n: layer.n } : null),
+    () => frame?.layer ?? (layer ? { index: inspect.layer, ...layer } : null),
     [frame, layer, inspect.layer],
   );
   return (
@@ -258,7 +258,7 @@ export function InsideFishLegPanel({ runs, states, inspect, layers, inside, onIn
           >
             {layers.map((l, i) => (
               <option key={i} value={i}>
-                {`${i + 1}: ${l.m}×${l.n + 1} (${l.m * (l.n + 1)} weights)`}
+                {`${i + 1}: ${l.label} (${l.size} weights)`}
               </option>
             ))}
           </select>
@@ -269,7 +269,7 @@ export function InsideFishLegPanel({ runs, states, inspect, layers, inside, onIn
       {run && layer && (
         <MemoInsideFishLeg
           runName={run.name}
-          layer={shownLayer ?? { index: inspect.layer, m: layer.m, n: layer.n }}
+          layer={shownLayer ?? { index: inspect.layer, ...layer }}
           q={frame?.q ?? null}
           fInv={frame?.fInv ?? null}
           relError={frame?.relError ?? null}

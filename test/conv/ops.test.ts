@@ -173,6 +173,28 @@ describe.each(PRECISIONS)('CPU $precision', ({ precision, tol }) => {
       be.dispose();
     });
 
+    it('max tangent (the R-op) reads the forward pass’s argmax: each output is the tangent at its maximum', () => {
+      const be = new CpuBackend({ precision });
+      const xHost = randomArray(g.batch * hwc, 10);
+      const tHost = randomArray(g.batch * hwc, 11);
+      const { op, arg } = forward(be, 'max', xHost);
+      const ldY = outPer + 1;
+      const ty = placed(be, new Array<number>(g.batch * ldY).fill(SENTINEL), 'ty');
+      const tx = placed(be, tHost, 'tx');
+      run(be, [
+        op,
+        { op: 'poolForward', kind: 'max', ...g, x: tx, ldX: hwc, y: ty, ldY, ones: true, argmax: arg!, tangent: true },
+      ]);
+      const { argmax } = pool('max', g, xHost);
+      const expected = argmax.flatMap((at, o) => {
+        const b = Math.floor(o / outPer);
+        const v = tHost[(b * g.h * g.w + at) * g.c + (o % g.c)]!;
+        return o % outPer === outPer - 1 ? [v, 1] : [v];
+      });
+      expectNear(read(be, ty), expected, tol, 'tangent');
+      be.dispose();
+    });
+
     it.each(POOL_KINDS)('%s backward is the reference gradient and reads no bias column', (kind) => {
       const be = new CpuBackend({ precision });
       const xHost = randomArray(g.batch * hwc, 7);
@@ -287,6 +309,11 @@ describe('validation: shapes that do not fit are refused with what is wrong', ()
     ['max pooling without argmax', poolOp({ argmax: undefined }), /operand argmax is missing/],
     ['max pooling with a float argmax', poolOp({ argmax: other }), /argmax .* must be u32, not f32/],
     ['average pooling with an argmax', poolOp({ kind: 'avg' }), /argmax must be absent for kind 'avg'/],
+    [
+      'an average-pooling tangent',
+      poolOp({ kind: 'avg', argmax: undefined, tangent: true }),
+      /tangent is for kind 'max' only/,
+    ],
     ['an unknown pooling kind', poolOp({ kind: 'min' }), /unknown pooling kind 'min'/],
     [
       'ldY without room for the ones column',

@@ -68,7 +68,7 @@ export function InsideFishLeg(props: InsideFishLegProps) {
   const { control = null, qFrozen = false } = props;
   const [stretch, setStretch] = useState(false);
   const stretchId = useId();
-  const d = layer.m * (layer.n + 1);
+  const d = layer.size;
   const sizeOk = (a: ArrayLike<number> | null): a is ArrayLike<number> => a !== null && a.length === d * d;
   const qOk = sizeOk(q) ? q : null;
   const fOk = sizeOk(fInv) ? fInv : null;
@@ -122,7 +122,7 @@ export function InsideFishLeg(props: InsideFishLegProps) {
       <header className="views-inside-head">
         <h3>
           {others.length > 0 ? 'Inside the optimizers' : 'Inside FishLeg'} — {runName || 'no run selected'}, layer{' '}
-          {layer.index + 1} ({layer.m}×({layer.n}+1) ⇒ d = {d} parameters), γ = {formatValue(damping)}
+          {layer.index + 1} ({layer.label} ⇒ d = {d} parameters), γ = {formatValue(damping)}
         </h3>
         <QHelpingSentence measures={measures} control={control} qFrozen={qFrozen} />
         <Headline m={measures} rows={fisherRows} />
@@ -136,8 +136,8 @@ export function InsideFishLeg(props: InsideFishLegProps) {
       </header>
       {(q && !qOk) || (fInv && !fOk) ? (
         <p className="views-error" role="alert">
-          Matrix size mismatch: expected {d}×{d} = {d * d} values for a {layer.m}×{layer.n + 1} layer, got Q{' '}
-          {q?.length ?? 0} and F⁻¹ {fInv?.length ?? 0}.
+          Matrix size mismatch: expected {d}×{d} = {d * d} values for a {layer.label} layer, got Q {q?.length ?? 0} and
+          F⁻¹ {fInv?.length ?? 0}.
         </p>
       ) : null}
       <div className="views-row">

@@ -28,7 +28,7 @@ const measures: InsideMeasures = {
 };
 const base: InsideFishLegProps = {
   runName: 'FishLeg',
-  layer: { index: 0, m: 1, n: 1 },
+  layer: { index: 0, label: '1×(1+1)', size: 2 },
   q: null,
   fInv: null,
   errorHistory: [],
@@ -96,7 +96,7 @@ describe('Inside FishLeg step measures', () => {
 
   it('without a gradient yet it says so; a large layer shows measures but no heat maps or relative error', () => {
     expect(html({})).toContain('appear after the first training step');
-    const big = html({ layer: { index: 1, m: 16, n: 64 }, measures: { ...measures, whole: null } });
+    const big = html({ layer: { index: 1, label: '16×(64+1)', size: 1040 }, measures: { ...measures, whole: null } });
     expect(big).not.toContain('inside-rel-error');
     expect(big).not.toContain('Q(λ), learned');
     expect(big).not.toContain('whole step');

@@ -113,11 +113,14 @@ export interface HistoryPoint {
 /** Props of `InsideFishLeg`: the learned Q of one small layer next to the true inverse damped Fisher. */
 export interface InsideFishLegProps {
   runName: string;
-  /** Which layer: index in the network, m outputs, n inputs; the block has d = m·(n+1) rows. */
-  layer: { index: number; m: number; n: number };
   /**
-   * Row-major d×d dense matrix of Q(λ) for that layer, vec ordering = row-major of the m×(n+1) matrix
-   * W̄ = [W | b] (index i·(n+1)+j). null until the worker has materialised it.
+   * Which layer: index in the network, its parameters' shape as its kind prints it (e.g. '16×(2+1)') and their
+   * number d, the rows of the block.
+   */
+  layer: { index: number; label: string; size: number };
+  /**
+   * Row-major d×d dense matrix of Q(λ) for that layer, vec ordering = the layer's parameter layout (a dense
+   * layer: row-major of the m×(n+1) matrix W̄ = [W | b], index i·(n+1)+j). null until the worker has materialised it.
    */
   q: Float64Array | Float32Array | null;
   /** Row-major d×d (F + γI)⁻¹ of the same layer block, same ordering; null if not computed yet. */

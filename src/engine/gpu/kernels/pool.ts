@@ -15,7 +15,7 @@ export function planPoolForward(op: PoolForwardOp): OpPlan {
     dispatches: [
       {
         shader: 'pool',
-        entry: op.kind === 'max' ? 'max_forward' : 'avg_forward',
+        entry: op.kind === 'avg' ? 'avg_forward' : op.tangent ? 'max_tangent' : 'max_forward',
         params: {
           ...windowParams(op),
           x_off: op.x.offset,
