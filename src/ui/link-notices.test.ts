@@ -3,7 +3,8 @@
  * the config falls back to what the notice says.
  */
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG, MAX_RUNS, parseSearch } from './config.ts';
+import { DEFAULT_CONFIG, MAX_RUNS, parseSearch, toSearch } from './config.ts';
+import { PRESETS } from './presets.ts';
 import { SETUP } from '../engine/page.ts';
 
 const notices = (search: string) => parseSearch(search).warnings;
@@ -43,6 +44,23 @@ describe('keys the page does not read', () => {
     expect(hostile).toMatch(/^\?\[31m=<script> is not a key/);
     // A known key is never called unknown.
     expect(notices('?task=xor&n=200&noise=0.1&seed=2&hidden=8t&run=sgd')).toEqual([]);
+  });
+});
+
+describe('keys the page writes', () => {
+  it('are all keys it reads: no link of its own is called unknown', () => {
+    for (const config of [DEFAULT_CONFIG, ...PRESETS.map((p) => p.config('cpu'))]) {
+      const search = toSearch({
+        ...config,
+        speed: 100,
+        stopAt: 500,
+        chart: { x: 'seconds', log: false, metric: 'ms' },
+      });
+      expect(
+        notices(search).filter((w) => /is not a key|is a run's setting/.test(w)),
+        search,
+      ).toEqual([]);
+    }
   });
 });
 
