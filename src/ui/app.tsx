@@ -6,6 +6,7 @@
  */
 import { memo, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import type { BackendInfo } from '../worker/protocol.ts';
+import { OPTIMIZER_LABELS } from '../engine/page.ts';
 import {
   CHART_METRICS,
   embedParam,
@@ -20,13 +21,16 @@ import { chartPng, exportFrame } from './chart-export.ts';
 import { download, toCsv, toJson } from './history.ts';
 import { ExportPytorch } from './export-pytorch-button.tsx';
 import { logAllowed, LossChart, metricGetters } from './loss-chart.tsx';
+import { followPreset } from './preset-follow.ts';
 import { PRESETS } from './presets.ts';
+import { asksFirst, restartChanges } from './restart-change.ts';
+import { RestartConfirm, type RestartConfirmProps } from './restart-confirm.tsx';
+import { changeOptimizer } from './run-kind.ts';
 import { RunsPanel } from './runs-panel.tsx';
 import { readCsv, SetupPanel } from './setup-panel.tsx';
 import { shortcutFor } from './shortcuts.ts';
 import { ShortcutsHelp } from './shortcuts-help.tsx';
 
-type CsvFile = { readonly name: string; readonly text: string };
 import { InsideFishLegPanel, NetworkView, TaskViews } from './task-views.tsx';
 import type { TrainingClient } from './training-client.ts';
 import { useThrottled, VIEW_REDRAW_MS } from './use-throttled.ts';
@@ -209,6 +213,15 @@ function CopyLink() {
   );
 }
 
+type CsvFile = { readonly name: string; readonly text: string };
+
+/** A restarting change waiting for its answer (restart-confirm.tsx). */
+interface PendingRestart {
+  readonly config: PlaygroundConfig;
+  readonly changes: readonly string[];
+  readonly instead?: RestartConfirmProps['instead'];
+}
+
 const NO_LAYERS: readonly { readonly m: number; readonly n: number }[] = [];
 
 /** The whole page. */
@@ -221,29 +234,66 @@ export function App({ client, embed = null }: AppProps) {
   const redrawMs = s.running ? VIEW_REDRAW_MS : 0;
   const runStates = useThrottled(s.runs, redrawMs);
   const fishleg = useThrottled(s.fishleg, redrawMs);
+  const [pending, setPendingState] = useState<PendingRestart | null>(null);
+  // The question's answer acts on what was asked, read outside a state updater (StrictMode calls those twice).
+  const pendingRef = useRef<PendingRestart | null>(null);
   // Stable callbacks, so that the memoised panels skip renders their data did not cause.
-  const on = useMemo(
-    () => ({
-      update: (id: string, patch: Parameters<TrainingClient['updateRun']>[1]) => client.updateRun(id, patch),
+  const on = useMemo(() => {
+    const setPending = (p: PendingRestart | null) => {
+      pendingRef.current = p;
+      setPendingState(p);
+    };
+    /** Starts the race over on `config`, asking first when the race has steps (restart-change.ts). */
+    const restart = (config: PlaygroundConfig, instead?: PendingRestart['instead']) => {
+      const snap = client.getSnapshot();
+      if (!asksFirst(snap.step, snap.config, config)) return client.reset(config);
+      const ask = { config, changes: restartChanges(snap.config, config) };
+      setPending(instead ? { ...ask, instead } : ask);
+    };
+    return {
+      update: (id: string, patch: Parameters<TrainingClient['updateRun']>[1]) => {
+        const c = client.getSnapshot().config;
+        const run = c.runs.find((r) => r.id === id);
+        const kind = patch.optimizer?.kind;
+        if (!run || !patch.optimizer || kind === undefined || kind === run.optimizer.kind)
+          return client.updateRun(id, patch);
+        const optimizer = patch.optimizer;
+        // Another optimizer need not end the race: it can join it as a new run.
+        restart(changeOptimizer(c, id, optimizer), {
+          label: `Add ${OPTIMIZER_LABELS[optimizer.kind]} as a new run instead`,
+          run: () => {
+            setPending(null);
+            client.addRun(optimizer.kind);
+          },
+        });
+      },
       add: (kind: Parameters<TrainingClient['addRun']>[0]) => client.addRun(kind),
       duplicate: (id: string) => client.duplicateRun(id),
       control: (id: string) => client.addFrozenControl(id),
       remove: (id: string) => client.removeRun(id),
       inspect: (inspect: Parameters<TrainingClient['setInspect']>[0]) => client.setInspect(inspect),
       setConfig: (c: PlaygroundConfig) => client.reset(c),
+      change: restart,
       network: (shown: boolean) => client.setNetworkView(shown),
       hidden: (hidden: string) => {
         const c = client.getSnapshot().config;
-        client.reset({ ...c, model: { ...c.model, hidden } });
+        restart({ ...c, model: { ...c.model, hidden } });
       },
       csv: (csv: { name: string; text: string }) => {
         const c = client.getSnapshot().config;
         // The hidden layers apply to any data: they stay as the user set them.
         client.useCsv(csv, { ...c, data: { ...c.data, task: 'csv' } });
       },
-    }),
-    [client],
-  );
+      confirm: () => {
+        const p = pendingRef.current;
+        setPending(null);
+        if (p) client.reset(p.config);
+      },
+      cancel: () => setPending(null),
+    };
+  }, [client]);
+  // A question about a race that has been replaced meanwhile (a preset, Reset) is void.
+  useEffect(() => on.cancel(), [s.raceId, on]);
 
   // While a link's CSV setup waits for its file, the address keeps that setup (a reload still offers it).
   const urlConfig = s.awaitingCsv?.config ?? cfg;
@@ -253,6 +303,7 @@ export function App({ client, embed = null }: AppProps) {
     if (search !== window.location.search) window.history.replaceState(null, '', search);
   }, [urlConfig, embed]);
 
+  const [presetId, setPresetId] = useState<string | null>(null);
   const [presenter, setPresenter] = useState(false);
   const [help, setHelp] = useState(false);
   const closeHelp = useMemo(() => () => setHelp(false), []);
@@ -310,11 +361,12 @@ export function App({ client, embed = null }: AppProps) {
     history: s.runs[spec.id] ?? { points: [], diverged: null, switches: [] },
   }));
   const search = toSearch(normaliseIds(cfg));
-  // The preset whose setup is on the page (its text stays true only while nothing was changed).
-  const activePreset = useMemo(
-    () => PRESETS.find((p) => toSearch(normaliseIds(p.config(cfg.backend))) === search) ?? null,
-    [search, cfg.backend],
-  );
+  // The preset whose text is shown: it stays while the user does what it says, marked modified once they
+  // change what it is about (preset-follow.ts).
+  const followed = useMemo(() => followPreset(presetId, cfg), [presetId, cfg]);
+  const followedId = followed?.preset.id ?? null;
+  if (followedId !== presetId) setPresetId(followedId);
+  const activePreset = followed && !followed.modified ? followed.preset : null;
   const canPlay = s.backend !== null && s.error === null && s.data !== null;
   const hideBy = `${shows('play') ? '' : ' no-play'}${shows('runs') ? '' : ' no-runs'}`;
   // In a slide-sized frame the notices would fill it: they collapse into one badge that opens on a click.
@@ -355,6 +407,15 @@ export function App({ client, embed = null }: AppProps) {
         </div>
       )}
       {help && <ShortcutsHelp onClose={closeHelp} />}
+      {pending && (
+        <RestartConfirm
+          step={s.step}
+          changes={pending.changes}
+          {...(pending.instead ? { instead: pending.instead } : {})}
+          onRestart={on.confirm}
+          onCancel={on.cancel}
+        />
+      )}
       <header className="topbar" hidden={embed !== null}>
         <div className="brand">
           <h1>FishLeg Playground</h1>
@@ -452,9 +513,36 @@ export function App({ client, embed = null }: AppProps) {
           </button>
         ))}
       </nav>
-      {activePreset && embed === null && (
-        <p className="preset-blurb" data-testid="preset-blurb">
-          <strong>What to watch:</strong> {activePreset.blurb}
+      {followed && embed === null && (
+        <p
+          className={`preset-blurb${followed.modified ? ' modified' : ''}`}
+          data-testid="preset-blurb"
+          data-preset={followed.preset.id}
+          data-modified={followed.modified}
+        >
+          <strong>What to watch{followed.modified ? '' : ':'}</strong>
+          {followed.modified && (
+            <>
+              {' '}
+              <span
+                className="modified-mark"
+                data-testid="preset-modified"
+                title={`This text is about “${followed.preset.title}” as it was set up; the data, the model or the runs have changed since.`}
+              >
+                (modified)
+              </span>{' '}
+              <button
+                type="button"
+                className="link-button"
+                data-testid="preset-back"
+                onClick={() => on.setConfig(followed.preset.config(cfg.backend))}
+              >
+                back to the preset
+              </button>
+              :
+            </>
+          )}{' '}
+          {followed.preset.blurb}
         </p>
       )}
 
@@ -464,7 +552,7 @@ export function App({ client, embed = null }: AppProps) {
             config={cfg}
             data={s.data}
             csvName={s.csv?.name ?? null}
-            onChange={on.setConfig}
+            onChange={on.change}
             onCsv={on.csv}
           />
         </div>

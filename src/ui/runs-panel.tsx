@@ -1,8 +1,8 @@
 /**
  * The runs of the race: one card per run with its name, colour, latest losses, status (diverged at step k)
  * and every optimizer setting, one widget per setting of the optimizer's schema (engine/optim/schema.ts),
- * FishLeg's approximation that switches live included. Number fields commit on blur or Enter and are validated
- * before anything reaches the worker.
+ * FishLeg's approximation that switches live included. Number fields (committed-number-field.tsx) commit on
+ * blur or Enter and are validated before anything reaches the worker.
  */
 import { useState } from 'react';
 import {
@@ -16,6 +16,8 @@ import {
 import { controlledRun, frozenQControl } from '../worker/frozen-control.ts';
 import type { RunSpec } from '../worker/protocol.ts';
 import { MAX_RUNS, OPTIMIZER_LABELS, optimizerFor } from './config.ts';
+import { CommittedNumberField } from './committed-number-field.tsx';
+import { settingRule } from './number-rule.ts';
 import type { RunState } from './training-client.ts';
 
 export interface RunsPanelProps {
@@ -30,51 +32,6 @@ export interface RunsPanelProps {
 }
 
 const fmt = (v: number | undefined): string => (v === undefined || !Number.isFinite(v) ? '—' : v.toPrecision(4));
-
-/** A number input that commits a valid value on blur/Enter and shows the validation message otherwise. */
-function NumberField(props: {
-  readonly label: string;
-  readonly value: number | null;
-  readonly nullLabel?: string;
-  readonly testId: string;
-  readonly onCommit: (v: number | null) => string | null;
-}) {
-  const shown = props.value === null ? '' : String(props.value);
-  const [text, setText] = useState(shown);
-  const [editing, setEditing] = useState(false);
-  const [problem, setProblem] = useState<string | null>(null);
-  const commit = () => {
-    setEditing(false);
-    const t = text.trim();
-    const v = t === '' && props.nullLabel ? null : Number(t);
-    const err = v !== null && (t === '' || !Number.isFinite(v)) ? 'not a number' : props.onCommit(v);
-    setProblem(err);
-    if (err) setText(shown);
-  };
-  return (
-    <label className="field small">
-      <span>{props.label}</span>
-      <input
-        type="text"
-        inputMode="decimal"
-        data-testid={props.testId}
-        value={editing ? text : shown}
-        placeholder={props.nullLabel}
-        aria-invalid={problem !== null}
-        onFocus={() => {
-          setText(shown);
-          setEditing(true);
-        }}
-        onChange={(e) => setText(e.target.value)}
-        onBlur={commit}
-        onKeyDown={(e) => {
-          if (e.key === 'Enter') (e.target as HTMLInputElement).blur();
-        }}
-      />
-      {problem && <em className="field-error">{problem}</em>}
-    </label>
-  );
-}
 
 /** Steps of the log-scale slider per decade. */
 const SLIDER_STEPS_PER_DECADE = 8;
@@ -132,11 +89,12 @@ function SettingField(props: {
     case 'number':
     case 'integer': {
       const field = (
-        <NumberField
+        <CommittedNumberField
           label={s.unit ? `${s.label} (${s.unit})` : s.label}
+          title={title}
           testId={testId}
           value={typeof props.value === 'number' ? props.value : null}
-          {...(s.nullable ? { nullLabel: s.nullable.placeholder } : {})}
+          rule={settingRule(s)}
           onCommit={onCommit}
         />
       );
