@@ -5,7 +5,7 @@
  * bundle. ESLint (eslint.config.js) makes src/ui import the engine only through this file.
  */
 export { parseArch } from './data/arch.ts';
-export { csvDataset } from './data/csv.ts';
+export { csvCells, csvDataset } from './data/csv.ts';
 export { labelsOf } from './data/dataset.ts';
 export { MNIST_CLASSES, MNIST_PIXELS } from './data/mnist.ts';
 export { likelihoodFor, TASK_NAMES } from './data/tasks.ts';
@@ -31,7 +31,7 @@ export {
   OPTIMIZER_LABELS,
   type FishLegConfig,
 } from './optim/config.ts';
-export type { KeyedSetting } from './optim/schema.ts';
+export { checkSetting, describeRange, type KeyedSetting } from './optim/schema.ts';
 export type { HostArray } from './optim/state.ts';
 export { normalAt } from './rng.ts';
 export { inSetupRange, rangeText, SETUP, type SetupSetting } from './setup-spec.ts';

@@ -233,7 +233,7 @@ export function App({ client, embed = null }: AppProps) {
   // Paused, nothing streams: the views show each change at once.
   const redrawMs = s.running ? VIEW_REDRAW_MS : 0;
   const runStates = useThrottled(s.runs, redrawMs);
-  const fishleg = useThrottled(s.fishleg, redrawMs);
+  const inside = useThrottled(s.inside, redrawMs);
   const [pending, setPendingState] = useState<PendingRestart | null>(null);
   // The question's answer acts on what was asked, read outside a state updater (StrictMode calls those twice).
   const pendingRef = useRef<PendingRestart | null>(null);
@@ -672,7 +672,7 @@ export function App({ client, embed = null }: AppProps) {
                 states={runStates}
                 inspect={cfg.inspect}
                 layers={s.data?.layers ?? NO_LAYERS}
-                fishleg={fishleg}
+                inside={inside}
                 onInspect={on.inspect}
               />
             </section>

@@ -3,7 +3,7 @@
  * of either, cut back when a restored race retraces steps, and thinned past MAX_HISTORY.
  */
 import { describe, expect, it } from 'vitest';
-import type { FishLegFrame } from '../worker/protocol.ts';
+import type { InsideFrame } from '../worker/protocol.ts';
 import { MAX_HISTORY, withHistory } from './inside-history.ts';
 
 const spectrum = {
@@ -12,7 +12,7 @@ const spectrum = {
   share: new Float64Array(0),
   rest: { dims: 1, meanQ: 1, meanTarget: 1, share: 1 },
 };
-function frame(step: number, over: Partial<FishLegFrame> = {}): FishLegFrame {
+function frame(step: number, over: Partial<InsideFrame> = {}): InsideFrame {
   return {
     runId: 'r1',
     step,
@@ -62,7 +62,7 @@ describe('withHistory', () => {
   });
 
   it('thins the older half once past MAX_HISTORY, keeping the newest points', () => {
-    let f: FishLegFrame | null = null;
+    let f: InsideFrame | null = null;
     for (let s = 1; s <= MAX_HISTORY + 1; s++) f = withHistory(f, frame(s));
     const steps = f!.history!.map((p) => p.step);
     expect(steps.length).toBeLessThan(MAX_HISTORY);

@@ -79,10 +79,12 @@ describe('chartMarks', () => {
       origin: { from: 'r0', step: 20 },
     };
     const marks = chartMarks([run], { [run.id]: st });
-    expect(marks.map((m) => [m.step, m.text, m.className, m.colour])).toEqual([
-      [20, `⑂ ${run.name}`, 'branch-marker', run.colour],
-      [40, '→ kron-diag', 'switch-marker', run.colour],
-      [40, 'lr 0.1→0.01', 'change-marker', run.colour],
+    expect(marks.map((m) => [m.step, m.text, m.className, m.colour, m.icon])).toEqual([
+      [20, run.name, 'branch-marker', run.colour, 'branch'],
+      [40, '→ kron-diag', 'switch-marker', run.colour, undefined],
+      [40, 'lr 0.1→0.01', 'change-marker', run.colour, undefined],
     ]);
+    // The fork is drawn, not typed: no label carries a character a font may lack (U+2442 among them).
+    for (const m of marks) expect(m.text).toMatch(/^[\x20-\x7e→]*$/);
   });
 });

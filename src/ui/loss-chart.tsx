@@ -117,7 +117,16 @@ export function chartMarks(runs: readonly RunSpec[], states: Readonly<Record<str
     // Where a branch leaves the run it was copied from.
     const branch =
       st?.origin && st.origin.from !== null && st.origin.step > 0
-        ? [{ ...base, key: `${r.id}@branch`, step: st.origin.step, text: `⑂ ${r.name}`, className: 'branch-marker' }]
+        ? [
+            {
+              ...base,
+              key: `${r.id}@branch`,
+              step: st.origin.step,
+              text: r.name,
+              className: 'branch-marker',
+              icon: 'branch' as const,
+            },
+          ]
         : [];
     const switches = (st?.switches ?? []).map((s, i) => ({
       ...base,
@@ -146,6 +155,23 @@ export const fmt = (v: unknown): string => {
 
 const MARK_FONT_PX = 11;
 const MARK_ROW_PX = 14;
+/** The branch icon's box: a fork as wide as a glyph of the label's font, plus a space. */
+const ICON_PX = 12;
+
+/**
+ * A fork drawn as paths (a trunk with one limb leaving it, a dot at each end), so that it renders the same in
+ * every font; `x`, `y` are the top left of its ICON_PX box.
+ */
+function BranchIcon({ x, y, colour }: { readonly x: number; readonly y: number; readonly colour: string }) {
+  const s = MARK_FONT_PX / 11;
+  return (
+    <g className="branch-icon" transform={`translate(${x} ${y}) scale(${s})`} fill="none" stroke={colour}>
+      <path d="M3 1.5V10.5M3 7.5C3 5 8 5.5 8 2.5" strokeWidth={1.4} strokeLinecap="round" />
+      <circle cx={3} cy={10.5} r={1.3} fill={colour} strokeWidth={0} />
+      <circle cx={8} cy={2.5} r={1.3} fill={colour} strokeWidth={0} />
+    </g>
+  );
+}
 
 let measureContext: CanvasRenderingContext2D | null | undefined;
 
@@ -173,12 +199,13 @@ function MarkLayer({ marks }: { readonly marks: readonly Mark[] }) {
     right: plot.x + plot.width,
     measure: measureLabel,
     maxRows,
+    iconWidth: ICON_PX,
   });
   return (
     <g className="chart-marks">
       {placed.map((p) => (
         <g key={p.key} className={p.className} data-step={p.step} data-row={p.row ?? ''}>
-          <title>{`${p.step}: ${p.text}`}</title>
+          <title>{`${p.step}: ${p.icon === 'branch' ? 'branch ' : ''}${p.text}`}</title>
           <line
             x1={p.x}
             x2={p.x}
@@ -198,9 +225,12 @@ function MarkLayer({ marks }: { readonly marks: readonly Mark[] }) {
                 fill="#ffffff"
                 fillOpacity={0.85}
               />
+              {p.icon === 'branch' && (
+                <BranchIcon x={p.x0 + 1} y={plot.y + 2 + p.row * MARK_ROW_PX} colour={p.colour} />
+              )}
               <text
                 className="mark-label"
-                x={p.x0 + 2}
+                x={p.x0 + 2 + (p.icon ? ICON_PX : 0)}
                 y={plot.y + 2 + p.row * MARK_ROW_PX + MARK_FONT_PX}
                 fontSize={MARK_FONT_PX}
                 fill={p.colour}

@@ -3,16 +3,30 @@
  * transition can be tested without a worker, a timer or storage. The client decides what to save afterwards
  * (`savesCurves`); events of a replaced race are dropped here by raceId.
  */
-import type { BackendInfo, DataInfo, FishLegFrame, TaskFrame, TaskStatic, WorkerEvent } from '../worker/protocol.ts';
+import type {
+  BackendInfo,
+  DataInfo,
+  InsideFrame,
+  MetricPoint,
+  TaskFrame,
+  TaskStatic,
+  WorkerEvent,
+} from '../worker/protocol.ts';
 import type { PlaygroundConfig } from './config.ts';
-import type { RunHistory } from './history.ts';
+import type { RunHistory, SeedHistory } from './history.ts';
 import { withHistory } from './inside-history.ts';
 import { appendThinned } from './downsample.ts';
 import { addChange, diffOptimizer } from './marks.ts';
 
+/** One seed's curve as the store keeps it (thinned like the run's own). */
+export interface SeedState extends SeedHistory {
+  readonly stride: number;
+}
+
 /** A run's history, thinning stride and latest task frame. */
 export interface RunState extends RunHistory {
   readonly stride: number;
+  readonly seeds?: readonly SeedState[];
   readonly frame: TaskFrame | null;
   /** Where a run added mid-race came from: a branch of another run at a step, or a fresh start that catches up. */
   readonly origin?: { readonly from: string | null; readonly step: number };
@@ -21,8 +35,8 @@ export interface RunState extends RunHistory {
 }
 
 /** What the Inside-FishLeg view shows, accumulated over the race. */
-export interface FishLegState {
-  readonly frame: FishLegFrame | null;
+export interface InsideState {
+  readonly frame: InsideFrame | null;
   readonly errorHistory: readonly { step: number; relError: number }[];
 }
 
@@ -46,7 +60,7 @@ export interface PlaygroundState {
   readonly step: number;
   readonly stepsPerSecond: number;
   readonly runs: Readonly<Record<string, RunState>>;
-  readonly fishleg: FishLegState;
+  readonly inside: InsideState;
   /** Dataset download progress (MNIST), null when not loading. */
   readonly loading: { readonly loaded: number; readonly total: number | null } | null;
   /** GPU kernels being compiled for the race (null when none are pending). */
@@ -68,7 +82,7 @@ export const emptyRun = (): RunState => ({
   frame: null,
 });
 
-export const EMPTY_FISHLEG: FishLegState = { frame: null, errorHistory: [] };
+export const EMPTY_INSIDE: InsideState = { frame: null, errorHistory: [] };
 
 /** The state before the worker has answered anything. */
 export function initialState(config: PlaygroundConfig, notices: readonly string[] = []): PlaygroundState {
@@ -84,7 +98,7 @@ export function initialState(config: PlaygroundConfig, notices: readonly string[
     step: 0,
     stepsPerSecond: 0,
     runs: {},
-    fishleg: EMPTY_FISHLEG,
+    inside: EMPTY_INSIDE,
     loading: null,
     compiling: null,
     restored: null,
@@ -105,6 +119,13 @@ export function savesCurves(e: WorkerEvent): boolean {
 function allDiverged(runs: PlaygroundState['runs']): boolean {
   const list = Object.values(runs);
   return list.length > 0 && list.every((r) => r.diverged !== null);
+}
+
+/** The seeds' curves with one more point of `seed` (a seed seen for the first time joins in seed order). */
+function withSeedPoint(seeds: readonly SeedState[], seed: number, point: MetricPoint): SeedState[] {
+  const c = seeds.find((x) => x.seed === seed) ?? { seed, points: [], stride: 1, diverged: null };
+  const { points, stride } = appendThinned(c.points, [point], c.stride);
+  return [...seeds.filter((x) => x.seed !== seed), { ...c, points, stride }].sort((a, b) => a.seed - b.seed);
 }
 
 function patchRun(s: PlaygroundState, id: string, patch: Partial<RunState>): PlaygroundState {
@@ -137,13 +158,16 @@ export function reduce(s: PlaygroundState, e: WorkerEvent): PlaygroundState {
       if (s.restored) return s; // the restored curves stay until the user trains again
       const runs = { ...s.runs };
       let step = s.step;
-      for (const { runId, point } of e.points) {
+      for (const { runId, point, seed } of e.points) {
         const r = runs[runId];
         if (!r) continue;
-        const { points, stride } = appendThinned(r.points, [point], r.stride);
+        const seeds = seed === undefined ? r.seeds : withSeedPoint(r.seeds ?? [], seed, point);
+        // The first seed's replica is the run's own curve (views, marks and one-seed code read that one).
+        const first = seed === undefined || seed === s.config.data.seed;
+        const { points, stride } = first ? appendThinned(r.points, [point], r.stride) : r;
         // A run added while the race played catches up inside the worker's slices, its points behind the others'.
         const catchingUp = r.catchingUp ? (point.step < s.step ? { step: point.step, target: s.step } : null) : null;
-        runs[runId] = { ...r, points, stride, catchingUp };
+        runs[runId] = { ...r, points, stride, catchingUp, ...(seeds ? { seeds } : {}) };
         step = Math.max(step, point.step);
       }
       return { ...s, runs, step };
@@ -154,6 +178,10 @@ export function reduce(s: PlaygroundState, e: WorkerEvent): PlaygroundState {
       return !e.running && s.running && allDiverged(s.runs) ? { ...next, running: false } : next;
     }
     case 'diverged': {
+      if (e.seed !== undefined) {
+        const seeds = s.runs[e.runId]?.seeds?.map((c) => (c.seed === e.seed ? { ...c, diverged: e.step } : c));
+        return seeds ? patchRun(s, e.runId, { seeds }) : s;
+      }
       const next = patchRun(s, e.runId, { diverged: e.step });
       return allDiverged(next.runs) ? { ...next, running: false } : next;
     }
@@ -167,13 +195,13 @@ export function reduce(s: PlaygroundState, e: WorkerEvent): PlaygroundState {
     }
     case 'taskFrame':
       return s.restored ? s : patchRun(s, e.runId, { frame: e.frame });
-    case 'fishlegFrame': {
-      const f = withHistory(s.fishleg.frame, e.frame);
+    case 'insideFrame': {
+      const f = withHistory(s.inside.frame, e.frame);
       const errorHistory =
         f.relError !== null && f.runId === s.config.inspect.runId
-          ? [...s.fishleg.errorHistory.filter((p) => p.step < f.step), { step: f.step, relError: f.relError }]
-          : s.fishleg.errorHistory;
-      return { ...s, fishleg: { frame: f, errorHistory } };
+          ? [...s.inside.errorHistory.filter((p) => p.step < f.step), { step: f.step, relError: f.relError }]
+          : s.inside.errorHistory;
+      return { ...s, inside: { frame: f, errorHistory } };
     }
     case 'deviceLost': {
       const notice =
@@ -186,7 +214,10 @@ export function reduce(s: PlaygroundState, e: WorkerEvent): PlaygroundState {
       if (e.restoredStep === undefined) return next;
       const k = e.restoredStep;
       const runs: Record<string, RunState> = {};
-      for (const [id, r] of Object.entries(s.runs)) runs[id] = { ...r, points: r.points.filter((p) => p.step <= k) };
+      for (const [id, r] of Object.entries(s.runs)) {
+        const seeds = r.seeds?.map((c) => ({ ...c, points: c.points.filter((p) => p.step <= k) }));
+        runs[id] = { ...r, points: r.points.filter((p) => p.step <= k), ...(seeds ? { seeds } : {}) };
+      }
       return { ...next, runs, step: k };
     }
     case 'error':

@@ -16,6 +16,7 @@ describe('a change that restarts a race with progress asks first', () => {
       `hidden layers ${c.model.hidden} → none`,
     ]);
     expect(restartChanges(c, { ...c, data: { ...c.data, testFraction: 0.3 } })).toEqual(['test % 20 → 30']);
+    expect(restartChanges(c, { ...c, data: { ...c.data, seeds: 3 } })).toEqual(['seeds 1 → 3']);
   });
 
   it('names an optimizer change with the run’s new name', () => {

@@ -23,6 +23,7 @@ export function restartChanges(old: PlaygroundConfig, next: PlaygroundConfig): s
       was('test %', Math.round(100 * (d0.testFraction ?? 0.2)), Math.round(100 * d1.testFraction));
   }
   was('seed', d0.seed, d1.seed);
+  was('seeds', d0.seeds ?? 1, d1.seeds ?? 1);
   const m0 = old.model;
   const m1 = next.model;
   if (d0.task === d1.task) was('hidden layers', hiddenText(m0.hidden), hiddenText(m1.hidden));

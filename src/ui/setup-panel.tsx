@@ -5,6 +5,7 @@
  */
 import { useState, type DragEvent } from 'react';
 import {
+  csvCells,
   csvDataset,
   parseArch,
   TOY_DEFAULTS,
@@ -17,9 +18,17 @@ import {
   shapeNotices,
 } from '../engine/page.ts';
 import type { DataInfo, ModelSpec } from '../worker/protocol.ts';
-import { TASK_CHOICES, TASK_LABELS, TEST_FRACTION_RANGE, dataFor, modelFor, type PlaygroundConfig } from './config.ts';
-import { csvCells, csvParseNotice, wideInputNotice } from './csv-cost.ts';
+import {
+  TASK_CHOICES,
+  TASK_LABELS,
+  TEST_FRACTION_RANGE,
+  dataFor,
+  modelFor,
+  seedsOf,
+  type PlaygroundConfig,
+} from './config.ts';
 import { CommittedNumberField } from './committed-number-field.tsx';
+import { csvParseNotice, wideInputNotice } from './csv-cost.ts';
 import { DataPicker } from './data-picker.tsx';
 import { setupRule, type NumberRule } from './number-rule.ts';
 
@@ -81,6 +90,7 @@ export const RULES = {
   batch: setupRule(SETUP.batch),
   evalEvery: setupRule(SETUP.evalEvery),
   seed: setupRule(SETUP.seed),
+  seeds: setupRule(SETUP.seeds),
   // The split is a share in the link and a percentage here.
   testPercent: {
     name: 'test %',
@@ -110,7 +120,7 @@ export function SetupPanel({ config, data, csvName, onChange, onCsv }: SetupPane
     const split = toToy && d.testFraction !== undefined ? { testFraction: d.testFraction } : {};
     onChange({
       ...config,
-      data: { ...dataFor(task, d.seed), ...keep, ...split },
+      data: { ...dataFor(task, d.seed), ...keep, ...split, ...seedsOf(d.seeds ?? 1) },
       model: modelFor(task),
     });
   };
@@ -291,6 +301,18 @@ export function SetupPanel({ config, data, csvName, onChange, onCsv }: SetupPane
           value={d.seed}
           rule={RULES.seed}
           onCommit={(seed) => seed !== null && onChange({ ...config, data: { ...d, seed } })}
+        />
+        <CommittedNumberField
+          label="seeds"
+          testId="seeds-input"
+          value={d.seeds ?? 1}
+          rule={RULES.seeds}
+          title={SETUP.seeds.help}
+          onCommit={(n) => {
+            if (n === null) return;
+            const { seeds: _, ...rest } = d;
+            onChange({ ...config, data: { ...rest, ...seedsOf(n) } });
+          }}
         />
       </div>
       {data &&

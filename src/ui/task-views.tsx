@@ -22,7 +22,7 @@ import {
 
 // The heavy teaching views redraw only when their own data changes, not with every streamed evaluation.
 const MemoInsideFishLeg = memo(InsideFishLeg);
-import type { FishLegState, RunState } from './training-client.ts';
+import type { InsideState, RunState } from './training-client.ts';
 
 export interface TaskViewsProps {
   readonly task: TaskStatic | null;
@@ -163,7 +163,7 @@ export interface InsideProps {
   readonly states: Readonly<Record<string, RunState>>;
   readonly inspect: InspectSpec;
   readonly layers: readonly { m: number; n: number }[];
-  readonly fishleg: FishLegState;
+  readonly inside: InsideState;
   readonly onInspect: (inspect: InspectSpec) => void;
   /** Lead with the two-parameter demo (default true; false where the page mounts TwoParamPanel on its own). */
   readonly twoParam?: boolean;
@@ -183,18 +183,10 @@ export const TwoParamPanel = memo(function TwoParamPanel() {
 });
 
 /** Inside FishLeg: pick a FishLeg run and a layer; Q next to (F + γI)⁻¹, the error and aux-loss histories. */
-export function InsideFishLegPanel({
-  runs,
-  states,
-  inspect,
-  layers,
-  fishleg,
-  onInspect,
-  twoParam = true,
-}: InsideProps) {
+export function InsideFishLegPanel({ runs, states, inspect, layers, inside, onInspect, twoParam = true }: InsideProps) {
   const fishlegRuns = runs.filter((r) => hasInverseFisher(r.optimizer.kind));
   const run = fishlegRuns.find((r) => r.id === inspect.runId);
-  const frame = fishleg.frame && fishleg.frame.runId === inspect.runId ? fishleg.frame : null;
+  const frame = inside.frame && inside.frame.runId === inspect.runId ? inside.frame : null;
   const layer = layers[inspect.layer];
   const runId = run?.id;
   // Recomputed when a new frame arrives (every few evaluations), not at every redraw of the streamed curves:
@@ -207,7 +199,7 @@ export function InsideFishLegPanel({
     // eslint-disable-next-line react-hooks/exhaustive-deps -- states on purpose: it changes with every evaluation
     [frame, runId],
   );
-  const errorHistory = useMemo(() => [...fishleg.errorHistory], [fishleg.errorHistory]);
+  const errorHistory = useMemo(() => [...inside.errorHistory], [inside.errorHistory]);
   const measureHistory = useMemo(() => [...(frame?.history ?? [])], [frame]);
   const comparisons = useMemo(
     () =>

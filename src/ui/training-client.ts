@@ -29,7 +29,7 @@ import {
 } from './saved-state.ts';
 import { controlledRun, frozenQControl } from '../worker/frozen-control.ts';
 import {
-  EMPTY_FISHLEG,
+  EMPTY_INSIDE,
   emptyRun,
   initialState,
   reduce,
@@ -41,7 +41,7 @@ import { restoreCurves, resumedRuns, saveCurves, stateEntry } from './race-persi
 import { changeOptimizer } from './run-kind.ts';
 
 export { appendThinned } from './downsample.ts';
-export type { FishLegState, PlaygroundState, RunState } from './race-reducer.ts';
+export type { InsideState, PlaygroundState, RunState } from './race-reducer.ts';
 export { damagedHistoryNotice, SAVE_FAILED_NOTICE } from './race-persistence.ts';
 
 /** The client's view of a worker; `workerPort` adapts a real Worker, tests pass a fake. */
@@ -320,7 +320,7 @@ export class TrainingClient {
 
   setInspect(inspect: InspectSpec): void {
     this.#inspectNone = inspect.runId === null;
-    this.#set({ config: { ...this.#state.config, inspect }, fishleg: EMPTY_FISHLEG });
+    this.#set({ config: { ...this.#state.config, inspect }, inside: EMPTY_INSIDE });
     this.#port.post({ type: 'inspect', raceId: this.#state.raceId, inspect });
   }
 
@@ -446,7 +446,7 @@ export class TrainingClient {
       step: keepRestored ? this.#state.step : 0,
       stepsPerSecond: 0,
       runs,
-      fishleg: EMPTY_FISHLEG,
+      inside: EMPTY_INSIDE,
       restored: keepRestored ? this.#state.restored : null,
       resumed: null,
       compiling: null,

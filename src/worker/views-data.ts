@@ -19,7 +19,7 @@ import {
   type Trainer,
   slice,
 } from '../engine/index.ts';
-import type { FishLegFrame, InverseComparison, NetworkFrame, TaskFrame, TaskStatic } from './protocol.ts';
+import type { InsideFrame, InverseComparison, NetworkFrame, TaskFrame, TaskStatic } from './protocol.ts';
 
 /** Cells per side of a decision-boundary grid. */
 export const GRID_SIZE = 40;
@@ -211,8 +211,8 @@ export function fisherRows(trainer: Trainer, layer: number): number {
 }
 
 /** Inside-FishLeg data for layer `index` of a FishLeg run (null when the run is not FishLeg). */
-export async function fishlegFrame(trainer: Trainer, runId: string, index: number): Promise<FishLegFrame | null> {
-  const fl = trainer.fishleg;
+export async function insideFrame(trainer: Trainer, runId: string, index: number): Promise<InsideFrame | null> {
+  const fl = trainer.inverseFisher;
   if (!fl) return null;
   const cfg = { damping: fl.damping };
   const layers = trainer.layout.layers;
@@ -270,7 +270,7 @@ export async function fishlegFrame(trainer: Trainer, runId: string, index: numbe
 
 /**
  * Layer `index`'s dense inverse-Fisher block of every run whose optimizer offers one (Optimizer.denseLayerInverse),
- * with its relative error to the exact (F + γI)⁻¹ on that run's own weights (the Fisher rows of fishlegFrame);
+ * with its relative error to the exact (F + γI)⁻¹ on that run's own weights (the Fisher rows of insideFrame);
  * only for blocks small enough for heat maps.
  */
 export async function inverseComparisons(
