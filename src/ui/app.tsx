@@ -21,6 +21,7 @@ import { chartPng, exportFrame } from './chart-export.ts';
 import { download, toCsv, toJson } from './history.ts';
 import { ExportPytorch } from './export-pytorch-button.tsx';
 import { logAllowed, LossChart, metricGetters } from './loss-chart.tsx';
+import { PresetBlurb } from './preset-blurb.tsx';
 import { followPreset } from './preset-follow.ts';
 import { PRESETS } from './presets.ts';
 import { asksFirst, restartChanges } from './restart-change.ts';
@@ -499,52 +500,25 @@ export function App({ client, embed = null }: AppProps) {
         </div>
       )}
 
-      <nav className="presets" aria-label="Presets" hidden={embed !== null}>
-        {PRESETS.map((p) => (
-          <button
-            key={p.id}
-            type="button"
-            data-testid={`preset-${p.id}`}
-            title={p.blurb}
-            aria-pressed={activePreset?.id === p.id}
-            onClick={() => on.setConfig(p.config(cfg.backend))}
-          >
-            {p.title}
-          </button>
-        ))}
-      </nav>
-      {followed && embed === null && (
-        <p
-          className={`preset-blurb${followed.modified ? ' modified' : ''}`}
-          data-testid="preset-blurb"
-          data-preset={followed.preset.id}
-          data-modified={followed.modified}
-        >
-          <strong>What to watch{followed.modified ? '' : ':'}</strong>
-          {followed.modified && (
-            <>
-              {' '}
-              <span
-                className="modified-mark"
-                data-testid="preset-modified"
-                title={`This text is about “${followed.preset.title}” as it was set up; the data, the model or the runs have changed since.`}
-              >
-                (modified)
-              </span>{' '}
-              <button
-                type="button"
-                className="link-button"
-                data-testid="preset-back"
-                onClick={() => on.setConfig(followed.preset.config(cfg.backend))}
-              >
-                back to the preset
-              </button>
-              :
-            </>
-          )}{' '}
-          {followed.preset.blurb}
-        </p>
-      )}
+      <div className="presets-bar" hidden={embed !== null}>
+        <nav className="presets" aria-label="Presets">
+          {PRESETS.map((p) => (
+            <button
+              key={p.id}
+              type="button"
+              data-testid={`preset-${p.id}`}
+              title={p.blurb}
+              aria-pressed={activePreset?.id === p.id}
+              onClick={() => on.setConfig(p.config(cfg.backend))}
+            >
+              {p.title}
+            </button>
+          ))}
+        </nav>
+        {followed && embed === null && (
+          <PresetBlurb followed={followed} onBack={() => on.setConfig(followed.preset.config(cfg.backend))} />
+        )}
+      </div>
 
       <main className="layout">
         <div className="side" hidden={!shows('setup')}>
