@@ -164,6 +164,14 @@ for (const size of SIZES) {
       await expect(page).toHaveURL(/lr%3A0.02/);
       await expect(page.getByTestId('restart-confirm')).toHaveCount(0);
       expect(await step(page)).toBe(1);
+
+      // The network diagram's + restarts too: it asks the same question.
+      await page.getByTestId('net-0-plus').click();
+      await expect(page.getByTestId('restart-confirm')).toContainText('hidden layers 32t-16t → 33t-16t');
+      await page.keyboard.press('Escape');
+      await expect(page.getByTestId('restart-confirm')).toHaveCount(0);
+      await expect(page).toHaveURL(/hidden=32t-16t/);
+      expect(await step(page)).toBe(1);
       expect(errors).toEqual([]);
     });
 
