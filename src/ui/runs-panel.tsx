@@ -302,7 +302,8 @@ export function RunsPanel({ runs, states, onUpdate, onAdd, onDuplicate, onContro
       </div>
       <p className="hint">
         Settings change live. A branch continues from its run’s current state; an added run catches up from step 0 on
-        the same batches; neither restarts the race. Changing a run’s optimizer does.
+        the same batches; neither restarts the race. Changing a run’s optimizer does (once the race has steps, it asks
+        first), and the run takes the new optimizer’s name and colour unless you chose them.
       </p>
     </section>
   );
