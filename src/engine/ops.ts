@@ -304,8 +304,14 @@ export interface PoolForwardOp extends ImageGeometry, WindowGeometry {
   readonly y: Tensor;
   readonly ldY: number;
   readonly ones: boolean;
-  /** max only: where each maximum came from. */
+  /** max only: where each maximum came from (written; read instead when tangent). */
   readonly argmax?: Tensor;
+  /**
+   * x is a tangent (the R-op): max reads the forward pass's argmax instead of writing it, y[b, oy, ox, ci] =
+   * x[b, argmax's pixel, ci]; average pooling is linear and pools as it is. The ones column gets 0, the
+   * tangent of a constant.
+   */
+  readonly tangent?: boolean;
 }
 
 /**

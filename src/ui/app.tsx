@@ -4,8 +4,8 @@
  * task and model settings, the runs list, the task views and Inside FishLeg. State lives in the
  * TrainingClient store; this component renders it and mirrors the config into the URL.
  */
-import { memo, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
-import type { BackendInfo } from '../worker/protocol.ts';
+import { memo, useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
+import type { BackendInfo, DataInfo } from '../worker/protocol.ts';
 import { OPTIMIZER_LABELS } from '../engine/page.ts';
 import {
   CHART_METRICS,
@@ -19,6 +19,7 @@ import {
 import { Controls } from './controls.tsx';
 import { chartPng, exportFrame } from './chart-export.ts';
 import { download, toCsv, toJson } from './history.ts';
+import { seedLegend } from './seed-bands.ts';
 import { ExportPytorch } from './export-pytorch-button.tsx';
 import { logAllowed, LossChart, metricGetters } from './loss-chart.tsx';
 import { PresetBlurb } from './preset-blurb.tsx';
@@ -31,9 +32,12 @@ import { RunsPanel } from './runs-panel.tsx';
 import { readCsv, SetupPanel } from './setup-panel.tsx';
 import { shortcutFor } from './shortcuts.ts';
 import { ShortcutsHelp } from './shortcuts-help.tsx';
+import { stepProgress } from './step-progress.tsx';
 
 import { InsideFishLegPanel, NetworkView, TaskViews } from './task-views.tsx';
-import type { TrainingClient } from './training-client.ts';
+import type { TrainingClient, TuneRequest } from './training-client.ts';
+import { TunePanel } from './tune-panel.tsx';
+import { markerText, tunedMarker } from './tuned-marker.ts';
 import { useThrottled, VIEW_REDRAW_MS } from './use-throttled.ts';
 
 // Redrawn only when their props change: with the data throttled (useThrottled), a few times a second.
@@ -223,7 +227,10 @@ interface PendingRestart {
   readonly instead?: RestartConfirmProps['instead'];
 }
 
-const NO_LAYERS: readonly { readonly m: number; readonly n: number }[] = [];
+/** A search's budget when the race has none of its own. */
+const DEFAULT_TUNE_STEPS = 1000;
+
+const NO_LAYERS: DataInfo['layers'] = [];
 
 /** The whole page. */
 export function App({ client, embed = null }: AppProps) {
@@ -272,6 +279,8 @@ export function App({ client, embed = null }: AppProps) {
       duplicate: (id: string) => client.duplicateRun(id),
       control: (id: string) => client.addFrozenControl(id),
       remove: (id: string) => client.removeRun(id),
+      tuneCancel: () => client.cancelTune(),
+      tuneApply: () => client.raceAtBest(),
       inspect: (inspect: Parameters<TrainingClient['setInspect']>[0]) => client.setInspect(inspect),
       setConfig: (c: PlaygroundConfig) => client.reset(c),
       change: restart,
@@ -305,6 +314,28 @@ export function App({ client, embed = null }: AppProps) {
   }, [urlConfig, embed]);
 
   const [presetId, setPresetId] = useState<string | null>(null);
+  // The search's settings follow the race's budget and seed until the user changes them for this race.
+  const [tuneOpen, setTuneOpen] = useState(false);
+  const budgetKey = `${cfg.stopAt}:${cfg.data.seed}`;
+  const [tuneEdit, setTuneEdit] = useState<{ key: string; request: TuneRequest } | null>(null);
+  const tuneRequest = useMemo<TuneRequest>(
+    () =>
+      tuneEdit?.key === budgetKey
+        ? tuneEdit.request
+        : { steps: cfg.stopAt ?? DEFAULT_TUNE_STEPS, seeds: [cfg.data.seed], objective: 'train' },
+    [tuneEdit, budgetKey, cfg.stopAt, cfg.data.seed],
+  );
+  const onTuneRequest = useCallback((request: TuneRequest) => setTuneEdit({ key: budgetKey, request }), [budgetKey]);
+  const onTune = useCallback(
+    (runIds: readonly string[] | null) => {
+      setTuneOpen(true);
+      client.tune(runIds, tuneRequest);
+    },
+    [client, tuneRequest],
+  );
+  const onTuneRun = useCallback((id: string) => onTune([id]), [onTune]);
+  const tuning = s.tune?.status === 'running';
+
   const [presenter, setPresenter] = useState(false);
   const [help, setHelp] = useState(false);
   const closeHelp = useMemo(() => () => setHelp(false), []);
@@ -368,7 +399,8 @@ export function App({ client, embed = null }: AppProps) {
   const followedId = followed?.preset.id ?? null;
   if (followedId !== presetId) setPresetId(followedId);
   const activePreset = followed && !followed.modified ? followed.preset : null;
-  const canPlay = s.backend !== null && s.error === null && s.data !== null;
+  const canTune = s.backend !== null && s.error === null && s.data !== null && s.restored === null;
+  const canPlay = canTune && !tuning;
   const hideBy = `${shows('play') ? '' : ' no-play'}${shows('runs') ? '' : ' no-runs'}`;
   // In a slide-sized frame the notices would fill it: they collapse into one badge that opens on a click.
   const badgeNotes = embed
@@ -536,6 +568,7 @@ export function App({ client, embed = null }: AppProps) {
               running={s.running}
               step={s.step}
               stepsPerSecond={s.stepsPerSecond}
+              stepping={stepProgress(s.stepping, s.step)}
               canPlay={canPlay}
               canReset={s.backend !== null}
               speed={cfg.speed}
@@ -569,12 +602,32 @@ export function App({ client, embed = null }: AppProps) {
                 {cfg.runs.map((r) => (
                   <span key={r.id} className="legend-item">
                     <span className="swatch" style={{ background: r.colour }} /> {r.name}
+                    {tunedMarker(r) && (
+                      <span className="legend-tuned" title={markerText(tunedMarker(r)!)}>
+                        {' '}
+                        (tuned)
+                      </span>
+                    )}
                   </span>
                 ))}
                 <span className="legend-item muted">solid = train, dashed = test</span>
+                {(cfg.data.seeds ?? 1) > 1 && (
+                  <span className="legend-item muted" data-testid="seed-legend">
+                    {seedLegend(cfg.data.seed, cfg.data.seeds ?? 1)}
+                  </span>
+                )}
               </div>
             )}
             <div className="exports" hidden={embed !== null}>
+              <button
+                type="button"
+                data-testid="tune-open"
+                aria-expanded={tuneOpen || s.tune !== null}
+                title="Search every run's learning rate on this race's own budget, in the background"
+                onClick={() => setTuneOpen(true)}
+              >
+                Tune…
+              </button>
               <button
                 type="button"
                 data-testid="export-csv"
@@ -607,9 +660,28 @@ export function App({ client, embed = null }: AppProps) {
               <ExportPytorch config={cfg} csv={s.csv} />
             </div>
           </section>
+          {embed === null && (tuneOpen || s.tune !== null) && (
+            <TunePanel
+              runs={cfg.runs}
+              tune={s.tune}
+              request={tuneRequest}
+              seed={cfg.data.seed}
+              canTune={canTune}
+              onRequest={onTuneRequest}
+              onTune={onTune}
+              onCancel={on.tuneCancel}
+              onApply={on.tuneApply}
+              onClose={() => {
+                setTuneOpen(false);
+                client.dismissTune();
+              }}
+            />
+          )}
           <MemoRunsPanel
             runs={cfg.runs}
             states={runStates}
+            tuning={tuning}
+            {...(embed === null ? { onTune: onTuneRun } : {})}
             onUpdate={on.update}
             onAdd={on.add}
             onDuplicate={on.duplicate}

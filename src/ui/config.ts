@@ -22,6 +22,7 @@ import {
   type SetupSetting,
   defaultFishLeg,
   defaultOptimizer,
+  fishLegLearnsQ,
   hasInverseFisher,
   isOptimizerKind,
   OPTIMIZER_KINDS,
@@ -35,6 +36,7 @@ import {
 } from '../engine/page.ts';
 import { runColour } from './colours.ts';
 import { clip, fieldRejection, hiddenRule, settingProblem, unknownKeyNotice } from './link-notices.ts';
+import { decodeMarker, encodeMarker, tunedMarker } from './tuned-marker.ts';
 import type {
   BackendChoice,
   DataSpec,
@@ -242,14 +244,19 @@ function decodeValue(f: Field, raw: string): unknown {
   return x + 0; // -0 → 0
 }
 
-/** '<kind>~<name>~<colour>~<key>:<value>,…' with only non-default fields. */
+/**
+ * '<kind>~<name>~<colour>~<key>:<value>,…' with only non-default fields, and '~<marker>' when its rate is a
+ * tuned one (tuned-marker.ts).
+ */
 export function encodeRun(run: RunSpec): string {
   const def = defaultOptimizer(run.optimizer.kind) as unknown as Record<string, unknown>;
   const o = run.optimizer as unknown as Record<string, unknown>;
   const fields = fieldsOf(run.optimizer.kind)
     .filter((f) => o[f.prop] !== def[f.prop])
     .map((f) => `${f.key}:${encodeValue(o[f.prop])}`);
-  return [run.optimizer.kind, run.name, run.colour.replace('#', ''), fields.join(',')].join('~');
+  const marker = tunedMarker(run);
+  const parts = [run.optimizer.kind, run.name, run.colour.replace('#', ''), fields.join(',')];
+  return [...parts, ...(marker ? [encodeMarker(marker)] : [])].join('~');
 }
 
 /** The inverse of encodeRun; problems become warnings and defaults. */
@@ -260,7 +267,7 @@ export function decodeRun(
   warnings: string[],
   taken: ReadonlySet<string> = new Set(),
 ): RunSpec | null {
-  const [kind = '', name = '', colour = '', fields = ''] = text.split('~');
+  const [kind = '', name = '', colour = '', fields = '', marker = ''] = text.split('~');
   if (!isOptimizerKind(kind)) {
     warnings.push(
       `run ${index + 1}: unknown optimizer '${clip(kind)}' (expected ${OPTIMIZER_KINDS.join(', ')}); run dropped`,
@@ -270,26 +277,31 @@ export function decodeRun(
   const o: Record<string, unknown> = { ...defaultOptimizer(kind) };
   const byKey = new Map(fieldsOf(kind).map((f) => [f.key, f]));
   const settings = new Map(settingsOfKind(kind).map((s) => [s.url, s]));
+  let rateRefused = false;
   for (const part of fields === '' ? [] : fields.split(',')) {
     const [key = '', raw = ''] = part.split(':');
     const f = byKey.get(key);
     const v = f ? decodeValue(f, raw) : undefined;
     if (!f || v === undefined) {
+      rateRefused ||= f?.prop === 'lr';
       warnings.push(`run ${index + 1}: ignored setting '${clip(part)}' (${fieldRejection(kind, key, raw, f?.max)})`);
       continue;
     }
     // One refused value drops that setting only, not the run's others.
     const problem = settingProblem(settings.get(key)!, v);
     if (problem !== null) {
+      rateRefused ||= f.prop === 'lr';
       warnings.push(`run ${index + 1}: ${problem}; '${clip(part)}' was ignored, using ${encodeValue(o[f.prop])}`);
       continue;
     }
     o[f.prop] = v;
   }
   let optimizer = o as unknown as OptimizerConfig;
+  let own = true;
   try {
     validateOptimizer(optimizer);
   } catch (e) {
+    own = false;
     warnings.push(`run ${index + 1}: ${e instanceof Error ? e.message : String(e)}; using ${kind}'s defaults`);
     optimizer = defaultOptimizer(kind);
   }
@@ -300,7 +312,9 @@ export function decodeRun(
   const okColour = COLOUR.test(colour) ? `#${colour.toLowerCase()}` : runColour(kind, taken);
   if (colour !== '' && !COLOUR.test(colour))
     warnings.push(`run ${index + 1}: colour '${clip(colour)}' is not 6 hex digits`);
-  return { id, name: okName, colour: okColour, optimizer };
+  // A marker vouches for the link's own rate, not for the defaults put in its place.
+  const tuned = marker === '' || !own || rateRefused ? null : decodeMarker(marker, optimizer.lr, index, warnings);
+  return { id, name: okName, colour: okColour, optimizer, ...(tuned ? { tuned } : {}) };
 }
 
 /** Checks hidden layers; returns the canonical string or null. */
@@ -522,6 +536,10 @@ export function parseSearch(search: string): { config: PlaygroundConfig; warning
     log: pick('log', ['1', '0'] as const, DEFAULT_CHART.log ? '1' : '0') === '1',
     metric: pick('metric', CHART_METRICS, DEFAULT_CHART.metric),
   };
+  if (chart.metric === 'aux' && !runs.some((r) => r.optimizer.kind === 'fishleg' && fishLegLearnsQ(r.optimizer))) {
+    // Kept (a run added later fills it), but an empty chart without a word would look broken.
+    warnings.push("metric=aux plots FishLeg's auxiliary loss, and no run of this race learns Q: the chart is empty");
+  }
   const rawSpeed = q.get('speed');
   let speed: Speed = null;
   if (rawSpeed !== null) {

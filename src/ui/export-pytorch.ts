@@ -14,6 +14,7 @@ import {
   type ExportSetup,
 } from '../engine/page.ts';
 import type { PlaygroundConfig } from './config.ts';
+import { markerText, tunedMarker } from './tuned-marker.ts';
 
 /** Steps the script trains when the page sets no step budget (the script's --steps changes it). */
 export const DEFAULT_EXPORT_STEPS = 1000;
@@ -68,6 +69,9 @@ export function exportSetupFromPlayground(
     evalEvery: config.model.evalEvery,
     steps: config.stopAt ?? DEFAULT_EXPORT_STEPS,
     seed: d.seed,
-    runs: config.runs.map((r) => ({ name: r.name, optimizer: r.optimizer })),
+    runs: config.runs.map((r) => {
+      const tuned = tunedMarker(r);
+      return { name: r.name, optimizer: r.optimizer, ...(tuned ? { note: markerText(tuned) } : {}) };
+    }),
   };
 }

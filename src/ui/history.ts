@@ -8,6 +8,7 @@ import { FISHLEG_APPROXES, type FishLegApprox } from '../engine/page.ts';
 import type { MetricPoint, RunSpec } from '../worker/protocol.ts';
 import { thin } from './downsample.ts';
 import { changeLabel, type ChangeMark } from './marks.ts';
+import { markerText, tunedMarker } from './tuned-marker.ts';
 
 /** One run's curves and marks. */
 export interface RunHistory {
@@ -44,7 +45,8 @@ export const STORAGE_KEY = 'fishleg-playground:history:v1';
 export const SAVED_POINTS = 500;
 
 /** The storage the page uses; null where there is none (Node, private modes that throw). */
-function storage(): Storage | null {
+/** The page's localStorage, or null where the browser has none or refuses it. */
+export function storage(): Storage | null {
   try {
     return typeof localStorage === 'undefined' ? null : localStorage;
   } catch {
@@ -262,9 +264,10 @@ const SEED_COLUMNS = COLUMNS.filter((c) => c !== 'step');
 export const seedColumn = (column: string, seed: number): string => `${column}_seed${seed}`;
 
 /**
- * Every stored point of every run, one row each, and a row per mark (switch, live change, divergence) with
- * only its step and the `event` column, in step order after the point of the same step. On several seeds the
- * plain columns are the first seed's and every seed has its own columns (`trainLoss_seed2`, …) on each row.
+ * Every stored point of every run, one row each, and a row per mark (switch, live change, divergence; a tuned
+ * run's budget at step 0) with only its step and the `event` column, in step order after the point of the same
+ * step. On several seeds the plain columns are the first seed's and every seed has its own columns
+ * (`trainLoss_seed2`, …) on each row.
  */
 export function toCsv(runs: readonly { spec: RunSpec; history: RunHistory }[]): string {
   const seeds = [...new Set(runs.flatMap((r) => (r.history.seeds ?? []).map((c) => c.seed)))].sort((a, b) => a - b);
@@ -290,7 +293,9 @@ export function toCsv(runs: readonly { spec: RunSpec; history: RunHistory }[]): 
       rows.push({ step, line: [...head, ...cells, ...perSeed, ''].join(',') });
     }
     const blank = seedHeads.map(() => '');
-    for (const e of historyEvents(history)) {
+    const tuned = tunedMarker(spec);
+    const events = [...(tuned ? [{ step: 0, event: `tuned: ${markerText(tuned)}` }] : []), ...historyEvents(history)];
+    for (const e of events) {
       const cells = COLUMNS.map((c) => (c === 'step' ? String(e.step) : ''));
       rows.push({ step: e.step, line: [...head, ...cells, ...blank, csvField(e.event)].join(',') });
     }
@@ -301,10 +306,10 @@ export function toCsv(runs: readonly { spec: RunSpec; history: RunHistory }[]): 
   return `${lines.join('\n')}\n`;
 }
 
-/** The config and every run's history as JSON (NaN as null). */
+/** The config and every run's history as JSON (NaN as null); `tuned` is the run's marker or null. */
 export function toJson(search: string, runs: readonly { spec: RunSpec; history: RunHistory }[]): string {
   return JSON.stringify(
-    { search, runs: runs.map((r) => ({ ...r.spec, ...r.history })) },
+    { search, runs: runs.map((r) => ({ ...r.spec, tuned: tunedMarker(r.spec), ...r.history })) },
     (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v),
     2,
   );

@@ -16,7 +16,7 @@ function frame(step: number, over: Partial<InsideFrame> = {}): InsideFrame {
   return {
     runId: 'r1',
     step,
-    layer: { index: 0, m: 1, n: 0 },
+    layer: { index: 0, kind: 'dense', m: 1, p: 1, size: 1, label: '1×(0+1)' },
     damping: 0.1,
     q: null,
     fInv: null,
@@ -56,7 +56,12 @@ describe('withHistory', () => {
   it('starts over for another run or layer, and drops points a restored race retraces', () => {
     const f = withHistory(withHistory(null, frame(10)), frame(20));
     expect(withHistory(f, frame(30, { runId: 'r2' })).history!.map((p) => p.step)).toEqual([30]);
-    expect(withHistory(f, frame(30, { layer: { index: 1, m: 1, n: 0 } })).history!.map((p) => p.step)).toEqual([30]);
+    expect(
+      withHistory(
+        f,
+        frame(30, { layer: { index: 1, kind: 'dense', m: 1, p: 1, size: 1, label: '1×(0+1)' } }),
+      ).history!.map((p) => p.step),
+    ).toEqual([30]);
     expect(withHistory(f, frame(20)).history!.map((p) => p.step)).toEqual([10, 20]);
     expect(withHistory(f, frame(5)).history!.map((p) => p.step)).toEqual([5]);
   });

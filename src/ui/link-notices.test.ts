@@ -86,3 +86,14 @@ describe("a run's settings", () => {
     expect(warnings[0]).toMatch(/^run 1: learning rate must fit in float32 .*'lr:1e99' was ignored, using /);
   });
 });
+
+describe('chart settings the race cannot draw', () => {
+  it('says the auxiliary-loss chart is empty when no run learns Q, and keeps the choice', () => {
+    const { config, warnings } = parseSearch('?metric=aux&run=sgd&run=fishleg~F~~alr:0');
+    expect(config.chart.metric).toBe('aux');
+    expect(warnings).toEqual([
+      "metric=aux plots FishLeg's auxiliary loss, and no run of this race learns Q: the chart is empty",
+    ]);
+    expect(notices('?metric=aux&run=sgd&run=fishleg')).toEqual([]);
+  });
+});

@@ -130,7 +130,7 @@ describe('Inside FishLeg on the presets', () => {
   it('mnist-ae: the bottleneck layer is shown; Q is still Q₀ = I/γ, so FishLeg steps along the gradient', async () => {
     const f = await framesAt('mnist-ae', [3]);
     const x = f[0]!;
-    expect(x.layer).toEqual({ index: 1, m: 16, n: 64 });
+    expect(x.layer).toEqual({ index: 1, kind: 'dense', m: 16, p: 65, size: 1040, label: '16×(64+1)' });
     expect(x.q).toBeNull(); // 1,040 weights: no heat maps
     expect(x.fisherRows).toBe(16);
     expect(x.measures.whole).toBeNull();

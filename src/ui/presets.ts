@@ -41,6 +41,14 @@ export interface Preset {
 
 const base = (backend: PlaygroundConfig['backend']): PlaygroundConfig => ({ ...DEFAULT_CONFIG, backend });
 
+/**
+ * Runs whose learning rates were tuned on the preset's own budget by `npm run train -- --preset ID --tune
+ * --frozen-q --seeds 1,2,3` (mean final train loss over seeds 1–3; BENCHMARKS.md "Presets against tuned
+ * baselines"), marked so: each carries the "tuned" badge with that budget.
+ */
+const tunedOn = (steps: number, runs: readonly RunSpec[]): RunSpec[] =>
+  runs.map((r) => ({ ...r, tuned: { lr: r.optimizer.lr, steps, seeds: [1, 2, 3], objective: 'train' } }));
+
 /** The runs with each FishLeg run's frozen-Q control after it, numbered r1, r2, … as the page numbers runs. */
 const withControls = (runs: readonly RunSpec[]): RunSpec[] =>
   withFrozenControls(runs).map((r, i) => ({ ...r, id: `r${i + 1}` }));
@@ -144,7 +152,7 @@ export const PRESETS: readonly Preset[] = [
       ...base(backend),
       data: dataFor('mnist-ae'),
       model: modelFor('mnist-ae'),
-      runs: withControls(runsFor([optimizerFor('adam', 1e-2), MNIST_FISHLEG])),
+      runs: withControls(tunedOn(500, runsFor([optimizerFor('adam', 1e-2), MNIST_FISHLEG]))),
       // The 64→16 bottleneck (1,040 weights): its exact Fisher block costs 16 R-op passes and, on 16 rows, a frame
       // of ≈ 200 ms on the CPU backend (src/worker/views-data.ts MAX_EIGEN_DIM); the 784-wide layers are too big.
       inspect: { runId: 'r2', layer: 1 },
@@ -171,7 +179,7 @@ export const PRESETS: readonly Preset[] = [
     config: (backend) => ({
       ...base(backend),
       data: { ...dataFor('spiral'), n: SPIRAL_POINTS },
-      runs: withControls(runsFor(SPIRAL_RUNS)),
+      runs: withControls(tunedOn(4000, runsFor(SPIRAL_RUNS))),
       inspect: { runId: 'r3', layer: 2 },
       speed: 100,
       stopAt: 4000,
@@ -196,7 +204,7 @@ export const PRESETS: readonly Preset[] = [
     config: (backend) => ({
       ...base(backend),
       data: { ...dataFor('spiral'), n: SPIRAL_POINTS },
-      runs: withControls(runsFor([TOY_FISHLEG, KFAC_TOY, NATURAL_TOY])),
+      runs: withControls(tunedOn(3000, runsFor([TOY_FISHLEG, KFAC_TOY, NATURAL_TOY]))),
       inspect: { runId: 'r1', layer: 2 },
       speed: 100,
       stopAt: 3000,
@@ -220,7 +228,7 @@ export const PRESETS: readonly Preset[] = [
       data: { ...dataFor('circles'), n: 2000, noise: 0.1 },
       // Four points a second at the preset's pace.
       model: { ...modelFor('circles'), evalEvery: 5 },
-      runs: withControls(runsFor([optimizerFor('adam', 0.0215), SWITCH_FISHLEG])),
+      runs: withControls(tunedOn(1000, runsFor([optimizerFor('adam', 0.0215), SWITCH_FISHLEG]))),
       inspect: { runId: 'r2', layer: 2 },
       speed: 20,
       stopAt: 1000,

@@ -10,6 +10,10 @@ import type {
   MetricPoint,
   TaskFrame,
   TaskStatic,
+  TuneEvent,
+  TuneObjective,
+  TuneReport,
+  TuneResult,
   WorkerEvent,
 } from '../worker/protocol.ts';
 import type { PlaygroundConfig } from './config.ts';
@@ -40,6 +44,24 @@ export interface InsideState {
   readonly errorHistory: readonly { step: number; relError: number }[];
 }
 
+/** A learning-rate search of the race's runs (or one run), as the tune panel shows it. */
+export interface TuneState {
+  readonly tuneId: number;
+  /** The runs searched, in the race's order. */
+  readonly runIds: readonly string[];
+  readonly steps: number;
+  readonly seeds: readonly number[];
+  readonly objective: TuneObjective;
+  readonly status: 'running' | 'done' | 'cancelled' | 'failed';
+  /** Fraction done, 0…1. */
+  readonly done: number;
+  /** Results kept from an earlier search of the same setup (tune-cache.ts): those runs are not searched again. */
+  readonly cached: readonly TuneResult[];
+  /** Set when done: every searched run's result, cached ones included, in `runIds` order. */
+  readonly report: TuneReport | null;
+  readonly message: string | null;
+}
+
 export interface PlaygroundState {
   readonly config: PlaygroundConfig;
   /** The uploaded CSV (kept out of the URL). */
@@ -59,6 +81,8 @@ export interface PlaygroundState {
   readonly running: boolean;
   readonly step: number;
   readonly stepsPerSecond: number;
+  /** A Step ×n in progress: from the step it started at to the one it ends at (null when none is). */
+  readonly stepping: { readonly from: number; readonly to: number } | null;
   readonly runs: Readonly<Record<string, RunState>>;
   readonly inside: InsideState;
   /** Dataset download progress (MNIST), null when not loading. */
@@ -71,6 +95,8 @@ export interface PlaygroundState {
   readonly resumed: { readonly step: number; readonly savedAt: string } | null;
   readonly notices: readonly string[];
   readonly error: { readonly name: string; readonly message: string } | null;
+  /** The latest learning-rate search of this race (null: none). */
+  readonly tune: TuneState | null;
 }
 
 export const emptyRun = (): RunState => ({
@@ -97,6 +123,7 @@ export function initialState(config: PlaygroundConfig, notices: readonly string[
     running: false,
     step: 0,
     stepsPerSecond: 0,
+    stepping: null,
     runs: {},
     inside: EMPTY_INSIDE,
     loading: null,
@@ -105,6 +132,7 @@ export function initialState(config: PlaygroundConfig, notices: readonly string[
     resumed: null,
     notices,
     error: null,
+    tune: null,
   };
 }
 
@@ -140,6 +168,11 @@ function patchRun(s: PlaygroundState, id: string, patch: Partial<RunState>): Pla
 export function reduce(s: PlaygroundState, e: WorkerEvent): PlaygroundState {
   if ('raceId' in e && e.raceId !== undefined && e.raceId !== s.raceId) return s;
   switch (e.type) {
+    case 'tuneProgress':
+    case 'tuneDone':
+    case 'tuneCancelled':
+    case 'tuneFailed':
+      return reduceTune(s, e);
     case 'ready':
       return { ...s, backend: e.backend };
     case 'catchUp':
@@ -174,7 +207,14 @@ export function reduce(s: PlaygroundState, e: WorkerEvent): PlaygroundState {
     }
     case 'progress': {
       if (s.restored) return s;
-      const next = { ...s, step: Math.max(s.step, e.step), stepsPerSecond: e.stepsPerSecond };
+      // The worker reports a paused step at the end of a Step ×n, after its last evaluation.
+      const done = s.stepping !== null && !e.running && e.step >= s.stepping.to;
+      const next = {
+        ...s,
+        step: Math.max(s.step, e.step),
+        stepsPerSecond: e.stepsPerSecond,
+        ...(done ? { stepping: null } : {}),
+      };
       return !e.running && s.running && allDiverged(s.runs) ? { ...next, running: false } : next;
     }
     case 'diverged': {
@@ -210,7 +250,8 @@ export function reduce(s: PlaygroundState, e: WorkerEvent): PlaygroundState {
           : `${DEVICE_LOST_NOTICE} and recreated; the race resumed from its checkpoint at step ${e.restoredStep}.`;
       // The outcome replaces the "recreating…" notice rather than stacking under it.
       const kept = s.notices.filter((n) => !n.startsWith(`${DEVICE_LOST_NOTICE} (`));
-      const next = { ...s, notices: [...kept, notice] };
+      // A Step ×n that the device loss cut short never reports its end.
+      const next = { ...s, notices: [...kept, notice], stepping: null };
       if (e.restoredStep === undefined) return next;
       const k = e.restoredStep;
       const runs: Record<string, RunState> = {};
@@ -221,9 +262,38 @@ export function reduce(s: PlaygroundState, e: WorkerEvent): PlaygroundState {
       return { ...next, runs, step: k };
     }
     case 'error':
-      return { ...s, error: { name: e.name, message: e.message }, running: false };
+      return { ...s, error: { name: e.name, message: e.message }, running: false, stepping: null };
     default:
       e satisfies never;
       return s;
   }
+}
+
+/** A search's answer: only the current search's events count (a cancelled one may still report once). */
+function reduceTune(s: PlaygroundState, e: TuneEvent): PlaygroundState {
+  const t = s.tune;
+  if (!t || t.tuneId !== e.tuneId || t.status !== 'running') return s;
+  switch (e.type) {
+    case 'tuneProgress':
+      return { ...s, tune: { ...t, done: Math.max(t.done, e.done) } };
+    case 'tuneDone':
+      return { ...s, tune: { ...t, status: 'done', done: 1, report: mergedReport(t, e.report.results) } };
+    case 'tuneCancelled':
+      return { ...s, tune: { ...t, status: 'cancelled', message: 'Tuning was cancelled; nothing was changed.' } };
+    case 'tuneFailed':
+      return { ...s, tune: { ...t, status: 'failed', message: e.message } };
+    default:
+      e satisfies never;
+      return s;
+  }
+}
+
+/** The report of every run the search covers: fresh results and those kept from earlier, in the race's order. */
+export function mergedReport(t: TuneState, fresh: readonly TuneResult[]): TuneReport {
+  const byId = new Map([...t.cached, ...fresh].map((r) => [r.runId, r]));
+  const results = t.runIds.flatMap((id) => {
+    const r = byId.get(id);
+    return r ? [r] : [];
+  });
+  return { objective: t.objective, steps: t.steps, seeds: t.seeds, results };
 }

@@ -18,7 +18,9 @@ import type { RunSpec } from '../worker/protocol.ts';
 import { MAX_RUNS, OPTIMIZER_LABELS, optimizerFor } from './config.ts';
 import { CommittedNumberField } from './committed-number-field.tsx';
 import { settingRule } from './number-rule.ts';
+import { latestBand } from './seed-bands.ts';
 import type { RunState } from './training-client.ts';
+import { badgeText, markerText, tunedMarker } from './tuned-marker.ts';
 
 export interface RunsPanelProps {
   readonly runs: readonly RunSpec[];
@@ -29,6 +31,10 @@ export interface RunsPanelProps {
   /** Adds a FishLeg run's frozen-Q control (worker/frozen-control.ts). */
   readonly onControl: (id: string) => void;
   readonly onRemove: (id: string) => void;
+  /** Searches this run's learning rate (tune panel); absent where the page offers no tuning. */
+  readonly onTune?: (id: string) => void;
+  /** A search is running: runs cannot start another. */
+  readonly tuning?: boolean;
 }
 
 const fmt = (v: number | undefined): string => (v === undefined || !Number.isFinite(v) ? '—' : v.toPrecision(4));
@@ -178,7 +184,17 @@ function OptimizerFields({
 }
 
 /** The runs list. */
-export function RunsPanel({ runs, states, onUpdate, onAdd, onDuplicate, onControl, onRemove }: RunsPanelProps) {
+export function RunsPanel({
+  runs,
+  states,
+  onUpdate,
+  onAdd,
+  onDuplicate,
+  onControl,
+  onRemove,
+  onTune,
+  tuning = false,
+}: RunsPanelProps) {
   const [addKind, setAddKind] = useState<OptimizerKind>('adam');
   return (
     <section className="panel runs" aria-label="Runs">
@@ -187,9 +203,12 @@ export function RunsPanel({ runs, states, onUpdate, onAdd, onDuplicate, onContro
         {runs.map((run) => {
           const st = states[run.id];
           const first = st?.points[0]?.trainLoss;
-          const last = st?.points.at(-1)?.trainLoss;
+          // On several seeds the card says what the chart draws: the median over seeds, and their range.
+          const band = st?.seeds && st.seeds.length > 1 ? latestBand(st.seeds) : null;
+          const last = band ? band.median : st?.points.at(-1)?.trainLoss;
           const controls = controlledRun(run, runs);
           const hasControl = runs.some((r) => controlledRun(r, runs)?.id === run.id);
+          const tuned = tunedMarker(run);
           return (
             <li key={run.id} className="run-card" data-testid={`run-${run.id}`} style={{ borderLeftColor: run.colour }}>
               <div className="run-head">
@@ -223,11 +242,22 @@ export function RunsPanel({ runs, states, onUpdate, onAdd, onDuplicate, onContro
                 </select>
               </div>
               <div className="run-stats">
+                {tuned && (
+                  <span className="tuned-badge" data-testid={`${run.id}-tuned`} title={markerText(tuned)}>
+                    {badgeText(tuned)}
+                  </span>
+                )}
                 <span>
-                  train loss{' '}
+                  train loss{band ? ' (median)' : ''}{' '}
                   <b data-testid={`${run.id}-loss`} data-first={first ?? ''}>
                     {fmt(last)}
                   </b>
+                  {band && (
+                    <small className="seed-range" data-testid={`${run.id}-loss-range`}>
+                      {' '}
+                      range {fmt(band.min)}–{fmt(band.max)} over {band.count} seeds
+                    </small>
+                  )}
                 </span>
                 {st?.catchingUp && (
                   <span className="catching-up" data-testid={`${run.id}-catching-up`} role="status">
@@ -256,6 +286,17 @@ export function RunsPanel({ runs, states, onUpdate, onAdd, onDuplicate, onContro
                 <OptimizerFields run={run} onChange={(optimizer) => onUpdate(run.id, { optimizer })} />
               </details>
               <div className="run-actions">
+                {onTune && (
+                  <button
+                    type="button"
+                    data-testid={`${run.id}-tune`}
+                    title="Search this run's learning rate on the race's own budget (the Tune panel)"
+                    disabled={tuning}
+                    onClick={() => onTune(run.id)}
+                  >
+                    Tune
+                  </button>
+                )}
                 <button
                   type="button"
                   data-testid={`${run.id}-branch`}

@@ -61,3 +61,8 @@ export function seedBand(
 export function latestBand(seeds: readonly Pick<SeedHistory, 'points'>[]): BandPoint | null {
   return seedBand(seeds, (p) => p.trainLoss).at(-1) ?? null;
 }
+
+/** What the chart's lines and bands mean on several seeds, for its legend. */
+export function seedLegend(first: number, count: number): string {
+  return `lines = median of seeds ${first}–${first + count - 1}, band = their range (train)`;
+}

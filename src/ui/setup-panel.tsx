@@ -7,6 +7,7 @@ import { useState, type DragEvent } from 'react';
 import {
   csvCells,
   csvDataset,
+  formatArch,
   parseArch,
   TOY_DEFAULTS,
   TOY_TASKS,
@@ -40,7 +41,6 @@ export interface SetupPanelProps {
   readonly onCsv: (csv: { name: string; text: string }) => void;
 }
 
-const LETTER: Readonly<Record<Activation, string>> = { relu: 'r', tanh: 't', sigmoid: 's', identity: '' };
 const ACT_LABEL: Readonly<Record<Activation, string>> = {
   relu: 'ReLU',
   tanh: 'tanh',
@@ -61,7 +61,10 @@ export function layersOf(hidden: string): Layer[] {
 }
 
 export function hiddenOf(layers: readonly Layer[]): string {
-  return layers.map((l) => `${l.size}${LETTER[l.act]}`).join('-');
+  if (layers.length === 0) return '';
+  // The architecture grammar writes the tokens; the input size it needs in front is dropped again.
+  const arch = formatArch({ sizes: [1, ...layers.map((l) => l.size)], acts: layers.map((l) => l.act) });
+  return arch.slice(arch.indexOf('-') + 1);
 }
 
 /**

@@ -6,7 +6,7 @@
  * running race (data, model, adding runs, optimizer kind) start a new race; hyperparameters change live.
  */
 import type { OptimizerConfig, OptimizerKind } from '../engine/page.ts';
-import type { Command, InspectSpec, RunSpec, SavedRaceState, WorkerEvent } from '../worker/protocol.ts';
+import type { Command, InspectSpec, RunSpec, SavedRaceState, TuneResult, WorkerEvent } from '../worker/protocol.ts';
 import {
   dataFor,
   fitInspect,
@@ -39,9 +39,15 @@ import {
 } from './race-reducer.ts';
 import { restoreCurves, resumedRuns, saveCurves, stateEntry } from './race-persistence.ts';
 import { changeOptimizer } from './run-kind.ts';
+import { lookupTune, storeTune, type TuneSetup } from './tune-cache.ts';
+import { applyTuned, keepValidMarkers } from './tuned-marker.ts';
+import { mergedReport, type TuneState } from './race-reducer.ts';
 
 export { appendThinned } from './downsample.ts';
-export type { InsideState, PlaygroundState, RunState } from './race-reducer.ts';
+export type { InsideState, PlaygroundState, RunState, TuneState } from './race-reducer.ts';
+
+/** What a learning-rate search is asked for: the budget, the seeds and what it minimises. */
+export type TuneRequest = Pick<TuneState, 'steps' | 'seeds' | 'objective'>;
 export { damagedHistoryNotice, SAVE_FAILED_NOTICE } from './race-persistence.ts';
 
 /** The client's view of a worker; `workerPort` adapts a real Worker, tests pass a fake. */
@@ -130,6 +136,11 @@ export class TrainingClient {
   /** A network diagram is on the page: the worker adds its data to the 2D task frames. */
   #network = false;
   #saveTimer: ReturnType<typeof setTimeout> | null = null;
+  #nextTune = 1;
+  /** The race "Race at best" set up: it plays once the worker has built it. */
+  #playWhenReady = -1;
+  /** The setup and runs the running search was asked for: its results are kept under them. */
+  #tuneSetup: { setup: TuneSetup; runs: readonly RunSpec[] } | null = null;
 
   constructor(port: WorkerPort, config: PlaygroundConfig, options: ClientOptions = {}) {
     this.#port = port;
@@ -162,7 +173,8 @@ export class TrainingClient {
   readonly getSnapshot = (): PlaygroundState => this.#state;
 
   play(): void {
-    if (this.#state.running || !this.#canTrain()) return;
+    // Not while a Step ×n is under way: the worker would only start once it ends, with the button saying Pause.
+    if (this.#state.running || this.#state.stepping || !this.#canTrain() || this.#tuning()) return;
     if (this.#state.restored) this.#setup(this.#state.config, false);
     this.#set({ running: true });
     this.#port.post({ type: 'play', raceId: this.#state.raceId });
@@ -182,9 +194,12 @@ export class TrainingClient {
 
   /** `steps` training steps on every run, then an evaluation so the chart shows where they got (paused only). */
   stepOnce(steps = 1): void {
-    if (this.#state.running || !this.#canTrain()) return;
+    if (this.#state.running || !this.#canTrain() || this.#tuning()) return;
     if (this.#state.restored) this.#setup(this.#state.config, false);
     this.#port.post({ type: 'step', raceId: this.#state.raceId, steps });
+    // Steps asked for while others run (S pressed again) queue in the worker: the stretch to wait for grows.
+    const { step, stepping } = this.#state;
+    this.#set({ stepping: stepping ? { ...stepping, to: stepping.to + steps } : { from: step, to: step + steps } });
     this.saveState();
   }
 
@@ -199,8 +214,10 @@ export class TrainingClient {
   }
 
   /** Starts the race over from step 0 with the current (or the given) config; keeps playing if it was. */
-  reset(config: PlaygroundConfig = this.#state.config): void {
+  reset(next: PlaygroundConfig = this.#state.config): void {
     const wasRunning = this.#state.running;
+    // A rate tuned on another task or model is no longer "tuned" here.
+    const config = keepValidMarkers(this.#state.config, next);
     // The user has moved on from the link's CSV setup to the one on the page.
     if (this.#state.awaitingCsv) this.#set({ awaitingCsv: null });
     // The race kept for a reload is the one being discarded.
@@ -345,6 +362,71 @@ export class TrainingClient {
     this.#set({ notices: this.#state.notices.filter((_, j) => j !== i) });
   }
 
+  /**
+   * Searches the learning rate of the given runs (null: every run) on the race's task, model and batch, at this
+   * budget and on these seeds, in the worker; training pauses meanwhile. Runs whose search on this very setup is
+   * kept from earlier (tune-cache.ts) are not searched again.
+   */
+  tune(runIds: readonly string[] | null, request: TuneRequest): void {
+    const s = this.#state;
+    if (this.#tuning() || !this.#canTrain() || s.restored) return;
+    if (s.running) this.pause();
+    const runs = runIds === null ? s.config.runs : s.config.runs.filter((r) => runIds.includes(r.id));
+    if (runs.length === 0) return;
+    const setup: TuneSetup = { config: s.config, csvText: s.csv?.text ?? null, ...request };
+    const cached = runs.flatMap((r) => {
+      const hit = this.#persist ? lookupTune(this.#storage, setup, r) : null;
+      return hit ? [hit] : [];
+    });
+    const missing = runs.filter((r) => !cached.some((c) => c.runId === r.id));
+    const base: TuneState = {
+      tuneId: this.#nextTune++,
+      runIds: runs.map((r) => r.id),
+      ...request,
+      status: 'running',
+      done: 0,
+      cached,
+      report: null,
+      message: null,
+    };
+    if (missing.length === 0) {
+      this.#set({ tune: { ...base, status: 'done', done: 1, report: mergedReport(base, []) } });
+      return;
+    }
+    this.#tuneSetup = { setup, runs: missing };
+    this.#set({ tune: base });
+    this.#port.post({
+      type: 'tune',
+      raceId: s.raceId,
+      tuneId: base.tuneId,
+      runIds: missing.map((r) => r.id),
+      ...request,
+    });
+  }
+
+  /** Stops the running search; nothing changes (the worker answers tuneCancelled). */
+  cancelTune(): void {
+    const t = this.#state.tune;
+    if (t?.status === 'running') this.#port.post({ type: 'cancelTune', raceId: this.#state.raceId, tuneId: t.tuneId });
+  }
+
+  /** Starts the race over with every searched run at its best rate, marked tuned, and plays it. */
+  raceAtBest(): void {
+    const t = this.#state.tune;
+    if (t?.status !== 'done' || !t.report) return;
+    const cfg = this.#state.config;
+    this.reset({ ...cfg, runs: applyTuned(cfg.runs, t.report) });
+    // The result stays on show beside the race it set up, which plays as soon as the worker has built it.
+    this.#set({ tune: t });
+    this.#playWhenReady = this.#state.raceId;
+  }
+
+  /** Closes the search's panel (a running search is cancelled). */
+  dismissTune(): void {
+    this.cancelTune();
+    this.#set({ tune: null });
+  }
+
   /** Test hook for the device-loss journey. */
   loseDevice(): void {
     this.#port.post({ type: 'loseDevice', raceId: this.#state.raceId });
@@ -354,6 +436,21 @@ export class TrainingClient {
     if (this.#snapshotTimer !== null) clearInterval(this.#snapshotTimer);
     this.#port.terminate();
     this.#listeners.clear();
+  }
+
+  #tuning(): boolean {
+    return this.#state.tune?.status === 'running';
+  }
+
+  /** Keeps each fresh result of a finished search under the setup it was searched on. */
+  #keepTune(results: readonly TuneResult[]): void {
+    const asked = this.#tuneSetup;
+    this.#tuneSetup = null;
+    if (!asked || !this.#persist) return;
+    for (const r of results) {
+      const run = asked.runs.find((x) => x.id === r.runId);
+      if (run) storeTune(this.#storage, asked.setup, run, r);
+    }
   }
 
   #canTrain(): boolean {
@@ -445,13 +542,16 @@ export class TrainingClient {
       running: false,
       step: keepRestored ? this.#state.step : 0,
       stepsPerSecond: 0,
+      stepping: null,
       runs,
       inside: EMPTY_INSIDE,
       restored: keepRestored ? this.#state.restored : null,
       resumed: null,
       compiling: null,
       error: null,
+      tune: null,
     });
+    this.#tuneSetup = null;
     const csv = cfg.data.task === 'csv' && this.#state.csv ? { csv: this.#state.csv } : {};
     this.#port.post({
       type: 'setup',
@@ -489,11 +589,16 @@ export class TrainingClient {
     if (next !== prev) this.#set(next);
     if (savesCurves(e) && next.runs !== prev.runs) this.#scheduleSave();
     if (e.type === 'budgetReached') this.saveState();
+    else if (e.type === 'tuneDone' && prev.tune?.tuneId === e.tuneId) this.#keepTune(e.report.results);
     else if (e.type === 'snapshot') this.#keep(e.state);
     else if (e.type === 'raceReady') {
       const rec = this.#resuming;
       this.#resuming = null;
       if (rec) this.#resumed(rec, e.restoredStep, e.resumeError);
+      if (this.#playWhenReady === e.raceId) {
+        this.#playWhenReady = -1;
+        this.play();
+      }
     }
   }
 

@@ -11,7 +11,9 @@ export const FROZEN_SUFFIX = ' (Q frozen)';
 export function frozenQControl(run: RunSpec): RunSpec | null {
   const o = run.optimizer;
   if (o.kind !== 'fishleg' || o.auxLr === 0) return null;
-  return { ...run, id: `${run.id}-frozen`, name: `${run.name}${FROZEN_SUFFIX}`, optimizer: { ...o, auxLr: 0 } };
+  // Raced at its learned run's rate, which was not tuned for it: it carries no tuned marker.
+  const { tuned: _tuned, ...rest } = run;
+  return { ...rest, id: `${run.id}-frozen`, name: `${run.name}${FROZEN_SUFFIX}`, optimizer: { ...o, auxLr: 0 } };
 }
 
 /** The runs with each FishLeg run's control right after it (a run that already has its control keeps it). */

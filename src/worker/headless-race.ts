@@ -25,8 +25,17 @@ export interface HeadlessOptions {
   readonly evalEvery?: number;
   /** Called after every evaluation with the step reached (progress bars, cancellation checks). */
   readonly onEvaluation?: (step: number) => void;
-  /** Checked between evaluations: when it says so, the race stops and the call throws RaceCancelled. */
+  /** Checked between slices: when it says so, the race stops and the call throws RaceCancelled. */
   readonly cancelled?: () => boolean;
+  /** Most steps taken at once between checks of `cancelled` (default: the evaluation interval). */
+  readonly slice?: number;
+  /**
+   * Awaited after every slice, before `cancelled` is checked: a worker yields to its message queue here, so
+   * that a cancel sent while it trains is read at all.
+   */
+  readonly between?: () => Promise<void>;
+  /** Called after every slice with the step reached. */
+  readonly onStep?: (step: number) => void;
 }
 
 /** Thrown when `cancelled` asked the race to stop. */
@@ -47,6 +56,9 @@ export async function runHeadless(
   if (!Number.isSafeInteger(evalEvery) || evalEvery < 1)
     throw new RangeError(`evalEvery must be a positive whole number, not ${evalEvery}`);
   const key = (runId: string, seed?: number) => (seed === undefined ? runId : `${runId}\u0000${seed}`);
+  const slice = options.slice ?? evalEvery;
+  if (!Number.isSafeInteger(slice) || slice < 1)
+    throw new RangeError(`slice must be a positive whole number, not ${slice}`);
   const diverged = new Map<string, number>();
   const listener: RaceListener = {
     diverged: (runId, step, seed) => diverged.set(key(runId, seed), step),
@@ -69,10 +81,15 @@ export async function runHeadless(
       for (const p of await race.evaluate()) curves.get(key(p.runId, p.seed))!.push(p.point);
       options.onEvaluation?.(step);
       if (step >= steps || race.live.length === 0) break;
-      if (options.cancelled?.()) throw new RaceCancelled('cancelled');
-      const n = Math.min(evalEvery, steps - step);
-      await race.step(n);
-      step += n;
+      const next = Math.min(step + evalEvery, steps);
+      while (step < next) {
+        await options.between?.();
+        if (options.cancelled?.()) throw new RaceCancelled('cancelled');
+        const n = Math.min(slice, next - step);
+        await race.step(n);
+        step += n;
+        options.onStep?.(step);
+      }
     }
   } finally {
     race.dispose();

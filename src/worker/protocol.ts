@@ -9,6 +9,7 @@ import type {
   FallbackKind,
   EvalResult,
   FishLegApprox,
+  LayerInfo,
   OptimizerConfig,
   Activation,
   Likelihood,
@@ -54,6 +55,20 @@ export interface ModelSpec {
   readonly evalEvery: number;
 }
 
+/** What a learning-rate search minimised at its budget: the final training loss or the held-out test loss. */
+export type TuneObjective = 'train' | 'test';
+
+/**
+ * The budget a run's learning rate was tuned on (worker/tune.ts): it holds while the run's rate is still `lr`,
+ * so that editing the rate by hand takes the "tuned" badge away by itself.
+ */
+export interface TunedMarker {
+  readonly lr: number;
+  readonly steps: number;
+  readonly seeds: readonly number[];
+  readonly objective: TuneObjective;
+}
+
 /** One racer. */
 export interface RunSpec {
   readonly id: string;
@@ -61,6 +76,8 @@ export interface RunSpec {
   /** CSS colour, '#rrggbb'. */
   readonly colour: string;
   readonly optimizer: OptimizerConfig;
+  /** Set when its learning rate came from a search on the race's own budget. */
+  readonly tuned?: TunedMarker;
 }
 
 /** Which FishLeg run and layer the Inside-FishLeg view shows (null = none). */
@@ -127,7 +144,27 @@ export type Command =
    * Asks for the race's saved state (answered by a `snapshot` event): paused, a fresh checkpoint at the current
    * step; playing, the last periodic checkpoint and the changes since (no readback, the loop is not held up).
    */
-  | { readonly type: 'snapshot'; readonly raceId: number };
+  | { readonly type: 'snapshot'; readonly raceId: number }
+  | TuneCommand;
+
+/**
+ * Learning-rate tuning of the race's runs (worker/tune.ts) on the race's own task, model and batch, beside the
+ * race: training pauses while it runs (play and step are ignored), other commands keep working, and `cancelTune`
+ * stops it within a slice of steps. Answered by `tuneProgress` events and one `tuneDone`, `tuneCancelled` or
+ * `tuneFailed`.
+ */
+export type TuneCommand =
+  | {
+      readonly type: 'tune';
+      readonly raceId: number;
+      readonly tuneId: number;
+      /** The runs to tune (null: every run of the race), with their settings as the race has them now. */
+      readonly runIds: readonly string[] | null;
+      readonly steps: number;
+      readonly seeds: readonly number[];
+      readonly objective: TuneObjective;
+    }
+  | { readonly type: 'cancelTune'; readonly raceId: number; readonly tuneId: number };
 
 /** Which backend the worker ended up with, and why when it is not the one asked for. */
 export interface BackendInfo {
@@ -151,8 +188,8 @@ export interface DataInfo {
   /** The full architecture string the runs use. */
   readonly arch: string;
   readonly params: number;
-  /** Layer shapes (m outputs × n inputs) for the Inside-FishLeg layer picker. */
-  readonly layers: readonly { readonly m: number; readonly n: number }[];
+  /** Each layer as its kind describes it, for the Inside view's layer picker. */
+  readonly layers: readonly LayerInfo[];
   readonly numClasses?: number;
 }
 
@@ -212,7 +249,7 @@ export type TaskFrame =
 export interface InsideFrame {
   readonly runId: string;
   readonly step: number;
-  readonly layer: { readonly index: number; readonly m: number; readonly n: number };
+  readonly layer: LayerInfo & { readonly index: number };
   readonly damping: number;
   readonly q: Float64Array | null;
   readonly fInv: Float64Array | null;
@@ -262,7 +299,49 @@ export interface InsideHistoryPoint {
   readonly wholeCosGradient: number | null;
 }
 
+/** The worker's answers to a TuneCommand. */
+export type TuneEvent =
+  /** Fraction of the search done, 0…1 (an estimate once the grid grows past an end). */
+  | { readonly type: 'tuneProgress'; readonly raceId: number; readonly tuneId: number; readonly done: number }
+  | { readonly type: 'tuneDone'; readonly raceId: number; readonly tuneId: number; readonly report: TuneReport }
+  | { readonly type: 'tuneCancelled'; readonly raceId: number; readonly tuneId: number }
+  | { readonly type: 'tuneFailed'; readonly raceId: number; readonly tuneId: number; readonly message: string };
+
+/** One learning rate of one run, over every seed. */
+export interface TunePoint {
+  readonly lr: number;
+  /** Final training loss per seed (null where it diverged). */
+  readonly train: readonly (number | null)[];
+  /** Final test loss per seed (null where it diverged or the task has no test split). */
+  readonly test: readonly (number | null)[];
+  readonly diverged: boolean;
+  /** Mean of the objective over the seeds; +∞ when diverged. */
+  readonly score: number;
+}
+
+export interface TuneResult {
+  readonly runId: string;
+  readonly name: string;
+  readonly kind: OptimizerConfig['kind'];
+  /** By increasing lr. */
+  readonly points: readonly TunePoint[];
+  /** The chosen rate, or null when every rate diverged. */
+  readonly best: number | null;
+  /** The rate the run had before tuning. */
+  readonly original: number;
+  /** Set when the best rate is still at an end of the grid after every extension. */
+  readonly atEdge: 'low' | 'high' | null;
+}
+
+export interface TuneReport {
+  readonly objective: TuneObjective;
+  readonly steps: number;
+  readonly seeds: readonly number[];
+  readonly results: readonly TuneResult[];
+}
+
 export type WorkerEvent =
+  | TuneEvent
   | { readonly type: 'ready'; readonly requestId: number; readonly backend: BackendInfo }
   /** Bytes of a dataset download (MNIST); total is null when the server does not say. */
   | { readonly type: 'loading'; readonly raceId: number; readonly loaded: number; readonly total: number | null }

@@ -17,6 +17,7 @@ import {
   DeviceDataset,
   DivergenceWatch,
   type FishLegApprox,
+  layerInfo,
   type OptimizerConfig,
   OptimizerConfigError,
   switchedValue,
@@ -150,7 +151,7 @@ export class Race implements LoopTrainer<RacePoint[]> {
       likelihood: first?.likelihood ?? resolveLikelihood(spec, data),
       arch,
       params: paramCount(archForData(arch, data)),
-      layers: (first?.layout.layers ?? []).map((l) => ({ m: l.m, n: l.n })),
+      layers: (first?.layout.layers ?? []).map(layerInfo),
       ...(data.numClasses !== undefined ? { numClasses: data.numClasses } : {}),
     };
     this.task = taskStatic(data);

@@ -2,7 +2,7 @@
  * A race on several seeds, in Node on the CPU backend: every run's replica on seed s retraces a one-seed race
  * with seed s bit for bit (data, initial weights, batches), for every optimizer and FishLeg's frozen-Q control;
  * all runs share the seeds; live changes and branches reach every replica; the saved state carries every
- * seed and a resumed race continues each of them exactly.
+ * seed and a resumed race continues each of them exactly, through the page's client and its kept state too.
  */
 import { describe, expect, it } from 'vitest';
 import { CpuBackend } from '../engine/cpu/backend.ts';
@@ -13,6 +13,9 @@ import { loadDataSpec } from './load-data.ts';
 import type { MetricPoint, RaceSpec, RunSpec, SavedRaceState, WorkerEvent } from './protocol.ts';
 import { loadSeedData, raceSeeds } from './seeds.ts';
 import { WorkerSession } from './session.ts';
+import { DEFAULT_CONFIG, type PlaygroundConfig } from '../ui/config.ts';
+import type { StateRecord, StateStore } from '../ui/saved-state.ts';
+import { TrainingClient, type WorkerPort } from '../ui/training-client.ts';
 
 const run = (id: string, optimizer: OptimizerConfig): RunSpec => ({ id, name: id, colour: '#123456', optimizer });
 
@@ -193,5 +196,79 @@ describe('a session on several seeds', () => {
     expect(errors).toHaveLength(1);
     expect(errors[0]!.type === 'error' ? errors[0]!.message : '').toMatch(/1 to 5 seeds, not 9/);
     await r.session.dispose();
+  });
+});
+
+/** An in-memory StateStore that clones like IndexedDB does. */
+function memoryStore(): StateStore & { readonly record: () => StateRecord | undefined } {
+  let value: StateRecord | undefined;
+  return {
+    record: () => value,
+    get: () => Promise.resolve(structuredClone(value)),
+    put: (r) => {
+      value = structuredClone(r);
+      return Promise.resolve();
+    },
+    clear: () => {
+      value = undefined;
+      return Promise.resolve();
+    },
+  };
+}
+
+function connected(store: StateStore, config: PlaygroundConfig) {
+  let emit: (e: WorkerEvent) => void = () => undefined;
+  const session = new WorkerSession((e) => emit(e));
+  const port: WorkerPort = {
+    post: (cmd) => void session.handle(cmd),
+    listen: (onEvent) => (emit = onEvent),
+    terminate: () => void session.dispose(),
+  };
+  return new TrainingClient(port, config, { schedule: (f) => f(), storage: null, stateStore: store });
+}
+
+describe('the page on several seeds', () => {
+  it("keeps every seed's training state and curve across a reload, and goes on with each", async () => {
+    const config: PlaygroundConfig = {
+      ...DEFAULT_CONFIG,
+      backend: 'cpu',
+      data: { ...DEFAULT_CONFIG.data, seeds: 2 },
+      model: { ...DEFAULT_CONFIG.model, evalEvery: 10 },
+      runs: [run('r1', ADAM), run('r2', FISHLEG)],
+    };
+    const store = memoryStore();
+    const first = connected(store, config);
+    await expect.poll(() => first.getSnapshot().data).not.toBeNull();
+    for (let i = 0; i < 3; i++) first.stepOnce(10);
+    await expect.poll(() => store.record()?.state.step, { timeout: 20_000 }).toBe(30);
+    const atThirty = structuredClone(store.record()!);
+    expect(atThirty.state.runs.map((r) => r.replicas?.map((x) => x.seed))).toEqual([[2], [2]]);
+    expect(atThirty.curves.map((c) => c.seeds?.map((x) => x.points.at(-1)?.step))).toEqual([
+      [30, 30],
+      [30, 30],
+    ]);
+    first.stepOnce(10);
+    await expect.poll(() => first.getSnapshot().runs.r2!.seeds?.[1]?.points.at(-1)?.step, { timeout: 20_000 }).toBe(40);
+    const uninterrupted = first.getSnapshot().runs;
+    first.dispose();
+
+    await store.put(atThirty);
+    const second = connected(store, config);
+    await expect.poll(() => second.getSnapshot().resumed?.step, { timeout: 20_000 }).toBe(30);
+    second.stepOnce(10);
+    await expect
+      .poll(() => second.getSnapshot().runs.r2!.seeds?.[1]?.points.at(-1)?.step, { timeout: 20_000 })
+      .toBe(40);
+    for (const id of ['r1', 'r2']) {
+      const got = second.getSnapshot().runs[id]!.seeds!;
+      expect(got.map((c) => c.seed)).toEqual([1, 2]);
+      got.forEach((c, k) => {
+        expect(c.points.map((p) => p.step)).toEqual([0, 10, 20, 30, 40]);
+        expect(c.points.map(outcome), `${id} seed ${c.seed}`).toEqual(
+          uninterrupted[id]!.seeds![k]!.points.map(outcome),
+        );
+      });
+    }
+    second.dispose();
   });
 });

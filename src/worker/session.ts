@@ -30,12 +30,15 @@ import { Race, type RaceListener, type RaceOptions, type RacePoint } from './rac
 import { loadDataSpec } from './load-data.ts';
 import { loadSeedData, MAX_SEEDS, raceSeeds } from './seeds.ts';
 import { resumeRace } from './resume.ts';
+import { TuneJob } from './tune-job.ts';
+import { DEFAULT_FACTORS } from './tune.ts';
 import type {
   BackendChoice,
   BackendInfo,
   Command,
   DataSpec,
   InsideFrame,
+  TuneCommand,
   RaceSpec,
   SavedRaceState,
   TaskFrame,
@@ -139,6 +142,8 @@ export class WorkerSession {
   #recovering = false;
   /** The backend whose device was lost (errors from its last operations are expected, not reported). */
   #lost: Backend | null = null;
+  /** The learning-rate search running beside the race, if any (training is paused meanwhile). */
+  #tune: TuneJob | null = null;
 
   constructor(post: (e: WorkerEvent) => void, options: SessionOptions = {}) {
     this.#post = post;
@@ -164,6 +169,7 @@ export class WorkerSession {
   /** Stops the race and frees every buffer and the device. */
   async dispose(): Promise<void> {
     await this.#queue;
+    await this.#stopTune();
     await this.#disposeRace();
     this.#backend?.dispose();
     this.#backend = null;
@@ -171,10 +177,19 @@ export class WorkerSession {
 
   async #dispatch(cmd: Command): Promise<void> {
     if (cmd.type === 'init') return this.#init(cmd.requestId, cmd.backend);
-    if (cmd.type === 'setup') return this.#setup(cmd.requestId, cmd.raceId, cmd.spec, cmd.resume);
+    if (cmd.type === 'setup') {
+      // The page has moved on: a search on the old race is of no use any more.
+      await this.#stopTune();
+      return this.#setup(cmd.requestId, cmd.raceId, cmd.spec, cmd.resume);
+    }
     const cur = this.#current;
     if (!cur || cur.raceId !== cmd.raceId) return; // a command for a race that has since been replaced
+    // Training waits while a search runs on the same device.
+    if (this.#tune && (cmd.type === 'play' || cmd.type === 'step')) return;
     switch (cmd.type) {
+      case 'tune':
+      case 'cancelTune':
+        return this.#tuneCommand(cur, cmd);
       case 'play':
         cur.playing = true;
         if (cur.race.live.length > 0) cur.loop.play();
@@ -259,6 +274,54 @@ export class WorkerSession {
       default:
         return cmd satisfies never;
     }
+  }
+
+  async #tuneCommand(cur: Current, cmd: TuneCommand): Promise<void> {
+    const ids = { raceId: cmd.raceId, tuneId: cmd.tuneId };
+    if (cmd.type === 'cancelTune') {
+      if (this.#tune?.tuneId === cmd.tuneId) this.#tune.cancel();
+      return;
+    }
+    const backend = this.#backend;
+    const fail = (message: string) => this.#post({ type: 'tuneFailed', ...ids, message });
+    if (!backend) return fail('the worker has no backend yet');
+    if (this.#tune) return fail('a tuning is already running: cancel it first');
+    const unknown = (cmd.runIds ?? []).find((id) => !cur.spec.runs.some((r) => r.id === id));
+    if (unknown !== undefined) return fail(`the race has no run '${unknown}'`);
+    const runs = cmd.runIds === null ? cur.spec.runs : cur.spec.runs.filter((r) => cmd.runIds!.includes(r.id));
+    if (runs.length === 0) return fail('there is no run to tune');
+    const spec: RaceSpec = { ...cur.spec, runs, network: false };
+    // Every grid point is a model of its own on the device, beside the paused race's.
+    try {
+      const variants = runs.flatMap((r) => DEFAULT_FACTORS.map(() => r));
+      this.#checkMemory({ ...spec, runs: [...cur.spec.runs, ...variants] }, cur.shape);
+    } catch (e) {
+      return fail(`the search does not fit: ${describeError(e).message}`);
+    }
+    if (cur.playing) {
+      cur.playing = false;
+      await cur.loop.pause();
+      this.#flush();
+    }
+    const job = new TuneJob(
+      backend,
+      (seed) => this.#loadOne(cmd.raceId, { ...cur.spec.data, seed, seeds: 1 }),
+      { ...ids, spec, steps: cmd.steps, seeds: cmd.seeds, objective: cmd.objective },
+      (e) => this.#post(e),
+    );
+    this.#tune = job;
+    void job.finished.then(() => {
+      if (this.#tune === job) this.#tune = null;
+    });
+  }
+
+  /** Cancels the running search, if any, and waits until it has stopped. */
+  async #stopTune(): Promise<void> {
+    const job = this.#tune;
+    if (!job) return;
+    job.cancel();
+    await job.finished;
+    if (this.#tune === job) this.#tune = null;
   }
 
   async #init(requestId: number, choice: BackendChoice): Promise<void> {

@@ -11,10 +11,9 @@
  */
 import { type Backend, type Dataset, OptimizerConfigError, validateOptimizer } from '../engine/index.ts';
 import { runHeadless, type HeadlessCurve } from './headless-race.ts';
-import type { RaceSpec, RunSpec } from './protocol.ts';
+import type { RaceSpec, RunSpec, TuneObjective, TunePoint, TuneReport, TuneResult } from './protocol.ts';
 
-/** What a rate is judged by: the final training loss (default) or the final loss on the held-out split. */
-export type TuneObjective = 'train' | 'test';
+export type { TuneObjective, TunePoint, TuneReport, TuneResult };
 
 export interface TuneOptions {
   /** Steps of the budget (the race's). */
@@ -27,42 +26,14 @@ export interface TuneOptions {
   readonly objective?: TuneObjective;
   /** How many times the grid may grow past an end where the best rate sits (default 2). */
   readonly extensions?: number;
-  /** Called after each evaluation of each race: fraction of the work done so far (an estimate past extensions). */
+  /** Called as the races train: fraction of the work done so far, never falling (an estimate past extensions). */
   readonly onProgress?: (done: number) => void;
+  /** Checked between slices of steps: when it says so, tuning stops and the call throws RaceCancelled. */
   readonly cancelled?: () => boolean;
-}
-
-/** One learning rate of one run, over every seed. */
-export interface TunePoint {
-  readonly lr: number;
-  /** Final training loss per seed (null where it diverged). */
-  readonly train: readonly (number | null)[];
-  /** Final test loss per seed (null where it diverged or the task has no test split). */
-  readonly test: readonly (number | null)[];
-  readonly diverged: boolean;
-  /** Mean of the objective over the seeds; +∞ when diverged. */
-  readonly score: number;
-}
-
-export interface TuneResult {
-  readonly runId: string;
-  readonly name: string;
-  readonly kind: RunSpec['optimizer']['kind'];
-  /** By increasing lr. */
-  readonly points: readonly TunePoint[];
-  /** The chosen rate, or null when every rate diverged. */
-  readonly best: number | null;
-  /** The rate the run had before tuning. */
-  readonly original: number;
-  /** Set when the best rate is still at an end of the grid after every extension. */
-  readonly atEdge: 'low' | 'high' | null;
-}
-
-export interface TuneReport {
-  readonly objective: TuneObjective;
-  readonly steps: number;
-  readonly seeds: readonly number[];
-  readonly results: readonly TuneResult[];
+  /** Most steps trained at once between checks of `cancelled` (default: the evaluation interval). */
+  readonly slice?: number;
+  /** Awaited between slices (a worker yields to its message queue so that a cancel gets through). */
+  readonly between?: () => Promise<void>;
 }
 
 export const DEFAULT_FACTORS: readonly number[] = [-3, -2, -1, 0, 1, 2, 3].map((k) => 10 ** (k / 3));
@@ -100,6 +71,12 @@ export async function tuneRace(
   const points = new Map<string, Map<number, TunePoint>>(spec.runs.map((r) => [r.id, new Map()]));
   let work = spec.runs.length * factors.length;
   let done = 0;
+  let reported = 0;
+  // Extensions add work, so the raw fraction can fall back: the bar only ever moves forward.
+  const report = (fraction: number): void => {
+    reported = Math.max(reported, Math.min(1, fraction));
+    options.onProgress?.(reported);
+  };
   const evaluate = async (candidates: readonly Candidate[]): Promise<void> => {
     const valid = candidates.filter((c) => isValidRate(c.run, c.lr));
     const perSeed: HeadlessCurve[][] = [];
@@ -110,20 +87,22 @@ export async function tuneRace(
         id: `${c.run.id}@${i}`,
         optimizer: { ...c.run.optimizer, lr: c.lr },
       }));
-      const evals = Math.ceil(options.steps / (options.evalEvery ?? spec.model.evalEvery)) + 1;
-      let seen = 0;
+      const seedIndex = perSeed.length;
       perSeed.push(
         await runHeadless(
           backend,
           data,
-          { ...spec, data: { ...spec.data, seed }, runs },
+          // One seed per headless race: the search runs its seeds one after another.
+          { ...spec, data: { ...spec.data, seed, seeds: 1 }, runs },
           {
             steps: options.steps,
             ...(options.evalEvery !== undefined ? { evalEvery: options.evalEvery } : {}),
-            cancelled: options.cancelled,
-            onEvaluation: () => {
-              seen++;
-              options.onProgress?.(Math.min(1, (done + (valid.length * seen) / evals / options.seeds.length) / work));
+            ...(options.slice !== undefined ? { slice: options.slice } : {}),
+            ...(options.cancelled ? { cancelled: options.cancelled } : {}),
+            ...(options.between ? { between: options.between } : {}),
+            onStep: (step) => {
+              const share = (seedIndex + step / Math.max(1, options.steps)) / options.seeds.length;
+              report((done + valid.length * share) / work);
             },
           },
         ),
@@ -155,7 +134,7 @@ export async function tuneRace(
     work += fresh.length;
     await evaluate(fresh);
   }
-  options.onProgress?.(1);
+  report(1);
 
   const results = spec.runs.map((run): TuneResult => {
     const sorted = sortedPoints(points.get(run.id)!);

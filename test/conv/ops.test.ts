@@ -173,6 +173,52 @@ describe.each(PRECISIONS)('CPU $precision', ({ precision, tol }) => {
       be.dispose();
     });
 
+    it('avg tangent pools the tangent as it is, with 0 in the ones column', () => {
+      const be = new CpuBackend({ precision });
+      const tHost = randomArray(g.batch * hwc, 12);
+      const ldY = outPer + 1;
+      const ty = placed(be, new Array<number>(g.batch * ldY).fill(SENTINEL), 'ty');
+      run(be, [
+        {
+          op: 'poolForward',
+          kind: 'avg',
+          ...g,
+          x: placed(be, tHost, 'tx'),
+          ldX: hwc,
+          y: ty,
+          ldY,
+          ones: true,
+          tangent: true,
+        },
+      ]);
+      const { y } = pool('avg', g, tHost);
+      const expected = y.flatMap((v, o) => (o % outPer === outPer - 1 ? [v, 0] : [v]));
+      expectNear(read(be, ty), expected, tol, 'avg tangent');
+      be.dispose();
+    });
+
+    it('max tangent (the R-op) reads the forward pass’s argmax: each output is the tangent at its maximum', () => {
+      const be = new CpuBackend({ precision });
+      const xHost = randomArray(g.batch * hwc, 10);
+      const tHost = randomArray(g.batch * hwc, 11);
+      const { op, arg } = forward(be, 'max', xHost);
+      const ldY = outPer + 1;
+      const ty = placed(be, new Array<number>(g.batch * ldY).fill(SENTINEL), 'ty');
+      const tx = placed(be, tHost, 'tx');
+      run(be, [
+        op,
+        { op: 'poolForward', kind: 'max', ...g, x: tx, ldX: hwc, y: ty, ldY, ones: true, argmax: arg!, tangent: true },
+      ]);
+      const { argmax } = pool('max', g, xHost);
+      const expected = argmax.flatMap((at, o) => {
+        const b = Math.floor(o / outPer);
+        const v = tHost[(b * g.h * g.w + at) * g.c + (o % g.c)]!;
+        return o % outPer === outPer - 1 ? [v, 0] : [v];
+      });
+      expectNear(read(be, ty), expected, tol, 'tangent');
+      be.dispose();
+    });
+
     it.each(POOL_KINDS)('%s backward is the reference gradient and reads no bias column', (kind) => {
       const be = new CpuBackend({ precision });
       const xHost = randomArray(g.batch * hwc, 7);

@@ -80,6 +80,35 @@ describe.each(POOL_CASES)('pool: $name', (g) => {
     await pair.expectClose(state, TOL, `${kind} pool`);
     if (kind === 'max') await pair.expectClose(argmax, { atol: 0, rtol: 0 }, 'argmax');
   });
+
+  it('avg tangent: the tangent pooled, 0 in the ones column', async () => {
+    const tx = pair.twin(randoms(g.batch * hwc, 19), 'tx');
+    const ldY = outPer + 1;
+    const ty = pair.twin(randoms(g.batch * ldY, 20), 'ty');
+    await pair.run((s: Side): Op[] => [
+      { op: 'poolForward', kind: 'avg', ...g, x: tx[s], ldX: hwc, y: ty[s], ldY, ones: true, tangent: true },
+    ]);
+    await pair.expectClose(ty, TOL, 'avg tangent');
+    expect(Array.from(await pair.gpu.read(ty.gpu)).filter((_, i) => i % ldY === outPer)).toEqual(
+      new Array(g.batch).fill(0),
+    );
+  });
+
+  it('max tangent reads the argmax of the forward pass', async () => {
+    const x = pair.twin(randoms(g.batch * hwc, 16), 'x');
+    const tx = pair.twin(randoms(g.batch * hwc, 17), 'tx');
+    const ldY = outPer + 1;
+    const ys = pair.twin(randoms(2 * g.batch * ldY, 18), 'y|ty');
+    const argmax = pair.twin(g.batch * outPer, 'argmax', 'u32');
+    await pair.run((s: Side): Op[] => {
+      const common = { kind: 'max', ...g, ldX: hwc, ldY, ones: true, argmax: argmax[s] } as const;
+      return [
+        { op: 'poolForward', ...common, x: x[s], y: slice(ys[s], 0, g.batch * ldY) },
+        { op: 'poolForward', ...common, x: tx[s], y: slice(ys[s], g.batch * ldY, g.batch * ldY), tangent: true },
+      ];
+    });
+    await pair.expectClose(ys, { atol: 0, rtol: 0 }, 'max and its tangent');
+  });
 });
 
 it('max pooling: a tie goes to the first maximum in window order on the GPU too', async () => {

@@ -36,7 +36,8 @@ describe('Inside view comparisons', () => {
     expect(frames).toHaveLength(1);
     const f = frames[0]!;
     expect([f.runId, f.layer.index]).toEqual(['r1', 2]);
-    const d = f.layer.m * (f.layer.n + 1);
+    const d = f.layer.m * f.layer.p;
+    expect(d).toBe(f.layer.size);
     expect(f.q).not.toBeNull();
     const comparisons = f.comparisons ?? [];
     // The preset races FishLeg (r1), its frozen-Q control (r2), K-FAC (r3) and the natural gradient (r4).

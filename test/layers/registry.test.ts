@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { archKinds, formatArch, paramCount, parseArch } from '../../src/engine/data/arch.ts';
 import { countOps } from '../../src/engine/fishleg/cost.ts';
-import { kindOfToken, LAYER_KINDS, layerKind } from '../../src/engine/layers/registry.ts';
+import { kindOfToken, LAYER_KINDS, layerInfo, layerKind } from '../../src/engine/layers/registry.ts';
 import { initParams, paramLayout } from '../../src/engine/model/mlp.ts';
 import type { Activation } from '../../src/engine/ops.ts';
 import { CpuBackend } from '../../src/engine/cpu/backend.ts';
@@ -74,5 +74,13 @@ describe('the dense layer descriptor', () => {
     expect(countOps(dense.ops.weightGrad(layer, rows, out, input, params, 1, 0)).macs).toBe(macs.weightGrad);
     expect(countOps(dense.ops.inputGrad(layer, rows, out, params, input)).macs).toBe(macs.inputGrad + rows * layer.m);
     backend.dispose();
+  });
+});
+
+describe('layerInfo', () => {
+  it('describes a dense layer by its Kronecker sides, parameter count and printed shape', () => {
+    const [l0, l1] = paramLayout(parseArch('2-16t-3')).layers;
+    expect(layerInfo(l0!)).toEqual({ kind: 'dense', m: 16, p: 3, size: 48, label: '16×(2+1)' });
+    expect(layerInfo(l1!)).toEqual({ kind: 'dense', m: 3, p: 17, size: 51, label: '3×(16+1)' });
   });
 });

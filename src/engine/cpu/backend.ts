@@ -17,7 +17,7 @@ import { gather } from './gather.ts';
 import { draw, fisherOutput, nll, outputGrad } from './likelihood.ts';
 import { matmul, type MatmulArgs } from './matmul.ts';
 import { adam, sgd } from './optimizer.ts';
-import { poolBackward, poolForward } from './pool.ts';
+import { poolBackward, poolForward, poolTangent } from './pool.ts';
 import { spdInverse } from './spd-inverse.ts';
 import { reduceInto, reduceValue } from './reduce.ts';
 import { Scratch, type FloatArray, type Kernel, type StorageArray } from './types.ts';
@@ -332,7 +332,24 @@ export class CpuBackend implements Backend {
       case 'poolForward': {
         const [x, y, arg] = [f(op.x), f(op.y), op.argmax ? u(op.argmax) : undefined];
         const argOff = op.argmax?.offset ?? 0;
-        return () => poolForward(op.kind, op, x, op.x.offset, op.ldX, y, op.y.offset, op.ldY, op.ones, arg, argOff);
+        if (op.tangent && op.kind === 'max') {
+          return () => poolTangent(op, x, op.x.offset, op.ldX, y, op.y.offset, op.ldY, op.ones, arg!, argOff);
+        }
+        return () =>
+          poolForward(
+            op.kind,
+            op,
+            x,
+            op.x.offset,
+            op.ldX,
+            y,
+            op.y.offset,
+            op.ldY,
+            op.ones,
+            op.tangent ? 0 : 1,
+            arg,
+            argOff,
+          );
       }
       case 'poolBackward': {
         const [dy, dx, arg] = [f(op.dy), f(op.dx), op.argmax ? u(op.argmax) : undefined];

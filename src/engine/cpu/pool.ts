@@ -15,7 +15,7 @@ export class PoolIndexError extends RangeError {
   override readonly name = 'PoolIndexError';
 }
 
-/** y = max or mean of each window; max also writes argmax (iy·w + ix of the first maximum). */
+/** y = max or mean of each window; max also writes argmax (iy·w + ix of the first maximum); ones column = onesValue. */
 export function poolForward(
   kind: PoolKind,
   g: Geometry,
@@ -26,6 +26,7 @@ export function poolForward(
   yOff: number,
   ldY: number,
   ones: boolean,
+  onesValue: number,
   argmax: Uint32Array | undefined,
   argOff: number,
 ): void {
@@ -61,8 +62,53 @@ export function poolForward(
         }
       }
     }
-    if (ones) y[out + oh * ow * c] = 1;
+    if (ones) y[out + oh * ow * c] = onesValue;
   }
+}
+
+/** y = the tangent x at each window's recorded argmax (the R-op of max pooling); its ones column gets 0. */
+export function poolTangent(
+  g: Geometry,
+  x: FloatArray,
+  xOff: number,
+  ldX: number,
+  y: FloatArray,
+  yOff: number,
+  ldY: number,
+  ones: boolean,
+  argmax: Uint32Array,
+  argOff: number,
+): void {
+  const { batch, c } = g;
+  const { oh, ow } = windowOutput(g);
+  let o = 0;
+  for (let b = 0; b < batch; b++) {
+    for (let oy = 0; oy < oh; oy++) {
+      for (let ox = 0; ox < ow; ox++) {
+        for (let ci = 0; ci < c; ci++, o++) {
+          const at = checkedArgmax('poolForward (tangent)', g, argmax[argOff + o]!, o, oy, ox);
+          y[yOff + b * ldY + (oy * ow + ox) * c + ci] = x[xOff + b * ldX + at * c + ci]!;
+        }
+      }
+    }
+    if (ones) y[yOff + b * ldY + oh * ow * c] = 0;
+  }
+}
+
+/** `at` when it is a pixel of window (oy, ox); PoolIndexError otherwise. */
+function checkedArgmax(what: string, g: Geometry, at: number, o: number, oy: number, ox: number): number {
+  const { h, w, kh, kw } = g;
+  const y0 = oy * g.strideH - g.padH;
+  const x0 = ox * g.strideW - g.padW;
+  const iy = Math.floor(at / w);
+  const ix = at % w;
+  if (iy >= h || iy < y0 || iy >= y0 + kh || ix < x0 || ix >= x0 + kw) {
+    throw new PoolIndexError(
+      `${what}: argmax[${o}] = ${at} is not a pixel of its ${kh}×${kw} window at (${oy}, ${ox}) ` +
+        `of a ${h}×${w} image: it was not written by poolForward with this geometry`,
+    );
+  }
+  return at;
 }
 
 /** dx = 0, then each dy goes back to its window's argmax (max) or, divided by kh·kw, to its whole window (avg). */
@@ -93,15 +139,7 @@ export function poolBackward(
         for (let ci = 0; ci < c; ci++, o++) {
           const d = dy[grad + (oy * ow + ox) * c + ci]!;
           if (kind === 'max') {
-            const at = argmax![argOff + o]!;
-            const iy = Math.floor(at / w);
-            const ix = at % w;
-            if (iy >= h || iy < y0 || iy >= y0 + kh || ix < x0 || ix >= x0 + kw) {
-              throw new PoolIndexError(
-                `poolBackward: argmax[${o}] = ${at} is not a pixel of its ${kh}×${kw} window at (${oy}, ${ox}) ` +
-                  `of a ${h}×${w} image: it was not written by poolForward with this geometry`,
-              );
-            }
+            const at = checkedArgmax('poolBackward', g, argmax![argOff + o]!, o, oy, ox);
             const px = img + at * c + ci;
             dx[px] = dx[px]! + d;
             continue;

@@ -1151,13 +1151,16 @@ fn adam(
 //   max_forward: y[y_off + b·ld_y + (oy·ow + ox)·c + ci] = max of x over the window's pixels inside the
 //                image (window row ky, column kx at iy = oy·stride_h − pad_h + ky, ix likewise), and
 //                u0[arg_off + b·oh·ow·c + (oy·ow + ox)·c + ci] = iy·w + ix of the first maximum (ky, kx order)
+//   max_tangent: y[...] = x at the pixel u0[...] names (the forward pass's argmax, read): the R-op
 //   avg_forward: y[...] = (Σ over the window's pixels inside the image) / (kh·kw)
-//                both write y[y_off + b·ld_y + oh·ow·c] = 1 when width = oh·ow·c + 1 (the bias input)
+//                all three write y[y_off + b·ld_y + oh·ow·c] = ones_value when width = oh·ow·c + 1 (the bias
+//                input: 1, or 0 in a tangent)
 //   max_backward: dx[x_off + b·ld_x + (iy·w + ix)·c + ci] = Σ dy over the windows holding (iy, ix) whose
 //                 argmax is iy·w + ix (dy at y_off + b·ld_y + (oy·ow + ox)·c + ci)
 //   avg_backward: dx[...] = (Σ dy over the windows holding (iy, ix)) / (kh·kw)
 // The backward passes gather per input pixel over the windows that hold it (as col2im in conv.wgsl), so an
-// argmax outside its window is ignored here where the CPU throws PoolIndexError.
+// argmax outside its window is ignored here (max_tangent reads 0 for one outside the image) where the CPU
+// throws PoolIndexError.
 // Bindings: P; tensors x and y (dx and dy backward) in slots x_slot, y_slot; argmax in u0. One invocation
 // per element written (forward: batch × width; backward: batch·h·w·c), 1-D problems on a 2-D grid of
 // workgroups of \`wg\` invocations (flat_index).
@@ -1183,6 +1186,7 @@ struct Params {
   ld_y: u32,
   arg_off: u32,
   width: u32,
+  ones_value: f32,
 }
 
 @group(0) @binding(0) var<uniform> P: Params;
@@ -1212,7 +1216,7 @@ fn forward_target(e: u32) -> Out {
   o.j = e % P.width;
   let per = P.oh * P.ow * P.c;
   if (o.j == per) {
-    st(y_slot, P.y_off + o.b * P.ld_y + per, 1.0);
+    st(y_slot, P.y_off + o.b * P.ld_y + per, P.ones_value);
     return o;
   }
   o.ci = o.j % P.c;
@@ -1254,6 +1258,24 @@ fn max_forward(
   }
   st(y_slot, P.y_off + o.b * P.ld_y + o.j, best);
   u0[P.arg_off + o.b * P.oh * P.ow * P.c + o.j] = at;
+}
+
+@compute @workgroup_size(wg)
+fn max_tangent(
+  @builtin(workgroup_id) wid: vec3<u32>,
+  @builtin(num_workgroups) nwg: vec3<u32>,
+  @builtin(local_invocation_index) lid: u32,
+) {
+  let o = forward_target(flat_index(wid, nwg, lid, wg));
+  if (!o.live) {
+    return;
+  }
+  let pos = u0[P.arg_off + o.b * P.oh * P.ow * P.c + o.j];
+  var v = 0.0;
+  if (pos < P.h * P.w) {
+    v = ld(x_slot, P.x_off + o.b * P.ld_x + pos * P.c + o.ci);
+  }
+  st(y_slot, P.y_off + o.b * P.ld_y + o.j, v);
 }
 
 @compute @workgroup_size(wg)

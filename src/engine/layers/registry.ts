@@ -4,7 +4,7 @@
  * views and the export find it through `layerKind`.
  */
 import { dense } from './dense/index.ts';
-import type { KronShape, LayerKind, LayerLayout } from './types.ts';
+import type { KronShape, LayerInfo, LayerKind, LayerLayout } from './types.ts';
 
 export const LAYER_KINDS: readonly LayerKind[] = [dense];
 
@@ -21,6 +21,12 @@ export function layerKind(layer: Pick<LayerLayout, 'kind'> | string): LayerKind 
   const kind = BY_NAME.get(name);
   if (!kind) throw new RangeError(`unknown layer kind '${name}' (known: ${[...BY_NAME.keys()].join(', ')})`);
   return kind;
+}
+
+/** A layer as the views describe it (the worker sends it to the page). */
+export function layerInfo(layer: LayerLayout): LayerInfo {
+  const kind = layerKind(layer);
+  return { kind: kind.kind, ...kind.kron(layer), size: layer.size, label: kind.view.label(layer) };
 }
 
 /** The Kronecker factor sides of a layer (layers/types.ts KronShape). */

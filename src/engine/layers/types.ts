@@ -89,10 +89,22 @@ export interface LayerMacs {
   readonly weightGrad: number;
 }
 
+/** One layer as the views and the worker protocol describe it: plain data (layers/registry.ts layerInfo). */
+export interface LayerInfo {
+  readonly kind: string;
+  /** Its Kronecker sides: the parameters seen as an m×p matrix. */
+  readonly m: number;
+  readonly p: number;
+  /** Parameters. */
+  readonly size: number;
+  /** Its parameters' shape as the views print it, e.g. '16×(2+1)'. */
+  readonly label: string;
+}
+
 /** What the views can draw of one layer. */
 export interface LayerView {
-  /** A short description of the layer's parameters, e.g. '16×(2+1)'. */
-  describe(layer: LayerLayout): string;
+  /** The shape of the layer's parameters as the views print it, e.g. '16×(2+1)'. */
+  label(layer: LayerLayout): string;
   /**
    * Element offset (inside the layer's parameters) and leading dimension of the weight from input unit j to
    * output unit i at offset + i·ld + j: the network diagram reads its edges through it.
@@ -100,12 +112,19 @@ export interface LayerView {
   readonly unitWeights: ((layer: LayerLayout) => { readonly ld: number }) | null;
 }
 
-/** The layer's counterpart in the PyTorch export. */
+/**
+ * The layer's counterpart in the PyTorch export (export/pytorch.ts): two Python functions, named
+ * `<kind>_init` and `<kind>_module`, over `layer`, the dict of its LayerLayout fields that the script's
+ * SETUP["layers"] holds.
+ */
 export interface LayerPytorch {
-  /** The torch.nn module constructor, e.g. 'nn.Linear(2, 16)'. */
-  module(layer: LayerLayout): string;
-  /** The Python expression (over `lin`, the module) of its parameters flattened in our layout. */
-  readonly flatParams: string;
+  /**
+   * Source of `def <kind>_init(layer, u):` (numpy only): the layer's initial parameters, in float64, from
+   * `u`, its layer.size U(0, 1) draws in order, as `init` draws them.
+   */
+  readonly init: string;
+  /** Source of `def <kind>_module(layer, flat):` (torch): the nn module holding `flat`, the layer's parameters. */
+  readonly module: string;
 }
 
 export interface LayerKind {

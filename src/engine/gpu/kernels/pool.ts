@@ -15,7 +15,7 @@ export function planPoolForward(op: PoolForwardOp): OpPlan {
     dispatches: [
       {
         shader: 'pool',
-        entry: op.kind === 'max' ? 'max_forward' : 'avg_forward',
+        entry: op.kind === 'avg' ? 'avg_forward' : op.tangent ? 'max_tangent' : 'max_forward',
         params: {
           ...windowParams(op),
           x_off: op.x.offset,
@@ -24,6 +24,7 @@ export function planPoolForward(op: PoolForwardOp): OpPlan {
           ld_y: op.ldY,
           arg_off: op.argmax?.offset ?? 0,
           width,
+          ones_value: op.tangent ? 0 : 1,
         },
         f32: { x: op.x, y: op.y },
         ...(op.argmax ? { u32: op.argmax } : {}),
@@ -49,6 +50,7 @@ export function planPoolBackward(op: PoolBackwardOp): OpPlan {
           ld_y: op.ldDy,
           arg_off: op.argmax?.offset ?? 0,
           width: 0,
+          ones_value: 0,
         },
         f32: { x: op.dx, y: op.dy },
         ...(op.argmax ? { u32: op.argmax } : {}),

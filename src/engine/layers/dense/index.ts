@@ -27,11 +27,21 @@ export const dense: LayerKind = {
     weightGrad: rows * layer.m * (layer.n + 1),
   }),
   view: {
-    describe: (layer) => `${layer.m}×${layer.n + 1}`,
+    label: (layer) => `${layer.m}×(${layer.n}+1)`,
     unitWeights: (layer) => ({ ld: layer.n + 1 }),
   },
   pytorch: {
-    module: (layer) => `nn.Linear(${layer.n}, ${layer.m})`,
-    flatParams: 'torch.cat([lin.weight, lin.bias.unsqueeze(1)], 1).reshape(-1)',
+    init: String.raw`def dense_init(layer, u):
+    """[W | b], m x (n+1) row-major, entries U(-1/sqrt(n), 1/sqrt(n))."""
+    return (2 * u - 1) * (1 / math.sqrt(layer["n"]))`,
+    module: String.raw`def dense_module(layer, flat):
+    """nn.Linear holding the engine's [W | b] (m x (n+1), row-major, bias last)."""
+    n, m = layer["n"], layer["m"]
+    wbar = torch.from_numpy(flat.copy()).reshape(m, n + 1)
+    lin = nn.Linear(n, m)
+    with torch.no_grad():
+        lin.weight.copy_(wbar[:, :n])
+        lin.bias.copy_(wbar[:, n])
+    return lin`,
   },
 };
