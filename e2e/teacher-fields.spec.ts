@@ -200,7 +200,17 @@ for (const size of SIZES) {
       await page.getByTestId('step-10-button').click();
       await expect(page.getByTestId('step-count')).toHaveText('10');
       const adam = page.getByTestId('run-r2');
-      await adam.getByLabel('run name').fill('Mine');
+      // The name, typed as people do: cleared with the keyboard (the field may be empty meanwhile), then Enter.
+      const name = adam.getByLabel('run name');
+      await clearByKeys(page, name);
+      await expect(name).toHaveValue('');
+      await page.keyboard.type('Mine');
+      await page.keyboard.press('Enter');
+      await expect(page.locator('.legend')).toContainText('Mine');
+      // Left empty, it keeps the name it had.
+      await clearByKeys(page, name);
+      await page.keyboard.press('Tab');
+      await expect(name).toHaveValue('Mine');
       await page.getByTestId('r2-kind').selectOption('sgd');
       await expect(ask).toContainText('Mine: Adam → SGD');
       await expect(page.getByTestId('restart-instead')).toHaveText('Add SGD as a new run instead');

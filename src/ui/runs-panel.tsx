@@ -39,6 +39,38 @@ export interface RunsPanelProps {
 
 const fmt = (v: number | undefined): string => (v === undefined || !Number.isFinite(v) ? '—' : v.toPrecision(4));
 
+/**
+ * A run's name, edited like the number fields: the text may be empty while typing, Enter or leaving the field
+ * commits it, Escape (or leaving it empty) puts the name back. Only the characters a link can carry are taken.
+ */
+function RunNameField(props: { readonly name: string; readonly onCommit: (name: string) => void }) {
+  const [draft, setDraft] = useState<string | null>(null);
+  const [held, setHeld] = useState(props.name);
+  if (held !== props.name) {
+    setHeld(props.name);
+    setDraft(null);
+  }
+  const commit = () => {
+    const name = draft?.trim() ?? '';
+    setDraft(null);
+    if (name !== '' && name !== props.name) props.onCommit(name);
+  };
+  return (
+    <input
+      className="run-name"
+      aria-label="run name"
+      maxLength={24}
+      value={draft ?? props.name}
+      onChange={(e) => setDraft(e.target.value.replace(/[^\p{L}\p{N} ._+()-]/gu, ''))}
+      onBlur={commit}
+      onKeyDown={(e) => {
+        if (e.key === 'Enter') commit();
+        else if (e.key === 'Escape') setDraft(null);
+      }}
+    />
+  );
+}
+
 /** Steps of the log-scale slider per decade. */
 const SLIDER_STEPS_PER_DECADE = 8;
 
@@ -218,16 +250,7 @@ export function RunsPanel({
                   value={run.colour}
                   onChange={(e) => onUpdate(run.id, { colour: e.target.value })}
                 />
-                <input
-                  className="run-name"
-                  aria-label="run name"
-                  maxLength={24}
-                  value={run.name}
-                  onChange={(e) => {
-                    const name = e.target.value.replace(/[^\p{L}\p{N} ._+()-]/gu, '');
-                    if (name.length > 0) onUpdate(run.id, { name });
-                  }}
-                />
+                <RunNameField name={run.name} onCommit={(name) => onUpdate(run.id, { name })} />
                 <select
                   aria-label={`optimizer of ${run.name}`}
                   data-testid={`${run.id}-kind`}
