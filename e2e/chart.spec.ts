@@ -67,7 +67,7 @@ function decodePng(page: Page, png: Buffer, colours: readonly string[]) {
 
 test('CPU: Step takes exactly one step; live changes leave labelled marks that survive a reload', async ({ page }) => {
   const errors = collectErrors(page);
-  await page.goto('/?backend=cpu');
+  await page.goto('/?backend=cpu&task=spiral');
   await ready(page);
 
   // Step: exactly one training step per click, then ten, then a hundred; each shows on the counter and chart.
@@ -147,7 +147,7 @@ test('CPU: Step takes exactly one step; live changes leave labelled marks that s
 
 test('CPU: zoom into a range of steps, log ticks, and the exported PNG with legend and setup', async ({ page }) => {
   const errors = collectErrors(page);
-  await page.goto('/?backend=cpu');
+  await page.goto('/?backend=cpu&task=spiral');
   await ready(page);
   await page.getByTestId('step-100-button').click();
   await expect.poll(() => stepCount(page)).toBe(100);
@@ -222,7 +222,7 @@ test('CPU: zoom into a range of steps, log ticks, and the exported PNG with lege
 test('CPU: the chart and its controls on a phone', async ({ browser }) => {
   const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
   const errors = collectErrors(page);
-  await page.goto('/?backend=cpu');
+  await page.goto('/?backend=cpu&task=spiral');
   await ready(page);
   await page.getByTestId('step-100-button').click();
   await expect.poll(() => stepCount(page)).toBe(100);

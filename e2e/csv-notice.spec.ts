@@ -8,7 +8,7 @@ import { collectErrors } from './helpers.ts';
 
 test('CPU: a 1,200-column CSV is announced, and FishLeg’s Gram cost on it is named', async ({ page }) => {
   const errors = collectErrors(page);
-  await page.goto('/?backend=cpu');
+  await page.goto('/?backend=cpu&task=spiral');
   await expect(page.getByTestId('play-button')).toBeEnabled();
   const cols = 1200;
   const rows = [[...Array.from({ length: cols }, (_, j) => `x${j}`), 'label'].join(',')];
@@ -32,7 +32,7 @@ test('CPU: a 1,200-column CSV is announced, and FishLeg’s Gram cost on it is n
 
 test('CPU: a 2-row CSV trains with notices of its one-row splits', async ({ page }) => {
   const errors = collectErrors(page);
-  await page.goto('/?backend=cpu');
+  await page.goto('/?backend=cpu&task=spiral');
   await expect(page.getByTestId('play-button')).toBeEnabled();
   await page
     .getByTestId('csv-input')

@@ -13,7 +13,7 @@ test('CPU: FishLeg vs K-FAC vs natural gradient — curves fall, Inside shows th
   const errors: string[] = [];
   page.on('console', (msg) => msg.type() === 'error' && errors.push(`console: ${msg.text()}`));
   page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
-  await page.goto('/?backend=cpu');
+  await page.goto('/?backend=cpu&task=spiral');
   await page.getByTestId('preset-curvature').click();
   await expect(page.getByTestId('play-button')).toBeEnabled();
   // FishLeg, its frozen-Q control, K-FAC, the natural gradient.

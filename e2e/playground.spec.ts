@@ -29,7 +29,7 @@ test('WebGPU: the spiral race of SGD, Adam and FishLeg — every curve falls', a
   test.setTimeout(WEBGPU_JOURNEY_TIMEOUT);
   const errors = collectErrors(page);
   // Forced: on a machine whose only adapter is a software one, the page would pick the CPU by itself.
-  await page.goto('/?backend=webgpu');
+  await page.goto('/?backend=webgpu&task=spiral');
   await expect(page.getByTestId('backend-label')).toHaveAttribute('data-backend', 'webgpu');
   await expect(page.getByTestId('cpu-fallback')).toHaveCount(0);
   // The kernels compile behind a progress banner, which goes once they are built.
@@ -57,7 +57,7 @@ test('WebGPU: the spiral race of SGD, Adam and FishLeg — every curve falls', a
 
 test('CPU: switching FishLeg’s approximation mid-run keeps the step and marks the chart', async ({ page }) => {
   const errors = collectErrors(page);
-  await page.goto('/?backend=cpu');
+  await page.goto('/?backend=cpu&task=spiral');
   await page.getByTestId('preset-switch').click();
   await ready(page);
   await page.getByTestId('play-button').click();
@@ -82,7 +82,7 @@ test('CPU: switching FishLeg’s approximation mid-run keeps the step and marks 
 
 test('CPU: a shared link reproduces the setup; hostile links fall back with a notice', async ({ page, browser }) => {
   const errors = collectErrors(page);
-  await page.goto('/?backend=cpu');
+  await page.goto('/?backend=cpu&task=spiral');
   await ready(page);
   await page.getByTestId('task-select').selectOption('xor');
   await page.getByTestId('run-r1').locator('summary').click();
@@ -118,7 +118,7 @@ test('CPU: a shared link reproduces the setup; hostile links fall back with a no
 
 test('CPU: CSV upload — a good file trains, a malformed one names the line', async ({ page }) => {
   const errors = collectErrors(page);
-  await page.goto('/?backend=cpu');
+  await page.goto('/?backend=cpu&task=spiral');
   await ready(page);
   const bad = 'x1,x2,label\n0.1,0.2,0\n0.3,abc,1\n';
   await page
@@ -230,7 +230,7 @@ test('without a WebGPU adapter it says so and trains on the CPU', async ({ playw
   try {
     const page = await browser.newPage({ baseURL, viewport: { width: 768, height: 1000 } });
     const errors = collectErrors(page);
-    await page.goto('/');
+    await page.goto('/?task=spiral');
     await expect(page.getByTestId('backend-label')).toHaveAttribute('data-backend', 'cpu');
     await expect(page.getByTestId('cpu-fallback')).toContainText('WebGPU unavailable — training on the CPU');
     await ready(page);
@@ -247,7 +247,7 @@ test('without a WebGPU adapter it says so and trains on the CPU', async ({ playw
 
 test('CPU: branch a run mid-race and add one without a restart', async ({ page }) => {
   const errors = collectErrors(page);
-  await page.goto('/?backend=cpu');
+  await page.goto('/?backend=cpu&task=spiral');
   await ready(page);
   await page.getByTestId('play-button').click();
   await expect.poll(() => num(page, 'step-count')).toBeGreaterThan(100);

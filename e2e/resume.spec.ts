@@ -78,6 +78,7 @@ test('CPU: after a reload Play continues the race from the step it stopped at', 
   expect((await exported(page)).map((r) => r.points)).toEqual(before.map((r) => r.points));
 
   await page.getByTestId('stop-at').fill('500');
+  await page.getByTestId('stop-at').press('Enter');
   await playToBudget(page, 500);
   await expect(page.getByTestId('resumed')).toHaveCount(0);
   const continued = await exported(page);

@@ -15,6 +15,7 @@ test('CPU: three seeds draw a band per run and export three seed columns per run
   await page.goto(SETUP);
   await expect(page.getByTestId('play-button')).toBeEnabled();
   await page.getByTestId('seeds-input').fill('3');
+  await page.getByTestId('seeds-input').press('Enter');
   await expect.poll(() => new URL(page.url()).searchParams.get('seeds')).toBe('3');
   await expect(page.getByTestId('play-button')).toBeEnabled();
   await page.getByTestId('play-button').click();

@@ -26,7 +26,7 @@ test('network diagram: non-blank unit heat maps on the spiral that change with t
   page,
 }) => {
   const errors = collectErrors(page);
-  await page.goto('/?backend=cpu');
+  await page.goto('/?backend=cpu&task=spiral');
   await ready(page);
   const diagram = page.getByTestId('network-diagram');
   const units = diagram.getByTestId('network-unit');
@@ -64,7 +64,7 @@ test('network diagram: non-blank unit heat maps on the spiral that change with t
 
 test('phone width (390 px): the diagram fits, no horizontal overflow; a tap enlarges', async ({ browser }) => {
   const page = await browser.newPage({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true });
-  await page.goto('/?backend=cpu');
+  await page.goto('/?backend=cpu&task=spiral');
   await ready(page);
   const diagram = page.getByTestId('network-diagram');
   await expect(diagram.getByTestId('network-unit')).toHaveCount(20);
@@ -84,7 +84,7 @@ test('data picker: thumbnails of every 2D data set switch the task; the test spl
   page,
 }) => {
   const errors = collectErrors(page);
-  await page.goto('/?backend=cpu');
+  await page.goto('/?backend=cpu&task=spiral');
   await ready(page);
   const picker = page.getByTestId('data-picker');
   await expect(picker.locator('button')).toHaveCount(4);
@@ -110,6 +110,7 @@ test('data picker: thumbnails of every 2D data set switch the task; the test spl
 
   const test = page.getByTestId('test-input');
   await test.fill('40');
+  await test.press('Enter');
   await expect(page).toHaveURL(/test=0.4/);
   await ready(page);
   const show = page.getByTestId('show-test');
@@ -129,7 +130,7 @@ test('data picker: thumbnails of every 2D data set switch the task; the test spl
 
 test('embed mode: ?embed=1 shows only the chart and the transport bar, and Play trains', async ({ page }) => {
   const errors = collectErrors(page);
-  await page.goto('/?backend=cpu&embed=1');
+  await page.goto('/?backend=cpu&task=spiral&embed=1');
   await expect(page.getByTestId('play-button')).toBeEnabled();
   await expect(page.getByTestId('loss-chart')).toBeVisible();
   for (const hidden of [
@@ -156,7 +157,7 @@ test('embed mode: ?embed=1 shows only the chart and the transport bar, and Play 
   await page.screenshot({ path: screenshot('teacher-embed') });
 
   // An unknown part warns (in the embed's notice badge) and falls back; a chosen part shows; Play stays, compact.
-  await page.goto('/?backend=cpu&embed=chart,network,bogus');
+  await page.goto('/?backend=cpu&task=spiral&embed=chart,network,bogus');
   const badge = page.getByTestId('notice-badge');
   await badge.locator('summary').click();
   await expect(badge).toContainText("embed: 'bogus'");

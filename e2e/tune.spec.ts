@@ -23,6 +23,7 @@ test('Tune: progress, Cancel, a finished search, its chart and Race at best', as
 
   // A budget far too long to finish: it shows progress and Cancel stops it.
   await page.getByTestId('tune-steps').fill('100000');
+  await page.getByTestId('tune-steps').press('Enter');
   await page.getByTestId('tune-start').click();
   await expect(page.getByTestId('tune-progress')).toBeVisible();
   await expect(page.getByTestId('play-button')).toBeDisabled();
@@ -40,6 +41,7 @@ test('Tune: progress, Cancel, a finished search, its chart and Race at best', as
 
   // The race's own budget: to completion.
   await page.getByTestId('tune-steps').fill('200');
+  await page.getByTestId('tune-steps').press('Enter');
   await page.getByTestId('tune-start').click();
   await expect(page.getByTestId('tune-result')).toBeVisible();
   const chart = page.getByTestId('tune-chart');

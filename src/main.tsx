@@ -6,12 +6,13 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './ui/app.tsx';
-import { parseEmbed, parseSearch } from './ui/config.ts';
+import { parseEmbed } from './ui/config.ts';
 import { indexedDbStore } from './ui/saved-state.ts';
+import { startConfig } from './ui/start-config.ts';
 import { TrainingClient, workerPort } from './ui/training-client.ts';
 import './ui/app.css';
 
-const { config, warnings } = parseSearch(window.location.search);
+const { config, warnings } = startConfig(window.location.search);
 const embedded = parseEmbed(window.location.search);
 
 const worker = new Worker(new URL('./worker/training.worker.ts', import.meta.url), {

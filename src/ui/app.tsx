@@ -6,13 +6,13 @@
  */
 import { memo, useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import type { BackendInfo, DataInfo } from '../worker/protocol.ts';
+import { OPTIMIZER_LABELS } from '../engine/page.ts';
 import {
   CHART_METRICS,
   embedParam,
   normaliseIds,
   seedsOf,
   toSearch,
-  unseeded,
   type ChartSettings,
   type EmbedPart,
   type PlaygroundConfig,
@@ -25,14 +25,18 @@ import { download, toCsv, toJson } from './history.ts';
 import { seedLegend } from './seed-bands.ts';
 import { ExportPytorch } from './export-pytorch-button.tsx';
 import { logAllowed, LossChart, metricGetters } from './loss-chart.tsx';
+import { PresetBlurb } from './preset-blurb.tsx';
+import { followPreset } from './preset-follow.ts';
 import { PRESETS } from './presets.ts';
+import { asksFirst, restartChanges } from './restart-change.ts';
+import { RestartConfirm, type RestartConfirmProps } from './restart-confirm.tsx';
+import { changeOptimizer } from './run-kind.ts';
 import { RunsPanel } from './runs-panel.tsx';
 import { readCsv, SetupPanel } from './setup-panel.tsx';
 import { shortcutFor } from './shortcuts.ts';
 import { ShortcutsHelp } from './shortcuts-help.tsx';
 import { stepProgress } from './step-progress.tsx';
 
-type CsvFile = { readonly name: string; readonly text: string };
 import { InsideFishLegPanel, NetworkView, TaskViews } from './task-views.tsx';
 import type { TrainingClient, TuneRequest } from './training-client.ts';
 import { TunePanel } from './tune-panel.tsx';
@@ -217,6 +221,15 @@ function CopyLink() {
   );
 }
 
+type CsvFile = { readonly name: string; readonly text: string };
+
+/** A restarting change waiting for its answer (restart-confirm.tsx). */
+interface PendingRestart {
+  readonly config: PlaygroundConfig;
+  readonly changes: readonly string[];
+  readonly instead?: RestartConfirmProps['instead'];
+}
+
 /** A search's budget when the race has none of its own. */
 const DEFAULT_TUNE_STEPS = 1000;
 
@@ -232,10 +245,39 @@ export function App({ client, embed = null }: AppProps) {
   const redrawMs = s.running ? VIEW_REDRAW_MS : 0;
   const runStates = useThrottled(s.runs, redrawMs);
   const inside = useThrottled(s.inside, redrawMs);
+  const [pending, setPendingState] = useState<PendingRestart | null>(null);
+  // The question's answer acts on what was asked, read outside a state updater (StrictMode calls those twice).
+  const pendingRef = useRef<PendingRestart | null>(null);
   // Stable callbacks, so that the memoised panels skip renders their data did not cause.
-  const on = useMemo(
-    () => ({
-      update: (id: string, patch: Parameters<TrainingClient['updateRun']>[1]) => client.updateRun(id, patch),
+  const on = useMemo(() => {
+    const setPending = (p: PendingRestart | null) => {
+      pendingRef.current = p;
+      setPendingState(p);
+    };
+    /** Starts the race over on `config`, asking first when the race has steps (restart-change.ts). */
+    const restart = (config: PlaygroundConfig, instead?: PendingRestart['instead']) => {
+      const snap = client.getSnapshot();
+      if (!asksFirst(snap.step, snap.config, config)) return client.reset(config);
+      const ask = { config, changes: restartChanges(snap.config, config) };
+      setPending(instead ? { ...ask, instead } : ask);
+    };
+    return {
+      update: (id: string, patch: Parameters<TrainingClient['updateRun']>[1]) => {
+        const c = client.getSnapshot().config;
+        const run = c.runs.find((r) => r.id === id);
+        const kind = patch.optimizer?.kind;
+        if (!run || !patch.optimizer || kind === undefined || kind === run.optimizer.kind)
+          return client.updateRun(id, patch);
+        const optimizer = patch.optimizer;
+        // Another optimizer need not end the race: it can join it as a new run.
+        restart(changeOptimizer(c, id, optimizer), {
+          label: `Add ${OPTIMIZER_LABELS[optimizer.kind]} as a new run instead`,
+          run: () => {
+            setPending(null);
+            client.addRun(optimizer.kind);
+          },
+        });
+      },
       add: (kind: Parameters<TrainingClient['addRun']>[0]) => client.addRun(kind),
       duplicate: (id: string) => client.duplicateRun(id),
       control: (id: string) => client.addFrozenControl(id),
@@ -244,19 +286,27 @@ export function App({ client, embed = null }: AppProps) {
       tuneApply: () => client.raceAtBest(),
       inspect: (inspect: Parameters<TrainingClient['setInspect']>[0]) => client.setInspect(inspect),
       setConfig: (c: PlaygroundConfig) => client.reset(c),
+      change: restart,
       network: (shown: boolean) => client.setNetworkView(shown),
       hidden: (hidden: string) => {
         const c = client.getSnapshot().config;
-        client.reset({ ...c, model: { ...c.model, hidden } });
+        restart({ ...c, model: { ...c.model, hidden } });
       },
       csv: (csv: { name: string; text: string }) => {
         const c = client.getSnapshot().config;
         // The hidden layers apply to any data: they stay as the user set them.
         client.useCsv(csv, { ...c, data: { ...c.data, task: 'csv' } });
       },
-    }),
-    [client],
-  );
+      confirm: () => {
+        const p = pendingRef.current;
+        setPending(null);
+        if (p) client.reset(p.config);
+      },
+      cancel: () => setPending(null),
+    };
+  }, [client]);
+  // A question about a race that has been replaced meanwhile (a preset, Reset) is void.
+  useEffect(() => on.cancel(), [s.raceId, on]);
 
   // While a link's CSV setup waits for its file, the address keeps that setup (a reload still offers it).
   const urlConfig = s.awaitingCsv?.config ?? cfg;
@@ -266,6 +316,7 @@ export function App({ client, embed = null }: AppProps) {
     if (search !== window.location.search) window.history.replaceState(null, '', search);
   }, [urlConfig, embed]);
 
+  const [presetId, setPresetId] = useState<string | null>(null);
   // The search's settings follow the race's budget and seed until the user changes them for this race.
   const [tuneOpen, setTuneOpen] = useState(false);
   const budgetKey = `${cfg.stopAt}:${cfg.data.seed}`;
@@ -345,13 +396,12 @@ export function App({ client, embed = null }: AppProps) {
     history: s.runs[spec.id] ?? { points: [], diverged: null, switches: [] },
   }));
   const search = toSearch(normaliseIds(cfg));
-  // The preset whose setup is on the page (its text stays true only while nothing was changed).
-  // The seed count does not change a preset's setup: its blurb and claim stay true on more seeds.
-  const bare = unseeded(cfg);
-  const activePreset = useMemo(
-    () => PRESETS.find((p) => unseeded(p.config(cfg.backend)) === bare) ?? null,
-    [bare, cfg.backend],
-  );
+  // The preset whose text is shown: it stays while the user does what it says, marked modified once they
+  // change what it is about (preset-follow.ts).
+  const followed = useMemo(() => followPreset(presetId, cfg), [presetId, cfg]);
+  const followedId = followed?.preset.id ?? null;
+  if (followedId !== presetId) setPresetId(followedId);
+  const activePreset = followed && !followed.modified ? followed.preset : null;
   const canTune = s.backend !== null && s.error === null && s.data !== null && s.restored === null;
   const canPlay = canTune && !tuning;
   const hideBy = `${shows('play') ? '' : ' no-play'}${shows('runs') ? '' : ' no-runs'}`;
@@ -393,6 +443,15 @@ export function App({ client, embed = null }: AppProps) {
         </div>
       )}
       {help && <ShortcutsHelp onClose={closeHelp} />}
+      {pending && (
+        <RestartConfirm
+          step={s.step}
+          changes={pending.changes}
+          {...(pending.instead ? { instead: pending.instead } : {})}
+          onRestart={on.confirm}
+          onCancel={on.cancel}
+        />
+      )}
       <header className="topbar" hidden={embed !== null}>
         <div className="brand">
           <h1>FishLeg Playground</h1>
@@ -476,25 +535,25 @@ export function App({ client, embed = null }: AppProps) {
         </div>
       )}
 
-      <nav className="presets" aria-label="Presets" hidden={embed !== null}>
-        {PRESETS.map((p) => (
-          <button
-            key={p.id}
-            type="button"
-            data-testid={`preset-${p.id}`}
-            title={p.blurb}
-            aria-pressed={activePreset?.id === p.id}
-            onClick={() => on.setConfig(p.config(cfg.backend))}
-          >
-            {p.title}
-          </button>
-        ))}
-      </nav>
-      {activePreset && embed === null && (
-        <p className="preset-blurb" data-testid="preset-blurb">
-          <strong>What to watch:</strong> {activePreset.blurb}
-        </p>
-      )}
+      <div className="presets-bar" hidden={embed !== null}>
+        <nav className="presets" aria-label="Presets">
+          {PRESETS.map((p) => (
+            <button
+              key={p.id}
+              type="button"
+              data-testid={`preset-${p.id}`}
+              title={p.blurb}
+              aria-pressed={activePreset?.id === p.id}
+              onClick={() => on.setConfig(p.config(cfg.backend))}
+            >
+              {p.title}
+            </button>
+          ))}
+        </nav>
+        {followed && embed === null && (
+          <PresetBlurb followed={followed} onBack={() => on.setConfig(followed.preset.config(cfg.backend))} />
+        )}
+      </div>
 
       <main className="layout">
         <div className="side" hidden={!shows('setup')}>
@@ -502,7 +561,7 @@ export function App({ client, embed = null }: AppProps) {
             config={cfg}
             data={s.data}
             csvName={s.csv?.name ?? null}
-            onChange={on.setConfig}
+            onChange={on.change}
             onCsv={on.csv}
           />
         </div>

@@ -601,12 +601,6 @@ export function seedsOf(count: number): { seeds?: number } {
   return count > 1 ? { seeds: count } : {};
 }
 
-/** A config's link without its seed count: the same setup, on however many seeds (presets match by it). */
-export function unseeded(config: PlaygroundConfig): string {
-  const { seeds: _, ...data } = config.data;
-  return toSearch(normaliseIds({ ...config, data }));
-}
-
 /** The test split a link or the setup panel may choose for a toy task: 5 % to 90 % of the points. */
 export const TEST_FRACTION_RANGE = [0.05, 0.9] as const;
 

@@ -2,7 +2,12 @@
  * The transport bar: Play/Pause, Step (one training step, or ×10 / ×100), Reset, the speed control and the step budget (play pauses
  * by itself there), plus the live step counter and throughput. Space toggles play from anywhere on the page that is not a text field (see App).
  */
+import { CommittedNumberField } from './committed-number-field.tsx';
 import { MAX_STOP_AT, SPEEDS, type PlaygroundConfig } from './config.ts';
+import type { NumberRule } from './number-rule.ts';
+
+/** The step budget: empty for none (the same bounds a link's stop= has). */
+const STOP_RULE: NumberRule = { name: 'stop at step', integer: true, min: 1, max: MAX_STOP_AT, empty: 'never' };
 import { StepProgress } from './step-progress.tsx';
 
 export interface ControlsProps {
@@ -74,22 +79,16 @@ export function Controls(p: ControlsProps) {
           ))}
         </select>
       </label>
-      <label className="field inline" title="Play pauses by itself at this step (empty: never)">
-        <span>Stop at step</span>
-        <input
-          type="number"
-          className="stop-at"
-          data-testid="stop-at"
-          min={1}
-          max={MAX_STOP_AT}
-          placeholder="never"
-          value={p.stopAt ?? ''}
-          onChange={(e) => {
-            const v = e.target.value.trim() === '' ? null : Number(e.target.value);
-            if (v === null || (Number.isInteger(v) && v >= 1 && v <= MAX_STOP_AT)) p.onStopAt(v);
-          }}
-        />
-      </label>
+      <CommittedNumberField
+        label="Stop at step"
+        className="inline"
+        inputClassName="stop-at"
+        title="Play pauses by itself at this step (empty: never)"
+        testId="stop-at"
+        value={p.stopAt}
+        rule={STOP_RULE}
+        onCommit={p.onStopAt}
+      />
       <div className="stat">
         <div className="stat-label">Step</div>
         <div className="stat-value" data-testid="step-count">

@@ -31,6 +31,11 @@ export interface Preset {
   readonly blurb: string;
   /** What the race shows against tuned baselines and the frozen-Q control, checked on several seeds. */
   readonly claim?: PresetClaim;
+  /**
+   * Optimizer settings the blurb asks the user to change (the Switch preset's approximation): changing one
+   * keeps the setup the preset's own (preset-follow.ts). The chart, pace and budget never count.
+   */
+  readonly invites?: readonly string[];
   readonly config: (backend: PlaygroundConfig['backend']) => PlaygroundConfig;
 }
 
@@ -217,6 +222,7 @@ export const PRESETS: readonly Preset[] = [
       steps: 1000,
       check: allOf(belowOnEverySeed('FishLeg', 'Adam'), belowOnEverySeed('FishLeg', 'FishLeg (Q frozen)')),
     },
+    invites: ['approx'],
     config: (backend) => ({
       ...base(backend),
       data: { ...dataFor('circles'), n: 2000, noise: 0.1 },

@@ -1,8 +1,8 @@
 /**
  * The runs of the race: one card per run with its name, colour, latest losses, status (diverged at step k)
  * and every optimizer setting, one widget per setting of the optimizer's schema (engine/optim/schema.ts),
- * FishLeg's approximation that switches live included. Number fields commit on blur or Enter and are validated
- * before anything reaches the worker.
+ * FishLeg's approximation that switches live included. Number fields (committed-number-field.tsx) commit on
+ * blur or Enter and are validated before anything reaches the worker.
  */
 import { useState } from 'react';
 import {
@@ -16,6 +16,8 @@ import {
 import { controlledRun, frozenQControl } from '../worker/frozen-control.ts';
 import type { RunSpec } from '../worker/protocol.ts';
 import { MAX_RUNS, OPTIMIZER_LABELS, optimizerFor } from './config.ts';
+import { CommittedNumberField } from './committed-number-field.tsx';
+import { settingRule } from './number-rule.ts';
 import { latestBand } from './seed-bands.ts';
 import type { RunState } from './training-client.ts';
 import { badgeText, markerText, tunedMarker } from './tuned-marker.ts';
@@ -37,48 +39,35 @@ export interface RunsPanelProps {
 
 const fmt = (v: number | undefined): string => (v === undefined || !Number.isFinite(v) ? '—' : v.toPrecision(4));
 
-/** A number input that commits a valid value on blur/Enter and shows the validation message otherwise. */
-function NumberField(props: {
-  readonly label: string;
-  readonly value: number | null;
-  readonly nullLabel?: string;
-  readonly testId: string;
-  readonly onCommit: (v: number | null) => string | null;
-}) {
-  const shown = props.value === null ? '' : String(props.value);
-  const [text, setText] = useState(shown);
-  const [editing, setEditing] = useState(false);
-  const [problem, setProblem] = useState<string | null>(null);
+/**
+ * A run's name, edited like the number fields: the text may be empty while typing, Enter or leaving the field
+ * commits it, Escape (or leaving it empty) puts the name back. Only the characters a link can carry are taken.
+ */
+function RunNameField(props: { readonly name: string; readonly onCommit: (name: string) => void }) {
+  const [draft, setDraft] = useState<string | null>(null);
+  const [held, setHeld] = useState(props.name);
+  if (held !== props.name) {
+    setHeld(props.name);
+    setDraft(null);
+  }
   const commit = () => {
-    setEditing(false);
-    const t = text.trim();
-    const v = t === '' && props.nullLabel ? null : Number(t);
-    const err = v !== null && (t === '' || !Number.isFinite(v)) ? 'not a number' : props.onCommit(v);
-    setProblem(err);
-    if (err) setText(shown);
+    const name = draft?.trim() ?? '';
+    setDraft(null);
+    if (name !== '' && name !== props.name) props.onCommit(name);
   };
   return (
-    <label className="field small">
-      <span>{props.label}</span>
-      <input
-        type="text"
-        inputMode="decimal"
-        data-testid={props.testId}
-        value={editing ? text : shown}
-        placeholder={props.nullLabel}
-        aria-invalid={problem !== null}
-        onFocus={() => {
-          setText(shown);
-          setEditing(true);
-        }}
-        onChange={(e) => setText(e.target.value)}
-        onBlur={commit}
-        onKeyDown={(e) => {
-          if (e.key === 'Enter') (e.target as HTMLInputElement).blur();
-        }}
-      />
-      {problem && <em className="field-error">{problem}</em>}
-    </label>
+    <input
+      className="run-name"
+      aria-label="run name"
+      maxLength={24}
+      value={draft ?? props.name}
+      onChange={(e) => setDraft(e.target.value.replace(/[^\p{L}\p{N} ._+()-]/gu, ''))}
+      onBlur={commit}
+      onKeyDown={(e) => {
+        if (e.key === 'Enter') commit();
+        else if (e.key === 'Escape') setDraft(null);
+      }}
+    />
   );
 }
 
@@ -138,11 +127,12 @@ function SettingField(props: {
     case 'number':
     case 'integer': {
       const field = (
-        <NumberField
+        <CommittedNumberField
           label={s.unit ? `${s.label} (${s.unit})` : s.label}
+          title={title}
           testId={testId}
           value={typeof props.value === 'number' ? props.value : null}
-          {...(s.nullable ? { nullLabel: s.nullable.placeholder } : {})}
+          rule={settingRule(s)}
           onCommit={onCommit}
         />
       );
@@ -260,16 +250,7 @@ export function RunsPanel({
                   value={run.colour}
                   onChange={(e) => onUpdate(run.id, { colour: e.target.value })}
                 />
-                <input
-                  className="run-name"
-                  aria-label="run name"
-                  maxLength={24}
-                  value={run.name}
-                  onChange={(e) => {
-                    const name = e.target.value.replace(/[^\p{L}\p{N} ._+()-]/gu, '');
-                    if (name.length > 0) onUpdate(run.id, { name });
-                  }}
-                />
+                <RunNameField name={run.name} onCommit={(name) => onUpdate(run.id, { name })} />
                 <select
                   aria-label={`optimizer of ${run.name}`}
                   data-testid={`${run.id}-kind`}
@@ -385,7 +366,8 @@ export function RunsPanel({
       </div>
       <p className="hint">
         Settings change live. A branch continues from its run’s current state; an added run catches up from step 0 on
-        the same batches; neither restarts the race. Changing a run’s optimizer does.
+        the same batches; neither restarts the race. Changing a run’s optimizer does (once the race has steps, it asks
+        first), and the run takes the new optimizer’s name and colour unless you chose them.
       </p>
     </section>
   );

@@ -15,7 +15,6 @@ import {
   ACTIVATIONS,
   LIKELIHOODS,
   type Activation,
-  inSetupRange,
   SETUP,
   shapeNotices,
 } from '../engine/page.ts';
@@ -29,8 +28,10 @@ import {
   seedsOf,
   type PlaygroundConfig,
 } from './config.ts';
+import { CommittedNumberField } from './committed-number-field.tsx';
 import { csvParseNotice, wideInputNotice } from './csv-cost.ts';
 import { DataPicker } from './data-picker.tsx';
+import { setupRule, type NumberRule } from './number-rule.ts';
 
 export interface SetupPanelProps {
   readonly config: PlaygroundConfig;
@@ -85,33 +86,22 @@ export async function readCsv(
   return { name: file.name, text, features: data.inputDim };
 }
 
-function IntField(props: {
-  readonly label: string;
-  readonly value: number;
-  readonly min: number;
-  readonly max: number;
-  readonly testId: string;
-  /** What the setting does, as the field's tooltip. */
-  readonly title?: string;
-  readonly onChange: (v: number) => void;
-}) {
-  return (
-    <label className="field small" title={props.title}>
-      <span>{props.label}</span>
-      <input
-        type="number"
-        data-testid={props.testId}
-        min={props.min}
-        max={props.max}
-        value={props.value}
-        onChange={(e) => {
-          const v = Number(e.target.value);
-          if (Number.isInteger(v) && v >= props.min && v <= props.max) props.onChange(v);
-        }}
-      />
-    </label>
-  );
-}
+/** The rules of the panel's number fields, from the settings' descriptions (engine/setup-spec.ts). */
+export const RULES = {
+  samples: setupRule(SETUP.samples),
+  noise: setupRule(SETUP.noise),
+  batch: setupRule(SETUP.batch),
+  evalEvery: setupRule(SETUP.evalEvery),
+  seed: setupRule(SETUP.seed),
+  seeds: setupRule(SETUP.seeds),
+  // The split is a share in the link and a percentage here.
+  testPercent: {
+    name: 'test %',
+    integer: true,
+    min: Math.round(100 * TEST_FRACTION_RANGE[0]),
+    max: Math.round(100 * TEST_FRACTION_RANGE[1]),
+  },
+} as const satisfies Readonly<Record<string, NumberRule>>;
 
 /** The data and model settings. */
 export function SetupPanel({ config, data, csvName, onChange, onCsv }: SetupPanelProps) {
@@ -177,35 +167,26 @@ export function SetupPanel({ config, data, csvName, onChange, onCsv }: SetupPane
       </label>
       {isToy && (
         <div className="row">
-          <IntField
+          <CommittedNumberField
             label="points"
             testId="n-input"
             value={d.n}
-            min={SETUP.samples.page.min}
-            max={SETUP.samples.page.max}
-            onChange={(n) => onChange({ ...config, data: { ...d, n } })}
+            rule={RULES.samples}
+            onCommit={(n) => n !== null && onChange({ ...config, data: { ...d, n } })}
           />
-          <label className="field small">
-            <span>noise</span>
-            <input
-              type="number"
-              step={0.01}
-              min={SETUP.noise.page.min}
-              max={SETUP.noise.page.max}
-              value={d.noise}
-              onChange={(e) => {
-                const noise = Number(e.target.value);
-                if (inSetupRange(SETUP.noise, SETUP.noise.page, noise)) onChange({ ...config, data: { ...d, noise } });
-              }}
-            />
-          </label>
-          <IntField
+          <CommittedNumberField
+            label="noise"
+            testId="noise-input"
+            value={d.noise}
+            rule={RULES.noise}
+            onCommit={(noise) => noise !== null && onChange({ ...config, data: { ...d, noise } })}
+          />
+          <CommittedNumberField
             label="test %"
             testId="test-input"
             value={Math.round(100 * testShare)}
-            min={Math.round(100 * TEST_FRACTION_RANGE[0])}
-            max={Math.round(100 * TEST_FRACTION_RANGE[1])}
-            onChange={(pct) => onChange({ ...config, data: { ...d, testFraction: pct / 100 } })}
+            rule={RULES.testPercent}
+            onCommit={(pct) => pct !== null && onChange({ ...config, data: { ...d, testFraction: pct / 100 } })}
           />
         </div>
       )}
@@ -250,17 +231,13 @@ export function SetupPanel({ config, data, csvName, onChange, onCsv }: SetupPane
         {layers.map((l, i) => (
           <div className="row layer" key={i}>
             <span className="layer-label">layer {i + 1}</span>
-            <input
-              type="number"
-              aria-label={`width of hidden layer ${i + 1}`}
-              min={SETUP.hiddenSize.page.min}
-              max={SETUP.hiddenSize.page.max}
+            <CommittedNumberField
+              label={null}
+              ariaLabel={`width of hidden layer ${i + 1}`}
+              testId={`layer-${i + 1}-width`}
               value={l.size}
-              onChange={(e) => {
-                const size = Number(e.target.value);
-                if (inSetupRange(SETUP.hiddenSize, SETUP.hiddenSize.page, size))
-                  setLayers(layers.map((x, j) => (j === i ? { ...x, size } : x)));
-              }}
+              rule={setupRule(SETUP.hiddenSize, `the width of layer ${i + 1}`)}
+              onCommit={(size) => size !== null && setLayers(layers.map((x, j) => (j === i ? { ...x, size } : x)))}
             />
             <select
               aria-label={`activation of hidden layer ${i + 1}`}
@@ -307,38 +284,35 @@ export function SetupPanel({ config, data, csvName, onChange, onCsv }: SetupPane
         </select>
       </label>
       <div className="row">
-        <IntField
+        <CommittedNumberField
           label="batch"
           testId="batch-input"
           value={m.batch}
-          min={SETUP.batch.page.min}
-          max={SETUP.batch.page.max}
-          onChange={(batch) => setModel({ batch })}
+          rule={RULES.batch}
+          onCommit={(batch) => batch !== null && setModel({ batch })}
         />
-        <IntField
+        <CommittedNumberField
           label="evaluate every"
           testId="eval-input"
           value={m.evalEvery}
-          min={SETUP.evalEvery.page.min}
-          max={SETUP.evalEvery.page.max}
-          onChange={(evalEvery) => setModel({ evalEvery })}
+          rule={RULES.evalEvery}
+          onCommit={(evalEvery) => evalEvery !== null && setModel({ evalEvery })}
         />
-        <IntField
+        <CommittedNumberField
           label="seed"
           testId="seed-input"
           value={d.seed}
-          min={SETUP.seed.page.min}
-          max={SETUP.seed.page.max}
-          onChange={(seed) => onChange({ ...config, data: { ...d, seed } })}
+          rule={RULES.seed}
+          onCommit={(seed) => seed !== null && onChange({ ...config, data: { ...d, seed } })}
         />
-        <IntField
+        <CommittedNumberField
           label="seeds"
           testId="seeds-input"
           value={d.seeds ?? 1}
-          min={SETUP.seeds.page.min}
-          max={SETUP.seeds.page.max}
+          rule={RULES.seeds}
           title={SETUP.seeds.help}
-          onChange={(n) => {
+          onCommit={(n) => {
+            if (n === null) return;
             const { seeds: _, ...rest } = d;
             onChange({ ...config, data: { ...rest, ...seedsOf(n) } });
           }}

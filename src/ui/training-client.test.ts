@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { defaultFishLeg } from '../engine/optim/config.ts';
 import type { Command, MetricPoint, WorkerEvent } from '../worker/protocol.ts';
+import { kindShades } from './colours.ts';
 import { DEFAULT_CONFIG, optimizerFor, runsFor } from './config.ts';
 import { appendThinned, thin } from './downsample.ts';
 import { TrainingClient, type WorkerPort } from './training-client.ts';
@@ -96,6 +97,11 @@ describe('TrainingClient', () => {
     expect(sent.at(-1)).toEqual({ type: 'update', raceId: 1, runId: 'r3', optimizer: fl });
     client.updateRun('r1', { optimizer: optimizerFor('adamw') });
     expect(sent.at(-1)).toMatchObject({ type: 'setup', raceId: 2 });
+    // The SGD run is an AdamW run now, by name and colour too, in the config and in what the worker builds.
+    const renamed = { name: 'AdamW', colour: kindShades('adamw')[0] };
+    expect(client.getSnapshot().config.runs[0]).toMatchObject(renamed);
+    const setup = sent.at(-1) as Extract<Command, { type: 'setup' }>;
+    expect(setup.spec.runs[0]).toMatchObject(renamed);
     client.addRun('sgd');
     expect(sent.at(-1)).toMatchObject({ type: 'setup', raceId: 3 });
     expect(client.getSnapshot().config.runs).toHaveLength(4);

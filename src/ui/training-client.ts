@@ -38,6 +38,7 @@ import {
   type RunState,
 } from './race-reducer.ts';
 import { restoreCurves, resumedRuns, saveCurves, stateEntry } from './race-persistence.ts';
+import { changeOptimizer } from './run-kind.ts';
 import { lookupTune, storeTune, type TuneSetup } from './tune-cache.ts';
 import { applyTuned, keepValidMarkers } from './tuned-marker.ts';
 import { mergedReport, type TuneState } from './race-reducer.ts';
@@ -244,17 +245,23 @@ export class TrainingClient {
     this.#set({ config: { ...this.#state.config, chart } });
   }
 
-  /** Changes a run: hyperparameters of the same optimizer change live, a different optimizer restarts the race. */
+  /**
+   * Changes a run: hyperparameters of the same optimizer change live; a different optimizer restarts the race,
+   * and the run's page-given name and colour follow the new kind (run-kind.ts).
+   */
   updateRun(id: string, patch: { name?: string; colour?: string; optimizer?: OptimizerConfig }): void {
     const cfg = this.#state.config;
     const old = cfg.runs.find((r) => r.id === id);
     if (!old) return;
-    const run: RunSpec = { ...old, ...patch };
-    const runs = cfg.runs.map((r) => (r.id === id ? run : r));
     if (patch.optimizer && patch.optimizer.kind !== old.optimizer.kind) {
-      this.reset({ ...cfg, runs });
+      // Another kind is another run: renamed and recoloured (run-kind.ts), on a new race.
+      const { optimizer, ...rest } = patch;
+      const named = { ...cfg, runs: cfg.runs.map((r) => (r.id === id ? { ...r, ...rest } : r)) };
+      this.reset(changeOptimizer(named, id, optimizer));
       return;
     }
+    const run: RunSpec = { ...old, ...patch };
+    const runs = cfg.runs.map((r) => (r.id === id ? run : r));
     this.#set({ config: { ...cfg, runs } });
     if (patch.optimizer && patch.optimizer !== old.optimizer) {
       this.#port.post({ type: 'update', raceId: this.#state.raceId, runId: id, optimizer: patch.optimizer });

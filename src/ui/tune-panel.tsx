@@ -3,7 +3,6 @@
  * with Cancel while the worker searches, then the result — each run's final loss against its learning rate on a
  * log axis, the chosen rate marked, diverged rates marked — with test losses reported apart and "Race at best".
  */
-import { useId } from 'react';
 import {
   CartesianGrid,
   Legend,
@@ -16,6 +15,8 @@ import {
   YAxis,
 } from 'recharts';
 import type { RunSpec, TuneResult } from '../worker/protocol.ts';
+import { CommittedNumberField } from './committed-number-field.tsx';
+import type { NumberRule } from './number-rule.ts';
 import type { TuneRequest, TuneState } from './training-client.ts';
 import { MAX_TUNE_SEEDS, MAX_TUNE_STEPS, OBJECTIVE_LABELS, TUNE_OBJECTIVES } from './tuned-marker.ts';
 
@@ -62,27 +63,20 @@ function Protocol({ request, runs }: { readonly request: TuneRequest; readonly r
   );
 }
 
+/** A search's budget, in the bounds the worker takes. */
+const TUNE_STEPS_RULE: NumberRule = { name: 'the budget', integer: true, min: 1, max: MAX_TUNE_STEPS };
+
 function Settings(props: Pick<TunePanelProps, 'request' | 'seed' | 'onRequest'>) {
-  const id = useId();
   const { request, onRequest } = props;
   return (
     <div className="tune-settings">
-      <label className="field small" htmlFor={`${id}-steps`}>
-        <span>budget (steps)</span>
-        <input
-          id={`${id}-steps`}
-          type="number"
-          min={1}
-          max={MAX_TUNE_STEPS}
-          step={1}
-          data-testid="tune-steps"
-          value={request.steps}
-          onChange={(e) => {
-            const v = Number(e.target.value);
-            if (Number.isSafeInteger(v) && v >= 1 && v <= MAX_TUNE_STEPS) onRequest({ ...request, steps: v });
-          }}
-        />
-      </label>
+      <CommittedNumberField
+        label="budget (steps)"
+        testId="tune-steps"
+        value={request.steps}
+        rule={TUNE_STEPS_RULE}
+        onCommit={(steps) => steps !== null && onRequest({ ...request, steps })}
+      />
       <label className="field small">
         <span>seeds</span>
         <select

@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_CONFIG, optimizerFor } from './config.ts';
+import { asksFirst, restartChanges } from './restart-change.ts';
+import { changeOptimizer } from './run-kind.ts';
+
+const c = DEFAULT_CONFIG;
+
+describe('a change that restarts a race with progress asks first', () => {
+  it('names each setup change in words', () => {
+    expect(restartChanges(c, { ...c, data: { ...c.data, n: 1000 } })).toEqual([`points ${c.data.n} → 1000`]);
+    expect(restartChanges(c, { ...c, model: { ...c.model, hidden: '32t-16t', batch: 64 } })).toEqual([
+      `hidden layers ${c.model.hidden} → 32t-16t`,
+      `batch ${c.model.batch} → 64`,
+    ]);
+    expect(restartChanges(c, { ...c, model: { ...c.model, hidden: '' } })).toEqual([
+      `hidden layers ${c.model.hidden} → none`,
+    ]);
+    expect(restartChanges(c, { ...c, data: { ...c.data, testFraction: 0.3 } })).toEqual(['test % 20 → 30']);
+    expect(restartChanges(c, { ...c, data: { ...c.data, seeds: 3 } })).toEqual(['seeds 1 → 3']);
+  });
+
+  it('names an optimizer change with the run’s new name', () => {
+    const next = changeOptimizer(c, 'r1', optimizerFor('kfac'));
+    expect(restartChanges(c, next)).toEqual(['SGD: SGD → K-FAC, renamed K-FAC']);
+  });
+
+  it('asks only when the race has taken steps and something that restarts it changed', () => {
+    const next = { ...c, data: { ...c.data, n: 1000 } };
+    expect(asksFirst(0, c, next)).toBe(false);
+    expect(asksFirst(100, c, next)).toBe(true);
+    expect(asksFirst(100, c, c)).toBe(false);
+  });
+});
