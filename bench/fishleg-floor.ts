@@ -25,6 +25,7 @@ import {
   type OpCount,
 } from '../src/engine/fishleg/cost.ts';
 import { planOp } from '../src/engine/gpu/kernels/index.ts';
+import { kronShape } from '../src/engine/layers/registry.ts';
 import type { Likelihood, Op } from '../src/engine/ops.ts';
 import { defaultFishLeg, defaultOptimizer, FISHLEG_APPROXES, type FishLegApprox } from '../src/engine/optim/config.ts';
 import type { Tensor } from '../src/engine/tensor.ts';
@@ -168,11 +169,8 @@ async function main(): Promise<void> {
         ? await alternateStepTimes(runs, { rounds, steps: K, warmup: K + 2 })
         : (runs.forEach((r) => r.trainer.step(K + 1)), null);
     const layout = runs[0]!.trainer.layout;
-    const shapes = layout.layers.map((l) => ({ m: l.m, p: l.n + 1 }));
-    const fnet: FloorNet = {
-      shapes,
-      activated: layout.layers.map((l, i) => !(i === layout.layers.length - 1 && l.act === 'identity')),
-    };
+    const shapes = layout.layers.map(kronShape);
+    const fnet: FloorNet = { layers: layout.layers };
     const B = net.batch;
     const n = layout.total;
     const pass = passFloor(fnet, B);

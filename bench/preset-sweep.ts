@@ -65,7 +65,7 @@ function label(o: OptimizerConfig): string {
   return `${o.kind === 'adam' ? 'Adam' : 'AdamW'} ${o.lr}`;
 }
 
-const silent: RaceListener = { diverged: () => {}, switched: () => {}, taskFrame: () => {}, fishlegFrame: () => {} };
+const silent: RaceListener = { diverged: () => {}, switched: () => {}, taskFrame: () => {}, insideFrame: () => {} };
 
 async function runSeed(
   cfg: PlaygroundConfig,
@@ -79,7 +79,7 @@ async function runSeed(
   const backend = new CpuBackend({ precision: 'f32' });
   // With an inspected run (--rel-error), each printed row also gives its Inside-FishLeg relative error.
   const relErrors: (number | null)[] = [];
-  const listener: RaceListener = { ...silent, fishlegFrame: (f) => relErrors.push(f.relError) };
+  const listener: RaceListener = { ...silent, insideFrame: (f) => relErrors.push(f.relError) };
   const race = Race.build(backend, data, spec, listener, { viewEvery: 1e9, checkpointEvery: 1e9 });
   const names = new Map(cfg.runs.map((r) => [r.id, label(r.optimizer)]));
   const curves = new Map<string, number[][]>(cfg.runs.map((r) => [r.id, []]));

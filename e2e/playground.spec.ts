@@ -37,7 +37,8 @@ test('WebGPU: the spiral race of SGD, Adam and FishLeg — every curve falls', a
   await expect(page.getByTestId('compiling')).toHaveCount(0);
   await page.getByTestId('preset-spiral').click();
   await ready(page);
-  const ids = ['r1', 'r2', 'r3'];
+  // SGD, Adam, FishLeg and FishLeg's frozen-Q control.
+  const ids = ['r1', 'r2', 'r3', 'r4'];
   const first = await Promise.all(ids.map((id) => firstLoss(page, id)));
   // Same initial weights: the same step-0 loss for every run.
   expect(new Set(first.map((v) => v.toPrecision(4))).size).toBe(1);
@@ -48,7 +49,7 @@ test('WebGPU: the spiral race of SGD, Adam and FishLeg — every curve falls', a
   }
   await page.getByTestId('play-button').click();
   await expect(page.getByTestId('play-button')).toHaveText('Play');
-  await expect(page.getByTestId('loss-chart').locator('.recharts-line-curve')).toHaveCount(6);
+  await expect(page.getByTestId('loss-chart').locator('.recharts-line-curve')).toHaveCount(8);
   await page.screenshot({ path: screenshot('webgpu-race'), fullPage: true });
   await expect(page.getByTestId('error')).toHaveCount(0);
   expect(errors).toEqual([]);

@@ -48,6 +48,8 @@ export {
   parseByteSize,
 } from './memory.ts';
 export { initParams } from './model/mlp.ts';
+export { kronShape, layerInfo, layerKind } from './layers/registry.ts';
+export type { LayerInfo } from './layers/types.ts';
 export { type Activation, type Likelihood, LIKELIHOODS } from './ops.ts';
 export {
   type FishLegApprox,

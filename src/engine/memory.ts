@@ -12,6 +12,7 @@
  */
 import type { Backend } from './backend.ts';
 import type { Dataset } from './data/dataset.ts';
+import { layerKind } from './layers/registry.ts';
 import { paramLayout, type MlpSpec, type ParamLayout } from './model/mlp.ts';
 import { specOf, type OptimizerConfig } from './optim/config.ts';
 
@@ -76,10 +77,11 @@ function workspaceBuffers(layout: ParamLayout, rows: number, part: string, label
   const last = layout.layers[L - 1]!;
   const add = (name: string, floats: number) => out.push({ part, name: `${label} ${name}`, floats });
   layout.layers.forEach((layer, l) => {
-    add(`a${l}`, rows * (layer.n + 1));
+    const stride = layerKind(layer).inputStride(layer);
+    add(`a${l}`, rows * stride);
     add(`s${l}`, rows * layer.m);
     add(`e${l}`, rows * layer.m);
-    if (l > 0) add(`da${l}`, rows * (layer.n + 1));
+    if (l > 0) add(`da${l}`, rows * stride);
   });
   const identity = last.act === 'identity';
   if (!identity) add('mu', rows * last.m);

@@ -1,6 +1,7 @@
 /**
- * The closed list of operations every backend implements. This is an MLP trainer, not a tensor library:
- * each op is one of the few things a dense network, its likelihood, its optimizers and FishLeg need.
+ * The closed list of operations every backend implements. This is a trainer of small networks, not a tensor
+ * library: each op is one of the few things a dense or convolutional network, its likelihood, its optimizers
+ * and FishLeg need.
  * Model, optimizer and FishLeg code is written once as lists of these ops; each backend executes them
  * (CPU: typed-array loops, WebGPU: one WGSL dispatch each) and switches over `op.op` exhaustively.
  */
@@ -228,6 +229,106 @@ export interface SpdInverseOp {
   readonly out: Tensor;
 }
 
+/**
+ * A batch of images in NHWC order: example b's image starts at element b·ld of its tensor (ld ≥ h·w·c, named
+ * per op) and pixel (y, x), channel ci, is its element (y·w + x)·c + ci. NHWC because a product of patches
+ * (one row per output position) by weights writes a convolution's rows×C_out result in exactly this order: a
+ * layer's output is the next layer's input as it stands, and flattening it for a dense layer is a view.
+ */
+export interface ImageGeometry {
+  readonly batch: number;
+  readonly h: number;
+  readonly w: number;
+  readonly c: number;
+}
+
+/**
+ * A kh×kw window moved by strideH rows and strideW columns over an image zero-padded by padH rows and padW
+ * columns on each side; it stops at oh = ⌊(h + 2·padH − kh)/strideH⌋ + 1 rows and ow likewise (window.ts).
+ */
+export interface WindowGeometry {
+  readonly kh: number;
+  readonly kw: number;
+  readonly strideH: number;
+  readonly strideW: number;
+  readonly padH: number;
+  readonly padW: number;
+}
+
+/**
+ * Patches of x as rows: cols[r, (ci·kh + ky)·kw + kx] = x[b, oy·strideH − padH + ky, ox·strideW − padW + kx, ci]
+ * (0 where that falls in the padding) for output position r = (b·oh + oy)·ow + ox. The patch is in PyTorch's
+ * unfold order (channel, row, column), so with W̄ = [W.reshape(C_out, c·kh·kw) | bias] the matmul
+ * S = cols·W̄ᵀ is a convolution with the output in NHWC. cols has leading dimension ldCols; with `ones` its
+ * column c·kh·kw is 1, the input that multiplies the bias. x holds one image per ldX elements.
+ */
+export interface Im2colOp extends ImageGeometry, WindowGeometry {
+  readonly op: 'im2col';
+  readonly x: Tensor;
+  readonly ldX: number;
+  readonly cols: Tensor;
+  readonly ldCols: number;
+  readonly ones: boolean;
+}
+
+/**
+ * The adjoint of im2col: dx[b, iy, ix, ci] = the sum of every cols element that im2col would fill from
+ * x[b, iy, ix, ci] (backprop into a convolution's input from dcols = E·W). Columns of cols past c·kh·kw are
+ * not read. dx (one image per ldX elements) is overwritten, h·w·c values per example.
+ */
+export interface Col2imOp extends ImageGeometry, WindowGeometry {
+  readonly op: 'col2im';
+  readonly cols: Tensor;
+  readonly ldCols: number;
+  readonly dx: Tensor;
+  readonly ldX: number;
+}
+
+/** Pooling over a window, channel by channel. */
+export type PoolKind = 'max' | 'avg';
+export const POOL_KINDS = ['max', 'avg'] as const satisfies readonly PoolKind[];
+
+/**
+ * y[b, oy, ox, ci] = the max, or the mean, of x[b, ·, ·, ci] over the window at (oy, ox). max takes the
+ * window's pixels inside the image and writes, into the u32 tensor argmax (dense, b·oh·ow·c + (oy·ow + ox)·c
+ * + ci), the position iy·w + ix of its first maximum in window order; avg is the window's sum / (kh·kw),
+ * padding counted as zeros (PyTorch's count_include_pad). Padding is at most half the window, so every window
+ * holds a pixel. y holds one image per ldY elements; with `ones`, y[b, oh·ow·c] = 1: the bias input of a dense
+ * layer reading the pooled maps flattened.
+ */
+export interface PoolForwardOp extends ImageGeometry, WindowGeometry {
+  readonly op: 'poolForward';
+  readonly kind: PoolKind;
+  readonly x: Tensor;
+  readonly ldX: number;
+  readonly y: Tensor;
+  readonly ldY: number;
+  readonly ones: boolean;
+  /** max only: where each maximum came from (written; read instead when tangent). */
+  readonly argmax?: Tensor;
+  /**
+   * max only: x is a tangent, y[b, oy, ox, ci] = x[b, argmax's pixel, ci] with the argmax of the forward pass
+   * read, not written: the R-op of max pooling (average pooling is linear, its tangent is the op itself).
+   */
+  readonly tangent?: boolean;
+}
+
+/**
+ * Backprop through poolForward (same geometry): max: dx[b, iy, ix, ci] = Σ dy over the windows whose argmax is
+ * (iy, ix); avg: Σ dy / (kh·kw) over the windows that contain it. dy holds one image of oh·ow·c per ldDy
+ * elements; dx (one per ldX) is overwritten, h·w·c values per example.
+ */
+export interface PoolBackwardOp extends ImageGeometry, WindowGeometry {
+  readonly op: 'poolBackward';
+  readonly kind: PoolKind;
+  readonly dy: Tensor;
+  readonly ldDy: number;
+  /** max only: poolForward's argmax. */
+  readonly argmax?: Tensor;
+  readonly dx: Tensor;
+  readonly ldX: number;
+}
+
 export type Op =
   | MatmulOp
   | ActForwardOp
@@ -243,6 +344,10 @@ export type Op =
   | FillOp
   | SgdOp
   | AdamOp
-  | SpdInverseOp;
+  | SpdInverseOp
+  | Im2colOp
+  | Col2imOp
+  | PoolForwardOp
+  | PoolBackwardOp;
 
 export type OpName = Op['op'];

@@ -4,8 +4,9 @@
  * worker (src/engine/index.ts), and importing them here would pull the WGSL and the training code into the page's
  * bundle. ESLint (eslint.config.js) makes src/ui import the engine only through this file.
  */
-export { parseArch } from './data/arch.ts';
-export { csvDataset } from './data/csv.ts';
+export { formatArch, parseArch } from './data/arch.ts';
+export type { LayerInfo } from './layers/types.ts';
+export { csvCells, csvDataset } from './data/csv.ts';
 export { labelsOf } from './data/dataset.ts';
 export { MNIST_CLASSES, MNIST_PIXELS } from './data/mnist.ts';
 export { likelihoodFor, TASK_NAMES } from './data/tasks.ts';
@@ -31,7 +32,7 @@ export {
   OPTIMIZER_LABELS,
   type FishLegConfig,
 } from './optim/config.ts';
-export type { KeyedSetting } from './optim/schema.ts';
+export { checkSetting, describeRange, type KeyedSetting } from './optim/schema.ts';
 export type { HostArray } from './optim/state.ts';
 export { normalAt } from './rng.ts';
 export { inSetupRange, rangeText, SETUP, type SetupSetting } from './setup-spec.ts';

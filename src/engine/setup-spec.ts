@@ -68,6 +68,14 @@ export const SETUP = {
     page: { min: 0, max: 2 ** 31 - 1 },
     cliRange: { min: 0, max: 0xffffffff },
   },
+  seeds: {
+    label: 'seeds',
+    type: 'integer',
+    url: 'seeds',
+    help: 'train every run on this many seeds (seed, seed + 1, …): the chart draws their median and range',
+    // Each seed is one more trainer per run.
+    page: { min: 1, max: 5 },
+  },
   batch: {
     label: 'batch',
     type: 'integer',

@@ -14,6 +14,7 @@ import {
   backwardOps,
   forwardOps,
   gatherInputsOp,
+  inputStride,
   gatherOps,
   lossOps,
   outputGradOps,
@@ -207,11 +208,6 @@ export class Trainer implements TrainingContext {
     return this.optimizer.inverseFisher ?? null;
   }
 
-  /** The same as inverseFisher (the Inside-FishLeg views' older name). */
-  get fishleg(): InverseFisherView | null {
-    return this.inverseFisher;
-  }
-
   /** The optimizer's mean auxiliary loss since the last call (null when it has none, or no update since). */
   async readAuxLoss(): Promise<number | null> {
     this.assertLive();
@@ -328,13 +324,14 @@ export class Trainer implements TrainingContext {
         ]);
         this.backend.write(this.ws.idx, range(start, r));
         this.backend.run(p);
-        // Hidden layer h's activations are Ā_{h+1}'s first m_h columns (its last is the ones column).
-        const reads = hiddenLayers.map((l, h) => this.backend.read(slice(this.ws.a[h + 1]!, 0, r * (l.m + 1))));
+        // Hidden layer h's activations are Ā_{h+1}'s first m_h columns (a dense next layer adds a ones column).
+        const strides = hiddenLayers.map((_, h) => inputStride(this.layout.layers[h + 1]!));
+        const reads = hiddenLayers.map((_, h) => this.backend.read(slice(this.ws.a[h + 1]!, 0, r * strides[h]!)));
         const [mu, ...acts] = await Promise.all([this.backend.read(slice(this.ws.mu, 0, r * out)), ...reads]);
         this.backend.release(p);
         result.set(mu, start * out);
         acts.forEach((a, h) => {
-          const ld = hiddenLayers[h]!.m + 1;
+          const ld = strides[h]!;
           const dst = hidden[h]!;
           const shown = dst.length / rows;
           for (let u = 0; u < shown; u++) for (let i = 0; i < r; i++) dst[u * rows + start + i] = a[i * ld + u]!;

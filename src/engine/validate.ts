@@ -6,9 +6,10 @@
  * the operand, its storage label and the sizes.
  */
 import { OpValidationError } from './backend.ts';
-import type { Coef, Op } from './ops.ts';
+import type { Coef, ImageGeometry, Op, WindowGeometry } from './ops.ts';
 import { ADAM_HYPER, SGD_HYPER } from './hyper.ts';
 import type { DType, Tensor } from './tensor.ts';
+import { patchSize, windowMisfit, windowOutput } from './window.ts';
 
 /** A view an op touches: the tensor, its name in the op, and how many elements from its offset. */
 interface Touch {
@@ -96,6 +97,13 @@ class Checker {
     for (let i = 0; i < touches.length; i++) {
       for (let j = i + 1; j < touches.length; j++) this.disjoint(touches[i]!, touches[j]!);
     }
+  }
+
+  /** A window over a batch of images that fits (window.ts); returns its output grid. */
+  window(g: ImageGeometry & WindowGeometry, pool: boolean): { oh: number; ow: number } {
+    const misfit = windowMisfit(g, pool);
+    if (misfit) this.fail(misfit);
+    return windowOutput(g);
   }
 
   coef(name: string, c: Coef | undefined, out: Touch): void {
@@ -265,6 +273,43 @@ export function validateOp(op: Op): void {
       const out = v.vector('out', op.out, op.d * op.d);
       v.disjoint(out, v.vector('m', op.m, op.d * op.d));
       v.coef('c', op.c, out);
+      return;
+    }
+    case 'im2col':
+    case 'col2im': {
+      const { oh, ow } = v.window(op, false);
+      const k = patchSize(op);
+      const rows = op.batch * oh * ow;
+      if (op.op === 'im2col') {
+        const x = v.matrix('x', op.x, op.batch, op.h * op.w * op.c, op.ldX, 'ldX');
+        const cols = v.matrix('cols', op.cols, rows, op.ones ? k + 1 : k, op.ldCols, 'ldCols');
+        v.disjoint(cols, x);
+      } else {
+        const cols = v.matrix('cols', op.cols, rows, k, op.ldCols, 'ldCols');
+        v.disjoint(v.matrix('dx', op.dx, op.batch, op.h * op.w * op.c, op.ldX, 'ldX'), cols);
+      }
+      return;
+    }
+    case 'poolForward':
+    case 'poolBackward': {
+      if (op.kind !== 'max' && op.kind !== 'avg') v.fail(`unknown pooling kind '${String(op.kind)}'`);
+      const { oh, ow } = v.window(op, true);
+      const outPer = oh * ow * op.c;
+      const inPer = op.h * op.w * op.c;
+      let arg: Touch | undefined;
+      if (op.kind === 'max') arg = v.vector('argmax', op.argmax, op.batch * outPer, 'u32');
+      else if (op.argmax) v.fail("argmax must be absent for kind 'avg'");
+      if (op.op === 'poolForward') {
+        if (op.tangent && op.kind !== 'max') v.fail("tangent is for kind 'max' only (average pooling is linear)");
+        const x = v.matrix('x', op.x, op.batch, inPer, op.ldX, 'ldX');
+        const y = v.matrix('y', op.y, op.batch, op.ones ? outPer + 1 : outPer, op.ldY, 'ldY');
+        v.disjoint(y, x);
+        if (arg) v.disjoint(arg, x);
+      } else {
+        const dy = v.matrix('dy', op.dy, op.batch, outPer, op.ldDy, 'ldDy');
+        const dx = v.matrix('dx', op.dx, op.batch, inPer, op.ldX, 'ldX');
+        v.disjoint(dx, dy);
+      }
       return;
     }
     default: {

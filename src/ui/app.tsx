@@ -5,7 +5,7 @@
  * TrainingClient store; this component renders it and mirrors the config into the URL.
  */
 import { memo, useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
-import type { BackendInfo } from '../worker/protocol.ts';
+import type { BackendInfo, DataInfo } from '../worker/protocol.ts';
 import {
   CHART_METRICS,
   embedParam,
@@ -18,6 +18,7 @@ import {
 import { Controls } from './controls.tsx';
 import { chartPng, exportFrame } from './chart-export.ts';
 import { download, toCsv, toJson } from './history.ts';
+import { seedLegend } from './seed-bands.ts';
 import { ExportPytorch } from './export-pytorch-button.tsx';
 import { logAllowed, LossChart, metricGetters } from './loss-chart.tsx';
 import { PRESETS } from './presets.ts';
@@ -25,12 +26,13 @@ import { RunsPanel } from './runs-panel.tsx';
 import { readCsv, SetupPanel } from './setup-panel.tsx';
 import { shortcutFor } from './shortcuts.ts';
 import { ShortcutsHelp } from './shortcuts-help.tsx';
+import { stepProgress } from './step-progress.tsx';
 
 type CsvFile = { readonly name: string; readonly text: string };
 import { InsideFishLegPanel, NetworkView, TaskViews } from './task-views.tsx';
 import type { TrainingClient, TuneRequest } from './training-client.ts';
 import { TunePanel } from './tune-panel.tsx';
-import { markerText, tunedMarker } from './tuned-marker.ts';
+import { MAX_TUNE_SEEDS, markerText, tunedMarker } from './tuned-marker.ts';
 import { useThrottled, VIEW_REDRAW_MS } from './use-throttled.ts';
 
 // Redrawn only when their props change: with the data throttled (useThrottled), a few times a second.
@@ -214,7 +216,7 @@ function CopyLink() {
 /** A search's budget when the race has none of its own. */
 const DEFAULT_TUNE_STEPS = 1000;
 
-const NO_LAYERS: readonly { readonly m: number; readonly n: number }[] = [];
+const NO_LAYERS: DataInfo['layers'] = [];
 
 /** The whole page. */
 export function App({ client, embed = null }: AppProps) {
@@ -225,7 +227,7 @@ export function App({ client, embed = null }: AppProps) {
   // Paused, nothing streams: the views show each change at once.
   const redrawMs = s.running ? VIEW_REDRAW_MS : 0;
   const runStates = useThrottled(s.runs, redrawMs);
-  const fishleg = useThrottled(s.fishleg, redrawMs);
+  const inside = useThrottled(s.inside, redrawMs);
   // Stable callbacks, so that the memoised panels skip renders their data did not cause.
   const on = useMemo(
     () => ({
@@ -262,14 +264,19 @@ export function App({ client, embed = null }: AppProps) {
 
   // The search's settings follow the race's budget and seed until the user changes them for this race.
   const [tuneOpen, setTuneOpen] = useState(false);
-  const budgetKey = `${cfg.stopAt}:${cfg.data.seed}`;
+  const raceSeedCount = Math.min(cfg.data.seeds ?? 1, MAX_TUNE_SEEDS);
+  const budgetKey = `${cfg.stopAt}:${cfg.data.seed}:${raceSeedCount}`;
   const [tuneEdit, setTuneEdit] = useState<{ key: string; request: TuneRequest } | null>(null);
   const tuneRequest = useMemo<TuneRequest>(
     () =>
       tuneEdit?.key === budgetKey
         ? tuneEdit.request
-        : { steps: cfg.stopAt ?? DEFAULT_TUNE_STEPS, seeds: [cfg.data.seed], objective: 'train' },
-    [tuneEdit, budgetKey, cfg.stopAt, cfg.data.seed],
+        : {
+            steps: cfg.stopAt ?? DEFAULT_TUNE_STEPS,
+            seeds: Array.from({ length: raceSeedCount }, (_, i) => cfg.data.seed + i),
+            objective: 'train',
+          },
+    [tuneEdit, budgetKey, cfg.stopAt, cfg.data.seed, raceSeedCount],
   );
   const onTuneRequest = useCallback((request: TuneRequest) => setTuneEdit({ key: budgetKey, request }), [budgetKey]);
   const onTune = useCallback(
@@ -504,6 +511,7 @@ export function App({ client, embed = null }: AppProps) {
               running={s.running}
               step={s.step}
               stepsPerSecond={s.stepsPerSecond}
+              stepping={stepProgress(s.stepping, s.step)}
               canPlay={canPlay}
               canReset={s.backend !== null}
               speed={cfg.speed}
@@ -546,6 +554,11 @@ export function App({ client, embed = null }: AppProps) {
                   </span>
                 ))}
                 <span className="legend-item muted">solid = train, dashed = test</span>
+                {(cfg.data.seeds ?? 1) > 1 && (
+                  <span className="legend-item muted" data-testid="seed-legend">
+                    {seedLegend(cfg.data.seed, cfg.data.seeds ?? 1)}
+                  </span>
+                )}
               </div>
             )}
             <div className="exports" hidden={embed !== null}>
@@ -596,6 +609,7 @@ export function App({ client, embed = null }: AppProps) {
               tune={s.tune}
               request={tuneRequest}
               seed={cfg.data.seed}
+              raceSeeds={raceSeedCount}
               canTune={canTune}
               onRequest={onTuneRequest}
               onTune={onTune}
@@ -648,7 +662,7 @@ export function App({ client, embed = null }: AppProps) {
                 states={runStates}
                 inspect={cfg.inspect}
                 layers={s.data?.layers ?? NO_LAYERS}
-                fishleg={fishleg}
+                inside={inside}
                 onInspect={on.inspect}
               />
             </section>

@@ -6,6 +6,7 @@
 import { OPTIMIZER_LABELS, type PlaygroundConfig } from './config.ts';
 import type { DataInfo } from '../worker/protocol.ts';
 import { describeOptimizer } from './marks.ts';
+import { seedLegend } from './seed-bands.ts';
 
 /** What is drawn around the chart. */
 export interface ExportFrame {
@@ -35,7 +36,9 @@ export function exportFrame(config: PlaygroundConfig, data: DataInfo | null, met
       // A run named after its optimizer need not say it twice.
       return { colour: r.colour, name: r.name, detail: r.name === kind ? settings : `${kind}: ${settings}` };
     }),
-    note: 'solid = train, dashed = test; dotted verticals mark live changes',
+    note: `solid = train, dashed = test; dotted verticals mark live changes${
+      (config.data.seeds ?? 1) > 1 ? `; ${seedLegend(config.data.seed, config.data.seeds ?? 1)}` : ''
+    }`,
   };
 }
 

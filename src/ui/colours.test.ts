@@ -2,6 +2,7 @@ import { controlledRun } from '../worker/frozen-control.ts';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG, newRun, optimizerFor, runsFor } from './config.ts';
 import { KIND_HUES, kindShades, runColour, type ColourKind } from './colours.ts';
+import { perceivedDistance, type Deficiency } from './colour-vision.ts';
 import { PRESETS } from './presets.ts';
 
 const KINDS = Object.keys(KIND_HUES) as ColourKind[];
@@ -19,7 +20,7 @@ describe('run colours follow the optimizer', () => {
     const all = KINDS.flatMap((k) => kindShades(k));
     expect(new Set(all).size).toBe(all.length);
     expect(kindShades('kfac')).toHaveLength(6);
-    expect(kindShades('natural')[0]).toBe('#0072b2');
+    expect(kindShades('natural')[0]).toBe(KIND_HUES.natural);
   });
 
   it('darkens then lightens for further runs of one kind', () => {
@@ -54,6 +55,37 @@ describe('run colours follow the optimizer', () => {
         seen.set(r.optimizer.kind, i + 1);
         expect(r.colour).toBe(kindShades(r.optimizer.kind)[i]);
       }
+    }
+  });
+});
+
+describe('every kind stays distinct for every viewer', () => {
+  /** The least CIEDE2000 distance between two kinds' hues for a viewer, and the pair it is found at. */
+  const closest = (d: Deficiency) => {
+    let best = { dist: Infinity, pair: '' };
+    KINDS.forEach((a, i) =>
+      KINDS.slice(i + 1).forEach((b) => {
+        const dist = perceivedDistance(KIND_HUES[a], KIND_HUES[b], d);
+        if (dist < best.dist) best = { dist, pair: `${a}/${b}` };
+      }),
+    );
+    return best;
+  };
+
+  // ΔE00 ≈ 2 is a just-noticeable difference between patches side by side; 14 keeps thin curves apart at a glance.
+  it.each(['none', 'deuteranopia', 'protanopia'] as const)('keeps every pair of hues ≥ 14 apart (%s)', (d) => {
+    const { dist, pair } = closest(d);
+    expect(dist, pair).toBeGreaterThanOrEqual(14);
+  });
+
+  it('keeps every pair apart under tritanopia too (Okabe–Ito orange and reddish purple are the closest)', () => {
+    const { dist, pair } = closest('tritanopia');
+    expect(dist, pair).toBeGreaterThanOrEqual(10);
+  });
+
+  it('gives K-FAC and the natural gradient clearly different colours for every viewer', () => {
+    for (const d of ['none', 'deuteranopia', 'protanopia', 'tritanopia'] as const) {
+      expect(perceivedDistance(KIND_HUES.kfac, KIND_HUES.natural, d), d).toBeGreaterThan(30);
     }
   });
 });

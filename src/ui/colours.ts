@@ -1,8 +1,9 @@
 /**
  * Run colours follow the optimizer, not the run's place in the list: SGD is always orange, FishLeg always
- * green, on every preset and link, so a teacher's "the green curve" means the same thing everywhere. Hues are
- * the Okabe–Ito set (safe for the common colour-vision deficiencies); several runs of one optimizer get shades of
- * its hue (darker, lighter, …), which differ in lightness and so stay apart for every viewer. A colour a user or a
+ * green, on every preset and link, so a teacher's "the green curve" means the same thing everywhere. Hues come
+ * from the Okabe–Ito and Paul Tol sets, picked so that every pair stays apart for viewers with deuteranopia or
+ * protanopia as well (colours.test.ts measures it with colour-vision.ts); several runs of one optimizer get shades
+ * of its hue (darker, lighter, …), which differ in lightness and so stay apart for every viewer. A colour a user or a
  * link chose is kept as it is: these are only the defaults. The two-parameter demo uses the same convention
  * (plain gradient = SGD's hue, natural gradient = 'natural').
  */
@@ -11,14 +12,19 @@ import type { OptimizerKind } from '../engine/page.ts';
 /** Everything that gets a hue: the optimizers, and the kinds announced next (K-FAC, exact natural gradient). */
 export type ColourKind = OptimizerKind | 'kfac' | 'natural';
 
-/** One Okabe–Ito hue per kind; no two kinds share one. */
+/**
+ * One hue per kind; no two kinds share one. SGD, Adam, FishLeg and K-FAC are Okabe–Ito's orange, reddish
+ * purple, bluish green and sky blue. AdamW is Tol's red rather than Okabe–Ito's vermillion, which a viewer
+ * with deuteranopia sees too close to SGD's orange; the exact natural gradient is Tol's indigo, far darker than
+ * K-FAC's sky blue, so the two curvature methods never read as two similar blues.
+ */
 export const KIND_HUES: Readonly<Record<ColourKind, string>> = {
   sgd: '#e69f00',
   adam: '#cc79a7',
-  adamw: '#d55e00',
+  adamw: '#cc3311',
   fishleg: '#009e73',
   kfac: '#56b4e9',
-  natural: '#0072b2',
+  natural: '#332288',
 };
 
 /** How each further run of a kind moves from the hue: + towards white, − towards black (share of the way). */

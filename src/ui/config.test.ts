@@ -111,9 +111,9 @@ describe('parseSearch / toSearch', () => {
       { ...optimizerFor('adam', 0.001) },
     ]);
     expect(f32.warnings).toEqual([
-      "run 1: learning rate must fit in float32 (at most 3.4028234663852886e+38 in size; got 1e+39); using sgd's defaults",
-      "run 2: FishLeg damping must be 0 or at least 1.1754943508222875e-38 in size, the smallest normal float32 (got 1e-45); using fishleg's defaults",
-      "run 3: eps must fit in float32 (at most 3.4028234663852886e+38 in size; got 1e+300); using adam's defaults",
+      `run 1: learning rate must fit in float32 (at most 3.4028234663852886e+38 in size; got 1e+39); 'lr:1e39' was ignored, using ${optimizerFor('sgd', 0.1).lr}`,
+      `run 2: FishLeg damping must be 0 or at least 1.1754943508222875e-38 in size, the smallest normal float32 (got 1e-45); 'dmp:1e-45' was ignored, using ${defaultFishLeg().damping}`,
+      "run 3: eps must fit in float32 (at most 3.4028234663852886e+38 in size; got 1e+300); 'eps:1e300' was ignored, using 1e-8",
     ]);
   });
 

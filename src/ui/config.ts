@@ -22,6 +22,7 @@ import {
   type SetupSetting,
   defaultFishLeg,
   defaultOptimizer,
+  fishLegLearnsQ,
   hasInverseFisher,
   isOptimizerKind,
   OPTIMIZER_KINDS,
@@ -34,6 +35,7 @@ import {
   type KeyedSetting,
 } from '../engine/page.ts';
 import { runColour } from './colours.ts';
+import { clip, fieldRejection, hiddenRule, settingProblem, unknownKeyNotice } from './link-notices.ts';
 import { decodeMarker, encodeMarker, tunedMarker } from './tuned-marker.ts';
 import type {
   BackendChoice,
@@ -274,13 +276,22 @@ export function decodeRun(
   }
   const o: Record<string, unknown> = { ...defaultOptimizer(kind) };
   const byKey = new Map(fieldsOf(kind).map((f) => [f.key, f]));
+  const settings = new Map(settingsOfKind(kind).map((s) => [s.url, s]));
+  let rateRefused = false;
   for (const part of fields === '' ? [] : fields.split(',')) {
     const [key = '', raw = ''] = part.split(':');
     const f = byKey.get(key);
     const v = f ? decodeValue(f, raw) : undefined;
     if (!f || v === undefined) {
-      const over = f?.max !== undefined && NUMBER.test(raw) && Number(raw) > f.max;
-      warnings.push(`run ${index + 1}: ignored setting '${clip(part)}'${over ? ` (at most ${f.max})` : ''}`);
+      rateRefused ||= f?.prop === 'lr';
+      warnings.push(`run ${index + 1}: ignored setting '${clip(part)}' (${fieldRejection(kind, key, raw, f?.max)})`);
+      continue;
+    }
+    // One refused value drops that setting only, not the run's others.
+    const problem = settingProblem(settings.get(key)!, v);
+    if (problem !== null) {
+      rateRefused ||= f.prop === 'lr';
+      warnings.push(`run ${index + 1}: ${problem}; '${clip(part)}' was ignored, using ${encodeValue(o[f.prop])}`);
       continue;
     }
     o[f.prop] = v;
@@ -302,14 +313,8 @@ export function decodeRun(
   if (colour !== '' && !COLOUR.test(colour))
     warnings.push(`run ${index + 1}: colour '${clip(colour)}' is not 6 hex digits`);
   // A marker vouches for the link's own rate, not for the defaults put in its place.
-  const tuned = marker === '' || !own ? null : decodeMarker(marker, optimizer.lr, index, warnings);
+  const tuned = marker === '' || !own || rateRefused ? null : decodeMarker(marker, optimizer.lr, index, warnings);
   return { id, name: okName, colour: okColour, optimizer, ...(tuned ? { tuned } : {}) };
-}
-
-/** Short, printable excerpt of a hostile value for a warning (the UI renders warnings as text, never HTML). */
-function clip(s: string): string {
-  const t = s.replace(/[^\x20-\x7e]/g, '?');
-  return t.length > 40 ? `${t.slice(0, 40)}…` : t;
 }
 
 /** Checks hidden layers; returns the canonical string or null. */
@@ -327,16 +332,32 @@ export function checkHidden(hidden: string): string | null {
   }
 }
 
-/** Why checkHidden refused a hidden-layer list: too many layers, a layer too wide, or not a list at all. */
+/**
+ * Why checkHidden refused a hidden-layer list: too many layers, a layer too wide, an unknown activation, or
+ * not a list at all. A layer is judged by its own text first, so '99999x' is called too wide as well as
+ * having no activation 'x'.
+ */
 export function hiddenRejection(hidden: string): string {
   const { hiddenLayers, hiddenSize } = SETUP;
-  try {
-    const arch = parseArch(`1-${hidden.trim()}`);
-    if (arch.sizes.length - 1 > hiddenLayers.page.max) return `has more than ${hiddenLayers.page.max} layers`;
-    const wide = arch.sizes.find((s) => s > hiddenSize.page.max);
-    if (wide !== undefined) return `has a layer of ${wide} units; the most is ${hiddenSize.page.max}`;
-  } catch {
-    // not a list of layers: the general message below
+  const h = hidden.trim();
+  if (h.length > 120) return `is longer than 120 characters (${hiddenRule()})`;
+  const layers = h.split('-').map((t) => t.trim());
+  if (layers.length > hiddenLayers.page.max) return `has ${layers.length} layers; the most is ${hiddenLayers.page.max}`;
+  for (const [i, tok] of layers.entries()) {
+    const m = /^(\d+)([a-z]*)$/i.exec(tok);
+    if (!m) continue;
+    const size = Number(m[1]);
+    const at = `layer ${i + 1}, '${clip(tok)}'`;
+    const problems = [
+      ...(size > hiddenSize.page.max
+        ? [`has a layer of ${size} units; the most is ${hiddenSize.page.max} (${at})`]
+        : []),
+      ...(size < hiddenSize.page.min
+        ? [`has a layer of ${size} units; the least is ${hiddenSize.page.min} (${at})`]
+        : []),
+      ...(!/^[rts]?$/i.test(m[2]!) ? [`has no activation '${clip(m[2]!)}' (${at}): r, t, s, or none for linear`] : []),
+    ];
+    if (problems.length > 0) return problems.join('; and ');
   }
   return 'is not a list of layers like 16t-16t';
 }
@@ -348,6 +369,7 @@ const SINGLE_KEYS = [
   'n',
   'noise',
   'seed',
+  'seeds',
   'file',
   'test',
   'hidden',
@@ -365,8 +387,9 @@ const SINGLE_KEYS = [
 
 /**
  * Notices for what a link holds that no single setting can say: a key given twice (the first value is used,
- * so the second would be lost without a word), a CSV task with no file named (the race cannot start until
- * one is picked) and a file named for another task.
+ * so the second would be lost without a word), a key the page does not read (link-notices.ts says what it
+ * most likely meant), a CSV task with no file named (the race cannot start until one is picked) and a file
+ * named for another task.
  */
 export function linkNotices(q: URLSearchParams): string[] {
   const out: string[] = [];
@@ -378,6 +401,9 @@ export function linkNotices(q: URLSearchParams): string[] {
       );
     }
   }
+  const known = new Set<string>([...SINGLE_KEYS, 'run']);
+  const unknown = [...new Set(q.keys())].filter((k) => !known.has(k));
+  for (const key of unknown) out.push(unknownKeyNotice(key, q.get(key) ?? '', [...known]));
   const file = q.get('file');
   // A file that is given but not a file name has its own notice (parseSearch).
   if (q.get('task') === 'csv' && file === null) {
@@ -434,6 +460,7 @@ export function parseSearch(search: string): { config: PlaygroundConfig; warning
     n: isToy ? setting(SETUP.samples, dd.n) : 0,
     noise: isToy ? setting(SETUP.noise, dd.noise) : 0,
     seed: setting(SETUP.seed, dd.seed),
+    ...seedsOf(setting(SETUP.seeds, 1)),
     ...(file !== null ? { file } : {}),
     ...(isToy ? testFractionOf(q.get('test'), task as ToyTask, warnings) : {}),
   };
@@ -509,12 +536,16 @@ export function parseSearch(search: string): { config: PlaygroundConfig; warning
     log: pick('log', ['1', '0'] as const, DEFAULT_CHART.log ? '1' : '0') === '1',
     metric: pick('metric', CHART_METRICS, DEFAULT_CHART.metric),
   };
+  if (chart.metric === 'aux' && !runs.some((r) => r.optimizer.kind === 'fishleg' && fishLegLearnsQ(r.optimizer))) {
+    // Kept (a run added later fills it), but an empty chart without a word would look broken.
+    warnings.push("metric=aux plots FishLeg's auxiliary loss, and no run of this race learns Q: the chart is empty");
+  }
   const rawSpeed = q.get('speed');
   let speed: Speed = null;
   if (rawSpeed !== null) {
     const s = SPEEDS.find((v) => String(v ?? 'max') === rawSpeed);
     if (s === undefined)
-      warnings.push(`speed=${clip(rawSpeed)} is not one of ${SPEEDS.map((v) => v ?? 'max').join(', ')}`);
+      warnings.push(`speed=${clip(rawSpeed)} is not one of ${SPEEDS.map((v) => v ?? 'max').join(', ')}; using max`);
     else speed = s;
   }
   // An invalid budget falls back to 0, which means none.
@@ -552,9 +583,15 @@ function linkMemory(data: PlaygroundConfig['data'], model: ModelSpec, runs: read
   const arch = parseArch(
     h === '' ? `${shape.inputDim}-${shape.outputDim}` : `${shape.inputDim}-${h}-${shape.outputDim}`,
   );
-  const optimizers = runs.map((r) => r.optimizer);
+  // Every seed trains its own copy of every run.
+  const optimizers = runs.flatMap((r) => Array<RunSpec['optimizer']>(data.seeds ?? 1).fill(r.optimizer));
   const { total } = estimateMemory({ arch, batch: model.batch, data: shape, optimizers });
   return total > LINK_MEMORY_BUDGET ? total : null;
+}
+
+/** `seeds` of a data spec: absent for one seed, so that a one-seed config round-trips unchanged. */
+export function seedsOf(count: number): { seeds?: number } {
+  return count > 1 ? { seeds: count } : {};
 }
 
 /** The test split a link or the setup panel may choose for a toy task: 5 % to 90 % of the points. */
@@ -603,6 +640,7 @@ export function toSearch(config: PlaygroundConfig): string {
     if (tf !== undefined && tf !== TOY_DEFAULTS[config.data.task as ToyTask].testFraction) q.set('test', String(tf));
   }
   q.set('seed', String(config.data.seed));
+  if ((config.data.seeds ?? 1) > 1) q.set('seeds', String(config.data.seeds));
   if (config.data.task === 'csv' && config.data.file !== undefined) q.set('file', config.data.file);
   q.set('hidden', config.model.hidden);
   if (config.model.likelihood !== 'auto') q.set('lik', config.model.likelihood);

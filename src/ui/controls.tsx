@@ -3,11 +3,14 @@
  * by itself there), plus the live step counter and throughput. Space toggles play from anywhere on the page that is not a text field (see App).
  */
 import { MAX_STOP_AT, SPEEDS, type PlaygroundConfig } from './config.ts';
+import { StepProgress } from './step-progress.tsx';
 
 export interface ControlsProps {
   readonly running: boolean;
   readonly step: number;
   readonly stepsPerSecond: number;
+  /** A Step ×n under way (stepProgress): Play and Step wait for it, and it shows how far it got. */
+  readonly stepping: { readonly done: number; readonly of: number } | null;
   /** False until the worker has built the race, and after an error (Reset then starts over). */
   readonly canPlay: boolean;
   readonly canReset: boolean;
@@ -32,7 +35,7 @@ export function Controls(p: ControlsProps) {
         type="button"
         className="primary"
         data-testid="play-button"
-        disabled={!p.canPlay}
+        disabled={!p.canPlay || p.stepping !== null}
         aria-pressed={p.running}
         onClick={p.onToggle}
         title="Play / pause (space)"
@@ -45,13 +48,14 @@ export function Controls(p: ControlsProps) {
             key={n}
             type="button"
             data-testid={n === 1 ? 'step-button' : `step-${n}-button`}
-            disabled={!p.canPlay || p.running}
+            disabled={!p.canPlay || p.running || p.stepping !== null}
             onClick={() => p.onStep(n)}
             title={n === 1 ? 'One training step on every run, then evaluate' : `${n} training steps on every run`}
           >
             {n === 1 ? 'Step' : `×${n}`}
           </button>
         ))}
+        {p.stepping && <StepProgress {...p.stepping} />}
       </span>
       <button type="button" data-testid="reset-button" disabled={!p.canReset} onClick={p.onReset}>
         Reset

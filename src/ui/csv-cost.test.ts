@@ -4,11 +4,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import { defaultFishLeg, defaultOptimizer } from '../engine/optim/config.ts';
-import { csvCells, csvParseNotice, wideInputNotice } from './csv-cost.ts';
+import { csvCells } from '../engine/page.ts';
+import { csvParseNotice, wideInputNotice } from './csv-cost.ts';
 
 describe('CSV load notices', () => {
-  it('counts cells from commas and line breaks', () => {
+  it('counts cells from the separators and line breaks', () => {
     expect(csvCells('a,b\n1,2\n3,4')).toBe(6);
+    expect(csvCells('a;b\n1,5;2\n3;4')).toBe(6);
+    expect(csvCells('a\tb\tc\n1\t2\t3')).toBe(6);
     expect(csvCells('')).toBe(1);
   });
 

@@ -12,16 +12,6 @@ export const CSV_NOTICE_CELLS = 1_000_000;
 /** Multiply-adds of one Gram refresh from which FishLeg's cost is announced (about a second on the CPU). */
 export const GRAM_NOTICE_MACS = 1e9;
 
-/** Cells of a CSV text, counted from its separators without parsing (as csvParseBytes does). */
-export function csvCells(text: string): number {
-  let cells = 1;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 44 || c === 10) cells++;
-  }
-  return cells;
-}
-
 const MB = (bytes: number): string => `${(bytes / 1e6).toFixed(1)} MB`;
 const millions = (n: number): string => (n >= 1e6 ? `${(n / 1e6).toFixed(1)} million` : n.toLocaleString('en'));
 

@@ -17,6 +17,19 @@ export interface RunHistory {
   readonly switches: readonly { readonly step: number; readonly approx: FishLegApprox }[];
   /** Live changes of its settings, at the steps they took effect (marks/ChangeMark). */
   readonly changes?: readonly ChangeMark[];
+  /**
+   * A race on several seeds: every seed's curve, the first seed's too (`points` is that one's), in seed order.
+   * Absent on one seed.
+   */
+  readonly seeds?: readonly SeedHistory[];
+}
+
+/** One seed's replica of a run. */
+export interface SeedHistory {
+  readonly seed: number;
+  readonly points: readonly MetricPoint[];
+  /** Where this seed's replica diverged (it stopped there), or null. */
+  readonly diverged: number | null;
 }
 
 export interface SavedRace {
@@ -55,7 +68,11 @@ export function saveRace(
     version: 1,
     search,
     savedAt: new Date().toISOString(),
-    runs: runs.map((r) => ({ ...r, points: thin(r.points, SAVED_POINTS) })),
+    runs: runs.map((r) => ({
+      ...r,
+      points: thin(r.points, SAVED_POINTS),
+      ...(r.seeds ? { seeds: r.seeds.map((c) => ({ ...c, points: thin(c.points, SAVED_POINTS) })) } : {}),
+    })),
   };
   try {
     store.setItem(
@@ -113,12 +130,43 @@ function runProblem(r: Record<string, unknown>): string | null {
     return 'has malformed change marks';
   }
   const points = r.points as Record<string, unknown>[];
-  const extraOk = (p: Record<string, unknown>) =>
-    ['trainAccuracy', 'testAccuracy', 'trainMse', 'testMse', 'auxLoss'].every(
-      (k) => p[k] === undefined || finiteOrNull(p[k]),
-    );
   if (!points.every(extraOk)) return 'has malformed points';
+  const seedOk = (c: unknown) =>
+    isObj(c) &&
+    isStep(c.seed) &&
+    (c.diverged === null || isStep(c.diverged)) &&
+    Array.isArray(c.points) &&
+    c.points.every((p) => isPoint(p) && extraOk(p as Record<string, unknown>));
+  if (!(r.seeds === undefined || (Array.isArray(r.seeds) && r.seeds.every(seedOk)))) {
+    return "has malformed seeds' curves";
+  }
   return null;
+}
+
+const extraOk = (p: Record<string, unknown>) =>
+  ['trainAccuracy', 'testAccuracy', 'trainMse', 'testMse', 'auxLoss'].every(
+    (k) => p[k] === undefined || finiteOrNull(p[k]),
+  );
+
+const isPoint = (p: unknown): boolean =>
+  isObj(p) &&
+  typeof p.step === 'number' &&
+  ['seconds', 'trainLoss', 'testLoss', 'msPerStep'].every((k) => finiteOrNull(p[k]));
+
+/** A saved point as the page uses it (validated by isPoint and extraOk). */
+function readPoint(p: Record<string, unknown>): MetricPoint {
+  return {
+    step: num(p.step),
+    seconds: num(p.seconds),
+    trainLoss: num(p.trainLoss),
+    testLoss: num(p.testLoss),
+    ...(p.trainAccuracy !== undefined
+      ? { trainAccuracy: num(p.trainAccuracy), testAccuracy: num(p.testAccuracy) }
+      : {}),
+    ...(p.trainMse !== undefined ? { trainMse: num(p.trainMse), testMse: num(p.testMse) } : {}),
+    auxLoss: typeof p.auxLoss === 'number' ? p.auxLoss : null,
+    msPerStep: num(p.msPerStep),
+  };
 }
 
 /** The saved race for `search`, validated field by field. */
@@ -142,11 +190,6 @@ export function loadRace(search: string, store = storage()): LoadOutcome {
   if (typeof raw.search !== 'string' || !Array.isArray(raw.runs)) return damaged('its fields are missing', store);
   if (raw.search !== search) return NONE; // curves of another setup: kept for when that link is opened
   const runs = raw.runs as unknown[];
-  const isPoint = (p: unknown): boolean =>
-    typeof p === 'object' &&
-    p !== null &&
-    typeof (p as Loose).step === 'number' &&
-    ['seconds', 'trainLoss', 'testLoss', 'msPerStep'].every((k) => finiteOrNull((p as Loose)[k]));
   const bad = runs.findIndex(
     (r) =>
       typeof r !== 'object' ||
@@ -171,18 +214,16 @@ export function loadRace(search: string, store = storage()): LoadOutcome {
         step: num(c.step),
         changes: list(c.changes, (d) => ({ key: String(d.key), from: String(d.from), to: String(d.to) })),
       })).filter((c) => Number.isFinite(c.step) && c.changes.length > 0),
-      points: list(r.points, (p) => ({
-        step: num(p.step),
-        seconds: num(p.seconds),
-        trainLoss: num(p.trainLoss),
-        testLoss: num(p.testLoss),
-        ...(p.trainAccuracy !== undefined
-          ? { trainAccuracy: num(p.trainAccuracy), testAccuracy: num(p.testAccuracy) }
-          : {}),
-        ...(p.trainMse !== undefined ? { trainMse: num(p.trainMse), testMse: num(p.testMse) } : {}),
-        auxLoss: typeof p.auxLoss === 'number' ? p.auxLoss : null,
-        msPerStep: num(p.msPerStep),
-      })),
+      points: list(r.points, readPoint),
+      ...(Array.isArray(r.seeds)
+        ? {
+            seeds: list(r.seeds, (c) => ({
+              seed: num(c.seed),
+              diverged: typeof c.diverged === 'number' ? c.diverged : null,
+              points: list(c.points, readPoint),
+            })),
+          }
+        : {}),
     })),
   };
   return { kind: 'race', race };
@@ -216,26 +257,47 @@ export function historyEvents(history: RunHistory): { step: number; event: strin
   return events.sort((a, b) => a.step - b.step);
 }
 
+/** The columns each seed of a race on several seeds adds to the CSV (its step is the row's). */
+const SEED_COLUMNS = COLUMNS.filter((c) => c !== 'step');
+
+/** A seed's column of a CSV export: `trainLoss_seed3`. */
+export const seedColumn = (column: string, seed: number): string => `${column}_seed${seed}`;
+
 /**
  * Every stored point of every run, one row each, and a row per mark (switch, live change, divergence; a tuned
  * run's budget at step 0) with only its step and the `event` column, in step order after the point of the same
- * step.
+ * step. On several seeds the plain columns are the first seed's and every seed has its own columns
+ * (`trainLoss_seed2`, …) on each row.
  */
 export function toCsv(runs: readonly { spec: RunSpec; history: RunHistory }[]): string {
-  const lines = [['run', 'optimizer', ...COLUMNS, 'event'].join(',')];
+  const seeds = [...new Set(runs.flatMap((r) => (r.history.seeds ?? []).map((c) => c.seed)))].sort((a, b) => a - b);
+  const seedHeads = seeds.flatMap((seed) => SEED_COLUMNS.map((c) => seedColumn(c, seed)));
+  const lines = [['run', 'optimizer', ...COLUMNS, ...seedHeads, 'event'].join(',')];
+  const cellsOf = (p: MetricPoint | undefined, columns: readonly string[]) => {
+    const rec = (p ?? {}) as Record<string, unknown>;
+    return columns.map((c) => (typeof rec[c] === 'number' && Number.isFinite(rec[c]) ? String(rec[c]) : ''));
+  };
   for (const { spec, history } of runs) {
     const rows: { step: number; line: string }[] = [];
     const head = [csvField(spec.name), spec.optimizer.kind];
-    for (const p of history.points) {
-      const rec = p as unknown as Record<string, unknown>;
-      const cells = COLUMNS.map((c) => (typeof rec[c] === 'number' && Number.isFinite(rec[c]) ? String(rec[c]) : ''));
-      rows.push({ step: p.step, line: [...head, ...cells, ''].join(',') });
+    const bySeed = seeds.map((seed) => {
+      const c = history.seeds?.find((x) => x.seed === seed);
+      return new Map((c?.points ?? []).map((p) => [p.step, p]));
+    });
+    const own = new Map(history.points.map((p) => [p.step, p]));
+    const steps = [...new Set([...own.keys(), ...bySeed.flatMap((m) => [...m.keys()])])].sort((a, b) => a - b);
+    for (const step of steps) {
+      const cells = cellsOf(own.get(step), COLUMNS);
+      cells[0] = String(step);
+      const perSeed = bySeed.flatMap((m) => cellsOf(m.get(step), SEED_COLUMNS));
+      rows.push({ step, line: [...head, ...cells, ...perSeed, ''].join(',') });
     }
+    const blank = seedHeads.map(() => '');
     const tuned = tunedMarker(spec);
     const events = [...(tuned ? [{ step: 0, event: `tuned: ${markerText(tuned)}` }] : []), ...historyEvents(history)];
     for (const e of events) {
       const cells = COLUMNS.map((c) => (c === 'step' ? String(e.step) : ''));
-      rows.push({ step: e.step, line: [...head, ...cells, csvField(e.event)].join(',') });
+      rows.push({ step: e.step, line: [...head, ...cells, ...blank, csvField(e.event)].join(',') });
     }
     // A stable sort: a step's point stays before its marks.
     rows.sort((a, b) => a.step - b.step);

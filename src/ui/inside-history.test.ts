@@ -3,7 +3,7 @@
  * of either, cut back when a restored race retraces steps, and thinned past MAX_HISTORY.
  */
 import { describe, expect, it } from 'vitest';
-import type { FishLegFrame } from '../worker/protocol.ts';
+import type { InsideFrame } from '../worker/protocol.ts';
 import { MAX_HISTORY, withHistory } from './inside-history.ts';
 
 const spectrum = {
@@ -12,11 +12,11 @@ const spectrum = {
   share: new Float64Array(0),
   rest: { dims: 1, meanQ: 1, meanTarget: 1, share: 1 },
 };
-function frame(step: number, over: Partial<FishLegFrame> = {}): FishLegFrame {
+function frame(step: number, over: Partial<InsideFrame> = {}): InsideFrame {
   return {
     runId: 'r1',
     step,
-    layer: { index: 0, m: 1, n: 0 },
+    layer: { index: 0, kind: 'dense', m: 1, p: 1, size: 1, label: '1×(0+1)' },
     damping: 0.1,
     q: null,
     fInv: null,
@@ -56,13 +56,18 @@ describe('withHistory', () => {
   it('starts over for another run or layer, and drops points a restored race retraces', () => {
     const f = withHistory(withHistory(null, frame(10)), frame(20));
     expect(withHistory(f, frame(30, { runId: 'r2' })).history!.map((p) => p.step)).toEqual([30]);
-    expect(withHistory(f, frame(30, { layer: { index: 1, m: 1, n: 0 } })).history!.map((p) => p.step)).toEqual([30]);
+    expect(
+      withHistory(
+        f,
+        frame(30, { layer: { index: 1, kind: 'dense', m: 1, p: 1, size: 1, label: '1×(0+1)' } }),
+      ).history!.map((p) => p.step),
+    ).toEqual([30]);
     expect(withHistory(f, frame(20)).history!.map((p) => p.step)).toEqual([10, 20]);
     expect(withHistory(f, frame(5)).history!.map((p) => p.step)).toEqual([5]);
   });
 
   it('thins the older half once past MAX_HISTORY, keeping the newest points', () => {
-    let f: FishLegFrame | null = null;
+    let f: InsideFrame | null = null;
     for (let s = 1; s <= MAX_HISTORY + 1; s++) f = withHistory(f, frame(s));
     const steps = f!.history!.map((p) => p.step);
     expect(steps.length).toBeLessThan(MAX_HISTORY);

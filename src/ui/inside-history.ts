@@ -1,15 +1,15 @@
 /**
  * The Inside-FishLeg charts over time need every frame's scalar measures, but the worker sends one frame at a
- * time: the store keeps the history on the latest frame itself (FishLegFrame.history), so it is dropped with the
+ * time: the store keeps the history on the latest frame itself (InsideFrame.history), so it is dropped with the
  * frame whenever the run or layer changes or the race is set up again.
  */
-import type { FishLegFrame, FishLegHistoryPoint } from '../worker/protocol.ts';
+import type { InsideFrame, InsideHistoryPoint } from '../worker/protocol.ts';
 
 /** Points kept per history; beyond it every other older point goes (charts thin to 400 anyway). */
 export const MAX_HISTORY = 600;
 
 /** The frame's scalar measures as one history point (null when it has none). */
-export function historyPoint(f: FishLegFrame): FishLegHistoryPoint | null {
+export function historyPoint(f: InsideFrame): InsideHistoryPoint | null {
   const m = f.measures;
   if (!m) return null;
   return {
@@ -28,7 +28,7 @@ export function historyPoint(f: FishLegFrame): FishLegHistoryPoint | null {
  * `next` with the history of `prev` (same run and layer only) plus its own point. Points at or after next's step
  * are dropped: after a device loss the race resumes from an earlier checkpoint and retraces those steps.
  */
-export function withHistory(prev: FishLegFrame | null, next: FishLegFrame): FishLegFrame {
+export function withHistory(prev: InsideFrame | null, next: InsideFrame): InsideFrame {
   const same = prev !== null && prev.runId === next.runId && prev.layer.index === next.layer.index;
   let history = same ? (prev.history ?? []).filter((p) => p.step < next.step) : [];
   const point = historyPoint(next);

@@ -48,6 +48,26 @@ describe('buildSeries', () => {
     ]);
   });
 
+  it('draws a run on several seeds as the median of its seeds with their range as a band behind the train curve', () => {
+    const seeded = (k: number) => [0, 10].map((step) => ({ ...point(step, 0), trainLoss: k + step, testLoss: 2 * k }));
+    const seeds = [1, 2, 3].map((seed, k) => ({ seed, points: seeded([5, 1, 3][k]!), diverged: null, stride: 1 }));
+    const banded = { [run.id]: { ...states[run.id]!, seeds } } as unknown as Record<string, RunState>;
+    const [train, test] = buildSeries([run], banded, DEFAULT_CHART, false);
+    expect(train!.band).toBe(true);
+    expect(train!.name).toMatch(/median of 3 seeds/);
+    expect(train!.data).toEqual([
+      { x: 0, y: 3, band: [1, 5] },
+      { x: 10, y: 13, band: [11, 15] },
+    ]);
+    expect(test!.band).toBe(false);
+    expect(test!.data).toEqual([
+      { x: 0, y: 6 },
+      { x: 10, y: 6 },
+    ]);
+    // One seed: no band.
+    expect(buildSeries([run], states, DEFAULT_CHART, false).map((s) => s.band)).toEqual([false, false]);
+  });
+
   it('keeps only the points inside a zoomed range', () => {
     const zoomed = buildSeries([run], states, { ...DEFAULT_CHART, metric: 'loss' }, false, [5, 20]);
     expect(zoomed.map((s) => s.data.map((p) => p.x))).toEqual([
@@ -79,10 +99,12 @@ describe('chartMarks', () => {
       origin: { from: 'r0', step: 20 },
     };
     const marks = chartMarks([run], { [run.id]: st });
-    expect(marks.map((m) => [m.step, m.text, m.className, m.colour])).toEqual([
-      [20, `⑂ ${run.name}`, 'branch-marker', run.colour],
-      [40, '→ kron-diag', 'switch-marker', run.colour],
-      [40, 'lr 0.1→0.01', 'change-marker', run.colour],
+    expect(marks.map((m) => [m.step, m.text, m.className, m.colour, m.icon])).toEqual([
+      [20, run.name, 'branch-marker', run.colour, 'branch'],
+      [40, '→ kron-diag', 'switch-marker', run.colour, undefined],
+      [40, 'lr 0.1→0.01', 'change-marker', run.colour, undefined],
     ]);
+    // The fork is drawn, not typed: no label carries a character a font may lack (U+2442 among them).
+    for (const m of marks) expect(m.text).toMatch(/^[\x20-\x7e→]*$/);
   });
 });

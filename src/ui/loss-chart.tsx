@@ -4,13 +4,16 @@
  * What is drawn is thinned (the store keeps every point). Every live change of a run — settings, an
  * approximation switch, a branch — is a vertical mark in the run's colour with a label; labels are laid out
  * in rows so that none overlap (marks.ts). Dragging across the plot zooms into that range of x; Reset zoom
- * (or a double click) goes back to the whole race. Animation is off: points arrive several times a second.
+ * (or a double click) goes back to the whole race. A run on several seeds is drawn as the median of its seeds
+ * with their range (min to max) as a band behind its training curve (seed-bands.ts). Animation is off: points
+ * arrive several times a second.
  */
 import { useCallback, useRef, useState, type PointerEvent as ReactPointerEvent } from 'react';
 import {
+  Area,
   CartesianGrid,
+  ComposedChart,
   Line,
-  LineChart,
   ResponsiveContainer,
   Tooltip,
   usePlotArea,
@@ -24,6 +27,7 @@ import type { MetricPoint, RunSpec } from '../worker/protocol.ts';
 import type { ChartSettings } from './config.ts';
 import { thin } from './downsample.ts';
 import { changeLabel, layoutMarks, type Mark } from './marks.ts';
+import { seedBand } from './seed-bands.ts';
 import { formatLogTick, linearTicks, logTicks } from './ticks.ts';
 import type { RunState } from './training-client.ts';
 
@@ -45,7 +49,9 @@ interface Series {
   readonly dashed: boolean;
   /** A frozen-Q control: drawn faint, in its learned run's hue, so the gap between the two stands out. */
   readonly ghost: boolean;
-  readonly data: { x: number; y: number }[];
+  /** y is the median over the run's seeds, `band` their [min, max]: drawn as a band (train only, to stay legible). */
+  readonly band: boolean;
+  readonly data: { x: number; y: number; band?: [number, number] }[];
 }
 
 type Getter = (p: MetricPoint) => number | null | undefined;
@@ -86,22 +92,31 @@ export function buildSeries(
   const inRange = (x: number) => range === null || (x >= range[0] && x <= range[1]);
   for (const run of runs) {
     const pts = states[run.id]?.points ?? [];
+    const seeds = states[run.id]?.seeds;
+    const several = seeds !== undefined && seeds.length > 1;
     const ghost = controlledRun(run, runs) !== null;
     for (const [get, suffix, dashed] of [
       [train, test ? ' train' : '', false],
       ...(test ? ([[test, ' test', true]] as const) : []),
     ] as const) {
-      const data = pts.flatMap((p) => {
-        const y = get(p);
-        const x = chart.x === 'step' ? p.step : p.seconds;
-        return typeof y === 'number' && Number.isFinite(y) && inRange(x) ? [{ x, y }] : [];
-      });
+      const data = several
+        ? seedBand(seeds, get).flatMap((b) => {
+            const x = chart.x === 'step' ? b.step : b.seconds;
+            if (!inRange(x)) return [];
+            return dashed ? [{ x, y: b.median }] : [{ x, y: b.median, band: [b.min, b.max] as [number, number] }];
+          })
+        : pts.flatMap((p) => {
+            const y = get(p);
+            const x = chart.x === 'step' ? p.step : p.seconds;
+            return typeof y === 'number' && Number.isFinite(y) && inRange(x) ? [{ x, y }] : [];
+          });
       out.push({
         key: `${run.id}${suffix}`,
-        name: `${run.name}${suffix}`,
+        name: `${run.name}${suffix}${several ? ` (median of ${seeds.length} seeds)` : ''}`,
         colour: run.colour,
         dashed,
         ghost,
+        band: several && !dashed,
         data: thin(data, DRAWN_POINTS),
       });
     }
@@ -117,7 +132,16 @@ export function chartMarks(runs: readonly RunSpec[], states: Readonly<Record<str
     // Where a branch leaves the run it was copied from.
     const branch =
       st?.origin && st.origin.from !== null && st.origin.step > 0
-        ? [{ ...base, key: `${r.id}@branch`, step: st.origin.step, text: `⑂ ${r.name}`, className: 'branch-marker' }]
+        ? [
+            {
+              ...base,
+              key: `${r.id}@branch`,
+              step: st.origin.step,
+              text: r.name,
+              className: 'branch-marker',
+              icon: 'branch' as const,
+            },
+          ]
         : [];
     const switches = (st?.switches ?? []).map((s, i) => ({
       ...base,
@@ -146,6 +170,23 @@ export const fmt = (v: unknown): string => {
 
 const MARK_FONT_PX = 11;
 const MARK_ROW_PX = 14;
+/** The branch icon's box: a fork as wide as a glyph of the label's font, plus a space. */
+const ICON_PX = 12;
+
+/**
+ * A fork drawn as paths (a trunk with one limb leaving it, a dot at each end), so that it renders the same in
+ * every font; `x`, `y` are the top left of its ICON_PX box.
+ */
+function BranchIcon({ x, y, colour }: { readonly x: number; readonly y: number; readonly colour: string }) {
+  const s = MARK_FONT_PX / 11;
+  return (
+    <g className="branch-icon" transform={`translate(${x} ${y}) scale(${s})`} fill="none" stroke={colour}>
+      <path d="M3 1.5V10.5M3 7.5C3 5 8 5.5 8 2.5" strokeWidth={1.4} strokeLinecap="round" />
+      <circle cx={3} cy={10.5} r={1.3} fill={colour} strokeWidth={0} />
+      <circle cx={8} cy={2.5} r={1.3} fill={colour} strokeWidth={0} />
+    </g>
+  );
+}
 
 let measureContext: CanvasRenderingContext2D | null | undefined;
 
@@ -173,12 +214,13 @@ function MarkLayer({ marks }: { readonly marks: readonly Mark[] }) {
     right: plot.x + plot.width,
     measure: measureLabel,
     maxRows,
+    iconWidth: ICON_PX,
   });
   return (
     <g className="chart-marks">
       {placed.map((p) => (
         <g key={p.key} className={p.className} data-step={p.step} data-row={p.row ?? ''}>
-          <title>{`${p.step}: ${p.text}`}</title>
+          <title>{`${p.step}: ${p.icon === 'branch' ? 'branch ' : ''}${p.text}`}</title>
           <line
             x1={p.x}
             x2={p.x}
@@ -198,9 +240,12 @@ function MarkLayer({ marks }: { readonly marks: readonly Mark[] }) {
                 fill="#ffffff"
                 fillOpacity={0.85}
               />
+              {p.icon === 'branch' && (
+                <BranchIcon x={p.x0 + 1} y={plot.y + 2 + p.row * MARK_ROW_PX} colour={p.colour} />
+              )}
               <text
                 className="mark-label"
-                x={p.x0 + 2}
+                x={p.x0 + 2 + (p.icon ? ICON_PX : 0)}
                 y={plot.y + 2 + p.row * MARK_ROW_PX + MARK_FONT_PX}
                 fontSize={MARK_FONT_PX}
                 fill={p.colour}
@@ -292,7 +337,8 @@ export function LossChart({ runs, states, chart, hasAccuracy }: LossChartProps) 
     [chart.x],
   );
   const series = buildSeries(runs, states, chart, hasAccuracy, zoom);
-  const values = series.flatMap((s) => s.data.map((p) => p.y));
+  // The bands' ends count too: the axis must hold the whole range of every seed.
+  const values = series.flatMap((s) => s.data.flatMap((p) => (p.band ? [p.y, ...p.band] : [p.y])));
   // A log axis cannot show values ≤ 0 (FishLeg's auxiliary loss turns negative as Q learns): draw those linearly.
   const wantLog = chart.log && logAllowed(chart.metric, hasAccuracy);
   const log = wantLog && values.length > 0 && values.every((y) => y > 0);
@@ -331,7 +377,7 @@ export function LossChart({ runs, states, chart, hasAccuracy }: LossChartProps) 
       ) : (
         <ResponsiveContainer width="100%" height="100%">
           {/* Keyed by the zoom: a new range starts without the old range's hover state (its tooltip index). */}
-          <LineChart key={zoom ? zoom.join('-') : 'all'} margin={{ top: 18, right: 16, bottom: 16, left: 8 }}>
+          <ComposedChart key={zoom ? zoom.join('-') : 'all'} margin={{ top: 18, right: 16, bottom: 16, left: 8 }}>
             <CartesianGrid stroke="#e5e7eb" strokeDasharray="3 3" />
             <XAxis
               dataKey="x"
@@ -360,6 +406,24 @@ export function LossChart({ runs, states, chart, hasAccuracy }: LossChartProps) 
               label={{ value: label, angle: -90, position: 'insideLeft', fontSize: 12 }}
             />
             <Tooltip formatter={fmt} labelFormatter={(x: unknown) => `${chart.x} ${fmt(x)}`} />
+            {series
+              .filter((s) => s.band)
+              .map((s) => (
+                <Area
+                  key={`${s.key} band`}
+                  className="seed-band"
+                  data={s.data}
+                  dataKey="band"
+                  name={`${s.name} range`}
+                  stroke="none"
+                  fill={s.colour}
+                  fillOpacity={s.ghost ? 0.08 : 0.18}
+                  legendType="none"
+                  tooltipType="none"
+                  activeDot={false}
+                  isAnimationActive={false}
+                />
+              ))}
             {series.map((s) => (
               <Line
                 key={s.key}
@@ -376,7 +440,7 @@ export function LossChart({ runs, states, chart, hasAccuracy }: LossChartProps) 
             ))}
             <MarkLayer marks={marks} />
             <ZoomLayer onZoom={onZoom} />
-          </LineChart>
+          </ComposedChart>
         </ResponsiveContainer>
       )}
     </div>

@@ -75,7 +75,7 @@ function rng(seed: number): () => number {
   };
 }
 
-const TEXTS = ['→ kron-diag', 'lr 0.01→0.003', '⑂ SGD branch', 'damping 1→0.1, aux lr 0.001→0.0001', 'wd 0→0.1'];
+const TEXTS = ['→ kron-diag', 'lr 0.01→0.003', 'SGD branch', 'damping 1→0.1, aux lr 0.001→0.0001', 'wd 0→0.1'];
 
 function randomMarks(next: () => number, n: number, maxStep: number): Mark[] {
   return Array.from({ length: n }, (_, i) => {
@@ -170,5 +170,26 @@ describe('layoutMarks', () => {
     expect(edge!.x1).toBeLessThan(edge!.x);
     // Outside the visible range (zoomed in), no mark.
     expect(layoutMarks([m('f', 'r1', 2000, 'x')], layout(1000, 1))).toEqual([]);
+  });
+
+  it('keeps a branch icon through a merge and makes room for it', () => {
+    const m = (key: string, runId: string, step: number, text: string, className = 'change-marker'): Mark => ({
+      key,
+      runId,
+      step,
+      text,
+      colour: '#000000',
+      className,
+    });
+    const branch: Mark = { ...m('a', 'r2', 10, 'SGD 2', 'branch-marker'), icon: 'branch' };
+    const merged = mergeMarks([m('b', 'r2', 10, 'lr 0.1→0.01'), branch]);
+    expect(merged.map((x) => [x.text, x.icon])).toEqual([['SGD 2; lr 0.1→0.01', 'branch']]);
+    const plain = layoutMarks([m('c', 'r1', 10, 'SGD 2')], layout(1000, 1));
+    const [withIcon] = layoutMarks([branch], { ...layout(1000, 1), iconWidth: 12 });
+    expect(withIcon!.x1 - withIcon!.x0).toBe(plain[0]!.x1 - plain[0]!.x0 + 12);
+    // Another mark right after it is pushed clear of the icon as well as the text.
+    const next = m('d', 'r3', 10, 'wd 0→0.1');
+    const rows = layoutMarks([branch, next], { ...layout(1000, 2), iconWidth: 12 });
+    expect(rows.map((p) => p.row)).toEqual([0, 1]);
   });
 });

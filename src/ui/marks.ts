@@ -98,6 +98,11 @@ export interface Mark {
   readonly colour: string;
   /** CSS classes of the mark's group ('switch-marker', 'branch-marker', 'change-marker'). */
   readonly className: string;
+  /**
+   * A symbol drawn before the label. The branch symbol is a drawn path, not a character: the fork glyph
+   * (U+2442) is missing from common Linux fonts and would show as a box.
+   */
+  readonly icon?: 'branch';
 }
 
 /**
@@ -115,7 +120,13 @@ export function mergeMarks(marks: readonly Mark[]): Mark[] {
       continue;
     }
     const classes = new Set([...prev.className.split(' '), ...m.className.split(' ')]);
-    byKey.set(k, { ...prev, text: `${prev.text}; ${m.text}`, className: [...classes].join(' ') });
+    const icon = prev.icon ?? m.icon;
+    byKey.set(k, {
+      ...prev,
+      text: `${prev.text}; ${m.text}`,
+      className: [...classes].join(' '),
+      ...(icon ? { icon } : {}),
+    });
   }
   return [...byKey.values()];
 }
@@ -134,6 +145,8 @@ export interface LayoutOptions {
   readonly maxRows: number;
   /** Space between a line and its label, and between two labels in a row. */
   readonly gap?: number;
+  /** Width in pixels of a mark's icon, drawn before its text (default 0). */
+  readonly iconWidth?: number;
 }
 
 /** Where one mark goes: its line at `x`, its label over [x0, x1] in `row`, or no label (`row` null). */
@@ -158,9 +171,10 @@ export function layoutMarks(marks: readonly Mark[], o: LayoutOptions): PlacedMar
   for (const m of mergeMarks(marks)) {
     const x = o.x(m.step);
     if (x === null || !Number.isFinite(x) || x < o.left - 0.5 || x > o.right + 0.5) continue;
+    const icon = m.icon ? (o.iconWidth ?? 0) : 0;
     let label = m.text;
-    while (label.length > 1 && o.measure(label) > o.right - o.left) label = `${label.slice(0, -2)}…`;
-    const w = o.measure(label);
+    while (label.length > 1 && icon + o.measure(label) > o.right - o.left) label = `${label.slice(0, -2)}…`;
+    const w = icon + o.measure(label);
     let x0 = x + gap;
     // Flipped to the left of the line where it would run off the plot, but never off its left edge.
     if (x0 + w > o.right) x0 = Math.max(o.left, x - gap - w);

@@ -1,7 +1,7 @@
 /**
  * What the Inside-FishLeg page says about each preset that shows it (src/ui/views/inside-explanations.tsx, "What
  * the presets show") is what the preset's FishLeg run does: its race is run headless on the CPU backend and the
- * worker's frames (views-data.ts fishlegFrame) are read at the steps the text talks about. Only the inspected
+ * worker's frames (views-data.ts insideFrame) are read at the steps the text talks about. Only the inspected
  * FishLeg run is trained: runs of a race share data, seed and batches but never interact, so its trajectory is
  * the same as in the full race, at a fraction of the time.
  */
@@ -9,11 +9,11 @@ import { describe, expect, it } from 'vitest';
 import { CpuBackend } from '../engine/cpu/backend.ts';
 import { readMnistAssetBytes } from '../engine/data/mnist-node.ts';
 import { getTask } from '../engine/data/tasks.ts';
-import type { FishLegFrame } from '../worker/protocol.ts';
+import type { InsideFrame } from '../worker/protocol.ts';
 import { Race, type RaceListener } from '../worker/race.ts';
 import { PRESETS } from './presets.ts';
 
-type Measured = FishLegFrame & { measures: NonNullable<FishLegFrame['measures']> };
+type Measured = InsideFrame & { measures: NonNullable<InsideFrame['measures']> };
 
 /** The inspected run's frames at each of `at` (ascending step counts). */
 async function framesAt(id: string, at: readonly number[]): Promise<Measured[]> {
@@ -28,12 +28,12 @@ async function framesAt(id: string, at: readonly number[]): Promise<Measured[]> 
     seed: d.seed,
     mnistBytes: () => Promise.resolve(readMnistAssetBytes()),
   });
-  const frames: FishLegFrame[] = [];
+  const frames: InsideFrame[] = [];
   const listener: RaceListener = {
     diverged: () => {},
     switched: () => {},
     taskFrame: () => {},
-    fishlegFrame: (f) => frames.push(f),
+    insideFrame: (f) => frames.push(f),
   };
   const race = Race.build(backend, data, { ...config, runs: [run] }, listener, {
     viewEvery: 1e9,
@@ -130,7 +130,7 @@ describe('Inside FishLeg on the presets', () => {
   it('mnist-ae: the bottleneck layer is shown; Q is still Q₀ = I/γ, so FishLeg steps along the gradient', async () => {
     const f = await framesAt('mnist-ae', [3]);
     const x = f[0]!;
-    expect(x.layer).toEqual({ index: 1, m: 16, n: 64 });
+    expect(x.layer).toEqual({ index: 1, kind: 'dense', m: 16, p: 65, size: 1040, label: '16×(64+1)' });
     expect(x.q).toBeNull(); // 1,040 weights: no heat maps
     expect(x.fisherRows).toBe(16);
     expect(x.measures.whole).toBeNull();

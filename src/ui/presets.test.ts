@@ -15,7 +15,7 @@ import { Race, type RacePoint, type RaceListener } from '../worker/race.ts';
 import { normaliseIds, parseSearch, SPEEDS, toSearch, type PlaygroundConfig } from './config.ts';
 import { PRESETS } from './presets.ts';
 
-const silent: RaceListener = { diverged: () => {}, switched: () => {}, taskFrame: () => {}, fishlegFrame: () => {} };
+const silent: RaceListener = { diverged: () => {}, switched: () => {}, taskFrame: () => {}, insideFrame: () => {} };
 
 const presetConfig = (id: string): PlaygroundConfig => PRESETS.find((p) => p.id === id)!.config('cpu');
 
@@ -166,7 +166,7 @@ describe('presets', () => {
     const errors: number[] = [];
     const listener: RaceListener = {
       ...silent,
-      fishlegFrame: (f) => {
+      insideFrame: (f) => {
         if (f.relError !== null) errors.push(f.relError);
       },
     };

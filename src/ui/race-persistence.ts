@@ -41,7 +41,14 @@ export function restoreCurves(config: PlaygroundConfig, storage: Storage | null 
   cfg.runs.forEach((r, i) => {
     const h = saved.runs[i];
     runs[r.id] = h
-      ? { ...emptyRun(), points: h.points, diverged: h.diverged, switches: h.switches, changes: h.changes ?? [] }
+      ? {
+          ...emptyRun(),
+          points: h.points,
+          diverged: h.diverged,
+          switches: h.switches,
+          changes: h.changes ?? [],
+          ...(h.seeds ? { seeds: h.seeds.map((c) => ({ ...c, stride: 1 })) } : {}),
+        }
       : emptyRun();
   });
   const step = Math.max(0, ...saved.runs.map((r) => r.points.at(-1)?.step ?? 0));
@@ -57,7 +64,15 @@ export function saveCurves(s: PlaygroundState, storage: Storage | null | undefin
   const cfg = normaliseIds(s.config);
   const runs = s.config.runs.map((r) => {
     const h = s.runs[r.id] ?? emptyRun();
-    return { id: r.id, points: h.points, diverged: h.diverged, switches: h.switches, changes: h.changes };
+    const seeds = h.seeds?.map(({ seed, points, diverged }) => ({ seed, points, diverged }));
+    return {
+      id: r.id,
+      points: h.points,
+      diverged: h.diverged,
+      switches: h.switches,
+      changes: h.changes,
+      ...(seeds ? { seeds } : {}),
+    };
   });
   const outcome = saveRace(toSearch(cfg), runs, storage);
   const notices = s.notices.filter((n) => n !== SAVE_FAILED_NOTICE);
@@ -72,7 +87,14 @@ export function stateEntry(
 ): { readonly entry: Parameters<typeof saveState>[1]; readonly signature: string } {
   const curves = s.config.runs.map((r) => {
     const h = s.runs[r.id] ?? emptyRun();
-    return { points: h.points, stride: h.stride, diverged: h.diverged, switches: h.switches, changes: h.changes };
+    return {
+      points: h.points,
+      stride: h.stride,
+      diverged: h.diverged,
+      switches: h.switches,
+      changes: h.changes,
+      ...(h.seeds ? { seeds: h.seeds } : {}),
+    };
   });
   const entry = { setup: setupKey(s.config), backend: s.backend?.name ?? 'cpu', state, curves };
   const signature = JSON.stringify([
@@ -98,6 +120,7 @@ export function resumedRuns(config: PlaygroundConfig, rec: StateRecord): Record<
           diverged: c.diverged,
           switches: c.switches,
           changes: c.changes ?? [],
+          ...(c.seeds ? { seeds: c.seeds } : {}),
         }
       : emptyRun();
   });

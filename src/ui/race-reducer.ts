@@ -6,7 +6,8 @@
 import type {
   BackendInfo,
   DataInfo,
-  FishLegFrame,
+  InsideFrame,
+  MetricPoint,
   TaskFrame,
   TaskStatic,
   TuneEvent,
@@ -16,14 +17,20 @@ import type {
   WorkerEvent,
 } from '../worker/protocol.ts';
 import type { PlaygroundConfig } from './config.ts';
-import type { RunHistory } from './history.ts';
+import type { RunHistory, SeedHistory } from './history.ts';
 import { withHistory } from './inside-history.ts';
 import { appendThinned } from './downsample.ts';
 import { addChange, diffOptimizer } from './marks.ts';
 
+/** One seed's curve as the store keeps it (thinned like the run's own). */
+export interface SeedState extends SeedHistory {
+  readonly stride: number;
+}
+
 /** A run's history, thinning stride and latest task frame. */
 export interface RunState extends RunHistory {
   readonly stride: number;
+  readonly seeds?: readonly SeedState[];
   readonly frame: TaskFrame | null;
   /** Where a run added mid-race came from: a branch of another run at a step, or a fresh start that catches up. */
   readonly origin?: { readonly from: string | null; readonly step: number };
@@ -32,8 +39,8 @@ export interface RunState extends RunHistory {
 }
 
 /** What the Inside-FishLeg view shows, accumulated over the race. */
-export interface FishLegState {
-  readonly frame: FishLegFrame | null;
+export interface InsideState {
+  readonly frame: InsideFrame | null;
   readonly errorHistory: readonly { step: number; relError: number }[];
 }
 
@@ -74,8 +81,10 @@ export interface PlaygroundState {
   readonly running: boolean;
   readonly step: number;
   readonly stepsPerSecond: number;
+  /** A Step ×n in progress: from the step it started at to the one it ends at (null when none is). */
+  readonly stepping: { readonly from: number; readonly to: number } | null;
   readonly runs: Readonly<Record<string, RunState>>;
-  readonly fishleg: FishLegState;
+  readonly inside: InsideState;
   /** Dataset download progress (MNIST), null when not loading. */
   readonly loading: { readonly loaded: number; readonly total: number | null } | null;
   /** GPU kernels being compiled for the race (null when none are pending). */
@@ -99,7 +108,7 @@ export const emptyRun = (): RunState => ({
   frame: null,
 });
 
-export const EMPTY_FISHLEG: FishLegState = { frame: null, errorHistory: [] };
+export const EMPTY_INSIDE: InsideState = { frame: null, errorHistory: [] };
 
 /** The state before the worker has answered anything. */
 export function initialState(config: PlaygroundConfig, notices: readonly string[] = []): PlaygroundState {
@@ -114,8 +123,9 @@ export function initialState(config: PlaygroundConfig, notices: readonly string[
     running: false,
     step: 0,
     stepsPerSecond: 0,
+    stepping: null,
     runs: {},
-    fishleg: EMPTY_FISHLEG,
+    inside: EMPTY_INSIDE,
     loading: null,
     compiling: null,
     restored: null,
@@ -137,6 +147,13 @@ export function savesCurves(e: WorkerEvent): boolean {
 function allDiverged(runs: PlaygroundState['runs']): boolean {
   const list = Object.values(runs);
   return list.length > 0 && list.every((r) => r.diverged !== null);
+}
+
+/** The seeds' curves with one more point of `seed` (a seed seen for the first time joins in seed order). */
+function withSeedPoint(seeds: readonly SeedState[], seed: number, point: MetricPoint): SeedState[] {
+  const c = seeds.find((x) => x.seed === seed) ?? { seed, points: [], stride: 1, diverged: null };
+  const { points, stride } = appendThinned(c.points, [point], c.stride);
+  return [...seeds.filter((x) => x.seed !== seed), { ...c, points, stride }].sort((a, b) => a.seed - b.seed);
 }
 
 function patchRun(s: PlaygroundState, id: string, patch: Partial<RunState>): PlaygroundState {
@@ -174,23 +191,37 @@ export function reduce(s: PlaygroundState, e: WorkerEvent): PlaygroundState {
       if (s.restored) return s; // the restored curves stay until the user trains again
       const runs = { ...s.runs };
       let step = s.step;
-      for (const { runId, point } of e.points) {
+      for (const { runId, point, seed } of e.points) {
         const r = runs[runId];
         if (!r) continue;
-        const { points, stride } = appendThinned(r.points, [point], r.stride);
+        const seeds = seed === undefined ? r.seeds : withSeedPoint(r.seeds ?? [], seed, point);
+        // The first seed's replica is the run's own curve (views, marks and one-seed code read that one).
+        const first = seed === undefined || seed === s.config.data.seed;
+        const { points, stride } = first ? appendThinned(r.points, [point], r.stride) : r;
         // A run added while the race played catches up inside the worker's slices, its points behind the others'.
         const catchingUp = r.catchingUp ? (point.step < s.step ? { step: point.step, target: s.step } : null) : null;
-        runs[runId] = { ...r, points, stride, catchingUp };
+        runs[runId] = { ...r, points, stride, catchingUp, ...(seeds ? { seeds } : {}) };
         step = Math.max(step, point.step);
       }
       return { ...s, runs, step };
     }
     case 'progress': {
       if (s.restored) return s;
-      const next = { ...s, step: Math.max(s.step, e.step), stepsPerSecond: e.stepsPerSecond };
+      // The worker reports a paused step at the end of a Step ×n, after its last evaluation.
+      const done = s.stepping !== null && !e.running && e.step >= s.stepping.to;
+      const next = {
+        ...s,
+        step: Math.max(s.step, e.step),
+        stepsPerSecond: e.stepsPerSecond,
+        ...(done ? { stepping: null } : {}),
+      };
       return !e.running && s.running && allDiverged(s.runs) ? { ...next, running: false } : next;
     }
     case 'diverged': {
+      if (e.seed !== undefined) {
+        const seeds = s.runs[e.runId]?.seeds?.map((c) => (c.seed === e.seed ? { ...c, diverged: e.step } : c));
+        return seeds ? patchRun(s, e.runId, { seeds }) : s;
+      }
       const next = patchRun(s, e.runId, { diverged: e.step });
       return allDiverged(next.runs) ? { ...next, running: false } : next;
     }
@@ -204,13 +235,13 @@ export function reduce(s: PlaygroundState, e: WorkerEvent): PlaygroundState {
     }
     case 'taskFrame':
       return s.restored ? s : patchRun(s, e.runId, { frame: e.frame });
-    case 'fishlegFrame': {
-      const f = withHistory(s.fishleg.frame, e.frame);
+    case 'insideFrame': {
+      const f = withHistory(s.inside.frame, e.frame);
       const errorHistory =
         f.relError !== null && f.runId === s.config.inspect.runId
-          ? [...s.fishleg.errorHistory.filter((p) => p.step < f.step), { step: f.step, relError: f.relError }]
-          : s.fishleg.errorHistory;
-      return { ...s, fishleg: { frame: f, errorHistory } };
+          ? [...s.inside.errorHistory.filter((p) => p.step < f.step), { step: f.step, relError: f.relError }]
+          : s.inside.errorHistory;
+      return { ...s, inside: { frame: f, errorHistory } };
     }
     case 'deviceLost': {
       const notice =
@@ -219,15 +250,19 @@ export function reduce(s: PlaygroundState, e: WorkerEvent): PlaygroundState {
           : `${DEVICE_LOST_NOTICE} and recreated; the race resumed from its checkpoint at step ${e.restoredStep}.`;
       // The outcome replaces the "recreating…" notice rather than stacking under it.
       const kept = s.notices.filter((n) => !n.startsWith(`${DEVICE_LOST_NOTICE} (`));
-      const next = { ...s, notices: [...kept, notice] };
+      // A Step ×n that the device loss cut short never reports its end.
+      const next = { ...s, notices: [...kept, notice], stepping: null };
       if (e.restoredStep === undefined) return next;
       const k = e.restoredStep;
       const runs: Record<string, RunState> = {};
-      for (const [id, r] of Object.entries(s.runs)) runs[id] = { ...r, points: r.points.filter((p) => p.step <= k) };
+      for (const [id, r] of Object.entries(s.runs)) {
+        const seeds = r.seeds?.map((c) => ({ ...c, points: c.points.filter((p) => p.step <= k) }));
+        runs[id] = { ...r, points: r.points.filter((p) => p.step <= k), ...(seeds ? { seeds } : {}) };
+      }
       return { ...next, runs, step: k };
     }
     case 'error':
-      return { ...s, error: { name: e.name, message: e.message }, running: false };
+      return { ...s, error: { name: e.name, message: e.message }, running: false, stepping: null };
     default:
       e satisfies never;
       return s;

@@ -16,6 +16,7 @@ import {
 import { controlledRun, frozenQControl } from '../worker/frozen-control.ts';
 import type { RunSpec } from '../worker/protocol.ts';
 import { MAX_RUNS, OPTIMIZER_LABELS, optimizerFor } from './config.ts';
+import { latestBand } from './seed-bands.ts';
 import type { RunState } from './training-client.ts';
 import { badgeText, markerText, tunedMarker } from './tuned-marker.ts';
 
@@ -244,7 +245,9 @@ export function RunsPanel({
         {runs.map((run) => {
           const st = states[run.id];
           const first = st?.points[0]?.trainLoss;
-          const last = st?.points.at(-1)?.trainLoss;
+          // On several seeds the card says what the chart draws: the median over seeds, and their range.
+          const band = st?.seeds && st.seeds.length > 1 ? latestBand(st.seeds) : null;
+          const last = band ? band.median : st?.points.at(-1)?.trainLoss;
           const controls = controlledRun(run, runs);
           const hasControl = runs.some((r) => controlledRun(r, runs)?.id === run.id);
           const tuned = tunedMarker(run);
@@ -287,10 +290,16 @@ export function RunsPanel({
                   </span>
                 )}
                 <span>
-                  train loss{' '}
+                  train loss{band ? ' (median)' : ''}{' '}
                   <b data-testid={`${run.id}-loss`} data-first={first ?? ''}>
                     {fmt(last)}
                   </b>
+                  {band && (
+                    <small className="seed-range" data-testid={`${run.id}-loss-range`}>
+                      {' '}
+                      range {fmt(band.min)}–{fmt(band.max)} over {band.count} seeds
+                    </small>
+                  )}
                 </span>
                 {st?.catchingUp && (
                   <span className="catching-up" data-testid={`${run.id}-catching-up`} role="status">

@@ -118,6 +118,47 @@ describe('saved training state', () => {
     expect(loaded.record.curves.map((c) => c.points.map((p) => p.step))).toEqual([[0, 10, 20], [0]]);
   });
 
+  it("keeps every seed of a race on several seeds: each replica's state and each seed's curve, cut alike", async () => {
+    const store = memoryStore();
+    const s = state();
+    const own = s.runs[0]!;
+    const replicas = [6, 7].map((seed, k) => ({
+      seed,
+      checkpoint: {
+        ...own.checkpoint,
+        state: { ...own.checkpoint.state!, params: Float32Array.from([k + 0.25, k + 0.5]) },
+      },
+      diverged: seed === 7 ? 30 : null,
+      initialLoss: 1 + k,
+    }));
+    const seeded = { ...s, runs: [{ ...own, replicas }] };
+    const { points } = curves([0, 10, 20, 30]);
+    const seedCurve = (seed: number) => ({ seed, stride: 1, diverged: seed === 7 ? 30 : null, points });
+    const c = { ...curves([0, 10, 20, 30]), seeds: [5, 6, 7].map(seedCurve) };
+    expect(await saveState(store, entry(seeded, [c]))).toMatchObject({ kind: 'saved' });
+    const loaded = await loadState(store, KEY);
+    if (loaded.kind !== 'ok') throw new Error(`not restored: ${loaded.kind}`);
+    expect(loaded.record.state).toEqual(seeded);
+    // Live seeds are trained again after step 20; the seed that diverged keeps its whole curve.
+    expect(loaded.record.curves[0]!.seeds!.map((x) => [x.seed, x.points.map((p) => p.step)])).toEqual([
+      [5, [0, 10, 20]],
+      [6, [0, 10, 20]],
+      [7, [0, 10, 20, 30]],
+    ]);
+    // The checksum covers the other seeds' parameters too.
+    (store.value as StateRecord).state.runs[0]!.replicas![1]!.checkpoint.state!.params[0] = 42;
+    expect(await loadState(store, KEY)).toEqual({ kind: 'rejected', reason: 'its data is damaged' });
+    await saveState(store, entry(seeded, [c]));
+    (store.value as Spoilable).state!.runs[0].replicas[0].checkpoint.state.params = [1];
+    expect(await loadState(store, KEY)).toEqual({
+      kind: 'rejected',
+      reason: 'run 1: seed 6: its parameters are missing',
+    });
+    await saveState(store, entry(seeded, [c]));
+    (store.value as Spoilable).curves[0].seeds = [{ seed: 'x' }];
+    expect(await loadState(store, KEY)).toEqual({ kind: 'rejected', reason: "run 1: its seeds' curves are malformed" });
+  });
+
   it('refuses a state over the size bound and leaves the kept one', async () => {
     const store = memoryStore();
     await saveState(store, entry());
@@ -282,6 +323,9 @@ interface Spoilable2 {
 
 /** The parts of a stored record the tests spoil. */
 interface Spoilable extends Record<string, unknown> {
-  state?: { runs: [{ checkpoint: { state: { params: unknown } } }]; changes: unknown };
-  curves: [{ points: unknown }];
+  state?: {
+    runs: [{ checkpoint: { state: { params: unknown } }; replicas: [{ checkpoint: { state: { params: unknown } } }] }];
+    changes: unknown;
+  };
+  curves: [{ points: unknown; seeds?: unknown }];
 }

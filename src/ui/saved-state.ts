@@ -10,6 +10,7 @@ import type { OptimizerConfig, HostArray } from '../engine/page.ts';
 import type { SavedRaceState } from '../worker/protocol.ts';
 import type { PlaygroundConfig } from './config.ts';
 import type { RunHistory } from './history.ts';
+import type { SeedState } from './race-reducer.ts';
 
 /** Bumped whenever the saved form, or the engine state inside it, changes meaning. */
 export const STATE_VERSION = 2;
@@ -19,6 +20,7 @@ export const MAX_STATE_BYTES = 64 * 2 ** 20;
 /** A run's curves as the page holds them (its thinning stride, so that appending goes on as before). */
 export interface SavedCurves extends RunHistory {
   readonly stride: number;
+  readonly seeds?: readonly SeedState[];
 }
 
 export interface StateRecord {
@@ -58,10 +60,12 @@ export function setupKey(config: PlaygroundConfig): string {
 function arrays(state: SavedRaceState): HostArray[] {
   const out: HostArray[] = [];
   for (const r of state.runs) {
-    const s = r.checkpoint.state;
-    if (!s) continue;
-    out.push(s.params);
-    for (const name of Object.keys(s.optimizer.tensors).sort()) out.push(s.optimizer.tensors[name]!);
+    for (const cp of [r.checkpoint, ...(r.replicas ?? []).map((x) => x.checkpoint)]) {
+      const s = cp.state;
+      if (!s) continue;
+      out.push(s.params);
+      for (const name of Object.keys(s.optimizer.tensors).sort()) out.push(s.optimizer.tensors[name]!);
+    }
   }
   return out;
 }
@@ -136,7 +140,8 @@ const POINT_BYTES = 80;
 
 function sizeOf(state: SavedRaceState, curves: readonly SavedCurves[]): number {
   const floats = arrays(state).reduce((n, a) => n + a.byteLength, 0);
-  return floats + POINT_BYTES * curves.reduce((n, c) => n + c.points.length, 0);
+  const points = (c: SavedCurves) => c.points.length + (c.seeds ?? []).reduce((n, x) => n + x.points.length, 0);
+  return floats + POINT_BYTES * curves.reduce((n, c) => n + points(c), 0);
 }
 
 const MB = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(1)} MB`;
@@ -196,11 +201,15 @@ export async function saveState(
   }
 }
 
-/** A live run's curves up to `step` (the rest is trained again); a diverged run's stay whole. */
+/** A live run's curves up to `step` (the rest is trained again); a diverged run's (or seed's) stay whole. */
 export function cutCurves(c: SavedCurves, diverged: number | null, step: number): SavedCurves {
   if (diverged !== null) return c;
+  const seeds = c.seeds?.map((x) =>
+    x.diverged !== null ? x : { ...x, points: x.points.filter((p) => p.step <= step) },
+  );
   return {
     ...c,
+    ...(seeds ? { seeds } : {}),
     points: c.points.filter((p) => p.step <= step),
     switches: c.switches.filter((s) => s.step <= step),
     ...(c.changes ? { changes: c.changes.filter((m) => m.step <= step) } : {}),
@@ -226,7 +235,22 @@ const isStepOrNull = (v: unknown): boolean => v === null || isCount(v);
 
 /** The first problem of a saved run (or null); sizes are the engine's to check when it restores. */
 function runProblem(r: unknown): string | null {
-  if (!isObject(r) || !isObject(r.checkpoint) || !isObject(r.spec)) return 'its fields are missing';
+  if (!isObject(r) || !isObject(r.spec)) return 'its fields are missing';
+  const own = replicaProblem(r);
+  if (own) return own;
+  if (r.replicas === undefined) return null;
+  if (!Array.isArray(r.replicas)) return "its other seeds' states are malformed";
+  for (const x of r.replicas as unknown[]) {
+    if (!isObject(x) || !isCount(x.seed)) return "its other seeds' states are malformed";
+    const p = replicaProblem(x);
+    if (p) return `seed ${x.seed}: ${p}`;
+  }
+  return null;
+}
+
+/** The first problem of one seed's saved state (a run's own or a replica's). */
+function replicaProblem(r: Loose): string | null {
+  if (!isObject(r.checkpoint)) return 'its fields are missing';
   if (!isStepOrNull(r.diverged) || !(r.initialLoss === null || typeof r.initialLoss === 'number')) {
     return 'its divergence marks are malformed';
   }
@@ -252,13 +276,24 @@ const isOptimizer = (v: unknown): v is OptimizerConfig => isObject(v) && typeof 
 function curvesProblem(c: unknown): string | null {
   if (!isObject(c) || !Array.isArray(c.points) || !Array.isArray(c.switches)) return 'its curves are missing';
   if (!isCount(c.stride) || c.stride < 1 || !isStepOrNull(c.diverged)) return 'its curves are malformed';
-  const pointOk = (p: unknown): boolean =>
-    isObject(p) &&
-    isCount(p.step) &&
-    ['seconds', 'trainLoss', 'testLoss', 'msPerStep'].every((k) => typeof p[k] === 'number');
   if (!(c.points as unknown[]).every(pointOk)) return 'its curves hold malformed points';
+  if (c.seeds === undefined) return null;
+  const seedOk = (x: unknown): boolean =>
+    isObject(x) &&
+    isCount(x.seed) &&
+    isCount(x.stride) &&
+    x.stride >= 1 &&
+    isStepOrNull(x.diverged) &&
+    Array.isArray(x.points) &&
+    x.points.every(pointOk);
+  if (!Array.isArray(c.seeds) || !c.seeds.every(seedOk)) return "its seeds' curves are malformed";
   return null;
 }
+
+const pointOk = (p: unknown): boolean =>
+  isObject(p) &&
+  isCount(p.step) &&
+  ['seconds', 'trainLoss', 'testLoss', 'msPerStep'].every((k) => typeof p[k] === 'number');
 
 /** Why a record cannot be used (null when it can). */
 function recordProblem(raw: Loose): string | null {

@@ -5,7 +5,9 @@
  */
 import { useState, type DragEvent } from 'react';
 import {
+  csvCells,
   csvDataset,
+  formatArch,
   parseArch,
   TOY_DEFAULTS,
   TOY_TASKS,
@@ -18,8 +20,16 @@ import {
   shapeNotices,
 } from '../engine/page.ts';
 import type { DataInfo, ModelSpec } from '../worker/protocol.ts';
-import { TASK_CHOICES, TASK_LABELS, TEST_FRACTION_RANGE, dataFor, modelFor, type PlaygroundConfig } from './config.ts';
-import { csvCells, csvParseNotice, wideInputNotice } from './csv-cost.ts';
+import {
+  TASK_CHOICES,
+  TASK_LABELS,
+  TEST_FRACTION_RANGE,
+  dataFor,
+  modelFor,
+  seedsOf,
+  type PlaygroundConfig,
+} from './config.ts';
+import { csvParseNotice, wideInputNotice } from './csv-cost.ts';
 import { DataPicker } from './data-picker.tsx';
 
 export interface SetupPanelProps {
@@ -30,7 +40,6 @@ export interface SetupPanelProps {
   readonly onCsv: (csv: { name: string; text: string }) => void;
 }
 
-const LETTER: Readonly<Record<Activation, string>> = { relu: 'r', tanh: 't', sigmoid: 's', identity: '' };
 const ACT_LABEL: Readonly<Record<Activation, string>> = {
   relu: 'ReLU',
   tanh: 'tanh',
@@ -51,7 +60,10 @@ export function layersOf(hidden: string): Layer[] {
 }
 
 export function hiddenOf(layers: readonly Layer[]): string {
-  return layers.map((l) => `${l.size}${LETTER[l.act]}`).join('-');
+  if (layers.length === 0) return '';
+  // The architecture grammar writes the tokens; the input size it needs in front is dropped again.
+  const arch = formatArch({ sizes: [1, ...layers.map((l) => l.size)], acts: layers.map((l) => l.act) });
+  return arch.slice(arch.indexOf('-') + 1);
 }
 
 /**
@@ -79,10 +91,12 @@ function IntField(props: {
   readonly min: number;
   readonly max: number;
   readonly testId: string;
+  /** What the setting does, as the field's tooltip. */
+  readonly title?: string;
   readonly onChange: (v: number) => void;
 }) {
   return (
-    <label className="field small">
+    <label className="field small" title={props.title}>
       <span>{props.label}</span>
       <input
         type="number"
@@ -119,7 +133,7 @@ export function SetupPanel({ config, data, csvName, onChange, onCsv }: SetupPane
     const split = toToy && d.testFraction !== undefined ? { testFraction: d.testFraction } : {};
     onChange({
       ...config,
-      data: { ...dataFor(task, d.seed), ...keep, ...split },
+      data: { ...dataFor(task, d.seed), ...keep, ...split, ...seedsOf(d.seeds ?? 1) },
       model: modelFor(task),
     });
   };
@@ -316,6 +330,18 @@ export function SetupPanel({ config, data, csvName, onChange, onCsv }: SetupPane
           min={SETUP.seed.page.min}
           max={SETUP.seed.page.max}
           onChange={(seed) => onChange({ ...config, data: { ...d, seed } })}
+        />
+        <IntField
+          label="seeds"
+          testId="seeds-input"
+          value={d.seeds ?? 1}
+          min={SETUP.seeds.page.min}
+          max={SETUP.seeds.page.max}
+          title={SETUP.seeds.help}
+          onChange={(n) => {
+            const { seeds: _, ...rest } = d;
+            onChange({ ...config, data: { ...rest, ...seedsOf(n) } });
+          }}
         />
       </div>
       {data &&

@@ -5,13 +5,15 @@
  * so it comes first and open).
  */
 import { memo, useEffect, useMemo, useState } from 'react';
-import { hasInverseFisher } from '../engine/page.ts';
+import { fishLegLearnsQ, hasInverseFisher } from '../engine/page.ts';
+import { controlledRun } from '../worker/frozen-control.ts';
 import { fitSquares, useElementWidth } from './use-element-width.ts';
 import { editHidden, type NetworkEdit } from './network-edit.ts';
 import { layersOf } from './setup-panel.tsx';
-import type { RunSpec, TaskStatic } from '../worker/protocol.ts';
+import type { DataInfo, RunSpec, TaskStatic } from '../worker/protocol.ts';
 import type { InspectSpec } from '../worker/protocol.ts';
 import {
+  controlLosses,
   DecisionBoundaries,
   InsideFishLeg,
   NetworkDiagram,
@@ -22,7 +24,7 @@ import {
 
 // The heavy teaching views redraw only when their own data changes, not with every streamed evaluation.
 const MemoInsideFishLeg = memo(InsideFishLeg);
-import type { FishLegState, RunState } from './training-client.ts';
+import type { InsideState, RunState } from './training-client.ts';
 
 export interface TaskViewsProps {
   readonly task: TaskStatic | null;
@@ -162,8 +164,8 @@ export interface InsideProps {
   readonly runs: readonly RunSpec[];
   readonly states: Readonly<Record<string, RunState>>;
   readonly inspect: InspectSpec;
-  readonly layers: readonly { m: number; n: number }[];
-  readonly fishleg: FishLegState;
+  readonly layers: DataInfo['layers'];
+  readonly inside: InsideState;
   readonly onInspect: (inspect: InspectSpec) => void;
   /** Lead with the two-parameter demo (default true; false where the page mounts TwoParamPanel on its own). */
   readonly twoParam?: boolean;
@@ -183,18 +185,10 @@ export const TwoParamPanel = memo(function TwoParamPanel() {
 });
 
 /** Inside FishLeg: pick a FishLeg run and a layer; Q next to (F + γI)⁻¹, the error and aux-loss histories. */
-export function InsideFishLegPanel({
-  runs,
-  states,
-  inspect,
-  layers,
-  fishleg,
-  onInspect,
-  twoParam = true,
-}: InsideProps) {
+export function InsideFishLegPanel({ runs, states, inspect, layers, inside, onInspect, twoParam = true }: InsideProps) {
   const fishlegRuns = runs.filter((r) => hasInverseFisher(r.optimizer.kind));
   const run = fishlegRuns.find((r) => r.id === inspect.runId);
-  const frame = fishleg.frame && fishleg.frame.runId === inspect.runId ? fishleg.frame : null;
+  const frame = inside.frame && inside.frame.runId === inspect.runId ? inside.frame : null;
   const layer = layers[inspect.layer];
   const runId = run?.id;
   // Recomputed when a new frame arrives (every few evaluations), not at every redraw of the streamed curves:
@@ -207,7 +201,18 @@ export function InsideFishLegPanel({
     // eslint-disable-next-line react-hooks/exhaustive-deps -- states on purpose: it changes with every evaluation
     [frame, runId],
   );
-  const errorHistory = useMemo(() => [...fishleg.errorHistory], [fishleg.errorHistory]);
+  // The inspected run's frozen-Q control, if the race has one; its losses follow the frames like the rest.
+  const controlId = run ? runs.find((r) => controlledRun(r, runs)?.id === run.id)?.id : undefined;
+  const control = useMemo(
+    () =>
+      runId === undefined || controlId === undefined
+        ? null
+        : controlLosses(states[runId]?.points ?? [], states[controlId]?.points ?? []),
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- states on purpose: it changes with every evaluation
+    [frame, runId, controlId],
+  );
+  const qFrozen = run?.optimizer.kind === 'fishleg' && !fishLegLearnsQ(run.optimizer);
+  const errorHistory = useMemo(() => [...inside.errorHistory], [inside.errorHistory]);
   const measureHistory = useMemo(() => [...(frame?.history ?? [])], [frame]);
   const comparisons = useMemo(
     () =>
@@ -222,7 +227,7 @@ export function InsideFishLegPanel({
     [frame, runs],
   );
   const shownLayer = useMemo(
-    () => frame?.layer ?? (layer ? { index: inspect.layer, m: layer.m, n: layer.n } : null),
+    () => frame?.layer ?? (layer ? { index: inspect.layer, ...layer } : null),
     [frame, layer, inspect.layer],
   );
   return (
@@ -253,7 +258,7 @@ export function InsideFishLegPanel({
           >
             {layers.map((l, i) => (
               <option key={i} value={i}>
-                {`${i + 1}: ${l.m}×${l.n + 1} (${l.m * (l.n + 1)} weights)`}
+                {`${i + 1}: ${l.label} (${l.size} weights)`}
               </option>
             ))}
           </select>
@@ -264,7 +269,7 @@ export function InsideFishLegPanel({
       {run && layer && (
         <MemoInsideFishLeg
           runName={run.name}
-          layer={shownLayer ?? { index: inspect.layer, m: layer.m, n: layer.n }}
+          layer={shownLayer ?? { index: inspect.layer, ...layer }}
           q={frame?.q ?? null}
           fInv={frame?.fInv ?? null}
           relError={frame?.relError ?? null}
@@ -276,6 +281,8 @@ export function InsideFishLegPanel({
           measureHistory={measureHistory}
           {...(frame?.fisherRows !== undefined ? { fisherRows: frame.fisherRows } : {})}
           comparisons={comparisons}
+          control={control}
+          qFrozen={qFrozen}
         />
       )}
     </div>

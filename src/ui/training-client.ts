@@ -29,7 +29,7 @@ import {
 } from './saved-state.ts';
 import { controlledRun, frozenQControl } from '../worker/frozen-control.ts';
 import {
-  EMPTY_FISHLEG,
+  EMPTY_INSIDE,
   emptyRun,
   initialState,
   reduce,
@@ -43,7 +43,7 @@ import { applyTuned, keepValidMarkers } from './tuned-marker.ts';
 import { mergedReport, type TuneState } from './race-reducer.ts';
 
 export { appendThinned } from './downsample.ts';
-export type { FishLegState, PlaygroundState, RunState, TuneState } from './race-reducer.ts';
+export type { InsideState, PlaygroundState, RunState, TuneState } from './race-reducer.ts';
 
 /** What a learning-rate search is asked for: the budget, the seeds and what it minimises. */
 export type TuneRequest = Pick<TuneState, 'steps' | 'seeds' | 'objective'>;
@@ -172,7 +172,8 @@ export class TrainingClient {
   readonly getSnapshot = (): PlaygroundState => this.#state;
 
   play(): void {
-    if (this.#state.running || !this.#canTrain() || this.#tuning()) return;
+    // Not while a Step ×n is under way: the worker would only start once it ends, with the button saying Pause.
+    if (this.#state.running || this.#state.stepping || !this.#canTrain() || this.#tuning()) return;
     if (this.#state.restored) this.#setup(this.#state.config, false);
     this.#set({ running: true });
     this.#port.post({ type: 'play', raceId: this.#state.raceId });
@@ -195,6 +196,9 @@ export class TrainingClient {
     if (this.#state.running || !this.#canTrain() || this.#tuning()) return;
     if (this.#state.restored) this.#setup(this.#state.config, false);
     this.#port.post({ type: 'step', raceId: this.#state.raceId, steps });
+    // Steps asked for while others run (S pressed again) queue in the worker: the stretch to wait for grows.
+    const { step, stepping } = this.#state;
+    this.#set({ stepping: stepping ? { ...stepping, to: stepping.to + steps } : { from: step, to: step + steps } });
     this.saveState();
   }
 
@@ -326,7 +330,7 @@ export class TrainingClient {
 
   setInspect(inspect: InspectSpec): void {
     this.#inspectNone = inspect.runId === null;
-    this.#set({ config: { ...this.#state.config, inspect }, fishleg: EMPTY_FISHLEG });
+    this.#set({ config: { ...this.#state.config, inspect }, inside: EMPTY_INSIDE });
     this.#port.post({ type: 'inspect', raceId: this.#state.raceId, inspect });
   }
 
@@ -531,8 +535,9 @@ export class TrainingClient {
       running: false,
       step: keepRestored ? this.#state.step : 0,
       stepsPerSecond: 0,
+      stepping: null,
       runs,
-      fishleg: EMPTY_FISHLEG,
+      inside: EMPTY_INSIDE,
       restored: keepRestored ? this.#state.restored : null,
       resumed: null,
       compiling: null,

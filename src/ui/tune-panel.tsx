@@ -26,8 +26,9 @@ export interface TunePanelProps {
   readonly runs: readonly RunSpec[];
   readonly tune: TuneState | null;
   readonly request: TuneRequest;
-  /** The race's seed: the seed choices start there. */
+  /** The race's seed (the seed choices start there) and how many seeds it races on. */
   readonly seed: number;
+  readonly raceSeeds: number;
   readonly canTune: boolean;
   readonly onRequest: (r: TuneRequest) => void;
   readonly onTune: (runIds: readonly string[] | null) => void;
@@ -42,9 +43,11 @@ const fmt = (x: number | null | undefined): string =>
 const mean = (xs: readonly (number | null)[]): number | null =>
   xs.length === 0 || xs.some((x) => x === null) ? null : (xs as number[]).reduce((s, x) => s + x, 0) / xs.length;
 
-/** Seeds offered: 1, 3 or 5 consecutive ones from the race's own. */
-const seedChoices = (seed: number): number[][] =>
-  [1, 3, MAX_TUNE_SEEDS].map((n) => Array.from({ length: n }, (_, i) => seed + i));
+/** Seeds offered: 1, 3 or 5 consecutive ones from the race's own, and as many as the race has. */
+const seedChoices = (seed: number, raceSeeds: number): number[][] =>
+  [...new Set([1, 3, MAX_TUNE_SEEDS, Math.min(raceSeeds, MAX_TUNE_SEEDS)])]
+    .sort((a, b) => a - b)
+    .map((n) => Array.from({ length: n }, (_, i) => seed + i));
 
 function Protocol({ request, runs }: { readonly request: TuneRequest; readonly runs: number }) {
   const n = request.seeds.length;
@@ -62,7 +65,7 @@ function Protocol({ request, runs }: { readonly request: TuneRequest; readonly r
   );
 }
 
-function Settings(props: Pick<TunePanelProps, 'request' | 'seed' | 'onRequest'>) {
+function Settings(props: Pick<TunePanelProps, 'request' | 'seed' | 'raceSeeds' | 'onRequest'>) {
   const id = useId();
   const { request, onRequest } = props;
   return (
@@ -89,11 +92,11 @@ function Settings(props: Pick<TunePanelProps, 'request' | 'seed' | 'onRequest'>)
           data-testid="tune-seeds"
           value={request.seeds.length}
           onChange={(e) => {
-            const seeds = seedChoices(props.seed).find((s) => s.length === Number(e.target.value));
+            const seeds = seedChoices(props.seed, props.raceSeeds).find((s) => s.length === Number(e.target.value));
             if (seeds) onRequest({ ...request, seeds });
           }}
         >
-          {seedChoices(props.seed).map((s) => (
+          {seedChoices(props.seed, props.raceSeeds).map((s) => (
             <option key={s.length} value={s.length}>
               {s.length === 1 ? `1 (seed ${s[0]})` : `${s.length} (${s[0]}–${s.at(-1)})`}
             </option>
@@ -283,7 +286,9 @@ export function TunePanel(props: TunePanelProps) {
         </button>
       </div>
       <Protocol request={tune ?? props.request} runs={scope} />
-      {!running && <Settings request={props.request} seed={props.seed} onRequest={props.onRequest} />}
+      {!running && (
+        <Settings request={props.request} seed={props.seed} raceSeeds={props.raceSeeds} onRequest={props.onRequest} />
+      )}
       {running ? (
         <div className="tune-running" role="status">
           Tuning{' '}

@@ -81,14 +81,14 @@ export function applyTuned(runs: readonly RunSpec[], report: TuneReport): RunSpe
 
 /** The parts of a PlaygroundConfig (config.ts, which imports this module) that a marker depends on. */
 interface MarkedSetup {
-  readonly data: { readonly seed: number };
+  readonly data: { readonly seed: number; readonly seeds?: number };
   readonly model: { readonly evalEvery: number };
   readonly runs: readonly RunSpec[];
 }
 
 /** What a tuned rate was searched on, besides its budget and seeds (which the marker names itself). */
 const setupOf = (c: MarkedSetup): string => {
-  const { seed: _seed, ...data } = c.data;
+  const { seed: _seed, seeds: _count, ...data } = c.data;
   const { evalEvery: _every, ...model } = c.model;
   return JSON.stringify([data, model]);
 };

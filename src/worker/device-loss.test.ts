@@ -287,7 +287,7 @@ function switches(): { listener: RaceListener; switched: [string, number, string
     diverged: () => undefined,
     switched: (runId, step, approx) => switched.push([runId, step, approx]),
     taskFrame: () => undefined,
-    fishlegFrame: () => undefined,
+    insideFrame: () => undefined,
   };
   return { listener, switched };
 }

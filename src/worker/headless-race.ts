@@ -7,10 +7,13 @@
 import type { Backend, Dataset } from '../engine/index.ts';
 import type { MetricPoint, RaceSpec } from './protocol.ts';
 import { Race, type RaceListener } from './race.ts';
+import { raceSeeds } from './seeds.ts';
 
 /** One run's curve: every evaluation up to the budget, or up to the evaluation where it diverged. */
 export interface HeadlessCurve {
   readonly runId: string;
+  /** In a race on several seeds (DataSpec.seeds): the seed of this replica. */
+  readonly seed?: number;
   readonly curve: readonly MetricPoint[];
   /** The step at which the divergence rule stopped it (engine/divergence.ts), or null. */
   readonly diverged: number | null;
@@ -40,9 +43,10 @@ export class RaceCancelled extends Error {
   override readonly name = 'RaceCancelled';
 }
 
+/** `data`: the dataset, or one per seed of a race on several seeds (worker/seeds.ts); curves run by run, seed by seed. */
 export async function runHeadless(
   backend: Backend,
-  data: Dataset,
+  data: Dataset | readonly Dataset[],
   spec: RaceSpec,
   options: HeadlessOptions,
 ): Promise<HeadlessCurve[]> {
@@ -51,24 +55,30 @@ export async function runHeadless(
   if (!Number.isSafeInteger(steps) || steps < 0) throw new RangeError(`steps must be a whole number, not ${steps}`);
   if (!Number.isSafeInteger(evalEvery) || evalEvery < 1)
     throw new RangeError(`evalEvery must be a positive whole number, not ${evalEvery}`);
+  const key = (runId: string, seed?: number) => (seed === undefined ? runId : `${runId}\u0000${seed}`);
   const slice = options.slice ?? evalEvery;
   if (!Number.isSafeInteger(slice) || slice < 1)
     throw new RangeError(`slice must be a positive whole number, not ${slice}`);
   const diverged = new Map<string, number>();
   const listener: RaceListener = {
-    diverged: (runId, step) => diverged.set(runId, step),
+    diverged: (runId, step, seed) => diverged.set(key(runId, seed), step),
     switched: () => {},
     taskFrame: () => {},
-    fishlegFrame: () => {},
+    insideFrame: () => {},
   };
   const race = Race.build(backend, data, spec, listener, {
     viewEvery: Number.MAX_SAFE_INTEGER,
     checkpointEvery: Number.MAX_SAFE_INTEGER,
   });
-  const curves = new Map<string, MetricPoint[]>(spec.runs.map((r) => [r.id, []]));
+  const seeds = raceSeeds(spec.data);
+  const several = seeds.length > 1;
+  const replicas = spec.runs.flatMap((r): { runId: string; seed?: number }[] =>
+    several ? seeds.map((seed) => ({ runId: r.id, seed })) : [{ runId: r.id }],
+  );
+  const curves = new Map<string, MetricPoint[]>(replicas.map((r) => [key(r.runId, r.seed), []]));
   try {
     for (let step = 0; ;) {
-      for (const p of await race.evaluate()) curves.get(p.runId)!.push(p.point);
+      for (const p of await race.evaluate()) curves.get(key(p.runId, p.seed))!.push(p.point);
       options.onEvaluation?.(step);
       if (step >= steps || race.live.length === 0) break;
       const next = Math.min(step + evalEvery, steps);
@@ -84,5 +94,8 @@ export async function runHeadless(
   } finally {
     race.dispose();
   }
-  return spec.runs.map((r) => ({ runId: r.id, curve: curves.get(r.id)!, diverged: diverged.get(r.id) ?? null }));
+  return replicas.map((r) => {
+    const k = key(r.runId, r.seed);
+    return { ...r, curve: curves.get(k)!, diverged: diverged.get(k) ?? null };
+  });
 }

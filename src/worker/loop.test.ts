@@ -202,7 +202,25 @@ describe('TrainingLoop manual steps', () => {
     await s.loop.stepOnce(25);
     expect(s.trainer.steps).toBe(28);
     expect(s.points.map((p) => p.step)).toEqual([3, 10, 20, 28]);
-    expect(s.trainer.chunks).toEqual([3, 7, 10, 8]);
+    // In slices of about sliceMs (16 steps of 1 ms once measured), none across the evaluation grid.
+    expect(s.trainer.chunks).toEqual([1, 2, 7, 10, 8]);
+  });
+
+  it('a long step goes in slices, reporting its progress and yielding between them', async () => {
+    // 50 ms a step (MNIST on a slow CPU): ×100 would otherwise be one silent 5-second call.
+    const s = setup(50, 50);
+    let yields = 0;
+    s.setOnYield(() => yields++);
+    await s.loop.stepOnce(100);
+    expect(s.trainer.steps).toBe(100);
+    expect(s.points.map((p) => p.step)).toEqual([50, 100]);
+    expect(Math.max(...s.trainer.chunks)).toBe(1);
+    const during = s.progress.filter((p) => p.step > 0 && p.step < 100);
+    expect(during.length).toBeGreaterThanOrEqual(90);
+    expect(during.every((p) => !p.running)).toBe(true);
+    expect(during.map((p) => p.step)).toEqual([...during.map((p) => p.step)].sort((a, b) => a - b));
+    expect(s.progress.at(-1)).toEqual({ step: 100, running: false });
+    expect(yields).toBe(99);
   });
 
   it('play after single steps evaluates on multiples of evalEvery again', async () => {

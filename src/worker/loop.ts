@@ -148,21 +148,34 @@ export class TrainingLoop<P> {
 
   /**
    * Takes `n` steps then evaluates (the Step buttons); queued behind any running slice. Steps that cross the
-   * evaluation grid are evaluated there too, so ×100 draws the same points play would have.
+   * evaluation grid are evaluated there too, so ×100 draws the same points play would have. The steps go in
+   * slices like play's, with progress reported and the thread yielded between them: ×100 on MNIST takes
+   * seconds on the CPU, and the page shows how far it got instead of nothing.
    */
   stepOnce(n: number): Promise<void> {
     return this.#enqueue(async () => {
       for (let left = n; left > 0;) {
-        const k = Math.min(left, this.#toGrid());
+        const k = Math.min(left, this.#toGrid(), this.#chunk);
+        const start = this.#now();
         await this.#trainer.step(k);
         this.#step += k;
         this.#sinceEval += k;
         left -= k;
-        if (left > 0) await this.#evaluate();
+        this.#fitChunk(k, this.#now() - start);
+        if (left === 0) break;
+        if (this.#step % this.#evalEvery === 0) await this.#evaluate();
+        this.#progress(false);
+        await this.#yield();
       }
       await this.#evaluate();
       this.#progress(true);
     });
+  }
+
+  /** Sizes the next slice from one that took `ms` for `k` steps: a slice's worth, at most an evaluation interval. */
+  #fitChunk(k: number, ms: number): void {
+    const target = ms > 0 ? Math.round((k * this.#sliceMs) / ms) : 2 * k;
+    this.#chunk = Math.min(this.#evalEvery, Math.max(1, target));
   }
 
   /** Steps to the next multiple of evalEvery: play evaluates on that grid whatever single steps came before. */

@@ -9,6 +9,7 @@ import type {
   FallbackKind,
   EvalResult,
   FishLegApprox,
+  LayerInfo,
   OptimizerConfig,
   Activation,
   Likelihood,
@@ -34,6 +35,11 @@ export interface DataSpec {
   readonly testFraction?: number;
   /** Seeds the data, the initial weights and the batches of every run. */
   readonly seed: number;
+  /**
+   * How many seeds every run trains on (default 1): `seed`, `seed + 1`, … (worker/seeds.ts). Each seed's
+   * replica of a run is what a one-seed race with that seed would train.
+   */
+  readonly seeds?: number;
   /** Only for task 'csv'. */
   readonly csv?: { readonly name: string; readonly text: string };
 }
@@ -182,8 +188,8 @@ export interface DataInfo {
   /** The full architecture string the runs use. */
   readonly arch: string;
   readonly params: number;
-  /** Layer shapes (m outputs × n inputs) for the Inside-FishLeg layer picker. */
-  readonly layers: readonly { readonly m: number; readonly n: number }[];
+  /** Each layer as its kind describes it, for the Inside view's layer picker. */
+  readonly layers: readonly LayerInfo[];
   readonly numClasses?: number;
 }
 
@@ -240,10 +246,10 @@ export type TaskFrame =
   | { readonly kind: 'probs'; readonly probs: Float32Array[] };
 
 /** Inside-FishLeg data of one run and layer. */
-export interface FishLegFrame {
+export interface InsideFrame {
   readonly runId: string;
   readonly step: number;
-  readonly layer: { readonly index: number; readonly m: number; readonly n: number };
+  readonly layer: LayerInfo & { readonly index: number };
   readonly damping: number;
   readonly q: Float64Array | null;
   readonly fInv: Float64Array | null;
@@ -258,7 +264,7 @@ export interface FishLegFrame {
   /** Training rows the exact Fisher block was averaged over. */
   readonly fisherRows?: number;
   /** Earlier frames' scalar measures of the same run and layer, oldest first (kept by the UI's store). */
-  readonly history?: readonly FishLegHistoryPoint[];
+  readonly history?: readonly InsideHistoryPoint[];
   /**
    * The same layer's inverse-Fisher block of the race's other runs whose optimizer offers one (K-FAC), each
    * with its relative error to the exact (F + γI)⁻¹ of its own weights and γ; absent when there is none.
@@ -280,7 +286,7 @@ export interface InverseComparison {
 }
 
 /** The scalar measures of one Inside-FishLeg frame, for the charts over time. */
-export interface FishLegHistoryPoint {
+export interface InsideHistoryPoint {
   readonly step: number;
   readonly cosFishLeg: number;
   readonly cosGradient: number;
@@ -367,7 +373,8 @@ export type WorkerEvent =
   | {
       readonly type: 'metrics';
       readonly raceId: number;
-      readonly points: readonly { readonly runId: string; readonly point: MetricPoint }[];
+      /** `seed` is set in a race on several seeds: which seed's replica of the run this point is. */
+      readonly points: readonly { readonly runId: string; readonly point: MetricPoint; readonly seed?: number }[];
     }
   /** Throttled progress between evaluations (steps are counted without any readback). */
   | {
@@ -377,7 +384,17 @@ export type WorkerEvent =
       readonly running: boolean;
       readonly stepsPerSecond: number;
     }
-  | { readonly type: 'diverged'; readonly raceId: number; readonly runId: string; readonly step: number }
+  /**
+   * In a race on several seeds, with `seed`: that seed's replica stopped; without: the run's last replica did
+   * (the run no longer steps).
+   */
+  | {
+      readonly type: 'diverged';
+      readonly raceId: number;
+      readonly runId: string;
+      readonly step: number;
+      readonly seed?: number;
+    }
   /**
    * A live change of a run's settings took effect at `step` (the first step that uses `to`); an approximation
    * change is also announced by 'switched'.
@@ -398,7 +415,7 @@ export type WorkerEvent =
       readonly approx: FishLegApprox;
     }
   | { readonly type: 'taskFrame'; readonly raceId: number; readonly runId: string; readonly frame: TaskFrame }
-  | { readonly type: 'fishlegFrame'; readonly raceId: number; readonly frame: FishLegFrame }
+  | { readonly type: 'insideFrame'; readonly raceId: number; readonly frame: InsideFrame }
   /** The GPU device was lost; `restoredStep` is set once the race was rebuilt from its checkpoint at that step. */
   | { readonly type: 'deviceLost'; readonly raceId: number; readonly message: string; readonly restoredStep?: number }
   | {
@@ -440,6 +457,16 @@ export interface SavedRacer {
   readonly checkpoint: RacerCheckpoint;
   readonly diverged: number | null;
   /** The step-0 loss its divergence watch compares to (null before the first evaluation). */
+  readonly initialLoss: number | null;
+  /** In a race on several seeds: the run's replicas on the seeds after the first, in seed order. */
+  readonly replicas?: readonly SavedReplica[];
+}
+
+/** One more seed's replica of a saved run (its settings are the run's). */
+export interface SavedReplica {
+  readonly seed: number;
+  readonly checkpoint: RacerCheckpoint;
+  readonly diverged: number | null;
   readonly initialLoss: number | null;
 }
 

@@ -4,6 +4,9 @@
  * at step boundaries, marks runs that diverge (NaN, or a loss that explodes or stays far above its start) (they stop, the others go on),
  * computes view frames every few evaluations, and keeps checkpoints of every run's whole state (parameters,
  * optimizer state, settings) to rebuild after a device loss and continue exactly as the lost race would have.
+ * On several seeds (DataSpec.seeds) every run is one trainer per seed, each on its seed's data, weights and
+ * batches (worker/seeds.ts); the replicas step, change, branch, checkpoint and diverge as runs of their own,
+ * while views and the Inside-FishLeg frame come from each run's first seed only.
  */
 import {
   type Backend,
@@ -14,6 +17,7 @@ import {
   DeviceDataset,
   DivergenceWatch,
   type FishLegApprox,
+  layerInfo,
   type OptimizerConfig,
   OptimizerConfigError,
   switchedValue,
@@ -22,7 +26,7 @@ import {
 import type { LoopTrainer } from './loop.ts';
 import type {
   DataInfo,
-  FishLegFrame,
+  InsideFrame,
   InspectSpec,
   LiveChange,
   MetricPoint,
@@ -31,11 +35,13 @@ import type {
   RunSpec,
   SavedRaceState,
   SavedRacer,
+  SavedReplica,
   StepChange,
   TaskFrame,
   TaskStatic,
 } from './protocol.ts';
-import { fishlegFrame, inverseComparisons, taskFrame, taskStatic } from './views-data.ts';
+import { raceSeeds } from './seeds.ts';
+import { insideFrame, inverseComparisons, taskFrame, taskStatic } from './views-data.ts';
 
 /** Thrown for race commands that name a run the race does not have, or break lock-step rules. */
 export class RaceError extends Error {
@@ -44,22 +50,28 @@ export class RaceError extends Error {
 
 /** What the race reports besides evaluations. */
 export interface RaceListener {
-  diverged(runId: string, step: number): void;
+  /** With `seed` (races on several seeds): that seed's replica stopped; without: the run's last one did. */
+  diverged(runId: string, step: number, seed?: number): void;
   switched(runId: string, step: number, approx: FishLegApprox): void;
   /** A live change took effect at `step` (the chart marks it); not repeated when a rebuilt race replays it. */
   changed?(runId: string, step: number, from: OptimizerConfig, to: OptimizerConfig): void;
   taskFrame(runId: string, frame: TaskFrame): void;
-  fishlegFrame(frame: FishLegFrame): void;
+  insideFrame(frame: InsideFrame): void;
 }
 
 /** One evaluation of one run, as the loop hands it on. */
 export interface RacePoint {
   readonly runId: string;
   readonly point: MetricPoint;
+  /** Which seed's replica, in a race on several seeds. */
+  readonly seed?: number;
 }
 
 interface Racer {
   spec: RunSpec;
+  /** The seed of its weights, batches and data; the run's first replica has the race's first seed. */
+  readonly seed: number;
+  readonly primary: boolean;
   readonly trainer: Trainer;
   /** Step at which the run diverged; it no longer steps. */
   diverged: number | null;
@@ -89,7 +101,10 @@ export class Race implements LoopTrainer<RacePoint[]> {
   readonly info: DataInfo;
   readonly task: TaskStatic;
   readonly #backend: Backend;
-  readonly #device: DeviceDataset;
+  /** One per seed, in seed order (shared where the data does not depend on the seed). */
+  readonly #devices: readonly DeviceDataset[];
+  readonly #seeds: readonly number[];
+  /** Every replica of every run, run by run, each run's replicas in seed order. */
   readonly #racers: Racer[];
   readonly #listener: RaceListener;
   readonly #spec: RaceSpec;
@@ -108,21 +123,22 @@ export class Race implements LoopTrainer<RacePoint[]> {
 
   private constructor(
     backend: Backend,
-    device: DeviceDataset,
+    devices: readonly DeviceDataset[],
     racers: Racer[],
     spec: RaceSpec,
     listener: RaceListener,
     options: RaceOptions,
   ) {
     this.#backend = backend;
-    this.#device = device;
+    this.#devices = devices;
+    this.#seeds = raceSeeds(spec.data);
     this.#racers = racers;
     this.#spec = spec;
     this.#listener = listener;
     this.#inspect = spec.inspect;
     this.#network = spec.network ?? false;
     this.#options = { viewEvery: options.viewEvery ?? 5, checkpointEvery: options.checkpointEvery ?? 5 };
-    const data = device.data;
+    const data = devices[0]!.data;
     const first = racers[0]?.trainer;
     const arch = archString(spec.model.hidden, data);
     this.info = {
@@ -135,30 +151,43 @@ export class Race implements LoopTrainer<RacePoint[]> {
       likelihood: first?.likelihood ?? resolveLikelihood(spec, data),
       arch,
       params: paramCount(archForData(arch, data)),
-      layers: (first?.layout.layers ?? []).map((l) => ({ m: l.m, n: l.n })),
+      layers: (first?.layout.layers ?? []).map(layerInfo),
       ...(data.numClasses !== undefined ? { numClasses: data.numClasses } : {}),
     };
     this.task = taskStatic(data);
   }
 
-  /** Uploads the data once and builds every run at step 0. */
+  /**
+   * Uploads the data once and builds every run at step 0. `data`: the dataset, or one per seed of the race
+   * (worker/seeds.ts, in seed order); the same object given for several seeds is uploaded once.
+   */
   static build(
     backend: Backend,
-    data: Dataset,
+    data: Dataset | readonly Dataset[],
     spec: RaceSpec,
     listener: RaceListener,
     options: RaceOptions = {},
   ): Race {
-    const device = new DeviceDataset(backend, data);
+    const seeds = raceSeeds(spec.data);
+    const sets = Array.isArray(data) ? (data as readonly Dataset[]) : seeds.map(() => data as Dataset);
+    if (sets.length !== seeds.length) {
+      throw new RaceError(`a race on ${seeds.length} seeds needs ${seeds.length} datasets, not ${sets.length}`);
+    }
+    const uploaded = new Map<Dataset, DeviceDataset>();
     const racers: Racer[] = [];
     try {
-      for (const run of spec.runs) racers.push(newRacer(backend, device, spec, run));
+      const devices = sets.map((d) => {
+        let dev = uploaded.get(d);
+        if (!dev) uploaded.set(d, (dev = new DeviceDataset(backend, d)));
+        return dev;
+      });
+      for (const run of spec.runs) racers.push(...newReplicas(backend, devices, seeds, spec, run));
+      return new Race(backend, devices, racers, spec, listener, options);
     } catch (e) {
       for (const r of racers) r.trainer.dispose();
-      device.dispose();
+      for (const dev of uploaded.values()) dev.dispose();
       throw e;
     }
-    return new Race(backend, device, racers, spec, listener, options);
   }
 
   /**
@@ -172,7 +201,7 @@ export class Race implements LoopTrainer<RacePoint[]> {
     return {
       race: Race.fromSaved(
         backend,
-        this.#device.data,
+        this.#devices.map((d) => d.data),
         { ...this.#spec, inspect: this.#inspect, network: this.#network },
         saved,
         this.#listener,
@@ -186,15 +215,22 @@ export class Race implements LoopTrainer<RacePoint[]> {
   saved(): SavedRaceState {
     const queued = this.#pending.map((c) => ({ ...c, step: this.currentStep }));
     const live = this.#racers.filter((r) => r.diverged === null);
+    const replica = (r: Racer): SavedReplica => ({
+      seed: r.seed,
+      checkpoint: r.checkpoint,
+      diverged: r.diverged,
+      initialLoss: r.watch.initial,
+    });
     return {
       // Live runs are checkpointed together, so they all restart from the same step.
       step: Math.max(0, ...live.map((r) => r.checkpoint.state?.step ?? 0)),
-      runs: this.#racers.map((r) => ({
-        spec: r.spec,
-        checkpoint: r.checkpoint,
-        diverged: r.diverged,
-        initialLoss: r.watch.initial,
-      })),
+      runs: this.#racers
+        .filter((r) => r.primary)
+        .map((r) => {
+          const others = this.#replicasOf(r.spec.id).filter((x) => !x.primary);
+          const first = { spec: r.spec, checkpoint: r.checkpoint, diverged: r.diverged, initialLoss: r.watch.initial };
+          return others.length > 0 ? { ...first, replicas: others.map(replica) } : first;
+        }),
       changes: [...this.#journal, ...this.#replay, ...queued],
     };
   }
@@ -206,16 +242,27 @@ export class Race implements LoopTrainer<RacePoint[]> {
    */
   static fromSaved(
     backend: Backend,
-    data: Dataset,
+    data: Dataset | readonly Dataset[],
     spec: RaceSpec,
     saved: SavedRaceState,
     listener: RaceListener,
     options: RaceOptions = {},
   ): Race {
+    const seeds = raceSeeds(spec.data);
+    for (const r of saved.runs) {
+      const got = [spec.data.seed, ...(r.replicas ?? []).map((x) => x.seed)];
+      if (got.join() !== seeds.join()) {
+        throw new RaceError(`the saved race ran on seeds ${got.join(', ')}; this setup runs on ${seeds.join(', ')}`);
+      }
+    }
     const runs = saved.runs.map((r) => r.checkpoint.spec);
     const race = Race.build(backend, data, { ...spec, runs }, listener, options);
     try {
-      race.#racers.forEach((r, i) => restoreRacer(r, saved.runs[i]!));
+      saved.runs.forEach((old, i) => {
+        const replicas = race.#racers.slice(i * seeds.length, (i + 1) * seeds.length);
+        restoreRacer(replicas[0]!, old.spec, old);
+        replicas.slice(1).forEach((r, k) => restoreRacer(r, old.spec, old.replicas![k]!));
+      });
     } catch (e) {
       race.dispose();
       throw e;
@@ -224,9 +271,14 @@ export class Race implements LoopTrainer<RacePoint[]> {
     return race;
   }
 
-  /** Ids of the runs still stepping. */
+  /** Ids of the runs still stepping (on at least one seed). */
   get live(): string[] {
-    return this.#racers.filter((r) => r.diverged === null).map((r) => r.spec.id);
+    return [...new Set(this.#racers.filter((r) => r.diverged === null).map((r) => r.spec.id))];
+  }
+
+  /** The race's seeds, its own first. */
+  get seeds(): readonly number[] {
+    return this.#seeds;
   }
 
   get currentStep(): number {
@@ -254,52 +306,48 @@ export class Race implements LoopTrainer<RacePoint[]> {
    */
   async addRun(run: RunSpec, from: string | null): Promise<void> {
     if (this.#racers.some((r) => r.spec.id === run.id)) throw new RaceError(`the race already has a run '${run.id}'`);
-    const racer = newRacer(this.#backend, this.#device, this.#spec, run);
+    const sources = from === null ? null : this.#replicasOf(from);
+    if (sources && sources[0]!.spec.optimizer.kind !== run.optimizer.kind) {
+      throw new RaceError(`a branch of '${sources[0]!.spec.name}' must use ${sources[0]!.spec.optimizer.kind}`);
+    }
+    const replicas = newReplicas(this.#backend, this.#devices, this.#seeds, this.#spec, run);
     try {
-      if (from !== null) {
-        const src = this.#racer(from);
-        if (src.spec.optimizer.kind !== run.optimizer.kind) {
-          throw new RaceError(`a branch of '${src.spec.name}' must use ${src.spec.optimizer.kind}`);
-        }
-        const state = await src.trainer.checkpoint();
-        racer.trainer.restore(state);
-        // Same kind, possibly other settings: they apply from the branch point on.
-        racer.trainer.updateOptimizer(run.optimizer);
-        const seconds = src.secondsBase + src.trainer.seconds;
-        racer.secondsBase = seconds;
-        racer.lastSeconds = seconds;
-        racer.lastStep = state.step;
-        racer.watch = new DivergenceWatch(src.watch.initial);
-        racer.checkpoint = { spec: run, state, seconds };
-      }
+      // Each seed's replica branches from the same seed's replica of the source.
+      for (const [k, racer] of replicas.entries()) if (sources) await branchFrom(racer, sources[k]!, run);
     } catch (e) {
-      racer.trainer.dispose();
+      for (const r of replicas) r.trainer.dispose();
       throw e;
     }
-    this.#racers.push(racer);
+    this.#racers.push(...replicas);
     this.#viewsDue = true;
   }
 
   /** Steps every live run that is behind the others up to them (a paused race's newly added runs), in slices. */
   async catchUp(onProgress: (runId: string, step: number, target: number) => void): Promise<void> {
     const target = this.currentStep;
-    for (const r of this.#racers) {
-      while (r.diverged === null && r.trainer.stepCount < target) {
-        r.trainer.step(Math.min(CATCH_UP_SLICE, target - r.trainer.stepCount));
-        await r.trainer.settle();
-        onProgress(r.spec.id, r.trainer.stepCount, target);
+    for (const id of new Set(this.#racers.map((r) => r.spec.id))) {
+      const behind = () => this.#replicasOf(id).filter((r) => r.diverged === null && r.trainer.stepCount < target);
+      // A run's replicas move together, so its progress is the step all of them have reached.
+      for (let rs = behind(); rs.length > 0; rs = behind()) {
+        for (const r of rs) {
+          r.trainer.step(Math.min(CATCH_UP_SLICE, target - r.trainer.stepCount));
+          await r.trainer.settle();
+        }
+        const left = behind();
+        onProgress(id, left.length > 0 ? Math.min(...left.map((r) => r.trainer.stepCount)) : target, target);
       }
     }
   }
 
-  /** Removes a run and frees it (no effect on the others). */
+  /** Removes a run (every replica) and frees it (no effect on the others). */
   remove(runId: string): void {
-    const i = this.#racers.findIndex((r) => r.spec.id === runId);
-    if (i < 0) throw new RaceError(`no run '${runId}' in this race`);
-    const [r] = this.#racers.splice(i, 1);
-    r!.trainer.dispose();
+    this.#replicasOf(runId);
+    for (let i = this.#racers.length - 1; i >= 0; i--) {
+      if (this.#racers[i]!.spec.id !== runId) continue;
+      const [r] = this.#racers.splice(i, 1);
+      r!.trainer.dispose();
+    }
   }
-
   /** Chooses the run and layer of the Inside-FishLeg view; the next evaluation sends a frame. */
   inspect(spec: InspectSpec): void {
     this.#inspect = spec;
@@ -351,9 +399,11 @@ export class Race implements LoopTrainer<RacePoint[]> {
     return out;
   }
 
-  /** Evaluates one run on its own (a run just added), outside the race's evaluation cadence. */
-  async evaluateRun(runId: string): Promise<RacePoint> {
-    return this.#evaluateRacer(this.#racer(runId));
+  /** Evaluates one run (every replica) on its own (a run just added), outside the race's evaluation cadence. */
+  async evaluateRun(runId: string): Promise<RacePoint[]> {
+    const out: RacePoint[] = [];
+    for (const r of this.#replicasOf(runId)) out.push(await this.#evaluateRacer(r));
+    return out;
   }
 
   async #evaluateRacer(r: Racer): Promise<RacePoint> {
@@ -364,11 +414,13 @@ export class Race implements LoopTrainer<RacePoint[]> {
     const msPerStep = steps > 0 ? (1000 * (e.seconds - r.lastSeconds)) / steps : Number.NaN;
     r.lastSeconds = e.seconds;
     r.lastStep = e.step;
+    const several = this.#seeds.length > 1;
     if (r.watch.observe(e.step, e.trainLoss) !== null) {
       r.diverged = e.step;
-      this.#listener.diverged(r.spec.id, e.step);
+      if (several) this.#listener.diverged(r.spec.id, e.step, r.seed);
+      if (this.#replicasOf(r.spec.id).every((x) => x.diverged !== null)) this.#listener.diverged(r.spec.id, e.step);
     }
-    return { runId: r.spec.id, point: { ...e, auxLoss, msPerStep } };
+    return { runId: r.spec.id, point: { ...e, auxLoss, msPerStep }, ...(several ? { seed: r.seed } : {}) };
   }
 
   /** Marks views as due at the next evaluation (e.g. on pause). */
@@ -379,20 +431,22 @@ export class Race implements LoopTrainer<RacePoint[]> {
   /** Computes and reports the task frame of every live run and the Inside-FishLeg frame. */
   async sendViews(): Promise<void> {
     this.#viewsDue = false;
-    for (const r of this.#racers) {
+    // One seed's views stand for the run: the others' would cost readbacks that nothing shows.
+    const primaries = this.#racers.filter((r) => r.primary);
+    for (const r of primaries) {
       if (r.diverged !== null && r.diverged < r.trainer.stepCount) continue;
       const frame = await taskFrame(r.trainer, this.task, this.#network);
       if (frame) this.#listener.taskFrame(r.spec.id, frame);
     }
-    const target = this.#racers.find((r) => r.spec.id === this.#inspect.runId);
+    const target = primaries.find((r) => r.spec.id === this.#inspect.runId);
     if (target && target.diverged === null) {
-      const frame = await fishlegFrame(target.trainer, target.spec.id, this.#inspect.layer);
+      const frame = await insideFrame(target.trainer, target.spec.id, this.#inspect.layer);
       if (frame) {
-        const others = this.#racers
+        const others = primaries
           .filter((r) => r !== target && r.diverged === null)
           .map((r) => ({ runId: r.spec.id, trainer: r.trainer }));
         const comparisons = frame.q ? await inverseComparisons(others, frame.layer.index) : [];
-        this.#listener.fishlegFrame(comparisons.length > 0 ? { ...frame, comparisons } : frame);
+        this.#listener.insideFrame(comparisons.length > 0 ? { ...frame, comparisons } : frame);
       }
     }
   }
@@ -419,35 +473,44 @@ export class Race implements LoopTrainer<RacePoint[]> {
     if (this.#disposed) return;
     this.#disposed = true;
     for (const r of this.#racers) r.trainer.dispose();
-    this.#device.dispose();
+    for (const d of new Set(this.#devices)) d.dispose();
   }
 
   get backend(): Backend {
     return this.#backend;
   }
 
-  /** Applies one change to its run (gone if removed since) and journals it. */
+  /** Applies one change to its run's every replica (gone if removed since) and journals it. */
   async #apply(change: LiveChange): Promise<void> {
-    const r = this.#racers.find((x) => x.spec.id === change.runId);
-    if (!r) return;
+    const replicas = this.#racers.filter((x) => x.spec.id === change.runId);
+    const first = replicas[0];
+    if (!first) return;
     const { optimizer } = change;
-    const current = r.trainer.optimizerConfig;
+    const current = first.trainer.optimizerConfig;
     const to = switchedValue(current, optimizer);
     if (to !== null) {
-      await r.trainer.switchApprox(to);
-      if (!change.announced) this.#listener.switched(change.runId, r.trainer.stepCount, to as FishLegApprox);
+      for (const r of replicas) await r.trainer.switchApprox(to);
+      if (!change.announced) this.#listener.switched(change.runId, first.trainer.stepCount, to as FishLegApprox);
       this.#viewsDue = true;
     }
-    r.trainer.updateOptimizer(optimizer);
-    r.spec = { ...r.spec, optimizer };
-    if (!change.announced) this.#listener.changed?.(change.runId, r.trainer.stepCount, current, optimizer);
+    for (const r of replicas) {
+      r.trainer.updateOptimizer(optimizer);
+      r.spec = { ...r.spec, optimizer };
+    }
+    if (!change.announced) this.#listener.changed?.(change.runId, first.trainer.stepCount, current, optimizer);
     this.#journal.push({ runId: change.runId, optimizer, announced: true, step: this.currentStep });
   }
 
+  /** A run's first replica (the one its views show). */
   #racer(runId: string): Racer {
-    const r = this.#racers.find((x) => x.spec.id === runId);
-    if (!r) throw new RaceError(`no run '${runId}' in this race`);
-    return r;
+    return this.#replicasOf(runId)[0]!;
+  }
+
+  /** Every replica of a run, in seed order. */
+  #replicasOf(runId: string): Racer[] {
+    const rs = this.#racers.filter((x) => x.spec.id === runId);
+    if (rs.length === 0) throw new RaceError(`no run '${runId}' in this race`);
+    return rs;
   }
 }
 
@@ -460,8 +523,8 @@ function resolveLikelihood(spec: RaceSpec, data: Dataset) {
   return spec.model.likelihood === 'auto' ? likelihoodFor(data.kind) : spec.model.likelihood;
 }
 
-/** Carries a saved racer's state over to its rebuilt counterpart (built from the saved checkpoint's spec). */
-function restoreRacer(r: Racer, old: SavedRacer): void {
+/** Carries a saved replica's state over to its rebuilt counterpart (built from the saved checkpoint's spec). */
+function restoreRacer(r: Racer, shown: RunSpec, old: SavedReplica | SavedRacer): void {
   r.diverged = old.diverged;
   // Afresh from the step-0 loss: evaluations after the checkpoint are retraced and judged again.
   r.watch = new DivergenceWatch(old.initialLoss);
@@ -471,20 +534,61 @@ function restoreRacer(r: Racer, old: SavedRacer): void {
   r.lastSeconds = old.checkpoint.seconds;
   r.lastStep = r.trainer.stepCount;
   // A diverged run no longer steps or checkpoints: its settings stay those the UI shows.
-  if (old.diverged !== null) r.spec = old.spec;
+  if (old.diverged !== null) r.spec = shown;
 }
 
-function newRacer(backend: Backend, device: DeviceDataset, spec: RaceSpec, run: RunSpec): Racer {
+/** Starts `racer` where `src` (the same seed's replica of another run) stands, with `run`'s settings. */
+async function branchFrom(racer: Racer, src: Racer, run: RunSpec): Promise<void> {
+  const state = await src.trainer.checkpoint();
+  racer.trainer.restore(state);
+  // Same kind, possibly other settings: they apply from the branch point on.
+  racer.trainer.updateOptimizer(run.optimizer);
+  const seconds = src.secondsBase + src.trainer.seconds;
+  racer.secondsBase = seconds;
+  racer.lastSeconds = seconds;
+  racer.lastStep = state.step;
+  racer.watch = new DivergenceWatch(src.watch.initial);
+  racer.checkpoint = { spec: run, state, seconds };
+}
+
+/** A run's trainers, one per seed, each seeded and fed as a one-seed race on that seed would be. */
+function newReplicas(
+  backend: Backend,
+  devices: readonly DeviceDataset[],
+  seeds: readonly number[],
+  spec: RaceSpec,
+  run: RunSpec,
+): Racer[] {
+  const out: Racer[] = [];
+  try {
+    seeds.forEach((seed, k) => out.push(newRacer(backend, devices[k]!, spec, run, seed, k === 0)));
+  } catch (e) {
+    for (const r of out) r.trainer.dispose();
+    throw e;
+  }
+  return out;
+}
+
+function newRacer(
+  backend: Backend,
+  device: DeviceDataset,
+  spec: RaceSpec,
+  run: RunSpec,
+  seed: number,
+  primary: boolean,
+): Racer {
   const data = device.data;
   const trainer = Trainer.create(backend, device, {
     arch: archString(spec.model.hidden, data),
     likelihood: resolveLikelihood(spec, data),
     optimizer: run.optimizer,
     batch: spec.model.batch,
-    seed: spec.data.seed,
+    seed,
   });
   return {
     spec: run,
+    seed,
+    primary,
     trainer,
     diverged: null,
     lastSeconds: 0,

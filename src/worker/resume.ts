@@ -53,7 +53,7 @@ export function adoptRuns(saved: SavedRaceState, spec: RaceSpec): SavedRaceState
  */
 export function resumeRace(
   backend: Backend,
-  data: Dataset,
+  data: Dataset | readonly Dataset[],
   spec: RaceSpec,
   saved: SavedRaceState,
   listener: RaceListener,

@@ -107,10 +107,10 @@ describe('WorkerSession races (CPU backend)', () => {
     await session.handle({ type: 'step', raceId: 7, steps: 5 });
     expect(metrics(7, 'fl').at(-1)!.step).toBe(30);
     // Inside FishLeg: Q and (F + γI)⁻¹ of layer 0 (4 × 3 weights → 12 × 12), with a finite relative error.
-    const f = events.filter((e) => e.type === 'fishlegFrame').at(-1);
-    expect(f?.type === 'fishlegFrame' && f.frame.q?.length).toBe(144);
-    expect(f?.type === 'fishlegFrame' && f.frame.fInv?.length).toBe(144);
-    expect(f?.type === 'fishlegFrame' && Number.isFinite(f.frame.relError)).toBe(true);
+    const f = events.filter((e) => e.type === 'insideFrame').at(-1);
+    expect(f?.type === 'insideFrame' && f.frame.q?.length).toBe(144);
+    expect(f?.type === 'insideFrame' && f.frame.fInv?.length).toBe(144);
+    expect(f?.type === 'insideFrame' && Number.isFinite(f.frame.relError)).toBe(true);
     expect(events.filter((e) => e.type === 'error')).toEqual([]);
     await session.dispose();
   });

@@ -28,6 +28,7 @@ import {
 import { TrainingLoop, type LoopOptions } from './loop.ts';
 import { Race, type RaceListener, type RaceOptions, type RacePoint } from './race.ts';
 import { loadDataSpec } from './load-data.ts';
+import { loadSeedData, MAX_SEEDS, raceSeeds } from './seeds.ts';
 import { resumeRace } from './resume.ts';
 import { TuneJob } from './tune-job.ts';
 import { DEFAULT_FACTORS } from './tune.ts';
@@ -36,8 +37,8 @@ import type {
   BackendInfo,
   Command,
   DataSpec,
+  InsideFrame,
   TuneCommand,
-  FishLegFrame,
   RaceSpec,
   SavedRaceState,
   TaskFrame,
@@ -239,7 +240,7 @@ export class WorkerSession {
               this.#post({ type: 'catchUp', raceId: cur.raceId, runId, step, target }),
             );
           }
-          this.#queueMetrics(cur.raceId, [await cur.race.evaluateRun(cmd.run.id)]);
+          this.#queueMetrics(cur.raceId, await cur.race.evaluateRun(cmd.run.id));
         });
         this.#flush();
         cur.spec = spec;
@@ -292,8 +293,11 @@ export class WorkerSession {
     const spec: RaceSpec = { ...cur.spec, runs, network: false };
     // Every grid point is a model of its own on the device, beside the paused race's.
     try {
+      // The search trains one seed at a time, beside every replica of the paused race.
+      const race = raceSeeds(cur.spec.data).flatMap(() => cur.spec.runs);
       const variants = runs.flatMap((r) => DEFAULT_FACTORS.map(() => r));
-      this.#checkMemory({ ...spec, runs: [...cur.spec.runs, ...variants] }, cur.shape);
+      const one = { ...spec, data: { ...spec.data, seeds: 1 } };
+      this.#checkMemory({ ...one, runs: [...race, ...variants] }, cur.shape);
     } catch (e) {
       return fail(`the search does not fit: ${describeError(e).message}`);
     }
@@ -304,7 +308,7 @@ export class WorkerSession {
     }
     const job = new TuneJob(
       backend,
-      (seed) => this.#loadData(cmd.raceId, { ...cur.spec.data, seed }),
+      (seed) => this.#loadOne(cmd.raceId, { ...cur.spec.data, seed, seeds: 1 }),
       { ...ids, spec, steps: cmd.steps, seeds: cmd.seeds, objective: cmd.objective },
       (e) => this.#post(e),
     );
@@ -354,6 +358,10 @@ export class WorkerSession {
     const backend = this.#backend;
     if (!backend) throw new ProtocolError('setup arrived before init: send init first');
     if (spec.runs.length === 0) throw new ProtocolError('a race needs at least one run');
+    const seeds = spec.data.seeds ?? 1;
+    if (!Number.isSafeInteger(seeds) || seeds < 1 || seeds > MAX_SEEDS) {
+      throw new ProtocolError(`a race runs on 1 to ${MAX_SEEDS} seeds, not ${seeds}`);
+    }
     // The page has moved on to the new race: the old one stops stepping, but is only freed once the new
     // one is known to fit, so that a refused setup leaves it whole.
     const old = this.#current;
@@ -366,7 +374,7 @@ export class WorkerSession {
     const planned = plannedShape(spec.data);
     if (planned) this.#checkMemory(spec, planned);
     const data = await this.#loadData(raceId, spec.data);
-    const shape = dataShape(data);
+    const shape = dataShape(data[0]!);
     this.#checkMemory(spec, shape);
     await this.#disposeRace();
     const listener = this.#raceListener(raceId);
@@ -425,20 +433,25 @@ export class WorkerSession {
 
   #raceListener(raceId: number): RaceListener {
     return {
-      diverged: (runId: string, step: number) => {
+      diverged: (runId: string, step: number, seed?: number) => {
         this.#flush();
-        this.#post({ type: 'diverged', raceId, runId, step });
+        this.#post({ type: 'diverged', raceId, runId, step, ...(seed !== undefined ? { seed } : {}) });
       },
       switched: (runId: string, step: number, approx: FishLegApprox) =>
         this.#post({ type: 'switched', raceId, runId, step, approx }),
       changed: (runId, step, from, to) => this.#post({ type: 'changed', raceId, runId, step, from, to }),
       taskFrame: (runId: string, frame: TaskFrame) => this.#post({ type: 'taskFrame', raceId, runId, frame }),
-      fishlegFrame: (frame: FishLegFrame) => this.#post({ type: 'fishlegFrame', raceId, frame }),
+      insideFrame: (frame: InsideFrame) => this.#post({ type: 'insideFrame', raceId, frame }),
     };
   }
 
-  async #loadData(raceId: number, spec: DataSpec): Promise<Dataset> {
+  /** The race's data, one dataset per seed (worker/seeds.ts). */
+  async #loadData(raceId: number, spec: DataSpec): Promise<Dataset[]> {
     if (spec.task === 'csv' && !spec.csv) throw new ProtocolError('the CSV task needs a file: upload one first');
+    return loadSeedData(spec, (one) => this.#loadOne(raceId, one));
+  }
+
+  #loadOne(raceId: number, spec: DataSpec): Promise<Dataset> {
     return loadDataSpec(spec, () => {
       // Loaded once per worker: every later race reuses the bytes.
       const source = this.#options.mnistBytes ?? defaultMnistBytes;
@@ -455,7 +468,9 @@ export class WorkerSession {
     if (!backend) return;
     const h = spec.model.hidden.trim();
     const arch = parseArch(h === '' ? `${data.inputDim}-${data.outputDim}` : `${data.inputDim}-${h}-${data.outputDim}`);
-    const optimizers: OptimizerConfig[] = spec.runs.map((r) => r.optimizer);
+    // Every seed's replica of a run is one more trainer.
+    const seeds = raceSeeds(spec.data).length;
+    const optimizers: OptimizerConfig[] = spec.runs.flatMap((r) => Array<OptimizerConfig>(seeds).fill(r.optimizer));
     const estimate = estimateMemory({ arch, batch: spec.model.batch, data, optimizers });
     checkMemory(estimate, {
       budget: this.#options.memoryBudget ?? PAGE_MEMORY_BUDGET,

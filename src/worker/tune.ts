@@ -92,7 +92,8 @@ export async function tuneRace(
         await runHeadless(
           backend,
           data,
-          { ...spec, data: { ...spec.data, seed }, runs },
+          // One seed per headless race: the search runs its seeds one after another.
+          { ...spec, data: { ...spec.data, seed, seeds: 1 }, runs },
           {
             steps: options.steps,
             ...(options.evalEvery !== undefined ? { evalEvery: options.evalEvery } : {}),

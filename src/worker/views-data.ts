@@ -18,8 +18,11 @@ import {
   exactFisher,
   type Trainer,
   slice,
+  kronShape,
+  layerInfo,
+  layerKind,
 } from '../engine/index.ts';
-import type { FishLegFrame, InverseComparison, NetworkFrame, TaskFrame, TaskStatic } from './protocol.ts';
+import type { InsideFrame, InverseComparison, NetworkFrame, TaskFrame, TaskStatic } from './protocol.ts';
 
 /** Cells per side of a decision-boundary grid. */
 export const GRID_SIZE = 40;
@@ -144,15 +147,23 @@ async function networkOnGrid(
   const { mu, hidden } = await trainer.activations(input, cells, MAX_NETWORK_UNITS);
   const widths = [layers[0]!.n, ...layers.map((l) => l.m)];
   const shown = widths.map((w) => Math.min(w, MAX_NETWORK_UNITS));
-  // W̄_l is m×(n+1) row-major: its first shown rows are one contiguous block.
+  // The weight from unit c to unit r sits at r·ld + c (a dense W̄ is m×(n+1) row-major): the first shown rows are
+  // one contiguous block. A kind without unit-to-unit weights draws no edges.
+  const lds = layers.map((l) => layerKind(l).view.unitWeights?.(l).ld ?? 0);
   const blocks = await Promise.all(
-    layers.map((l, i) => trainer.backend.read(slice(trainer.params, l.offset, shown[i + 1]! * (l.n + 1)))),
+    layers.map((l, i) =>
+      lds[i]! > 0
+        ? trainer.backend.read(slice(trainer.params, l.offset, shown[i + 1]! * lds[i]!))
+        : Promise.resolve(null),
+    ),
   );
-  const weights = layers.map((l, i) => {
+  const weights = layers.map((_, i) => {
     const rows = shown[i + 1]!;
     const cols = shown[i]!;
     const w = new Float32Array(rows * cols);
-    for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) w[r * cols + c] = blocks[i]![r * (l.n + 1) + c]!;
+    const block = blocks[i];
+    const ld = lds[i]!;
+    if (block) for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) w[r * cols + c] = block[r * ld + c]!;
     return w;
   });
   const acts = layers.slice(0, -1).map((l) => l.act);
@@ -211,14 +222,14 @@ export function fisherRows(trainer: Trainer, layer: number): number {
 }
 
 /** Inside-FishLeg data for layer `index` of a FishLeg run (null when the run is not FishLeg). */
-export async function fishlegFrame(trainer: Trainer, runId: string, index: number): Promise<FishLegFrame | null> {
-  const fl = trainer.fishleg;
+export async function insideFrame(trainer: Trainer, runId: string, index: number): Promise<InsideFrame | null> {
+  const fl = trainer.inverseFisher;
   if (!fl) return null;
   const cfg = { damping: fl.damping };
   const layers = trainer.layout.layers;
   const li = Math.min(Math.max(0, index), layers.length - 1);
   const l = layers[li]!;
-  const layer = { index: li, m: l.m, n: l.n };
+  const layer = { index: li, ...layerInfo(l) };
   const base = { runId, step: trainer.stepCount, layer, damping: cfg.damping };
   if (l.size > MAX_MEASURE_BLOCK) {
     return {
@@ -234,7 +245,7 @@ export async function fishlegFrame(trainer: Trainer, runId: string, index: numbe
   const eig = layerFisherEigen(await layerFisher(trainer, trainer.trainSplit, idx, li));
   const lambdas = (await fl.hostLambda()).layers;
   const lambda = lambdas[li]!;
-  const shape = { m: l.m, p: l.n + 1 };
+  const shape = kronShape(l);
   // The gradient the last step preconditioned (one readback). A layer whose step applies Q in factored form
   // (FishLeg.gradientLayers) only refreshes its part on auxiliary steps; the small layers this view allows never
   // do at the playground's batch sizes.
@@ -270,7 +281,7 @@ export async function fishlegFrame(trainer: Trainer, runId: string, index: numbe
 
 /**
  * Layer `index`'s dense inverse-Fisher block of every run whose optimizer offers one (Optimizer.denseLayerInverse),
- * with its relative error to the exact (F + γI)⁻¹ on that run's own weights (the Fisher rows of fishlegFrame);
+ * with its relative error to the exact (F + γI)⁻¹ on that run's own weights (the Fisher rows of insideFrame);
  * only for blocks small enough for heat maps.
  */
 export async function inverseComparisons(

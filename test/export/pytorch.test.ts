@@ -17,6 +17,7 @@ import type { Dataset } from '../../src/engine/data/dataset.ts';
 import { auxBatchIndices, batchIndices } from '../../src/engine/data/sampler.ts';
 import { toyDataset, type ToyTask } from '../../src/engine/data/toy.ts';
 import {
+  exportLayers,
   exportPytorch,
   ExportError,
   npyFloat32,
@@ -328,9 +329,8 @@ for task, n, noise, seed, tf, k in ${JSON.stringify(TOYS)}:
 for seed, step, batch, n in ${JSON.stringify(BATCHES)}:
     out["batches"].append(m.batch_indices(seed, step, batch, n).tolist())
     out["aux"].append(m.aux_batch_indices(seed, step, batch, n).tolist())
-for arch, seed in ${JSON.stringify(INITS)}:
-    sizes, _ = m.parse_arch(arch)
-    out["init"].append(m.init_params(sizes, seed).view(np.uint32).tolist())
+for layers, seed in ${JSON.stringify(INITS.map(([arch, seed]) => [exportLayers(arch), seed]))}:
+    out["init"].append(m.init_params(layers, seed).view(np.uint32).tolist())
 json.dump(out, sys.stdout)
 `;
     const got = JSON.parse(runPython(py, ['-c', driver])) as {

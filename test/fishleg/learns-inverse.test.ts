@@ -44,7 +44,7 @@ async function errorsOverTraining(approx: FishLegApprox, arch: string, steps: nu
     Array.from({ length: t.trainSplit.n }, (_, i) => i),
   );
   const errors = () =>
-    Promise.all(t.layout.layers.map((_, l) => inverseFisherError(t.fishleg!, t.layout, F, l, config.damping)));
+    Promise.all(t.layout.layers.map((_, l) => inverseFisherError(t.inverseFisher!, t.layout, F, l, config.damping)));
   const start = await errors();
   t.step(steps / 2);
   const auxEarly = (await t.readAuxLoss())!;

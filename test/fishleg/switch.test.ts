@@ -33,7 +33,7 @@ function trained(approx: FishLegApprox, precision: 'f32' | 'f64' = 'f64') {
 }
 
 async function qOf(t: Trainer, v: Float64Array) {
-  const { layers } = await t.fishleg!.hostLambda();
+  const { layers } = await t.inverseFisher!.hostLambda();
   return t.layout.layers.map((l, i) => {
     const shape = { m: l.m, p: l.n + 1 };
     return {
@@ -50,7 +50,7 @@ describe('switching approximation', () => {
     const before = await qOf(t, v);
     const theta = await be.read(t.params);
     await t.switchApprox('kron-diag');
-    expect(t.fishleg!.approx).toBe('kron-diag');
+    expect(t.inverseFisher!.approx).toBe('kron-diag');
     expect(t.optimizerConfig).toMatchObject({ kind: 'fishleg', approx: 'kron-diag' });
     const after = await qOf(t, v);
     before.forEach((b, l) => expect(maxRelDiff(after[l]!.qv, b.qv), `layer ${l}`).toBeLessThan(1e-12));
@@ -72,7 +72,7 @@ describe('switching approximation', () => {
     const after = await qOf(t, v);
     before.forEach((b, l) => expect(after[l]!.trace / b.trace, `layer ${l}`).toBeCloseTo(1, 10));
     // The structure really changed, and Q·v stays close (the curvature is carried, not reset).
-    expect(t.fishleg!.approx).toBe(to);
+    expect(t.inverseFisher!.approx).toBe(to);
     t.step(4); // and it trains on
     expect(Array.from(await be.read(t.params)).every(Number.isFinite)).toBe(true);
     t.dispose();

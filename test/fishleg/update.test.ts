@@ -93,11 +93,11 @@ describe('FishLeg step', () => {
       twin.step(1);
       const g = await f64(be.read(twin.grads));
       twin.dispose();
-      const dense = (t.fishleg as FishLeg).gradientLayers(1);
+      const dense = (t.inverseFisher as FishLeg).gradientLayers(1);
       if (approx === 'kron-diag') expect(dense).toEqual(new Set([0, 1]));
       else expect(dense).toEqual(new Set([1])); // 12→3 at batch 4: the dense product is cheaper there
       const theta1 = await f64(be.read(t.params));
-      const { layers } = await t.fishleg!.hostLambda();
+      const { layers } = await t.inverseFisher!.hostLambda();
       const qg = applyQ(t, layers, g);
       const want = theta0.map(
         (th, i) => (1 - config.lr * config.weightDecay) * th - config.lr * (1 - config.beta) * qg[i]!,
@@ -119,15 +119,15 @@ describe('FishLeg step', () => {
       batch: 8,
       seed: 2,
     });
-    const lam0 = (await t.fishleg!.hostLambda()).layers;
+    const lam0 = (await t.inverseFisher!.hostLambda()).layers;
     t.step(3); // steps 0, 1, 2
     expect(await t.readAuxLoss()).toBeNull();
-    expect(maxRelDiff((await t.fishleg!.hostLambda()).layers[0]!.terms[0]!.R, lam0[0]!.terms[0]!.R)).toBe(0);
+    expect(maxRelDiff((await t.inverseFisher!.hostLambda()).layers[0]!.terms[0]!.R, lam0[0]!.terms[0]!.R)).toBe(0);
     t.step(1); // step 3
     expect(await t.readAuxLoss()).toEqual(expect.any(Number));
-    expect(maxRelDiff((await t.fishleg!.hostLambda()).layers[0]!.terms[0]!.R, lam0[0]!.terms[0]!.R)).toBeGreaterThan(
-      1e-6,
-    );
+    expect(
+      maxRelDiff((await t.inverseFisher!.hostLambda()).layers[0]!.terms[0]!.R, lam0[0]!.terms[0]!.R),
+    ).toBeGreaterThan(1e-6);
     t.dispose();
     be.dispose();
   });
@@ -158,7 +158,7 @@ describe('FishLeg step', () => {
       t.step(1); // step 0: parameter step only
       const theta1 = await f64(be.read(t.params));
       const lam0 = await f64(be.read(lamTensor(t)));
-      const h0 = (await t.fishleg!.hostLambda()).layers;
+      const h0 = (await t.inverseFisher!.hostLambda()).layers;
       t.step(1); // step 1: auxiliary update at θ1, then the parameter step
       const u = await f64(be.read(t.grads));
       const lam1 = await f64(be.read(lamTensor(t)));
@@ -219,5 +219,5 @@ describe('FishLeg step', () => {
 
 /** The λ tensor of a trainer's FishLeg (test access to a private field). */
 function lamTensor(t: Trainer) {
-  return (t.fishleg as unknown as { lambda: { lam: import('../../src/engine/tensor.ts').Tensor } }).lambda.lam;
+  return (t.inverseFisher as unknown as { lambda: { lam: import('../../src/engine/tensor.ts').Tensor } }).lambda.lam;
 }

@@ -9,7 +9,7 @@ import { CpuBackend } from '../../src/engine/cpu/backend.ts';
 import { getTask } from '../../src/engine/data/tasks.ts';
 import { denseLayerInverse, Kfac } from '../../src/engine/kfac/kfac.ts';
 import { Trainer } from '../../src/engine/trainer.ts';
-import type { FishLegFrame } from '../../src/worker/protocol.ts';
+import type { InsideFrame } from '../../src/worker/protocol.ts';
 import { Race, type RaceListener } from '../../src/worker/race.ts';
 import { PRESETS } from '../../src/ui/presets.ts';
 
@@ -17,12 +17,12 @@ describe('Inside view comparisons', () => {
   it('a FishLeg frame carries the K-FAC run’s dense block of the same layer and its error to the exact inverse', async () => {
     const preset = PRESETS.find((p) => p.id === 'curvature')!.config('cpu');
     const config = { ...preset, data: { ...preset.data, n: 300 } };
-    const frames: FishLegFrame[] = [];
+    const frames: InsideFrame[] = [];
     const listener: RaceListener = {
       diverged: () => {},
       switched: () => {},
       taskFrame: () => {},
-      fishlegFrame: (f) => frames.push(f),
+      insideFrame: (f) => frames.push(f),
     };
     const backend = new CpuBackend({ precision: 'f32' });
     const data = await getTask('spiral').load({ n: 300, noise: config.data.noise, seed: config.data.seed });
@@ -36,7 +36,8 @@ describe('Inside view comparisons', () => {
     expect(frames).toHaveLength(1);
     const f = frames[0]!;
     expect([f.runId, f.layer.index]).toEqual(['r1', 2]);
-    const d = f.layer.m * (f.layer.n + 1);
+    const d = f.layer.m * f.layer.p;
+    expect(d).toBe(f.layer.size);
     expect(f.q).not.toBeNull();
     const comparisons = f.comparisons ?? [];
     // The preset races FishLeg (r1), its frozen-Q control (r2), K-FAC (r3) and the natural gradient (r4).

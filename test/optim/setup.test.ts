@@ -7,7 +7,7 @@ import { CliError, parseArgs } from '../../src/cli/args.ts';
 import { rangeText, SETUP } from '../../src/engine/setup-spec.ts';
 import { checkHidden, parseSearch } from '../../src/ui/config.ts';
 
-const linked = [SETUP.samples, SETUP.noise, SETUP.seed, SETUP.batch, SETUP.evalEvery] as const;
+const linked = [SETUP.samples, SETUP.noise, SETUP.seed, SETUP.seeds, SETUP.batch, SETUP.evalEvery] as const;
 /** Where the setting sits in the parsed config. */
 const read = (s: (typeof linked)[number], q: string): number => {
   const { config } = parseSearch(`?task=spiral&${q}`);
@@ -15,6 +15,7 @@ const read = (s: (typeof linked)[number], q: string): number => {
     n: config.data.n,
     noise: config.data.noise,
     seed: config.data.seed,
+    seeds: config.data.seeds ?? 1,
     batch: config.model.batch,
     eval: config.model.evalEvery,
   };

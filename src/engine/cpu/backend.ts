@@ -11,11 +11,13 @@ import type { Op } from '../ops.ts';
 import type { DType, Storage, Tensor } from '../tensor.ts';
 import { validateOp } from '../validate.ts';
 import { actBackward, actForward } from './activation.ts';
+import { col2im, im2col } from './conv.ts';
 import { axpby, compileCoef, fill, hadamard } from './elementwise.ts';
 import { gather } from './gather.ts';
 import { draw, fisherOutput, nll, outputGrad } from './likelihood.ts';
 import { matmul, type MatmulArgs } from './matmul.ts';
 import { adam, sgd } from './optimizer.ts';
+import { poolBackward, poolForward, poolTangent } from './pool.ts';
 import { spdInverse } from './spd-inverse.ts';
 import { reduceInto, reduceValue } from './reduce.ts';
 import { Scratch, type FloatArray, type Kernel, type StorageArray } from './types.ts';
@@ -318,6 +320,27 @@ export class CpuBackend implements Backend {
         const c = compileCoef(op.c, f);
         const { d } = op;
         return () => spdInverse(d, m, op.m.offset, c(), out, op.out.offset, scratch.float64(2 * d * d + d));
+      }
+      case 'im2col': {
+        const [x, cols] = [f(op.x), f(op.cols)];
+        return () => im2col(op, x, op.x.offset, op.ldX, cols, op.cols.offset, op.ldCols, op.ones);
+      }
+      case 'col2im': {
+        const [cols, dx] = [f(op.cols), f(op.dx)];
+        return () => col2im(op, cols, op.cols.offset, op.ldCols, dx, op.dx.offset, op.ldX);
+      }
+      case 'poolForward': {
+        const [x, y, arg] = [f(op.x), f(op.y), op.argmax ? u(op.argmax) : undefined];
+        const argOff = op.argmax?.offset ?? 0;
+        if (op.tangent) {
+          return () => poolTangent(op, x, op.x.offset, op.ldX, y, op.y.offset, op.ldY, op.ones, arg!, argOff);
+        }
+        return () => poolForward(op.kind, op, x, op.x.offset, op.ldX, y, op.y.offset, op.ldY, op.ones, arg, argOff);
+      }
+      case 'poolBackward': {
+        const [dy, dx, arg] = [f(op.dy), f(op.dx), op.argmax ? u(op.argmax) : undefined];
+        const argOff = op.argmax?.offset ?? 0;
+        return () => poolBackward(op.kind, op, dy, op.dy.offset, op.ldDy, arg, argOff, dx, op.dx.offset, op.ldX);
       }
       default: {
         const unknown: never = op;

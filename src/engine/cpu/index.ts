@@ -3,3 +3,4 @@
  */
 export { CpuBackend, CpuBackendError, type CpuBackendOptions } from './backend.ts';
 export { GatherIndexError } from './gather.ts';
+export { PoolIndexError } from './pool.ts';

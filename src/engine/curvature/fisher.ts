@@ -6,8 +6,9 @@
  */
 import type { Backend } from '../backend.ts';
 import { auxBatchIndices } from '../data/sampler.ts';
+import { kronShape } from '../layers/registry.ts';
 import type { ParamLayout } from '../model/mlp.ts';
-import { backwardOps, forwardOps, ropOps, Workspace, type DeviceSplit } from '../model/passes.ts';
+import { backwardOps, forwardOps, gatherInputsOp, ropOps, Workspace, type DeviceSplit } from '../model/passes.ts';
 import type { Likelihood, Op } from '../ops.ts';
 import type { FisherEstimator } from '../optim/config.ts';
 import { Stream } from '../rng.ts';
@@ -49,7 +50,7 @@ export class FisherProduct {
     const { backend, layout } = src;
     this.ws = new Workspace(backend, layout, rows, 'fishleg.aux');
     this.counter = backend.alloc(1, 'fishleg.drawCounter', 'u32');
-    const width = Math.max(...layout.layers.map((l) => Math.max(l.m, l.n + 1)));
+    const width = Math.max(...layout.layers.map(kronShape).map(({ m, p }) => Math.max(m, p)));
     this.ones = backend.alloc(width, 'fishleg.ones');
     backend.write(this.ones, new Float32Array(width).fill(1));
   }
@@ -69,12 +70,8 @@ export class FisherProduct {
     const { params, likelihood: lik, sigma, trainSplit } = this.src;
     const ws = this.ws;
     const B = this.rows;
-    const n = ws.inDim;
     const cols = ws.outDim;
-    const head: Op[] = [
-      { op: 'gather', rows: B, cols: n, src: trainSplit.x, idx: ws.idx, dst: ws.a[0]!, ldDst: n + 1, ones: true },
-      ...forwardOps(ws, params, B),
-    ];
+    const head: Op[] = [gatherInputsOp(ws, trainSplit.x, B), ...forwardOps(ws, params, B)];
     if (this.estimator === 'ggn') {
       return [
         ...head,
@@ -113,12 +110,12 @@ export class FisherProduct {
     const layers = ws.layout.layers;
     return arena.scoped(() => {
       const c = arena.take(B);
-      const width = Math.max(...layers.map((l) => Math.max(l.m, l.n + 1)));
+      const width = Math.max(...layers.map(kronShape).map(({ m, p }) => Math.max(m, p)));
       const t = arena.take(B * width);
       const ops: Op[] = [];
       // c_i = Σ_l rowdot(Ẽ_l V_l, Ā_l): the per-example gradient's inner product with v.
       layers.forEach((layer, l) => {
-        const p = layer.n + 1;
+        const { p } = kronShape(layer);
         const tl = slice(t, 0, B * p);
         ops.push(
           gemm('nn', B, p, layer.m, layerErrors(ws, l), slice(v, layer.offset, layer.size), tl),
@@ -128,8 +125,7 @@ export class FisherProduct {
       });
       // F v_l = (1/B) Ẽ_lᵀ diag(c) Ā_l, scaling the narrower of Ẽ_l and Ā_l.
       layers.forEach((layer, l) => {
-        const { m } = layer;
-        const p = layer.n + 1;
+        const { m, p } = kronShape(layer);
         const e = layerErrors(ws, l);
         const o = slice(out, layer.offset, layer.size);
         const w = Math.min(m, p);

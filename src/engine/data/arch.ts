@@ -1,32 +1,35 @@
 /**
  * The architecture strings of the UI, URL and CLI, e.g. '784-1000r-500r-250r-30-250r-500r-1000r-784':
- * the input size, then each layer's output size followed by its activation letter (r ReLU, t tanh,
- * s sigmoid; no letter = linear). `parseArch` checks them, against the data's dimensions when given.
+ * the input size, then one token per layer joined by '-', each in the grammar of its layer kind
+ * (layers/<kind>/grammar.ts; a dense layer is its output size and activation letter). `parseArch` checks
+ * them, against the data's dimensions when given.
  */
+import { ArchError, checkedSize } from '../layers/grammar.ts';
+import { kindOfToken, LAYER_KINDS, layerKind } from '../layers/registry.ts';
 import type { Activation } from '../ops.ts';
 import { printable } from '../printable.ts';
 
-/** Layer sizes (input first) and the activation after each layer: acts.length === sizes.length - 1. */
+export { ArchError, MAX_LAYER_SIZE } from '../layers/grammar.ts';
+
+/**
+ * Layer sizes (input first), the activation after each layer (acts.length === sizes.length - 1) and each
+ * layer's kind (layers/registry.ts); absent kinds mean every layer is dense.
+ */
 export interface Arch {
   readonly sizes: number[];
   readonly acts: Activation[];
-}
-
-/** A malformed architecture string, or one that does not fit the data. */
-export class ArchError extends Error {
-  override name = 'ArchError';
+  readonly kinds?: string[];
 }
 
 /** Longest excerpt of an architecture string quoted in a message (a long but valid one still fits). */
 const MAX_QUOTED_ARCH = 120;
 
-/** Largest layer width accepted: a guard against typos that would allocate gigabytes. */
-export const MAX_LAYER_SIZE = 65536;
+const HINT = `write sizes joined by '-', ${LAYER_KINDS.map((k) => k.grammar.hint).join('; or ')}, e.g. '784-128r-10'`;
 
-const LETTERS: Readonly<Record<string, Activation>> = { r: 'relu', t: 'tanh', s: 'sigmoid', '': 'identity' };
-const LETTER_OF: Readonly<Record<Activation, string>> = { relu: 'r', tanh: 't', sigmoid: 's', identity: '' };
-const HINT =
-  "write sizes joined by '-', each after the first followed by r (ReLU), t (tanh), s (sigmoid) or nothing (linear), e.g. '784-128r-10'";
+/** The kind of each layer of an architecture (dense where it names none). */
+export function archKinds(arch: Pick<Arch, 'acts' | 'kinds'>): readonly string[] {
+  return arch.kinds ?? arch.acts.map(() => 'dense');
+}
 
 /**
  * Parses an architecture string. When inputDim / outputDim are given, the first and last sizes must
@@ -43,33 +46,27 @@ export function parseArch(spec: string, inputDim?: number, outputDim?: number): 
   }
   const sizes: number[] = [];
   const acts: Activation[] = [];
+  const kinds: string[] = [];
   tokens.forEach((tok, i) => {
-    const m = /^(\d+)([a-z]?)$/i.exec(tok);
-    const where = i === 0 ? 'the input size' : `layer ${i}`;
-    if (!m) throw new ArchError(`architecture '${text}': ${where} '${printable(tok)}' is not a size; ${HINT}`);
-    const size = Number(m[1]);
-    const letter = m[2]!.toLowerCase();
-    if (size < 1 || size > MAX_LAYER_SIZE) {
-      throw new ArchError(
-        `architecture '${text}': ${where} has size ${printable(m[1]!.replace(/^0+(?=\d)/, ''))}, sizes go from 1 to ${MAX_LAYER_SIZE}`,
-      );
-    }
     if (i === 0) {
-      if (letter !== '') {
+      const m = /^(\d+)([a-z]?)$/i.exec(tok);
+      if (!m) throw new ArchError(`architecture '${text}': the input size '${printable(tok)}' is not a size; ${HINT}`);
+      const size = checkedSize(m[1]!, 'the input size', text);
+      if (m[2] !== '') {
         throw new ArchError(
           `architecture '${text}': the input size '${printable(tok)}' cannot have an activation letter`,
         );
       }
-    } else {
-      const act = LETTERS[letter];
-      if (act === undefined) {
-        throw new ArchError(
-          `architecture '${text}': ${where} '${printable(tok)}' has unknown activation '${m[2]}'; ${HINT}`,
-        );
-      }
-      acts.push(act);
+      sizes.push(size);
+      return;
     }
-    sizes.push(size);
+    const where = `layer ${i}`;
+    const kind = kindOfToken(tok);
+    if (!kind) throw new ArchError(`architecture '${text}': ${where} '${printable(tok)}' is not a size; ${HINT}`);
+    const layer = kind.grammar.parse(tok, where, text, HINT);
+    sizes.push(layer.size);
+    acts.push(layer.act);
+    kinds.push(kind.kind);
   });
   if (inputDim !== undefined && sizes[0] !== inputDim) {
     throw new ArchError(`architecture '${text}' takes ${sizes[0]} inputs, but the data has ${inputDim} features`);
@@ -78,7 +75,7 @@ export function parseArch(spec: string, inputDim?: number, outputDim?: number): 
   if (outputDim !== undefined && out !== outputDim) {
     throw new ArchError(`architecture '${text}' has ${out} outputs, but the data has ${outputDim} targets`);
   }
-  return { sizes, acts };
+  return kinds.every((k) => k === 'dense') ? { sizes, acts } : { sizes, acts, kinds };
 }
 
 /** The canonical string of an architecture (inverse of parseArch). */
@@ -88,12 +85,17 @@ export function formatArch(arch: Arch): string {
       `${arch.sizes.length} sizes need ${arch.sizes.length - 1} activations, got ${arch.acts.length}`,
     );
   }
-  return arch.sizes.map((s, i) => (i === 0 ? `${s}` : `${s}${LETTER_OF[arch.acts[i - 1]!]}`)).join('-');
+  const kinds = archKinds(arch);
+  return arch.sizes
+    .map((s, i) => (i === 0 ? `${s}` : layerKind(kinds[i - 1]!).grammar.format(s, arch.acts[i - 1]!)))
+    .join('-');
 }
 
 /** Number of trainable parameters (weights and biases) of an architecture. */
 export function paramCount(arch: Arch): number {
+  const kinds = archKinds(arch);
   let p = 0;
-  for (let i = 1; i < arch.sizes.length; i++) p += (arch.sizes[i - 1]! + 1) * arch.sizes[i]!;
+  for (let i = 1; i < arch.sizes.length; i++)
+    p += layerKind(kinds[i - 1]!).paramSize(arch.sizes[i - 1]!, arch.sizes[i]!);
   return p;
 }

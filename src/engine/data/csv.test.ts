@@ -8,6 +8,7 @@ import {
   CsvError,
   csvDataset,
   csvParseBytes,
+  guessDelimiter,
   MAX_CLASSES,
   MAX_CSV_VALUES,
   parseCsv,
@@ -39,8 +40,12 @@ describe('csv parsing', () => {
     expect(() => parseCsv(bad, 'train.csv')).toThrow("train.csv line 7: column 'x2' is not a number: 'abc'");
     const e = errorOf(() => parseCsv(bad, 'train.csv'));
     expect([e.name, e.fileName, e.line]).toEqual(['CsvError', 'train.csv', 7]);
-    expect(() => parseCsv('x,y\n1,2\n3\n', 'r.csv')).toThrow('r.csv line 3: expected 2 columns, found 1');
-    expect(() => parseCsv('x,y\n1,2,3\n', 'r.csv')).toThrow('r.csv line 2: expected 2 columns, found 3');
+    expect(() => parseCsv('x,y\n1,2\n3\n', 'r.csv')).toThrow(
+      "r.csv line 3: expected 2 columns separated by ',', found 1",
+    );
+    expect(() => parseCsv('x,y\n1,2,3\n', 'r.csv')).toThrow(
+      "r.csv line 2: expected 2 columns separated by ',', found 3",
+    );
     expect(() => parseCsv('x,y\n1,\n', 'r.csv')).toThrow("r.csv line 2: column 'y' is not a number: ''");
     expect(() => parseCsv('x,y\n1,0x1f\n', 'r.csv')).toThrow("r.csv line 2: column 'y' is not a number: '0x1f'");
     expect(() => parseCsv('x,y\n1,Infinity\n', 'r.csv')).toThrow("column 'y' is not a number: 'Infinity'");
@@ -261,6 +266,33 @@ describe('csv input found by the second fuzz pass', () => {
     expect(Array.from(t.lines.slice(-2))).toEqual([n + 2, n + 4]);
     // A bad number before a broken quote is the error reported (it comes first in the file).
     expect(() => parseCsv('a,b\n1,x\n"2,3\n', 'f.csv')).toThrow("f.csv line 2: column 'b' is not a number: 'x'");
+  });
+
+  it('reads semicolon, tab and bar separated files, the separator read from the header', () => {
+    for (const sep of [';', '\t', '|']) {
+      const t = parseCsv(['x1', 'x2', 'label'].join(sep) + '\n' + ['1.5', '-2', '0'].join(sep) + '\n', 'f.csv');
+      expect(t.header).toEqual(['x1', 'x2', 'label']);
+      expect(Array.from(t.values)).toEqual([1.5, -2, 0]);
+    }
+    expect(guessDelimiter('\uFEFF\n\n  a;b\n1;2\n')).toBe(';');
+    // Quoted names may hold another separator; a single column has none.
+    expect(guessDelimiter('"a;b",c,d\n1,2,3\n')).toBe(',');
+    expect(guessDelimiter('y\n1\n')).toBe(',');
+    expect(guessDelimiter('')).toBe(',');
+    const d = csvDataset({ text: 'a;b;y\n1;2;3\n4;5;6\n7;8;9\n', name: 'semi.csv' });
+    expect([d.featureNames, d.targetNames, d.train.n + d.test.n]).toEqual([['a', 'b'], ['y'], 3]);
+  });
+
+  it('names the separator when a row uses another one, and a decimal comma', () => {
+    expect(() => parseCsv('x1,x2,y\n1,2,3\n4;5;6\n', 'mixed.csv')).toThrow(
+      "mixed.csv line 3: expected 3 columns separated by ',', found 1; this line is separated by ';'",
+    );
+    expect(() => parseCsv('x1\tx2\n1\t2\n3 4\n', 'tab.csv')).toThrow(
+      'tab.csv line 3: expected 2 columns separated by tab, found 1',
+    );
+    expect(() => parseCsv('a;b\n1,5;2\n', 'de.csv')).toThrow(
+      "de.csv line 2: column 'a' is not a number: '1,5' (write decimals with a point: '1.5')",
+    );
   });
 
   it('estimates the memory parsing needs from the cell count, before parsing', () => {

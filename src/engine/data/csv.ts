@@ -1,5 +1,6 @@
 /**
- * User datasets from numeric CSV text (parsed with papaparse). A header row is required. A column named
+ * User datasets from numeric CSV text (parsed with papaparse). A header row is required; its separator (comma,
+ * semicolon, tab or bar: guessDelimiter) is the file's. A column named
  * `label` makes it classification (integer classes 0..max, one-hot targets); otherwise the caller names the
  * target columns, or the last column is a regression target. Every problem is a CsvError that names the
  * file and line, e.g. "train.csv line 7: column 'x2' is not a number: 'abc'". Values must fit in float32 (the
@@ -123,6 +124,55 @@ function readHeader(fields: readonly string[], fileName: string, line: number): 
   return header;
 }
 
+/** The separators a file may use: comma, semicolon (where a comma is the decimal mark), tab, bar. */
+export const CSV_DELIMITERS = [',', ';', '\t', '|'] as const;
+export type CsvDelimiter = (typeof CSV_DELIMITERS)[number];
+
+/** A separator as a message names it: "','" or "tab". */
+export function delimiterName(d: CsvDelimiter): string {
+  return d === '\t' ? 'tab' : `'${d}'`;
+}
+
+/** Occurrences of each separator in `line` outside double quotes. */
+function delimiterCounts(line: string): Map<CsvDelimiter, number> {
+  const counts = new Map<CsvDelimiter, number>(CSV_DELIMITERS.map((d) => [d, 0]));
+  let quoted = false;
+  for (const ch of line) {
+    if (ch === '"') quoted = !quoted;
+    else if (!quoted && counts.has(ch as CsvDelimiter))
+      counts.set(ch as CsvDelimiter, counts.get(ch as CsvDelimiter)! + 1);
+  }
+  return counts;
+}
+
+/** The separator that occurs most often in `line` outside quotes (',' first on a tie), or null when none does. */
+function mostFrequent(line: string): CsvDelimiter | null {
+  let best: CsvDelimiter | null = null;
+  let most = 0;
+  for (const [d, n] of delimiterCounts(line)) {
+    if (n > most) [best, most] = [d, n];
+  }
+  return best;
+}
+
+/**
+ * The separator of a CSV text, read from its header row (the first non-blank line): the candidate that occurs
+ * there most often, ',' when none does (a single column). The header decides because it holds names, never
+ * numbers: a row of "1,5;2,5" (decimal commas) would count its commas too.
+ */
+export function guessDelimiter(text: string): CsvDelimiter {
+  const src = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  let at = 0;
+  while (at < src.length) {
+    const end = src.indexOf('\n', at);
+    const line = src.slice(at, end < 0 ? src.length : end);
+    if (line.trim() !== '') return mostFrequent(line) ?? ',';
+    if (end < 0) break;
+    at = end + 1;
+  }
+  return ',';
+}
+
 /**
  * Parses numeric CSV text with a header row; throws CsvError with file and line on any problem. Rows are
  * converted to numbers as papaparse hands them over: holding every cell as a string first cost about ten
@@ -130,6 +180,8 @@ function readHeader(fields: readonly string[], fileName: string, line: number): 
  */
 export function parseCsv(text: string, fileName: string): CsvTable {
   const src = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const delimiter = guessDelimiter(src);
+  const sep = delimiterName(delimiter);
   let header: string[] | null = null;
   const values = new Values();
   const lines: number[] = [];
@@ -146,7 +198,12 @@ export function parseCsv(text: string, fileName: string): CsvTable {
       return;
     }
     const cols = header.length;
-    if (fields.length !== cols) throw new CsvError(fileName, at, `expected ${cols} columns, found ${fields.length}`);
+    if (fields.length !== cols) {
+      // A row written with another separator than the header's is one cell (or a few): say which it uses.
+      const other = mostFrequent(src.slice(start, rowEnd));
+      const hint = other !== null && other !== delimiter ? `; this line is separated by ${delimiterName(other)}` : '';
+      throw new CsvError(fileName, at, `expected ${cols} columns separated by ${sep}, found ${fields.length}${hint}`);
+    }
     fields.forEach((f, j) => {
       // A quoted cell may hold a line break; trim() would take one at its ends away and call it a number. (An
       // unquoted cell ends in one only in a file of mixed line endings, where trimming it is right.)
@@ -159,7 +216,16 @@ export function parseCsv(text: string, fileName: string): CsvTable {
         );
       }
       if (!NUMBER.test(s)) {
-        throw new CsvError(fileName, at, `column '${printable(header![j]!)}' is not a number: '${printable(f)}'`);
+        // "1,5" in a semicolon file is a decimal comma, which the engine does not read.
+        const decimalComma =
+          delimiter !== ',' && /^[+-]?\d+,\d+$/.test(s)
+            ? ` (write decimals with a point: '${s.replace(',', '.')}')`
+            : '';
+        throw new CsvError(
+          fileName,
+          at,
+          `column '${printable(header![j]!)}' is not a number: '${printable(f)}'${decimalComma}`,
+        );
       }
       const x = Number(s);
       // 1e39, or a number with a million digits (Number() makes it Infinity), would be ±∞ in float32.
@@ -174,11 +240,13 @@ export function parseCsv(text: string, fileName: string): CsvTable {
     });
     lines.push(at);
   };
+  let rowEnd = 0;
   Papa.parse<string[]>(src, {
-    delimiter: ',',
+    delimiter,
     skipEmptyLines: false,
     step: (res, parser) => {
       const err = res.errors[0];
+      rowEnd = res.meta.cursor;
       try {
         if (err) throw new CsvError(fileName, line, printable(err.message));
         row(res.data, line, src.slice(start, res.meta.cursor).includes('"'));
@@ -206,12 +274,18 @@ export const CSV_PARSE_BYTES_PER_CELL = 16;
  * counted without parsing): callers with a memory budget check it before parseCsv allocates anything.
  */
 export function csvParseBytes(text: string): number {
+  return csvCells(text) * CSV_PARSE_BYTES_PER_CELL;
+}
+
+/** Cells of a CSV text, counted from its separators (guessDelimiter's) and line breaks without parsing. */
+export function csvCells(text: string): number {
+  const sep = guessDelimiter(text).charCodeAt(0);
   let cells = 1;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (c === 44 || c === 10) cells++;
+    if (c === sep || c === 10) cells++;
   }
-  return cells * CSV_PARSE_BYTES_PER_CELL;
+  return cells;
 }
 
 /** Which columns are inputs and which are targets. */

@@ -76,31 +76,16 @@ def aux_batch_indices(seed, step, batch, n):
     return batch_indices(seed, step, batch, n, STREAM_AUX_BATCH)
 
 
-def parse_arch(spec):
-    """'2-16t-16t-2' -> sizes [2, 16, 16, 2], activations ['tanh', 'tanh', 'identity']."""
-    letters = {"r": "relu", "t": "tanh", "s": "sigmoid", "": "identity"}
-    tokens = [t.strip() for t in spec.split("-")]
-    sizes = [int(tokens[0])]
-    acts = []
-    for tok in tokens[1:]:
-        digits = tok.rstrip("rtsRTS")
-        sizes.append(int(digits))
-        acts.append(letters[tok[len(digits):].lower()])
-    return sizes, acts
-
-
-def init_params(sizes, seed):
-    """The engine's initial weights: every layer's [W | b] (m x (n+1), row-major, bias last) laid end to end,
-    entries U(-1/sqrt(n), 1/sqrt(n)) drawn in that order from (seed, STREAM_INIT), stored as float32."""
-    total = sum((sizes[l] + 1) * sizes[l + 1] for l in range(len(sizes) - 1))
+def init_params(layers, seed):
+    """The engine's initial weights: every layer's parameters (SETUP["layers"]: kind, n, m, act, offset, size)
+    laid end to end, drawn in that order from (seed, STREAM_INIT) as its kind's <kind>_init makes them, stored
+    as float32."""
+    total = sum(layer["size"] for layer in layers)
     u = uniforms(seed, STREAM_INIT, 0, total)
     out = np.empty(total, dtype=np.float32)
-    off = 0
-    for l in range(len(sizes) - 1):
-        size = (sizes[l] + 1) * sizes[l + 1]
-        bound = 1 / math.sqrt(sizes[l])
-        out[off:off + size] = ((2 * u[off:off + size] - 1) * bound).astype(np.float32)
-        off += size
+    for layer in layers:
+        off, size = layer["offset"], layer["size"]
+        out[off:off + size] = LAYER_INIT[layer["kind"]](layer, u[off:off + size]).astype(np.float32)
     return out
 
 
@@ -215,8 +200,7 @@ def load_mnist(root, task):
 def initial_params():
     """The engine's initial weights: from the file written beside the script when there is one (checked
     against this port, which must give the same float32 numbers), else from the port."""
-    sizes, _ = parse_arch(SETUP["arch"])
-    ported = init_params(sizes, SETUP["seed"])
+    ported = init_params(SETUP["layers"], SETUP["seed"])
     name = SETUP.get("init_file")
     if name is None:
         return ported
@@ -234,18 +218,12 @@ export const PY_TORCH = String.raw`
 
 
 def build_model(flat):
-    """nn.Sequential of Linear layers and activations holding the engine's flat [W | b] parameters."""
-    sizes, acts = parse_arch(SETUP["arch"])
-    modules, off = [], 0
-    for l, act in enumerate(acts):
-        n, m = sizes[l], sizes[l + 1]
-        wbar = torch.from_numpy(flat[off:off + m * (n + 1)].copy()).reshape(m, n + 1)
-        off += m * (n + 1)
-        lin = nn.Linear(n, m)
-        with torch.no_grad():
-            lin.weight.copy_(wbar[:, :n])
-            lin.bias.copy_(wbar[:, n])
-        modules.append(lin)
+    """nn.Sequential of each layer's module (its kind's <kind>_module) and activations, holding the engine's
+    flat parameters."""
+    modules = []
+    for layer in SETUP["layers"]:
+        off, size, act = layer["offset"], layer["size"], layer["act"]
+        modules.append(LAYER_MODULE[layer["kind"]](layer, flat[off:off + size]))
         if act != "identity":
             modules.append({"relu": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid}[act]())
     return nn.Sequential(*modules)

@@ -14,6 +14,9 @@ import type { ToyTask } from '../data/toy.ts';
 import type { Likelihood } from '../ops.ts';
 import { fishLegInitScale, type OptimizerConfig } from '../optim/config.ts';
 import { PY_DATA, PY_TORCH } from './pytorch-template.ts';
+import { LAYER_KINDS } from '../layers/registry.ts';
+import type { LayerLayout } from '../layers/types.ts';
+import { paramLayout } from '../model/mlp.ts';
 
 /** Every optimizer the export knows. */
 export type ExportOptimizer = OptimizerConfig;
@@ -425,6 +428,34 @@ function startSetup(s: ExportSetup, base: string, out: ExportFile[]): Record<str
   return { step: s.runs[0]!.start!.step, runs };
 }
 
+/** The layers of an architecture as the script's SETUP["layers"] lists them (init_params, build_model). */
+export function exportLayers(arch: string): LayerLayout[] {
+  return paramLayout(parseArch(arch)).layers.map(({ kind, n, m, act, offset, size }) => ({
+    kind,
+    n,
+    m,
+    act,
+    offset,
+    size,
+  }));
+}
+
+/** Every layer kind's Python (layers/<kind>/ pytorch), and the tables init_params and build_model look kinds up in. */
+function layerKindsPython(): string {
+  const table = (name: string, fn: string) =>
+    `${name} = {${LAYER_KINDS.map((k) => `${pyStr(k.kind)}: ${k.kind}_${fn}`).join(', ')}}`;
+  return [
+    '# ---------------------------------------------------------------------------------------------------------',
+    "# The layer kinds: each one's initialisation (numpy) and module (torch), as the engine declares them.",
+    '# ---------------------------------------------------------------------------------------------------------',
+    '',
+    ...LAYER_KINDS.flatMap((k) => [k.pytorch.init, '', '', k.pytorch.module, '', '']),
+    table('LAYER_INIT', 'init'),
+    table('LAYER_MODULE', 'module'),
+    '',
+  ].join('\n');
+}
+
 /** The script and its side files for a setup; throws ExportError for a setup it cannot write. */
 export function exportPytorch(s: ExportSetup): ExportFile[] {
   validate(s);
@@ -438,6 +469,7 @@ export function exportPytorch(s: ExportSetup): ExportFile[] {
     title: title(s),
     data: dataJson(s, tableFiles),
     arch: s.arch,
+    layers: exportLayers(s.arch),
     likelihood: s.likelihood,
     sigma: s.sigma,
     batch: s.batch,
@@ -510,6 +542,7 @@ export function exportPytorch(s: ExportSetup): ExportFile[] {
     "# Every setting of the exported setup (runs: the playground's optimizer configs, for reference).",
     `SETUP = json.loads(r'''${safeJson(setup)}''')`,
     embedded,
+    layerKindsPython(),
     PY_DATA,
     PY_TORCH,
     '',

@@ -4,6 +4,7 @@
  * where the new structure can represent them, keep trace(Q_l) per layer, add a small second term for
  * sum-of-Kron.
  */
+import { kronShape } from '../layers/registry.ts';
 import type { ParamLayout } from '../model/mlp.ts';
 import { slice, type Tensor } from '../tensor.ts';
 import { blockKron } from './block-kron.ts';
@@ -28,7 +29,7 @@ export interface LambdaLayout {
 }
 
 export function layerShapes(layout: ParamLayout): LayerShape[] {
-  return layout.layers.map((l) => ({ m: l.m, p: l.n + 1 }));
+  return layout.layers.map(kronShape);
 }
 
 export function lambdaLayout(impl: ApproxImpl, layout: ParamLayout): LambdaLayout {

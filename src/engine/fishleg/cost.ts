@@ -5,7 +5,10 @@
  * The shape helpers here are also what the approximations use to pick an association, so the code and the
  * floor choose from the same candidates.
  */
+import { layerKind } from '../layers/registry.ts';
+import type { LayerLayout } from '../layers/types.ts';
 import type { Op } from '../ops.ts';
+import { windowOutput } from '../window.ts';
 import type { LayerShape, FishLegApprox } from './types.ts';
 
 /**
@@ -32,6 +35,14 @@ export function opMacs(op: Op): number {
     case 'sgd':
     case 'adam':
       return op.n;
+    case 'im2col':
+    case 'col2im':
+    case 'poolForward':
+    case 'poolBackward': {
+      // One per window pixel of every output position and channel: a patch element moved, or a value pooled.
+      const { oh, ow } = windowOutput(op);
+      return op.batch * oh * ow * op.c * op.kh * op.kw;
+    }
     case 'spdInverse':
       // Cholesky (d³/6), inverting L (d³/6) and L⁻ᵀL⁻¹ (d³/6), in multiply-adds.
       return Math.ceil(op.d ** 3 / 2);
@@ -124,24 +135,29 @@ export interface Floor {
 const floor = (matmul: number, other = 0): Floor => ({ matmul, other });
 export const total = (f: Floor): number => f.matmul + f.other;
 
-/** The network as the floor sees it: layer shapes, activations that cost an elementwise pass, output width. */
+/** The network as the floor sees it: its layers, whose kinds count their own products (layers/<kind>/). */
 export interface FloorNet {
-  readonly shapes: readonly LayerShape[];
-  /** Whether layer l applies a non-identity activation (the last layer may be identity). */
-  readonly activated: readonly boolean[];
+  readonly layers: readonly LayerLayout[];
+}
+
+/** Whether layer l costs an elementwise activation pass (every layer but an identity output layer). */
+function activated(net: FloorNet, l: number): boolean {
+  return !(l === net.layers.length - 1 && net.layers[l]!.act === 'identity');
 }
 
 /**
- * Forward and backward pass on `rows` rows without the weight gradients: the matrix products S = Ā W̄ᵀ and
- * dĀ = E W̄ (the bias column of dĀ is never read: m·n per row), one pass per activation, the gathers and
- * the output gradient. What a training step needs before any optimizer; the same for Adam and FishLeg.
+ * Forward and backward pass on `rows` rows without the weight gradients: each layer's forward product and
+ * input gradient (a dense layer's S = Ā W̄ᵀ and dĀ = E W̄, whose bias column is never read), one pass per
+ * activation, the gathers and the output gradient. What a training step needs before any optimizer; the
+ * same for Adam and FishLeg.
  */
 export function passFloor(net: FloorNet, rows: number): Floor {
   let mm = 0;
-  let other = rows * (net.shapes[0]!.p - 1) + rows * net.shapes.at(-1)!.m * 2; // gathers, output gradient
-  net.shapes.forEach(({ m, p }, l) => {
-    mm += rows * m * p + (l > 0 ? rows * m * (p - 1) : 0);
-    if (net.activated[l]) other += 2 * rows * m;
+  let other = rows * net.layers[0]!.n + rows * net.layers.at(-1)!.m * 2; // gathers, output gradient
+  net.layers.forEach((layer, l) => {
+    const macs = layerKind(layer).macs(layer, rows);
+    mm += macs.forward + (l > 0 ? macs.inputGrad : 0);
+    if (activated(net, l)) other += 2 * rows * layer.m;
   });
   return floor(mm, other);
 }
@@ -149,13 +165,13 @@ export function passFloor(net: FloorNet, rows: number): Floor {
 /** F·v by `ggn` on `rows` rows: forward, R-op (layer 0 has no dĀ term) and backward with weight products. */
 export function ggnFloor(net: FloorNet, rows: number): Floor {
   let mm = 0;
-  let other = rows * (net.shapes[0]!.p - 1) + rows * net.shapes.at(-1)!.m;
-  net.shapes.forEach(({ m, p }, l) => {
-    const n = p - 1;
-    mm += rows * m * p; // forward
-    mm += rows * m * p + (l > 0 ? rows * m * n : 0); // R-op: Ā Vᵀ + dĀ W̄ᵀ
-    mm += rows * m * p + (l > 0 ? rows * m * n : 0); // backward: weight product and dĀ
-    if (net.activated[l]) other += 3 * rows * m;
+  let other = rows * net.layers[0]!.n + rows * net.layers.at(-1)!.m;
+  net.layers.forEach((layer, l) => {
+    const macs = layerKind(layer).macs(layer, rows);
+    mm += macs.forward;
+    mm += macs.forward + (l > 0 ? macs.forwardTangent : 0); // R-op: the layer on V, and on the tangent dĀ
+    mm += macs.weightGrad + (l > 0 ? macs.inputGrad : 0);
+    if (activated(net, l)) other += 3 * rows * layer.m;
   });
   return floor(mm, other);
 }

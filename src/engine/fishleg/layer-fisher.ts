@@ -10,6 +10,7 @@
  * Host float64; readbacks, so for views only.
  */
 import type { FisherModel } from './views.ts';
+import { kronShape } from '../layers/registry.ts';
 import { forwardOps, gatherInputsOp, ropOps, Workspace, type DeviceSplit } from '../model/passes.ts';
 import type { Likelihood } from '../ops.ts';
 import { symmetricEigen } from './symeig.ts';
@@ -78,8 +79,10 @@ export async function layerFisher(
   const { backend, layout, params, likelihood, sigma } = model;
   const layer = layout.layers[l];
   if (!layer) throw new RangeError(`layer ${l} does not exist (the model has ${layout.layers.length})`);
-  const { m, n, offset } = layer;
-  const p = n + 1;
+  // The layer's parameters as its Kronecker sides see them: an m×p matrix, the bias in the last column.
+  const { m, p } = kronShape(layer);
+  const { offset } = layer;
+  const n = p - 1;
   const d = m * p;
   const B = idx.length;
   const ws = new Workspace(backend, layout, B, 'view.layerFisher');

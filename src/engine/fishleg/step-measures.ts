@@ -13,6 +13,7 @@
  * whole step Q·g with the whole model's natural gradient. Host float64, from the layer's eigendecomposition
  * (layer-fisher.ts) or the whole model's exact Fisher (views.ts), and λ in host form.
  */
+import { kronShape } from '../layers/registry.ts';
 import type { ParamLayout } from '../model/mlp.ts';
 import { hostApplyQ, hostTraceQ } from './host-q.ts';
 import { applyDampedFisher, applyDampedInverse, eigenCoordinates, type LayerFisherEigen } from './layer-fisher.ts';
@@ -165,7 +166,7 @@ export function wholeStepMeasures(
   const nat = dampedSolve(F, P, gamma, g);
   const qg = new Float64Array(P);
   layout.layers.forEach((l, k) => {
-    qg.set(hostApplyQ(lambdas[k]!, { m: l.m, p: l.n + 1 }, g.subarray(l.offset, l.offset + l.size)), l.offset);
+    qg.set(hostApplyQ(lambdas[k]!, kronShape(l), g.subarray(l.offset, l.offset + l.size)), l.offset);
   });
   const { offset, size } = layout.layers[layer]!;
   const cut = (x: Float64Array) => x.subarray(offset, offset + size);

@@ -3,6 +3,7 @@
  * parameters λ and cached products per layer, their host form, and op builders for Q·U, Q·G in factored
  * form and ∇_λ⟨r, Q(λ)u⟩. One flat λ buffer holds every layer's segment, so Adam on λ is one dispatch.
  */
+import type { KronShape } from '../layers/types.ts';
 import type { Op } from '../ops.ts';
 import type { Tensor } from '../tensor.ts';
 import type { Arena } from '../curvature/arena.ts';
@@ -11,11 +12,11 @@ import type { Arena } from '../curvature/arena.ts';
 export type FishLegApprox = 'block-kron' | 'kron-diag' | 'sum-kron';
 export const FISHLEG_APPROXES = ['block-kron', 'kron-diag', 'sum-kron'] as const satisfies readonly FishLegApprox[];
 
-/** A dense layer as FishLeg sees it: W̄ is m×p with p = n + 1 (bias column last). */
-export interface LayerShape {
-  readonly m: number;
-  readonly p: number;
-}
+/**
+ * A layer as FishLeg sees it: the Kronecker sides its kind offers (layers/types.ts), its parameters an m×p
+ * matrix U with R on the m side and L on the p side (a dense layer: W̄ with p = n + 1, bias column last).
+ */
+export type LayerShape = KronShape;
 
 /** One Kronecker factor pair: R is m×m, L is p×p (row-major). */
 export interface KronTerm {

@@ -7,6 +7,7 @@
  * there and the tests.
  */
 import type { Backend } from '../backend.ts';
+import { kronShape } from '../layers/registry.ts';
 import type { ParamLayout } from '../model/mlp.ts';
 import { forwardOps, gatherInputsOp, ropOps, Workspace, type DeviceSplit } from '../model/passes.ts';
 import type { Likelihood } from '../ops.ts';
@@ -37,7 +38,7 @@ export async function materializeQ(fl: InverseFisherView, layout: ParamLayout, l
   if (!l) throw new RangeError(`layer ${layer} does not exist (the model has ${layout.layers.length})`);
   checkDim(l.size, `Q of layer ${layer}`);
   const { layers } = await fl.hostLambda();
-  return materializeHostQ(layers[layer]!, { m: l.m, p: l.n + 1 });
+  return materializeHostQ(layers[layer]!, kronShape(l));
 }
 
 /** What the exact Fisher needs from a run. */

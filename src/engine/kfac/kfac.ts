@@ -9,7 +9,8 @@ import type { Program } from '../backend.ts';
 import { withScratch, type Arena } from '../curvature/arena.ts';
 import { layerErrors } from '../curvature/fisher.ts';
 import { axpby, coef, gemm, scale } from '../curvature/op-builders.ts';
-import { backwardOps, forwardOps, outputGradOps, Workspace } from '../model/passes.ts';
+import { kronShape } from '../layers/registry.ts';
+import { backwardOps, forwardOps, inputStride, outputGradOps, Workspace } from '../model/passes.ts';
 import { SGD_HYPER, SGD_LAYOUT } from '../hyper.ts';
 import type { Coef, Op } from '../ops.ts';
 import { validateOptimizer, type OptimizerConfig } from '../optim/config.ts';
@@ -84,9 +85,9 @@ export class Kfac implements Optimizer {
     const { backend, layout, batch } = ctx;
     let off = 0;
     this.layers = layout.layers.map((l) => {
-      const p = l.n + 1;
-      const f = { m: l.m, p, aOffset: off, gOffset: off + p * p };
-      off += p * p + l.m * l.m;
+      const { m, p } = kronShape(l);
+      const f = { m, p, aOffset: off, gOffset: off + p * p };
+      off += p * p + m * m;
       return f;
     });
     this.factors = backend.alloc(off, 'kfac.factors');
@@ -272,7 +273,7 @@ export class Kfac implements Optimizer {
   private statsOps(eps: number): Op[] {
     const { params, grads, ws, batch: B, likelihood: lik, sigma, seed, layout } = this.ctx;
     const sw = this.sample;
-    const p0 = layout.layers[0]!.n + 1;
+    const p0 = inputStride(layout.layers[0]!);
     const ops: Op[] = [
       scale(B * p0, 1, slice(ws.a[0]!, 0, B * p0), slice(sw.a[0]!, 0, B * p0)),
       ...forwardOps(sw, params, B),

@@ -10,7 +10,7 @@
  */
 import type { Program } from '../backend.ts';
 import { axpby, coef, scale } from '../curvature/op-builders.ts';
-import { backwardOps, forwardOps, ropOps, Workspace } from '../model/passes.ts';
+import { backwardOps, forwardOps, inputStride, ropOps, Workspace } from '../model/passes.ts';
 import { SGD_HYPER, SGD_LAYOUT } from '../hyper.ts';
 import type { Op } from '../ops.ts';
 import { OptimizerConfigError, validateOptimizer, type OptimizerConfig } from '../optim/config.ts';
@@ -134,7 +134,7 @@ export class NaturalGradient implements Optimizer {
     const { params, grads, ws: train, batch: B, likelihood: lik, sigma, layout } = this.ctx;
     const ws = this.ws;
     const n = params.size;
-    const p0 = layout.layers[0]!.n + 1;
+    const p0 = inputStride(layout.layers[0]!);
     const sc = (i: number) => slice(this.scalars, i, 1);
     const gamma = { t: this.hyper, power: 1 as const };
     const { x, r, p, ap } = this;

@@ -3,6 +3,7 @@
  * description of every setting, the defaults and the device buffers for the memory estimate. The optimizers
  * are in kfac.ts and natural.ts.
  */
+import { kronShape } from '../layers/registry.ts';
 import { SETUP } from '../setup-spec.ts';
 import {
   checkLrTimesWeightDecay,
@@ -160,8 +161,9 @@ export const KFAC_SPEC: OptimizerSpec<KfacConfig> = {
   refine: checkLrTimesWeightDecay,
   stateBuffers(_, { layout, batch, workspace }) {
     const part = 'K-FAC state';
-    const f = layout.layers.reduce((s, l) => s + (l.n + 1) ** 2 + l.m ** 2, 0);
-    const dims = [...new Set(layout.layers.flatMap((l) => [l.m, l.n + 1]))];
+    const shapes = layout.layers.map(kronShape);
+    const f = shapes.reduce((s, { m, p }) => s + p ** 2 + m ** 2, 0);
+    const dims = [...new Set(shapes.flatMap(({ m, p }) => [m, p]))];
     const maxD = Math.max(...dims);
     return [
       ...vectors(part, 'K-FAC', ['momentum', 'direction'], layout.total),

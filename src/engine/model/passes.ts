@@ -1,23 +1,32 @@
 /**
- * The MLP's passes as op lists: forward, loss, backward (gradient), and the forward-mode
+ * The network's passes as op lists: forward, loss, backward (gradient), and the forward-mode
  * Jacobian-vector product (R-op) that FishLeg's Fisher-vector product needs. Activations live in one
  * workspace sized for the largest row count; every program recorded from these lists reuses it.
- * Ā_l (rows×(n+1)) carries a ones column so that S = Ā W̄ᵀ includes the bias and G = Eᵀ Ā / B its gradient.
+ * Each layer's own pieces (S_l from Ā_l, its weight gradient, dĀ_l) come from its kind (layers/<kind>/), which
+ * also fixes the leading dimension of Ā_l: a dense layer's Ā_l (rows×(n+1)) carries a ones column so that
+ * S = Ā W̄ᵀ includes the bias and G = Eᵀ Ā / B its gradient. The activations between layers are shared.
  */
 import type { Backend } from '../backend.ts';
+import { layerKind } from '../layers/registry.ts';
+import type { LayerLayout } from '../layers/types.ts';
 import type { Likelihood, Op } from '../ops.ts';
 import { slice, type Tensor } from '../tensor.ts';
-import type { LayerLayout, ParamLayout } from './mlp.ts';
+import type { ParamLayout } from './mlp.ts';
+
+/** Leading dimension of a layer's input Ā (and of dĀ), as its kind lays it out. */
+export function inputStride(layer: LayerLayout): number {
+  return layerKind(layer).inputStride(layer);
+}
 
 /** Every per-row buffer the passes use, allocated once for `rows` rows. */
 export class Workspace {
-  /** Ā_l, rows×(n_l+1), l = 0..L−1 (layer inputs with the ones column). */
+  /** Ā_l, rows×inputStride_l, l = 0..L−1 (layer inputs; a dense layer's with the ones column). */
   readonly a: Tensor[] = [];
   /** S_l = Ā_l W̄_lᵀ, rows×m_l. */
   readonly s: Tensor[] = [];
   /** E_l, rows×m_l: backprop errors per example (and dS_l in the R-op). */
   readonly e: Tensor[] = [];
-  /** dĀ_l, rows×(n_l+1), l ≥ 1: backprop into layer inputs (and dĀ_l in the R-op). */
+  /** dĀ_l, rows×inputStride_l, l ≥ 1: backprop into layer inputs (and dĀ_l in the R-op). */
   readonly da: Tensor[] = [];
   /** Network output μ (rows×out): S_{L−1} itself when the last activation is the identity. */
   readonly mu: Tensor;
@@ -48,10 +57,10 @@ export class Workspace {
       return t;
     };
     layout.layers.forEach((layer, l) => {
-      this.a.push(own(rows * (layer.n + 1), `a${l}`));
+      this.a.push(own(rows * inputStride(layer), `a${l}`));
       this.s.push(own(rows * layer.m, `s${l}`));
       this.e.push(own(rows * layer.m, `e${l}`));
-      if (l > 0) this.da[l] = own(rows * (layer.n + 1), `da${l}`);
+      if (l > 0) this.da[l] = own(rows * inputStride(layer), `da${l}`);
     });
     this.mu = last.act === 'identity' ? this.s[L - 1]! : own(rows * out, 'mu');
     this.gout = own(rows * out, 'gout');
@@ -85,7 +94,7 @@ function rowsOf(t: Tensor, rows: number, width: number): Tensor {
   return slice(t, 0, rows * width);
 }
 
-/** Gathers the rows named by ws.idx into Ā_0 (with ones) and the targets. */
+/** Gathers the rows named by ws.idx into Ā_0 (with ones where the first layer's kind wants them) and the targets. */
 export function gatherOps(ws: Workspace, split: DeviceSplit, rows: number): Op[] {
   const out = ws.outDim;
   return [
@@ -94,29 +103,12 @@ export function gatherOps(ws: Workspace, split: DeviceSplit, rows: number): Op[]
   ];
 }
 
-/** Rows ws.idx of the inputs `x` into Ā_0 with its ones column (the forward pass's input). */
+/** Rows ws.idx of the inputs `x` into Ā_0, laid out as the first layer's kind reads it (the forward pass's input). */
 export function gatherInputsOp(ws: Workspace, x: Tensor, rows: number): Op {
   const n = ws.inDim;
-  return { op: 'gather', rows, cols: n, src: x, idx: ws.idx, dst: ws.a[0]!, ldDst: n + 1, ones: true };
-}
-
-/** out (+)= input · W̄ᵀ for one layer: rows×(n+1) inputs (ones column included) times m×(n+1) weights. */
-function linearOp(layer: LayerLayout, rows: number, input: Tensor, weights: Tensor, out: Tensor, beta: 0 | 1): Op {
-  return {
-    op: 'matmul',
-    layout: 'nt',
-    m: rows,
-    n: layer.m,
-    k: layer.n + 1,
-    a: input,
-    lda: layer.n + 1,
-    b: slice(weights, layer.offset, layer.size),
-    ldb: layer.n + 1,
-    c: out,
-    ldc: layer.m,
-    alpha: 1,
-    beta,
-  };
+  const first = ws.layout.layers[0]!;
+  const ones = layerKind(first).inputOnes;
+  return { op: 'gather', rows, cols: n, src: x, idx: ws.idx, dst: ws.a[0]!, ldDst: inputStride(first), ones };
 }
 
 /** Ā_0 → μ through every layer. */
@@ -124,7 +116,7 @@ export function forwardOps(ws: Workspace, params: Tensor, rows: number): Op[] {
   const ops: Op[] = [];
   const layers = ws.layout.layers;
   layers.forEach((layer, l) => {
-    ops.push(linearOp(layer, rows, ws.a[l]!, params, ws.s[l]!, 0));
+    ops.push(...layerKind(layer).ops.forward(layer, rows, ws.a[l]!, params, ws.s[l]!, 0));
     const isLast = l === layers.length - 1;
     if (!isLast) {
       ops.push({
@@ -134,7 +126,7 @@ export function forwardOps(ws: Workspace, params: Tensor, rows: number): Op[] {
         cols: layer.m,
         s: ws.s[l]!,
         out: ws.a[l + 1]!,
-        ldOut: layer.m + 1,
+        ldOut: inputStride(layers[l + 1]!),
       });
     } else if (layer.act !== 'identity') {
       ops.push({ op: 'actForward', act: layer.act, rows, cols: layer.m, s: ws.s[l]!, out: ws.mu, ldOut: layer.m });
@@ -199,7 +191,7 @@ export function backwardOps(
       e = ws.gout;
     } else {
       const d = isLast ? ws.gout : ws.da[l + 1]!;
-      const ldD = isLast ? layer.m : layer.m + 1;
+      const ldD = isLast ? layer.m : inputStride(layers[l + 1]!);
       e = ws.e[l]!;
       ops.push({
         op: 'actBackward',
@@ -214,40 +206,9 @@ export function backwardOps(
         extra: 0,
       });
     }
-    if (!skipGrad.has(l))
-      ops.push({
-        op: 'matmul',
-        layout: 'tn',
-        m: layer.m,
-        n: layer.n + 1,
-        k: rows,
-        a: e,
-        lda: layer.m,
-        b: ws.a[l]!,
-        ldb: layer.n + 1,
-        c: slice(grads, layer.offset, layer.size),
-        ldc: layer.n + 1,
-        alpha: scale,
-        beta,
-      });
-    if (l > 0) {
-      // dĀ_l = E_l W̄_l; its last (bias-input) column is computed but never read.
-      ops.push({
-        op: 'matmul',
-        layout: 'nn',
-        m: rows,
-        n: layer.n + 1,
-        k: layer.m,
-        a: e,
-        lda: layer.m,
-        b: slice(params, layer.offset, layer.size),
-        ldb: layer.n + 1,
-        c: ws.da[l]!,
-        ldc: layer.n + 1,
-        alpha: 1,
-        beta: 0,
-      });
-    }
+    const kind = layerKind(layer);
+    if (!skipGrad.has(l)) ops.push(...kind.ops.weightGrad(layer, rows, e, ws.a[l]!, grads, scale, beta));
+    if (l > 0) ops.push(...kind.ops.inputGrad(layer, rows, e, params, ws.da[l]!));
   }
   return ops;
 }
@@ -262,12 +223,13 @@ export function ropOps(ws: Workspace, params: Tensor, tangent: Tensor, rows: num
   const layers = ws.layout.layers;
   layers.forEach((layer, l) => {
     const ds = ws.e[l]!;
-    ops.push(linearOp(layer, rows, ws.a[l]!, tangent, ds, 0));
-    if (l > 0) ops.push(linearOp(layer, rows, ws.da[l]!, params, ds, 1));
+    const { forward } = layerKind(layer).ops;
+    ops.push(...forward(layer, rows, ws.a[l]!, tangent, ds, 0));
+    if (l > 0) ops.push(...forward(layer, rows, ws.da[l]!, params, ds, 1));
     const isLast = l === layers.length - 1;
-    // Tangent of the activation: into the next layer's input (bias-input column 0), or into dμ at the output.
+    // Tangent of the activation: into the next layer's input (a constant column gets 0), or into dμ at the output.
     if (!isLast || layer.act !== 'identity') {
-      const [out, ldOut] = isLast ? [ws.dmu, layer.m] : [ws.da[l + 1]!, layer.m + 1];
+      const [out, ldOut] = isLast ? [ws.dmu, layer.m] : [ws.da[l + 1]!, inputStride(layers[l + 1]!)];
       ops.push({
         op: 'actBackward',
         act: layer.act,

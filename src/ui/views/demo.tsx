@@ -253,13 +253,14 @@ function Demo() {
       <h2>Inside FishLeg</h2>
       <InsideFishLeg
         runName="FishLeg"
-        layer={{ index: 1, m: M, n: Nin }}
+        layer={{ index: 1, label: `${M}×(${Nin}+1)`, size: M * (Nin + 1) }}
         q={q}
         fInv={fInv}
         relError={relativeError(q, fInv)}
         errorHistory={errorHistory}
         auxLossHistory={auxLossHistory}
         damping={damping}
+        control={{ step: 300, learned: 0.412, frozen: 0.53 }}
       />
       <h2>Two-parameter demo</h2>
       <TwoParamDemo />
@@ -276,7 +277,7 @@ function Demo() {
         <Predictions width={28} height={28} images={[]} classes={10} runs={[]} />
         <InsideFishLeg
           runName=""
-          layer={{ index: 0, m: 2, n: 2 }}
+          layer={{ index: 0, label: '2×(2+1)', size: 6 }}
           q={null}
           fInv={new Float64Array(3)}
           errorHistory={[]}

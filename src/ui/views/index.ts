@@ -8,6 +8,7 @@ export { HeatMap, type HeatMapProps } from './heat-map.tsx';
 export { InsideFishLeg } from './inside-optimizer.tsx';
 export { NetworkDiagram } from './network-diagram.tsx';
 export { Predictions } from './predictions.tsx';
+export { controlLosses, qHelping } from './q-helping.ts';
 export { Reconstructions } from './reconstructions.tsx';
 export { TwoParamDemo } from './two-param-demo.tsx';
 export type * from './types.ts';

@@ -10,6 +10,7 @@ import { symmetricRange } from './colour.ts';
 import { HeatMap } from './heat-map.tsx';
 import { InsideExplanations } from './inside-explanations.tsx';
 import { LinesChart } from './lines-chart.tsx';
+import { QHelpingSentence } from './q-helping-sentence.tsx';
 import { cleanSeries } from '../downsample.ts';
 import { difference, formatValue } from './numbers.ts';
 import { auxEfficiency } from './spectrum.ts';
@@ -64,9 +65,10 @@ function Headline({ m, rows }: { m: InsideMeasures | null; rows: number | undefi
 export function InsideFishLeg(props: InsideFishLegProps) {
   const { runName, layer, q, fInv, errorHistory, auxLossHistory, damping, mapSize = 240, explanations = true } = props;
   const { measures = null, measureHistory = [], fisherRows, relError = null, comparisons = NO_COMPARISONS } = props;
+  const { control = null, qFrozen = false } = props;
   const [stretch, setStretch] = useState(false);
   const stretchId = useId();
-  const d = layer.m * (layer.n + 1);
+  const d = layer.size;
   const sizeOk = (a: ArrayLike<number> | null): a is ArrayLike<number> => a !== null && a.length === d * d;
   const qOk = sizeOk(q) ? q : null;
   const fOk = sizeOk(fInv) ? fInv : null;
@@ -120,8 +122,9 @@ export function InsideFishLeg(props: InsideFishLegProps) {
       <header className="views-inside-head">
         <h3>
           {others.length > 0 ? 'Inside the optimizers' : 'Inside FishLeg'} — {runName || 'no run selected'}, layer{' '}
-          {layer.index + 1} ({layer.m}×({layer.n}+1) ⇒ d = {d} parameters), γ = {formatValue(damping)}
+          {layer.index + 1} ({layer.label} ⇒ d = {d} parameters), γ = {formatValue(damping)}
         </h3>
+        <QHelpingSentence measures={measures} control={control} qFrozen={qFrozen} />
         <Headline m={measures} rows={fisherRows} />
         {heatMaps && (
           <p className="views-muted">
@@ -133,8 +136,8 @@ export function InsideFishLeg(props: InsideFishLegProps) {
       </header>
       {(q && !qOk) || (fInv && !fOk) ? (
         <p className="views-error" role="alert">
-          Matrix size mismatch: expected {d}×{d} = {d * d} values for a {layer.m}×{layer.n + 1} layer, got Q{' '}
-          {q?.length ?? 0} and F⁻¹ {fInv?.length ?? 0}.
+          Matrix size mismatch: expected {d}×{d} = {d * d} values for a {layer.label} layer, got Q {q?.length ?? 0} and
+          F⁻¹ {fInv?.length ?? 0}.
         </p>
       ) : null}
       <div className="views-row">

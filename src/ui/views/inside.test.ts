@@ -28,7 +28,7 @@ const measures: InsideMeasures = {
 };
 const base: InsideFishLegProps = {
   runName: 'FishLeg',
-  layer: { index: 0, m: 1, n: 1 },
+  layer: { index: 0, label: '1×(1+1)', size: 2 },
   q: null,
   fInv: null,
   errorHistory: [],
@@ -38,6 +38,27 @@ const base: InsideFishLegProps = {
 };
 const html = (props: Partial<InsideFishLegProps>) =>
   renderToStaticMarkup(createElement(InsideFishLeg, { ...base, ...props }));
+
+describe('Inside FishLeg leads with whether Q is helping yet', () => {
+  it('says so in words before the numbers, from the whole-model cosines and the frozen-Q control', () => {
+    const out = html({ measures, control: { step: 200, learned: 0.3, frozen: 0.45 } });
+    const sentence = /data-testid="inside-q-helping" data-verdict="yes">([^<]*)</.exec(out)?.[1];
+    expect(sentence).toBe(
+      'Q is helping: learning Q has lowered the loss below its frozen-Q control&#x27;s (train loss 0.3 vs 0.45 at step 200), and FishLeg&#x27;s step points closer to the natural gradient than the plain gradient does (cos 0.97 vs 0.77 over the whole model).',
+    );
+    // It leads: right under the title, before the headline's numbers.
+    expect(out.indexOf('inside-q-helping')).toBeLessThan(out.indexOf('inside-headline'));
+    expect(out.indexOf('</h3>')).toBeLessThan(out.indexOf('inside-q-helping'));
+  });
+
+  it('says "not yet" where the learned Q is behind its control, and nothing before there is evidence', () => {
+    const out = html({ measures, control: { step: 200, learned: 0.5, frozen: 0.45 } });
+    expect(out).toContain('data-verdict="partly"');
+    expect(html({ control: { step: 200, learned: 0.5, frozen: 0.45 } })).toContain('data-verdict="not yet"');
+    expect(html({})).not.toContain('inside-q-helping');
+    expect(html({ measures, qFrozen: true })).toContain('data-verdict="frozen"');
+  });
+});
 
 describe('Inside FishLeg step measures', () => {
   it('leads with the cosines of FishLeg and of the plain gradient, and the whole-model comparison', () => {
@@ -75,7 +96,7 @@ describe('Inside FishLeg step measures', () => {
 
   it('without a gradient yet it says so; a large layer shows measures but no heat maps or relative error', () => {
     expect(html({})).toContain('appear after the first training step');
-    const big = html({ layer: { index: 1, m: 16, n: 64 }, measures: { ...measures, whole: null } });
+    const big = html({ layer: { index: 1, label: '16×(64+1)', size: 1040 }, measures: { ...measures, whole: null } });
     expect(big).not.toContain('inside-rel-error');
     expect(big).not.toContain('Q(λ), learned');
     expect(big).not.toContain('whole step');

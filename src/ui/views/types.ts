@@ -113,11 +113,14 @@ export interface HistoryPoint {
 /** Props of `InsideFishLeg`: the learned Q of one small layer next to the true inverse damped Fisher. */
 export interface InsideFishLegProps {
   runName: string;
-  /** Which layer: index in the network, m outputs, n inputs; the block has d = m·(n+1) rows. */
-  layer: { index: number; m: number; n: number };
   /**
-   * Row-major d×d dense matrix of Q(λ) for that layer, vec ordering = row-major of the m×(n+1) matrix
-   * W̄ = [W | b] (index i·(n+1)+j). null until the worker has materialised it.
+   * Which layer: index in the network, its parameters' shape as its kind prints it (e.g. '16×(2+1)') and their
+   * number d, the rows of the block.
+   */
+  layer: { index: number; label: string; size: number };
+  /**
+   * Row-major d×d dense matrix of Q(λ) for that layer, vec ordering = the layer's parameter layout (a dense
+   * layer: row-major of the m×(n+1) matrix W̄ = [W | b], index i·(n+1)+j). null until the worker has materialised it.
    */
   q: Float64Array | Float32Array | null;
   /** Row-major d×d (F + γI)⁻¹ of the same layer block, same ordering; null if not computed yet. */
@@ -140,6 +143,10 @@ export interface InsideFishLegProps {
   measureHistory?: InsideMeasurePoint[];
   /** Training rows the exact Fisher was averaged over. */
   fisherRows?: number;
+  /** The run's and its frozen-Q control's train losses at their latest common evaluation (q-helping.ts). */
+  control?: ControlLosses | null;
+  /** The run's own Q is frozen (it is a control). */
+  qFrozen?: boolean;
   /**
    * Other runs' dense inverse-Fisher blocks of the same layer (K-FAC's Ĝ⁻¹ ⊗ Â⁻¹), drawn next to Q and the
    * exact inverse on one colour scale; each relError is against the exact (F + γI)⁻¹ of that run's weights.
@@ -167,6 +174,13 @@ export interface InsideSpectrum {
   share: ArrayLike<number>;
   /** Every other direction as one aggregate (smaller λ and F_l's null space, exact value 1/γ there). */
   rest: { dims: number; meanQ: number; meanTarget: number; share: number };
+}
+
+/** Train losses of a learned-Q run and its frozen-Q control at the latest step both were evaluated at. */
+export interface ControlLosses {
+  readonly step: number;
+  readonly learned: number;
+  readonly frozen: number;
 }
 
 /** FishLeg's step against the exact natural gradient (worker: engine/fishleg/step-measures.ts). */

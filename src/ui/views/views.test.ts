@@ -134,7 +134,7 @@ describe('Predictions', () => {
 });
 
 describe('InsideFishLeg', () => {
-  const base = { runName: 'FishLeg', layer: { index: 0, m: 1, n: 0 }, damping: 0.1 };
+  const base = { runName: 'FishLeg', layer: { index: 0, label: '1×(0+1)', size: 1 }, damping: 0.1 };
 
   it("shows the worker's relative error of Q against the exact inverse, only next to matrices it fits", () => {
     // d = 1·(0+1) = 1: Q = 3, F⁻¹ = 4 → |3 − 4| / 4 = 0.25 (views-data.ts computes it).
@@ -161,7 +161,7 @@ describe('InsideFishLeg', () => {
   it('survives missing matrices, a size mismatch and NaN histories', () => {
     const out = html(InsideFishLeg, {
       ...base,
-      layer: { index: 0, m: 2, n: 1 },
+      layer: { index: 0, label: '2×(1+1)', size: 4 },
       q: null,
       fInv: new Float32Array(3),
       errorHistory: [{ step: 1, relError: Number.NaN }],

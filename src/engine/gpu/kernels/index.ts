@@ -4,11 +4,13 @@
  */
 import type { Op } from '../../ops.ts';
 import { planActBackward, planActForward } from './activation.ts';
+import { planCol2im, planIm2col } from './conv.ts';
 import { planAxpby, planFill, planHadamard } from './elementwise.ts';
 import { planGather } from './gather.ts';
 import { planDraw, planFisherOutput, planNll, planOutputGrad } from './likelihood.ts';
 import { planMatmul, type MatmulVariant } from './matmul.ts';
 import { planAdam, planSgd } from './optimizer.ts';
+import { planPoolBackward, planPoolForward } from './pool.ts';
 import { planReduce } from './reduce.ts';
 import type { OpPlan } from './types.ts';
 
@@ -53,6 +55,14 @@ export function planOp(op: Op, opts: PlanOptions = {}): OpPlan {
       return planSgd(op);
     case 'adam':
       return planAdam(op);
+    case 'im2col':
+      return planIm2col(op);
+    case 'col2im':
+      return planCol2im(op);
+    case 'poolForward':
+      return planPoolForward(op);
+    case 'poolBackward':
+      return planPoolBackward(op);
     case 'spdInverse':
       throw new Error(
         "op 'spdInverse' (an exact Cholesky inverse) runs on the CPU backend only; on WebGPU, K-FAC inverts by Newton–Schulz (kfac/newton-schulz.ts)",

@@ -1,0 +1,157 @@
+/**
+ * CPU reference of shaders/pool.wgsl: max and average pooling over a window, channel by channel, and their
+ * backward passes. Geometry and layouts: ops.ts (PoolForwardOp, PoolBackwardOp), window.ts.
+ * A max-pool argmax that is not a pixel of its own window throws PoolIndexError (the WGSL gathers by
+ * window and so ignores it: never trust it).
+ */
+import type { ImageGeometry, PoolKind, WindowGeometry } from '../ops.ts';
+import { windowOutput } from '../window.ts';
+import type { FloatArray } from './types.ts';
+
+type Geometry = ImageGeometry & WindowGeometry;
+
+/** Thrown at run time when a max-pool argmax does not point into its window. */
+export class PoolIndexError extends RangeError {
+  override readonly name = 'PoolIndexError';
+}
+
+/** y = max or mean of each window; max also writes argmax (iy·w + ix of the first maximum). */
+export function poolForward(
+  kind: PoolKind,
+  g: Geometry,
+  x: FloatArray,
+  xOff: number,
+  ldX: number,
+  y: FloatArray,
+  yOff: number,
+  ldY: number,
+  ones: boolean,
+  argmax: Uint32Array | undefined,
+  argOff: number,
+): void {
+  const { batch, h, w, c, kh, kw, strideH, strideW, padH, padW } = g;
+  const { oh, ow } = windowOutput(g);
+  const area = kh * kw;
+  let o = 0;
+  for (let b = 0; b < batch; b++) {
+    const img = xOff + b * ldX;
+    const out = yOff + b * ldY;
+    for (let oy = 0; oy < oh; oy++) {
+      for (let ox = 0; ox < ow; ox++) {
+        for (let ci = 0; ci < c; ci++, o++) {
+          let best = 0;
+          let at = -1;
+          let sum = 0;
+          for (let ky = 0; ky < kh; ky++) {
+            const iy = oy * strideH - padH + ky;
+            if (iy < 0 || iy >= h) continue;
+            for (let kx = 0; kx < kw; kx++) {
+              const ix = ox * strideW - padW + kx;
+              if (ix < 0 || ix >= w) continue;
+              const v = x[img + (iy * w + ix) * c + ci]!;
+              sum += v;
+              if (at < 0 || v > best) {
+                best = v;
+                at = iy * w + ix;
+              }
+            }
+          }
+          y[out + (oy * ow + ox) * c + ci] = kind === 'max' ? best : sum / area;
+          if (argmax) argmax[argOff + o] = at;
+        }
+      }
+    }
+    if (ones) y[out + oh * ow * c] = 1;
+  }
+}
+
+/** y = the tangent x at each window's recorded argmax (the R-op of max pooling). */
+export function poolTangent(
+  g: Geometry,
+  x: FloatArray,
+  xOff: number,
+  ldX: number,
+  y: FloatArray,
+  yOff: number,
+  ldY: number,
+  ones: boolean,
+  argmax: Uint32Array,
+  argOff: number,
+): void {
+  const { batch, c } = g;
+  const { oh, ow } = windowOutput(g);
+  let o = 0;
+  for (let b = 0; b < batch; b++) {
+    for (let oy = 0; oy < oh; oy++) {
+      for (let ox = 0; ox < ow; ox++) {
+        for (let ci = 0; ci < c; ci++, o++) {
+          const at = checkedArgmax('poolForward (tangent)', g, argmax[argOff + o]!, o, oy, ox);
+          y[yOff + b * ldY + (oy * ow + ox) * c + ci] = x[xOff + b * ldX + at * c + ci]!;
+        }
+      }
+    }
+    if (ones) y[yOff + b * ldY + oh * ow * c] = 1;
+  }
+}
+
+/** `at` when it is a pixel of window (oy, ox); PoolIndexError otherwise. */
+function checkedArgmax(what: string, g: Geometry, at: number, o: number, oy: number, ox: number): number {
+  const { h, w, kh, kw } = g;
+  const y0 = oy * g.strideH - g.padH;
+  const x0 = ox * g.strideW - g.padW;
+  const iy = Math.floor(at / w);
+  const ix = at % w;
+  if (iy >= h || iy < y0 || iy >= y0 + kh || ix < x0 || ix >= x0 + kw) {
+    throw new PoolIndexError(
+      `${what}: argmax[${o}] = ${at} is not a pixel of its ${kh}×${kw} window at (${oy}, ${ox}) ` +
+        `of a ${h}×${w} image: it was not written by poolForward with this geometry`,
+    );
+  }
+  return at;
+}
+
+/** dx = 0, then each dy goes back to its window's argmax (max) or, divided by kh·kw, to its whole window (avg). */
+export function poolBackward(
+  kind: PoolKind,
+  g: Geometry,
+  dy: FloatArray,
+  dyOff: number,
+  ldDy: number,
+  argmax: Uint32Array | undefined,
+  argOff: number,
+  dx: FloatArray,
+  dxOff: number,
+  ldX: number,
+): void {
+  const { batch, h, w, c, kh, kw, strideH, strideW, padH, padW } = g;
+  const { oh, ow } = windowOutput(g);
+  const area = kh * kw;
+  for (let b = 0; b < batch; b++) dx.fill(0, dxOff + b * ldX, dxOff + b * ldX + h * w * c);
+  let o = 0;
+  for (let b = 0; b < batch; b++) {
+    const img = dxOff + b * ldX;
+    const grad = dyOff + b * ldDy;
+    for (let oy = 0; oy < oh; oy++) {
+      const y0 = oy * strideH - padH;
+      for (let ox = 0; ox < ow; ox++) {
+        const x0 = ox * strideW - padW;
+        for (let ci = 0; ci < c; ci++, o++) {
+          const d = dy[grad + (oy * ow + ox) * c + ci]!;
+          if (kind === 'max') {
+            const at = checkedArgmax('poolBackward', g, argmax![argOff + o]!, o, oy, ox);
+            const px = img + at * c + ci;
+            dx[px] = dx[px]! + d;
+            continue;
+          }
+          const share = d / area;
+          for (let iy = Math.max(0, y0); iy < Math.min(h, y0 + kh); iy++) {
+            for (let ix = Math.max(0, x0); ix < Math.min(w, x0 + kw); ix++) {
+              const px = img + (iy * w + ix) * c + ci;
+              dx[px] = dx[px]! + share;
+            }
+          }
+        }
+      }
+    }
+  }
+}

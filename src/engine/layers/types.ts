@@ -1,0 +1,148 @@
+/**
+ * The form of a layer kind (docs/architecture.md, "Adding a layer"): one descriptor per kind, in
+ * `layers/<kind>/`, declares everything the rest of the engine needs to know of it — its token in the
+ * architecture string, its parameters' size, layout and initialisation, its forward, backward and R-op
+ * pieces as op lists, the Kronecker factor shapes it offers to curvature methods, its multiply-add counts,
+ * what the views can draw of it and its PyTorch counterpart. `registry.ts` lists the kinds; generic code
+ * asks the descriptor of a layer and never assumes one kind.
+ */
+import type { Activation, Op } from '../ops.ts';
+import type { Tensor } from '../tensor.ts';
+
+/** One layer in the flat parameter buffer, as the model's layout places it. */
+export interface LayerLayout {
+  /** The descriptor's name in the registry (layers/registry.ts). */
+  readonly kind: string;
+  /** Input features per example (before any constant column the kind adds). */
+  readonly n: number;
+  /** Output features per example. */
+  readonly m: number;
+  /** The activation applied to the layer's output. */
+  readonly act: Activation;
+  /** Element offset of the layer's parameters in the flat buffer. */
+  readonly offset: number;
+  readonly size: number;
+}
+
+/**
+ * The Kronecker factor shapes a layer offers to curvature methods: its parameters seen as an m×p matrix U,
+ * with the output side m (FishLeg's R, K-FAC's G: m×m) and the input side p (FishLeg's L, K-FAC's A: p×p).
+ */
+export interface KronShape {
+  readonly m: number;
+  readonly p: number;
+}
+
+/** One layer token of the architecture string. */
+export interface LayerGrammar {
+  /** Whether `token` is written in this kind's grammar (the registry gives it to the first kind that claims it). */
+  claims(token: string): boolean;
+  /**
+   * The output width and activation a claimed token declares; throws ArchError naming `where` (e.g. 'layer 2'),
+   * quoting `text` (the architecture, printable) and adding `hint` (how to write every kind) when it is malformed.
+   */
+  parse(token: string, where: string, text: string, hint: string): { readonly size: number; readonly act: Activation };
+  /** The canonical token (inverse of parse). */
+  format(size: number, act: Activation): string;
+  /** How to write this kind's tokens, for error messages. */
+  readonly hint: string;
+}
+
+/**
+ * The tensors one layer's pass pieces read and write, all views with `rows` rows: its input Ā (leading
+ * dimension `inputStride`), its output S (leading dimension m) and the per-example errors E = ∂/∂S.
+ */
+export interface LayerOps {
+  /**
+   * out (+)= layer(input; weights) on `rows` rows; weights is a buffer laid out like the parameters. Linear in
+   * the input once its constant column is 0, which is how the R-op passes a tangent dĀ through it.
+   */
+  readonly forward: (
+    layer: LayerLayout,
+    rows: number,
+    input: Tensor,
+    weights: Tensor,
+    out: Tensor,
+    beta: 0 | 1,
+  ) => Op[];
+  /** grads[layer] (+)= scale · ∂⟨E, S⟩/∂W from the errors e and the input. */
+  readonly weightGrad: (
+    layer: LayerLayout,
+    rows: number,
+    e: Tensor,
+    input: Tensor,
+    grads: Tensor,
+    scale: number,
+    beta: number,
+  ) => Op[];
+  /** dInput = ∂⟨E, S⟩/∂Ā (leading dimension inputStride; a constant column may hold anything). */
+  readonly inputGrad: (layer: LayerLayout, rows: number, e: Tensor, params: Tensor, dInput: Tensor) => Op[];
+}
+
+/** Multiply-adds of one layer's pass pieces on `rows` rows, as the cost floor counts them. */
+export interface LayerMacs {
+  readonly forward: number;
+  /** The forward product on a tangent input (the R-op's dĀ term), whose constant column is zero and skipped. */
+  readonly forwardTangent: number;
+  /** The input gradient, without the constant column a kind adds to its input. */
+  readonly inputGrad: number;
+  readonly weightGrad: number;
+}
+
+/** One layer as the views and the worker protocol describe it: plain data (layers/registry.ts layerInfo). */
+export interface LayerInfo {
+  readonly kind: string;
+  /** Its Kronecker sides: the parameters seen as an m×p matrix. */
+  readonly m: number;
+  readonly p: number;
+  /** Parameters. */
+  readonly size: number;
+  /** Its parameters' shape as the views print it, e.g. '16×(2+1)'. */
+  readonly label: string;
+}
+
+/** What the views can draw of one layer. */
+export interface LayerView {
+  /** The shape of the layer's parameters as the views print it, e.g. '16×(2+1)'. */
+  label(layer: LayerLayout): string;
+  /**
+   * Element offset (inside the layer's parameters) and leading dimension of the weight from input unit j to
+   * output unit i at offset + i·ld + j: the network diagram reads its edges through it.
+   */
+  readonly unitWeights: ((layer: LayerLayout) => { readonly ld: number }) | null;
+}
+
+/**
+ * The layer's counterpart in the PyTorch export (export/pytorch.ts): two Python functions, named
+ * `<kind>_init` and `<kind>_module`, over `layer`, the dict of its LayerLayout fields that the script's
+ * SETUP["layers"] holds.
+ */
+export interface LayerPytorch {
+  /**
+   * Source of `def <kind>_init(layer, u):` (numpy only): the layer's initial parameters, in float64, from
+   * `u`, its layer.size U(0, 1) draws in order, as `init` draws them.
+   */
+  readonly init: string;
+  /** Source of `def <kind>_module(layer, flat):` (torch): the nn module holding `flat`, the layer's parameters. */
+  readonly module: string;
+}
+
+export interface LayerKind {
+  /** Its name in the registry and in LayerLayout.kind. */
+  readonly kind: string;
+  readonly grammar: LayerGrammar;
+  /** Parameters of a layer from n inputs to m outputs. */
+  paramSize(n: number, m: number): number;
+  /** Fills `out` (the layer's parameters) from `uniform` (U(0, 1) draws in order): the seeded initialisation. */
+  init(layer: LayerLayout, uniform: () => number, out: Float32Array): void;
+  /** Leading dimension of the layer's input buffer. */
+  inputStride(layer: LayerLayout): number;
+  /** Whether the input carries a constant-1 column at index n (gathers and activations write it). */
+  readonly inputOnes: boolean;
+  readonly ops: LayerOps;
+  /** The Kronecker factor sides the layer offers to FishLeg and K-FAC. */
+  kron(layer: LayerLayout): KronShape;
+  macs(layer: LayerLayout, rows: number): LayerMacs;
+  readonly view: LayerView;
+  readonly pytorch: LayerPytorch;
+}
