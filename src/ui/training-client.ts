@@ -39,7 +39,7 @@ import {
 } from './race-reducer.ts';
 import { restoreCurves, resumedRuns, saveCurves, stateEntry } from './race-persistence.ts';
 import { lookupTune, storeTune, type TuneSetup } from './tune-cache.ts';
-import { applyTuned, keepValidMarkers } from './tuned-marker.ts';
+import { applyTuned, keepValidMarkers, tunableRuns } from './tuned-marker.ts';
 import { mergedReport, type TuneState } from './race-reducer.ts';
 
 export { appendThinned } from './downsample.ts';
@@ -356,15 +356,16 @@ export class TrainingClient {
   }
 
   /**
-   * Searches the learning rate of the given runs (null: every run) on the race's task, model and batch, at this
-   * budget and on these seeds, in the worker; training pauses meanwhile. Runs whose search on this very setup is
+   * Searches the learning rate of the given runs (null: every run but frozen-Q controls, which follow their learned
+   * run) on the race's task, model and batch, at this budget and on these seeds, in the worker; training pauses
+   * meanwhile. Runs whose search on this very setup is
    * kept from earlier (tune-cache.ts) are not searched again.
    */
   tune(runIds: readonly string[] | null, request: TuneRequest): void {
     const s = this.#state;
     if (this.#tuning() || !this.#canTrain() || s.restored) return;
     if (s.running) this.pause();
-    const runs = runIds === null ? s.config.runs : s.config.runs.filter((r) => runIds.includes(r.id));
+    const runs = tunableRuns(s.config.runs).filter((r) => runIds === null || runIds.includes(r.id));
     if (runs.length === 0) return;
     const setup: TuneSetup = { config: s.config, csvText: s.csv?.text ?? null, ...request };
     const cached = runs.flatMap((r) => {

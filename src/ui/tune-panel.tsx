@@ -17,7 +17,7 @@ import {
 } from 'recharts';
 import type { RunSpec, TuneResult } from '../worker/protocol.ts';
 import type { TuneRequest, TuneState } from './training-client.ts';
-import { MAX_TUNE_SEEDS, MAX_TUNE_STEPS, OBJECTIVE_LABELS, TUNE_OBJECTIVES } from './tuned-marker.ts';
+import { MAX_TUNE_SEEDS, MAX_TUNE_STEPS, OBJECTIVE_LABELS, TUNE_OBJECTIVES, tunableRuns } from './tuned-marker.ts';
 
 /** Points of the grid the worker searches first (worker/tune.ts DEFAULT_FACTORS: ÷10 to ×10, a third of a decade apart). */
 const GRID_POINTS = 7;
@@ -49,7 +49,8 @@ const seedChoices = (seed: number, raceSeeds: number): number[][] =>
     .sort((a, b) => a - b)
     .map((n) => Array.from({ length: n }, (_, i) => seed + i));
 
-function Protocol({ request, runs }: { readonly request: TuneRequest; readonly runs: number }) {
+function Protocol(props: { readonly request: TuneRequest; readonly runs: number; readonly controls: number }) {
+  const { request, runs, controls } = props;
   const n = request.seeds.length;
   return (
     <p className="tune-protocol" data-testid="tune-protocol">
@@ -60,7 +61,10 @@ function Protocol({ request, runs }: { readonly request: TuneRequest; readonly r
       <b>{n === 1 ? `seed ${request.seeds[0]}` : `${n} seeds (${request.seeds.join(', ')})`}</b>, from the same weights
       and batches for every point. It minimises the <b>{OBJECTIVE_LABELS[request.objective]}</b>, averaged over the
       seeds; a rate that diverges on any seed is never chosen; the {request.objective === 'train' ? 'test' : 'train'}{' '}
-      loss is reported beside it. Training pauses meanwhile.
+      loss is reported beside it.{' '}
+      {controls > 0 &&
+        'A frozen-Q control is not searched: it races at its learned run’s rate, so that the gap between them is what learning Q changes. '}
+      Training pauses meanwhile.
     </p>
   );
 }
@@ -140,7 +144,8 @@ function chartRows(results: readonly TuneResult[]) {
   return { rows, domain: [low / 1.25, top * 1.1] as [number, number] };
 }
 
-function Cross(props: { cx?: number; cy?: number; stroke?: string; payload?: Record<string, unknown> }) {
+/** A diverged rate's mark. */
+function Cross(props: { cx?: number; cy?: number; stroke?: string }) {
   const { cx, cy, stroke } = props;
   if (cx === undefined || cy === undefined || !Number.isFinite(cx) || !Number.isFinite(cy)) return null;
   return (
@@ -276,7 +281,8 @@ function ResultTable({ tune }: { readonly tune: TuneState }) {
 export function TunePanel(props: TunePanelProps) {
   const { tune, runs } = props;
   const running = tune?.status === 'running';
-  const scope = tune ? tune.runIds.length : runs.length;
+  const scope = tune ? tune.runIds.length : tunableRuns(runs).length;
+  const controls = runs.length - tunableRuns(runs).length;
   return (
     <section className="panel tune" aria-label="Tune learning rates" data-testid="tune-panel">
       <div className="tune-head">
@@ -285,7 +291,7 @@ export function TunePanel(props: TunePanelProps) {
           close
         </button>
       </div>
-      <Protocol request={tune ?? props.request} runs={scope} />
+      <Protocol request={tune ?? props.request} runs={scope} controls={controls} />
       {!running && (
         <Settings request={props.request} seed={props.seed} raceSeeds={props.raceSeeds} onRequest={props.onRequest} />
       )}
