@@ -351,8 +351,10 @@ export function App({ client, embed = null }: AppProps) {
     () => PRESETS.find((p) => toSearch(normaliseIds(p.config(cfg.backend))) === search) ?? null,
     [search, cfg.backend],
   );
-  const canTune = s.backend !== null && s.error === null && s.data !== null && s.restored === null;
-  const canPlay = canTune && !tuning;
+  const raceReady = s.backend !== null && s.error === null && s.data !== null;
+  const canPlay = raceReady && !tuning;
+  // Restored curves are not a race yet: Play starts one, and then there is something to tune.
+  const canTune = raceReady && s.restored === null;
   const hideBy = `${shows('play') ? '' : ' no-play'}${shows('runs') ? '' : ' no-runs'}`;
   // In a slide-sized frame the notices would fill it: they collapse into one badge that opens on a click.
   const badgeNotes = embed

@@ -32,22 +32,23 @@ import {
   EMPTY_INSIDE,
   emptyRun,
   initialState,
+  mergedReport,
   reduce,
   savesCurves,
   type PlaygroundState,
   type RunState,
+  type TuneState,
 } from './race-reducer.ts';
 import { restoreCurves, resumedRuns, saveCurves, stateEntry } from './race-persistence.ts';
 import { lookupTune, storeTune, type TuneSetup } from './tune-cache.ts';
 import { applyTuned, keepValidMarkers, tunableRuns } from './tuned-marker.ts';
-import { mergedReport, type TuneState } from './race-reducer.ts';
 
 export { appendThinned } from './downsample.ts';
 export type { InsideState, PlaygroundState, RunState, TuneState } from './race-reducer.ts';
+export { damagedHistoryNotice, SAVE_FAILED_NOTICE } from './race-persistence.ts';
 
 /** What a learning-rate search is asked for: the budget, the seeds and what it minimises. */
 export type TuneRequest = Pick<TuneState, 'steps' | 'seeds' | 'objective'>;
-export { damagedHistoryNotice, SAVE_FAILED_NOTICE } from './race-persistence.ts';
 
 /** The client's view of a worker; `workerPort` adapts a real Worker, tests pass a fake. */
 export interface WorkerPort {
@@ -358,8 +359,7 @@ export class TrainingClient {
   /**
    * Searches the learning rate of the given runs (null: every run but frozen-Q controls, which follow their learned
    * run) on the race's task, model and batch, at this budget and on these seeds, in the worker; training pauses
-   * meanwhile. Runs whose search on this very setup is
-   * kept from earlier (tune-cache.ts) are not searched again.
+   * meanwhile. Runs whose search on this very setup is kept from earlier (tune-cache.ts) are not searched again.
    */
   tune(runIds: readonly string[] | null, request: TuneRequest): void {
     const s = this.#state;
