@@ -52,3 +52,23 @@ test('CPU: three seeds draw a band per run and export three seed columns per run
   }
   expect(errors).toEqual([]);
 });
+
+test("CPU: a preset's claim is judged on all of its seeds once the race gets to the claim's step", async ({ page }) => {
+  const errors = collectErrors(page);
+  await page.goto('/?backend=cpu');
+  await page.getByTestId('preset-mnist-ae').click();
+  const claim = page.getByTestId('preset-claim');
+  await expect(claim).toHaveAttribute('data-verdict', 'otherSeeds');
+  await page.getByTestId('claim-seeds').click();
+  await expect.poll(() => new URL(page.url()).searchParams.get('seeds')).toBe('3');
+  await expect(claim).toHaveAttribute('data-verdict', 'pending');
+  await expect(page.getByTestId('step-100-button')).toBeEnabled({ timeout: 90_000 });
+  await page.getByTestId('step-100-button').click();
+  await expect(page.getByTestId('step-count')).toHaveText('100', { timeout: 90_000 });
+  // The same race as CI's headless check (src/ui/preset-claims.test.ts) on the same seeds: the claim holds.
+  await expect(claim).toHaveAttribute('data-verdict', 'holds');
+  await expect(claim).toContainText('it holds on every seed');
+  await expect(page.getByTestId('preset-blurb')).toBeVisible();
+  await page.screenshot({ path: screenshot('seed-claim') });
+  expect(errors).toEqual([]);
+});

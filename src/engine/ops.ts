@@ -307,8 +307,9 @@ export interface PoolForwardOp extends ImageGeometry, WindowGeometry {
   /** max only: where each maximum came from (written; read instead when tangent). */
   readonly argmax?: Tensor;
   /**
-   * max only: x is a tangent, y[b, oy, ox, ci] = x[b, argmax's pixel, ci] with the argmax of the forward pass
-   * read, not written: the R-op of max pooling (average pooling is linear, its tangent is the op itself).
+   * x is a tangent (the R-op): max reads the forward pass's argmax instead of writing it, y[b, oy, ox, ci] =
+   * x[b, argmax's pixel, ci]; average pooling is linear and pools as it is. The ones column gets 0, the
+   * tangent of a constant.
    */
   readonly tangent?: boolean;
 }

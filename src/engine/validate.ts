@@ -300,7 +300,6 @@ export function validateOp(op: Op): void {
       if (op.kind === 'max') arg = v.vector('argmax', op.argmax, op.batch * outPer, 'u32');
       else if (op.argmax) v.fail("argmax must be absent for kind 'avg'");
       if (op.op === 'poolForward') {
-        if (op.tangent && op.kind !== 'max') v.fail("tangent is for kind 'max' only (average pooling is linear)");
         const x = v.matrix('x', op.x, op.batch, inPer, op.ldX, 'ldX');
         const y = v.matrix('y', op.y, op.batch, op.ones ? outPer + 1 : outPer, op.ldY, 'ldY');
         v.disjoint(y, x);

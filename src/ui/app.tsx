@@ -10,11 +10,15 @@ import {
   CHART_METRICS,
   embedParam,
   normaliseIds,
+  seedsOf,
   toSearch,
+  unseeded,
   type ChartSettings,
   type EmbedPart,
   type PlaygroundConfig,
 } from './config.ts';
+import { raceSeeds } from '../worker/seed-list.ts';
+import { ClaimLine } from './claim-line.tsx';
 import { Controls } from './controls.tsx';
 import { chartPng, exportFrame } from './chart-export.ts';
 import { download, toCsv, toJson } from './history.ts';
@@ -347,9 +351,11 @@ export function App({ client, embed = null }: AppProps) {
   }));
   const search = toSearch(normaliseIds(cfg));
   // The preset whose setup is on the page (its text stays true only while nothing was changed).
+  // The seed count does not change a preset's setup: its blurb and claim stay true on more seeds.
+  const bare = unseeded(cfg);
   const activePreset = useMemo(
-    () => PRESETS.find((p) => toSearch(normaliseIds(p.config(cfg.backend))) === search) ?? null,
-    [search, cfg.backend],
+    () => PRESETS.find((p) => unseeded(p.config(cfg.backend)) === bare) ?? null,
+    [bare, cfg.backend],
   );
   const raceReady = s.backend !== null && s.error === null && s.data !== null;
   const canPlay = raceReady && !tuning;
@@ -558,10 +564,22 @@ export function App({ client, embed = null }: AppProps) {
                 <span className="legend-item muted">solid = train, dashed = test</span>
                 {(cfg.data.seeds ?? 1) > 1 && (
                   <span className="legend-item muted" data-testid="seed-legend">
-                    {seedLegend(cfg.data.seed, cfg.data.seeds ?? 1)}
+                    {seedLegend(cfg.data)}
                   </span>
                 )}
               </div>
+            )}
+            {activePreset?.claim && embed === null && (
+              <ClaimLine
+                claim={activePreset.claim}
+                seeds={raceSeeds(cfg.data)}
+                runs={cfg.runs}
+                states={s.runs}
+                onClaimSeeds={() => {
+                  const seeds = activePreset.claim!.seeds;
+                  on.setConfig({ ...cfg, data: { ...cfg.data, seed: seeds[0]!, ...seedsOf(seeds.length) } });
+                }}
+              />
             )}
             <div className="exports" hidden={embed !== null}>
               <button

@@ -37,7 +37,7 @@ export function exportFrame(config: PlaygroundConfig, data: DataInfo | null, met
       return { colour: r.colour, name: r.name, detail: r.name === kind ? settings : `${kind}: ${settings}` };
     }),
     note: `solid = train, dashed = test; dotted verticals mark live changes${
-      (config.data.seeds ?? 1) > 1 ? `; ${seedLegend(config.data.seed, config.data.seeds ?? 1)}` : ''
+      (config.data.seeds ?? 1) > 1 ? `; ${seedLegend(config.data)}` : ''
     }`,
   };
 }

@@ -307,7 +307,9 @@ export function decodeRun(
   }
   const okName = NAME.test(name) ? name : OPTIMIZER_LABELS[kind];
   if (name !== '' && okName !== name)
-    warnings.push(`run ${index + 1}: name '${clip(name)}' not allowed; using ${okName}`);
+    warnings.push(
+      `run ${index + 1}: name '${clip(name)}' is not 1 to 24 letters, digits, spaces or . _ + ( ) -; using ${okName}`,
+    );
   // Without a (valid) colour of its own a run takes its optimizer's first shade no earlier run has.
   const okColour = COLOUR.test(colour) ? `#${colour.toLowerCase()}` : runColour(kind, taken);
   if (colour !== '' && !COLOUR.test(colour))
@@ -486,7 +488,12 @@ export function parseSearch(search: string): { config: PlaygroundConfig; warning
   };
   let runs: RunSpec[] = [];
   const rawRuns = q.getAll('run');
-  if (rawRuns.length > MAX_RUNS) warnings.push(`at most ${MAX_RUNS} runs; the rest were dropped`);
+  if (rawRuns.length > MAX_RUNS) {
+    const dropped = rawRuns.length - MAX_RUNS;
+    warnings.push(
+      `the link has ${rawRuns.length} runs and a race takes at most ${MAX_RUNS}; the last ${dropped === 1 ? 'one was' : `${dropped} were`} dropped`,
+    );
+  }
   rawRuns.slice(0, MAX_RUNS).forEach((r, i) => {
     const run = decodeRun(r, `r${runs.length + 1}`, i, warnings, new Set(runs.map((x) => x.colour)));
     if (run) runs.push(run);
@@ -592,6 +599,12 @@ function linkMemory(data: PlaygroundConfig['data'], model: ModelSpec, runs: read
 /** `seeds` of a data spec: absent for one seed, so that a one-seed config round-trips unchanged. */
 export function seedsOf(count: number): { seeds?: number } {
   return count > 1 ? { seeds: count } : {};
+}
+
+/** A config's link without its seed count: the same setup, on however many seeds (presets match by it). */
+export function unseeded(config: PlaygroundConfig): string {
+  const { seeds: _, ...data } = config.data;
+  return toSearch(normaliseIds({ ...config, data }));
 }
 
 /** The test split a link or the setup panel may choose for a toy task: 5 % to 90 % of the points. */

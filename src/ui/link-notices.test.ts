@@ -3,7 +3,8 @@
  * the config falls back to what the notice says.
  */
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG, parseSearch } from './config.ts';
+import { DEFAULT_CONFIG, MAX_RUNS, parseSearch, toSearch } from './config.ts';
+import { PRESETS } from './presets.ts';
 import { SETUP } from '../engine/page.ts';
 
 const notices = (search: string) => parseSearch(search).warnings;
@@ -43,6 +44,23 @@ describe('keys the page does not read', () => {
     expect(hostile).toMatch(/^\?\[31m=<script> is not a key/);
     // A known key is never called unknown.
     expect(notices('?task=xor&n=200&noise=0.1&seed=2&hidden=8t&run=sgd')).toEqual([]);
+  });
+});
+
+describe('keys the page writes', () => {
+  it('are all keys it reads: no link of its own is called unknown', () => {
+    for (const config of [DEFAULT_CONFIG, ...PRESETS.map((p) => p.config('cpu'))]) {
+      const search = toSearch({
+        ...config,
+        speed: 100,
+        stopAt: 500,
+        chart: { x: 'seconds', log: false, metric: 'ms' },
+      });
+      expect(
+        notices(search).filter((w) => /is not a key|is a run's setting/.test(w)),
+        search,
+      ).toEqual([]);
+    }
   });
 });
 
@@ -95,5 +113,21 @@ describe('chart settings the race cannot draw', () => {
       "metric=aux plots FishLeg's auxiliary loss, and no run of this race learns Q: the chart is empty",
     ]);
     expect(notices('?metric=aux&run=sgd&run=fishleg')).toEqual([]);
+  });
+});
+
+describe('runs a link cannot have', () => {
+  it('names the rule of a run name and how many runs were dropped', () => {
+    expect(notices('?run=sgd~%3Cb%3E~~')).toEqual([
+      "run 1: name '<b>' is not 1 to 24 letters, digits, spaces or . _ + ( ) -; using SGD",
+    ]);
+    const many = Array(MAX_RUNS + 2)
+      .fill('run=sgd')
+      .join('&');
+    const { config, warnings } = parseSearch(`?${many}`);
+    expect(config.runs).toHaveLength(MAX_RUNS);
+    expect(warnings).toEqual([
+      `the link has ${MAX_RUNS + 2} runs and a race takes at most ${MAX_RUNS}; the last 2 were dropped`,
+    ]);
   });
 });

@@ -2,7 +2,8 @@
  * What a run on several seeds shows: at each evaluated step the median of its seeds' values and their range
  * (min to max), over the seeds that have a finite value there (a seed that diverged drops out from then on).
  */
-import type { MetricPoint } from '../worker/protocol.ts';
+import type { DataSpec, MetricPoint } from '../worker/protocol.ts';
+import { raceSeeds } from '../worker/seed-list.ts';
 import type { RunHistory, SeedHistory } from './history.ts';
 
 export interface BandPoint {
@@ -63,6 +64,11 @@ export function latestBand(seeds: readonly Pick<SeedHistory, 'points'>[]): BandP
 }
 
 /** What the chart's lines and bands mean on several seeds, for its legend. */
-export function seedLegend(first: number, count: number): string {
-  return `lines = median of seeds ${first}–${first + count - 1}, band = their range (train)`;
+export function seedLegend(data: Pick<DataSpec, 'seed' | 'seeds'>): string {
+  return `lines = median of seeds ${seedRange(raceSeeds(data))}, band = their range (train)`;
+}
+
+/** Seeds in words: "1–3" for consecutive ones. */
+export function seedRange(seeds: readonly number[]): string {
+  return seeds.length > 1 ? `${seeds[0]}–${seeds.at(-1)}` : String(seeds[0] ?? '');
 }

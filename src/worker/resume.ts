@@ -34,7 +34,16 @@ export function adoptRuns(saved: SavedRaceState, spec: RaceSpec): SavedRaceState
       name: run.name,
       colour: run.colour,
     });
-    return { ...r, spec: rename(r.spec), checkpoint: { ...r.checkpoint, spec: rename(r.checkpoint.spec) } };
+    const replicas = r.replicas?.map((x) => ({
+      ...x,
+      checkpoint: { ...x.checkpoint, spec: rename(x.checkpoint.spec) },
+    }));
+    return {
+      ...r,
+      spec: rename(r.spec),
+      checkpoint: { ...r.checkpoint, spec: rename(r.checkpoint.spec) },
+      ...(replicas ? { replicas } : {}),
+    };
   });
   const changes = saved.changes.map((c) => {
     const runId = ids.get(c.runId);
@@ -42,7 +51,10 @@ export function adoptRuns(saved: SavedRaceState, spec: RaceSpec): SavedRaceState
     return { ...c, runId };
   });
   // Settings come from storage: the engine's own rules decide whether they are usable.
-  for (const r of runs) validateOptimizer(r.checkpoint.spec.optimizer);
+  for (const r of runs) {
+    for (const cp of [r.checkpoint, ...(r.replicas ?? []).map((x) => x.checkpoint)])
+      validateOptimizer(cp.spec.optimizer);
+  }
   for (const c of changes) validateOptimizer(c.optimizer);
   return { ...saved, runs, changes };
 }

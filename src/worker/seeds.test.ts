@@ -11,6 +11,7 @@ import { withFrozenControls } from './frozen-control.ts';
 import { runHeadless, type HeadlessCurve } from './headless-race.ts';
 import { loadDataSpec } from './load-data.ts';
 import type { MetricPoint, RaceSpec, RunSpec, SavedRaceState, WorkerEvent } from './protocol.ts';
+import { adoptRuns } from './resume.ts';
 import { loadSeedData, raceSeeds } from './seeds.ts';
 import { WorkerSession } from './session.ts';
 import { DEFAULT_CONFIG, type PlaygroundConfig } from '../ui/config.ts';
@@ -176,6 +177,18 @@ describe('a session on several seeds', () => {
         expect(want.map((p) => p.step)).toEqual([40, 50, 60]);
         expect(b.metrics(r.id, seed).map(outcome), `${r.id} on seed ${seed}`).toEqual(want.map(outcome));
       }
+    }
+
+    // The page renumbers ids when a link loads: every seed's checkpoint follows its run.
+    const renamed = adoptRuns(
+      saved!,
+      spec(
+        3,
+        RUNS.map((r, i) => ({ ...r, id: `x${i + 1}` })),
+      ),
+    );
+    for (const [i, r] of renamed.runs.entries()) {
+      expect(r.replicas!.map((x) => x.checkpoint.spec.id)).toEqual([`x${i + 1}`, `x${i + 1}`]);
     }
 
     // Another seed count is another setup: the state is refused with a reason and the race starts at step 0.

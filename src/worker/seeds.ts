@@ -6,15 +6,12 @@
 import { type Dataset, SETUP } from '../engine/index.ts';
 import { loadDataSpec } from './load-data.ts';
 import type { DataSpec } from './protocol.ts';
+import { raceSeeds } from './seed-list.ts';
+
+export { raceSeeds };
 
 /** At most this many seeds per race (the page's range of the setting). */
 export const MAX_SEEDS = SETUP.seeds.page.max;
-
-/** The seeds of a race, its own first. */
-export function raceSeeds(data: Pick<DataSpec, 'seed' | 'seeds'>): number[] {
-  const count = data.seeds ?? 1;
-  return Array.from({ length: count }, (_, k) => data.seed + k);
-}
 
 /** Whether a task's data is the same on every seed (MNIST's fixed split), so one copy serves all of them. */
 export function seedFreeData(data: Pick<DataSpec, 'task'>): boolean {

@@ -81,6 +81,19 @@ describe.each(POOL_CASES)('pool: $name', (g) => {
     if (kind === 'max') await pair.expectClose(argmax, { atol: 0, rtol: 0 }, 'argmax');
   });
 
+  it('avg tangent: the tangent pooled, 0 in the ones column', async () => {
+    const tx = pair.twin(randoms(g.batch * hwc, 19), 'tx');
+    const ldY = outPer + 1;
+    const ty = pair.twin(randoms(g.batch * ldY, 20), 'ty');
+    await pair.run((s: Side): Op[] => [
+      { op: 'poolForward', kind: 'avg', ...g, x: tx[s], ldX: hwc, y: ty[s], ldY, ones: true, tangent: true },
+    ]);
+    await pair.expectClose(ty, TOL, 'avg tangent');
+    expect(Array.from(await pair.gpu.read(ty.gpu)).filter((_, i) => i % ldY === outPer)).toEqual(
+      new Array(g.batch).fill(0),
+    );
+  });
+
   it('max tangent reads the argmax of the forward pass', async () => {
     const x = pair.twin(randoms(g.batch * hwc, 16), 'x');
     const tx = pair.twin(randoms(g.batch * hwc, 17), 'tx');

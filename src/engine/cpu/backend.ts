@@ -332,10 +332,24 @@ export class CpuBackend implements Backend {
       case 'poolForward': {
         const [x, y, arg] = [f(op.x), f(op.y), op.argmax ? u(op.argmax) : undefined];
         const argOff = op.argmax?.offset ?? 0;
-        if (op.tangent) {
+        if (op.tangent && op.kind === 'max') {
           return () => poolTangent(op, x, op.x.offset, op.ldX, y, op.y.offset, op.ldY, op.ones, arg!, argOff);
         }
-        return () => poolForward(op.kind, op, x, op.x.offset, op.ldX, y, op.y.offset, op.ldY, op.ones, arg, argOff);
+        return () =>
+          poolForward(
+            op.kind,
+            op,
+            x,
+            op.x.offset,
+            op.ldX,
+            y,
+            op.y.offset,
+            op.ldY,
+            op.ones,
+            op.tangent ? 0 : 1,
+            arg,
+            argOff,
+          );
       }
       case 'poolBackward': {
         const [dy, dx, arg] = [f(op.dy), f(op.dx), op.argmax ? u(op.argmax) : undefined];

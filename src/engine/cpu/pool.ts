@@ -15,7 +15,7 @@ export class PoolIndexError extends RangeError {
   override readonly name = 'PoolIndexError';
 }
 
-/** y = max or mean of each window; max also writes argmax (iy·w + ix of the first maximum). */
+/** y = max or mean of each window; max also writes argmax (iy·w + ix of the first maximum); ones column = onesValue. */
 export function poolForward(
   kind: PoolKind,
   g: Geometry,
@@ -26,6 +26,7 @@ export function poolForward(
   yOff: number,
   ldY: number,
   ones: boolean,
+  onesValue: number,
   argmax: Uint32Array | undefined,
   argOff: number,
 ): void {
@@ -61,11 +62,11 @@ export function poolForward(
         }
       }
     }
-    if (ones) y[out + oh * ow * c] = 1;
+    if (ones) y[out + oh * ow * c] = onesValue;
   }
 }
 
-/** y = the tangent x at each window's recorded argmax (the R-op of max pooling). */
+/** y = the tangent x at each window's recorded argmax (the R-op of max pooling); its ones column gets 0. */
 export function poolTangent(
   g: Geometry,
   x: FloatArray,
@@ -90,7 +91,7 @@ export function poolTangent(
         }
       }
     }
-    if (ones) y[yOff + b * ldY + oh * ow * c] = 1;
+    if (ones) y[yOff + b * ldY + oh * ow * c] = 0;
   }
 }
 

@@ -1153,7 +1153,8 @@ fn adam(
 //                u0[arg_off + b·oh·ow·c + (oy·ow + ox)·c + ci] = iy·w + ix of the first maximum (ky, kx order)
 //   max_tangent: y[...] = x at the pixel u0[...] names (the forward pass's argmax, read): the R-op
 //   avg_forward: y[...] = (Σ over the window's pixels inside the image) / (kh·kw)
-//                both write y[y_off + b·ld_y + oh·ow·c] = 1 when width = oh·ow·c + 1 (the bias input)
+//                all three write y[y_off + b·ld_y + oh·ow·c] = ones_value when width = oh·ow·c + 1 (the bias
+//                input: 1, or 0 in a tangent)
 //   max_backward: dx[x_off + b·ld_x + (iy·w + ix)·c + ci] = Σ dy over the windows holding (iy, ix) whose
 //                 argmax is iy·w + ix (dy at y_off + b·ld_y + (oy·ow + ox)·c + ci)
 //   avg_backward: dx[...] = (Σ dy over the windows holding (iy, ix)) / (kh·kw)
@@ -1185,6 +1186,7 @@ struct Params {
   ld_y: u32,
   arg_off: u32,
   width: u32,
+  ones_value: f32,
 }
 
 @group(0) @binding(0) var<uniform> P: Params;
@@ -1214,7 +1216,7 @@ fn forward_target(e: u32) -> Out {
   o.j = e % P.width;
   let per = P.oh * P.ow * P.c;
   if (o.j == per) {
-    st(y_slot, P.y_off + o.b * P.ld_y + per, 1.0);
+    st(y_slot, P.y_off + o.b * P.ld_y + per, P.ones_value);
     return o;
   }
   o.ci = o.j % P.c;

@@ -235,14 +235,14 @@ export interface PoolForwardTensors {
   readonly ones: boolean;
   /** max only (PoolSizes.argmax u32 elements). */
   readonly argmax?: Tensor;
-  /** x is a tangent (the R-op): max reads the forward pass's argmax; avg is linear and runs as it is. */
+  /** x is a tangent (the R-op): max reads the forward pass's argmax; the ones column gets 0. */
   readonly tangent?: boolean;
 }
 
 /** y = pool(x) (and, for max, argmax; or, for a tangent, x at the forward pass's argmax). */
 export function poolForwardOps(shape: PoolShape, t: PoolForwardTensors): Op[] {
   poolSizes(shape);
-  const arg = shape.kind === 'max' && t.argmax ? { argmax: t.argmax, tangent: t.tangent ?? false } : {};
+  const arg = shape.kind === 'max' && t.argmax ? { argmax: t.argmax } : {};
   return [
     {
       op: 'poolForward',
@@ -253,6 +253,7 @@ export function poolForwardOps(shape: PoolShape, t: PoolForwardTensors): Op[] {
       y: t.y,
       ldY: t.ldY,
       ones: t.ones,
+      tangent: t.tangent ?? false,
       ...arg,
     },
   ];

@@ -1,7 +1,7 @@
 /**
  * Dispatch plans as data (no GPU): 1-D grids wrap past 65,535 workgroups, Coef refs become copy_ref
- * dispatches and 4-bit codes, reduce sizes its partial sums, matmul refuses grids over the limit, and
- * every plan's Params match its shader's struct exactly.
+ * dispatches and 4-bit codes, reduce sizes its partial sums, matmul refuses grids over the limit, pooling
+ * picks its entry point and binds the argmax, and every plan's Params match its shader's struct exactly.
  */
 import { describe, expect, it } from 'vitest';
 import type { Op } from '../../ops.ts';
@@ -12,6 +12,9 @@ import { TooManyCoefRefsError } from './elementwise.ts';
 import { planOp } from './index.ts';
 import { MatmulGridError } from './matmul.ts';
 import { grid1d, MAX_GROUPS_PER_DIM } from './types.ts';
+
+/** Two 5×5 images of 2 channels, a 3×3 window moved by 2: 3×3 outputs. */
+const win = { batch: 2, h: 5, w: 5, c: 2, kh: 3, kw: 3, strideH: 2, strideW: 2, padH: 1, padW: 1 } as const;
 
 let nextId = 1;
 function tensor(size: number, dtype: 'f32' | 'u32' = 'f32', offset = 0): Tensor {
@@ -109,8 +112,27 @@ describe('other plans', () => {
     expect(() => planOp(mm(1, 128 * 65536))).toThrow(MatmulGridError);
   });
 
+  it('pooling: one entry per kind and direction, the argmax in the u32 slot for max only', () => {
+    const x = tensor(50);
+    const y = tensor(20);
+    const argmax = tensor(18, 'u32', 4);
+    const fwd = (over: Partial<Op>): Op =>
+      ({ op: 'poolForward', kind: 'max', ...win, x, ldX: 25, y, ldY: 10, ones: true, argmax, ...over }) as Op;
+    const max = planOp(fwd({})).dispatches[0]!;
+    expect([max.entry, max.u32, max.params.arg_off, max.params.ones_value]).toEqual(['max_forward', argmax, 4, 1]);
+    // Every output element and each example's ones column: 2 × (3·3·2 + 1) invocations.
+    expect(max.grid[0] * 256).toBeGreaterThanOrEqual(2 * 19);
+    expect(planOp(fwd({ tangent: true })).dispatches[0]!).toMatchObject({
+      entry: 'max_tangent',
+      params: { ones_value: 0 },
+    });
+    const avg = planOp({ op: 'poolForward', kind: 'avg', ...win, x, ldX: 25, y, ldY: 10, ones: true }).dispatches[0]!;
+    expect([avg.entry, avg.u32]).toEqual(['avg_forward', undefined]);
+  });
+
   it("every op's Params values match its shader struct exactly", () => {
     const f = (n: number) => tensor(n);
+    const idx = (n: number) => tensor(n, 'u32');
     const ops: Op[] = [
       { op: 'actForward', act: 'relu', rows: 2, cols: 3, s: f(6), out: f(8), ldOut: 4 },
       { op: 'actBackward', act: 'tanh', rows: 2, cols: 3, d: f(6), ldD: 3, s: f(6), out: f(6), ldOut: 3, extra: 0 },
@@ -133,6 +155,12 @@ describe('other plans', () => {
       { op: 'fill', n: 3, value: 1, out: f(3) },
       { op: 'sgd', n: 3, param: f(3), grad: f(3), mom: f(3), hyper: f(3) },
       { op: 'adam', n: 3, param: f(3), grad: f(3), m: f(3), v: f(3), hyper: f(8) },
+      { op: 'im2col', ...win, x: f(50), ldX: 25, cols: f(2 * 9 * 10), ldCols: 10, ones: true },
+      { op: 'col2im', ...win, cols: f(2 * 9 * 9), ldCols: 9, dx: f(50), ldX: 25 },
+      { op: 'poolForward', kind: 'max', ...win, x: f(50), ldX: 25, y: f(18), ldY: 9, ones: false, argmax: idx(18) },
+      { op: 'poolForward', kind: 'avg', ...win, x: f(50), ldX: 25, y: f(20), ldY: 10, ones: true, tangent: true },
+      { op: 'poolBackward', kind: 'max', ...win, dy: f(18), ldDy: 9, argmax: idx(18), dx: f(50), ldX: 25 },
+      { op: 'poolBackward', kind: 'avg', ...win, dy: f(18), ldDy: 9, dx: f(50), ldX: 25 },
     ];
     for (const op of ops) {
       for (const d of planOp(op).dispatches) expect(() => packStruct(paramsLayout(d.shader), d.params)).not.toThrow();
