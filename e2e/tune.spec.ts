@@ -2,7 +2,7 @@
  * Tuning journey on the CPU backend: the default race with a small step budget, Tune opens the panel with its
  * protocol, a long search shows progress while the page stays usable and Cancel stops it, a short search runs
  * to the end and draws every run's loss against the learning rate, and "Race at best" sets the chosen rates,
- * marks the runs tuned (badge, URL) and races them. Screenshots at desktop and phone size go to e2e/screenshots/.
+ * marks the runs tuned (badge, URL) and races them; tuning one run again is answered from the browser's cache. Screenshots at desktop and phone size go to e2e/screenshots/.
  */
 import { expect, test } from '@playwright/test';
 import { collectErrors, screenshot } from './helpers.ts';
@@ -68,6 +68,12 @@ test('Tune: progress, Cancel, a finished search, its chart and Race at best', as
   // The race at the tuned rates plays up to its budget.
   await expect(page.getByTestId('play-button')).toHaveText(/Play|Pause/);
   await expect.poll(async () => page.getByTestId('step-count').innerText(), { timeout: 60_000 }).toMatch(/200/);
+
+  // One run from its card: the same setup was searched a moment ago, so the result comes from the browser's cache.
+  await page.getByTestId('r2-tune').click();
+  await expect(page.getByTestId('tune-cached')).toContainText('Every result');
+  await expect(page.getByTestId('tune-table').locator('tbody tr')).toHaveCount(1);
+  await expect(page.getByTestId('tune-best-r2')).toHaveText(String(best[1]));
 
   await page.setViewportSize({ width: 390, height: 844 });
   await panel.scrollIntoViewIfNeeded();

@@ -40,7 +40,7 @@ import { stepProgress } from './step-progress.tsx';
 import { InsideFishLegPanel, NetworkView, TaskViews } from './task-views.tsx';
 import type { TrainingClient, TuneRequest } from './training-client.ts';
 import { TunePanel } from './tune-panel.tsx';
-import { markerText, tunedMarker } from './tuned-marker.ts';
+import { MAX_TUNE_SEEDS, markerText, tunedMarker } from './tuned-marker.ts';
 import { useThrottled, VIEW_REDRAW_MS } from './use-throttled.ts';
 
 // Redrawn only when their props change: with the data throttled (useThrottled), a few times a second.
@@ -319,14 +319,19 @@ export function App({ client, embed = null }: AppProps) {
   const [presetId, setPresetId] = useState<string | null>(null);
   // The search's settings follow the race's budget and seed until the user changes them for this race.
   const [tuneOpen, setTuneOpen] = useState(false);
-  const budgetKey = `${cfg.stopAt}:${cfg.data.seed}`;
+  const raceSeedCount = Math.min(cfg.data.seeds ?? 1, MAX_TUNE_SEEDS);
+  const budgetKey = `${cfg.stopAt}:${cfg.data.seed}:${raceSeedCount}`;
   const [tuneEdit, setTuneEdit] = useState<{ key: string; request: TuneRequest } | null>(null);
   const tuneRequest = useMemo<TuneRequest>(
     () =>
       tuneEdit?.key === budgetKey
         ? tuneEdit.request
-        : { steps: cfg.stopAt ?? DEFAULT_TUNE_STEPS, seeds: [cfg.data.seed], objective: 'train' },
-    [tuneEdit, budgetKey, cfg.stopAt, cfg.data.seed],
+        : {
+            steps: cfg.stopAt ?? DEFAULT_TUNE_STEPS,
+            seeds: Array.from({ length: raceSeedCount }, (_, i) => cfg.data.seed + i),
+            objective: 'train',
+          },
+    [tuneEdit, budgetKey, cfg.stopAt, cfg.data.seed, raceSeedCount],
   );
   const onTuneRequest = useCallback((request: TuneRequest) => setTuneEdit({ key: budgetKey, request }), [budgetKey]);
   const onTune = useCallback(
@@ -402,8 +407,10 @@ export function App({ client, embed = null }: AppProps) {
   const followedId = followed?.preset.id ?? null;
   if (followedId !== presetId) setPresetId(followedId);
   const activePreset = followed && !followed.modified ? followed.preset : null;
-  const canTune = s.backend !== null && s.error === null && s.data !== null && s.restored === null;
-  const canPlay = canTune && !tuning;
+  const raceReady = s.backend !== null && s.error === null && s.data !== null;
+  const canPlay = raceReady && !tuning;
+  // Restored curves are not a race yet: Play starts one, and then there is something to tune.
+  const canTune = raceReady && s.restored === null;
   const hideBy = `${shows('play') ? '' : ' no-play'}${shows('runs') ? '' : ' no-runs'}`;
   // In a slide-sized frame the notices would fill it: they collapse into one badge that opens on a click.
   const badgeNotes = embed
@@ -681,6 +688,7 @@ export function App({ client, embed = null }: AppProps) {
               tune={s.tune}
               request={tuneRequest}
               seed={cfg.data.seed}
+              raceSeeds={raceSeedCount}
               canTune={canTune}
               onRequest={onTuneRequest}
               onTune={onTune}

@@ -309,7 +309,7 @@ export function RunsPanel({
                 <OptimizerFields run={run} onChange={(optimizer) => onUpdate(run.id, { optimizer })} />
               </details>
               <div className="run-actions">
-                {onTune && (
+                {onTune && !controls && (
                   <button
                     type="button"
                     data-testid={`${run.id}-tune`}

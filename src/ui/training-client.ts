@@ -32,23 +32,24 @@ import {
   EMPTY_INSIDE,
   emptyRun,
   initialState,
+  mergedReport,
   reduce,
   savesCurves,
   type PlaygroundState,
   type RunState,
+  type TuneState,
 } from './race-reducer.ts';
 import { restoreCurves, resumedRuns, saveCurves, stateEntry } from './race-persistence.ts';
 import { changeOptimizer } from './run-kind.ts';
 import { lookupTune, storeTune, type TuneSetup } from './tune-cache.ts';
-import { applyTuned, keepValidMarkers } from './tuned-marker.ts';
-import { mergedReport, type TuneState } from './race-reducer.ts';
+import { applyTuned, keepValidMarkers, tunableRuns } from './tuned-marker.ts';
 
 export { appendThinned } from './downsample.ts';
 export type { InsideState, PlaygroundState, RunState, TuneState } from './race-reducer.ts';
+export { damagedHistoryNotice, SAVE_FAILED_NOTICE } from './race-persistence.ts';
 
 /** What a learning-rate search is asked for: the budget, the seeds and what it minimises. */
 export type TuneRequest = Pick<TuneState, 'steps' | 'seeds' | 'objective'>;
-export { damagedHistoryNotice, SAVE_FAILED_NOTICE } from './race-persistence.ts';
 
 /** The client's view of a worker; `workerPort` adapts a real Worker, tests pass a fake. */
 export interface WorkerPort {
@@ -363,15 +364,15 @@ export class TrainingClient {
   }
 
   /**
-   * Searches the learning rate of the given runs (null: every run) on the race's task, model and batch, at this
-   * budget and on these seeds, in the worker; training pauses meanwhile. Runs whose search on this very setup is
-   * kept from earlier (tune-cache.ts) are not searched again.
+   * Searches the learning rate of the given runs (null: every run but frozen-Q controls, which follow their learned
+   * run) on the race's task, model and batch, at this budget and on these seeds, in the worker; training pauses
+   * meanwhile. Runs whose search on this very setup is kept from earlier (tune-cache.ts) are not searched again.
    */
   tune(runIds: readonly string[] | null, request: TuneRequest): void {
     const s = this.#state;
     if (this.#tuning() || !this.#canTrain() || s.restored) return;
     if (s.running) this.pause();
-    const runs = runIds === null ? s.config.runs : s.config.runs.filter((r) => runIds.includes(r.id));
+    const runs = tunableRuns(s.config.runs).filter((r) => runIds === null || runIds.includes(r.id));
     if (runs.length === 0) return;
     const setup: TuneSetup = { config: s.config, csvText: s.csv?.text ?? null, ...request };
     const cached = runs.flatMap((r) => {

@@ -47,7 +47,8 @@ const canonical = (v: unknown): unknown =>
 /** The key of one run's search on a setup. */
 export function tuneKey(setup: TuneSetup, optimizer: OptimizerConfig): string {
   const { lr: _lr, ...rest } = optimizer;
-  const { seed: _seed, ...data } = setup.config.data;
+  // The race's own seed and seed count do not decide a search: its `seeds` do.
+  const { seed: _seed, seeds: _count, ...data } = setup.config.data;
   const text = JSON.stringify(
     canonical({
       data,

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { defaultOptimizer, type OptimizerConfig } from '../engine/optim/config.ts';
-import type { Command, TuneReport, TuneResult, WorkerEvent } from '../worker/protocol.ts';
+import type { Command, DataInfo, TuneReport, TuneResult, WorkerEvent } from '../worker/protocol.ts';
 import { DEFAULT_CONFIG, encodeRun, parseSearch, toSearch } from './config.ts';
 import { TrainingClient, type TuneRequest, type WorkerPort } from './training-client.ts';
 import { lookupTune, MAX_ENTRIES, storeTune, TUNE_CACHE_KEY, tuneKey, type TuneSetup } from './tune-cache.ts';
@@ -14,7 +14,7 @@ import { badgeText, tunedMarker } from './tuned-marker.ts';
 import { toCsv, toJson } from './history.ts';
 import { exportSetupFromPlayground } from './export-pytorch.ts';
 import { PRESETS } from './presets.ts';
-import { FROZEN_SUFFIX } from '../worker/frozen-control.ts';
+import { controlledRun, FROZEN_SUFFIX } from '../worker/frozen-control.ts';
 
 class MemoryStorage implements Storage {
   readonly #m = new Map<string, string>();
@@ -40,6 +40,19 @@ class MemoryStorage implements Storage {
 
 const sync = (f: () => void) => f();
 
+const DATA_INFO: DataInfo = {
+  name: 'spiral',
+  kind: 'classification',
+  inputDim: 2,
+  outputDim: 2,
+  trainRows: 320,
+  testRows: 80,
+  likelihood: 'categorical',
+  arch: '2-16t-16t-2',
+  params: 354,
+  layers: [],
+};
+
 function started(storage: Storage = new MemoryStorage()) {
   const sent: Command[] = [];
   let emit: (e: WorkerEvent) => void = () => undefined;
@@ -57,18 +70,7 @@ function started(storage: Storage = new MemoryStorage()) {
       type: 'raceReady',
       requestId: 2,
       raceId,
-      data: {
-        name: 'spiral',
-        kind: 'classification',
-        inputDim: 2,
-        outputDim: 2,
-        trainRows: 320,
-        testRows: 80,
-        likelihood: 'categorical',
-        arch: '2-16t-16t-2',
-        params: 354,
-        layers: [],
-      },
+      data: DATA_INFO,
       task: { kind: 'none' },
     });
   raceReady(1);
@@ -312,5 +314,50 @@ describe('markers and setup changes', () => {
     const spiral = PRESETS.find((p) => p.id === 'spiral')!.config('auto');
     client.reset(spiral);
     expect(client.getSnapshot().config.runs.filter((r) => tunedMarker(r)).length).toBe(3);
+  });
+});
+
+describe('frozen-Q controls', () => {
+  it('are not searched; Race at best races each at its learned run’s new rate, unmarked, still its control', () => {
+    const storage = new MemoryStorage();
+    const sent: Command[] = [];
+    let emit: (e: WorkerEvent) => void = () => undefined;
+    const port: WorkerPort = {
+      post: (cmd) => sent.push(cmd),
+      listen: (onEvent) => {
+        emit = onEvent;
+      },
+      terminate: () => undefined,
+    };
+    const spiral = PRESETS.find((p) => p.id === 'spiral')!.config('cpu');
+    const client = new TrainingClient(port, spiral, { schedule: sync, storage });
+    emit({ type: 'ready', requestId: 1, backend: { name: 'cpu', description: 'cpu' } });
+    emit({
+      type: 'raceReady',
+      requestId: 2,
+      raceId: 1,
+      data: DATA_INFO,
+      task: { kind: 'none' },
+    });
+    const ids = spiral.runs.map((r) => r.id);
+    const control = spiral.runs.find((r) => r.name.endsWith(FROZEN_SUFFIX))!;
+    client.tune(null, REQUEST);
+    const cmd = sent.find((c): c is Extract<Command, { type: 'tune' }> => c.type === 'tune')!;
+    expect(cmd.runIds).toEqual(ids.filter((id) => id !== control.id));
+    const fishleg = spiral.runs.find((r) => r.name === 'FishLeg')!;
+    emit({
+      type: 'tuneDone',
+      raceId: 1,
+      tuneId: 1,
+      report: { ...REQUEST, results: cmd.runIds!.map((id) => result(id, 0.1, id === fishleg.id ? 0.7 : 0.2)) },
+    });
+    client.raceAtBest();
+    const runs = client.getSnapshot().config.runs;
+    const c = runs.find((r) => r.id === control.id)!;
+    expect(c.optimizer.lr).toBe(0.7);
+    expect(c.optimizer.kind === 'fishleg' && c.optimizer.auxLr).toBe(0);
+    expect(tunedMarker(c)).toBeNull();
+    expect(controlledRun(c, runs)?.id).toBe(fishleg.id);
+    expect(tunedMarker(runs.find((r) => r.id === fishleg.id)!)?.lr).toBe(0.7);
   });
 });

@@ -18,7 +18,7 @@ import type { RunSpec, TuneResult } from '../worker/protocol.ts';
 import { CommittedNumberField } from './committed-number-field.tsx';
 import type { NumberRule } from './number-rule.ts';
 import type { TuneRequest, TuneState } from './training-client.ts';
-import { MAX_TUNE_SEEDS, MAX_TUNE_STEPS, OBJECTIVE_LABELS, TUNE_OBJECTIVES } from './tuned-marker.ts';
+import { MAX_TUNE_SEEDS, MAX_TUNE_STEPS, OBJECTIVE_LABELS, TUNE_OBJECTIVES, tunableRuns } from './tuned-marker.ts';
 
 /** Points of the grid the worker searches first (worker/tune.ts DEFAULT_FACTORS: ÷10 to ×10, a third of a decade apart). */
 const GRID_POINTS = 7;
@@ -27,8 +27,9 @@ export interface TunePanelProps {
   readonly runs: readonly RunSpec[];
   readonly tune: TuneState | null;
   readonly request: TuneRequest;
-  /** The race's seed: the seed choices start there. */
+  /** The race's seed (the seed choices start there) and how many seeds it races on. */
   readonly seed: number;
+  readonly raceSeeds: number;
   readonly canTune: boolean;
   readonly onRequest: (r: TuneRequest) => void;
   readonly onTune: (runIds: readonly string[] | null) => void;
@@ -43,11 +44,14 @@ const fmt = (x: number | null | undefined): string =>
 const mean = (xs: readonly (number | null)[]): number | null =>
   xs.length === 0 || xs.some((x) => x === null) ? null : (xs as number[]).reduce((s, x) => s + x, 0) / xs.length;
 
-/** Seeds offered: 1, 3 or 5 consecutive ones from the race's own. */
-const seedChoices = (seed: number): number[][] =>
-  [1, 3, MAX_TUNE_SEEDS].map((n) => Array.from({ length: n }, (_, i) => seed + i));
+/** Seeds offered: 1, 3 or 5 consecutive ones from the race's own, and as many as the race has. */
+const seedChoices = (seed: number, raceSeeds: number): number[][] =>
+  [...new Set([1, 3, MAX_TUNE_SEEDS, Math.min(raceSeeds, MAX_TUNE_SEEDS)])]
+    .sort((a, b) => a - b)
+    .map((n) => Array.from({ length: n }, (_, i) => seed + i));
 
-function Protocol({ request, runs }: { readonly request: TuneRequest; readonly runs: number }) {
+function Protocol(props: { readonly request: TuneRequest; readonly runs: number; readonly controls: number }) {
+  const { request, runs, controls } = props;
   const n = request.seeds.length;
   return (
     <p className="tune-protocol" data-testid="tune-protocol">
@@ -58,7 +62,10 @@ function Protocol({ request, runs }: { readonly request: TuneRequest; readonly r
       <b>{n === 1 ? `seed ${request.seeds[0]}` : `${n} seeds (${request.seeds.join(', ')})`}</b>, from the same weights
       and batches for every point. It minimises the <b>{OBJECTIVE_LABELS[request.objective]}</b>, averaged over the
       seeds; a rate that diverges on any seed is never chosen; the {request.objective === 'train' ? 'test' : 'train'}{' '}
-      loss is reported beside it. Training pauses meanwhile.
+      loss is reported beside it.{' '}
+      {controls > 0 &&
+        'A frozen-Q control is not searched: it races at its learned run’s rate, so that the gap between them is what learning Q changes. '}
+      Training pauses meanwhile.
     </p>
   );
 }
@@ -66,7 +73,7 @@ function Protocol({ request, runs }: { readonly request: TuneRequest; readonly r
 /** A search's budget, in the bounds the worker takes. */
 const TUNE_STEPS_RULE: NumberRule = { name: 'the budget', integer: true, min: 1, max: MAX_TUNE_STEPS };
 
-function Settings(props: Pick<TunePanelProps, 'request' | 'seed' | 'onRequest'>) {
+function Settings(props: Pick<TunePanelProps, 'request' | 'seed' | 'raceSeeds' | 'onRequest'>) {
   const { request, onRequest } = props;
   return (
     <div className="tune-settings">
@@ -83,11 +90,11 @@ function Settings(props: Pick<TunePanelProps, 'request' | 'seed' | 'onRequest'>)
           data-testid="tune-seeds"
           value={request.seeds.length}
           onChange={(e) => {
-            const seeds = seedChoices(props.seed).find((s) => s.length === Number(e.target.value));
+            const seeds = seedChoices(props.seed, props.raceSeeds).find((s) => s.length === Number(e.target.value));
             if (seeds) onRequest({ ...request, seeds });
           }}
         >
-          {seedChoices(props.seed).map((s) => (
+          {seedChoices(props.seed, props.raceSeeds).map((s) => (
             <option key={s.length} value={s.length}>
               {s.length === 1 ? `1 (seed ${s[0]})` : `${s.length} (${s[0]}–${s.at(-1)})`}
             </option>
@@ -131,7 +138,8 @@ function chartRows(results: readonly TuneResult[]) {
   return { rows, domain: [low / 1.25, top * 1.1] as [number, number] };
 }
 
-function Cross(props: { cx?: number; cy?: number; stroke?: string; payload?: Record<string, unknown> }) {
+/** A diverged rate's mark. */
+function Cross(props: { cx?: number; cy?: number; stroke?: string }) {
   const { cx, cy, stroke } = props;
   if (cx === undefined || cy === undefined || !Number.isFinite(cx) || !Number.isFinite(cy)) return null;
   return (
@@ -267,7 +275,8 @@ function ResultTable({ tune }: { readonly tune: TuneState }) {
 export function TunePanel(props: TunePanelProps) {
   const { tune, runs } = props;
   const running = tune?.status === 'running';
-  const scope = tune ? tune.runIds.length : runs.length;
+  const scope = tune ? tune.runIds.length : tunableRuns(runs).length;
+  const controls = runs.length - tunableRuns(runs).length;
   return (
     <section className="panel tune" aria-label="Tune learning rates" data-testid="tune-panel">
       <div className="tune-head">
@@ -276,8 +285,10 @@ export function TunePanel(props: TunePanelProps) {
           close
         </button>
       </div>
-      <Protocol request={tune ?? props.request} runs={scope} />
-      {!running && <Settings request={props.request} seed={props.seed} onRequest={props.onRequest} />}
+      <Protocol request={tune ?? props.request} runs={scope} controls={controls} />
+      {!running && (
+        <Settings request={props.request} seed={props.seed} raceSeeds={props.raceSeeds} onRequest={props.onRequest} />
+      )}
       {running ? (
         <div className="tune-running" role="status">
           Tuning{' '}

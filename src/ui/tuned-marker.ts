@@ -4,6 +4,7 @@
  * of a run, `t:<steps>:<seed>.<seed>…:<objective>` (the tuned value itself is the run's lr field).
  */
 import { inSetupRange, SETUP } from '../engine/page.ts';
+import { controlledRun } from '../worker/frozen-control.ts';
 import type { RunSpec, TunedMarker, TuneObjective, TuneReport } from '../worker/protocol.ts';
 
 export const TUNE_OBJECTIVES = ['train', 'test'] as const satisfies readonly TuneObjective[];
@@ -68,27 +69,43 @@ export function decodeMarker(text: string, lr: number, index: number, warnings: 
   return { lr, steps: stepsN, seeds: seedList, objective: objective as TuneObjective };
 }
 
-/** The runs with each tuned rate of `report` applied and marked (a run whose every rate diverged is left as it was). */
+/**
+ * The runs with each tuned rate of `report` applied and marked (a run whose every rate diverged is left as it
+ * was). A FishLeg run's frozen-Q control follows its learned run's new rate, unmarked: it isolates what learning
+ * Q changes at that rate, and stays recognisable as the control (worker/frozen-control.ts).
+ */
 export function applyTuned(runs: readonly RunSpec[], report: TuneReport): RunSpec[] {
   const best = new Map(report.results.map((r) => [r.runId, r.best]));
-  return runs.map((r) => {
+  const marked = runs.map((r) => {
     const lr = best.get(r.id);
     if (lr == null) return r;
     const tuned: TunedMarker = { lr, steps: report.steps, seeds: [...report.seeds], objective: report.objective };
     return { ...r, optimizer: { ...r.optimizer, lr }, tuned };
   });
+  return marked.map((r, i) => {
+    const learned = controlledRun(runs[i]!, runs);
+    const lr = learned ? best.get(learned.id) : null;
+    if (lr == null) return r;
+    const { tuned: _tuned, ...rest } = r;
+    return { ...rest, optimizer: { ...r.optimizer, lr } };
+  });
+}
+
+/** The runs a search of the whole race covers: all but frozen-Q controls, which follow their learned run. */
+export function tunableRuns(runs: readonly RunSpec[]): RunSpec[] {
+  return runs.filter((r) => controlledRun(r, runs) === null);
 }
 
 /** The parts of a PlaygroundConfig (config.ts, which imports this module) that a marker depends on. */
 interface MarkedSetup {
-  readonly data: { readonly seed: number };
+  readonly data: { readonly seed: number; readonly seeds?: number };
   readonly model: { readonly evalEvery: number };
   readonly runs: readonly RunSpec[];
 }
 
 /** What a tuned rate was searched on, besides its budget and seeds (which the marker names itself). */
 const setupOf = (c: MarkedSetup): string => {
-  const { seed: _seed, ...data } = c.data;
+  const { seed: _seed, seeds: _count, ...data } = c.data;
   const { evalEvery: _every, ...model } = c.model;
   return JSON.stringify([data, model]);
 };

@@ -150,7 +150,7 @@ export type Command =
 /**
  * Learning-rate tuning of the race's runs (worker/tune.ts) on the race's own task, model and batch, beside the
  * race: training pauses while it runs (play and step are ignored), other commands keep working, and `cancelTune`
- * stops it within a slice of steps. Answered by `tuneProgress` events and one `tuneDone`, `tuneCancelled` or
+ * stops it within a slice of steps (or after the evaluation under way). Answered by `tuneProgress` events and one `tuneDone`, `tuneCancelled` or
  * `tuneFailed`.
  */
 export type TuneCommand =

@@ -293,8 +293,11 @@ export class WorkerSession {
     const spec: RaceSpec = { ...cur.spec, runs, network: false };
     // Every grid point is a model of its own on the device, beside the paused race's.
     try {
+      // The search trains one seed at a time, beside every replica of the paused race.
+      const race = raceSeeds(cur.spec.data).flatMap(() => cur.spec.runs);
       const variants = runs.flatMap((r) => DEFAULT_FACTORS.map(() => r));
-      this.#checkMemory({ ...spec, runs: [...cur.spec.runs, ...variants] }, cur.shape);
+      const one = { ...spec, data: { ...spec.data, seeds: 1 } };
+      this.#checkMemory({ ...one, runs: [...race, ...variants] }, cur.shape);
     } catch (e) {
       return fail(`the search does not fit: ${describeError(e).message}`);
     }

@@ -45,7 +45,10 @@ export class TuneJob {
     this.finished = this.#run(backend, load, request, post);
   }
 
-  /** Asks the search to stop; it does so at its next slice boundary and then reports `tuneCancelled`. */
+  /**
+   * Asks the search to stop; it does so at its next slice boundary (after the evaluation under way, which is not
+   * sliced) and then reports `tuneCancelled`.
+   */
   cancel(): void {
     this.#cancelled = true;
   }
