@@ -5,6 +5,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import {
   TASK_NAMES,
+  TOY_TASKS,
   type TaskName,
   formatBytes,
   parseByteSize,
@@ -434,12 +435,12 @@ export function parseArgs(argv: readonly string[]): CliConfig {
   if (o.targets !== undefined && o.targets.split(',').every((t) => t.trim() === '')) {
     throw new CliError('--targets needs at least one column name, e.g. --targets y or --targets y1,y2');
   }
-  if ((o.samples !== undefined || o.noise !== undefined) && (!o.task || o.task.startsWith('mnist'))) {
+  const toy = o.task !== undefined && (TOY_TASKS as readonly string[]).includes(o.task);
+  if ((o.samples !== undefined || o.noise !== undefined) && !toy) {
     throw new CliError('--samples and --noise apply to the toy tasks spiral, circles, xor and gaussians');
   }
   if (o.testFraction !== undefined) {
-    if (!o.task || o.task.startsWith('mnist'))
-      throw new CliError('--test-fraction applies to the toy tasks spiral, circles, xor and gaussians');
+    if (!toy) throw new CliError('--test-fraction applies to the toy tasks spiral, circles, xor and gaussians');
     if (!(o.testFraction > 0 && o.testFraction < 1))
       throw new CliError(`--test-fraction must be between 0 and 1, e.g. 0.2 (got ${o.testFraction})`);
   }

@@ -18,6 +18,8 @@ import {
   TOY_TASKS,
   toyDataset,
   type ToyTask,
+  scaledRegressionDataset,
+  SCALED_REGRESSION_DEFAULTS,
   formatBytes,
   MemoryBudgetError,
   type DataShape,
@@ -122,6 +124,8 @@ export function loadCliData(cli: CliConfig): Dataset {
         ...(cli.noise !== null ? { noise: cli.noise } : {}),
         ...(cli.testFraction !== null ? { testFraction: cli.testFraction } : {}),
       });
+    case 'scaled-regression':
+      return scaledRegressionDataset({ seed: cli.seed });
     case null:
       throw new CliError('nothing to train on: give --task <name> or --data <train.csv>');
     default:
@@ -143,6 +147,11 @@ export function plannedShape(cli: CliConfig): { arch: Arch; data: DataShape } | 
     const spec = cli.arch ?? TASKS[toy].defaultArch;
     const arch = parseArch(spec, 2, d.classes);
     return { arch, data: { trainRows: n - testRows, testRows, inputDim: 2, outputDim: d.classes } };
+  }
+  if (cli.task === 'scaled-regression') {
+    const { inputs, targets, rows } = SCALED_REGRESSION_DEFAULTS;
+    const arch = parseArch(cli.arch ?? TASKS[cli.task].defaultArch, inputs, targets);
+    return { arch, data: { trainRows: rows, testRows: Math.ceil(rows / 4), inputDim: inputs, outputDim: targets } };
   }
   if (!cli.arch) return null;
   const arch = parseArch(cli.arch);

@@ -11,6 +11,7 @@ import {
   parseArch,
   MNIST_CLASSES,
   MNIST_PIXELS,
+  SCALED_REGRESSION_DEFAULTS,
   TASK_NAMES,
   estimateMemory,
   formatBytes,
@@ -90,6 +91,7 @@ export const TASK_LABELS: Readonly<Record<TaskChoice, string>> = {
   gaussians: 'Gaussian blobs',
   mnist: 'MNIST digits (classification)',
   'mnist-ae': 'MNIST autoencoder',
+  'scaled-regression': 'Badly scaled regression (κ = 10⁴)',
   csv: 'Your CSV file',
 };
 
@@ -118,12 +120,15 @@ export function hiddenFor(task: TaskChoice): string {
   if (task === 'mnist-ae') return '64r-16-64r';
   if (task === 'mnist') return '64r';
   if (task === 'csv') return '16t';
+  // A deep linear network: its Fisher is exactly Kronecker-factored, its loss as badly conditioned as its inputs.
+  if (task === 'scaled-regression') return '16-16';
   return '16t-16t';
 }
 
 export function modelFor(task: TaskChoice): ModelSpec {
   const mnist = task === 'mnist' || task === 'mnist-ae';
-  return { hidden: hiddenFor(task), likelihood: 'auto', batch: mnist ? 100 : 32, evalEvery: mnist ? 50 : 20 };
+  const wide = mnist || task === 'scaled-regression';
+  return { hidden: hiddenFor(task), likelihood: 'auto', batch: wide ? 100 : 32, evalEvery: mnist ? 50 : 20 };
 }
 
 /** A run with a fresh id, its optimizer's colour (colours.ts: a shade when the kind is taken) and name. */
@@ -579,13 +584,17 @@ function linkMemory(data: PlaygroundConfig['data'], model: ModelSpec, runs: read
   const toy = (TOY_TASKS as readonly string[]).includes(data.task) ? TOY_DEFAULTS[data.task as ToyTask] : null;
   const mnist = data.task === 'mnist' || data.task === 'mnist-ae';
   const testRows = toy ? Math.round(data.n * (data.testFraction ?? toy.testFraction)) : mnist ? MNIST_DIGITS / 5 : 0;
-  const shape: DataShape = {
-    trainRows: toy ? data.n - testRows : mnist ? MNIST_DIGITS - testRows : 0,
-    testRows,
-    inputDim: toy ? 2 : mnist ? MNIST_PIXELS : 1,
-    outputDim: toy ? toy.classes : data.task === 'mnist' ? MNIST_CLASSES : mnist ? MNIST_PIXELS : 1,
-    targetsAreInputs: data.task === 'mnist-ae',
-  };
+  const r = SCALED_REGRESSION_DEFAULTS;
+  const shape: DataShape =
+    data.task === 'scaled-regression'
+      ? { trainRows: r.rows, testRows: Math.ceil(r.rows / 4), inputDim: r.inputs, outputDim: r.targets }
+      : {
+          trainRows: toy ? data.n - testRows : mnist ? MNIST_DIGITS - testRows : 0,
+          testRows,
+          inputDim: toy ? 2 : mnist ? MNIST_PIXELS : 1,
+          outputDim: toy ? toy.classes : data.task === 'mnist' ? MNIST_CLASSES : mnist ? MNIST_PIXELS : 1,
+          targetsAreInputs: data.task === 'mnist-ae',
+        };
   const h = model.hidden.trim();
   const arch = parseArch(
     h === '' ? `${shape.inputDim}-${shape.outputDim}` : `${shape.inputDim}-${h}-${shape.outputDim}`,

@@ -6,6 +6,7 @@
 import {
   csvDataset,
   likelihoodFor,
+  scaledRegressionDataset,
   TOY_DEFAULTS,
   TOY_TASKS,
   type ToyTask,
@@ -49,6 +50,11 @@ export function exportSetupFromPlayground(
       d.task === 'mnist'
         ? { inputDim: 784, outputDim: 10, kind: 'classification' }
         : { inputDim: 784, outputDim: 784, kind: 'autoencoder' };
+  } else if (d.task === 'scaled-regression') {
+    // Generated here as the worker generates it, and carried in the script like a table.
+    const dataset = scaledRegressionDataset({ seed: d.seed });
+    data = { source: 'table', dataset, embed: true };
+    dims = dataset;
   } else {
     if (!csv) throw new ExportError('load the CSV file first: the script carries its data');
     // Split exactly as the worker splits it (src/worker/session.ts).

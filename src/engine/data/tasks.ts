@@ -8,11 +8,12 @@ import type { Likelihood } from '../ops.ts';
 import { parseArch, type Arch } from './arch.ts';
 import type { Dataset, DatasetKind } from './dataset.ts';
 import { fetchMnistAsset, mnistDataset, parseMnistAsset } from './mnist.ts';
+import { scaledRegressionDataset, SCALED_REGRESSION_DEFAULTS } from './scaled-regression.ts';
 import { toyDataset, TOY_DEFAULTS, type ToyOptions } from './toy.ts';
 
 export { ArchError, formatArch, paramCount, parseArch, type Arch } from './arch.ts';
 
-export type TaskName = 'mnist-ae' | 'mnist' | 'spiral' | 'circles' | 'xor' | 'gaussians';
+export type TaskName = 'mnist-ae' | 'mnist' | 'spiral' | 'circles' | 'xor' | 'gaussians' | 'scaled-regression';
 export const TASK_NAMES = [
   'mnist-ae',
   'mnist',
@@ -20,6 +21,7 @@ export const TASK_NAMES = [
   'circles',
   'xor',
   'gaussians',
+  'scaled-regression',
 ] as const satisfies readonly TaskName[];
 
 /** What a loader may need: toy-generation settings, and where MNIST bytes come from. */
@@ -84,6 +86,17 @@ export const TASKS: Readonly<Record<TaskName, TaskSpec>> = {
   circles: toy('circles', 'Circles'),
   xor: toy('xor', 'XOR'),
   gaussians: toy('gaussians', 'Gaussian blobs'),
+  'scaled-regression': {
+    name: 'scaled-regression',
+    title: 'Badly scaled regression',
+    kind: 'regression',
+    // A deep linear network, the kind the FishLeg authors use to show curvature (BENCHMARKS.md).
+    defaultArch: `${SCALED_REGRESSION_DEFAULTS.inputs}-16-16-${SCALED_REGRESSION_DEFAULTS.targets}`,
+    likelihood: 'gaussian',
+    // Only the seed is a setting: the size, noise and conditioning are the task's (scaled-regression.ts).
+    load: (options: TaskLoadOptions = {}) =>
+      Promise.resolve(scaledRegressionDataset(options.seed !== undefined ? { seed: options.seed } : {})),
+  },
 };
 
 export function isTaskName(s: string): s is TaskName {
