@@ -16,7 +16,9 @@ const claimed = PRESETS.filter((p) => p.claim !== undefined);
 
 describe('preset claims', () => {
   it('the presets that race optimizers against each other make a checked claim', () => {
-    expect(claimed.map((p) => p.id)).toEqual(expect.arrayContaining(['mnist-ae', 'spiral', 'switch']));
+    expect(claimed.map((p) => p.id)).toEqual(
+      expect.arrayContaining(['scaled-regression', 'mnist-ae', 'spiral', 'switch']),
+    );
     for (const p of claimed) expect(p.claim!.seeds.length).toBeGreaterThanOrEqual(3);
   });
 

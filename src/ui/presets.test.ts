@@ -60,6 +60,25 @@ describe('presets', () => {
     if (speed !== null) expect(stopAt! / speed).toBeLessThanOrEqual(60);
   });
 
+  it('scaled-regression is the first preset (not the default race) and races every optimizer at its tuned rate', () => {
+    expect(PRESETS[0]!.id).toBe('scaled-regression');
+    const config = presetConfig('scaled-regression');
+    expect(config.data.task).toBe('scaled-regression');
+    expect(config.runs.map((r) => [r.name, r.optimizer.kind, r.optimizer.lr])).toEqual([
+      ['Adam', 'adam', 0.01],
+      ['SGD', 'sgd', 0.0431],
+      ['FishLeg', 'fishleg', 1.39],
+      ['FishLeg (Q frozen)', 'fishleg', 1],
+      ['K-FAC', 'kfac', 0.003],
+    ]);
+    const [fishleg, frozen] = [config.runs[2]!.optimizer, config.runs[3]!.optimizer];
+    // The control differs from the learned run in its auxiliary rate (0: Q stays Q₀) and its own tuned η only.
+    expect(frozen).toEqual({ ...fishleg, auxLr: 0, lr: 1 });
+    for (const r of config.runs)
+      expect(r.tuned).toEqual({ lr: r.optimizer.lr, steps: 1000, seeds: [1, 2, 3], objective: 'train' });
+    expect(config.stopAt).toBe(1000);
+  });
+
   it('mnist-ae races tuned Adam against FishLeg and its frozen-Q control, for 500 steps', () => {
     const config = presetConfig('mnist-ae');
     expect(config.runs.map((r) => [r.name, r.optimizer.kind, r.optimizer.lr])).toEqual([
