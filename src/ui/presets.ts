@@ -221,7 +221,7 @@ export const PRESETS: readonly Preset[] = [
     id: 'mnist-ae',
     title: 'MNIST autoencoder: tuned Adam beats FishLeg here',
     blurb:
-      'The paper’s benchmark, scaled down to train in a browser, with every learning rate tuned on this 500-step budget: Adam (1e-2) is ahead of FishLeg at every evaluation on every seed measured (train NLL ≈ 93 against 97 at step 500). FishLeg’s learned Q ends only a little below its frozen-Q control (the faint green curve): in this budget its auxiliary updates barely change Q. For a race where the learned curvature does pay, open the spiral.',
+      'The paper’s benchmark, scaled down to train in a browser, with every learning rate tuned on this 500-step budget: Adam (1e-2) is ahead of FishLeg at every evaluation on every seed measured (train NLL ≈ 93 against 97 at step 500). FishLeg’s learned Q ends only a little below its frozen-Q control (the faint green curve): in this budget its auxiliary updates barely change Q. For races where the learned curvature does pay, open the badly scaled regression or the spiral.',
     claim: {
       sentence:
         'On seeds 1–3, Adam at its best learning rate is ahead of FishLeg and of FishLeg’s frozen-Q control by step 50 (and, measured to step 500, at every evaluation).',
