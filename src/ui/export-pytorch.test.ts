@@ -1,6 +1,7 @@
 /** The page's config as an export setup (src/ui/export-pytorch.ts). */
 import { describe, expect, it } from 'vitest';
 import { exportPytorch, ExportError } from '../engine/export/pytorch.ts';
+import { scaledRegressionDataset } from '../engine/data/scaled-regression.ts';
 import { dataFor, DEFAULT_CONFIG, modelFor, runsFor, optimizerFor, type PlaygroundConfig } from './config.ts';
 import { DEFAULT_EXPORT_STEPS, EXPORT_SCRIPT, exportSetupFromPlayground } from './export-pytorch.ts';
 
@@ -49,5 +50,17 @@ describe('exportSetupFromPlayground', () => {
     expect(s.data.source === 'table' && s.data.embed).toBe(true);
     const script = exportPytorch(s)[0]!.contents as string;
     expect(script).toContain('EMBEDDED = {');
+  });
+
+  it('embeds the badly scaled regression, generated on the race seed as the worker generates it', () => {
+    const c: PlaygroundConfig = {
+      ...DEFAULT_CONFIG,
+      data: dataFor('scaled-regression', 3),
+      model: modelFor('scaled-regression'),
+    };
+    const s = exportSetupFromPlayground(c, null);
+    expect(s).toMatchObject({ arch: '16-16-16-4', likelihood: 'gaussian', batch: 100 });
+    expect(s.data.source === 'table' && s.data.dataset).toEqual(scaledRegressionDataset({ seed: 3 }));
+    expect(exportPytorch(s)[0]!.contents as string).toContain('EMBEDDED = {');
   });
 });

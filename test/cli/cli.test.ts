@@ -42,6 +42,9 @@ describe('parseArgs', () => {
     [['--task', 'spiral', '--optimizer', 'adam', '--momentum', '0.9'], /--momentum applies to sgd/],
     [['--task', 'spiral', '--beta1', '1.5'], /beta1 must be in \[0, 1\)/],
     [['--task', 'mnist', '--noise', '0.1'], /apply to the toy tasks/],
+    // The badly scaled regression's size and noise are the task's own, not the toys' settings.
+    [['--task', 'scaled-regression', '--samples', '100'], /apply to the toy tasks/],
+    [['--task', 'scaled-regression', '--test-fraction', '0.3'], /--test-fraction applies to the toy tasks/],
     [['--task', 'spiral', '--frobnicate'], /unknown option/],
     [['--test', 'b.csv', '--task', 'spiral'], /--test needs --data/],
     // Sizes: 1e20 is not an exact integer in JavaScript; toy data sets have a ceiling.
