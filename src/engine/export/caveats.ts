@@ -6,7 +6,7 @@ import type { ExportSetup } from './pytorch.ts';
 
 export function exportCaveats(s: ExportSetup): string[] {
   const out: string[] = [];
-  if (s.data.source === 'mnist') {
+  if (s.data.source === 'mnist' && !s.splits) {
     out.push("MNIST: the script trains on torchvision's 60,000 digits (downloaded), not the playground's split.");
   }
   for (const r of s.runs) {
