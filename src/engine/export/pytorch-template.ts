@@ -570,10 +570,19 @@ class Run:
 
     def __init__(self, name, model, kind, opt, aux=None):
         self.name, self.model, self.kind, self.opt, self.aux = name, model, kind, opt, aux
+        self.settings = SPECS[name]["optimizer"] if name in SPECS else None
+        self.ddp = None  # the DistributedDataParallel wrapper under torchrun
 
     def step(self, step, x, y):
         self.model.zero_grad(set_to_none=False)
-        loss = batch_loss(self.model(x), y)
+        if self.ddp is not None:
+            # This rank's shard of the step's batch: its rows' summed NLL over the whole batch's size, times
+            # the world size, so that DDP's mean of the ranks' gradients is the batch mean's gradient.
+            rank, world, b = DIST["rank"], DIST["world"], x.shape[0]
+            lo, hi = rank * b // world, (rank + 1) * b // world
+            loss = nll_per_example(self.ddp(x[lo:hi]), y[lo:hi]).sum() * (world / b)
+        else:
+            loss = batch_loss(self.model(x), y)
         loss.backward()
         if self.kind == "fishleg":
             self.aux.step = step
@@ -590,6 +599,49 @@ class Run:
     def load(self, state):
         self.model.load_state_dict(state["model"])
         self.opt.load_state_dict(state["opt"])
+
+
+# Settings of the playground's FishLeg that the library's structure fixes when the optimizer is built.
+_FISHLEG_FIXED = ("approx", "fisher", "initScale", "fitScale")
+
+
+def apply_settings(run, o):
+    """Gives a run the playground optimizer settings o (a live change from the journal, or a branch's own
+    settings after it took its parent's state), in each optimizer's own names."""
+    opt = run.opt
+    if run.kind == "torch":
+        for g in opt.param_groups:
+            g["lr"], g["weight_decay"] = o["lr"], o["weightDecay"]
+            if o["kind"] == "sgd":
+                g["momentum"] = o["momentum"]
+            else:
+                g["betas"], g["eps"] = (o["beta1"], o["beta2"]), o["eps"]
+    elif run.kind == "fishleg":
+        for g in opt.param_groups:
+            g.update(lr=o["lr"], beta=o["beta"], weight_decay=o["weightDecay"], aux_lr=o["auxLr"],
+                     damping=o["damping"], update_aux_every=o["auxEvery"], precondition_aux=o["preconditionAux"])
+        for g in opt.aux_opt.param_groups:
+            g["lr"] = o["auxLr"]
+        run.aux.batch = o["auxBatch"] if o["auxBatch"] is not None else SETUP["batch"]
+        built = run.settings
+        fixed = [k for k in _FISHLEG_FIXED if o.get(k) != built.get(k)]
+        if fixed:
+            print("note: %s changes %s, which the FishLeg library fixes when it is built; kept as built"
+                  % (run.name, ", ".join(fixed)), file=sys.stderr)
+    elif isinstance(opt, KFAC):
+        opt.lr, opt.momentum, opt.wd, opt.damping = o["lr"], o["momentum"], o["weightDecay"], o["damping"]
+        opt.decay, opt.inv_every, opt.kl_clip, opt.fisher = o["factorDecay"], o["invEvery"], o["klClip"], o["fisher"]
+    else:
+        opt.lr, opt.momentum, opt.wd, opt.damping = o["lr"], o["momentum"], o["weightDecay"], o["damping"]
+
+
+def settings_at(spec, step):
+    """A run's playground settings at a step: its first ones, then each change of the journal up to it."""
+    o = spec["optimizer"]
+    for c in spec["changes"]:
+        if c["step"] <= step:
+            o = c["optimizer"]
+    return o
 
 
 COLUMNS = ["step", "run", "seconds", "train_loss", "test_loss", "train_accuracy", "test_accuracy",
@@ -662,17 +714,21 @@ def save_checkpoint(path, step, runs, seconds):
     os.replace(tmp, path)  # a crash mid-write leaves the previous checkpoint whole
 
 
-def load_checkpoint(path, runs, device):
+def read_checkpoint(path, device):
     if not os.path.exists(path):
         raise SystemExit("--resume: no checkpoint at " + path)
-    ckpt = torch.load(path, map_location=device, weights_only=False)
+    return torch.load(path, map_location=device, weights_only=False)
+
+
+def restore_checkpoint(ckpt, runs):
+    """Loads each run's state from the checkpoint; returns their training seconds."""
     missing = [r.name for r in runs if r.name not in ckpt["runs"]]
     if missing:
         raise SystemExit("--resume: the checkpoint has no run named " + ", ".join(map(repr, missing)) +
                          "; it holds " + ", ".join(map(repr, ckpt["runs"])))
     for r in runs:
         r.load(ckpt["runs"][r.name])
-    return ckpt["step"], [ckpt["seconds"][r.name] for r in runs]
+    return [ckpt["seconds"][r.name] for r in runs]
 
 
 def kept_rows(path, last_step, names):
@@ -684,12 +740,49 @@ def kept_rows(path, last_step, names):
     return [r for r in rows if r and int(r[0]) <= last_step and r[1] in names]
 
 
+SPECS = {r["name"]: r for r in SETUP["runs"]}
+
+# Under torchrun: this process's rank and the number of processes (1 without torchrun).
+DIST = {"rank": 0, "world": 1}
+DISTRIBUTED_KINDS = ("sgd", "adam", "adamw")
+
+
+def init_distributed(requested):
+    """Joins torchrun's process group when WORLD_SIZE > 1 (gloo on CPU, nccl on CUDA, each rank its own GPU);
+    returns the device this rank trains on."""
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    if world <= 1:
+        return torch.device(requested)
+    import torch.distributed as dist
+    device = torch.device(requested)
+    if device.type == "cuda":
+        device = torch.device("cuda", int(os.environ.get("LOCAL_RANK", "0")))
+        torch.cuda.set_device(device)
+    dist.init_process_group("nccl" if device.type == "cuda" else "gloo")
+    DIST.update(rank=dist.get_rank(), world=dist.get_world_size())
+    return device
+
+
+def distribute(run):
+    """Wraps a run's model for DistributedDataParallel when there are several processes."""
+    if DIST["world"] > 1:
+        run.ddp = torch.nn.parallel.DistributedDataParallel(run.model)
+    return run
+
+
+def first_step(name):
+    """The step a run begins at: 0, or where it branches from its parent."""
+    branch = SPECS[name]["branch"]
+    return branch["step"] if branch else 0
+
+
 def main(argv=None):
     args = build_parser().parse_args(argv)
     if torch is None:
         raise SystemExit("this script trains with PyTorch: pip install torch numpy")
     torch.manual_seed(SETUP["seed"])
-    device = torch.device(args.device)
+    device = init_distributed(args.device)
+    lead = DIST["rank"] == 0  # only rank 0 writes metrics, checkpoints and final weights, and prints
     tx, ty, sx, sy = (torch.from_numpy(np.ascontiguousarray(a)).to(device) for a in load_data(args.data_root, args.data))
     flat = initial_params()
     wanted = None if args.runs is None else [s.strip() for s in args.runs.split(",")]
@@ -697,29 +790,50 @@ def main(argv=None):
     unknown = [] if wanted is None else [n for n in wanted if n not in known]
     if unknown:
         raise SystemExit("no run named " + ", ".join(map(repr, unknown)) + "; runs: " + ", ".join(known))
+    selected = [(name, make) for name, make in RUNS if wanted is None or name in wanted]
+    for name, _ in selected:
+        branch = SPECS[name]["branch"]
+        if branch and branch["from"] not in [n for n, _ in selected]:
+            raise SystemExit("%s branches from %s at step %d: select %s too (--runs)"
+                             % (name, branch["from"], branch["step"], branch["from"]))
+    if DIST["world"] > 1:
+        others = [n for n, _ in selected if SPECS[n]["optimizer"]["kind"] not in DISTRIBUTED_KINDS]
+        if others:
+            raise SystemExit("under torchrun only SGD, Adam and AdamW runs train (DistributedDataParallel); "
+                             + ", ".join(others) + " cannot: pass --runs with the others")
     ctx = {"device": device, "flat": flat, "train_x": tx, "train_y": ty, "fishleg_src": args.fishleg_src}
     here = SETUP.get("start")  # "continue from here": the page's step, each run's weights and state
-    runs = [make(dict(ctx, flat=start_params(here, name)) if here else ctx, name)
-            for name, make in RUNS if wanted is None or name in wanted]
-    batch, seed, n_train = SETUP["batch"], SETUP["seed"], tx.shape[0]
-    start, seconds = 0, [0.0] * len(runs)
-    if here and not args.resume:
-        start = here["step"]
-        if start >= args.steps:
-            raise SystemExit("the export continues from step %d; pass --steps above it" % start)
+
+    def build(name, make):
+        return distribute(make(dict(ctx, flat=start_params(here, name)) if here else ctx, name))
+
+    ckpt = read_checkpoint(args.checkpoint, device) if args.resume else None
+    start = ckpt["step"] if ckpt else here["step"] if here else 0
+    if start >= args.steps:
+        raise SystemExit(("--resume: the checkpoint is at step %d" if ckpt else "the export continues from step %d")
+                         % start + "; pass --steps above it")
+    # Runs that exist at the first step; branches that fork later are made when their parent gets there.
+    runs = [build(name, make) for name, make in selected if first_step(name) <= start]
+    pending = [(name, make) for name, make in selected if first_step(name) > start]
+    seconds = [0.0] * len(runs)
+    if ckpt:
+        seconds = restore_checkpoint(ckpt, runs)
+    elif here:
         for run in runs:
             load_start_state(run, here["runs"][run.name], start, device)
-    if args.resume:
-        start, seconds = load_checkpoint(args.checkpoint, runs, device)
-        if start >= args.steps:
-            raise SystemExit("--resume: the checkpoint is at step %d; pass --steps above it" % start)
-    earlier = kept_rows(args.out, start, {r.name for r in runs}) if args.resume else []
-    with open(args.out, "w", newline="") as f:
+    for run in runs:
+        apply_settings(run, settings_at(SPECS[run.name], start))
+    batch, seed, n_train = SETUP["batch"], SETUP["seed"], tx.shape[0]
+    names = {n for n, _ in selected}
+    earlier = kept_rows(args.out, start, names) if args.resume and lead else []
+    with open(args.out if lead else os.devnull, "w", newline="") as f:
         out = csv.writer(f)
         out.writerow(COLUMNS)
         out.writerows(earlier)
 
         def log(step, run, seconds):
+            if not lead:
+                return
             tr = evaluate(run.model, tx, ty)
             te = evaluate(run.model, sx, sy)
             row = [step, run.name, "%.3f" % seconds, tr[0], te[0], tr[1], te[1], tr[2], te[2]]
@@ -733,6 +847,18 @@ def main(argv=None):
             for run in runs:
                 log(start, run, 0.0)
         for step in range(start, args.steps):
+            for name, make in [p for p in pending if first_step(p[0]) == step]:
+                # A branch takes its parent's weights and whole optimizer state here, then its own settings.
+                parent = [r for r in runs if r.name == SPECS[name]["branch"]["from"]][0]
+                run = build(name, make)
+                run.load(copy.deepcopy(parent.state()))
+                apply_settings(run, settings_at(SPECS[name], step))
+                runs.append(run)
+                seconds.append(seconds[runs.index(parent)])
+                log(step, run, seconds[-1])
+            for run in runs:
+                if step > start and any(c["step"] == step for c in SPECS[run.name]["changes"]):
+                    apply_settings(run, settings_at(SPECS[run.name], step))
             idx = torch.from_numpy(batch_indices(seed, step, batch, n_train)).to(device)
             xb, yb = tx[idx], ty[idx]
             for i, run in enumerate(runs):
@@ -745,8 +871,12 @@ def main(argv=None):
             if done % args.eval_every == 0 or done == args.steps:
                 for i, run in enumerate(runs):
                     log(done, run, seconds[i])
-            if args.checkpoint_every > 0 and done % args.checkpoint_every == 0 and done < args.steps:
+            if lead and args.checkpoint_every > 0 and done % args.checkpoint_every == 0 and done < args.steps:
                 save_checkpoint(args.checkpoint, done, runs, dict(zip((r.name for r in runs), seconds)))
+    if DIST["world"] > 1:
+        torch.distributed.destroy_process_group()
+    if not lead:
+        return
     save_checkpoint(args.checkpoint, args.steps, runs, dict(zip((r.name for r in runs), seconds)))
     torch.save({r.name: r.model.state_dict() for r in runs}, args.final)
     print("metrics written to " + args.out + "; checkpoint " + args.checkpoint + "; final weights " + args.final)

@@ -61,6 +61,22 @@ export interface ExportRun {
   readonly note?: string;
   /** Set on every run or none: the script starts from these weights and this state instead of step 0. */
   readonly start?: ExportStart;
+  /**
+   * The change journal: from each `step` on (before that step's update), the run trains with `optimizer`,
+   * which is of the same kind. `optimizer` above is the run's setting before the first change.
+   */
+  readonly changes?: readonly ExportChange[];
+  /**
+   * A branch: up to `step` the run is run `from` (an earlier run of the list), whose weights and whole
+   * optimizer state it takes there; from `step` on it trains with its own settings.
+   */
+  readonly branch?: { readonly from: string; readonly step: number };
+}
+
+/** A live change of one run's settings at a step. */
+export interface ExportChange {
+  readonly step: number;
+  readonly optimizer: ExportOptimizer;
 }
 
 /** Everything the script needs, as plain data. */
@@ -194,6 +210,35 @@ function validate(s: ExportSetup): { inputDim: number; outputDim: number } {
     s.likelihood !== 'categorical' || dims.classification,
     'the categorical likelihood needs class labels; this data has none',
   );
+  const seen = new Map<string, ExportRun>();
+  for (const r of s.runs) {
+    const from = r.branch ? seen.get(r.branch.from) : undefined;
+    const first = r.branch?.step ?? 0;
+    if (r.branch) {
+      check(!!from, `${r.name} branches from '${r.branch.from}', which is not an earlier run of the export`);
+      check(
+        from!.optimizer.kind === r.optimizer.kind,
+        `${r.name} is a ${r.optimizer.kind} branch of a ${from!.optimizer.kind} run: a branch keeps its parent's optimizer`,
+      );
+      check(
+        Number.isSafeInteger(first) && first >= (from!.branch?.step ?? 0) && first < s.steps,
+        `${r.name} branches at step ${first}; it must be an integer from its parent's first step below steps (${s.steps})`,
+      );
+    }
+    let last = first;
+    for (const c of r.changes ?? []) {
+      check(
+        Number.isSafeInteger(c.step) && c.step >= last,
+        `${r.name}'s change at step ${c.step} must be an integer, in step order, from its first step ${first}`,
+      );
+      check(
+        c.optimizer.kind === r.optimizer.kind,
+        `${r.name} changes from ${r.optimizer.kind} to ${c.optimizer.kind} at step ${c.step}: a live change keeps the optimizer`,
+      );
+      last = c.step;
+    }
+    seen.set(r.name, r);
+  }
   const starts = s.runs.filter((r) => r.start);
   if (starts.length > 0) {
     check(starts.length === s.runs.length, 'continuing from a step needs the state of every run');
@@ -201,6 +246,10 @@ function validate(s: ExportSetup): { inputDim: number; outputDim: number } {
     for (const r of s.runs) {
       const st = r.start!;
       check(st.step === step, `every run must continue from the same step (${r.name} is at ${st.step}, not ${step})`);
+      check(
+        (r.branch?.step ?? 0) <= step,
+        `${r.name} branches at step ${r.branch?.step}, after the step the export continues from (${step})`,
+      );
       check(
         st.params.length === paramCount(arch),
         `${r.name}'s state holds ${st.params.length} parameters; ${s.arch} has ${paramCount(arch)}`,
@@ -490,7 +539,12 @@ export function exportPytorch(s: ExportSetup): ExportFile[] {
     init_file: initFile,
     data_file: dataFileName,
     metrics_file: `${base}_metrics.csv`,
-    runs: s.runs.map((r) => ({ name: r.name, optimizer: r.optimizer })),
+    runs: s.runs.map((r) => ({
+      name: r.name,
+      optimizer: r.optimizer,
+      changes: (r.changes ?? []).map((c) => ({ step: c.step, optimizer: c.optimizer })),
+      branch: r.branch ?? null,
+    })),
     ...(startSpec ? { start: startSpec } : {}),
   };
   let embedded = '';
@@ -530,6 +584,7 @@ export function exportPytorch(s: ExportSetup): ExportFile[] {
       : []),
     `    python3 ${s.scriptName} --steps N --resume   # continue from the checkpoint the last run wrote`,
     `    python3 ${s.scriptName} --help               # every flag`,
+    `    torchrun --nproc_per_node N ${s.scriptName}  # SGD/Adam/AdamW runs over N processes (DistributedDataParallel)`,
     ...(s.runs.some((r) => r.optimizer.kind === 'fishleg')
       ? [
           '',
@@ -539,6 +594,7 @@ export function exportPytorch(s: ExportSetup): ExportFile[] {
       : []),
     '"""',
     'import argparse',
+    'import copy',
     'import csv',
     'import json',
     'import math',
