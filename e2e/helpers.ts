@@ -1,6 +1,6 @@
 /** What every journey uses: where screenshots go, and the page's and its workers' errors. */
 import { fileURLToPath } from 'node:url';
-import type { Page } from '@playwright/test';
+import { expect, type Page } from '@playwright/test';
 
 /** Path of a journey's screenshot in e2e/screenshots/ (looked at by hand; not compared). */
 export const screenshot = (name: string): string =>
@@ -15,4 +15,25 @@ export function collectErrors(page: Page): string[] {
   page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
   page.on('worker', (worker) => worker.on('console', (msg) => msg.type() === 'error' && errors.push(msg.text())));
   return errors;
+}
+
+/**
+ * The step counter once the worker has stopped: Pause shows Play at once, but a slice under way still
+ * finishes and reports, so the counter can move for a moment after the click.
+ */
+export async function settledStep(page: Page): Promise<number> {
+  const read = async () => Number.parseFloat((await page.getByTestId('step-count').textContent()) ?? '');
+  let last = Number.NaN; // the first read only sets it: two reads 400 ms apart must agree
+  await expect
+    .poll(
+      async () => {
+        const now = await read();
+        const same = now === last;
+        last = now;
+        return same;
+      },
+      { intervals: [400] },
+    )
+    .toBe(true);
+  return last;
 }

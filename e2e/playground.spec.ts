@@ -7,7 +7,7 @@
  */
 import { expect, test, type Page } from '@playwright/test';
 import { BASE_ARGS, CHROMIUM_PATH, WEBGPU_JOURNEY_TIMEOUT } from './chromium.ts';
-import { screenshot, collectErrors } from './helpers.ts';
+import { screenshot, collectErrors, settledStep } from './helpers.ts';
 
 const num = async (page: Page, testId: string): Promise<number> =>
   Number.parseFloat((await page.getByTestId(testId).textContent()) ?? '');
@@ -253,7 +253,7 @@ test('CPU: branch a run mid-race and add one without a restart', async ({ page }
   await expect.poll(() => num(page, 'step-count')).toBeGreaterThan(100);
   await page.getByTestId('play-button').click();
   await expect(page.getByTestId('play-button')).toHaveText('Play');
-  const at = await num(page, 'step-count');
+  const at = await settledStep(page);
 
   await page.getByTestId('r2-branch').click();
   await expect(page.getByTestId('r4-origin')).toHaveText(`branch of Adam at step ${at}`);

@@ -1,6 +1,7 @@
 /**
  * "Export PyTorch" (docs/pytorch-export.md): the button downloads one Python script carrying the page's
- * setup: its data settings, architecture and every run's optimizer with its settings.
+ * setup: its data settings, architecture and every run's optimizer with its settings; for MNIST, one zip of
+ * the script and the race's digits, with no "cannot reproduce" notice about the data.
  */
 import { readFile } from 'node:fs/promises';
 import { expect, test } from '@playwright/test';
@@ -21,4 +22,22 @@ test('Export PyTorch downloads a script with the race’s data, model and runs',
   expect(script).toContain('opt = FishLeg(model, aux, likelihood');
   expect(script).toContain('("Slow", make_run_0),');
   await expect(page.getByTestId('export-pytorch-error')).toHaveCount(0);
+});
+
+test('Export PyTorch downloads an MNIST race as one zip: the script and the race’s digits', async ({ page }) => {
+  await page.goto('/?backend=cpu&task=mnist&seed=3&run=adam');
+  await expect(page.getByTestId('play-button')).toBeEnabled();
+  const download = page.waitForEvent('download');
+  await page.getByTestId('export-pytorch').click();
+  const file = await download;
+  expect(file.suggestedFilename()).toBe('playground.zip');
+  const zip = await readFile(await file.path());
+  // A stored zip: each member's name stands in its local header, the script's text as it is.
+  const text = zip.toString('latin1');
+  expect(text).toContain('playground.py');
+  expect(text).toContain('playground_data.npz');
+  expect(text).toContain('"data_file": "playground_data.npz"');
+  expect(text).toContain('train_x_codes.npy');
+  await expect(page.getByTestId('export-pytorch-error')).toHaveCount(0);
+  await expect(page.getByTestId('export-pytorch-caveats')).toHaveCount(0);
 });

@@ -22,8 +22,18 @@ const { values } = parseArgs({
     query: { type: 'string', default: '' },
     // With --full-page: the page is long (Inside the optimizer's explanations): keep the top, where the race is.
     'max-height': { type: 'string', default: '1700' },
+    help: { type: 'boolean', short: 'h', default: false },
   },
 });
+
+if (values.help) {
+  console.log(
+    'npm run screenshot -- [--preset spiral] [--seconds 20] [--out docs/screenshot.png] [--width 1280] [--height 800]\n' +
+      '  [--full-page] [--max-height 1700] [--port 4181] [--query "backend=cpu"]\n' +
+      'Builds nothing: run `npm run build` first. Opens the built page, clicks the preset, trains, saves a PNG.',
+  );
+  process.exit(0);
+}
 
 async function main(): Promise<void> {
   await withPreviewServer(values.port, async (url) => {

@@ -1,7 +1,8 @@
 /**
  * `npm run train -- <flags> --export-pytorch run.py`: the CLI's setup as an ExportSetup
  * (src/engine/export/pytorch.ts), written as the script and its side files (the engine's initial weights as
- * run_init.npy; a CSV's splits as run_train.csv / run_test.csv) in the script's folder. Nothing is trained.
+ * run_init.npy; a toy's or MNIST's splits as run_data.npz, a CSV's as run_train.csv / run_test.csv) in the
+ * script's folder. Nothing is trained.
  */
 import { writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
@@ -37,13 +38,12 @@ export function exportSetupFromCli(cli: CliConfig, scriptName: string): ExportSe
       n: cli.samples ?? d.n,
       noise: cli.noise ?? d.noise,
       seed: cli.seed,
-      testFraction: d.testFraction,
+      testFraction: cli.testFraction ?? d.testFraction,
       classes: d.classes,
     };
     arch = cli.arch ?? TASKS[cli.task].defaultArch;
     likelihood ??= TASKS[cli.task].likelihood;
   } else if (cli.task === 'mnist' || cli.task === 'mnist-ae') {
-    // The script downloads MNIST itself: the playground's asset is not needed to write it.
     data = { source: 'mnist', task: cli.task };
     arch = cli.arch ?? TASKS[cli.task].defaultArch;
     likelihood ??= TASKS[cli.task].likelihood;
@@ -67,6 +67,8 @@ export function exportSetupFromCli(cli: CliConfig, scriptName: string): ExportSe
     runs: [{ name: cli.optimizer.kind, optimizer: cli.optimizer }],
     initialParams: initParams(parseArch(arch), cli.seed),
     switchApprox: cli.switchApprox,
+    // The race's exact splits beside the script (a CSV's are already its side files, exact as written).
+    ...(data.source === 'table' ? {} : { splits: loadCliData(cli) }),
   };
 }
 

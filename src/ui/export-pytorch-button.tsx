@@ -1,11 +1,13 @@
 /**
  * "Export PyTorch": downloads a self-contained Python script that trains the current race in PyTorch
- * (docs/pytorch-export.md). A setup the script cannot express shows why next to the button.
+ * (docs/pytorch-export.md), with MNIST's split beside it in one zip. A setup the script cannot express shows
+ * why next to the button.
  */
-import { useState } from 'react';
-import { exportCaveats, exportPytorch } from '../engine/page.ts';
+import { useEffect, useState } from 'react';
+import { exportCaveats, exportPytorch, fetchMnistAsset, mnistDataset, parseMnistAsset } from '../engine/page.ts';
+import type { Dataset } from '../engine/page.ts';
 import type { PlaygroundConfig } from './config.ts';
-import { exportSetupFromPlayground } from './export-pytorch.ts';
+import { exportDownload, exportSetupFromPlayground } from './export-pytorch.ts';
 import { download } from './history.ts';
 
 export interface ExportPytorchProps {
@@ -13,25 +15,61 @@ export interface ExportPytorchProps {
   readonly csv: { readonly name: string; readonly text: string } | null;
 }
 
+// The asset is fetched once, when an MNIST race is first shown here (the browser caches the worker's copy).
+let mnistAsset: Promise<ReturnType<typeof parseMnistAsset>> | null = null;
+
+const isMnist = (task: string): task is 'mnist' | 'mnist-ae' => task === 'mnist' || task === 'mnist-ae';
+
+async function mnistFor(task: 'mnist' | 'mnist-ae'): Promise<Dataset> {
+  mnistAsset ??= fetchMnistAsset().then(parseMnistAsset);
+  mnistAsset.catch(() => (mnistAsset = null));
+  return mnistDataset(await mnistAsset, task);
+}
+
 export function ExportPytorch({ config, csv }: ExportPytorchProps) {
   const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  // The race's MNIST split, which goes beside the script; loaded for an MNIST race only.
+  const [mnist, setMnist] = useState<{ task: string; data: Dataset } | null>(null);
+  const task = config.data.task;
+  useEffect(() => {
+    if (!isMnist(task) || mnist?.task === task) return;
+    let live = true;
+    mnistFor(task).then(
+      (data) => live && setMnist({ task, data }),
+      (e: unknown) => live && setError(e instanceof Error ? e.message : String(e)),
+    );
+    return () => {
+      live = false;
+    };
+  }, [task, mnist]);
+  const dataset = mnist?.task === task ? mnist.data : null;
   let caveats: string[] = [];
   try {
-    caveats = exportCaveats(exportSetupFromPlayground(config, csv));
+    caveats = exportCaveats(exportSetupFromPlayground(config, csv, dataset));
   } catch {
-    // A setup the export refuses: the click reports why.
+    // A setup the export refuses (or MNIST still loading): the click reports why.
   }
-  const onClick = () => {
+  const onClick = async () => {
+    setBusy(true);
     try {
-      for (const f of exportPytorch(exportSetupFromPlayground(config, csv))) {
-        download(
-          f.name,
-          new Blob([f.contents], { type: f.name.endsWith('.py') ? 'text/x-python' : 'application/octet-stream' }),
-        );
-      }
+      const data = isMnist(task) ? (dataset ?? (await mnistFor(task))) : null;
+      const f = exportDownload(exportPytorch(exportSetupFromPlayground(config, csv, data)));
+      download(
+        f.name,
+        new Blob([f.contents], {
+          type: f.name.endsWith('.py')
+            ? 'text/x-python'
+            : f.name.endsWith('.zip')
+              ? 'application/zip'
+              : 'application/octet-stream',
+        }),
+      );
       setError(null);
     } catch (e) {
       setError(e instanceof Error ? e.message : String(e));
+    } finally {
+      setBusy(false);
     }
   };
   return (
@@ -39,8 +77,9 @@ export function ExportPytorch({ config, csv }: ExportPytorchProps) {
       <button
         type="button"
         data-testid="export-pytorch"
-        onClick={onClick}
-        title="A Python script that trains these runs in PyTorch"
+        onClick={() => void onClick()}
+        disabled={busy}
+        title="A Python script that trains these runs in PyTorch (with MNIST's digits beside it, in a zip)"
       >
         Export PyTorch
       </button>

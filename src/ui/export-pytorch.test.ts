@@ -3,7 +3,15 @@ import { describe, expect, it } from 'vitest';
 import { exportPytorch, ExportError } from '../engine/export/pytorch.ts';
 import { scaledRegressionDataset } from '../engine/data/scaled-regression.ts';
 import { dataFor, DEFAULT_CONFIG, modelFor, runsFor, optimizerFor, type PlaygroundConfig } from './config.ts';
-import { DEFAULT_EXPORT_STEPS, EXPORT_SCRIPT, exportSetupFromPlayground } from './export-pytorch.ts';
+import { exportCaveats } from '../engine/export/caveats.ts';
+import { loadMnistNode } from '../engine/data/mnist-node.ts';
+import {
+  DEFAULT_EXPORT_STEPS,
+  EXPORT_BUNDLE,
+  EXPORT_SCRIPT,
+  exportDownload,
+  exportSetupFromPlayground,
+} from './export-pytorch.ts';
 
 describe('exportSetupFromPlayground', () => {
   it('takes the default race: spiral data, the full architecture, every run, one script', () => {
@@ -33,8 +41,31 @@ describe('exportSetupFromPlayground', () => {
       runs: runsFor([optimizerFor('adam')]),
       stopAt: 250,
     };
-    const s = exportSetupFromPlayground(c, null);
+    const s = exportSetupFromPlayground(c, null, loadMnistNode('mnist-ae'));
     expect(s).toMatchObject({ arch: '784-784', likelihood: 'bernoulli', steps: 250, seed: 4, batch: 100 });
+  });
+
+  it("carries MNIST's playground split beside the script, one zip to download, and waits for the digits", () => {
+    const c: PlaygroundConfig = { ...DEFAULT_CONFIG, data: dataFor('mnist', 2), model: modelFor('mnist') };
+    expect(() => exportSetupFromPlayground(c, null)).toThrow(/still loading/);
+    const ds = loadMnistNode('mnist');
+    const s = exportSetupFromPlayground(c, null, ds);
+    expect(s.splits).toBe(ds);
+    expect(exportCaveats(s).join(' ')).not.toMatch(/torchvision/);
+    const files = exportPytorch(s);
+    expect(files.map((f) => f.name)).toEqual([EXPORT_SCRIPT, 'playground_data.npz']);
+    const zip = exportDownload(files);
+    expect(zip.name).toBe(EXPORT_BUNDLE);
+    // The stored zip holds each file's bytes as they are, after its local header (30 bytes) and name.
+    const bytes = Buffer.from(zip.contents as Uint8Array);
+    const script = Buffer.from(files[0]!.contents as string);
+    const npz = Buffer.from(files[1]!.contents as Uint8Array);
+    const second = 30 + EXPORT_SCRIPT.length + script.length;
+    expect(bytes.subarray(30 + EXPORT_SCRIPT.length, second).equals(script)).toBe(true);
+    const at = second + 30 + 'playground_data.npz'.length;
+    expect(bytes.subarray(at, at + npz.length).equals(npz)).toBe(true);
+    // A toy race stays one script (its port regenerates the data).
+    expect(exportDownload(exportPytorch(exportSetupFromPlayground(DEFAULT_CONFIG, null))).name).toBe(EXPORT_SCRIPT);
   });
 
   it('embeds a CSV setup, split as the worker splits it, and asks for the file when there is none', () => {

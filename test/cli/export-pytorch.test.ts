@@ -28,7 +28,7 @@ function readNpy(path: string): Float32Array {
 }
 
 describe('--export-pytorch', () => {
-  it('writes the script and the engine initial weights, prints where, and trains nothing', () => {
+  it("writes the script, the engine initial weights and the race's data, prints where, and trains nothing", () => {
     const script = join(dir, 'run.py');
     const r = cli(
       '--task',
@@ -44,7 +44,7 @@ describe('--export-pytorch', () => {
     );
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout).toBe(`wrote ${script}\nwrote ${join(dir, 'run_init.npy')}\n`);
+    expect(r.stdout).toBe(`wrote ${script}\nwrote ${join(dir, 'run_init.npy')}\nwrote ${join(dir, 'run_data.npz')}\n`);
     const text = readFileSync(script, 'utf8');
     expect(text).toContain('torch.optim.AdamW(model.parameters(), lr=0.0123');
     expect(text).toContain('"seed": 9');

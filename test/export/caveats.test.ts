@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { exportCaveats } from '../../src/engine/export/caveats.ts';
 import type { ExportSetup } from '../../src/engine/export/pytorch.ts';
+import { toyDataset } from '../../src/engine/data/toy.ts';
 import { defaultFishLeg } from '../../src/engine/optim/config.ts';
 
 const base: ExportSetup = {
@@ -37,5 +38,25 @@ describe('exportCaveats', () => {
     expect(got.filter((c) => c.startsWith('fl:'))).toHaveLength(3);
     expect(got.some((c) => c.startsWith('plain:'))).toBe(false);
     expect(got.some((c) => /switches/.test(c))).toBe(true);
+  });
+
+  it('names a FishLeg run whose journal changes what the library fixes, not one that changes its rate', () => {
+    const fl = defaultFishLeg('block-kron');
+    const got = exportCaveats({
+      ...base,
+      runs: [
+        { name: 'lr', optimizer: fl, changes: [{ step: 4, optimizer: { ...fl, lr: fl.lr / 2 } }] },
+        { name: 'switch', optimizer: fl, changes: [{ step: 6, optimizer: { ...fl, approx: 'kron-diag' } }] },
+      ],
+    });
+    expect(got.filter((c) => c.includes('during the race'))).toEqual([
+      "switch: changes of FishLeg's structure or estimator during the race keep the first one.",
+    ]);
+  });
+
+  it("says nothing of MNIST when the race's digits go along", () => {
+    // The notice reads only whether splits go along; any dataset says so.
+    const splits = toyDataset('spiral', { n: 20, seed: 1 });
+    expect(exportCaveats({ ...base, data: { source: 'mnist', task: 'mnist' }, splits })).toEqual([]);
   });
 });

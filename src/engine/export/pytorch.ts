@@ -13,6 +13,8 @@ import { labelsOf, type Dataset } from '../data/dataset.ts';
 import type { ToyTask } from '../data/toy.ts';
 import type { Likelihood } from '../ops.ts';
 import { fishLegInitScale, type OptimizerConfig } from '../optim/config.ts';
+import { dataFile } from './data-file.ts';
+import { npy } from './npz.ts';
 import { PY_DATA, PY_TORCH } from './pytorch-template.ts';
 import { LAYER_KINDS } from '../layers/registry.ts';
 import type { LayerLayout } from '../layers/types.ts';
@@ -33,7 +35,10 @@ export type ExportData =
       readonly testFraction: number;
       readonly classes: number;
     }
-  /** MNIST through torchvision (the standard 60,000 / 10,000 digits, not the playground's 10,000). */
+  /**
+   * MNIST: the playground's split when the setup carries it (ExportSetup.splits), else, and with the script's
+   * --data torchvision, torchvision's standard 60,000 / 10,000 digits.
+   */
   | { readonly source: 'mnist'; readonly task: 'mnist' | 'mnist-ae' }
   /**
    * Data the script cannot regenerate (a CSV file): its engine splits are written beside the script, or
@@ -56,6 +61,22 @@ export interface ExportRun {
   readonly note?: string;
   /** Set on every run or none: the script starts from these weights and this state instead of step 0. */
   readonly start?: ExportStart;
+  /**
+   * The change journal: from each `step` on (before that step's update), the run trains with `optimizer`,
+   * which is of the same kind. `optimizer` above is the run's setting before the first change.
+   */
+  readonly changes?: readonly ExportChange[];
+  /**
+   * A branch: up to `step` the run is run `from` (an earlier run of the list), whose weights and whole
+   * optimizer state it takes there; from `step` on it trains with its own settings.
+   */
+  readonly branch?: { readonly from: string; readonly step: number };
+}
+
+/** A live change of one run's settings at a step. */
+export interface ExportChange {
+  readonly step: number;
+  readonly optimizer: ExportOptimizer;
 }
 
 /** Everything the script needs, as plain data. */
@@ -76,6 +97,11 @@ export interface ExportSetup {
   readonly initialParams?: Float32Array;
   /** FishLeg approximation switches (CLI --switch-approx): the library has none; the script says so. */
   readonly switchApprox?: readonly { readonly step: number; readonly approx: string }[];
+  /**
+   * The race's exact train/test splits, written beside the script as `<script>_data.npz`; the script trains
+   * on them unless told otherwise (--data), so it needs no download and gets the engine's rows bit for bit.
+   */
+  readonly splits?: Dataset;
 }
 
 export interface ExportFile {
@@ -123,18 +149,7 @@ function stem(scriptName: string): string {
 
 /** A .npy (format 1.0) file of float32 values, little-endian, one dimension. */
 export function npyFloat32(values: Float32Array): Uint8Array<ArrayBuffer> {
-  let header = `{'descr': '<f4', 'fortran_order': False, 'shape': (${values.length},), }`;
-  // Magic (6) + version (2) + length (2) + header + '\n' is padded to a multiple of 64.
-  const pad = 64 - ((10 + header.length + 1) % 64);
-  header += ' '.repeat(pad % 64) + '\n';
-  const out = new Uint8Array(10 + header.length + 4 * values.length);
-  out.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0], 0);
-  out[8] = header.length & 0xff;
-  out[9] = header.length >> 8;
-  for (let i = 0; i < header.length; i++) out[10 + i] = header.charCodeAt(i);
-  const view = new DataView(out.buffer, 10 + header.length);
-  for (let i = 0; i < values.length; i++) view.setFloat32(4 * i, values[i]!, true);
-  return out;
+  return npy({ values, shape: [values.length] });
 }
 
 /** A CSV field, quoted when it needs to be (header names come from the user's file). */
@@ -195,6 +210,35 @@ function validate(s: ExportSetup): { inputDim: number; outputDim: number } {
     s.likelihood !== 'categorical' || dims.classification,
     'the categorical likelihood needs class labels; this data has none',
   );
+  const seen = new Map<string, ExportRun>();
+  for (const r of s.runs) {
+    const from = r.branch ? seen.get(r.branch.from) : undefined;
+    const first = r.branch?.step ?? 0;
+    if (r.branch) {
+      check(!!from, `${r.name} branches from '${r.branch.from}', which is not an earlier run of the export`);
+      check(
+        from!.optimizer.kind === r.optimizer.kind,
+        `${r.name} is a ${r.optimizer.kind} branch of a ${from!.optimizer.kind} run: a branch keeps its parent's optimizer`,
+      );
+      check(
+        Number.isSafeInteger(first) && first >= (from!.branch?.step ?? 0) && first < s.steps,
+        `${r.name} branches at step ${first}; it must be an integer from its parent's first step below steps (${s.steps})`,
+      );
+    }
+    let last = first;
+    for (const c of r.changes ?? []) {
+      check(
+        Number.isSafeInteger(c.step) && c.step >= last,
+        `${r.name}'s change at step ${c.step} must be an integer, in step order, from its first step ${first}`,
+      );
+      check(
+        c.optimizer.kind === r.optimizer.kind,
+        `${r.name} changes from ${r.optimizer.kind} to ${c.optimizer.kind} at step ${c.step}: a live change keeps the optimizer`,
+      );
+      last = c.step;
+    }
+    seen.set(r.name, r);
+  }
   const starts = s.runs.filter((r) => r.start);
   if (starts.length > 0) {
     check(starts.length === s.runs.length, 'continuing from a step needs the state of every run');
@@ -203,6 +247,10 @@ function validate(s: ExportSetup): { inputDim: number; outputDim: number } {
       const st = r.start!;
       check(st.step === step, `every run must continue from the same step (${r.name} is at ${st.step}, not ${step})`);
       check(
+        (r.branch?.step ?? 0) <= step,
+        `${r.name} branches at step ${r.branch?.step}, after the step the export continues from (${step})`,
+      );
+      check(
         st.params.length === paramCount(arch),
         `${r.name}'s state holds ${st.params.length} parameters; ${s.arch} has ${paramCount(arch)}`,
       );
@@ -210,6 +258,17 @@ function validate(s: ExportSetup): { inputDim: number; outputDim: number } {
     check(
       Number.isSafeInteger(step) && step >= 0 && step < s.steps,
       `the start step ${step} must be below steps (${s.steps})`,
+    );
+  }
+  if (s.splits) {
+    const sp = s.splits;
+    check(
+      sp.inputDim === dims.inputDim && sp.outputDim === dims.outputDim,
+      `the splits have ${sp.inputDim} inputs and ${sp.outputDim} outputs; the data has ${dims.inputDim} and ${dims.outputDim}`,
+    );
+    check(
+      (sp.kind === 'classification') === dims.classification,
+      `the splits are ${sp.kind} data; the setup's data ${dims.classification ? 'has' : 'has no'} classes`,
     );
   }
   if (s.initialParams) {
@@ -463,6 +522,7 @@ export function exportPytorch(s: ExportSetup): ExportFile[] {
   const files: ExportFile[] = [];
   const tableFiles = { train: `${base}_train.csv`, test: `${base}_test.csv` };
   const initFile = s.initialParams ? `${base}_init.npy` : null;
+  const dataFileName = s.splits ? `${base}_data.npz` : null;
   const startFiles: ExportFile[] = [];
   const startSpec = s.runs[0]?.start ? startSetup(s, base, startFiles) : null;
   const setup = {
@@ -477,8 +537,14 @@ export function exportPytorch(s: ExportSetup): ExportFile[] {
     steps: s.steps,
     seed: s.seed,
     init_file: initFile,
+    data_file: dataFileName,
     metrics_file: `${base}_metrics.csv`,
-    runs: s.runs.map((r) => ({ name: r.name, optimizer: r.optimizer })),
+    runs: s.runs.map((r) => ({
+      name: r.name,
+      optimizer: r.optimizer,
+      changes: (r.changes ?? []).map((c) => ({ step: c.step, optimizer: c.optimizer })),
+      branch: r.branch ?? null,
+    })),
     ...(startSpec ? { start: startSpec } : {}),
   };
   let embedded = '';
@@ -509,10 +575,16 @@ export function exportPytorch(s: ExportSetup): ExportFile[] {
     'batches and initial weights number for number (numpy only); part 2 trains each run with PyTorch and writes',
     'step, run, seconds, train/test loss and accuracy or MSE to a CSV, as the playground evaluates them.',
     '',
-    `    pip install torch numpy${s.data.source === 'mnist' ? ' torchvision' : ''}`,
+    `    pip install torch numpy${s.data.source === 'mnist' && !s.splits ? ' torchvision' : ''}`,
     `    python3 ${s.scriptName} [--steps N] [--runs NAME,...] [--out metrics.csv] [--device cpu|cuda]`,
+    ...(s.splits
+      ? [
+          `    # the race's data: ${dataFileName} beside the script${s.data.source === 'mnist' ? ' (--data torchvision: the full MNIST)' : ''}`,
+        ]
+      : []),
     `    python3 ${s.scriptName} --steps N --resume   # continue from the checkpoint the last run wrote`,
     `    python3 ${s.scriptName} --help               # every flag`,
+    `    torchrun --nproc_per_node N ${s.scriptName}  # SGD/Adam/AdamW runs over N processes (DistributedDataParallel)`,
     ...(s.runs.some((r) => r.optimizer.kind === 'fishleg')
       ? [
           '',
@@ -522,6 +594,7 @@ export function exportPytorch(s: ExportSetup): ExportFile[] {
       : []),
     '"""',
     'import argparse',
+    'import copy',
     'import csv',
     'import json',
     'import math',
@@ -564,6 +637,7 @@ export function exportPytorch(s: ExportSetup): ExportFile[] {
   ].join('\n');
   files.unshift({ name: s.scriptName, contents: script });
   if (s.initialParams && initFile) files.push({ name: initFile, contents: npyFloat32(s.initialParams) });
+  if (s.splits && dataFileName) files.push({ name: dataFileName, contents: dataFile(s.splits) });
   files.push(...startFiles);
   return files;
 }
