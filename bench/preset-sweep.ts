@@ -13,7 +13,7 @@ import { CpuBackend } from '../src/engine/cpu/backend.ts';
 import { readMnistAssetBytes } from '../src/engine/data/mnist-node.ts';
 import { getTask } from '../src/engine/data/tasks.ts';
 import type { Dataset } from '../src/engine/data/dataset.ts';
-import type { FishLegApprox, OptimizerConfig } from '../src/engine/optim/config.ts';
+import { OPTIMIZER_LABELS, type FishLegApprox, type OptimizerConfig } from '../src/engine/optim/config.ts';
 import { PRESETS } from '../src/ui/presets.ts';
 import { runsFor, type PlaygroundConfig } from '../src/ui/config.ts';
 import { Race, type RaceListener } from '../src/worker/race.ts';
@@ -62,7 +62,8 @@ function label(o: OptimizerConfig): string {
   if (o.kind === 'fishleg')
     return `FL ${o.approx} η${o.lr} α${o.auxLr} γ${o.damping} K${o.auxEvery}${o.initScale !== null ? ` s${o.initScale}` : ''}`;
   if (o.kind === 'sgd') return `SGD ${o.lr} m${o.momentum}`;
-  return `${o.kind === 'adam' ? 'Adam' : 'AdamW'} ${o.lr}`;
+  if (o.kind === 'kfac') return `K-FAC ${o.lr} γ${o.damping} inv${o.invEvery}`;
+  return `${OPTIMIZER_LABELS[o.kind]} ${o.lr}`;
 }
 
 const silent: RaceListener = { diverged: () => {}, switched: () => {}, taskFrame: () => {}, insideFrame: () => {} };
