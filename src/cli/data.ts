@@ -17,6 +17,7 @@ import {
   TOY_DEFAULTS,
   TOY_TASKS,
   toyDataset,
+  barsDataset,
   type ToyTask,
   formatBytes,
   MemoryBudgetError,
@@ -117,6 +118,13 @@ export function loadCliData(cli: CliConfig): Dataset {
     case 'xor':
     case 'gaussians':
       return toyDataset(cli.task, {
+        seed: cli.seed,
+        ...(cli.samples !== null ? { n: cli.samples } : {}),
+        ...(cli.noise !== null ? { noise: cli.noise } : {}),
+        ...(cli.testFraction !== null ? { testFraction: cli.testFraction } : {}),
+      });
+    case 'bars':
+      return barsDataset({
         seed: cli.seed,
         ...(cli.samples !== null ? { n: cli.samples } : {}),
         ...(cli.noise !== null ? { noise: cli.noise } : {}),

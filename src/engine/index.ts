@@ -27,6 +27,7 @@ export {
   TASK_NAMES,
 } from './data/tasks.ts';
 export { TOY_DEFAULTS, TOY_TASKS, type ToyTask, toyDataset } from './data/toy.ts';
+export { BARS_DEFAULTS, barsDataset } from './data/bars.ts';
 export { DeviceDataset } from './device-data.ts';
 export { DivergenceWatch, formatLoss, type Divergence } from './divergence.ts';
 export { exportPytorch, ExportError, type ExportData, type ExportSetup } from './export/pytorch.ts';

@@ -11,6 +11,7 @@ export { labelsOf } from './data/dataset.ts';
 export { MNIST_CLASSES, MNIST_PIXELS } from './data/mnist.ts';
 export { likelihoodFor, TASK_NAMES } from './data/tasks.ts';
 export { TOY_DEFAULTS, TOY_TASKS, type ToyTask, toyDataset } from './data/toy.ts';
+export { BARS_DEFAULTS, barsDataset } from './data/bars.ts';
 export { ExportError, type ExportData, type ExportSetup, exportPytorch } from './export/pytorch.ts';
 export { relativeError } from './fishleg/linalg.ts';
 export { estimateMemory, formatBytes, type DataShape } from './memory.ts';

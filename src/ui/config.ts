@@ -88,6 +88,7 @@ export const TASK_LABELS: Readonly<Record<TaskChoice, string>> = {
   circles: 'Circles',
   xor: 'XOR',
   gaussians: 'Gaussian blobs',
+  bars: 'Bars and stripes (8×8 images)',
   mnist: 'MNIST digits (classification)',
   'mnist-ae': 'MNIST autoencoder',
   csv: 'Your CSV file',

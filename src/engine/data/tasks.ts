@@ -6,13 +6,14 @@
  */
 import type { Likelihood } from '../ops.ts';
 import { parseArch, type Arch } from './arch.ts';
+import { barsDataset } from './bars.ts';
 import type { Dataset, DatasetKind } from './dataset.ts';
 import { fetchMnistAsset, mnistDataset, parseMnistAsset } from './mnist.ts';
 import { toyDataset, TOY_DEFAULTS, type ToyOptions } from './toy.ts';
 
 export { ArchError, formatArch, paramCount, parseArch, type Arch } from './arch.ts';
 
-export type TaskName = 'mnist-ae' | 'mnist' | 'spiral' | 'circles' | 'xor' | 'gaussians';
+export type TaskName = 'mnist-ae' | 'mnist' | 'spiral' | 'circles' | 'xor' | 'gaussians' | 'bars';
 export const TASK_NAMES = [
   'mnist-ae',
   'mnist',
@@ -20,6 +21,7 @@ export const TASK_NAMES = [
   'circles',
   'xor',
   'gaussians',
+  'bars',
 ] as const satisfies readonly TaskName[];
 
 /** What a loader may need: toy-generation settings, and where MNIST bytes come from. */
@@ -84,7 +86,20 @@ export const TASKS: Readonly<Record<TaskName, TaskSpec>> = {
   circles: toy('circles', 'Circles'),
   xor: toy('xor', 'XOR'),
   gaussians: toy('gaussians', 'Gaussian blobs'),
+  bars: {
+    name: 'bars',
+    title: 'Bars and stripes (8×8 images)',
+    kind: 'classification',
+    defaultArch: '8x8x1-c4k3p1r-mp2-f-2',
+    likelihood: 'categorical',
+    load: (options: TaskLoadOptions = {}) => Promise.resolve(barsDataset(withoutClasses(options))),
+  },
 };
+
+/** The toy options bars takes (two classes, always). */
+function withoutClasses(options: ToyOptions): Omit<ToyOptions, 'classes'> {
+  return { n: options.n, noise: options.noise, seed: options.seed, testFraction: options.testFraction };
+}
 
 export function isTaskName(s: string): s is TaskName {
   return (TASK_NAMES as readonly string[]).includes(s);
