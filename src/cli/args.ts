@@ -435,7 +435,7 @@ export function parseArgs(argv: readonly string[]): CliConfig {
     throw new CliError('--targets needs at least one column name, e.g. --targets y or --targets y1,y2');
   }
   if ((o.samples !== undefined || o.noise !== undefined) && (!o.task || o.task.startsWith('mnist'))) {
-    throw new CliError('--samples and --noise apply to the toy tasks spiral, circles, xor and gaussians');
+    throw new CliError('--samples and --noise apply to the toy tasks spiral, circles, xor, gaussians and bars');
   }
   if (o.testFraction !== undefined) {
     if (!o.task || o.task.startsWith('mnist'))

@@ -37,11 +37,8 @@ const IMAGE = /^(\d+)x(\d+)x(\d+)$/i;
 const HINT =
   `write sizes joined by '-', ${LAYER_KINDS.filter((k) => k.grammar.reads === 'flat')
     .map((k) => k.grammar.hint)
-    .join('; or ')}, e.g. '784-128r-10'; ` +
-  `for images start with the image as HxWxC, then ${LAYER_KINDS.filter((k) => k.grammar.reads === 'image')
-    .map((k) => k.grammar.hint)
-    .join('; ')}; ` +
-  `write '${FLATTEN}' to flatten the images before a dense layer, e.g. '28x28x1-c16k5p2r-mp2-f-10'`;
+    .join('; or ')}, e.g. '784-128r-10'; for images, HxWxC, conv and pooling layers, then '${FLATTEN}' ` +
+  `before the dense ones, e.g. '28x28x1-c16k5p2r-mp2-f-10'`;
 
 /** The kind of each layer of an architecture (dense where it names none). */
 export function archKinds(arch: Pick<Arch, 'acts' | 'kinds'>): readonly string[] {

@@ -13,19 +13,22 @@ const LETTERS: Readonly<Record<string, Activation>> = { r: 'relu', t: 'tanh', s:
 const LETTER_OF: Readonly<Record<Activation, string>> = { relu: 'r', tanh: 't', sigmoid: 's', identity: '' };
 const TOKEN = /^c(\d+)k(\d+)(?:s(\d+))?(?:p(\d+))?([a-z]?)$/i;
 
+const HINT =
+  'a conv layer is c<channels>k<kernel>, then s<stride> and p<padding> if not 1 and 0, and an activation letter (e.g. c16k5p2r)';
+
 export const conv2dGrammar: LayerGrammar = {
   claims: (token) => /^c\d/i.test(token),
   reads: 'image',
-  parse(token, where, text, hint, input) {
+  parse(token, where, text, _hint, input) {
     const m = TOKEN.exec(token);
     const quoted = `architecture '${text}': ${where} '${printable(token)}'`;
-    if (!m) throw new ArchError(`${quoted} is not a conv layer; ${hint}`);
+    if (!m) throw new ArchError(`${quoted} is not a conv layer; ${HINT}`);
     const cOut = checkedSize(m[1]!, `${where} (conv channels)`, text);
     const k = checkedSize(m[2]!, `${where} (conv kernel)`, text);
     const stride = m[3] === undefined ? 1 : checkedSize(m[3], `${where} (conv stride)`, text);
     const pad = m[4] === undefined ? 0 : Number(m[4]);
     const act = LETTERS[m[5]!.toLowerCase()];
-    if (act === undefined) throw new ArchError(`${quoted} has unknown activation '${m[5]}'; ${hint}`);
+    if (act === undefined) throw new ArchError(`${quoted} has unknown activation '${m[5]}'; ${HINT}`);
     const window = { kh: k, kw: k, strideH: stride, strideW: stride, padH: pad, padW: pad };
     const image = imageOf(input);
     const output = fitWindow(
@@ -43,5 +46,5 @@ export const conv2dGrammar: LayerGrammar = {
     const pad = w.padH === 0 ? '' : `p${w.padH}`;
     return `c${image!.output.c}k${w.kh}${stride}${pad}${LETTER_OF[act]}`;
   },
-  hint: 'a conv layer is c<channels>k<kernel>, then s<stride> and p<padding> if not 1 and 0, and an activation letter (e.g. c16k5p2r)',
+  hint: HINT,
 };

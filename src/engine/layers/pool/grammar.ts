@@ -13,13 +13,15 @@ const TOKEN = /^(m|a)p(\d+)(?:s(\d+))?$/i;
 const KIND_OF: Readonly<Record<string, PoolKind>> = { m: 'max', a: 'avg' };
 const LETTER_OF: Readonly<Record<PoolKind, string>> = { max: 'm', avg: 'a' };
 
+const HINT = 'a pooling layer is mp<size> (max) or ap<size> (average), then s<stride> if not the size (e.g. mp2)';
+
 export const poolGrammar: LayerGrammar = {
   claims: (token) => /^[ma]p/i.test(token),
   reads: 'image',
-  parse(token, where, text, hint, input) {
+  parse(token, where, text, _hint, input) {
     const m = TOKEN.exec(token);
     const quoted = `architecture '${text}': ${where} '${printable(token)}'`;
-    if (!m) throw new ArchError(`${quoted} is not a pooling layer; ${hint}`);
+    if (!m) throw new ArchError(`${quoted} is not a pooling layer; ${HINT}`);
     const pool = KIND_OF[m[1]!.toLowerCase()]!;
     const k = checkedSize(m[2]!, `${where} (pooling window)`, text);
     const stride = m[3] === undefined ? k : checkedSize(m[3], `${where} (pooling stride)`, text);
@@ -32,5 +34,5 @@ export const poolGrammar: LayerGrammar = {
     const w = image!.window;
     return `${LETTER_OF[image!.pool!]}p${w.kh}${w.strideH === w.kh ? '' : `s${w.strideH}`}`;
   },
-  hint: 'a pooling layer is mp<size> (max) or ap<size> (average), then s<stride> if not the size (e.g. mp2)',
+  hint: HINT,
 };
