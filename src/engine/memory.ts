@@ -12,7 +12,8 @@
  * Everything is float32 (the CPU reference's f64 mode is for gradient checks only).
  */
 import type { Backend } from './backend.ts';
-import type { Dataset } from './data/dataset.ts';
+import { imageShapeOf, type Dataset } from './data/dataset.ts';
+import type { ImageShape } from './layers/types.ts';
 import { layerKind } from './layers/registry.ts';
 import { paramLayout, type MlpSpec, type ParamLayout } from './model/mlp.ts';
 import { specOf, type OptimizerConfig } from './optim/config.ts';
@@ -29,6 +30,8 @@ export interface DataShape {
   readonly outputDim: number;
   /** Autoencoders: the targets are the inputs, uploaded once. */
   readonly targetsAreInputs?: boolean;
+  /** The inputs' image, for an architecture over images. */
+  readonly image?: ImageShape;
 }
 
 /** The shape of a data set in memory. */
@@ -39,6 +42,7 @@ export function dataShape(data: Dataset): DataShape {
     inputDim: data.inputDim,
     outputDim: data.outputDim,
     targetsAreInputs: data.train.y === data.train.x,
+    ...(data.image ? { image: imageShapeOf(data)! } : {}),
   };
 }
 

@@ -4,12 +4,12 @@
  * worker (src/engine/index.ts), and importing them here would pull the WGSL and the training code into the page's
  * bundle. ESLint (eslint.config.js) makes src/ui import the engine only through this file.
  */
-export { formatArch, parseArch } from './data/arch.ts';
+export { archOfHidden, formatArch, parseArch, readsImages } from './data/arch.ts';
 export type { LayerInfo } from './layers/types.ts';
 export { csvCells, csvDataset } from './data/csv.ts';
 export { labelsOf } from './data/dataset.ts';
 export { MNIST_CLASSES, MNIST_PIXELS } from './data/mnist.ts';
-export { likelihoodFor, TASK_NAMES } from './data/tasks.ts';
+export { likelihoodFor, TASK_NAMES, TASKS } from './data/tasks.ts';
 export { TOY_DEFAULTS, TOY_TASKS, type ToyTask, toyDataset } from './data/toy.ts';
 export { BARS_DEFAULTS, barsDataset } from './data/bars.ts';
 export { ExportError, type ExportData, type ExportSetup, exportPytorch } from './export/pytorch.ts';

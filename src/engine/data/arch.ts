@@ -166,3 +166,23 @@ export function paramCount(arch: Arch): number {
     p += layerKind(kinds[i - 1]!).paramSize(arch.sizes[i - 1]!, arch.sizes[i]!, arch.images?.[i - 1] ?? undefined);
   return p;
 }
+
+/** Whether a hidden-layer list starts with a layer over images (it then needs the data's image as its input). */
+export function readsImages(hidden: string): boolean {
+  const first = hidden.trim().split('-')[0]!.trim();
+  return kindOfToken(first)?.grammar.reads === 'image';
+}
+
+/**
+ * The architecture string of `hidden` layers between the data's input and output (the page's and the
+ * worker's hidden= list): the input written as the data's image when the first hidden layer reads images.
+ */
+export function archOfHidden(
+  hidden: string,
+  data: { readonly inputDim: number; readonly outputDim: number; readonly image?: ImageShape },
+): string {
+  const h = hidden.trim();
+  const im = data.image;
+  const input = im && readsImages(h) ? `${im.h}x${im.w}x${im.c}` : `${data.inputDim}`;
+  return h === '' ? `${input}-${data.outputDim}` : `${input}-${h}-${data.outputDim}`;
+}

@@ -6,7 +6,8 @@
  */
 import type { Likelihood } from '../ops.ts';
 import { parseArch, type Arch } from './arch.ts';
-import { barsDataset } from './bars.ts';
+import { BARS_SIDE, barsDataset } from './bars.ts';
+import type { ImageShape } from '../layers/types.ts';
 import type { Dataset, DatasetKind } from './dataset.ts';
 import { fetchMnistAsset, mnistDataset, parseMnistAsset } from './mnist.ts';
 import { toyDataset, TOY_DEFAULTS, type ToyOptions } from './toy.ts';
@@ -37,6 +38,8 @@ export interface TaskSpec {
   readonly kind: DatasetKind;
   readonly defaultArch: string;
   readonly likelihood: Likelihood;
+  /** Its inputs' image (metadata: the data stay rows of h·w·c values), which architectures over images read. */
+  readonly image?: ImageShape;
   readonly load: (options?: TaskLoadOptions) => Promise<Dataset>;
 }
 
@@ -72,6 +75,7 @@ export const TASKS: Readonly<Record<TaskName, TaskSpec>> = {
     // docs/benchmarks.md: ReLU everywhere except the 30-unit code layer and the output.
     defaultArch: '784-1000r-500r-250r-30-250r-500r-1000r-784',
     likelihood: 'bernoulli',
+    image: { h: 28, w: 28, c: 1 },
     load: mnistLoader('mnist-ae'),
   },
   mnist: {
@@ -80,6 +84,7 @@ export const TASKS: Readonly<Record<TaskName, TaskSpec>> = {
     kind: 'classification',
     defaultArch: '784-128r-10',
     likelihood: 'categorical',
+    image: { h: 28, w: 28, c: 1 },
     load: mnistLoader('mnist'),
   },
   spiral: toy('spiral', 'Spiral'),
@@ -92,6 +97,7 @@ export const TASKS: Readonly<Record<TaskName, TaskSpec>> = {
     kind: 'classification',
     defaultArch: '8x8x1-c4k3p1r-mp2-f-2',
     likelihood: 'categorical',
+    image: { h: BARS_SIDE, w: BARS_SIDE, c: 1 },
     load: (options: TaskLoadOptions = {}) => Promise.resolve(barsDataset(withoutClasses(options))),
   },
 };

@@ -225,5 +225,6 @@ export interface LayerKind {
   kron(layer: LayerLayout): KronShape;
   macs(layer: LayerLayout, rows: number): LayerMacs;
   readonly view: LayerView;
-  readonly pytorch: LayerPytorch;
+  /** Its PyTorch counterpart; null where the export does not write the kind yet (it refuses such a net). */
+  readonly pytorch: LayerPytorch | null;
 }

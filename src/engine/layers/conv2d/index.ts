@@ -60,26 +60,5 @@ export const conv2d: LayerKind = {
     },
     unitWeights: null,
   },
-  pytorch: {
-    init: String.raw`def conv2d_init(layer, u):
-    """[W.reshape(C_out, c*kh*kw) | b], entries U(-1/sqrt(c*kh*kw), 1/sqrt(c*kh*kw))."""
-    im = layer["image"]
-    fan_in = im["input"]["c"] * im["window"]["kh"] * im["window"]["kw"]
-    return (2 * u - 1) * (1 / math.sqrt(fan_in))`,
-    module: String.raw`def conv2d_module(layer, flat):
-    """nn.Conv2d holding the engine's [W | b]; it reads and writes flattened NHWC images like the engine."""
-    im = layer["image"]
-    c, h, w = im["input"]["c"], im["input"]["h"], im["input"]["w"]
-    co, oh, ow = im["output"]["c"], im["output"]["h"], im["output"]["w"]
-    win = im["window"]
-    k, s, p = win["kh"], win["strideH"], win["padH"]
-    wbar = torch.from_numpy(flat.copy()).reshape(co, c * k * k + 1)
-    conv = nn.Conv2d(c, co, k, stride=s, padding=p)
-    with torch.no_grad():
-        conv.weight.copy_(wbar[:, :-1].reshape(co, c, k, k))
-        conv.bias.copy_(wbar[:, -1])
-    return nn.Sequential(
-        nn.Unflatten(1, (h, w, c)), Permute(0, 3, 1, 2), conv, Permute(0, 2, 3, 1), nn.Flatten(1)
-    )`,
-  },
+  pytorch: null,
 };

@@ -58,19 +58,5 @@ export const pool: LayerKind = {
     },
     unitWeights: null,
   },
-  pytorch: {
-    init: String.raw`def pool_init(layer, u):
-    """No parameters."""
-    return u[:0]`,
-    module: String.raw`def pool_module(layer, flat):
-    """nn.MaxPool2d / nn.AvgPool2d over the engine's flattened NHWC images."""
-    im = layer["image"]
-    c, h, w = im["input"]["c"], im["input"]["h"], im["input"]["w"]
-    win = im["window"]
-    k, s = win["kh"], win["strideH"]
-    pool = nn.MaxPool2d(k, stride=s) if im["pool"] == "max" else nn.AvgPool2d(k, stride=s)
-    return nn.Sequential(
-        nn.Unflatten(1, (h, w, c)), Permute(0, 3, 1, 2), pool, Permute(0, 2, 3, 1), nn.Flatten(1)
-    )`,
-  },
+  pytorch: null,
 };
