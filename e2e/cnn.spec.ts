@@ -26,3 +26,18 @@ test('CPU: Adam trains a conv net on bars and stripes, and the loss falls', asyn
   await page.screenshot({ path: screenshot('cnn-bars'), fullPage: true });
   expect(errors).toEqual([]);
 });
+
+test('CPU: FishLeg on a conv net is refused at setup with one message naming the layer kinds', async ({ page }) => {
+  const errors: string[] = [];
+  page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
+  await page.goto('/?backend=cpu&task=bars&hidden=c4k3p1r-mp2-f&run=fishleg');
+  await expect(page.getByTestId('error')).toContainText('FishLeg does not support conv2d or pool layers yet');
+  expect(errors).toEqual([]);
+});
+
+test('CPU: a conv net that does not fit the image is named in the hidden-layers notice', async ({ page }) => {
+  await page.goto('/?backend=cpu&task=bars&hidden=c4k9r-f&run=adam');
+  await expect(page.getByTestId('notice').first()).toContainText(
+    "'c4k9r' (conv2d 9×9, stride 1, padding 0) does not fit its 8×8×1 input",
+  );
+});
