@@ -253,7 +253,10 @@ export function buildCommand(): Command {
     .option('--data <train.csv>', 'train on a numeric CSV file (header row; a "label" column means classification)')
     .option('--test <test.csv>', 'test split for --data (same header)')
     .option('--targets <cols>', 'comma-separated regression target columns of the CSV (default: the last column)')
-    .option('--arch <spec>', 'architecture, e.g. 784-1000r-500r-30-784 (r ReLU, t tanh, s sigmoid, none linear)')
+    .option(
+      '--arch <spec>',
+      'architecture, e.g. 784-1000r-30-784 (r ReLU, t tanh, s sigmoid) or 28x28x1-c16k5p2r-mp2-f-10',
+    )
     .option('--likelihood <name>', `${LIKELIHOODS.join(', ')} (default: the task's)`, oneOf(LIKELIHOODS))
     .option('--sigma <s>', SETUP.sigma.help, number, 1)
     .option('--optimizer <name>', OPTIMIZER_KINDS.join(', '), oneOf(OPTIMIZER_KINDS), 'adam');
