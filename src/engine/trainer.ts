@@ -5,7 +5,7 @@
  * evaluation, so curves against seconds compare optimizers honestly.
  */
 import type { Backend, Program } from './backend.ts';
-import type { Dataset } from './data/dataset.ts';
+import { imageShapeOf, type Dataset } from './data/dataset.ts';
 import { batchIndices } from './data/sampler.ts';
 import { parseArch } from './data/tasks.ts';
 import { DeviceDataset } from './device-data.ts';
@@ -112,6 +112,14 @@ export class Trainer implements TrainingContext {
       throw new TrainConfigError(`gaussian sigma must be positive (got ${config.sigma})`);
     }
     this.spec = parseArch(config.arch, d.inputDim, d.outputDim);
+    const image = imageShapeOf(d);
+    const archImage = this.spec.image;
+    if (archImage && image && (archImage.h !== image.h || archImage.w !== image.w || archImage.c !== image.c)) {
+      const show = (s: typeof image) => `${s.h}×${s.w}×${s.c}`;
+      throw new TrainConfigError(
+        `architecture '${config.arch}' reads ${show(archImage)} images, but ${d.name}'s images are ${show(image)}`,
+      );
+    }
     this.layout = paramLayout(this.spec);
     const refusal = curvatureRefusal(config.optimizer.kind, this.layout.layers);
     if (refusal) throw new TrainConfigError(refusal);

@@ -468,12 +468,10 @@ export class WorkerSession {
     // Every seed's replica of a run is one more trainer.
     const seeds = raceSeeds(spec.data).length;
     const optimizers: OptimizerConfig[] = spec.runs.flatMap((r) => Array<OptimizerConfig>(seeds).fill(r.optimizer));
-    const estimate = estimateMemory({ arch, batch: spec.model.batch, data, optimizers });
-    checkMemory(estimate, {
-      budget: this.#options.memoryBudget ?? PAGE_MEMORY_BUDGET,
-      hint: BUDGET_HINT,
-      maxBuffer: bufferLimit(backend),
-    });
+    const maxBuffer = bufferLimit(backend);
+    // The trainer shrinks its evaluation chunk under the same limit (memory.ts workspaceRows).
+    const estimate = estimateMemory({ arch, batch: spec.model.batch, data, optimizers, maxBuffer: maxBuffer.bytes });
+    checkMemory(estimate, { budget: this.#options.memoryBudget ?? PAGE_MEMORY_BUDGET, hint: BUDGET_HINT, maxBuffer });
   }
 
   /**

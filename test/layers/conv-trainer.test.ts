@@ -114,6 +114,23 @@ describe.each(NETS)('conv net %s on the CPU in float64', (arch, h, w, c, classes
   });
 });
 
+describe('a conv net and its data', () => {
+  it("refuses an image shape other than the data's, even with as many values", () => {
+    const be = new CpuBackend();
+    const make = () =>
+      Trainer.create(be, barsDataset({ n: 40 }), {
+        arch: '4x16x1-c2k3r-f-2',
+        likelihood: 'categorical',
+        optimizer: defaultOptimizer('adam'),
+        batch: 8,
+        seed: 1,
+      });
+    expect(make).toThrow(TrainConfigError);
+    expect(make).toThrow("architecture '4x16x1-c2k3r-f-2' reads 4×16×1 images, but bars's images are 8×8×1");
+    be.dispose();
+  });
+});
+
 describe('a conv net and the curvature methods', () => {
   it.each(['fishleg', 'kfac', 'natural'] as const)('%s refuses it at setup, naming the layer kinds', (kind) => {
     const be = new CpuBackend();
