@@ -254,7 +254,10 @@ export function buildCommand(): Command {
     .option('--data <train.csv>', 'train on a numeric CSV file (header row; a "label" column means classification)')
     .option('--test <test.csv>', 'test split for --data (same header)')
     .option('--targets <cols>', 'comma-separated regression target columns of the CSV (default: the last column)')
-    .option('--arch <spec>', 'architecture, e.g. 784-1000r-500r-30-784 (r ReLU, t tanh, s sigmoid, none linear)')
+    .option(
+      '--arch <spec>',
+      'architecture, e.g. 784-1000r-30-784 (r ReLU, t tanh, s sigmoid) or 28x28x1-c16k5p2r-mp2-f-10',
+    )
     .option('--likelihood <name>', `${LIKELIHOODS.join(', ')} (default: the task's)`, oneOf(LIKELIHOODS))
     .option('--sigma <s>', SETUP.sigma.help, number, 1)
     .option('--optimizer <name>', OPTIMIZER_KINDS.join(', '), oneOf(OPTIMIZER_KINDS), 'adam');
@@ -435,9 +438,9 @@ export function parseArgs(argv: readonly string[]): CliConfig {
   if (o.targets !== undefined && o.targets.split(',').every((t) => t.trim() === '')) {
     throw new CliError('--targets needs at least one column name, e.g. --targets y or --targets y1,y2');
   }
-  const toy = o.task !== undefined && (TOY_TASKS as readonly string[]).includes(o.task);
+  const toy = o.task !== undefined && ([...TOY_TASKS, 'bars'] as readonly string[]).includes(o.task);
   if ((o.samples !== undefined || o.noise !== undefined) && !toy) {
-    throw new CliError('--samples and --noise apply to the toy tasks spiral, circles, xor and gaussians');
+    throw new CliError('--samples and --noise apply to the toy tasks spiral, circles, xor, gaussians and bars');
   }
   if (o.testFraction !== undefined) {
     if (!toy) throw new CliError('--test-fraction applies to the toy tasks spiral, circles, xor and gaussians');

@@ -17,6 +17,7 @@ import {
   TOY_DEFAULTS,
   TOY_TASKS,
   toyDataset,
+  barsDataset,
   type ToyTask,
   scaledRegressionDataset,
   SCALED_REGRESSION_DEFAULTS,
@@ -126,6 +127,13 @@ export function loadCliData(cli: CliConfig): Dataset {
       });
     case 'scaled-regression':
       return scaledRegressionDataset({ seed: cli.seed });
+    case 'bars':
+      return barsDataset({
+        seed: cli.seed,
+        ...(cli.samples !== null ? { n: cli.samples } : {}),
+        ...(cli.noise !== null ? { noise: cli.noise } : {}),
+        ...(cli.testFraction !== null ? { testFraction: cli.testFraction } : {}),
+      });
     case null:
       throw new CliError('nothing to train on: give --task <name> or --data <train.csv>');
     default:

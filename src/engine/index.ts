@@ -12,10 +12,10 @@ export { getTask, type TaskLoadOptions } from './data/tasks.ts';
 export type { Backend } from './backend.ts';
 export { CpuBackend } from './cpu/backend.ts';
 export type { BackendChoice, FallbackKind } from './create-backend.ts';
-export { parseArch } from './data/arch.ts';
+export { archOfHidden, parseArch, readsImages } from './data/arch.ts';
 export { csvDataset, csvParseBytes } from './data/csv.ts';
 export { setupNotices } from './data/setup-notices.ts';
-export { type Dataset, labelsOf } from './data/dataset.ts';
+export { type Dataset, imageShapeOf, labelsOf } from './data/dataset.ts';
 export {
   archForData,
   likelihoodFor,
@@ -33,6 +33,7 @@ export {
   scaledRegressionRows,
   type ScaledRegressionOptions,
 } from './data/scaled-regression.ts';
+export { BARS_DEFAULTS, barsDataset } from './data/bars.ts';
 export { DeviceDataset } from './device-data.ts';
 export { DivergenceWatch, formatLoss, type Divergence } from './divergence.ts';
 export { exportPytorch, ExportError, type ExportData, type ExportSetup } from './export/pytorch.ts';

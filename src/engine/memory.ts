@@ -6,12 +6,14 @@
  *   - per run: parameters and gradients; the optimizer's state (SGD momentum; Adam m, v; FishLeg the
  *     momentum, Q·g, v, F·v and r vectors, λ with its gradient, Adam m, v and cache for the approximation,
  *     the Fisher-product workspace for the auxiliary batch and the op lists' scratch); the train workspace
- *     (model/passes.ts Workspace for max(batch, eval chunk) rows);
+ *     (model/passes.ts Workspace for max(batch, eval chunk) rows, with each layer's scratch such as a conv
+ *     layer's patches; the eval chunk shrinks to keep each buffer under the backend's limit);
  *   - once per race: the data, (train + test rows) × (inputDim + outputDim) floats.
  * Everything is float32 (the CPU reference's f64 mode is for gradient checks only).
  */
 import type { Backend } from './backend.ts';
-import type { Dataset } from './data/dataset.ts';
+import { imageShapeOf, type Dataset } from './data/dataset.ts';
+import type { ImageShape } from './layers/types.ts';
 import { layerKind } from './layers/registry.ts';
 import { paramLayout, type MlpSpec, type ParamLayout } from './model/mlp.ts';
 import { specOf, type OptimizerConfig } from './optim/config.ts';
@@ -28,6 +30,8 @@ export interface DataShape {
   readonly outputDim: number;
   /** Autoencoders: the targets are the inputs, uploaded once. */
   readonly targetsAreInputs?: boolean;
+  /** The inputs' image, for an architecture over images. */
+  readonly image?: ImageShape;
 }
 
 /** The shape of a data set in memory. */
@@ -38,6 +42,7 @@ export function dataShape(data: Dataset): DataShape {
     inputDim: data.inputDim,
     outputDim: data.outputDim,
     targetsAreInputs: data.train.y === data.train.x,
+    ...(data.image ? { image: imageShapeOf(data)! } : {}),
   };
 }
 
@@ -48,6 +53,11 @@ export interface TrainingSetup {
   readonly evalChunk?: number;
   readonly data: DataShape;
   readonly optimizers: readonly OptimizerConfig[];
+  /**
+   * The backend's largest buffer in bytes (bufferLimit): the evaluation chunk shrinks so that no workspace
+   * buffer (a conv layer's patches above all) passes it, as the trainer's does.
+   */
+  readonly maxBuffer?: number;
 }
 
 /** Bytes of one kind of memory, e.g. 'Adam state'; summed over the runs. */
@@ -77,11 +87,13 @@ function workspaceBuffers(layout: ParamLayout, rows: number, part: string, label
   const last = layout.layers[L - 1]!;
   const add = (name: string, floats: number) => out.push({ part, name: `${label} ${name}`, floats });
   layout.layers.forEach((layer, l) => {
-    const stride = layerKind(layer).inputStride(layer);
+    const kind = layerKind(layer);
+    const stride = kind.inputStride(layer);
     add(`a${l}`, rows * stride);
     add(`s${l}`, rows * layer.m);
     add(`e${l}`, rows * layer.m);
     if (l > 0) add(`da${l}`, rows * stride);
+    for (const b of kind.scratch?.(layer, rows) ?? []) add(`${b.name}${l} (${layer.kind} scratch)`, b.size);
   });
   const identity = last.act === 'identity';
   if (!identity) add('mu', rows * last.m);
@@ -91,6 +103,23 @@ function workspaceBuffers(layout: ParamLayout, rows: number, part: string, label
   add('idx', rows);
   add('nll', rows);
   return out;
+}
+
+/**
+ * Rows of the trainer's workspace: the batch, or more for evaluation in chunks of up to `evalChunk` rows
+ * (no more than the data has), fewer where a workspace buffer of that many rows would pass `maxBuffer` bytes
+ * (never fewer than the batch: the estimate then names the buffer that does not fit).
+ */
+export function workspaceRows(
+  layout: ParamLayout,
+  batch: number,
+  dataRows: number,
+  evalChunk = DEFAULT_EVAL_CHUNK,
+  maxBuffer = Number.POSITIVE_INFINITY,
+): number {
+  const perRow = Math.max(...workspaceBuffers(layout, 1, '', '').map((b) => b.floats)) * BYTES_PER_FLOAT;
+  const fits = Math.max(1, Math.floor(maxBuffer / perRow));
+  return Math.max(batch, Math.min(evalChunk, dataRows, fits));
 }
 
 /** The optimizer's state, as its spec lists it (engine/optim/schema.ts stateBuffers). */
@@ -103,8 +132,8 @@ function optimizerBuffers(o: OptimizerConfig, layout: ParamLayout, batch: number
 export function estimateMemory(setup: TrainingSetup): MemoryEstimate {
   const layout = paramLayout(setup.arch);
   const d = setup.data;
-  const chunk = setup.evalChunk ?? DEFAULT_EVAL_CHUNK;
-  const wsRows = Math.max(setup.batch, Math.min(chunk, Math.max(d.trainRows, d.testRows)));
+  const dataRows = Math.max(d.trainRows, d.testRows);
+  const wsRows = workspaceRows(layout, setup.batch, dataRows, setup.evalChunk, setup.maxBuffer);
   const buffers: Buffer[] = [
     { part: 'data', name: 'train inputs', floats: d.trainRows * d.inputDim },
     { part: 'data', name: 'test inputs', floats: d.testRows * d.inputDim },

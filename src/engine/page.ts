@@ -4,17 +4,18 @@
  * worker (src/engine/index.ts), and importing them here would pull the WGSL and the training code into the page's
  * bundle. ESLint (eslint.config.js) makes src/ui import the engine only through this file.
  */
-export { formatArch, parseArch } from './data/arch.ts';
+export { archOfHidden, formatArch, parseArch, readsImages } from './data/arch.ts';
 export type { LayerInfo } from './layers/types.ts';
 export { csvCells, csvDataset } from './data/csv.ts';
 export { labelsOf } from './data/dataset.ts';
 export { fetchMnistAsset, mnistDataset, MNIST_CLASSES, MNIST_PIXELS, parseMnistAsset } from './data/mnist.ts';
 export type { Dataset } from './data/dataset.ts';
 export { storedZip } from './export/npz.ts';
-export { likelihoodFor, TASK_NAMES } from './data/tasks.ts';
+export { likelihoodFor, TASK_NAMES, TASKS } from './data/tasks.ts';
 export { TOY_DEFAULTS, TOY_TASKS, type ToyTask, toyDataset } from './data/toy.ts';
 export { SCALED_REGRESSION_DEFAULTS, scaledRegressionDataset } from './data/scaled-regression.ts';
 export { ExportError, type ExportData, type ExportFile, type ExportSetup, exportPytorch } from './export/pytorch.ts';
+export { BARS_DEFAULTS, barsDataset } from './data/bars.ts';
 export { relativeError } from './fishleg/linalg.ts';
 export { estimateMemory, formatBytes, type DataShape } from './memory.ts';
 export { shapeNotices } from './data/setup-notices.ts';

@@ -5,7 +5,7 @@
  * evaluation, so curves against seconds compare optimizers honestly.
  */
 import type { Backend, Program } from './backend.ts';
-import type { Dataset } from './data/dataset.ts';
+import { imageShapeOf, type Dataset } from './data/dataset.ts';
 import { batchIndices } from './data/sampler.ts';
 import { parseArch } from './data/tasks.ts';
 import { DeviceDataset } from './device-data.ts';
@@ -21,7 +21,9 @@ import {
   Workspace,
   type DeviceSplit,
 } from './model/passes.ts';
+import { bufferLimit, workspaceRows } from './memory.ts';
 import type { Likelihood, Op } from './ops.ts';
+import { curvatureRefusal } from './optim/curvature-check.ts';
 import { OPTIMIZER_KINDS, OptimizerConfigError, settingsOfKind, type OptimizerConfig } from './optim/config.ts';
 import type { DenseLayerInverse, InverseFisherView, Optimizer, TrainingContext } from './optim/optimizer.ts';
 import { createOptimizer } from './optim/registry.ts';
@@ -37,7 +39,7 @@ export interface TrainConfig {
   readonly optimizer: OptimizerConfig;
   readonly batch: number;
   readonly seed: number;
-  /** Rows per evaluation chunk (default 500). */
+  /** Rows per evaluation chunk (default 500; fewer where a workspace buffer would pass the backend's limit). */
   readonly evalChunk?: number;
 }
 
@@ -110,14 +112,25 @@ export class Trainer implements TrainingContext {
       throw new TrainConfigError(`gaussian sigma must be positive (got ${config.sigma})`);
     }
     this.spec = parseArch(config.arch, d.inputDim, d.outputDim);
+    const image = imageShapeOf(d);
+    const archImage = this.spec.image;
+    if (archImage && image && (archImage.h !== image.h || archImage.w !== image.w || archImage.c !== image.c)) {
+      const show = (s: typeof image) => `${s.h}×${s.w}×${s.c}`;
+      throw new TrainConfigError(
+        `architecture '${config.arch}' reads ${show(archImage)} images, but ${d.name}'s images are ${show(image)}`,
+      );
+    }
     this.layout = paramLayout(this.spec);
-    const chunk = config.evalChunk ?? 500;
-    this.ws = new Workspace(
-      backend,
+    const refusal = curvatureRefusal(config.optimizer.kind, this.layout.layers);
+    if (refusal) throw new TrainConfigError(refusal);
+    const rows = workspaceRows(
       this.layout,
-      Math.max(config.batch, Math.min(chunk, Math.max(d.train.n, d.test.n))),
-      'ws',
+      config.batch,
+      Math.max(d.train.n, d.test.n),
+      config.evalChunk,
+      bufferLimit(backend).bytes,
     );
+    this.ws = new Workspace(backend, this.layout, rows, 'ws');
     this.params = backend.alloc(this.layout.total, 'params');
     this.grads = backend.alloc(this.layout.total, 'grads');
     this.evalAcc = backend.alloc(2, 'metrics.eval');

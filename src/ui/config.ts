@@ -8,7 +8,11 @@ import {
   TOY_DEFAULTS,
   TOY_TASKS,
   type ToyTask,
+  archOfHidden,
   parseArch,
+  readsImages,
+  TASKS,
+  BARS_DEFAULTS,
   MNIST_CLASSES,
   MNIST_PIXELS,
   SCALED_REGRESSION_DEFAULTS,
@@ -89,6 +93,7 @@ export const TASK_LABELS: Readonly<Record<TaskChoice, string>> = {
   circles: 'Circles',
   xor: 'XOR',
   gaussians: 'Gaussian blobs',
+  bars: 'Bars and stripes (8×8 images)',
   mnist: 'MNIST digits (classification)',
   'mnist-ae': 'MNIST autoencoder',
   'scaled-regression': 'Badly scaled regression (κ = 10⁴)',
@@ -112,6 +117,7 @@ export function optimizerFor(
 /** The data settings of a task with the playground's small, fast defaults. */
 export function dataFor(task: TaskChoice, seed = 1): Omit<DataSpec, 'csv'> {
   const toy = (TOY_TASKS as readonly string[]).includes(task) ? TOY_DEFAULTS[task as ToyTask] : null;
+  if (task === 'bars') return { task, n: BARS_DEFAULTS.n, noise: BARS_DEFAULTS.noise, seed };
   return { task, n: toy ? 400 : 0, noise: toy?.noise ?? 0, seed };
 }
 
@@ -122,6 +128,7 @@ export function hiddenFor(task: TaskChoice): string {
   if (task === 'csv') return '16t';
   // A deep linear network: its Fisher is exactly Kronecker-factored, its loss as badly conditioned as its inputs.
   if (task === 'scaled-regression') return '16-16';
+  if (task === 'bars') return 'c4k3p1r-mp2-f';
   return '16t-16t';
 }
 
@@ -325,18 +332,30 @@ export function decodeRun(
 }
 
 /** Checks hidden layers; returns the canonical string or null. */
-export function checkHidden(hidden: string): string | null {
+export function checkHidden(hidden: string, task: TaskChoice = 'spiral'): string | null {
   const h = hidden.trim();
   if (h === '') return '';
   if (h.length > 120) return null;
   try {
-    const arch = parseArch(`1-${h}`);
+    const layout = hiddenLayout(h, task);
     const { hiddenLayers, hiddenSize } = SETUP;
-    if (arch.sizes.length - 1 > hiddenLayers.page.max || arch.sizes.some((s) => s > hiddenSize.page.max)) return null;
+    // A dense layer's width is its size; a conv or pooling layer's size is its output image, bounded by the grammar.
+    const dense = layout.filter((l) => l.kind === 'dense').map((l) => l.size);
+    if (layout.length > hiddenLayers.page.max || dense.some((s) => s > hiddenSize.page.max)) return null;
     return h.toLowerCase().replace(/\s+/g, '');
   } catch {
     return null;
   }
+}
+
+/** The hidden layers' kinds and sizes, parsed over the task's image when the list starts with image layers. */
+function hiddenLayout(h: string, task: TaskChoice): { kind: string; size: number }[] {
+  const image = task === 'csv' ? undefined : TASKS[task].image;
+  const inputDim = image ? image.h * image.w * image.c : 1;
+  // Parsed with a one-unit output layer, so that image layers left unflattened are refused as the race would.
+  const arch = parseArch(archOfHidden(h, { inputDim, outputDim: 1, ...(image ? { image } : {}) }));
+  const kinds = arch.kinds ?? arch.acts.map(() => 'dense');
+  return arch.sizes.slice(1, -1).map((size, i) => ({ kind: kinds[i]!, size }));
 }
 
 /**
@@ -344,9 +363,16 @@ export function checkHidden(hidden: string): string | null {
  * not a list at all. A layer is judged by its own text first, so '99999x' is called too wide as well as
  * having no activation 'x'.
  */
-export function hiddenRejection(hidden: string): string {
+export function hiddenRejection(hidden: string, task: TaskChoice = 'spiral'): string {
   const { hiddenLayers, hiddenSize } = SETUP;
   const h = hidden.trim();
+  if (readsImages(h) || /(^|-)\s*f\s*(-|$)/i.test(h)) {
+    try {
+      hiddenLayout(h, task);
+    } catch (e) {
+      return `is not a network for this task's data: ${e instanceof Error ? e.message : String(e)}`;
+    }
+  }
   if (h.length > 120) return `is longer than 120 characters (${hiddenRule()})`;
   const layers = h.split('-').map((t) => t.trim());
   if (layers.length > hiddenLayers.page.max) return `has ${layers.length} layers; the most is ${hiddenLayers.page.max}`;
@@ -464,8 +490,8 @@ export function parseSearch(search: string): { config: PlaygroundConfig; warning
   if (rawFile !== null && file === null) warnings.push(`file=${clip(rawFile)} is not a file name; it was ignored`);
   const data = {
     task,
-    n: isToy ? setting(SETUP.samples, dd.n) : 0,
-    noise: isToy ? setting(SETUP.noise, dd.noise) : 0,
+    n: isToy ? setting(SETUP.samples, dd.n) : dd.n,
+    noise: isToy ? setting(SETUP.noise, dd.noise) : dd.noise,
     seed: setting(SETUP.seed, dd.seed),
     ...seedsOf(setting(SETUP.seeds, 1)),
     ...(file !== null ? { file } : {}),
@@ -475,8 +501,8 @@ export function parseSearch(search: string): { config: PlaygroundConfig; warning
   const rawHidden = q.get('hidden');
   let hidden = md.hidden;
   if (rawHidden !== null) {
-    const h = checkHidden(rawHidden);
-    if (h === null) warnings.push(`hidden=${clip(rawHidden)} ${hiddenRejection(rawHidden)}; using ${md.hidden}`);
+    const h = checkHidden(rawHidden, task);
+    if (h === null) warnings.push(`hidden=${clip(rawHidden)} ${hiddenRejection(rawHidden, task)}; using ${md.hidden}`);
     else hidden = h;
   }
   let likelihood = pick('lik', ['auto', ...LIKELIHOODS] as const, 'auto');
@@ -583,22 +609,28 @@ const MNIST_DIGITS = 10_000;
 function linkMemory(data: PlaygroundConfig['data'], model: ModelSpec, runs: readonly RunSpec[]): number | null {
   const toy = (TOY_TASKS as readonly string[]).includes(data.task) ? TOY_DEFAULTS[data.task as ToyTask] : null;
   const mnist = data.task === 'mnist' || data.task === 'mnist-ae';
-  const testRows = toy ? Math.round(data.n * (data.testFraction ?? toy.testFraction)) : mnist ? MNIST_DIGITS / 5 : 0;
+  const bars = data.task === 'bars';
+  const image = data.task === 'csv' ? undefined : TASKS[data.task].image;
+  const testRows = toy
+    ? Math.round(data.n * (data.testFraction ?? toy.testFraction))
+    : mnist
+      ? MNIST_DIGITS / 5
+      : bars
+        ? Math.round(data.n * BARS_DEFAULTS.testFraction)
+        : 0;
   const r = SCALED_REGRESSION_DEFAULTS;
   const shape: DataShape =
     data.task === 'scaled-regression'
       ? { trainRows: r.rows, testRows: Math.ceil(r.rows / 4), inputDim: r.inputs, outputDim: r.targets }
       : {
-          trainRows: toy ? data.n - testRows : mnist ? MNIST_DIGITS - testRows : 0,
+          trainRows: toy ? data.n - testRows : mnist ? MNIST_DIGITS - testRows : bars ? data.n - testRows : 0,
           testRows,
-          inputDim: toy ? 2 : mnist ? MNIST_PIXELS : 1,
-          outputDim: toy ? toy.classes : data.task === 'mnist' ? MNIST_CLASSES : mnist ? MNIST_PIXELS : 1,
+          inputDim: toy ? 2 : image ? image.h * image.w * image.c : 1,
+          outputDim: toy ? toy.classes : data.task === 'mnist' ? MNIST_CLASSES : mnist ? MNIST_PIXELS : bars ? 2 : 1,
           targetsAreInputs: data.task === 'mnist-ae',
+          ...(image ? { image } : {}),
         };
-  const h = model.hidden.trim();
-  const arch = parseArch(
-    h === '' ? `${shape.inputDim}-${shape.outputDim}` : `${shape.inputDim}-${h}-${shape.outputDim}`,
-  );
+  const arch = parseArch(archOfHidden(model.hidden, shape));
   // Every seed trains its own copy of every run.
   const optimizers = runs.flatMap((r) => Array<RunSpec['optimizer']>(data.seeds ?? 1).fill(r.optimizer));
   const { total } = estimateMemory({ arch, batch: model.batch, data: shape, optimizers });

@@ -9,6 +9,7 @@ import {
   csvDataset,
   formatArch,
   parseArch,
+  readsImages,
   TOY_DEFAULTS,
   TOY_TASKS,
   type ToyTask,
@@ -23,7 +24,9 @@ import {
   TASK_CHOICES,
   TASK_LABELS,
   TEST_FRACTION_RANGE,
+  checkHidden,
   dataFor,
+  hiddenRejection,
   modelFor,
   seedsOf,
   type PlaygroundConfig,
@@ -53,9 +56,14 @@ interface Layer {
   readonly act: Activation;
 }
 
-/** Hidden layers of a hidden-layer string ('' = none). */
+/** Whether a hidden-layer list holds only dense layers (the layer rows and the diagram's buttons edit those). */
+export function isDenseHidden(hidden: string): boolean {
+  return !readsImages(hidden) && !/(^|-)\s*f\s*(-|$)/i.test(hidden);
+}
+
+/** Hidden layers of a dense hidden-layer string ('' = none; a list with conv layers has no such rows). */
 export function layersOf(hidden: string): Layer[] {
-  if (hidden.trim() === '') return [];
+  if (hidden.trim() === '' || !isDenseHidden(hidden)) return [];
   const arch = parseArch(`1-${hidden}`);
   return arch.sizes.slice(1).map((size, i) => ({ size, act: arch.acts[i]! }));
 }
@@ -113,7 +121,21 @@ export function SetupPanel({ config, data, csvName, onChange, onCsv }: SetupPane
   const isToy = (TOY_TASKS as readonly string[]).includes(d.task);
   const setModel = (patch: Partial<ModelSpec>) => onChange({ ...config, model: { ...m, ...patch } });
   const layers = layersOf(m.hidden);
+  const dense = isDenseHidden(m.hidden);
   const setLayers = (ls: Layer[]) => setModel({ hidden: hiddenOf(ls) });
+  const [hiddenText, setHiddenText] = useState<string | null>(null);
+  const [hiddenError, setHiddenError] = useState<string | null>(null);
+  const commitHidden = () => {
+    if (hiddenText === null) return;
+    const h = checkHidden(hiddenText, d.task);
+    if (h === null) {
+      setHiddenError(`${hiddenText.trim()} ${hiddenRejection(hiddenText, d.task)}`);
+      return;
+    }
+    setHiddenError(null);
+    setHiddenText(null);
+    setModel({ hidden: h });
+  };
 
   const pickTask = (task: PlaygroundConfig['data']['task']) => {
     // Points, noise and test split are settings of the 2D data sets: they carry over from one to another (as the
@@ -228,6 +250,31 @@ export function SetupPanel({ config, data, csvName, onChange, onCsv }: SetupPane
         <div className="arch-line" data-testid="arch">
           {data ? data.arch : '…'} {data && <small>({data.params.toLocaleString('en')} parameters)</small>}
         </div>
+        <label className="field">
+          <span>Layers as text</span>
+          <input
+            type="text"
+            aria-label="hidden layers as text"
+            data-testid="hidden-text"
+            spellCheck={false}
+            value={hiddenText ?? m.hidden}
+            placeholder={readsImages(modelFor(d.task).hidden) ? 'e.g. c8k5p2r-mp2-f' : 'e.g. 16t-16t'}
+            onChange={(e) => setHiddenText(e.target.value)}
+            onBlur={commitHidden}
+            onKeyDown={(e) => e.key === 'Enter' && commitHidden()}
+          />
+        </label>
+        {hiddenError && (
+          <div className="field-error" role="alert" data-testid="hidden-error">
+            {hiddenError}
+          </div>
+        )}
+        {!dense && (
+          <small>
+            Conv (c8k5p2r: 8 channels of 5×5, padding 2, ReLU), pooling (mp2, ap2) and f (flatten) before dense layers;
+            edit them as text.
+          </small>
+        )}
         {layers.map((l, i) => (
           <div className="row layer" key={i}>
             <span className="layer-label">layer {i + 1}</span>
@@ -263,6 +310,7 @@ export function SetupPanel({ config, data, csvName, onChange, onCsv }: SetupPane
         ))}
         <button
           type="button"
+          hidden={!dense}
           disabled={layers.length >= SETUP.hiddenLayers.page.max}
           onClick={() => setLayers([...layers, { size: 16, act: 'tanh' }])}
         >

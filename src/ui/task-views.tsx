@@ -9,7 +9,7 @@ import { fishLegLearnsQ, hasInverseFisher } from '../engine/page.ts';
 import { controlledRun } from '../worker/frozen-control.ts';
 import { fitSquares, useElementWidth } from './use-element-width.ts';
 import { editHidden, type NetworkEdit } from './network-edit.ts';
-import { layersOf } from './setup-panel.tsx';
+import { isDenseHidden, layersOf } from './setup-panel.tsx';
 import type { DataInfo, RunSpec, TaskStatic } from '../worker/protocol.ts';
 import type { InspectSpec } from '../worker/protocol.ts';
 import {
@@ -148,7 +148,9 @@ export function NetworkView({ task, runs, states, onShown, hidden, onHidden }: N
   if (!points) return null;
   return (
     <>
-      {hidden !== undefined && onHidden && <NetworkEditor hidden={hidden} onHidden={onHidden} />}
+      {hidden !== undefined && onHidden && isDenseHidden(hidden) && (
+        <NetworkEditor hidden={hidden} onHidden={onHidden} />
+      )}
       <NetworkDiagram
         classes={task.classes}
         runs={runs.map((r) => {

@@ -11,6 +11,8 @@
 import {
   type Backend,
   archForData,
+  archOfHidden,
+  imageShapeOf,
   likelihoodFor,
   paramCount,
   type Dataset,
@@ -93,8 +95,8 @@ export interface RaceOptions {
 
 /** The full architecture string of a model spec on some data. */
 export function archString(hidden: string, data: Dataset): string {
-  const h = hidden.trim();
-  return h === '' ? `${data.inputDim}-${data.outputDim}` : `${data.inputDim}-${h}-${data.outputDim}`;
+  const image = imageShapeOf(data);
+  return archOfHidden(hidden, { inputDim: data.inputDim, outputDim: data.outputDim, ...(image ? { image } : {}) });
 }
 
 export class Race implements LoopTrainer<RacePoint[]> {

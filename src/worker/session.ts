@@ -14,6 +14,7 @@ import {
   type FallbackKind,
   type Dataset,
   parseArch,
+  archOfHidden,
   TOY_DEFAULTS,
   TOY_TASKS,
   type ToyTask,
@@ -466,17 +467,14 @@ export class WorkerSession {
   #checkMemory(spec: RaceSpec, data: DataShape): void {
     const backend = this.#backend;
     if (!backend) return;
-    const h = spec.model.hidden.trim();
-    const arch = parseArch(h === '' ? `${data.inputDim}-${data.outputDim}` : `${data.inputDim}-${h}-${data.outputDim}`);
+    const arch = parseArch(archOfHidden(spec.model.hidden, data));
     // Every seed's replica of a run is one more trainer.
     const seeds = raceSeeds(spec.data).length;
     const optimizers: OptimizerConfig[] = spec.runs.flatMap((r) => Array<OptimizerConfig>(seeds).fill(r.optimizer));
-    const estimate = estimateMemory({ arch, batch: spec.model.batch, data, optimizers });
-    checkMemory(estimate, {
-      budget: this.#options.memoryBudget ?? PAGE_MEMORY_BUDGET,
-      hint: BUDGET_HINT,
-      maxBuffer: bufferLimit(backend),
-    });
+    const maxBuffer = bufferLimit(backend);
+    // The trainer shrinks its evaluation chunk under the same limit (memory.ts workspaceRows).
+    const estimate = estimateMemory({ arch, batch: spec.model.batch, data, optimizers, maxBuffer: maxBuffer.bytes });
+    checkMemory(estimate, { budget: this.#options.memoryBudget ?? PAGE_MEMORY_BUDGET, hint: BUDGET_HINT, maxBuffer });
   }
 
   /**

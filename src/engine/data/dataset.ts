@@ -3,6 +3,7 @@
  * inputs and targets, already split into train and test. Trainers sample batches from `train` by index
  * (sampler.ts) and evaluate on both splits in chunks.
  */
+import type { ImageShape } from '../layers/types.ts';
 
 /** What the targets are, which picks the default likelihood (tasks.ts `likelihoodFor`). */
 export type DatasetKind = 'classification' | 'regression' | 'autoencoder';
@@ -30,6 +31,13 @@ export interface Dataset {
   readonly targetNames?: readonly string[];
   readonly train: Split;
   readonly test: Split;
+}
+
+/** A dataset's images as the architecture grammar writes them (h×w×c, one channel for MNIST and bars). */
+export function imageShapeOf(data: Pick<Dataset, 'image' | 'inputDim'>): ImageShape | undefined {
+  const im = data.image;
+  if (!im) return undefined;
+  return { h: im.height, w: im.width, c: Math.max(1, Math.round(data.inputDim / (im.width * im.height))) };
 }
 
 /** Thrown when arrays handed to `makeSplit` do not match the dimensions they claim. */

@@ -68,11 +68,21 @@ describe('parseArch', () => {
 
 describe('task registry', () => {
   it('has the documented defaults', () => {
-    expect(TASK_NAMES).toEqual(['mnist-ae', 'mnist', 'spiral', 'circles', 'xor', 'gaussians', 'scaled-regression']);
+    expect(TASK_NAMES).toEqual([
+      'mnist-ae',
+      'mnist',
+      'spiral',
+      'circles',
+      'xor',
+      'gaussians',
+      'scaled-regression',
+      'bars',
+    ]);
     expect(TASKS['mnist-ae'].defaultArch).toBe('784-1000r-500r-250r-30-250r-500r-1000r-784');
     expect(TASKS.mnist.defaultArch).toBe('784-128r-10');
     expect(TASKS.spiral.defaultArch).toBe('2-16t-16t-2');
     expect(TASKS.gaussians.defaultArch).toBe('2-16t-16t-3');
+    expect(TASKS.bars.defaultArch).toBe('8x8x1-c4k3p1r-mp2-f-2');
     expect(TASK_NAMES.map((t) => TASKS[t].likelihood)).toEqual([
       'bernoulli',
       'categorical',
@@ -81,10 +91,11 @@ describe('task registry', () => {
       'categorical',
       'categorical',
       'gaussian',
+      'categorical',
     ]);
     expect(likelihoodFor('regression')).toBe('gaussian');
     expect(() => getTask('cifar')).toThrow(
-      "unknown task 'cifar': choose one of mnist-ae, mnist, spiral, circles, xor, gaussians, scaled-regression",
+      "unknown task 'cifar': choose one of mnist-ae, mnist, spiral, circles, xor, gaussians, scaled-regression, bars",
     );
   });
 

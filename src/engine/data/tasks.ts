@@ -6,6 +6,8 @@
  */
 import type { Likelihood } from '../ops.ts';
 import { parseArch, type Arch } from './arch.ts';
+import { BARS_SIDE, barsDataset } from './bars.ts';
+import type { ImageShape } from '../layers/types.ts';
 import type { Dataset, DatasetKind } from './dataset.ts';
 import { fetchMnistAsset, mnistDataset, parseMnistAsset } from './mnist.ts';
 import { scaledRegressionDataset, SCALED_REGRESSION_DEFAULTS } from './scaled-regression.ts';
@@ -13,7 +15,7 @@ import { toyDataset, TOY_DEFAULTS, type ToyOptions } from './toy.ts';
 
 export { ArchError, formatArch, paramCount, parseArch, type Arch } from './arch.ts';
 
-export type TaskName = 'mnist-ae' | 'mnist' | 'spiral' | 'circles' | 'xor' | 'gaussians' | 'scaled-regression';
+export type TaskName = 'mnist-ae' | 'mnist' | 'spiral' | 'circles' | 'xor' | 'gaussians' | 'scaled-regression' | 'bars';
 export const TASK_NAMES = [
   'mnist-ae',
   'mnist',
@@ -22,6 +24,7 @@ export const TASK_NAMES = [
   'xor',
   'gaussians',
   'scaled-regression',
+  'bars',
 ] as const satisfies readonly TaskName[];
 
 /** What a loader may need: toy-generation settings, and where MNIST bytes come from. */
@@ -37,6 +40,8 @@ export interface TaskSpec {
   readonly kind: DatasetKind;
   readonly defaultArch: string;
   readonly likelihood: Likelihood;
+  /** Its inputs' image (metadata: the data stay rows of h·w·c values), which architectures over images read. */
+  readonly image?: ImageShape;
   readonly load: (options?: TaskLoadOptions) => Promise<Dataset>;
 }
 
@@ -72,6 +77,7 @@ export const TASKS: Readonly<Record<TaskName, TaskSpec>> = {
     // docs/benchmarks.md: ReLU everywhere except the 30-unit code layer and the output.
     defaultArch: '784-1000r-500r-250r-30-250r-500r-1000r-784',
     likelihood: 'bernoulli',
+    image: { h: 28, w: 28, c: 1 },
     load: mnistLoader('mnist-ae'),
   },
   mnist: {
@@ -80,6 +86,7 @@ export const TASKS: Readonly<Record<TaskName, TaskSpec>> = {
     kind: 'classification',
     defaultArch: '784-128r-10',
     likelihood: 'categorical',
+    image: { h: 28, w: 28, c: 1 },
     load: mnistLoader('mnist'),
   },
   spiral: toy('spiral', 'Spiral'),
@@ -97,7 +104,21 @@ export const TASKS: Readonly<Record<TaskName, TaskSpec>> = {
     load: (options: TaskLoadOptions = {}) =>
       Promise.resolve(scaledRegressionDataset(options.seed !== undefined ? { seed: options.seed } : {})),
   },
+  bars: {
+    name: 'bars',
+    title: 'Bars and stripes (8×8 images)',
+    kind: 'classification',
+    defaultArch: '8x8x1-c4k3p1r-mp2-f-2',
+    likelihood: 'categorical',
+    image: { h: BARS_SIDE, w: BARS_SIDE, c: 1 },
+    load: (options: TaskLoadOptions = {}) => Promise.resolve(barsDataset(withoutClasses(options))),
+  },
 };
+
+/** The toy options bars takes (two classes, always). */
+function withoutClasses(options: ToyOptions): Omit<ToyOptions, 'classes'> {
+  return { n: options.n, noise: options.noise, seed: options.seed, testFraction: options.testFraction };
+}
 
 export function isTaskName(s: string): s is TaskName {
   return (TASK_NAMES as readonly string[]).includes(s);

@@ -16,8 +16,8 @@ import { fishLegInitScale, type OptimizerConfig } from '../optim/config.ts';
 import { dataFile } from './data-file.ts';
 import { npy } from './npz.ts';
 import { PY_DATA, PY_TORCH } from './pytorch-template.ts';
-import { LAYER_KINDS } from '../layers/registry.ts';
-import type { LayerLayout } from '../layers/types.ts';
+import { LAYER_KINDS, layerKind } from '../layers/registry.ts';
+import type { LayerKind, LayerLayout, LayerPytorch } from '../layers/types.ts';
 import { paramLayout } from '../model/mlp.ts';
 
 /** Every optimizer the export knows. */
@@ -489,7 +489,12 @@ function startSetup(s: ExportSetup, base: string, out: ExportFile[]): Record<str
 
 /** The layers of an architecture as the script's SETUP["layers"] lists them (init_params, build_model). */
 export function exportLayers(arch: string): LayerLayout[] {
-  return paramLayout(parseArch(arch)).layers.map(({ kind, n, m, act, offset, size }) => ({
+  const layers = paramLayout(parseArch(arch)).layers;
+  const missing = [...new Set(layers.filter((l) => layerKind(l).pytorch === null).map((l) => l.kind))];
+  if (missing.length > 0) {
+    throw new ExportError(`the PyTorch export does not write ${missing.join(' or ')} layers yet; it covers dense nets`);
+  }
+  return layers.map(({ kind, n, m, act, offset, size }) => ({
     kind,
     n,
     m,
@@ -499,16 +504,19 @@ export function exportLayers(arch: string): LayerLayout[] {
   }));
 }
 
+/** The kinds with a PyTorch counterpart. */
+const EXPORTED = LAYER_KINDS.filter((k): k is LayerKind & { readonly pytorch: LayerPytorch } => k.pytorch !== null);
+
 /** Every layer kind's Python (layers/<kind>/ pytorch), and the tables init_params and build_model look kinds up in. */
 function layerKindsPython(): string {
   const table = (name: string, fn: string) =>
-    `${name} = {${LAYER_KINDS.map((k) => `${pyStr(k.kind)}: ${k.kind}_${fn}`).join(', ')}}`;
+    `${name} = {${EXPORTED.map((k) => `${pyStr(k.kind)}: ${k.kind}_${fn}`).join(', ')}}`;
   return [
     '# ---------------------------------------------------------------------------------------------------------',
     "# The layer kinds: each one's initialisation (numpy) and module (torch), as the engine declares them.",
     '# ---------------------------------------------------------------------------------------------------------',
     '',
-    ...LAYER_KINDS.flatMap((k) => [k.pytorch.init, '', '', k.pytorch.module, '', '']),
+    ...EXPORTED.flatMap((k) => [k.pytorch.init, '', '', k.pytorch.module, '', '']),
     table('LAYER_INIT', 'init'),
     table('LAYER_MODULE', 'module'),
     '',

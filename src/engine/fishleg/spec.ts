@@ -87,6 +87,7 @@ export const FISHLEG_SPEC: OptimizerSpec<FishLegConfig> = {
   labels: { fishleg: 'FishLeg' },
   summary: 'FishLeg: a learned structured inverse Fisher (docs/fishleg.md)',
   inverseFisher: true,
+  curvature: true,
   schema: {
     approx: {
       type: 'enum',

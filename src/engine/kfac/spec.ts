@@ -98,6 +98,7 @@ const vectors = (part: string, who: string, names: readonly string[], n: number)
   names.map((name) => ({ part, name: `${who} ${name}`, floats: n }));
 
 export const KFAC_SPEC: OptimizerSpec<KfacConfig> = {
+  curvature: true,
   kinds: ['kfac'],
   labels: { kfac: 'K-FAC' },
   summary:
@@ -178,6 +179,7 @@ export const KFAC_SPEC: OptimizerSpec<KfacConfig> = {
 };
 
 export const NATURAL_SPEC: OptimizerSpec<NaturalConfig> = {
+  curvature: true,
   kinds: ['natural'],
   labels: { natural: 'Natural gradient' },
   summary: 'the exact natural gradient (F + γI)⁻¹g by conjugate gradients, for small networks (docs/kfac.md §5)',

@@ -3,10 +3,12 @@
  * grammar, the model's layout, the passes, the curvature methods, the cost floor, the memory estimate, the
  * views and the export find it through `layerKind`.
  */
+import { conv2d } from './conv2d/index.ts';
 import { dense } from './dense/index.ts';
+import { pool } from './pool/index.ts';
 import type { KronShape, LayerInfo, LayerKind, LayerLayout } from './types.ts';
 
-export const LAYER_KINDS: readonly LayerKind[] = [dense];
+export const LAYER_KINDS: readonly LayerKind[] = [dense, conv2d, pool];
 
 const BY_NAME: ReadonlyMap<string, LayerKind> = new Map(LAYER_KINDS.map((k) => [k.kind, k]));
 

@@ -6,8 +6,53 @@
  * what the views can draw of it and its PyTorch counterpart. `registry.ts` lists the kinds; generic code
  * asks the descriptor of a layer and never assumes one kind.
  */
-import type { Activation, Op } from '../ops.ts';
+import type { Activation, Op, PoolKind, WindowGeometry } from '../ops.ts';
 import type { Tensor } from '../tensor.ts';
+
+/** One example's image, h×w×c, stored NHWC: its h·w·c values are one row of the layer's input or output. */
+export interface ImageShape {
+  readonly h: number;
+  readonly w: number;
+  readonly c: number;
+}
+
+/**
+ * What a layer over images (conv2d, pooling) needs beyond its widths: the input and output images and the
+ * window sliding over the input. A conv2d layer's output channels are output.c; a pooling layer's kind is `pool`.
+ */
+export interface LayerImage {
+  readonly input: ImageShape;
+  readonly output: ImageShape;
+  readonly window: WindowGeometry;
+  readonly pool?: PoolKind;
+}
+
+/** What a layer token reads: the width of its input, and its image when the input is one. */
+export interface LayerInput {
+  readonly size: number;
+  readonly image?: ImageShape;
+}
+
+/** What a layer token declares: its output width and activation, and its image geometry for a layer over images. */
+export interface ParsedLayer {
+  readonly size: number;
+  readonly act: Activation;
+  readonly image?: LayerImage;
+}
+
+/**
+ * Per-layer buffers of the workspace beyond Ā, S, E and dĀ (e.g. a conv layer's patches), each for the
+ * workspace's rows; the memory estimate counts the same list.
+ */
+export interface ScratchBuffer {
+  readonly name: string;
+  /** Elements. */
+  readonly size: number;
+  readonly dtype?: 'f32' | 'u32';
+}
+
+/** The scratch tensors of one layer in a workspace, by ScratchBuffer name. */
+export type LayerScratch = Readonly<Record<string, Tensor>>;
 
 /** One layer in the flat parameter buffer, as the model's layout places it. */
 export interface LayerLayout {
@@ -19,6 +64,8 @@ export interface LayerLayout {
   readonly m: number;
   /** The activation applied to the layer's output. */
   readonly act: Activation;
+  /** Its image geometry, for a layer over images (conv2d, pooling); absent for a dense layer. */
+  readonly image?: LayerImage;
   /** Element offset of the layer's parameters in the flat buffer. */
   readonly offset: number;
   readonly size: number;
@@ -37,13 +84,16 @@ export interface KronShape {
 export interface LayerGrammar {
   /** Whether `token` is written in this kind's grammar (the registry gives it to the first kind that claims it). */
   claims(token: string): boolean;
+  /** Whether the layer reads images (conv2d, pooling) or flat features (dense; after images only past 'f'). */
+  readonly reads: 'image' | 'flat';
   /**
-   * The output width and activation a claimed token declares; throws ArchError naming `where` (e.g. 'layer 2'),
-   * quoting `text` (the architecture, printable) and adding `hint` (how to write every kind) when it is malformed.
+   * The output width and activation a claimed token declares over `input`; throws ArchError naming `where`
+   * (e.g. 'layer 2'), quoting `text` (the architecture, printable) and adding `hint` (how to write every
+   * kind) when it is malformed or does not fit its input.
    */
-  parse(token: string, where: string, text: string, hint: string): { readonly size: number; readonly act: Activation };
+  parse(token: string, where: string, text: string, hint: string, input: LayerInput): ParsedLayer;
   /** The canonical token (inverse of parse). */
-  format(size: number, act: Activation): string;
+  format(layer: ParsedLayer): string;
   /** How to write this kind's tokens, for error messages. */
   readonly hint: string;
 }
@@ -64,6 +114,7 @@ export interface LayerOps {
     weights: Tensor,
     out: Tensor,
     beta: 0 | 1,
+    scratch: LayerScratch,
   ) => Op[];
   /** grads[layer] (+)= scale · ∂⟨E, S⟩/∂W from the errors e and the input. */
   readonly weightGrad: (
@@ -74,9 +125,32 @@ export interface LayerOps {
     grads: Tensor,
     scale: number,
     beta: number,
+    scratch: LayerScratch,
   ) => Op[];
   /** dInput = ∂⟨E, S⟩/∂Ā (leading dimension inputStride; a constant column may hold anything). */
-  readonly inputGrad: (layer: LayerLayout, rows: number, e: Tensor, params: Tensor, dInput: Tensor) => Op[];
+  readonly inputGrad: (
+    layer: LayerLayout,
+    rows: number,
+    e: Tensor,
+    params: Tensor,
+    dInput: Tensor,
+    scratch: LayerScratch,
+  ) => Op[];
+  /**
+   * The R-op's piece: out = dĀ W̄ᵀ + Ā Vᵀ, the layer's output tangent from its input's tangent dInput (null
+   * for the first layer, whose input is data) and the parameters' tangent V (laid out like the parameters).
+   * Needs the forward pass's input and scratch.
+   */
+  readonly tangent: (
+    layer: LayerLayout,
+    rows: number,
+    input: Tensor,
+    dInput: Tensor | null,
+    params: Tensor,
+    tangent: Tensor,
+    out: Tensor,
+    scratch: LayerScratch,
+  ) => Op[];
 }
 
 /** Multiply-adds of one layer's pass pieces on `rows` rows, as the cost floor counts them. */
@@ -131,8 +205,15 @@ export interface LayerKind {
   /** Its name in the registry and in LayerLayout.kind. */
   readonly kind: string;
   readonly grammar: LayerGrammar;
-  /** Parameters of a layer from n inputs to m outputs. */
-  paramSize(n: number, m: number): number;
+  /** Parameters of a layer from n inputs to m outputs (over `image` for a layer over images). */
+  paramSize(n: number, m: number, image?: LayerImage): number;
+  /** The layer's workspace scratch for `rows` examples (none when absent). */
+  scratch?(layer: LayerLayout, rows: number): readonly ScratchBuffer[];
+  /**
+   * Whether FishLeg, K-FAC and the natural gradient can treat the layer today (its Kronecker sides are
+   * what they read); a curvature method refuses a net with a layer that cannot (optim/curvature-check.ts).
+   */
+  readonly curvature: boolean;
   /** Fills `out` (the layer's parameters) from `uniform` (U(0, 1) draws in order): the seeded initialisation. */
   init(layer: LayerLayout, uniform: () => number, out: Float32Array): void;
   /** Leading dimension of the layer's input buffer. */
@@ -144,5 +225,6 @@ export interface LayerKind {
   kron(layer: LayerLayout): KronShape;
   macs(layer: LayerLayout, rows: number): LayerMacs;
   readonly view: LayerView;
-  readonly pytorch: LayerPytorch;
+  /** Its PyTorch counterpart; null where the export does not write the kind yet (it refuses such a net). */
+  readonly pytorch: LayerPytorch | null;
 }

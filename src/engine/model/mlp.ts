@@ -4,7 +4,7 @@
  * W̄_l = [W_l | b_l], m×(n+1), docs/fishleg.md §2), so an optimizer updates every parameter in one dispatch.
  */
 import { layerKind } from '../layers/registry.ts';
-import type { LayerLayout } from '../layers/types.ts';
+import type { ImageShape, LayerImage, LayerLayout } from '../layers/types.ts';
 import type { Activation } from '../ops.ts';
 import { Rng, Stream } from '../rng.ts';
 
@@ -17,6 +17,10 @@ export interface MlpSpec {
   readonly acts: readonly Activation[];
   /** Each layer's kind (layers/registry.ts); absent: every layer is dense. */
   readonly kinds?: readonly string[];
+  /** The input image, when the data are images (architecture strings starting e.g. '28x28x1'). */
+  readonly image?: ImageShape;
+  /** Each layer's image geometry (null for a layer over flat features); absent: no layer reads images. */
+  readonly images?: readonly (LayerImage | null)[];
 }
 
 export interface ParamLayout {
@@ -39,8 +43,9 @@ export function paramLayout(spec: MlpSpec): ParamLayout {
     const kind = layerKind(spec.kinds?.[l] ?? 'dense');
     const n = spec.sizes[l]!;
     const m = spec.sizes[l + 1]!;
-    const size = kind.paramSize(n, m);
-    layers.push({ kind: kind.kind, n, m, act: spec.acts[l]!, offset, size });
+    const image = spec.images?.[l] ?? undefined;
+    const size = kind.paramSize(n, m, image);
+    layers.push({ kind: kind.kind, n, m, act: spec.acts[l]!, ...(image ? { image } : {}), offset, size });
     offset += size;
   }
   return { layers, total: offset };

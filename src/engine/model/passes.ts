@@ -8,7 +8,7 @@
  */
 import type { Backend } from '../backend.ts';
 import { layerKind } from '../layers/registry.ts';
-import type { LayerLayout } from '../layers/types.ts';
+import type { LayerLayout, LayerScratch } from '../layers/types.ts';
 import type { Likelihood, Op } from '../ops.ts';
 import { slice, type Tensor } from '../tensor.ts';
 import type { ParamLayout } from './mlp.ts';
@@ -28,6 +28,8 @@ export class Workspace {
   readonly e: Tensor[] = [];
   /** dĀ_l, rows×inputStride_l, l ≥ 1: backprop into layer inputs (and dĀ_l in the R-op). */
   readonly da: Tensor[] = [];
+  /** Each layer's own scratch (layers/types.ts ScratchBuffer, e.g. a conv layer's patches), by name. */
+  readonly scratch: LayerScratch[] = [];
   /** Network output μ (rows×out): S_{L−1} itself when the last activation is the identity. */
   readonly mu: Tensor;
   /** ∂nll_i/∂μ (or Λ·Jv in the Fisher product), rows×out. */
@@ -61,6 +63,10 @@ export class Workspace {
       this.s.push(own(rows * layer.m, `s${l}`));
       this.e.push(own(rows * layer.m, `e${l}`));
       if (l > 0) this.da[l] = own(rows * inputStride(layer), `da${l}`);
+      const scratch: Record<string, Tensor> = {};
+      for (const b of layerKind(layer).scratch?.(layer, rows) ?? [])
+        scratch[b.name] = own(b.size, `${b.name}${l}`, b.dtype);
+      this.scratch.push(scratch);
     });
     this.mu = last.act === 'identity' ? this.s[L - 1]! : own(rows * out, 'mu');
     this.gout = own(rows * out, 'gout');
@@ -116,7 +122,7 @@ export function forwardOps(ws: Workspace, params: Tensor, rows: number): Op[] {
   const ops: Op[] = [];
   const layers = ws.layout.layers;
   layers.forEach((layer, l) => {
-    ops.push(...layerKind(layer).ops.forward(layer, rows, ws.a[l]!, params, ws.s[l]!, 0));
+    ops.push(...layerKind(layer).ops.forward(layer, rows, ws.a[l]!, params, ws.s[l]!, 0, ws.scratch[l]!));
     const isLast = l === layers.length - 1;
     if (!isLast) {
       ops.push({
@@ -207,8 +213,9 @@ export function backwardOps(
       });
     }
     const kind = layerKind(layer);
-    if (!skipGrad.has(l)) ops.push(...kind.ops.weightGrad(layer, rows, e, ws.a[l]!, grads, scale, beta));
-    if (l > 0) ops.push(...kind.ops.inputGrad(layer, rows, e, params, ws.da[l]!));
+    const scratch = ws.scratch[l]!;
+    if (!skipGrad.has(l)) ops.push(...kind.ops.weightGrad(layer, rows, e, ws.a[l]!, grads, scale, beta, scratch));
+    if (l > 0) ops.push(...kind.ops.inputGrad(layer, rows, e, params, ws.da[l]!, scratch));
   }
   return ops;
 }
@@ -223,9 +230,8 @@ export function ropOps(ws: Workspace, params: Tensor, tangent: Tensor, rows: num
   const layers = ws.layout.layers;
   layers.forEach((layer, l) => {
     const ds = ws.e[l]!;
-    const { forward } = layerKind(layer).ops;
-    ops.push(...forward(layer, rows, ws.a[l]!, tangent, ds, 0));
-    if (l > 0) ops.push(...forward(layer, rows, ws.da[l]!, params, ds, 1));
+    const dInput = l > 0 ? ws.da[l]! : null;
+    ops.push(...layerKind(layer).ops.tangent(layer, rows, ws.a[l]!, dInput, params, tangent, ds, ws.scratch[l]!));
     const isLast = l === layers.length - 1;
     // Tangent of the activation: into the next layer's input (a constant column gets 0), or into dμ at the output.
     if (!isLast || layer.act !== 'identity') {

@@ -145,6 +145,11 @@ export interface OptimizerSpec<C extends { readonly kind: string } = { readonly 
   readonly summary: string;
   /** Whether its class offers an InverseFisherView (optim/optimizer.ts): the page offers Inside views for it. */
   readonly inverseFisher?: boolean;
+  /**
+   * Whether it reads the layers' curvature (Kronecker factors, per-example rows of Ā and E): it refuses a net
+   * with a layer kind that does not offer it yet (layers/types.ts LayerKind.curvature).
+   */
+  readonly curvature?: boolean;
   readonly schema: SettingsSchema<C>;
   defaults(kind: C['kind']): C;
   /** Rules across settings (e.g. lr × weight decay in float32), after each setting passed its own. */

@@ -13,6 +13,7 @@ const TOKEN = /^(\d+)([a-z]?)$/i;
 
 export const denseGrammar: LayerGrammar = {
   claims: (token) => TOKEN.test(token),
+  reads: 'flat',
   parse(token, where, text, hint) {
     const m = TOKEN.exec(token)!;
     const size = checkedSize(m[1]!, where, text);
@@ -24,6 +25,6 @@ export const denseGrammar: LayerGrammar = {
     }
     return { size, act };
   },
-  format: (size, act) => `${size}${LETTER_OF[act]}`,
+  format: ({ size, act }) => `${size}${LETTER_OF[act]}`,
   hint: 'each after the first followed by r (ReLU), t (tanh), s (sigmoid) or nothing (linear)',
 };

@@ -18,6 +18,7 @@ export const dense: LayerKind = {
   },
   inputStride: (layer) => layer.n + 1,
   inputOnes: true,
+  curvature: true,
   ops: denseOps,
   kron: (layer) => ({ m: layer.m, p: layer.n + 1 }),
   macs: (layer, rows) => ({

@@ -77,4 +77,17 @@ function inputGrad(layer: LayerLayout, rows: number, e: Tensor, params: Tensor, 
   ];
 }
 
-export const denseOps: LayerOps = { forward, weightGrad, inputGrad };
+/** dS = dĀ W̄ᵀ + Ā Vᵀ: the forward product twice, once on the tangent input (its ones column is 0). */
+function tangent(
+  layer: LayerLayout,
+  rows: number,
+  input: Tensor,
+  dInput: Tensor | null,
+  params: Tensor,
+  v: Tensor,
+  out: Tensor,
+): Op[] {
+  return [...forward(layer, rows, input, v, out, 0), ...(dInput ? forward(layer, rows, dInput, params, out, 1) : [])];
+}
+
+export const denseOps: LayerOps = { forward, weightGrad, inputGrad, tangent };

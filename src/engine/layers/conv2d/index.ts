@@ -1,0 +1,64 @@
+/**
+ * The conv2d layer: W̄ = [W.reshape(C_out, c·kh·kw) | b], C_out × (c·kh·kw + 1) (PyTorch's weight order, bias
+ * last), over NHWC images; its input has no ones column (the patches carry it). Its Kronecker sides are the
+ * output channels and the patch with its bias input, the FishConv2d / KFC structure, which FishLeg, K-FAC
+ * and the natural gradient do not read yet (curvature: false).
+ */
+import { patchSize, windowOutput } from '../../window.ts';
+import type { LayerKind, LayerLayout } from '../types.ts';
+import { formatImage } from '../image-grammar.ts';
+import { conv2dGrammar } from './grammar.ts';
+import { conv2dOps } from './passes.ts';
+import { convShape, imageOfLayer } from './shape.ts';
+
+/** c·kh·kw of the layer (its patch without the ones column) and its output positions per example. */
+function patchOf(layer: LayerLayout): { patch: number; positions: number } {
+  const g = convShape(layer, 1);
+  const { oh, ow } = windowOutput(g);
+  return { patch: patchSize(g), positions: oh * ow };
+}
+
+export const conv2d: LayerKind = {
+  kind: 'conv2d',
+  grammar: conv2dGrammar,
+  paramSize(_n, _m, image) {
+    if (!image) throw new RangeError('a conv2d layer needs its image geometry');
+    return image.output.c * (image.input.c * image.window.kh * image.window.kw + 1);
+  },
+  scratch(layer, rows) {
+    const { patch, positions } = patchOf(layer);
+    return [
+      { name: 'cols', size: rows * positions * (patch + 1) },
+      { name: 'work', size: rows * positions * (patch + 1) },
+    ];
+  },
+  curvature: false,
+  init(layer, uniform, out) {
+    // U(−1/√fan_in, +1/√fan_in) with fan_in = c·kh·kw, PyTorch's Conv2d default bound, row-major in W̄.
+    const bound = 1 / Math.sqrt(patchOf(layer).patch);
+    for (let i = 0; i < layer.size; i++) out[layer.offset + i] = (2 * uniform() - 1) * bound;
+  },
+  inputStride: (layer) => layer.n,
+  inputOnes: false,
+  ops: conv2dOps,
+  kron: (layer) => ({ m: imageOfLayer(layer).output.c, p: patchOf(layer).patch + 1 }),
+  macs(layer, rows) {
+    const { patch, positions } = patchOf(layer);
+    const r = rows * positions;
+    const c = imageOfLayer(layer).output.c;
+    return {
+      forward: r * c * (patch + 1),
+      forwardTangent: r * c * patch,
+      inputGrad: r * c * patch,
+      weightGrad: r * c * (patch + 1),
+    };
+  },
+  view: {
+    label(layer) {
+      const im = imageOfLayer(layer);
+      return `conv ${im.output.c}×(${im.input.c}·${im.window.kh}·${im.window.kw}+1) → ${formatImage(im.output)}`;
+    },
+    unitWeights: null,
+  },
+  pytorch: null,
+};
