@@ -37,10 +37,11 @@ export function exportSetupFromCli(cli: CliConfig, scriptName: string): ExportSe
       n: cli.samples ?? d.n,
       noise: cli.noise ?? d.noise,
       seed: cli.seed,
-      testFraction: d.testFraction,
+      testFraction: cli.testFraction ?? d.testFraction,
       classes: d.classes,
+      ...(cli.features ? { features: cli.features } : {}),
     };
-    arch = cli.arch ?? TASKS[cli.task].defaultArch;
+    arch = cli.arch ?? TASKS[cli.task].defaultArch.replace(/^\d+/, String(cli.features?.length ?? 2));
     likelihood ??= TASKS[cli.task].likelihood;
   } else if (cli.task === 'mnist' || cli.task === 'mnist-ae') {
     // The script downloads MNIST itself: the playground's asset is not needed to write it.

@@ -16,6 +16,7 @@ export { parseArch } from './data/arch.ts';
 export { csvDataset, csvParseBytes } from './data/csv.ts';
 export { setupNotices } from './data/setup-notices.ts';
 export { type Dataset, labelsOf } from './data/dataset.ts';
+export { computeFeatures, isFeatureId, parseFeatures, withFeatures, type FeatureId } from './data/features.ts';
 export {
   archForData,
   likelihoodFor,
@@ -68,7 +69,7 @@ export {
 } from './optim/config.ts';
 export { settingsOf, type KeyedSetting } from './optim/schema.ts';
 export { escapeControls, printable } from './printable.ts';
-export { SETUP } from './setup-spec.ts';
+export { FEATURES_SETTING, SETUP } from './setup-spec.ts';
 export { slice } from './tensor.ts';
 export { Trainer, type TrainerCheckpoint, type EvalResult, TrainConfigError, type TrainConfig } from './trainer.ts';
 

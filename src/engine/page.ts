@@ -8,6 +8,17 @@ export { formatArch, parseArch } from './data/arch.ts';
 export type { LayerInfo } from './layers/types.ts';
 export { csvCells, csvDataset } from './data/csv.ts';
 export { labelsOf } from './data/dataset.ts';
+export {
+  computeFeatures,
+  DEFAULT_FEATURES,
+  FEATURES,
+  FEATURE_IDS,
+  featureSpec,
+  formatFeatures,
+  isFeatureId,
+  parseFeatures,
+  type FeatureId,
+} from './data/features.ts';
 export { MNIST_CLASSES, MNIST_PIXELS } from './data/mnist.ts';
 export { likelihoodFor, TASK_NAMES } from './data/tasks.ts';
 export { TOY_DEFAULTS, TOY_TASKS, type ToyTask, toyDataset } from './data/toy.ts';
@@ -35,6 +46,6 @@ export {
 export { checkSetting, describeRange, type KeyedSetting } from './optim/schema.ts';
 export type { HostArray } from './optim/state.ts';
 export { normalAt } from './rng.ts';
-export { inSetupRange, rangeText, SETUP, type SetupSetting } from './setup-spec.ts';
+export { FEATURES_SETTING, inSetupRange, rangeText, SETUP, type SetupSetting } from './setup-spec.ts';
 export { defaultKfac, defaultNatural } from './kfac/spec.ts';
 export { exportCaveats } from './export/caveats.ts';

@@ -12,13 +12,18 @@ import {
   MNIST_CLASSES,
   MNIST_PIXELS,
   TASK_NAMES,
+  DEFAULT_FEATURES,
+  formatFeatures,
+  parseFeatures,
   estimateMemory,
   formatBytes,
   type DataShape,
+  type FeatureId,
   LIKELIHOODS,
   inSetupRange,
   rangeText,
   SETUP,
+  FEATURES_SETTING,
   type SetupSetting,
   defaultFishLeg,
   defaultOptimizer,
@@ -374,6 +379,7 @@ const SINGLE_KEYS = [
   'seeds',
   'file',
   'test',
+  FEATURES_SETTING.url,
   'hidden',
   'lik',
   'batch',
@@ -465,6 +471,7 @@ export function parseSearch(search: string): { config: PlaygroundConfig; warning
     ...seedsOf(setting(SETUP.seeds, 1)),
     ...(file !== null ? { file } : {}),
     ...(isToy ? testFractionOf(q.get('test'), task as ToyTask, warnings) : {}),
+    ...(isToy ? featuresOf(q.get(FEATURES_SETTING.url), warnings) : {}),
   };
   const md = modelFor(task);
   const rawHidden = q.get('hidden');
@@ -582,7 +589,7 @@ function linkMemory(data: PlaygroundConfig['data'], model: ModelSpec, runs: read
   const shape: DataShape = {
     trainRows: toy ? data.n - testRows : mnist ? MNIST_DIGITS - testRows : 0,
     testRows,
-    inputDim: toy ? 2 : mnist ? MNIST_PIXELS : 1,
+    inputDim: toy ? (data.features?.length ?? 2) : mnist ? MNIST_PIXELS : 1,
     outputDim: toy ? toy.classes : data.task === 'mnist' ? MNIST_CLASSES : mnist ? MNIST_PIXELS : 1,
     targetsAreInputs: data.task === 'mnist-ae',
   };
@@ -620,6 +627,22 @@ function testFractionOf(raw: string | null, task: ToyTask, warnings: string[]): 
   return x === fallback ? {} : { testFraction: x };
 }
 
+/**
+ * `features=<id>,<id>…` of a toy task (engine/data/features.ts): {} when absent or the plane itself (x₁, x₂),
+ * so that a config round-trips unchanged; a bad list warns and keeps the plane.
+ */
+export function featuresOf(raw: string | null, warnings: string[]): { features?: readonly FeatureId[] } {
+  if (raw === null) return {};
+  try {
+    const features = parseFeatures(raw);
+    return formatFeatures(features) === formatFeatures(DEFAULT_FEATURES) ? {} : { features };
+  } catch (e) {
+    const why = e instanceof Error ? e.message : String(e);
+    warnings.push(`${FEATURES_SETTING.url}=${clip(raw)}: ${why}; using ${formatFeatures(DEFAULT_FEATURES)}`);
+    return {};
+  }
+}
+
 /** Longest CSV file name a link keeps. */
 const MAX_FILE_NAME = 120;
 
@@ -645,6 +668,9 @@ export function toSearch(config: PlaygroundConfig): string {
     q.set('noise', String(config.data.noise));
     const tf = config.data.testFraction;
     if (tf !== undefined && tf !== TOY_DEFAULTS[config.data.task as ToyTask].testFraction) q.set('test', String(tf));
+    const f = config.data.features;
+    if (f !== undefined && formatFeatures(f) !== formatFeatures(DEFAULT_FEATURES))
+      q.set(FEATURES_SETTING.url, formatFeatures(f));
   }
   q.set('seed', String(config.data.seed));
   if ((config.data.seeds ?? 1) > 1) q.set('seeds', String(config.data.seeds));

@@ -39,10 +39,11 @@ export function exportSetupFromPlayground(
       n: d.n,
       noise: d.noise,
       seed: d.seed,
-      testFraction: t.testFraction,
+      testFraction: d.testFraction ?? t.testFraction,
       classes: t.classes,
+      ...(d.features ? { features: d.features } : {}),
     };
-    dims = { inputDim: 2, outputDim: t.classes, kind: 'classification' };
+    dims = { inputDim: d.features?.length ?? 2, outputDim: t.classes, kind: 'classification' };
   } else if (d.task === 'mnist' || d.task === 'mnist-ae') {
     data = { source: 'mnist', task: d.task };
     dims =

@@ -7,6 +7,8 @@
  */
 import {
   labelsOf,
+  computeFeatures,
+  isFeatureId,
   type Dataset,
   materializeHostQ,
   denseDampedInverse,
@@ -56,16 +58,18 @@ export const MAX_EIGEN_DIM = 256;
 
 /** The static part of a dataset's task view, sent once per race. */
 export function taskStatic(data: Dataset): TaskStatic {
-  if (data.inputDim === 2 && data.kind === 'classification' && data.numClasses !== undefined) {
+  const plane = data.plane ?? (data.inputDim === 2 ? { train: data.train.x, test: data.test.x } : null);
+  if (plane && data.kind === 'classification' && data.numClasses !== undefined) {
     const n = Math.min(data.train.n, 600);
     const t = Math.min(data.test.n, 600);
     return {
       kind: 'points',
-      x: data.train.x.slice(0, 2 * n),
+      x: plane.train.slice(0, 2 * n),
       labels: labelsOf(data.train.y.subarray(0, n * data.numClasses), data.numClasses),
       classes: data.numClasses,
-      testX: data.test.x.slice(0, 2 * t),
+      testX: plane.test.slice(0, 2 * t),
       testLabels: labelsOf(data.test.y.subarray(0, t * data.numClasses), data.numClasses),
+      ...(data.plane ? { features: data.plane.features.filter(isFeatureId) } : {}),
     };
   }
   if (data.image && data.test.n > 0) {
@@ -184,11 +188,14 @@ export async function taskFrame(trainer: Trainer, stat: TaskStatic, network = fa
         input[2 * (r * s + c) + 1] = y0 + (r * (y1 - y0)) / (s - 1);
       }
     }
+    // The grid lies in the plane; the network sees its points' features.
+    const fed = stat.features ? computeFeatures(input, stat.features) : input;
     if (network) {
-      const n = await networkOnGrid(trainer, input, s * s);
-      return { kind: 'grid', size: s, extent, probs: probabilities(n.mu, k).probs, network: n.network };
+      const n = await networkOnGrid(trainer, fed, s * s);
+      const net = stat.features ? { ...n.network, features: stat.features } : n.network;
+      return { kind: 'grid', size: s, extent, probs: probabilities(n.mu, k).probs, network: net };
     }
-    const mu = await trainer.predict(input, s * s);
+    const mu = await trainer.predict(fed, s * s);
     return { kind: 'grid', size: s, extent, probs: probabilities(mu, k).probs };
   }
   if (stat.kind === 'images') {

@@ -6,6 +6,7 @@ export * from './dataset.ts';
 export * from './arch.ts';
 export * from './mnist.ts';
 export * from './toy.ts';
+export * from './features.ts';
 export * from './csv.ts';
 export * from './sampler.ts';
 export {

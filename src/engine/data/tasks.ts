@@ -120,7 +120,8 @@ export function defaultArchFor(data: Pick<Dataset, 'inputDim' | 'outputDim'>): s
  * with a non-default class count, the default's last size follows the data.
  */
 export function archForData(spec: string | undefined, data: Dataset, task?: TaskName): Arch {
-  let s = spec ?? (task ? TASKS[task].defaultArch : defaultArchFor(data));
+  // A toy fed through input features (features.ts) has as many inputs as features.
+  let s = spec ?? (task ? TASKS[task].defaultArch.replace(/^\d+/, String(data.inputDim)) : defaultArchFor(data));
   if (spec === undefined && task && TASKS[task].kind === 'classification' && data.numClasses !== undefined) {
     s = s.replace(/-\d+$/, `-${data.numClasses}`);
   }
