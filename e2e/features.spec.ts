@@ -60,3 +60,46 @@ for (const size of SIZES) {
     await page.close();
   });
 }
+
+for (const size of SIZES) {
+  test(`regression toy at ${size.width}×${size.height}: the heat maps of target and prediction are drawn`, async ({
+    browser,
+  }) => {
+    const page = await browser.newPage({
+      viewport: { width: size.width, height: size.height },
+      ...(size.mobile ? { hasTouch: true, isMobile: true } : {}),
+    });
+    const errors = collectErrors(page);
+    await page.goto('/?backend=cpu&task=circles&stop=300');
+    await ready(page);
+    await page.getByTestId('data-bumps').click();
+    await ready(page);
+    await expect(page.getByTestId('arch')).toContainText('2-16t-16t-1');
+    const maps = page.getByTestId('regression-maps');
+    await expect(maps).toBeVisible();
+    await expect(page.getByTestId('regression-legend')).toBeVisible();
+    const colours = (testId: string) =>
+      maps
+        .getByTestId(testId)
+        .locator('canvas')
+        .evaluate((c: HTMLCanvasElement) => {
+          const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+          const seen = new Set<number>();
+          for (let i = 0; i < d.length; i += 4) seen.add((d[i]! << 16) | (d[i + 1]! << 8) | d[i + 2]!);
+          return seen.size;
+        });
+    // The bumps' target is a landscape of reds and blues, not a blank square.
+    expect(await colours('regression-target')).toBeGreaterThan(20);
+    const start = Number(await page.getByTestId('r1-loss').textContent());
+    await page.getByTestId('play-button').click();
+    await expect
+      .poll(async () => Number(await page.getByTestId('r1-loss').textContent()), { timeout: 90_000 })
+      .toBeLessThan(start);
+    await expect.poll(() => colours('regression-r1'), { timeout: 60_000 }).toBeGreaterThan(20);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(size.width);
+    await maps.screenshot({ path: screenshot(`features-regression-${size.name}`) });
+    await page.screenshot({ path: screenshot(`features-regression-page-${size.name}`), fullPage: true });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+}

@@ -116,7 +116,9 @@ export function loadCliData(cli: CliConfig): Dataset {
     case 'spiral':
     case 'circles':
     case 'xor':
-    case 'gaussians': {
+    case 'gaussians':
+    case 'plane':
+    case 'bumps': {
       const data = toyDataset(cli.task, {
         seed: cli.seed,
         ...(cli.samples !== null ? { n: cli.samples } : {}),

@@ -27,7 +27,7 @@ export {
   defaultArchFor,
   TASK_NAMES,
 } from './data/tasks.ts';
-export { TOY_DEFAULTS, TOY_TASKS, type ToyTask, toyDataset } from './data/toy.ts';
+export { isRegressionToy, TOY_DEFAULTS, TOY_TASKS, type ToyTask, toyDataset, toyTarget } from './data/toy.ts';
 export { DeviceDataset } from './device-data.ts';
 export { DivergenceWatch, formatLoss, type Divergence } from './divergence.ts';
 export { exportPytorch, ExportError, type ExportData, type ExportSetup } from './export/pytorch.ts';

@@ -17,11 +17,12 @@ export {
   formatFeatures,
   isFeatureId,
   parseFeatures,
+  withFeatures,
   type FeatureId,
 } from './data/features.ts';
 export { MNIST_CLASSES, MNIST_PIXELS } from './data/mnist.ts';
 export { likelihoodFor, TASK_NAMES } from './data/tasks.ts';
-export { TOY_DEFAULTS, TOY_TASKS, type ToyTask, toyDataset } from './data/toy.ts';
+export { isRegressionToy, TOY_DEFAULTS, TOY_TASKS, type ToyTask, toyDataset, toyTarget } from './data/toy.ts';
 export { ExportError, type ExportData, type ExportSetup, exportPytorch } from './export/pytorch.ts';
 export { relativeError } from './fishleg/linalg.ts';
 export { estimateMemory, formatBytes, type DataShape } from './memory.ts';

@@ -8,6 +8,7 @@ import {
   TOY_DEFAULTS,
   TOY_TASKS,
   type ToyTask,
+  isRegressionToy,
   parseArch,
   MNIST_CLASSES,
   MNIST_PIXELS,
@@ -93,6 +94,8 @@ export const TASK_LABELS: Readonly<Record<TaskChoice, string>> = {
   circles: 'Circles',
   xor: 'XOR',
   gaussians: 'Gaussian blobs',
+  plane: 'Plane (regression)',
+  bumps: 'Gaussian bumps (regression)',
   mnist: 'MNIST digits (classification)',
   'mnist-ae': 'MNIST autoencoder',
   csv: 'Your CSV file',
@@ -482,7 +485,7 @@ export function parseSearch(search: string): { config: PlaygroundConfig; warning
     else hidden = h;
   }
   let likelihood = pick('lik', ['auto', ...LIKELIHOODS] as const, 'auto');
-  if (likelihood === 'categorical' && task === 'mnist-ae') {
+  if (likelihood === 'categorical' && (task === 'mnist-ae' || (isToy && isRegressionToy(task as ToyTask)))) {
     // The trainer refuses it (an autoencoder's targets are pixels, not classes): the race would never start.
     warnings.push(`lik=categorical needs class labels, which ${task} has not; using auto`);
     likelihood = 'auto';

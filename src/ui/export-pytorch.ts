@@ -9,6 +9,9 @@ import {
   TOY_DEFAULTS,
   TOY_TASKS,
   type ToyTask,
+  isRegressionToy,
+  toyDataset,
+  withFeatures,
   ExportError,
   type ExportData,
   type ExportSetup,
@@ -22,7 +25,11 @@ export const DEFAULT_EXPORT_STEPS = 1000;
 /** The script's file name. */
 export const EXPORT_SCRIPT = 'playground.py';
 
-const isToy = (t: string): t is ToyTask => (TOY_TASKS as readonly string[]).includes(t);
+// The script ports the classification toys' generators; a regression toy's points are embedded as a table.
+const isToy = (t: string): t is ToyTask =>
+  (TOY_TASKS as readonly string[]).includes(t) && !isRegressionToy(t as ToyTask);
+const isRegression = (t: string): t is ToyTask =>
+  (TOY_TASKS as readonly string[]).includes(t) && isRegressionToy(t as ToyTask);
 
 export function exportSetupFromPlayground(
   config: PlaygroundConfig,
@@ -44,6 +51,12 @@ export function exportSetupFromPlayground(
       ...(d.features ? { features: d.features } : {}),
     };
     dims = { inputDim: d.features?.length ?? 2, outputDim: t.classes, kind: 'classification' };
+  } else if (isRegression(d.task)) {
+    const split = d.testFraction !== undefined ? { testFraction: d.testFraction } : {};
+    const toy = toyDataset(d.task, { n: d.n, noise: d.noise, seed: d.seed, ...split });
+    const dataset = d.features ? withFeatures(toy, d.features) : toy;
+    data = { source: 'table', dataset, embed: true };
+    dims = dataset;
   } else if (d.task === 'mnist' || d.task === 'mnist-ae') {
     data = { source: 'mnist', task: d.task };
     dims =

@@ -213,6 +213,17 @@ export type TaskStatic =
       readonly features?: readonly FeatureId[];
     }
   | {
+      /** A 2D regression toy: points with real targets, and the noise-free target on the view's grid. */
+      readonly kind: 'field';
+      readonly x: Float32Array;
+      readonly y: Float32Array;
+      readonly size: number;
+      readonly extent: [number, number, number, number];
+      /** The task's target on the grid (size² cells, row 0 at y = ymin). */
+      readonly target: Float32Array;
+      readonly features?: readonly FeatureId[];
+    }
+  | {
       readonly kind: 'images';
       readonly width: number;
       readonly height: number;
@@ -243,6 +254,8 @@ export interface NetworkFrame {
 
 /** A run's task-view data at some step. */
 export type TaskFrame =
+  /** A 2D regression toy: the model's prediction on TaskStatic's grid (size² cells, row 0 at y = ymin). */
+  | { readonly kind: 'field'; readonly size: number; readonly values: Float32Array }
   | {
       readonly kind: 'grid';
       readonly size: number;

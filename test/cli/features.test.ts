@@ -29,3 +29,12 @@ describe('--features', () => {
     expect(() => cpu('--task', 'mnist', '--features', 'x1')).toThrow(CliError);
   });
 });
+
+describe('the 2D regression toys on the command line', () => {
+  it.each(['plane', 'bumps'])('%s trains with the Gaussian likelihood and the loss falls', async (task) => {
+    const run = await runTraining(cpu('--task', task, '--steps', '400', '--eval-every', '200', '--seed', '3'));
+    expect(run.config.arch).toBe('2-16t-16t-1');
+    expect(run.config.likelihood).toBe('gaussian');
+    expect(run.curve.at(-1)!.trainLoss).toBeLessThan(run.curve[0]!.trainLoss);
+  });
+});

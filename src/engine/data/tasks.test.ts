@@ -68,7 +68,7 @@ describe('parseArch', () => {
 
 describe('task registry', () => {
   it('has the documented defaults', () => {
-    expect(TASK_NAMES).toEqual(['mnist-ae', 'mnist', 'spiral', 'circles', 'xor', 'gaussians']);
+    expect(TASK_NAMES).toEqual(['mnist-ae', 'mnist', 'spiral', 'circles', 'xor', 'gaussians', 'plane', 'bumps']);
     expect(TASKS['mnist-ae'].defaultArch).toBe('784-1000r-500r-250r-30-250r-500r-1000r-784');
     expect(TASKS.mnist.defaultArch).toBe('784-128r-10');
     expect(TASKS.spiral.defaultArch).toBe('2-16t-16t-2');
@@ -80,10 +80,12 @@ describe('task registry', () => {
       'categorical',
       'categorical',
       'categorical',
+      'gaussian',
+      'gaussian',
     ]);
     expect(likelihoodFor('regression')).toBe('gaussian');
     expect(() => getTask('cifar')).toThrow(
-      "unknown task 'cifar': choose one of mnist-ae, mnist, spiral, circles, xor, gaussians",
+      "unknown task 'cifar': choose one of mnist-ae, mnist, spiral, circles, xor, gaussians, plane, bumps",
     );
   });
 

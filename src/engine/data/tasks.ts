@@ -8,11 +8,11 @@ import type { Likelihood } from '../ops.ts';
 import { parseArch, type Arch } from './arch.ts';
 import type { Dataset, DatasetKind } from './dataset.ts';
 import { fetchMnistAsset, mnistDataset, parseMnistAsset } from './mnist.ts';
-import { toyDataset, TOY_DEFAULTS, type ToyOptions } from './toy.ts';
+import { isRegressionToy, toyDataset, TOY_DEFAULTS, type ToyOptions, type ToyTask } from './toy.ts';
 
 export { ArchError, formatArch, paramCount, parseArch, type Arch } from './arch.ts';
 
-export type TaskName = 'mnist-ae' | 'mnist' | 'spiral' | 'circles' | 'xor' | 'gaussians';
+export type TaskName = 'mnist-ae' | 'mnist' | 'spiral' | 'circles' | 'xor' | 'gaussians' | 'plane' | 'bumps';
 export const TASK_NAMES = [
   'mnist-ae',
   'mnist',
@@ -20,6 +20,8 @@ export const TASK_NAMES = [
   'circles',
   'xor',
   'gaussians',
+  'plane',
+  'bumps',
 ] as const satisfies readonly TaskName[];
 
 /** What a loader may need: toy-generation settings, and where MNIST bytes come from. */
@@ -50,13 +52,14 @@ function mnistLoader(task: 'mnist' | 'mnist-ae') {
   };
 }
 
-function toy(name: 'spiral' | 'circles' | 'xor' | 'gaussians', title: string): TaskSpec {
+function toy(name: ToyTask, title: string): TaskSpec {
+  const regression = isRegressionToy(name);
   return {
     name,
     title,
-    kind: 'classification',
+    kind: regression ? 'regression' : 'classification',
     defaultArch: `2-16t-16t-${TOY_DEFAULTS[name].classes}`,
-    likelihood: 'categorical',
+    likelihood: regression ? 'gaussian' : 'categorical',
     load: (options: TaskLoadOptions = {}) => Promise.resolve(toyDataset(name, options)),
   };
 }
@@ -84,6 +87,8 @@ export const TASKS: Readonly<Record<TaskName, TaskSpec>> = {
   circles: toy('circles', 'Circles'),
   xor: toy('xor', 'XOR'),
   gaussians: toy('gaussians', 'Gaussian blobs'),
+  plane: toy('plane', 'Plane (regression)'),
+  bumps: toy('bumps', 'Gaussian bumps (regression)'),
 };
 
 export function isTaskName(s: string): s is TaskName {
