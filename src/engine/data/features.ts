@@ -4,6 +4,7 @@
  * the NumPy expression the PyTorch export computes it with. The network's input width is the number of
  * features chosen; the plane itself stays the toy's (x₁, x₂), kept beside the features for the task views.
  */
+import { printable } from '../printable.ts';
 import { DatasetError, type Dataset } from './dataset.ts';
 
 export interface FeatureSpec {
@@ -60,7 +61,7 @@ export function parseFeatures(text: string): FeatureId[] {
   const seen = new Set<string>();
   for (const p of parts) {
     if (!isFeatureId(p))
-      throw new FeatureError(`'${p.slice(0, 24)}' is not a feature: choose from ${FEATURE_IDS.join(', ')}`);
+      throw new FeatureError(`'${printable(p, 24)}' is not a feature: choose from ${FEATURE_IDS.join(', ')}`);
     if (seen.has(p)) throw new FeatureError(`names '${p}' twice`);
     seen.add(p);
   }
