@@ -29,6 +29,8 @@ describe('features= in a link', () => {
   });
 
   it('reads features only for the 2D toys', () => {
-    expect(parseSearch('?task=mnist&features=x1sq').config.data.features).toBeUndefined();
+    const { config, warnings } = parseSearch('?task=mnist&features=x1sq');
+    expect(config.data.features).toBeUndefined();
+    expect(warnings).toEqual(['features=x1sq applies to the 2D toy tasks only; it was ignored']);
   });
 });

@@ -421,6 +421,10 @@ export function linkNotices(q: URLSearchParams): string[] {
     out.push('task=csv names no file: pick a CSV file to train on');
   }
   if (q.get('task') !== 'csv' && file !== null) out.push(`file=${clip(file)} applies to task=csv only; it was ignored`);
+  const features = q.get(FEATURES_SETTING.url);
+  const task = q.get('task') ?? DEFAULT_CONFIG.data.task;
+  if (features !== null && !(TOY_TASKS as readonly string[]).includes(task))
+    out.push(`${FEATURES_SETTING.url}=${clip(features)} applies to the 2D toy tasks only; it was ignored`);
   return out;
 }
 
