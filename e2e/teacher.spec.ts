@@ -87,10 +87,10 @@ test('data picker: thumbnails of every 2D data set switch the task; the test spl
   await page.goto('/?backend=cpu&task=spiral');
   await ready(page);
   const picker = page.getByTestId('data-picker');
-  await expect(picker.locator('button')).toHaveCount(4);
+  await expect(picker.locator('button')).toHaveCount(6);
   await expect(page.getByTestId('data-spiral')).toHaveAttribute('aria-pressed', 'true');
   // Each thumbnail is drawn: more than a white canvas.
-  for (const t of ['spiral', 'circles', 'xor', 'gaussians']) {
+  for (const t of ['spiral', 'circles', 'xor', 'gaussians', 'plane', 'bumps']) {
     const colours = await page
       .getByTestId(`data-${t}`)
       .locator('canvas')

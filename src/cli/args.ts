@@ -14,6 +14,9 @@ import {
   escapeControls,
   printable,
   SETUP,
+  FEATURES_SETTING,
+  parseFeatures,
+  type FeatureId,
   defaultOptimizer,
   F32_MAX,
   FISHLEG_APPROXES,
@@ -55,6 +58,8 @@ export interface CliConfig {
   readonly noise: number | null;
   /** Toy tasks: share of the points held out for testing (null = the task's default, 0.2). */
   readonly testFraction: number | null;
+  /** Toy tasks: the input features (--features), null for x₁ and x₂ themselves. */
+  readonly features: readonly FeatureId[] | null;
   /** Bytes the run may allocate (estimated before anything is; engine/memory.ts). */
   readonly memoryBudget: number;
   readonly quiet: boolean;
@@ -110,6 +115,14 @@ function positiveInt(v: string): number {
     throw new InvalidArgumentError('expected a positive integer below 2^53');
   }
   return x;
+}
+
+function featureList(v: string): FeatureId[] {
+  try {
+    return parseFeatures(v);
+  } catch (e) {
+    throw new InvalidArgumentError(e instanceof Error ? e.message : String(e));
+  }
 }
 
 function byteSize(v: string): number {
@@ -275,6 +288,7 @@ export function buildCommand(): Command {
     .option('--samples <n>', SETUP.samples.help, positiveInt)
     .option('--noise <x>', SETUP.noise.help, number)
     .option('--test-fraction <x>', 'toy tasks: share of the points held out for testing (default 0.2)', number)
+    .option(`${FEATURES_SETTING.cli} <list>`, FEATURES_SETTING.help, featureList)
     .option(
       '--backend <name>',
       'auto (a real GPU through Dawn if there is one, else the CPU), cpu, or webgpu (Dawn, any adapter)',
@@ -318,6 +332,7 @@ interface RawOptions {
   samples?: number;
   noise?: number;
   testFraction?: number;
+  features?: FeatureId[];
   memoryBudget: number;
   backend: 'auto' | 'cpu' | 'webgpu';
   out?: string;
@@ -447,6 +462,9 @@ export function parseArgs(argv: readonly string[]): CliConfig {
     if (!(o.testFraction > 0 && o.testFraction < 1))
       throw new CliError(`--test-fraction must be between 0 and 1, e.g. 0.2 (got ${o.testFraction})`);
   }
+  if (o.features !== undefined && (!o.task || o.task.startsWith('mnist'))) {
+    throw new CliError(`${FEATURES_SETTING.cli} applies to the toy tasks spiral, circles, xor and gaussians`);
+  }
   if (o.samples !== undefined && o.samples > SETUP.samples.cliRange.max) {
     throw new CliError(`--samples must be at most ${SETUP.samples.cliRange.max} (got ${o.samples})`);
   }
@@ -469,6 +487,7 @@ export function parseArgs(argv: readonly string[]): CliConfig {
     samples: o.samples ?? null,
     noise: o.noise ?? null,
     testFraction: o.testFraction ?? null,
+    features: o.features ?? null,
     memoryBudget: o.memoryBudget,
     quiet: o.quiet ?? false,
     exportPytorch: o.exportPytorch ?? null,

@@ -7,6 +7,7 @@ import { constants } from 'node:buffer';
 import { basename } from 'node:path';
 import {
   csvDataset,
+  withFeatures,
   csvParseBytes,
   type Dataset,
   defaultArchFor,
@@ -119,12 +120,16 @@ export function loadCliData(cli: CliConfig): Dataset {
     case 'circles':
     case 'xor':
     case 'gaussians':
-      return toyDataset(cli.task, {
+    case 'plane':
+    case 'bumps': {
+      const data = toyDataset(cli.task, {
         seed: cli.seed,
         ...(cli.samples !== null ? { n: cli.samples } : {}),
         ...(cli.noise !== null ? { noise: cli.noise } : {}),
         ...(cli.testFraction !== null ? { testFraction: cli.testFraction } : {}),
       });
+      return cli.features ? withFeatures(data, cli.features) : data;
+    }
     case 'scaled-regression':
       return scaledRegressionDataset({ seed: cli.seed });
     case 'bars':
@@ -152,9 +157,10 @@ export function plannedShape(cli: CliConfig): { arch: Arch; data: DataShape } | 
     const d = TOY_DEFAULTS[toy];
     const n = cli.samples ?? d.n;
     const testRows = Math.round(n * (cli.testFraction ?? d.testFraction));
-    const spec = cli.arch ?? TASKS[toy].defaultArch;
-    const arch = parseArch(spec, 2, d.classes);
-    return { arch, data: { trainRows: n - testRows, testRows, inputDim: 2, outputDim: d.classes } };
+    const inputDim = cli.features?.length ?? 2;
+    const spec = cli.arch ?? TASKS[toy].defaultArch.replace(/^\d+/, String(inputDim));
+    const arch = parseArch(spec, inputDim, d.classes);
+    return { arch, data: { trainRows: n - testRows, testRows, inputDim, outputDim: d.classes } };
   }
   if (cli.task === 'scaled-regression') {
     const { inputs, targets, rows } = SCALED_REGRESSION_DEFAULTS;
@@ -172,9 +178,10 @@ export function plannedShape(cli: CliConfig): { arch: Arch; data: DataShape } | 
 export function defaultsFor(cli: CliConfig, data: Dataset): { arch: string; likelihood: Likelihood } {
   if (cli.task) {
     const spec = TASKS[cli.task];
-    // Toys with a non-default class count: the default's output width follows the data.
-    const arch =
-      spec.kind === 'classification' ? spec.defaultArch.replace(/-\d+$/, `-${data.outputDim}`) : spec.defaultArch;
+    // Toys with a non-default class count or input features: the default's widths follow the data. An image
+    // task's default starts with its image (h×w×c), which the data's shape does not change.
+    const sized = spec.image ? spec.defaultArch : spec.defaultArch.replace(/^\d+/, String(data.inputDim));
+    const arch = spec.kind === 'classification' ? sized.replace(/-\d+$/, `-${data.outputDim}`) : sized;
     return { arch, likelihood: spec.likelihood };
   }
   return { arch: defaultArchFor(data), likelihood: likelihoodFor(data.kind) };

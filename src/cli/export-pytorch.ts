@@ -12,6 +12,7 @@ import {
   TOY_DEFAULTS,
   TOY_TASKS,
   type ToyTask,
+  isRegressionToy,
   exportPytorch,
   ExportError,
   type ExportData,
@@ -23,7 +24,9 @@ import { CliError, type CliConfig } from './args.ts';
 import { defaultsFor, loadCliData } from './data.ts';
 import { fileProblem } from './file-problem.ts';
 
-const isToy = (t: string | null): t is ToyTask => t !== null && (TOY_TASKS as readonly string[]).includes(t);
+// The script ports the classification toys' generators; a regression toy's points travel as a table.
+const isToy = (t: string | null): t is ToyTask =>
+  t !== null && (TOY_TASKS as readonly string[]).includes(t) && !isRegressionToy(t as ToyTask);
 
 /** The CLI's flags as an export setup; CSV data is read (and split) as training would. */
 export function exportSetupFromCli(cli: CliConfig, scriptName: string): ExportSetup {
@@ -40,8 +43,9 @@ export function exportSetupFromCli(cli: CliConfig, scriptName: string): ExportSe
       seed: cli.seed,
       testFraction: cli.testFraction ?? d.testFraction,
       classes: d.classes,
+      ...(cli.features ? { features: cli.features } : {}),
     };
-    arch = cli.arch ?? TASKS[cli.task].defaultArch;
+    arch = cli.arch ?? TASKS[cli.task].defaultArch.replace(/^\d+/, String(cli.features?.length ?? 2));
     likelihood ??= TASKS[cli.task].likelihood;
   } else if (cli.task === 'mnist' || cli.task === 'mnist-ae') {
     data = { source: 'mnist', task: cli.task };

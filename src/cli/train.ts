@@ -124,6 +124,7 @@ export async function runTraining(
       ...config,
       switchApprox: cli.switchApprox,
       task: cli.task,
+      ...(cli.features ? { features: cli.features } : {}),
       data: cli.data,
       test: cli.test,
       steps: cli.steps,

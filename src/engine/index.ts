@@ -16,6 +16,7 @@ export { archOfHidden, parseArch, readsImages } from './data/arch.ts';
 export { csvDataset, csvParseBytes } from './data/csv.ts';
 export { setupNotices } from './data/setup-notices.ts';
 export { type Dataset, imageShapeOf, labelsOf } from './data/dataset.ts';
+export { computeFeatures, isFeatureId, parseFeatures, withFeatures, type FeatureId } from './data/features.ts';
 export {
   archForData,
   likelihoodFor,
@@ -26,7 +27,7 @@ export {
   defaultArchFor,
   TASK_NAMES,
 } from './data/tasks.ts';
-export { TOY_DEFAULTS, TOY_TASKS, type ToyTask, toyDataset } from './data/toy.ts';
+export { isRegressionToy, TOY_DEFAULTS, TOY_TASKS, type ToyTask, toyDataset, toyTarget } from './data/toy.ts';
 export {
   SCALED_REGRESSION_DEFAULTS,
   scaledRegressionDataset,
@@ -75,7 +76,7 @@ export {
 } from './optim/config.ts';
 export { settingsOf, type KeyedSetting } from './optim/schema.ts';
 export { escapeControls, printable } from './printable.ts';
-export { SETUP } from './setup-spec.ts';
+export { FEATURES_SETTING, SETUP } from './setup-spec.ts';
 export { slice } from './tensor.ts';
 export { Trainer, type TrainerCheckpoint, type EvalResult, TrainConfigError, type TrainConfig } from './trainer.ts';
 

@@ -8,11 +8,23 @@ export { archOfHidden, formatArch, parseArch, readsImages } from './data/arch.ts
 export type { LayerInfo } from './layers/types.ts';
 export { csvCells, csvDataset } from './data/csv.ts';
 export { labelsOf } from './data/dataset.ts';
+export {
+  computeFeatures,
+  DEFAULT_FEATURES,
+  FEATURES,
+  FEATURE_IDS,
+  featureSpec,
+  formatFeatures,
+  isFeatureId,
+  parseFeatures,
+  withFeatures,
+  type FeatureId,
+} from './data/features.ts';
 export { fetchMnistAsset, mnistDataset, MNIST_CLASSES, MNIST_PIXELS, parseMnistAsset } from './data/mnist.ts';
 export type { Dataset } from './data/dataset.ts';
 export { storedZip } from './export/npz.ts';
 export { likelihoodFor, TASK_NAMES, TASKS } from './data/tasks.ts';
-export { TOY_DEFAULTS, TOY_TASKS, type ToyTask, toyDataset } from './data/toy.ts';
+export { isRegressionToy, TOY_DEFAULTS, TOY_TASKS, type ToyTask, toyDataset, toyTarget } from './data/toy.ts';
 export { SCALED_REGRESSION_DEFAULTS, scaledRegressionDataset } from './data/scaled-regression.ts';
 export { ExportError, type ExportData, type ExportFile, type ExportSetup, exportPytorch } from './export/pytorch.ts';
 export { BARS_DEFAULTS, barsDataset } from './data/bars.ts';
@@ -39,6 +51,6 @@ export {
 export { checkSetting, describeRange, type KeyedSetting } from './optim/schema.ts';
 export type { HostArray } from './optim/state.ts';
 export { normalAt } from './rng.ts';
-export { inSetupRange, rangeText, SETUP, type SetupSetting } from './setup-spec.ts';
+export { FEATURES_SETTING, inSetupRange, rangeText, SETUP, type SetupSetting } from './setup-spec.ts';
 export { defaultKfac, defaultNatural } from './kfac/spec.ts';
 export { exportCaveats } from './export/caveats.ts';

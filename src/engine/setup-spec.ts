@@ -4,6 +4,7 @@
  * src/ui/setup-panel.tsx and src/ui/config.ts) and on the command line (src/cli/args.ts), which allows more
  * because its memory budget judges big setups. Plain data.
  */
+import { FEATURE_IDS } from './data/features.ts';
 import { TOY_MAX_NOISE, TOY_MAX_POINTS } from './data/toy.ts';
 
 /** A closed range [min, max]. */
@@ -112,3 +113,11 @@ export const SETUP = {
     cliRange: SIGMA_RANGE,
   },
 } as const satisfies Readonly<Record<string, SetupSetting>>;
+
+/** The toy tasks' input features (engine/data/features.ts lists them): a list, not a number, so kept apart. */
+export const FEATURES_SETTING = {
+  label: 'input features',
+  url: 'features',
+  cli: '--features',
+  help: `toy tasks: the network's inputs, a list of ${FEATURE_IDS.join(',')}`,
+} as const;

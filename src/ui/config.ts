@@ -9,6 +9,7 @@ import {
   TOY_TASKS,
   type ToyTask,
   archOfHidden,
+  isRegressionToy,
   parseArch,
   readsImages,
   TASKS,
@@ -17,13 +18,18 @@ import {
   MNIST_PIXELS,
   SCALED_REGRESSION_DEFAULTS,
   TASK_NAMES,
+  DEFAULT_FEATURES,
+  formatFeatures,
+  parseFeatures,
   estimateMemory,
   formatBytes,
   type DataShape,
+  type FeatureId,
   LIKELIHOODS,
   inSetupRange,
   rangeText,
   SETUP,
+  FEATURES_SETTING,
   type SetupSetting,
   defaultFishLeg,
   defaultOptimizer,
@@ -93,6 +99,8 @@ export const TASK_LABELS: Readonly<Record<TaskChoice, string>> = {
   circles: 'Circles',
   xor: 'XOR',
   gaussians: 'Gaussian blobs',
+  plane: 'Plane (regression)',
+  bumps: 'Gaussian bumps (regression)',
   bars: 'Bars and stripes (8×8 images)',
   mnist: 'MNIST digits (classification)',
   'mnist-ae': 'MNIST autoencoder',
@@ -405,6 +413,7 @@ const SINGLE_KEYS = [
   'seeds',
   'file',
   'test',
+  FEATURES_SETTING.url,
   'hidden',
   'lik',
   'batch',
@@ -443,6 +452,10 @@ export function linkNotices(q: URLSearchParams): string[] {
     out.push('task=csv names no file: pick a CSV file to train on');
   }
   if (q.get('task') !== 'csv' && file !== null) out.push(`file=${clip(file)} applies to task=csv only; it was ignored`);
+  const features = q.get(FEATURES_SETTING.url);
+  const task = q.get('task') ?? DEFAULT_CONFIG.data.task;
+  if (features !== null && !(TOY_TASKS as readonly string[]).includes(task))
+    out.push(`${FEATURES_SETTING.url}=${clip(features)} applies to the 2D toy tasks only; it was ignored`);
   return out;
 }
 
@@ -496,6 +509,7 @@ export function parseSearch(search: string): { config: PlaygroundConfig; warning
     ...seedsOf(setting(SETUP.seeds, 1)),
     ...(file !== null ? { file } : {}),
     ...(isToy ? testFractionOf(q.get('test'), task as ToyTask, warnings) : {}),
+    ...(isToy ? featuresOf(q.get(FEATURES_SETTING.url), warnings) : {}),
   };
   const md = modelFor(task);
   const rawHidden = q.get('hidden');
@@ -506,7 +520,7 @@ export function parseSearch(search: string): { config: PlaygroundConfig; warning
     else hidden = h;
   }
   let likelihood = pick('lik', ['auto', ...LIKELIHOODS] as const, 'auto');
-  if (likelihood === 'categorical' && task === 'mnist-ae') {
+  if (likelihood === 'categorical' && (task === 'mnist-ae' || (isToy && isRegressionToy(task as ToyTask)))) {
     // The trainer refuses it (an autoencoder's targets are pixels, not classes): the race would never start.
     warnings.push(`lik=categorical needs class labels, which ${task} has not; using auto`);
     likelihood = 'auto';
@@ -625,7 +639,7 @@ function linkMemory(data: PlaygroundConfig['data'], model: ModelSpec, runs: read
       : {
           trainRows: toy ? data.n - testRows : mnist ? MNIST_DIGITS - testRows : bars ? data.n - testRows : 0,
           testRows,
-          inputDim: toy ? 2 : image ? image.h * image.w * image.c : 1,
+          inputDim: toy ? (data.features?.length ?? 2) : image ? image.h * image.w * image.c : 1,
           outputDim: toy ? toy.classes : data.task === 'mnist' ? MNIST_CLASSES : mnist ? MNIST_PIXELS : bars ? 2 : 1,
           targetsAreInputs: data.task === 'mnist-ae',
           ...(image ? { image } : {}),
@@ -661,6 +675,22 @@ function testFractionOf(raw: string | null, task: ToyTask, warnings: string[]): 
   return x === fallback ? {} : { testFraction: x };
 }
 
+/**
+ * `features=<id>,<id>…` of a toy task (engine/data/features.ts): {} when absent or the plane itself (x₁, x₂),
+ * so that a config round-trips unchanged; a bad list warns and keeps the plane.
+ */
+export function featuresOf(raw: string | null, warnings: string[]): { features?: readonly FeatureId[] } {
+  if (raw === null) return {};
+  try {
+    const features = parseFeatures(raw);
+    return formatFeatures(features) === formatFeatures(DEFAULT_FEATURES) ? {} : { features };
+  } catch (e) {
+    const why = e instanceof Error ? e.message : String(e);
+    warnings.push(`${FEATURES_SETTING.url}=${clip(raw)}: ${why}; using ${formatFeatures(DEFAULT_FEATURES)}`);
+    return {};
+  }
+}
+
 /** Longest CSV file name a link keeps. */
 const MAX_FILE_NAME = 120;
 
@@ -686,6 +716,9 @@ export function toSearch(config: PlaygroundConfig): string {
     q.set('noise', String(config.data.noise));
     const tf = config.data.testFraction;
     if (tf !== undefined && tf !== TOY_DEFAULTS[config.data.task as ToyTask].testFraction) q.set('test', String(tf));
+    const f = config.data.features;
+    if (f !== undefined && formatFeatures(f) !== formatFeatures(DEFAULT_FEATURES))
+      q.set(FEATURES_SETTING.url, formatFeatures(f));
   }
   q.set('seed', String(config.data.seed));
   if ((config.data.seeds ?? 1) > 1) q.set('seeds', String(config.data.seeds));

@@ -5,7 +5,7 @@
 import { memo, useEffect, useRef } from 'react';
 import { toyDataset, TOY_TASKS, type ToyTask, labelsOf } from '../engine/page.ts';
 import { TASK_LABELS } from './config.ts';
-import { classColour, toHex } from './views/colour.ts';
+import { classColour, divergingColour, toHex } from './views/colour.ts';
 
 /** Points drawn per thumbnail: enough for the shape, cheap to generate on every noise change. */
 const THUMB_POINTS = 240;
@@ -15,6 +15,8 @@ const SHORT: Readonly<Record<ToyTask, string>> = {
   circles: 'Circles',
   xor: 'XOR',
   gaussians: 'Blobs',
+  plane: 'Plane',
+  bumps: 'Bumps',
 };
 /** CSS pixels per side. */
 const THUMB_SIZE = 50;
@@ -32,13 +34,15 @@ const Thumb = memo(function Thumb({ task, noise, seed }: { task: ToyTask; noise:
     ctx.fillStyle = '#fff';
     ctx.fillRect(0, 0, THUMB_SIZE, THUMB_SIZE);
     const d = toyDataset(task, { n: THUMB_POINTS, noise, seed, testFraction: 0 });
-    const k = d.numClasses ?? 2;
-    const labels = labelsOf(d.train.y, k);
+    // Classes in their colours; a regression target on the diverging scale (blue negative, red positive).
+    const k = d.numClasses;
+    const labels = k !== undefined ? labelsOf(d.train.y, k) : null;
+    const colour = (i: number) => toHex(labels ? classColour(labels[i]!) : divergingColour(d.train.y[i]!, 1));
     // The generators' points lie in about [-1, 1]²; noise beyond that is clipped by the frame, as on the page.
     const half = THUMB_SIZE / 2;
     const scale = half / 1.2;
     for (let i = 0; i < d.train.n; i++) {
-      ctx.fillStyle = toHex(classColour(labels[i]!));
+      ctx.fillStyle = colour(i);
       ctx.fillRect(half + d.train.x[2 * i]! * scale - 1.25, half - d.train.x[2 * i + 1]! * scale - 1.25, 2.5, 2.5);
     }
   }, [task, noise, seed]);

@@ -11,6 +11,9 @@ import {
   TOY_DEFAULTS,
   TOY_TASKS,
   type ToyTask,
+  isRegressionToy,
+  toyDataset,
+  withFeatures,
   ExportError,
   type Dataset,
   type ExportData,
@@ -30,7 +33,11 @@ export const EXPORT_SCRIPT = 'playground.py';
 /** The one download when the script comes with side files (MNIST's data). */
 export const EXPORT_BUNDLE = 'playground.zip';
 
-const isToy = (t: string): t is ToyTask => (TOY_TASKS as readonly string[]).includes(t);
+// The script ports the classification toys' generators; a regression toy's points are embedded as a table.
+const isToy = (t: string): t is ToyTask =>
+  (TOY_TASKS as readonly string[]).includes(t) && !isRegressionToy(t as ToyTask);
+const isRegression = (t: string): t is ToyTask =>
+  (TOY_TASKS as readonly string[]).includes(t) && isRegressionToy(t as ToyTask);
 
 export function exportSetupFromPlayground(
   config: PlaygroundConfig,
@@ -49,10 +56,17 @@ export function exportSetupFromPlayground(
       n: d.n,
       noise: d.noise,
       seed: d.seed,
-      testFraction: t.testFraction,
+      testFraction: d.testFraction ?? t.testFraction,
       classes: t.classes,
+      ...(d.features ? { features: d.features } : {}),
     };
-    dims = { inputDim: 2, outputDim: t.classes, kind: 'classification' };
+    dims = { inputDim: d.features?.length ?? 2, outputDim: t.classes, kind: 'classification' };
+  } else if (isRegression(d.task)) {
+    const split = d.testFraction !== undefined ? { testFraction: d.testFraction } : {};
+    const toy = toyDataset(d.task, { n: d.n, noise: d.noise, seed: d.seed, ...split });
+    const dataset = d.features ? withFeatures(toy, d.features) : toy;
+    data = { source: 'table', dataset, embed: true };
+    dims = dataset;
   } else if (d.task === 'mnist' || d.task === 'mnist-ae') {
     if (!mnist) throw new ExportError("MNIST's digits are still loading: the script carries them");
     data = { source: 'mnist', task: d.task };

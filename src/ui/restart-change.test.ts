@@ -17,6 +17,10 @@ describe('a change that restarts a race with progress asks first', () => {
     ]);
     expect(restartChanges(c, { ...c, data: { ...c.data, testFraction: 0.3 } })).toEqual(['test % 20 → 30']);
     expect(restartChanges(c, { ...c, data: { ...c.data, seeds: 3 } })).toEqual(['seeds 1 → 3']);
+    expect(restartChanges(c, { ...c, data: { ...c.data, features: ['x1sq', 'x2sq'] } })).toEqual([
+      'inputs x₁ x₂ → x₁² x₂²',
+    ]);
+    expect(asksFirst(10, c, { ...c, data: { ...c.data, features: ['x1', 'x2', 'sin1'] } })).toBe(true);
   });
 
   it('names an optimizer change with the run’s new name', () => {

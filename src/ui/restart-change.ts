@@ -2,10 +2,12 @@
  * Changes that start the race over (data, model, a run's optimizer kind) ask first once the race has
  * progress. This says what a change is in words, for the question, and whether it must be asked.
  */
-import { OPTIMIZER_LABELS } from '../engine/page.ts';
+import { DEFAULT_FEATURES, featureSpec, OPTIMIZER_LABELS, type FeatureId } from '../engine/page.ts';
 import { TASK_LABELS, type PlaygroundConfig } from './config.ts';
 
 const hiddenText = (h: string) => (h === '' ? 'none' : h);
+const inputsText = (f: readonly FeatureId[] | undefined) =>
+  (f ?? DEFAULT_FEATURES).map((id) => featureSpec(id).label).join(' ');
 
 /** What differs between two setups, one phrase per change ("points 400 → 1000"), in the panel's order. */
 export function restartChanges(old: PlaygroundConfig, next: PlaygroundConfig): string[] {
@@ -21,6 +23,7 @@ export function restartChanges(old: PlaygroundConfig, next: PlaygroundConfig): s
     was('noise', d0.noise, d1.noise);
     if (d0.testFraction !== d1.testFraction && d1.testFraction !== undefined)
       was('test %', Math.round(100 * (d0.testFraction ?? 0.2)), Math.round(100 * d1.testFraction));
+    was('inputs', inputsText(d0.features), inputsText(d1.features));
   }
   was('seed', d0.seed, d1.seed);
   was('seeds', d0.seeds ?? 1, d1.seeds ?? 1);

@@ -31,6 +31,7 @@ import {
   seedsOf,
   type PlaygroundConfig,
 } from './config.ts';
+import { FeatureChips, withFeatures } from './feature-chips.tsx';
 import { CommittedNumberField } from './committed-number-field.tsx';
 import { csvParseNotice, wideInputNotice } from './csv-cost.ts';
 import { DataPicker } from './data-picker.tsx';
@@ -141,7 +142,7 @@ export function SetupPanel({ config, data, csvName, onChange, onCsv }: SetupPane
     // Points, noise and test split are settings of the 2D data sets: they carry over from one to another (as the
     // picker's thumbnails, drawn at the page's noise, promise).
     const toToy = (TOY_TASKS as readonly string[]).includes(task);
-    const keep = isToy && toToy ? { n: d.n, noise: d.noise } : {};
+    const keep = isToy && toToy ? { n: d.n, noise: d.noise, ...(d.features ? { features: d.features } : {}) } : {};
     const split = toToy && d.testFraction !== undefined ? { testFraction: d.testFraction } : {};
     onChange({
       ...config,
@@ -211,6 +212,12 @@ export function SetupPanel({ config, data, csvName, onChange, onCsv }: SetupPane
             onCommit={(pct) => pct !== null && onChange({ ...config, data: { ...d, testFraction: pct / 100 } })}
           />
         </div>
+      )}
+      {isToy && (
+        <FeatureChips
+          features={d.features}
+          onChange={(features) => onChange({ ...config, data: withFeatures(d, features) })}
+        />
       )}
       <div
         className={`dropzone${dragging ? ' over' : ''}`}

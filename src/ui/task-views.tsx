@@ -19,6 +19,7 @@ import {
   NetworkDiagram,
   Predictions,
   Reconstructions,
+  RegressionMaps,
   TwoParamDemo,
 } from './views/index.ts';
 
@@ -41,6 +42,23 @@ export function TaskViews({ task, runs, states }: TaskViewsProps) {
   // One row of maps whatever the column's width (a laptop's side column, a phone, a slide).
   const [box, width] = useElementWidth<HTMLDivElement>();
   if (!task || task.kind === 'none') return <p className="hint">This task has no picture: see the curves.</p>;
+  if (task.kind === 'field') {
+    return (
+      <div ref={box}>
+        <RegressionMaps
+          size={task.size}
+          extent={task.extent}
+          target={task.target}
+          points={{ x: task.x, y: task.y }}
+          runs={runs.map((r) => {
+            const f = states[r.id]?.frame;
+            return { ...ref(r), values: f?.kind === 'field' ? f.values : null };
+          })}
+          mapSize={fitSquares(width, runs.length + 1, 56, 56, 200)}
+        />
+      </div>
+    );
+  }
   if (task.kind === 'points') {
     return (
       <div ref={box}>

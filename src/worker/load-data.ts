@@ -3,7 +3,7 @@
  * `--preset`, the benchmarks): a CSV from its text, MNIST from bytes the caller supplies (fetched in the
  * page, read from disk in Node), a toy generated from its size, noise, split and seed.
  */
-import { csvDataset, type Dataset, getTask } from '../engine/index.ts';
+import { csvDataset, type Dataset, getTask, withFeatures } from '../engine/index.ts';
 import type { DataSpec } from './protocol.ts';
 
 /** Thrown for a DataSpec that cannot be loaded as given (a CSV task without its file). */
@@ -18,5 +18,6 @@ export function loadDataSpec(spec: DataSpec, mnistBytes: () => Promise<ArrayBuff
   }
   if (spec.task === 'mnist' || spec.task === 'mnist-ae') return getTask(spec.task).load({ mnistBytes });
   const split = spec.testFraction !== undefined ? { testFraction: spec.testFraction } : {};
-  return getTask(spec.task).load({ n: spec.n, noise: spec.noise, seed: spec.seed, ...split });
+  const data = getTask(spec.task).load({ n: spec.n, noise: spec.noise, seed: spec.seed, ...split });
+  return spec.features ? data.then((d) => withFeatures(d, spec.features!)) : data;
 }

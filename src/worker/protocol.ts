@@ -14,6 +14,7 @@ import type {
   Activation,
   Likelihood,
   TaskName,
+  FeatureId,
   StepMeasures,
   TrainerCheckpoint,
   WholeStepMeasures,
@@ -33,6 +34,11 @@ export interface DataSpec {
   readonly noise: number;
   /** Toys: share of the n points held out as the test split (default TOY_DEFAULTS' 0.2). */
   readonly testFraction?: number;
+  /**
+   * Toys: the input features the network is fed (engine/data/features.ts ids, in FEATURES' order); absent
+   * for the plane itself, x₁ and x₂.
+   */
+  readonly features?: readonly FeatureId[];
   /** Seeds the data, the initial weights and the batches of every run. */
   readonly seed: number;
   /**
@@ -203,6 +209,19 @@ export type TaskStatic =
       /** The test split's points (at most as many as the training points shown), for "show test data". */
       readonly testX?: Float32Array;
       readonly testLabels?: Uint32Array;
+      /** The input features the network is fed, computed from each point (absent: x₁ and x₂ themselves). */
+      readonly features?: readonly FeatureId[];
+    }
+  | {
+      /** A 2D regression toy: points with real targets, and the noise-free target on the view's grid. */
+      readonly kind: 'field';
+      readonly x: Float32Array;
+      readonly y: Float32Array;
+      readonly size: number;
+      readonly extent: [number, number, number, number];
+      /** The task's target on the grid (size² cells, row 0 at y = ymin). */
+      readonly target: Float32Array;
+      readonly features?: readonly FeatureId[];
     }
   | {
       readonly kind: 'images';
@@ -229,10 +248,14 @@ export interface NetworkFrame {
   readonly hidden: readonly Float32Array[];
   /** Per layer l (into layer l + 1): shown[l+1]×shown[l] weights, row-major (row i: into unit i), biases left out. */
   readonly weights: readonly Float32Array[];
+  /** The input units' features (TaskStatic's), absent for x₁ and x₂ themselves. */
+  readonly features?: readonly FeatureId[];
 }
 
 /** A run's task-view data at some step. */
 export type TaskFrame =
+  /** A 2D regression toy: the model's prediction on TaskStatic's grid (size² cells, row 0 at y = ymin). */
+  | { readonly kind: 'field'; readonly size: number; readonly values: Float32Array }
   | {
       readonly kind: 'grid';
       readonly size: number;

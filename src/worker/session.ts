@@ -585,7 +585,7 @@ function plannedShape(spec: DataSpec): DataShape | null {
   if (!(TOY_TASKS as readonly string[]).includes(spec.task) || !Number.isSafeInteger(spec.n)) return null;
   const d = TOY_DEFAULTS[spec.task as ToyTask];
   const testRows = Math.round(spec.n * (spec.testFraction ?? d.testFraction));
-  return { trainRows: spec.n - testRows, testRows, inputDim: 2, outputDim: d.classes };
+  return { trainRows: spec.n - testRows, testRows, inputDim: spec.features?.length ?? 2, outputDim: d.classes };
 }
 
 function describeError(err: unknown): { name: string; message: string } {

@@ -7,6 +7,11 @@
  */
 import {
   labelsOf,
+  computeFeatures,
+  isFeatureId,
+  TOY_TASKS,
+  toyTarget,
+  type ToyTask,
   type Dataset,
   materializeHostQ,
   denseDampedInverse,
@@ -56,16 +61,35 @@ export const MAX_EIGEN_DIM = 256;
 
 /** The static part of a dataset's task view, sent once per race. */
 export function taskStatic(data: Dataset): TaskStatic {
-  if (data.inputDim === 2 && data.kind === 'classification' && data.numClasses !== undefined) {
+  const plane = data.plane ?? (data.inputDim === 2 ? { train: data.train.x, test: data.test.x } : null);
+  if (plane && data.kind === 'classification' && data.numClasses !== undefined) {
     const n = Math.min(data.train.n, 600);
     const t = Math.min(data.test.n, 600);
     return {
       kind: 'points',
-      x: data.train.x.slice(0, 2 * n),
+      x: plane.train.slice(0, 2 * n),
       labels: labelsOf(data.train.y.subarray(0, n * data.numClasses), data.numClasses),
       classes: data.numClasses,
-      testX: data.test.x.slice(0, 2 * t),
+      testX: plane.test.slice(0, 2 * t),
       testLabels: labelsOf(data.test.y.subarray(0, t * data.numClasses), data.numClasses),
+      ...(data.plane ? { features: data.plane.features.filter(isFeatureId) } : {}),
+    };
+  }
+  if (plane && data.kind === 'regression' && data.outputDim === 1 && isToyName(data.name)) {
+    const n = Math.min(data.train.n, 600);
+    const extent = gridExtent(plane.train);
+    const task = data.name;
+    const grid = planeGrid(extent);
+    const target = new Float32Array(GRID_SIZE * GRID_SIZE);
+    for (let i = 0; i < target.length; i++) target[i] = toyTarget(task, grid[2 * i]!, grid[2 * i + 1]!);
+    return {
+      kind: 'field',
+      x: plane.train.slice(0, 2 * n),
+      y: data.train.y.slice(0, n),
+      size: GRID_SIZE,
+      extent,
+      target,
+      ...(data.plane ? { features: data.plane.features.filter(isFeatureId) } : {}),
     };
   }
   if (data.image && data.test.n > 0) {
@@ -103,6 +127,21 @@ export function gridExtent(x: Float32Array): [number, number, number, number] {
   const my = 0.1 * (y1 - y0);
   return [x0 - mx, x1 + mx, y0 - my, y1 + my];
 }
+
+/** The grid's points, (x₁, x₂) pairs row-major from ymin: GRID_SIZE² of them over `extent`. */
+function planeGrid([x0, x1, y0, y1]: readonly [number, number, number, number]): Float32Array {
+  const s = GRID_SIZE;
+  const input = new Float32Array(2 * s * s);
+  for (let r = 0; r < s; r++) {
+    for (let c = 0; c < s; c++) {
+      input[2 * (r * s + c)] = x0 + (c * (x1 - x0)) / (s - 1);
+      input[2 * (r * s + c) + 1] = y0 + (r * (y1 - y0)) / (s - 1);
+    }
+  }
+  return input;
+}
+
+const isToyName = (name: string): name is ToyTask => (TOY_TASKS as readonly string[]).includes(name);
 
 /** Row-wise softmax of k-wide logits, in place. */
 export function softmaxRows(v: Float32Array, k: number): Float32Array {
@@ -173,22 +212,23 @@ async function networkOnGrid(
 /** A run's task-view frame, or null when the task has no view; `network` adds the network view's data (2D tasks). */
 export async function taskFrame(trainer: Trainer, stat: TaskStatic, network = false): Promise<TaskFrame | null> {
   const k = trainer.ws.outDim;
+  if (stat.kind === 'field') {
+    const input = planeGrid(stat.extent);
+    const fed = stat.features ? computeFeatures(input, stat.features) : input;
+    return { kind: 'field', size: stat.size, values: await trainer.predict(fed, stat.size * stat.size) };
+  }
   if (stat.kind === 'points') {
     const extent = gridExtent(stat.x);
-    const [x0, x1, y0, y1] = extent;
     const s = GRID_SIZE;
-    const input = new Float32Array(2 * s * s);
-    for (let r = 0; r < s; r++) {
-      for (let c = 0; c < s; c++) {
-        input[2 * (r * s + c)] = x0 + (c * (x1 - x0)) / (s - 1);
-        input[2 * (r * s + c) + 1] = y0 + (r * (y1 - y0)) / (s - 1);
-      }
-    }
+    const input = planeGrid(extent);
+    // The grid lies in the plane; the network sees its points' features.
+    const fed = stat.features ? computeFeatures(input, stat.features) : input;
     if (network) {
-      const n = await networkOnGrid(trainer, input, s * s);
-      return { kind: 'grid', size: s, extent, probs: probabilities(n.mu, k).probs, network: n.network };
+      const n = await networkOnGrid(trainer, fed, s * s);
+      const net = stat.features ? { ...n.network, features: stat.features } : n.network;
+      return { kind: 'grid', size: s, extent, probs: probabilities(n.mu, k).probs, network: net };
     }
-    const mu = await trainer.predict(input, s * s);
+    const mu = await trainer.predict(fed, s * s);
     return { kind: 'grid', size: s, extent, probs: probabilities(mu, k).probs };
   }
   if (stat.kind === 'images') {

@@ -145,7 +145,7 @@ describe('messages quote what the user typed on one printable line', () => {
     ],
     [
       ['--task', 'a\nb'],
-      "option '--task <name>' argument 'a\\nb' is invalid. expected one of mnist-ae, mnist, spiral, circles, xor, gaussians, scaled-regression, bars",
+      "option '--task <name>' argument 'a\\nb' is invalid. expected one of mnist-ae, mnist, spiral, circles, xor, gaussians, plane, bumps, scaled-regression, bars",
     ],
     [
       ['--task', 'spiral', '--seed', '9'.repeat(400)],

@@ -29,6 +29,11 @@ export interface Dataset {
   /** Column names, when the data came with them (CSV). */
   readonly featureNames?: readonly string[];
   readonly targetNames?: readonly string[];
+  /**
+   * A 2D task fed through input features (features.ts): the feature ids in input order and each split's
+   * (x₁, x₂) rows, which the views draw over. Absent when the inputs are the plane itself.
+   */
+  readonly plane?: PlaneInputs;
   readonly train: Split;
   readonly test: Split;
 }
@@ -38,6 +43,13 @@ export function imageShapeOf(data: Pick<Dataset, 'image' | 'inputDim'>): ImageSh
   const im = data.image;
   if (!im) return undefined;
   return { h: im.height, w: im.width, c: Math.max(1, Math.round(data.inputDim / (im.width * im.height))) };
+}
+
+/** The plane behind a featured 2D dataset; `features` are ids of features.ts' FEATURES. */
+export interface PlaneInputs {
+  readonly features: readonly string[];
+  readonly train: Float32Array;
+  readonly test: Float32Array;
 }
 
 /** Thrown when arrays handed to `makeSplit` do not match the dimensions they claim. */

@@ -7,6 +7,7 @@ export * from './arch.ts';
 export * from './mnist.ts';
 export * from './toy.ts';
 export * from './scaled-regression.ts';
+export * from './features.ts';
 export * from './csv.ts';
 export * from './sampler.ts';
 export {

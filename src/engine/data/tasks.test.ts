@@ -75,6 +75,8 @@ describe('task registry', () => {
       'circles',
       'xor',
       'gaussians',
+      'plane',
+      'bumps',
       'scaled-regression',
       'bars',
     ]);
@@ -91,11 +93,13 @@ describe('task registry', () => {
       'categorical',
       'categorical',
       'gaussian',
+      'gaussian',
+      'gaussian',
       'categorical',
     ]);
     expect(likelihoodFor('regression')).toBe('gaussian');
     expect(() => getTask('cifar')).toThrow(
-      "unknown task 'cifar': choose one of mnist-ae, mnist, spiral, circles, xor, gaussians, scaled-regression, bars",
+      "unknown task 'cifar': choose one of mnist-ae, mnist, spiral, circles, xor, gaussians, plane, bumps, scaled-regression, bars",
     );
   });
 

@@ -11,11 +11,12 @@ import type { ImageShape } from '../layers/types.ts';
 import type { Dataset, DatasetKind } from './dataset.ts';
 import { fetchMnistAsset, mnistDataset, parseMnistAsset } from './mnist.ts';
 import { scaledRegressionDataset, SCALED_REGRESSION_DEFAULTS } from './scaled-regression.ts';
-import { toyDataset, TOY_DEFAULTS, type ToyOptions } from './toy.ts';
+import { isRegressionToy, toyDataset, TOY_DEFAULTS, type ToyOptions, type ToyTask } from './toy.ts';
 
 export { ArchError, formatArch, paramCount, parseArch, type Arch } from './arch.ts';
 
-export type TaskName = 'mnist-ae' | 'mnist' | 'spiral' | 'circles' | 'xor' | 'gaussians' | 'scaled-regression' | 'bars';
+export type TaskName =
+  'mnist-ae' | 'mnist' | 'spiral' | 'circles' | 'xor' | 'gaussians' | 'plane' | 'bumps' | 'scaled-regression' | 'bars';
 export const TASK_NAMES = [
   'mnist-ae',
   'mnist',
@@ -23,6 +24,8 @@ export const TASK_NAMES = [
   'circles',
   'xor',
   'gaussians',
+  'plane',
+  'bumps',
   'scaled-regression',
   'bars',
 ] as const satisfies readonly TaskName[];
@@ -57,13 +60,14 @@ function mnistLoader(task: 'mnist' | 'mnist-ae') {
   };
 }
 
-function toy(name: 'spiral' | 'circles' | 'xor' | 'gaussians', title: string): TaskSpec {
+function toy(name: ToyTask, title: string): TaskSpec {
+  const regression = isRegressionToy(name);
   return {
     name,
     title,
-    kind: 'classification',
+    kind: regression ? 'regression' : 'classification',
     defaultArch: `2-16t-16t-${TOY_DEFAULTS[name].classes}`,
-    likelihood: 'categorical',
+    likelihood: regression ? 'gaussian' : 'categorical',
     load: (options: TaskLoadOptions = {}) => Promise.resolve(toyDataset(name, options)),
   };
 }
@@ -93,6 +97,8 @@ export const TASKS: Readonly<Record<TaskName, TaskSpec>> = {
   circles: toy('circles', 'Circles'),
   xor: toy('xor', 'XOR'),
   gaussians: toy('gaussians', 'Gaussian blobs'),
+  plane: toy('plane', 'Plane (regression)'),
+  bumps: toy('bumps', 'Gaussian bumps (regression)'),
   'scaled-regression': {
     name: 'scaled-regression',
     title: 'Badly scaled regression',
@@ -154,7 +160,8 @@ export function defaultArchFor(data: Pick<Dataset, 'inputDim' | 'outputDim'>): s
  * with a non-default class count, the default's last size follows the data.
  */
 export function archForData(spec: string | undefined, data: Dataset, task?: TaskName): Arch {
-  let s = spec ?? (task ? TASKS[task].defaultArch : defaultArchFor(data));
+  // A toy fed through input features (features.ts) has as many inputs as features.
+  let s = spec ?? (task ? TASKS[task].defaultArch.replace(/^\d+/, String(data.inputDim)) : defaultArchFor(data));
   if (spec === undefined && task && TASKS[task].kind === 'classification' && data.numClasses !== undefined) {
     s = s.replace(/-\d+$/, `-${data.numClasses}`);
   }

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { labelsOf } from './dataset.ts';
-import { blobCentre, TOY_TASKS, ToyError, toyDataset } from './toy.ts';
+import { blobCentre, isRegressionToy, TOY_TASKS, ToyError, toyDataset } from './toy.ts';
 
 function counts(labels: Uint32Array, k: number): number[] {
   const out = new Array<number>(k).fill(0);
@@ -12,7 +12,8 @@ function counts(labels: Uint32Array, k: number): number[] {
   return out;
 }
 
-describe.each(TOY_TASKS)('%s', (task) => {
+// The classification toys; the regression ones have regression-toys.test.ts.
+describe.each(TOY_TASKS.filter((t) => !isRegressionToy(t)))('%s', (task) => {
   it('gives bit-identical data for the same seed and different data for another', () => {
     const a = toyDataset(task, { seed: 7, n: 300 });
     const b = toyDataset(task, { seed: 7, n: 300 });

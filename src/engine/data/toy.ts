@@ -6,8 +6,18 @@
 import { oneHot, type Dataset } from './dataset.ts';
 import { Rng, Stream } from '../rng.ts';
 
-export type ToyTask = 'spiral' | 'circles' | 'xor' | 'gaussians';
-export const TOY_TASKS = ['spiral', 'circles', 'xor', 'gaussians'] as const satisfies readonly ToyTask[];
+export type ToyTask = 'spiral' | 'circles' | 'xor' | 'gaussians' | 'plane' | 'bumps';
+export const TOY_TASKS = [
+  'spiral',
+  'circles',
+  'xor',
+  'gaussians',
+  'plane',
+  'bumps',
+] as const satisfies readonly ToyTask[];
+/** The 2D regression toys (TF Playground's "plane" and "multi-gaussian"): one real target per point. */
+export const TOY_REGRESSION: readonly ToyTask[] = ['plane', 'bumps'];
+export const isRegressionToy = (task: ToyTask): boolean => TOY_REGRESSION.includes(task);
 
 /** Generation settings; every field has a per-task default (TOY_DEFAULTS). */
 export interface ToyOptions {
@@ -27,6 +37,9 @@ export const TOY_DEFAULTS: Readonly<Record<ToyTask, Required<ToyOptions>>> = {
   circles: { n: 1000, noise: 0.05, seed: 0, testFraction: 0.2, classes: 2 },
   xor: { n: 1000, noise: 0.05, seed: 0, testFraction: 0.2, classes: 2 },
   gaussians: { n: 1000, noise: 0.15, seed: 0, testFraction: 0.2, classes: 3 },
+  // Regression: `classes` is the one target; noise jitters the target, not the point.
+  plane: { n: 1000, noise: 0.05, seed: 0, testFraction: 0.2, classes: 1 },
+  bumps: { n: 1000, noise: 0.05, seed: 0, testFraction: 0.2, classes: 1 },
 };
 
 /**
@@ -61,8 +74,31 @@ export function blobCentre(c: number, k: number): [number, number] {
   return [BLOB_RADIUS * Math.cos(a), BLOB_RADIUS * Math.sin(a)];
 }
 
+/** The bumps: centre and sign of each Gaussian, and their common width. */
+const BUMPS: readonly (readonly [number, number, number])[] = [
+  [-0.5, 0.5, 1],
+  [0.5, 0.5, -1],
+  [-0.5, -0.5, -1],
+  [0.5, -0.5, 1],
+  [0, 0, 0.6],
+];
+const BUMP_WIDTH = 0.3;
+
+/** The noise-free target of a regression toy at (a, b): the views draw it over the plane. */
+export function toyTarget(task: ToyTask, a: number, b: number): number {
+  if (task === 'plane') return (a + b) / 2;
+  if (task === 'bumps') {
+    let v = 0;
+    for (const [cx, cy, s] of BUMPS) v += s * Math.exp(-((a - cx) ** 2 + (b - cy) ** 2) / (2 * BUMP_WIDTH ** 2));
+    return v;
+  }
+  throw new ToyError(`${task} is not a regression task`);
+}
+
 function check(task: ToyTask, o: Required<ToyOptions>): void {
-  if (!Number.isInteger(o.classes) || o.classes < 2 || o.classes > 16) {
+  if (isRegressionToy(task)) {
+    if (o.classes !== 1) throw new ToyError(`${task} has one real target, not classes (got classes = ${o.classes})`);
+  } else if (!Number.isInteger(o.classes) || o.classes < 2 || o.classes > 16) {
     throw new ToyError(`${task}: classes must be an integer from 2 to 16, got ${o.classes}`);
   }
   if (task === 'xor' && o.classes !== 2) throw new ToyError(`xor has exactly 2 classes, got classes = ${o.classes}`);
@@ -105,6 +141,9 @@ function point(task: ToyTask, c: number, k: number, rng: Rng): [number, number] 
     }
     case 'gaussians':
       return blobCentre(c, k);
+    case 'plane':
+    case 'bumps':
+      return [2 * rng.uniform() - 1, 2 * rng.uniform() - 1];
     default:
       return task satisfies never;
   }
@@ -114,6 +153,7 @@ function point(task: ToyTask, c: number, k: number, rng: Rng): [number, number] 
 export function toyDataset(task: ToyTask, options: ToyOptions = {}): Dataset {
   const o: Required<ToyOptions> = { ...TOY_DEFAULTS[task], ...stripUndefined(options) };
   check(task, o);
+  if (isRegressionToy(task)) return regressionToy(task, o);
   const k = o.classes;
   const rng = new Rng(o.seed, Stream.data);
   const x = new Float32Array(2 * o.n);
@@ -138,6 +178,32 @@ export function toyDataset(task: ToyTask, options: ToyOptions = {}): Dataset {
     featureNames: ['x1', 'x2'],
     train: { x: x.slice(0, 2 * nTrain), y: y.slice(0, k * nTrain), n: nTrain },
     test: { x: x.slice(2 * nTrain), y: y.slice(k * nTrain), n: nTest },
+  };
+}
+
+/** A regression toy: points uniform in [-1, 1]², targets the task's function plus Gaussian noise. */
+function regressionToy(task: ToyTask, o: Required<ToyOptions>): Dataset {
+  const rng = new Rng(o.seed, Stream.data);
+  const x = new Float32Array(2 * o.n);
+  const y = new Float32Array(o.n);
+  for (let i = 0; i < o.n; i++) {
+    const [a, b] = point(task, 0, 1, rng);
+    x[2 * i] = a;
+    x[2 * i + 1] = b;
+    y[i] = toyTarget(task, a, b) + (o.noise > 0 ? o.noise * rng.normal() : 0);
+  }
+  // Points are independent and identically drawn, so the tail is a fair test split.
+  const nTest = Math.round(o.n * o.testFraction);
+  const nTrain = o.n - nTest;
+  return {
+    name: task,
+    inputDim: 2,
+    outputDim: 1,
+    kind: 'regression',
+    featureNames: ['x1', 'x2'],
+    targetNames: ['y'],
+    train: { x: x.slice(0, 2 * nTrain), y: y.slice(0, nTrain), n: nTrain },
+    test: { x: x.slice(2 * nTrain), y: y.slice(nTrain), n: nTest },
   };
 }
 

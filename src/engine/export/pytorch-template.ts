@@ -184,6 +184,8 @@ def load_data(data_root, how=None):
     if data["source"] == "toy":
         tx, tl, sx, sl = toy_dataset(data["task"], data["n"], data["noise"], data["seed"],
                                      data["test_fraction"], data["classes"])
+        if "features" in data:
+            tx, sx = toy_features(tx, data["features"]), toy_features(sx, data["features"])
         return tx, one_hot(tl, data["classes"]), sx, one_hot(sl, data["classes"])
     if data["source"] == "table":
         tx, ty = load_table_split("train")

@@ -11,6 +11,7 @@
 import { parseArch, paramCount } from '../data/arch.ts';
 import { labelsOf, type Dataset } from '../data/dataset.ts';
 import type { ToyTask } from '../data/toy.ts';
+import { FEATURES, isPlainPlane, type FeatureId } from '../data/features.ts';
 import type { Likelihood } from '../ops.ts';
 import { fishLegInitScale, type OptimizerConfig } from '../optim/config.ts';
 import { dataFile } from './data-file.ts';
@@ -34,6 +35,8 @@ export type ExportData =
       readonly seed: number;
       readonly testFraction: number;
       readonly classes: number;
+      /** The input features the network is fed (absent: x₁ and x₂ themselves). */
+      readonly features?: readonly FeatureId[];
     }
   /**
    * MNIST: the playground's split when the setup carries it (ExportSetup.splits), else, and with the script's
@@ -197,7 +200,7 @@ function validate(s: ExportSetup): { inputDim: number; outputDim: number } {
   const d = s.data;
   const dims =
     d.source === 'toy'
-      ? { inputDim: 2, outputDim: d.classes, classification: true }
+      ? { inputDim: d.features?.length ?? 2, outputDim: d.classes, classification: true }
       : d.source === 'mnist'
         ? { inputDim: 784, outputDim: d.task === 'mnist' ? 10 : 784, classification: d.task === 'mnist' }
         : {
@@ -292,6 +295,7 @@ function dataJson(s: ExportSetup, files: { train: string; test: string }): Recor
         seed: d.seed,
         test_fraction: d.testFraction,
         classes: d.classes,
+        ...(d.features && !isPlainPlane(d.features) ? { features: d.features } : {}),
       };
     case 'mnist':
       return { source: 'mnist', task: d.task };
@@ -523,6 +527,23 @@ function layerKindsPython(): string {
   ].join('\n');
 }
 
+/** The input features (features.ts) in Python: the same expression of each, on the plane's float32 points. */
+function featuresPython(): string {
+  return [
+    '# The input features a toy task may feed its network, as the engine declares them: float64 of the',
+    "# float32 points, rounded to float32 as the engine's Float32Array holds them.",
+    'TOY_FEATURES = {',
+    ...FEATURES.map((f) => `    ${pyStr(f.id)}: lambda x1, x2: ${f.numpy},`),
+    '}',
+    '',
+    '',
+    'def toy_features(x, features):',
+    '    x1, x2 = x[:, 0].astype(np.float64), x[:, 1].astype(np.float64)',
+    '    return np.stack([TOY_FEATURES[f](x1, x2) for f in features], axis=1).astype(np.float32)',
+    '',
+  ].join('\n');
+}
+
 /** The script and its side files for a setup; throws ExportError for a setup it cannot write. */
 export function exportPytorch(s: ExportSetup): ExportFile[] {
   validate(s);
@@ -624,6 +645,7 @@ export function exportPytorch(s: ExportSetup): ExportFile[] {
     `SETUP = json.loads(r'''${safeJson(setup)}''')`,
     embedded,
     layerKindsPython(),
+    featuresPython(),
     PY_DATA,
     PY_TORCH,
     '',

@@ -12,3 +12,4 @@ export { controlLosses, qHelping } from './q-helping.ts';
 export { Reconstructions } from './reconstructions.tsx';
 export { TwoParamDemo } from './two-param-demo.tsx';
 export type * from './types.ts';
+export { RegressionMaps } from './regression-maps.tsx';

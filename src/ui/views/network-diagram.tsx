@@ -7,7 +7,16 @@
  */
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { parseHexOr, toHex } from './colour.ts';
-import { edgeStyle, fieldToRgba, NET, networkLayout, networkProblem, unitField, type UnitPlace } from './network.ts';
+import {
+  edgeStyle,
+  fieldToRgba,
+  NET,
+  networkLayout,
+  networkProblem,
+  inputLabel,
+  unitField,
+  type UnitPlace,
+} from './network.ts';
 import { RasterCanvas } from './raster-canvas.tsx';
 import type { NetworkData, NetworkDiagramProps, ProbabilityGrid } from './types.ts';
 import './views.css';
@@ -34,7 +43,7 @@ function columnTitle(net: NetworkData, col: number): [string, string] {
 
 function unitName(net: NetworkData, col: number, unit: number): string {
   const last = net.shown.length - 1;
-  if (col === 0) return unit === 0 ? 'input x₁' : 'input x₂';
+  if (col === 0) return `input ${inputLabel(net, unit)}`;
   if (col === last) return net.widths[last] === 1 ? 'output: probability of class 1' : `output: class ${unit}`;
   return `layer ${col} (${net.acts[col - 1] ?? ''}), unit ${unit + 1}`;
 }
@@ -129,6 +138,17 @@ function Diagram({
             </div>
           ) : null,
         )}
+        {(units[0] ?? []).map((u) => (
+          // TF Playground names each input beside it: with features the inputs are no longer just x₁ and x₂.
+          <div
+            key={`in${u.unit}`}
+            className="views-net-input-label"
+            data-testid="network-input-label"
+            style={{ left: 0, width: pct(u.cx - NET.node / 2, width), top: pct(u.cy - 6, height) }}
+          >
+            {inputLabel(net, u.unit)}
+          </div>
+        ))}
         {units.flatMap((col) =>
           col.map((u) => (
             <button

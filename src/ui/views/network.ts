@@ -2,6 +2,7 @@
  * The network diagram's pure parts: where each unit sits, the heat map of one unit over the input plane (inputs,
  * hidden units, outputs alike), and how a weight becomes an edge. No canvas here, so they are unit-tested.
  */
+import { featureSpec } from '../../engine/page.ts';
 import { divergingColour, type Rgb } from './colour.ts';
 import type { NetworkData, ProbabilityGrid } from './types.ts';
 
@@ -47,12 +48,17 @@ export function unitField(
   const last = net.shown.length - 1;
   const values = new Float32Array(cells);
   if (col === 0) {
+    // An input unit is its feature of each grid point (x₁ or x₂ itself without features).
     const [x0, x1, y0, y1] = grid.extent;
-    const lo = unit === 0 ? x0 : y0;
-    const hi = unit === 0 ? x1 : y1;
+    const f = featureSpec(net.features?.[unit] ?? (unit === 0 ? 'x1' : 'x2'));
+    let range = 0;
     for (let r = 0; r < n; r++)
-      for (let c = 0; c < n; c++) values[r * n + c] = lo + ((unit === 0 ? c : r) * (hi - lo)) / (n - 1);
-    return { values, range: Math.max(Math.abs(lo), Math.abs(hi)) };
+      for (let c = 0; c < n; c++) {
+        const v = f.compute(x0 + (c * (x1 - x0)) / (n - 1), y0 + (r * (y1 - y0)) / (n - 1));
+        values[r * n + c] = v;
+        range = Math.max(range, Math.abs(v));
+      }
+    return { values, range: range > 0 ? range : 1 };
   }
   if (col === last) {
     // A single logit (Bernoulli) is the probability of class 1; k logits are the k class probabilities.
@@ -71,6 +77,11 @@ export function unitField(
     for (const v of values) if (Number.isFinite(v)) range = Math.max(range, Math.abs(v));
   }
   return { values, range };
+}
+
+/** An input unit's name: its feature's label (x₁, x₂ without features). */
+export function inputLabel(net: Pick<NetworkData, 'features'>, unit: number): string {
+  return featureSpec(net.features?.[unit] ?? (unit === 0 ? 'x1' : 'x2')).label;
 }
 
 /** RGBA (size×size) of a unit's field on the diverging scale, grid row 0 (ymin) at the bottom. */

@@ -3,6 +3,7 @@
  * The app layer (worker → store → App) produces these plain objects; the views only draw them.
  * Every array may be empty or hold NaN while a run is starting: the views then show "no data yet".
  */
+import type { FeatureId } from '../../engine/page.ts';
 
 /** One run as the views need it: a stable id, a display name and its CSS colour (e.g. '#1f77b4'). */
 export interface RunRef {
@@ -62,6 +63,8 @@ export interface NetworkData {
   hidden: readonly Float32Array[];
   /** Per layer l → l + 1: shown[l+1]×shown[l] weights, row-major. */
   weights: readonly Float32Array[];
+  /** The input units' features (engine/data/features.ts); absent: x₁ and x₂ themselves. */
+  features?: readonly FeatureId[];
 }
 
 /** Props of `NetworkDiagram`: one run at a time (a selector picks it), each with its grid and network data. */
