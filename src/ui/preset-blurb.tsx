@@ -24,6 +24,8 @@ export function PresetBlurb({ followed, onBack }: PresetBlurbProps) {
         data-modified={modified}
         title={open ? undefined : preset.blurb}
       >
+        {/* Where the presets scroll sideways (a phone), the active one can be off screen: name it. */}
+        <span className="blurb-title">{preset.title}. </span>
         <strong>What to watch{modified ? '' : ':'}</strong>
         {modified && (
           <>
