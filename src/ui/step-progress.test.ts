@@ -3,42 +3,16 @@
  * it, its final paused progress ends it, and Play and further steps wait for it.
  */
 import { describe, expect, it } from 'vitest';
-import type { Command, WorkerEvent } from '../worker/protocol.ts';
 import { DEFAULT_CONFIG } from './config.ts';
 import { initialState, reduce } from './race-reducer.ts';
 import { stepProgress } from './step-progress.tsx';
-import { TrainingClient, type WorkerPort } from './training-client.ts';
+import { emitReady, fakeWorkerPort } from './fake-worker-port.ts';
+import { TrainingClient } from './training-client.ts';
 
 function started() {
-  const sent: Command[] = [];
-  let emit: (e: WorkerEvent) => void = () => undefined;
-  const port: WorkerPort = {
-    post: (cmd) => sent.push(cmd),
-    listen: (onEvent) => {
-      emit = onEvent;
-    },
-    terminate: () => undefined,
-  };
+  const { port, sent, emit } = fakeWorkerPort();
   const client = new TrainingClient(port, DEFAULT_CONFIG, { schedule: (f) => f(), persist: false });
-  emit({ type: 'ready', requestId: 1, backend: { name: 'cpu', description: 'cpu' } });
-  emit({
-    type: 'raceReady',
-    requestId: 2,
-    raceId: 1,
-    data: {
-      name: 'spiral',
-      kind: 'classification',
-      inputDim: 2,
-      outputDim: 2,
-      trainRows: 320,
-      testRows: 80,
-      likelihood: 'categorical',
-      arch: '2-16t-16t-2',
-      params: 354,
-      layers: [],
-    },
-    task: { kind: 'none' },
-  });
+  emitReady(emit);
   const progress = (step: number, running = false): void =>
     emit({ type: 'progress', raceId: 1, step, running, stepsPerSecond: 0 });
   return { client, sent, emit, progress };

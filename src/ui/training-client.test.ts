@@ -5,24 +5,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import { defaultFishLeg } from '../engine/optim/config.ts';
-import type { Command, MetricPoint, WorkerEvent } from '../worker/protocol.ts';
+import type { Command, MetricPoint } from '../worker/protocol.ts';
 import { kindShades } from './colours.ts';
 import { DEFAULT_CONFIG, optimizerFor, runsFor } from './config.ts';
 import { appendThinned, thin } from './downsample.ts';
-import { TrainingClient, type WorkerPort } from './training-client.ts';
-
-function fakePort() {
-  const sent: Command[] = [];
-  let emit: (e: WorkerEvent) => void = () => undefined;
-  const port: WorkerPort = {
-    post: (cmd) => sent.push(cmd),
-    listen: (onEvent) => {
-      emit = onEvent;
-    },
-    terminate: () => undefined,
-  };
-  return { port, sent, emit: (e: WorkerEvent) => emit(e) };
-}
+import { emitReady, fakeWorkerPort } from './fake-worker-port.ts';
+import { TrainingClient } from './training-client.ts';
 
 const sync = (f: () => void) => f();
 const point = (step: number, trainLoss = 1 / (1 + step)): MetricPoint => ({
@@ -35,27 +23,9 @@ const point = (step: number, trainLoss = 1 / (1 + step)): MetricPoint => ({
 });
 
 function started() {
-  const f = fakePort();
+  const f = fakeWorkerPort();
   const client = new TrainingClient(f.port, DEFAULT_CONFIG, { schedule: sync, persist: false });
-  f.emit({ type: 'ready', requestId: 1, backend: { name: 'cpu', description: 'cpu' } });
-  f.emit({
-    type: 'raceReady',
-    requestId: 2,
-    raceId: 1,
-    data: {
-      name: 'spiral',
-      kind: 'classification',
-      inputDim: 2,
-      outputDim: 2,
-      trainRows: 320,
-      testRows: 80,
-      likelihood: 'categorical',
-      arch: '2-16t-16t-2',
-      params: 354,
-      layers: [],
-    },
-    task: { kind: 'none' },
-  });
+  emitReady(f.emit);
   return { ...f, client };
 }
 
@@ -132,7 +102,7 @@ describe('TrainingClient', () => {
   });
 
   it('records divergence and approximation switches; stops when every run diverged', () => {
-    const f = fakePort();
+    const f = fakeWorkerPort();
     const config = { ...DEFAULT_CONFIG, runs: runsFor([optimizerFor('sgd', 1e9)]) };
     const client = new TrainingClient(f.port, config, { schedule: sync, persist: false });
     f.emit({ type: 'ready', requestId: 1, backend: { name: 'cpu', description: 'cpu' } });
@@ -182,7 +152,7 @@ describe('series', () => {
 
 describe('a link to a CSV setup', () => {
   it('names the file, trains the default task meanwhile, and restores the setup once the file is loaded', () => {
-    const f = fakePort();
+    const f = fakeWorkerPort();
     const config = {
       ...DEFAULT_CONFIG,
       data: { task: 'csv', n: 0, noise: 0, seed: 4, file: 'train.csv' },
@@ -204,7 +174,7 @@ describe('a link to a CSV setup', () => {
   });
 
   it('without a file name still falls back to a working default', () => {
-    const f = fakePort();
+    const f = fakeWorkerPort();
     const config = { ...DEFAULT_CONFIG, data: { task: 'csv', n: 0, noise: 0, seed: 1 } } as const;
     const client = new TrainingClient(f.port, config, { schedule: sync, persist: false });
     expect(client.getSnapshot().awaitingCsv?.file).toBeNull();
@@ -215,7 +185,7 @@ describe('a link to a CSV setup', () => {
 
 describe('the step budget', () => {
   it('is sent with the setup and changes live; the worker reaching it stops the client playing', () => {
-    const f = fakePort();
+    const f = fakeWorkerPort();
     const client = new TrainingClient(f.port, { ...DEFAULT_CONFIG, stopAt: 3000 }, { schedule: sync, persist: false });
     expect(f.sent).toContainEqual({ type: 'stopAt', raceId: 1, step: 3000 });
     f.emit({ type: 'ready', requestId: 1, backend: { name: 'cpu', description: 'cpu' } });
