@@ -11,6 +11,7 @@
 // `wg` invocations (flat_index).
 
 //!include bindings.wgsl
+//!include window.wgsl
 
 struct Params {
   batch: u32,
@@ -88,21 +89,13 @@ fn col2im(
   var sum = 0.0;
   // Window row oy holds the pixel at kernel row ky when oy·stride_h + ky = iy + pad_h.
   for (var ky = 0u; ky < P.kh; ky++) {
-    let ty = iy + P.pad_h;
-    if (ty < ky || (ty - ky) % P.stride_h != 0u) {
-      continue;
-    }
-    let oy = (ty - ky) / P.stride_h;
-    if (oy >= P.oh) {
+    let oy = window_of(iy + P.pad_h, ky, P.stride_h, P.oh);
+    if (oy == P.oh) {
       continue;
     }
     for (var kx = 0u; kx < P.kw; kx++) {
-      let tx = ix + P.pad_w;
-      if (tx < kx || (tx - kx) % P.stride_w != 0u) {
-        continue;
-      }
-      let ox = (tx - kx) / P.stride_w;
-      if (ox >= P.ow) {
+      let ox = window_of(ix + P.pad_w, kx, P.stride_w, P.ow);
+      if (ox == P.ow) {
         continue;
       }
       let r = (b * P.oh + oy) * P.ow + ox;

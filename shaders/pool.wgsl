@@ -18,6 +18,7 @@
 // workgroups of `wg` invocations (flat_index).
 
 //!include bindings.wgsl
+//!include window.wgsl
 
 struct Params {
   batch: u32,
@@ -172,21 +173,13 @@ fn backward_sum(e: u32, is_max: bool) -> f32 {
   let out_per = P.oh * P.ow * P.c;
   var sum = 0.0;
   for (var ky = 0u; ky < P.kh; ky++) {
-    let ty = iy + P.pad_h;
-    if (ty < ky || (ty - ky) % P.stride_h != 0u) {
-      continue;
-    }
-    let oy = (ty - ky) / P.stride_h;
-    if (oy >= P.oh) {
+    let oy = window_of(iy + P.pad_h, ky, P.stride_h, P.oh);
+    if (oy == P.oh) {
       continue;
     }
     for (var kx = 0u; kx < P.kw; kx++) {
-      let tx = ix + P.pad_w;
-      if (tx < kx || (tx - kx) % P.stride_w != 0u) {
-        continue;
-      }
-      let ox = (tx - kx) / P.stride_w;
-      if (ox >= P.ow) {
+      let ox = window_of(ix + P.pad_w, kx, P.stride_w, P.ow);
+      if (ox == P.ow) {
         continue;
       }
       let j = (oy * P.ow + ox) * P.c + ci;

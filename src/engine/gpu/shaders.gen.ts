@@ -170,6 +170,7 @@ fn flat_index(wid: vec3<u32>, nwg: vec3<u32>, lid: u32, size: u32) -> u32 {
 // \`wg\` invocations (flat_index).
 
 //!include bindings.wgsl
+//!include window.wgsl
 
 struct Params {
   batch: u32,
@@ -247,21 +248,13 @@ fn col2im(
   var sum = 0.0;
   // Window row oy holds the pixel at kernel row ky when oy·stride_h + ky = iy + pad_h.
   for (var ky = 0u; ky < P.kh; ky++) {
-    let ty = iy + P.pad_h;
-    if (ty < ky || (ty - ky) % P.stride_h != 0u) {
-      continue;
-    }
-    let oy = (ty - ky) / P.stride_h;
-    if (oy >= P.oh) {
+    let oy = window_of(iy + P.pad_h, ky, P.stride_h, P.oh);
+    if (oy == P.oh) {
       continue;
     }
     for (var kx = 0u; kx < P.kw; kx++) {
-      let tx = ix + P.pad_w;
-      if (tx < kx || (tx - kx) % P.stride_w != 0u) {
-        continue;
-      }
-      let ox = (tx - kx) / P.stride_w;
-      if (ox >= P.ow) {
+      let ox = window_of(ix + P.pad_w, kx, P.stride_w, P.ow);
+      if (ox == P.ow) {
         continue;
       }
       let r = (b * P.oh + oy) * P.ow + ox;
@@ -1166,6 +1159,7 @@ fn adam(
 // workgroups of \`wg\` invocations (flat_index).
 
 //!include bindings.wgsl
+//!include window.wgsl
 
 struct Params {
   batch: u32,
@@ -1320,21 +1314,13 @@ fn backward_sum(e: u32, is_max: bool) -> f32 {
   let out_per = P.oh * P.ow * P.c;
   var sum = 0.0;
   for (var ky = 0u; ky < P.kh; ky++) {
-    let ty = iy + P.pad_h;
-    if (ty < ky || (ty - ky) % P.stride_h != 0u) {
-      continue;
-    }
-    let oy = (ty - ky) / P.stride_h;
-    if (oy >= P.oh) {
+    let oy = window_of(iy + P.pad_h, ky, P.stride_h, P.oh);
+    if (oy == P.oh) {
       continue;
     }
     for (var kx = 0u; kx < P.kw; kx++) {
-      let tx = ix + P.pad_w;
-      if (tx < kx || (tx - kx) % P.stride_w != 0u) {
-        continue;
-      }
-      let ox = (tx - kx) / P.stride_w;
-      if (ox >= P.ow) {
+      let ox = window_of(ix + P.pad_w, kx, P.stride_w, P.ow);
+      if (ox == P.ow) {
         continue;
       }
       let j = (oy * P.ow + ox) * P.c + ci;
@@ -1542,6 +1528,18 @@ fn cos_2pi(u: f32) -> f32 {
 /** Standard normal from one Threefry block, Box–Muller (rng.ts normalAt). */
 fn normal_from(w: vec2<u32>) -> f32 {
   return sqrt(-2.0 * log(to_uniform_open0(w.x))) * cos_2pi(to_uniform(w.y));
+}
+`,
+  window: `// Sliding-window geometry shared by the gathers that run a window backwards (conv.wgsl's col2im, pool.wgsl's
+// backward), mirroring src/engine/window.ts. Library only, no bindings or entry point: \`//!include window.wgsl\`.
+//   window_of(t, k, stride, n): the window o < n whose tap k sits at padded coordinate t, i.e. o·stride + k = t;
+//   n when there is none (t < k, t − k not a multiple of stride, or o past the last window).
+
+fn window_of(t: u32, k: u32, stride: u32, n: u32) -> u32 {
+  if (t < k || (t - k) % stride != 0u) {
+    return n;
+  }
+  return min((t - k) / stride, n);
 }
 `,
 } as const;
