@@ -9,7 +9,8 @@ import { describe, expect, it } from 'vitest';
 import { CpuBackend } from '../engine/cpu/backend.ts';
 import { defaultFishLeg, defaultOptimizer, type FishLegConfig, type OptimizerConfig } from '../engine/optim/config.ts';
 import { DEFAULT_CONFIG } from '../ui/config.ts';
-import { saveState, setupKey, type StateRecord, type StateStore } from '../ui/saved-state.ts';
+import { saveState, setupKey, type StateStore } from '../ui/saved-state.ts';
+import { memoryStateStore } from '../ui/memory-state-store.ts';
 import { TrainingClient, type WorkerPort } from '../ui/training-client.ts';
 import type { MetricPoint, RaceSpec, RunSpec, WorkerEvent } from './protocol.ts';
 import type { SavedRaceState } from './protocol.ts';
@@ -166,23 +167,6 @@ describe('resuming a saved race in a new session', () => {
   });
 });
 
-/** An in-memory StateStore that clones like IndexedDB does. */
-function memoryStore(): StateStore & { readonly record: () => StateRecord | undefined } {
-  let value: StateRecord | undefined;
-  return {
-    record: () => value,
-    get: () => Promise.resolve(structuredClone(value)),
-    put: (r) => {
-      value = structuredClone(r);
-      return Promise.resolve();
-    },
-    clear: () => {
-      value = undefined;
-      return Promise.resolve();
-    },
-  };
-}
-
 function connected(options: { store: StateStore }) {
   let emit: (e: WorkerEvent) => void = () => undefined;
   const session = new WorkerSession((e) => emit(e));
@@ -203,7 +187,7 @@ const PAGE_CONFIG = {
 
 describe('the page keeps the training state across a reload', () => {
   it('saves at a step, resumes at it after a reload, and the curves continue from the restored history', async () => {
-    const store = memoryStore();
+    const store = memoryStateStore();
     const first = connected({ store });
     await expect.poll(() => first.getSnapshot().data).not.toBeNull();
     for (let i = 0; i < 8; i++) first.stepOnce(10);
@@ -239,7 +223,7 @@ describe('the page keeps the training state across a reload', () => {
   });
 
   it('says why a kept state could not be restored and starts the race at step 0', async () => {
-    const store = memoryStore();
+    const store = memoryStateStore();
     const first = connected({ store });
     await expect.poll(() => first.getSnapshot().data).not.toBeNull();
     first.stepOnce(10);

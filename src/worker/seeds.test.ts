@@ -15,7 +15,8 @@ import { adoptRuns } from './resume.ts';
 import { loadSeedData, raceSeeds } from './seeds.ts';
 import { WorkerSession } from './session.ts';
 import { DEFAULT_CONFIG, type PlaygroundConfig } from '../ui/config.ts';
-import type { StateRecord, StateStore } from '../ui/saved-state.ts';
+import type { StateStore } from '../ui/saved-state.ts';
+import { memoryStateStore } from '../ui/memory-state-store.ts';
 import { TrainingClient, type WorkerPort } from '../ui/training-client.ts';
 
 const run = (id: string, optimizer: OptimizerConfig): RunSpec => ({ id, name: id, colour: '#123456', optimizer });
@@ -212,23 +213,6 @@ describe('a session on several seeds', () => {
   });
 });
 
-/** An in-memory StateStore that clones like IndexedDB does. */
-function memoryStore(): StateStore & { readonly record: () => StateRecord | undefined } {
-  let value: StateRecord | undefined;
-  return {
-    record: () => value,
-    get: () => Promise.resolve(structuredClone(value)),
-    put: (r) => {
-      value = structuredClone(r);
-      return Promise.resolve();
-    },
-    clear: () => {
-      value = undefined;
-      return Promise.resolve();
-    },
-  };
-}
-
 function connected(store: StateStore, config: PlaygroundConfig) {
   let emit: (e: WorkerEvent) => void = () => undefined;
   const session = new WorkerSession((e) => emit(e));
@@ -249,7 +233,7 @@ describe('the page on several seeds', () => {
       model: { ...DEFAULT_CONFIG.model, evalEvery: 10 },
       runs: [run('r1', ADAM), run('r2', FISHLEG)],
     };
-    const store = memoryStore();
+    const store = memoryStateStore();
     const first = connected(store, config);
     await expect.poll(() => first.getSnapshot().data).not.toBeNull();
     for (let i = 0; i < 3; i++) first.stepOnce(10);
