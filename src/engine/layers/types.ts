@@ -80,6 +80,23 @@ export interface KronShape {
   readonly p: number;
 }
 
+/**
+ * The rows a curvature method reads of one layer after a forward and backward pass on `rows` examples: the
+ * parameter gradient is Eᵀ Ā summed over `rows`·positions rows, with Ā the layer's input rows with their
+ * constant column (p wide) and E its output errors (m wide). A dense layer has one position per example; a
+ * conv layer one per output pixel (its patches and its errors at that pixel): the KFC / FishConv2d view.
+ */
+export interface KronRows {
+  /** Rows of `a` and `e`: examples × positions. */
+  readonly rows: number;
+  /** Positions per example (consecutive rows of one example). */
+  readonly positions: number;
+  /** Ā, rows × p (leading dimension p). */
+  readonly a: Tensor;
+  /** E, rows × m (leading dimension m). */
+  readonly e: Tensor;
+}
+
 /** One layer token of the architecture string. */
 export interface LayerGrammar {
   /** Whether `token` is written in this kind's grammar (the registry gives it to the first kind that claims it). */
@@ -223,6 +240,11 @@ export interface LayerKind {
   readonly ops: LayerOps;
   /** The Kronecker factor sides the layer offers to FishLeg and K-FAC. */
   kron(layer: LayerLayout): KronShape;
+  /**
+   * The layer's Kronecker rows on `rows` examples from its workspace input, its output errors (rows × m,
+   * leading dimension m) and its scratch after a forward pass; null for a kind without parameters.
+   */
+  kronRows(layer: LayerLayout, rows: number, input: Tensor, errors: Tensor, scratch: LayerScratch): KronRows | null;
   macs(layer: LayerLayout, rows: number): LayerMacs;
   readonly view: LayerView;
   /** Its PyTorch counterpart; null where the export does not write the kind yet (it refuses such a net). */

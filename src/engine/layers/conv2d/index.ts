@@ -42,6 +42,11 @@ export const conv2d: LayerKind = {
   inputOnes: false,
   ops: conv2dOps,
   kron: (layer) => ({ m: imageOfLayer(layer).output.c, p: patchOf(layer).patch + 1 }),
+  // The forward pass's patches (ones column included) and the NHWC errors, whose rows are output pixels.
+  kronRows: (layer, rows, _input, errors, scratch) => {
+    const { positions } = patchOf(layer);
+    return { rows: rows * positions, positions, a: scratch.cols!, e: errors };
+  },
   macs(layer, rows) {
     const { patch, positions } = patchOf(layer);
     const r = rows * positions;

@@ -50,6 +50,7 @@ export const pool: LayerKind = {
           [{ op: 'fill', n: rows * layer.m, value: 0, out }],
   },
   kron: () => ({ m: 0, p: 0 }),
+  kronRows: () => null,
   macs: () => ({ forward: 0, forwardTangent: 0, inputGrad: 0, weightGrad: 0 }),
   view: {
     label(layer) {
