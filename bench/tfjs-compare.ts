@@ -16,12 +16,14 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Command } from 'commander';
 import { CpuBackend } from '../src/engine/cpu/backend.ts';
 import { loadMnistNode } from '../src/engine/data/mnist-node.ts';
+import { barsDataset } from '../src/engine/data/bars.ts';
 import { batchIndices } from '../src/engine/data/sampler.ts';
 import { toyDataset } from '../src/engine/data/toy.ts';
 import type { Dataset } from '../src/engine/data/dataset.ts';
 import { defaultOptimizer } from '../src/engine/optim/config.ts';
 import type { Likelihood } from '../src/engine/ops.ts';
 import { Trainer } from '../src/engine/trainer.ts';
+import type { LayerLayout } from '../src/engine/layers/types.ts';
 import { fmt } from './timing.ts';
 
 const TFJS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'tfjs');
@@ -36,7 +38,7 @@ interface TfjsNet {
 interface TfjsModule {
   useBackend(name: 'wasm' | 'cpu'): Promise<string>;
   createNet(
-    layers: { n: number; m: number; act: string; w: Float32Array }[],
+    layers: (Pick<LayerLayout, 'kind' | 'n' | 'm' | 'act' | 'image'> & { w: Float32Array })[],
     likelihood: Likelihood,
     adam: { lr: number; beta1: number; beta2: number; eps: number },
   ): TfjsNet;
@@ -76,6 +78,22 @@ const NETS: NetCase[] = [
     batch: 100,
     data: () => loadMnistNode('mnist-ae'),
     steps: 4,
+  },
+  {
+    name: 'bars CNN',
+    arch: '8x8x1-c8k3p1r-mp2-f-2',
+    likelihood: 'categorical',
+    batch: 64,
+    data: () => barsDataset(),
+    steps: 20,
+  },
+  {
+    name: 'mnist CNN',
+    arch: '28x28x1-c16k5p2r-mp2-f-10',
+    likelihood: 'categorical',
+    batch: 100,
+    data: () => loadMnistNode('mnist'),
+    steps: 2,
   },
 ];
 
@@ -134,10 +152,12 @@ async function benchNet(
   ];
   await Promise.all(oursRuns.map((r) => r.backend.helperThreads()));
   const w0 = await oursRuns[0]!.trainer.readParams();
-  const layers = oursRuns[0]!.trainer.layout.layers.map((l, i) => ({
+  const layers = oursRuns[0]!.trainer.layout.layers.map((l) => ({
+    kind: l.kind,
     n: l.n,
     m: l.m,
-    act: net.arch.split('-')[i + 1]!.replace(/^\d+/, ''),
+    act: l.act,
+    ...(l.image ? { image: l.image } : {}),
     w: w0.subarray(l.offset, l.offset + l.size),
   }));
   const tfNets = new Map<'wasm' | 'cpu', TfjsNet>();
@@ -162,10 +182,12 @@ async function benchNet(
   const probe = ours('probe', {});
   const one = Trainer.create(probe.backend, { ...d, train: { ...d.train, x: b0.x, y: b0.y, n: net.batch } }, config);
   const ourLoss = (await one.evaluate()).trainLoss;
-  one.dispose();
-  probe.trainer.dispose();
-  probe.backend.dispose();
+  // Step 0 on every contender, outside the timed rounds (which start at step 1).
   for (const r of oursRuns) r.trainer.step(1);
+  for (const [b, n] of tfNets) {
+    await tfjs.useBackend(b);
+    n.step(b0.x, b0.y, net.batch);
+  }
   const losses = `step-0 loss: ours ${ourLoss.toFixed(6)}, tfjs-wasm ${tfLoss.get('wasm')!.toFixed(6)}, tfjs-cpu ${tfLoss.get('cpu')!.toFixed(6)}`;
 
   const contenders: Contender[] = [
@@ -204,6 +226,17 @@ async function benchNet(
       if (round > 0) c.samples.push(dt);
     }
   }
+  // Same steps taken: the loss of step 0's batch after them agrees too, which checks the backward passes.
+  const steps = 1 + (rounds + 1) * net.steps;
+  one.loadParams(await oursRuns[0]!.trainer.readParams());
+  const after = [`ours ${(await one.evaluate()).trainLoss.toFixed(6)}`];
+  for (const [b, n] of tfNets) {
+    await tfjs.useBackend(b);
+    after.push(`tfjs-${b} ${n.lossOn(b0.x, b0.y, net.batch).toFixed(6)}`);
+  }
+  one.dispose();
+  probe.trainer.dispose();
+  probe.backend.dispose();
   for (const r of oursRuns) {
     r.trainer.dispose();
     r.backend.dispose();
@@ -212,14 +245,18 @@ async function benchNet(
   return {
     name: `${net.name} ${net.arch}, batch ${net.batch}`,
     ms: new Map(contenders.map((c) => [c.name, median(c.samples)])),
-    losses,
+    losses: `${losses}; after ${steps} steps: ${after.join(', ')}`,
   };
 }
 
 async function main(): Promise<void> {
   const o = new Command('bench:tfjs')
     .option('--rounds <n>', 'alternated rounds per network (medians over them)', '7')
-    .option('--nets <list>', 'comma-separated indices into spiral,mnist preset,300-100-30', '0,1,2')
+    .option(
+      '--nets <list>',
+      'comma-separated indices into spiral,mnist preset,300-100-30,bars CNN,mnist CNN',
+      '0,1,2,3,4',
+    )
     .option('--seed <n>', 'seed of weights and batches', '1')
     .parse()
     .opts<{ rounds: string; nets: string; seed: string }>();
