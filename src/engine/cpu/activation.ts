@@ -51,7 +51,18 @@ export function actForward(
   for (let i = 0; i < rows; i++) {
     const si = sOff + i * cols;
     const oi = outOff + i * ldOut;
-    for (let j = 0; j < cols; j++) out[oi + j] = f(s[si + j]!);
+    // relu and identity inline: a call through the table per element costs several times the work (conv
+    // layers' outputs are the largest arrays a step touches).
+    if (act === 'relu') {
+      for (let j = 0; j < cols; j++) {
+        const v = s[si + j]!;
+        out[oi + j] = v > 0 ? v : 0;
+      }
+    } else if (act === 'identity') {
+      for (let j = 0; j < cols; j++) out[oi + j] = s[si + j]!;
+    } else {
+      for (let j = 0; j < cols; j++) out[oi + j] = f(s[si + j]!);
+    }
     if (ldOut > cols) out[oi + cols] = 1;
   }
 }
@@ -76,7 +87,13 @@ export function actBackward(
     const di = dOff + i * ldD;
     const si = sOff + i * cols;
     const oi = outOff + i * ldOut;
-    for (let j = 0; j < cols; j++) out[oi + j] = d[di + j]! * df(s[si + j]!);
+    if (act === 'relu') {
+      for (let j = 0; j < cols; j++) out[oi + j] = d[di + j]! * (s[si + j]! > 0 ? 1 : 0);
+    } else if (act === 'identity') {
+      for (let j = 0; j < cols; j++) out[oi + j] = d[di + j]!;
+    } else {
+      for (let j = 0; j < cols; j++) out[oi + j] = d[di + j]! * df(s[si + j]!);
+    }
     if (ldOut > cols) out[oi + cols] = extra;
   }
 }
