@@ -4,6 +4,7 @@
  * Every array may be empty or hold NaN while a run is starting: the views then show "no data yet".
  */
 import type { FeatureId } from '../../engine/page.ts';
+import type { FilterSet, MapShape } from './image-net.ts';
 
 /** One run as the views need it: a stable id, a display name and its CSS colour (e.g. '#1f77b4'). */
 export interface RunRef {
@@ -226,4 +227,24 @@ export interface TwoParamDemoProps {
   steps?: number;
   /** Canvas size in CSS pixels (default 380). */
   size?: number;
+}
+
+/** Props of `ImageNet`: an image classifier's filters, feature maps and class probabilities on test images. */
+export interface ImageNetProps {
+  width: number;
+  height: number;
+  /** The test images (row-major width×height, values in [0, 1]) the feature maps are of. */
+  images: Float32Array[];
+  labels?: Uint32Array;
+  classes: number;
+  /** Per run: probs[i] for images[i] and the frame's filters and per-layer outputs (absent before the first frame). */
+  runs: (RunRef & { probs: Float32Array[]; conv?: ImageNetData })[];
+}
+
+/** An image classifier's filters and per-layer outputs on the test images (the worker's ConvFrame). */
+export interface ImageNetData {
+  input: MapShape;
+  filters: FilterSet | null;
+  /** Per hidden layer: its label, its output as maps (absent: flat, drawn as bars) and values[i] for images[i]. */
+  layers: readonly { label: string; maps?: MapShape; values: readonly Float32Array[] }[];
 }
