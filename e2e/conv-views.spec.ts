@@ -49,6 +49,9 @@ test('CPU: a conv net on bars shows its filters, feature maps and class probabil
   const probs = page.getByTestId('imagenet-probs');
   await expect(probs.locator('li')).toHaveCount(2);
   await expect(probs).toContainText('(true)');
+  const diagram = page.getByTestId('imagenet-diagram');
+  await expect(diagram).toHaveAttribute('aria-label', 'network: 1×8×8 → 4×8×8 → 4×4×4 → flatten → 2');
+  await expect(diagram).toContainText('flatten');
   const example = page.getByTestId('imagenet-example');
   await expect(example).toContainText('test image 1 of');
   const before = await maps

@@ -35,6 +35,7 @@ export function layerInfo(layer: LayerLayout): LayerInfo {
     size: layer.size,
     label: kind.view.label(layer),
     ...(maps ? { maps } : {}),
+    ...(layer.image ? { inputMaps: layer.image.input } : {}),
   };
 }
 

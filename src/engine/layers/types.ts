@@ -192,6 +192,8 @@ export interface LayerInfo {
   readonly label: string;
   /** Its output as feature maps (LayerView.maps), absent for a layer whose output is flat. */
   readonly maps?: ImageShape;
+  /** The image it reads, for a layer over images (LayerLayout.image.input). */
+  readonly inputMaps?: ImageShape;
 }
 
 /**

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { divergingColour } from './colour.ts';
 import {
   channelPlane,
+  diagramBlocks,
   filterPlanes,
   filterRange,
   filterRgba,
@@ -80,5 +81,21 @@ describe('image-net pieces', () => {
     expect(stepExample(5, 1, 6)).toBe(0);
     expect(stepExample(2, 9, 6)).toBe(5);
     expect(stepExample(0, 1, 0)).toBe(0);
+  });
+
+  it('lays out an image net as map stacks, a flatten block and unit columns; a dense net gets none', () => {
+    const layers = [
+      { size: 40, m: 4, label: 'conv', maps: { h: 8, w: 8, c: 4 }, inputMaps: { h: 8, w: 8, c: 1 } },
+      { size: 0, m: 0, label: 'pool', maps: { h: 4, w: 4, c: 4 }, inputMaps: { h: 8, w: 8, c: 4 } },
+      { size: 130, m: 2, label: '2×(64+1)' },
+    ];
+    expect(diagramBlocks(layers)).toEqual([
+      { kind: 'maps', shape: { h: 8, w: 8, c: 1 }, label: 'input', learned: false },
+      { kind: 'maps', shape: { h: 8, w: 8, c: 4 }, label: 'conv', learned: true },
+      { kind: 'maps', shape: { h: 4, w: 4, c: 4 }, label: 'pool', learned: false },
+      { kind: 'flatten', size: 64 },
+      { kind: 'units', size: 2, label: '2×(64+1)' },
+    ]);
+    expect(diagramBlocks([{ size: 9, m: 3, label: '3×(2+1)' }])).toBeNull();
   });
 });

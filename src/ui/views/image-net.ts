@@ -119,3 +119,42 @@ export function stepExample(at: number, delta: number, count: number): number {
   if (!(count > 0)) return 0;
   return (((at + delta) % count) + count) % count;
 }
+
+/** One block of the image-net diagram, left to right. */
+export type DiagramBlock =
+  | { readonly kind: 'maps'; readonly shape: MapShape; readonly label: string; readonly learned: boolean }
+  | { readonly kind: 'flatten'; readonly size: number }
+  | { readonly kind: 'units'; readonly size: number; readonly label: string };
+
+/** What the diagram needs of a layer (LayerInfo's fields). */
+export interface DiagramLayer {
+  readonly size: number;
+  readonly label: string;
+  readonly maps?: MapShape;
+  readonly inputMaps?: MapShape;
+  /** Output width of a flat layer (LayerInfo.m, its Kronecker output side). */
+  readonly m: number;
+}
+
+/**
+ * The diagram's blocks: the input image, then each layer as a stack of maps (its output image) or a column of
+ * units, with a flatten block wherever a flat layer reads an image. Null for a net whose first layer reads no
+ * image (a dense net keeps its own diagram).
+ */
+export function diagramBlocks(layers: readonly DiagramLayer[]): DiagramBlock[] | null {
+  const input = layers[0]?.inputMaps;
+  if (!input) return null;
+  const blocks: DiagramBlock[] = [{ kind: 'maps', shape: input, label: 'input', learned: false }];
+  let image: MapShape | null = input;
+  layers.forEach((l) => {
+    if (l.maps) {
+      blocks.push({ kind: 'maps', shape: l.maps, label: l.label, learned: l.size > 0 });
+      image = l.maps;
+      return;
+    }
+    if (image) blocks.push({ kind: 'flatten', size: image.h * image.w * image.c });
+    image = null;
+    blocks.push({ kind: 'units', size: l.m, label: l.label });
+  });
+  return blocks;
+}
