@@ -4,22 +4,9 @@
  */
 import { matrixToRgba } from './raster.ts';
 import { symmetricRange } from './colour.ts';
+import type { FilterSet, MapShape } from './types.ts';
 
-/** An image's shape, h×w×c (NHWC), as the worker sends it. */
-export interface MapShape {
-  readonly h: number;
-  readonly w: number;
-  readonly c: number;
-}
-
-/** Filters as the worker sends them: `count` filters of `channels` planes h×w, filter-major, plane by plane. */
-export interface FilterSet {
-  readonly count: number;
-  readonly channels: number;
-  readonly h: number;
-  readonly w: number;
-  readonly values: Float32Array;
-}
+export type { FilterSet, MapShape } from './types.ts';
 
 /** One filter plane: output channel `filter`, input channel `channel`, h×w row-major. */
 export interface FilterPlane {

@@ -4,7 +4,6 @@
  * Every array may be empty or hold NaN while a run is starting: the views then show "no data yet".
  */
 import type { FeatureId } from '../../engine/page.ts';
-import type { FilterSet, MapShape } from './image-net.ts';
 
 /** One run as the views need it: a stable id, a display name and its CSS colour (e.g. '#1f77b4'). */
 export interface RunRef {
@@ -247,4 +246,20 @@ export interface ImageNetData {
   filters: FilterSet | null;
   /** Per hidden layer: its label, its output as maps (absent: flat, drawn as bars) and values[i] for images[i]. */
   layers: readonly { label: string; maps?: MapShape; values: readonly Float32Array[] }[];
+}
+
+/** An image's shape, h×w×c (NHWC), as the worker sends it. */
+export interface MapShape {
+  readonly h: number;
+  readonly w: number;
+  readonly c: number;
+}
+
+/** Filters as the worker sends them: `count` filters of `channels` planes h×w, filter-major, plane by plane. */
+export interface FilterSet {
+  readonly count: number;
+  readonly channels: number;
+  readonly h: number;
+  readonly w: number;
+  readonly values: Float32Array;
 }
