@@ -57,7 +57,7 @@ export {
 } from './memory.ts';
 export { initParams } from './model/mlp.ts';
 export { kronShape, layerInfo, layerKind } from './layers/registry.ts';
-export type { LayerInfo } from './layers/types.ts';
+export type { ImageShape, LayerFilters, LayerInfo } from './layers/types.ts';
 export { type Activation, type Likelihood, LIKELIHOODS } from './ops.ts';
 export {
   type FishLegApprox,

@@ -38,6 +38,7 @@ import { ShortcutsHelp } from './shortcuts-help.tsx';
 import { stepProgress } from './step-progress.tsx';
 
 import { InsideFishLegPanel, NetworkView, TaskViews } from './task-views.tsx';
+import { ImageNetDiagram } from './views/index.ts';
 import type { TrainingClient, TuneRequest } from './training-client.ts';
 import { TunePanel } from './tune-panel.tsx';
 import { MAX_TUNE_SEEDS, markerText, tunedMarker } from './tuned-marker.ts';
@@ -729,6 +730,12 @@ export function App({ client, embed = null }: AppProps) {
                 onShown={on.network}
                 {...(embed === null ? { hidden: cfg.model.hidden, onHidden: on.hidden } : {})}
               />
+            </section>
+          )}
+          {s.task?.kind !== 'points' && s.data?.layers[0]?.inputMaps && shows('network') && (
+            <section className="panel" aria-label="Network" data-testid="network-view">
+              <h2>The network</h2>
+              <ImageNetDiagram layers={s.data.layers} />
             </section>
           )}
         </div>

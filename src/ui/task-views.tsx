@@ -17,6 +17,7 @@ import {
   DecisionBoundaries,
   InsideFishLeg,
   NetworkDiagram,
+  ImageNet,
   Predictions,
   Reconstructions,
   RegressionMaps,
@@ -82,21 +83,40 @@ export function TaskViews({ task, runs, states }: TaskViewsProps) {
     );
   }
   const anyProbs = runs.some((r) => states[r.id]?.frame?.kind === 'probs');
-  if (anyProbs || task.labels) {
+  const imageRuns = runs.map((r) => {
+    const f = states[r.id]?.frame;
+    return {
+      ...ref(r),
+      probs: f?.kind === 'probs' ? f.probs : [],
+      ...(f?.kind === 'probs' && f.conv ? { conv: f.conv } : {}),
+    };
+  });
+  const predictions = (
+    <Predictions
+      width={task.width}
+      height={task.height}
+      images={task.images}
+      {...(task.labels ? { labels: task.labels } : {})}
+      classes={task.classes}
+      runs={imageRuns}
+    />
+  );
+  if (imageRuns.some((r) => r.conv)) {
     return (
-      <Predictions
-        width={task.width}
-        height={task.height}
-        images={task.images}
-        {...(task.labels ? { labels: task.labels } : {})}
-        classes={task.classes}
-        runs={runs.map((r) => {
-          const f = states[r.id]?.frame;
-          return { ...ref(r), probs: f?.kind === 'probs' ? f.probs : [] };
-        })}
-      />
+      <div className="task-views-image-net">
+        {predictions}
+        <ImageNet
+          width={task.width}
+          height={task.height}
+          images={task.images}
+          {...(task.labels ? { labels: task.labels } : {})}
+          classes={task.classes}
+          runs={imageRuns}
+        />
+      </div>
     );
   }
+  if (anyProbs || task.labels) return predictions;
   return (
     <Reconstructions
       width={task.width}

@@ -10,6 +10,8 @@ import type {
   EvalResult,
   FishLegApprox,
   LayerInfo,
+  ImageShape,
+  LayerFilters,
   OptimizerConfig,
   Activation,
   Likelihood,
@@ -266,7 +268,31 @@ export type TaskFrame =
     }
   /** Autoencoder: logits of each reconstruction; classification: softmax probabilities per image. */
   | { readonly kind: 'recon'; readonly logits: Float32Array[] }
-  | { readonly kind: 'probs'; readonly probs: Float32Array[] };
+  | { readonly kind: 'probs'; readonly probs: Float32Array[]; readonly conv?: ConvFrame };
+
+/** One layer's output on each of TaskStatic's test images, for the feature-map view. */
+export interface LayerActivations {
+  readonly kind: string;
+  /** The layer's description (LayerView.label). */
+  readonly label: string;
+  /** Its output as feature maps (NHWC values), absent for a flat output (drawn as bars). */
+  readonly maps?: ImageShape;
+  /** Per test image, the layer's m outputs after its activation. */
+  readonly values: readonly Float32Array[];
+}
+
+/**
+ * An image classifier's filters and feature maps at some step: the first layer's filters (when its weights
+ * form images) and every hidden layer's output on each of TaskStatic's test images (the output layer's is
+ * the frame's probs).
+ */
+export interface ConvFrame {
+  /** The network's input image. */
+  readonly input: ImageShape;
+  /** The first layer's filters and their weights, filter-major, plane by plane (LayerFilters without ld). */
+  readonly filters: (Omit<LayerFilters, 'ld'> & { readonly values: Float32Array }) | null;
+  readonly layers: readonly LayerActivations[];
+}
 
 /** Inside-FishLeg data of one run and layer. */
 export interface InsideFrame {

@@ -27,7 +27,7 @@ import {
   layerInfo,
   layerKind,
 } from '../engine/index.ts';
-import type { InsideFrame, InverseComparison, NetworkFrame, TaskFrame, TaskStatic } from './protocol.ts';
+import type { ConvFrame, InsideFrame, InverseComparison, NetworkFrame, TaskFrame, TaskStatic } from './protocol.ts';
 
 /** Cells per side of a decision-boundary grid. */
 export const GRID_SIZE = 40;
@@ -235,12 +235,66 @@ export async function taskFrame(trainer: Trainer, stat: TaskStatic, network = fa
     const px = stat.width * stat.height;
     const input = new Float32Array(stat.images.length * px);
     stat.images.forEach((img, i) => input.set(img, i * px));
-    const mu = await trainer.predict(input, stat.images.length);
+    const count = stat.images.length;
+    const first = trainer.layout.layers[0]!;
+    if (trainer.likelihood === 'categorical' && first.image) {
+      const { mu, conv } = await convFrame(trainer, input, count);
+      const probs = stat.images.map((_, i) => softmaxRows(mu.slice(i * k, (i + 1) * k), k));
+      return { kind: 'probs', probs, conv };
+    }
+    const mu = await trainer.predict(input, count);
     const rows = stat.images.map((_, i) => mu.slice(i * k, (i + 1) * k));
     if (trainer.likelihood === 'categorical') return { kind: 'probs', probs: rows.map((r) => softmaxRows(r, k)) };
     return { kind: 'recon', logits: rows };
   }
   return null;
+}
+
+/**
+ * An image net's filters and feature maps on `rows` images (`input`, rows × the net's input width): one forward
+ * pass through the engine that reads every hidden layer's whole output, and one bounded read of the first
+ * layer's weights when they form filters. Also returns the output layer's μ for the same images.
+ */
+export async function convFrame(
+  trainer: Trainer,
+  input: Float32Array,
+  rows: number,
+): Promise<{ mu: Float32Array; conv: ConvFrame }> {
+  const layers = trainer.layout.layers;
+  const first = layers[0]!;
+  if (!first.image)
+    throw new RangeError(`the feature-map view needs a net over images; its first layer is ${first.kind}`);
+  const widest = Math.max(1, ...layers.slice(0, -1).map((l) => l.m));
+  const { mu, hidden } = await trainer.activations(input, rows, widest);
+  const conv: ConvFrame = {
+    input: first.image.input,
+    filters: await filtersOf(trainer),
+    layers: hidden.map((h, li) => {
+      const l = layers[li]!;
+      const view = layerKind(l).view;
+      const maps = view.maps?.(l);
+      // activations() stores unit-major (unit u's rows at u·rows); a view wants each image's m outputs together.
+      const values = Array.from({ length: rows }, (_, r) => {
+        const v = new Float32Array(l.m);
+        for (let u = 0; u < l.m; u++) v[u] = h[u * rows + r]!;
+        return v;
+      });
+      return { kind: l.kind, label: view.label(l), ...(maps ? { maps } : {}), values };
+    }),
+  };
+  return { mu, conv };
+}
+
+/** The first layer's filters, one bounded read of its parameters; null when its weights form no images. */
+async function filtersOf(trainer: Trainer): Promise<ConvFrame['filters']> {
+  const l = trainer.layout.layers[0]!;
+  const f = layerKind(l).view.filters?.(l);
+  if (!f) return null;
+  const w = await trainer.backend.read(slice(trainer.params, l.offset, f.count * f.ld));
+  const plane = f.channels * f.h * f.w;
+  const values = new Float32Array(f.count * plane);
+  for (let o = 0; o < f.count; o++) values.set(w.subarray(o * f.ld, o * f.ld + plane), o * plane);
+  return { count: f.count, channels: f.channels, h: f.h, w: f.w, values };
 }
 
 /** Rows of Z one training row adds to a layer's Fisher factor: rank(M_i) ≤ min(m, rank Λ). */

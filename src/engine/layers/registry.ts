@@ -28,7 +28,15 @@ export function layerKind(layer: Pick<LayerLayout, 'kind'> | string): LayerKind 
 /** A layer as the views describe it (the worker sends it to the page). */
 export function layerInfo(layer: LayerLayout): LayerInfo {
   const kind = layerKind(layer);
-  return { kind: kind.kind, ...kind.kron(layer), size: layer.size, label: kind.view.label(layer) };
+  const maps = kind.view.maps?.(layer);
+  return {
+    kind: kind.kind,
+    ...kind.kron(layer),
+    size: layer.size,
+    label: kind.view.label(layer),
+    ...(maps ? { maps } : {}),
+    ...(layer.image ? { inputMaps: layer.image.input } : {}),
+  };
 }
 
 /** The Kronecker factor sides of a layer (layers/types.ts KronShape). */

@@ -190,6 +190,22 @@ export interface LayerInfo {
   readonly size: number;
   /** Its parameters' shape as the views print it, e.g. '16×(2+1)'. */
   readonly label: string;
+  /** Its output as feature maps (LayerView.maps), absent for a layer whose output is flat. */
+  readonly maps?: ImageShape;
+  /** The image it reads, for a layer over images (LayerLayout.image.input). */
+  readonly inputMaps?: ImageShape;
+}
+
+/**
+ * A layer's filters as images: `count` filters of `channels` planes h×w; plane ci of filter o has its pixel
+ * (y, x) at o·ld + ci·h·w + y·w + x inside the layer's parameters.
+ */
+export interface LayerFilters {
+  readonly count: number;
+  readonly channels: number;
+  readonly h: number;
+  readonly w: number;
+  readonly ld: number;
 }
 
 /** What the views can draw of one layer. */
@@ -201,6 +217,10 @@ export interface LayerView {
    * output unit i at offset + i·ld + j: the network diagram reads its edges through it.
    */
   readonly unitWeights: ((layer: LayerLayout) => { readonly ld: number }) | null;
+  /** Where its weights form small images (a conv layer's kernels), for the filter view; null when they do not. */
+  readonly filters: ((layer: LayerLayout) => LayerFilters) | null;
+  /** Its output as an image of channels (feature maps), for the feature-map view; null for a flat output. */
+  readonly maps: ((layer: LayerLayout) => ImageShape) | null;
 }
 
 /**

@@ -13,3 +13,5 @@ export { Reconstructions } from './reconstructions.tsx';
 export { TwoParamDemo } from './two-param-demo.tsx';
 export type * from './types.ts';
 export { RegressionMaps } from './regression-maps.tsx';
+export { ImageNet } from './image-net.tsx';
+export { ImageNetDiagram } from './image-net-diagram.tsx';

@@ -227,3 +227,39 @@ export interface TwoParamDemoProps {
   /** Canvas size in CSS pixels (default 380). */
   size?: number;
 }
+
+/** Props of `ImageNet`: an image classifier's filters, feature maps and class probabilities on test images. */
+export interface ImageNetProps {
+  width: number;
+  height: number;
+  /** The test images (row-major width×height, values in [0, 1]) the feature maps are of. */
+  images: Float32Array[];
+  labels?: Uint32Array;
+  classes: number;
+  /** Per run: probs[i] for images[i] and the frame's filters and per-layer outputs (absent before the first frame). */
+  runs: (RunRef & { probs: Float32Array[]; conv?: ImageNetData })[];
+}
+
+/** An image classifier's filters and per-layer outputs on the test images (the worker's ConvFrame). */
+export interface ImageNetData {
+  input: MapShape;
+  filters: FilterSet | null;
+  /** Per hidden layer: its label, its output as maps (absent: flat, drawn as bars) and values[i] for images[i]. */
+  layers: readonly { label: string; maps?: MapShape; values: readonly Float32Array[] }[];
+}
+
+/** An image's shape, h×w×c (NHWC), as the worker sends it. */
+export interface MapShape {
+  readonly h: number;
+  readonly w: number;
+  readonly c: number;
+}
+
+/** Filters as the worker sends them: `count` filters of `channels` planes h×w, filter-major, plane by plane. */
+export interface FilterSet {
+  readonly count: number;
+  readonly channels: number;
+  readonly h: number;
+  readonly w: number;
+  readonly values: Float32Array;
+}

@@ -64,6 +64,13 @@ export const conv2d: LayerKind = {
       return `conv ${im.output.c}×(${im.input.c}·${im.window.kh}·${im.window.kw}+1) → ${formatImage(im.output)}`;
     },
     unitWeights: null,
+    // Row o of W̄ holds filter o plane by plane (ci·kh·kw + ky·kw + kx, as im2col lays out a patch), bias last.
+    filters(layer) {
+      const im = imageOfLayer(layer);
+      const { kh, kw } = im.window;
+      return { count: im.output.c, channels: im.input.c, h: kh, w: kw, ld: patchOf(layer).patch + 1 };
+    },
+    maps: (layer) => imageOfLayer(layer).output,
   },
   pytorch: null,
 };

@@ -31,6 +31,8 @@ export const dense: LayerKind = {
   view: {
     label: (layer) => `${layer.m}×(${layer.n}+1)`,
     unitWeights: (layer) => ({ ld: layer.n + 1 }),
+    filters: null,
+    maps: null,
   },
   pytorch: {
     init: String.raw`def dense_init(layer, u):

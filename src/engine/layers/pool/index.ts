@@ -58,6 +58,8 @@ export const pool: LayerKind = {
       return `${im.pool} pool ${im.window.kh}×${im.window.kw} → ${formatImage(im.output)}`;
     },
     unitWeights: null,
+    filters: null,
+    maps: (layer) => layer.image!.output,
   },
   pytorch: null,
 };
