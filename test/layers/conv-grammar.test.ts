@@ -39,7 +39,15 @@ describe('image architectures', () => {
       ['pool', 108, 27, 0],
       ['dense', 27, 4, 4 * 28],
     ]);
-    expect(layerInfo(layers[0]!)).toEqual({ kind: 'conv2d', m: 3, p: 19, size: 57, label: 'conv 3×(2·3·3+1) → 6×6×3' });
+    expect(layerInfo(layers[0]!)).toEqual({
+      kind: 'conv2d',
+      m: 3,
+      p: 19,
+      size: 57,
+      label: 'conv 3×(2·3·3+1) → 6×6×3',
+      inputMaps: { c: 2, h: 6, w: 6 },
+      maps: { c: 3, h: 6, w: 6 },
+    });
     expect(layerInfo(layers[1]!).label).toBe('max pool 2×2 → 3×3×3');
   });
 
