@@ -1,15 +1,18 @@
 /**
- * K-FAC (docs/kfac.md §1–§4) as recorded op lists. Per dense layer l, every step: running averages
- * A_l ← εA_l + (1−ε)ĀᵀĀ/B of the inputs (bias column included) and G_l ← εG_l + (1−ε)ẼᵀẼ/B of errors
- * backpropagated from targets drawn from the model; every invEvery steps (and at step 0) the π-split damped
- * inverses, exact on the CPU backend (Cholesky) and by Newton–Schulz on WebGPU; then the step P_l = G_l⁻¹ ∇W̄_l A_l⁻¹, scaled by the KL clip ν (a device scalar)
- * and applied by the SGD kernel (momentum, weight decay). Nothing is read back.
+ * K-FAC (docs/kfac.md §1–§4) as recorded op lists. Per layer l with parameters, every step: running averages
+ * A_l ← εA_l + (1−ε)ĀᵀĀ/B of the inputs (bias column included) and G_l ← εG_l + (1−ε)ẼᵀẼ/(B·T) of errors
+ * backpropagated from targets drawn from the model, over the layer's Kronecker rows (layers/types.ts KronRows:
+ * T = 1 position per example for a dense layer, one per output pixel for a conv layer, KFC §6); every
+ * invEvery steps (and at step 0) the π-split damped inverses, exact on the CPU backend (Cholesky) and by
+ * Newton–Schulz on WebGPU; then the step P_l = G_l⁻¹ ∇W̄_l A_l⁻¹, scaled by the KL clip ν (a device scalar)
+ * and applied by the SGD kernel (momentum, weight decay). Layers without parameters (pooling) are skipped.
+ * Nothing is read back.
  */
 import type { Program } from '../backend.ts';
 import { withScratch, type Arena } from '../curvature/arena.ts';
 import { layerErrors } from '../curvature/fisher.ts';
 import { axpby, coef, gemm, scale } from '../curvature/op-builders.ts';
-import { kronShape } from '../layers/registry.ts';
+import { kronShape, layerKind } from '../layers/registry.ts';
 import { backwardOps, forwardOps, inputStride, outputGradOps, Workspace } from '../model/passes.ts';
 import { SGD_HYPER, SGD_LAYOUT } from '../hyper.ts';
 import type { Coef, Op } from '../ops.ts';
@@ -29,6 +32,8 @@ const TINY = 1e-30;
 
 /** Where one layer's factors sit in the flat factor (and inverse) buffers. */
 interface LayerFactors {
+  /** The layer's index in the model's layout. */
+  readonly index: number;
   readonly m: number;
   readonly p: number;
   readonly aOffset: number;
@@ -84,11 +89,13 @@ export class Kfac implements Optimizer {
     validateOptimizer(config);
     const { backend, layout, batch } = ctx;
     let off = 0;
-    this.layers = layout.layers.map((l) => {
+    // A layer without parameters (pooling) has no Fisher block: it gets no factors, inverses or step.
+    this.layers = layout.layers.flatMap((l, index) => {
+      if (l.size === 0) return [];
       const { m, p } = kronShape(l);
-      const f = { m, p, aOffset: off, gOffset: off + p * p };
+      const f = { index, m, p, aOffset: off, gOffset: off + p * p };
       off += p * p + m * m;
-      return f;
+      return [f];
     });
     this.factors = backend.alloc(off, 'kfac.factors');
     this.inverses = backend.alloc(off, 'kfac.inverses');
@@ -173,8 +180,7 @@ export class Kfac implements Optimizer {
   /** Layer l's current damped inverse factors (one readback), for views and tests. */
   async layerInverse(l: number): Promise<KfacLayerInverse> {
     this.assertLive();
-    const f = this.layers[l];
-    if (!f) throw new RangeError(`layer ${l} does not exist (the model has ${this.layers.length})`);
+    const f = this.factorsOf(l);
     const [a, g] = await Promise.all([
       this.ctx.backend.read(slice(this.inverses, f.aOffset, f.p * f.p)),
       this.ctx.backend.read(slice(this.inverses, f.gOffset, f.m * f.m)),
@@ -191,13 +197,21 @@ export class Kfac implements Optimizer {
   /** Layer l's running factors A (p×p) and G (m×m) before damping (one readback), for tests. */
   async layerFactors(l: number): Promise<{ a: Float64Array; g: Float64Array }> {
     this.assertLive();
-    const f = this.layers[l];
-    if (!f) throw new RangeError(`layer ${l} does not exist (the model has ${this.layers.length})`);
+    const f = this.factorsOf(l);
     const [a, g] = await Promise.all([
       this.ctx.backend.read(slice(this.factors, f.aOffset, f.p * f.p)),
       this.ctx.backend.read(slice(this.factors, f.gOffset, f.m * f.m)),
     ]);
     return { a: Float64Array.from(a), g: Float64Array.from(g) };
+  }
+
+  /** The factors of layer l of the layout; throws for a layer that does not exist or has no parameters. */
+  private factorsOf(l: number): LayerFactors {
+    const layers = this.ctx.layout.layers;
+    if (!layers[l]) throw new RangeError(`layer ${l} does not exist (the model has ${layers.length})`);
+    const f = this.layers.find((x) => x.index === l);
+    if (!f) throw new RangeError(`layer ${l} (${layers[l].kind}) has no parameters, so K-FAC keeps no factors for it`);
+    return f;
   }
 
   dispose(): void {
@@ -292,23 +306,21 @@ export class Kfac implements Optimizer {
       ...outputGradOps(sw, lik, sigma, B),
       ...backwardOps(sw, params, grads, B, 1, 0, new Set(layout.layers.map((_, l) => l))),
     ];
-    this.layers.forEach((f, l) => {
-      const w = (1 - eps) / B;
+    // A from the training pass's rows, G from the sampled pass's errors (the same forward pass, so the same
+    // patches). A conv layer has T positions per example: A sums over them per example, G averages (KFC).
+    for (const f of this.layers) {
+      const layer = layout.layers[f.index]!;
+      const kind = layerKind(layer);
+      const l = f.index;
+      const train = kind.kronRows(layer, B, ws.a[l]!, layerErrors(ws, l), ws.scratch[l]!)!;
+      const drawn = kind.kronRows(layer, B, sw.a[l]!, layerErrors(sw, l), sw.scratch[l]!)!;
+      const a = slice(this.factors, f.aOffset, f.p * f.p);
+      const g = slice(this.factors, f.gOffset, f.m * f.m);
       ops.push(
-        gemm('tn', f.p, f.p, B, ws.a[l]!, ws.a[l]!, slice(this.factors, f.aOffset, f.p * f.p), w, eps),
-        gemm(
-          'tn',
-          f.m,
-          f.m,
-          B,
-          layerErrors(sw, l),
-          layerErrors(sw, l),
-          slice(this.factors, f.gOffset, f.m * f.m),
-          w,
-          eps,
-        ),
+        gemm('tn', f.p, f.p, train.rows, train.a, train.a, a, (1 - eps) / B, eps),
+        gemm('tn', f.m, f.m, drawn.rows, drawn.e, drawn.e, g, (1 - eps) / (B * drawn.positions), eps),
       );
-    });
+    }
     return ops;
   }
 
@@ -325,6 +337,7 @@ export class Kfac implements Optimizer {
     const ops: Op[] = [];
     const sqrtGamma = { t: slice(this.hyper, H.sqrtGamma, 1), power: 1 as const };
     this.layers.forEach((f, l) => {
+      // l counts the layers with factors (their traces' slots), not the layout's layers.
       const trA = this.sc(2 * l);
       const trG = this.sc(2 * l + 1);
       const a = slice(this.factors, f.aOffset, f.p * f.p);
@@ -362,8 +375,8 @@ export class Kfac implements Optimizer {
     arena.scoped(() => {
       const width = Math.max(...this.layers.map((f) => f.m * f.p));
       const tmp = arena.take(width);
-      layout.layers.forEach((layer, l) => {
-        const f = this.layers[l]!;
+      for (const f of this.layers) {
+        const layer = layout.layers[f.index]!;
         const t = slice(tmp, 0, f.m * f.p);
         ops.push(
           gemm(
@@ -385,7 +398,7 @@ export class Kfac implements Optimizer {
             slice(this.dir, layer.offset, layer.size),
           ),
         );
-      });
+      }
     });
     if (this.config.klClip !== null) {
       const s = this.sIndex;

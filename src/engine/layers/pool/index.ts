@@ -18,7 +18,7 @@ export const pool: LayerKind = {
     const size = poolSizes(poolShape(layer, rows)).argmax;
     return size > 0 ? [{ name: 'argmax', size, dtype: 'u32' }] : [];
   },
-  curvature: false,
+  curvature: true,
   init() {},
   inputStride: (layer) => layer.n,
   inputOnes: false,
