@@ -6,6 +6,8 @@
  * estimate of a K-FAC conv run.
  */
 import { describe, expect, it } from 'vitest';
+import { parseArgs } from '../../src/cli/args.ts';
+import { runTraining } from '../../src/cli/train.ts';
 import { CpuBackend } from '../../src/engine/cpu/backend.ts';
 import { parseArch } from '../../src/engine/data/arch.ts';
 import { barsDataset } from '../../src/engine/data/bars.ts';
@@ -220,6 +222,26 @@ describe('K-FAC trains a conv net', () => {
     const { start, end } = await run(1, 100);
     expect(start).toBeGreaterThan(0.5);
     expect(end).toBeLessThan(0.1 * start);
+  });
+
+  it("the CLI trains the bars task's default conv net with K-FAC", async () => {
+    const run = await runTraining(
+      parseArgs([
+        '--backend',
+        'cpu',
+        '--quiet',
+        '--task',
+        'bars',
+        '--optimizer',
+        'kfac',
+        '--steps',
+        '30',
+        '--eval-every',
+        '30',
+      ]),
+    );
+    expect(run.config.arch).toBe(arch);
+    expect(run.curve[1]!.trainLoss).toBeLessThan(0.5 * run.curve[0]!.trainLoss);
   });
 
   it('the same seed gives the same weights, another seed others', async () => {

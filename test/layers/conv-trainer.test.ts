@@ -1,7 +1,7 @@
 /**
  * Conv nets through the Trainer on the CPU: the gradient of a step against central differences of the batch
  * loss in float64, the R-op against the directional derivative of the outputs, the memory estimate with the
- * patch buffers (and the eval chunk shrinking under a per-buffer limit), and K-FAC and the natural gradient taking one.
+ * patch buffers (and the eval chunk shrinking under a per-buffer limit), and the curvature methods' refusal.
  */
 import { describe, expect, it } from 'vitest';
 import type { Backend } from '../../src/engine/backend.ts';
@@ -127,24 +127,6 @@ describe('a conv net and its data', () => {
       });
     expect(make).toThrow(TrainConfigError);
     expect(make).toThrow("architecture '4x16x1-c2k3r-f-2' reads 4×16×1 images, but bars's images are 8×8×1");
-    be.dispose();
-  });
-});
-
-describe('a conv net and the curvature methods', () => {
-  it.each(['kfac', 'natural'] as const)('%s takes it at setup and lowers the loss', async (kind) => {
-    const be = new CpuBackend();
-    const t = Trainer.create(be, barsDataset({ n: 40 }), {
-      arch: '8x8x1-c2k3r-mp2-f-2',
-      likelihood: 'categorical',
-      optimizer: defaultOptimizer(kind),
-      batch: 8,
-      seed: 1,
-    });
-    const start = (await t.evaluate()).trainLoss;
-    t.step(10);
-    expect((await t.evaluate()).trainLoss).toBeLessThan(start);
-    t.dispose();
     be.dispose();
   });
 });

@@ -1,8 +1,8 @@
 /**
  * The conv2d layer: W̄ = [W.reshape(C_out, c·kh·kw) | b], C_out × (c·kh·kw + 1) (PyTorch's weight order, bias
  * last), over NHWC images; its input has no ones column (the patches carry it). Its Kronecker sides are the
- * output channels and the patch with its bias input, the FishConv2d / KFC structure (K-FAC's conv factors:
- * docs/kfac.md §6).
+ * output channels and the patch with its bias input, the FishConv2d / KFC structure: one Kronecker row per
+ * output pixel (docs/fishleg.md, "Conv layers").
  */
 import { patchSize, windowOutput } from '../../window.ts';
 import type { LayerKind, LayerLayout } from '../types.ts';

@@ -18,6 +18,7 @@ export const pool: LayerKind = {
     const size = poolSizes(poolShape(layer, rows)).argmax;
     return size > 0 ? [{ name: 'argmax', size, dtype: 'u32' }] : [];
   },
+  // Nothing to precondition: the curvature methods skip it, and their passes go through it.
   curvature: true,
   init() {},
   inputStride: (layer) => layer.n,
