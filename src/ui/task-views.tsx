@@ -297,7 +297,7 @@ export function InsideFishLegPanel({ runs, states, inspect, layers, inside, onIn
             onChange={(e) => onInspect({ runId: inspect.runId, layer: Number(e.target.value) })}
           >
             {layers.map((l, i) => (
-              <option key={i} value={i}>
+              <option key={i} value={i} disabled={l.size === 0}>
                 {`${i + 1}: ${l.label} (${l.size} weights)`}
               </option>
             ))}

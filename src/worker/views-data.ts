@@ -325,6 +325,15 @@ export async function insideFrame(trainer: Trainer, runId: string, index: number
   const l = layers[li]!;
   const layer = { index: li, ...layerInfo(l) };
   const base = { runId, step: trainer.stepCount, layer, damping: cfg.damping };
+  if (l.size === 0) {
+    return {
+      ...base,
+      q: null,
+      fInv: null,
+      relError: null,
+      note: `layer ${li + 1} (${l.kind}) has no weights, so no Fisher block to look inside`,
+    };
+  }
   if (l.size > MAX_MEASURE_BLOCK) {
     return {
       ...base,
@@ -386,7 +395,9 @@ export async function inverseComparisons(
   for (const { runId, trainer } of runs) {
     const layers = trainer.layout.layers;
     const li = Math.min(Math.max(0, index), layers.length - 1);
-    if (layers[li]!.size > MAX_INSPECT_BLOCK) continue;
+    // A layer without weights (pooling) has no block to compare.
+    const size = layers[li]!.size;
+    if (size === 0 || size > MAX_INSPECT_BLOCK) continue;
     const inv = await trainer.denseLayerInverse(li);
     if (!inv) continue;
     const idx = Array.from({ length: fisherRows(trainer, li) }, (_, i) => i);

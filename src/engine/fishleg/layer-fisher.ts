@@ -7,12 +7,17 @@
  * 16 passes instead of ~10⁵. The block is kept as a factor Z (F_ll = ZZᵀ) whose columns are c ⊗ ā_i, one per
  * row i and nonzero eigenvalue of M_i = Σ_c c cᵀ, so its eigendecomposition can go through the smaller of ZZᵀ
  * (d×d) and ZᵀZ (r×r), and products with Z cost m + p per column instead of d = m·p.
+ * A conv layer has T output positions per example, each with its patch ā_it and its own ∂μ_i/∂s_it, so its
+ * columns are Σ_t c_t ⊗ ā_it (docs/kfac.md §6): they come from one backward pass per network output (the
+ * bias tangents of the R-op would sum the positions) and the eigenpairs of each Λ_i.
  * Host float64; readbacks, so for views only.
  */
-import type { FisherModel } from './views.ts';
-import { kronShape } from '../layers/registry.ts';
-import { forwardOps, gatherInputsOp, ropOps, Workspace, type DeviceSplit } from '../model/passes.ts';
+import { outputFisher, type FisherModel } from './views.ts';
+import { layerErrors } from '../curvature/fisher.ts';
+import { kronShape, layerKind } from '../layers/registry.ts';
+import { backwardOps, forwardOps, gatherInputsOp, ropOps, Workspace, type DeviceSplit } from '../model/passes.ts';
 import type { Likelihood } from '../ops.ts';
+import type { Tensor } from '../tensor.ts';
 import { symmetricEigen } from './symeig.ts';
 
 /** F_ll = Z Zᵀ of one layer block on some rows; Z's column c is vec(c_c ⊗ ā_row(c)) (row-major W̄ order). */
@@ -23,10 +28,12 @@ export interface LayerFisher {
   readonly d: number;
   /** Columns of Z. */
   readonly r: number;
-  /** Row-major r×m: the output-side part c_c of each column, 1/√B included. */
+  /** Row-major r×(T·m): the output-side parts c_ct of each column, position by position, 1/√B included. */
   readonly c: Float64Array;
-  /** Row-major rows×p: the layer inputs ā_i (ones column included). */
+  /** Row-major (rows·T)×p: the layer's Kronecker rows ā_it (ones column included), T consecutive per row. */
   readonly abar: Float64Array;
+  /** T, the Kronecker rows per example (layers/types.ts KronRows.positions); 1 when absent (a dense layer). */
+  readonly positions?: number;
   /** The training row (0..rows−1) of each column. */
   readonly rowOf: Uint32Array;
   /** Rows averaged over. */
@@ -86,23 +93,33 @@ export async function layerFisher(
   const d = m * p;
   const B = idx.length;
   const ws = new Workspace(backend, layout, B, 'view.layerFisher');
-  const tangent = backend.alloc(layout.total, 'view.layerTangent');
   const k = ws.outDim;
   const fwd = backend.record('view.layerForward', [gatherInputsOp(ws, split.x, B), ...forwardOps(ws, params, B)]);
-  const rop = backend.record('view.layerRop', ropOps(ws, params, tangent, B));
   try {
     backend.write(ws.idx, idx);
     backend.run(fwd);
+    const rows = layerKind(layer).kronRows(layer, B, ws.a[l]!, layerErrors(ws, l), ws.scratch[l]!);
+    if (!rows) throw new RangeError(`layer ${l} (${layer.kind}) has no parameters, so no Fisher block`);
+    const T = rows.positions;
     const mu = Float64Array.from(await backend.read(ws.mu)).subarray(0, B * k);
-    const abar = Float64Array.from(await backend.read(ws.a[l]!)).subarray(0, B * p);
+    const abar = Float64Array.from(await backend.read(rows.a)).subarray(0, B * T * p);
+    const block = { m, p, d, abar: Float64Array.from(abar), rows: B };
+    if (T > 1) return { ...block, positions: T, ...(await positionColumns(model, ws, mu, rows.e, T * m)) };
     // jac[i][c·m + a] = ∂μ_ic/∂s_a: the bias tangent of unit a (bias = last column of W̄'s row a).
+    const tangent = backend.alloc(layout.total, 'view.layerTangent');
+    const rop = backend.record('view.layerRop', ropOps(ws, params, tangent, B));
     const jac = Array.from({ length: B }, () => new Float64Array(k * m));
-    for (let a = 0; a < m; a++) {
-      if (a > 0) backend.write(tangent, [0], offset + (a - 1) * p + n);
-      backend.write(tangent, [1], offset + a * p + n);
-      backend.run(rop);
-      const dmu = await backend.read(ws.dmu);
-      for (let i = 0; i < B; i++) for (let c = 0; c < k; c++) jac[i]![c * m + a] = dmu[i * k + c]!;
+    try {
+      for (let a = 0; a < m; a++) {
+        if (a > 0) backend.write(tangent, [0], offset + (a - 1) * p + n);
+        backend.write(tangent, [1], offset + a * p + n);
+        backend.run(rop);
+        const dmu = await backend.read(ws.dmu);
+        for (let i = 0; i < B; i++) for (let c = 0; c < k; c++) jac[i]![c * m + a] = dmu[i * k + c]!;
+      }
+    } finally {
+      backend.release(rop);
+      backend.free(tangent);
     }
     // M_i = C_i C_iᵀ from its eigenpairs; each kept column of C_i, over √B, gives a column of Z with ā_i.
     const cs: number[] = [];
@@ -119,28 +136,101 @@ export async function layerFisher(
         rowOf.push(i);
       }
     }
-    return {
-      m,
-      p,
-      d,
-      r: rowOf.length,
-      c: Float64Array.from(cs),
-      abar: Float64Array.from(abar),
-      rowOf: Uint32Array.from(rowOf),
-      rows: B,
-    };
+    return { ...block, r: rowOf.length, c: Float64Array.from(cs), rowOf: Uint32Array.from(rowOf) };
   } finally {
     backend.release(fwd);
-    backend.release(rop);
-    backend.free(tangent);
     ws.dispose();
   }
 }
 
-/** F_ll as a dense d×d matrix: Σ_c (c_c c_cᵀ) ⊗ (ā āᵀ), by rows of W̄. */
+/**
+ * The columns of a layer with T > 1 positions: per row i and eigenpair (λ, u) of Λ_i, c = √(λ/B) Σ_o u_o ∂μ_io/∂S_i
+ * (T·m values, position by position), the derivatives from one backward pass per output o with ∂nll/∂μ = e_o.
+ */
+async function positionColumns(
+  model: FisherModel,
+  ws: Workspace,
+  mu: Float64Array,
+  errors: Tensor,
+  width: number,
+): Promise<{ r: number; c: Float64Array; rowOf: Uint32Array }> {
+  const { backend, layout, params, likelihood, sigma } = model;
+  const B = ws.rows;
+  const k = ws.outDim;
+  // Only the errors are read: every layer skips its weight gradient, so the gradient buffer is never written.
+  const unused = backend.alloc(1, 'view.layerUnusedGrads');
+  const back = backend.record(
+    'view.layerBackward',
+    backwardOps(ws, params, unused, B, 1, 0, new Set(layout.layers.map((_, l) => l))),
+  );
+  try {
+    const jac: Float64Array[] = [];
+    for (let o = 0; o < k; o++) {
+      const unit = new Float32Array(B * k);
+      for (let i = 0; i < B; i++) unit[i * k + o] = 1;
+      backend.write(ws.gout, unit);
+      backend.run(back);
+      jac.push(Float64Array.from(await backend.read(errors)).subarray(0, B * width));
+    }
+    const cs: number[] = [];
+    const rowOf: number[] = [];
+    for (let i = 0; i < B; i++) {
+      const { values, vectors } = symmetricEigen(outputFisher(likelihood, mu.subarray(i * k, (i + 1) * k), sigma), k);
+      const top = Math.max(0, values[k - 1]!);
+      for (let j = 0; j < k; j++) {
+        if (!(values[j]! > 1e-12 * top)) continue;
+        const s = Math.sqrt(values[j]! / B);
+        const col = new Float64Array(width);
+        for (let o = 0; o < k; o++) {
+          const w = s * vectors[j * k + o]!;
+          if (w === 0) continue;
+          const g = jac[o]!;
+          for (let q = 0; q < width; q++) col[q] = col[q]! + w * g[i * width + q]!;
+        }
+        cs.push(...col);
+        rowOf.push(i);
+      }
+    }
+    return { r: rowOf.length, c: Float64Array.from(cs), rowOf: Uint32Array.from(rowOf) };
+  } finally {
+    backend.release(back);
+    backend.free(unused);
+  }
+}
+
+/** Z's columns as d-vectors (r×d): Σ_t c_ct ⊗ ā_row(c),t, for a layer with T > 1 positions. */
+function explicitColumns(f: LayerFisher, T: number): Float64Array {
+  const { m, p, d, r, c, abar, rowOf } = f;
+  const z = new Float64Array(r * d);
+  for (let col = 0; col < r; col++) {
+    for (let t = 0; t < T; t++) {
+      const a0 = (rowOf[col]! * T + t) * p;
+      for (let a = 0; a < m; a++) {
+        const ca = c[(col * T + t) * m + a]!;
+        if (ca === 0) continue;
+        const base = col * d + a * p;
+        for (let b = 0; b < p; b++) z[base + b] = z[base + b]! + ca * abar[a0 + b]!;
+      }
+    }
+  }
+  return z;
+}
+
+/** F_ll as a dense d×d matrix: Σ_c (c_c c_cᵀ) ⊗ (ā āᵀ), by rows of W̄ (Σ_c z_c z_cᵀ for a layer with positions). */
 export function denseLayerFisher(f: LayerFisher): Float64Array {
   const { m, p, d, r, c, abar, rowOf } = f;
   const out = new Float64Array(d * d);
+  const T = f.positions ?? 1;
+  if (T > 1) {
+    const z = explicitColumns(f, T);
+    for (let col = 0; col < r; col++)
+      for (let i = 0; i < d; i++) {
+        const x = z[col * d + i]!;
+        if (x === 0) continue;
+        for (let j = 0; j < d; j++) out[i * d + j] = out[i * d + j]! + x * z[col * d + j]!;
+      }
+    return out;
+  }
   for (let col = 0; col < r; col++) {
     const a0 = rowOf[col]! * p;
     for (let a = 0; a < m; a++) {
@@ -161,9 +251,23 @@ export function denseLayerFisher(f: LayerFisher): Float64Array {
   return out;
 }
 
-/** ZᵀZ (r×r): (c_c · c_c′)(ā_row(c) · ā_row(c′)). */
+/** ZᵀZ (r×r): (c_c · c_c′)(ā_row(c) · ā_row(c′)), or from the explicit columns of a layer with positions. */
 function gram(f: LayerFisher): Float64Array {
   const { m, p, r, c, abar, rowOf, rows } = f;
+  const T = f.positions ?? 1;
+  if (T > 1) {
+    const { d } = f;
+    const z = explicitColumns(f, T);
+    const g = new Float64Array(r * r);
+    for (let x = 0; x < r; x++)
+      for (let y = 0; y <= x; y++) {
+        let v = 0;
+        for (let i = 0; i < d; i++) v += z[x * d + i]! * z[y * d + i]!;
+        g[x * r + y] = v;
+        g[y * r + x] = v;
+      }
+    return g;
+  }
   const aa = new Float64Array(rows * rows);
   for (let i = 0; i < rows; i++) {
     for (let j = 0; j <= i; j++) {
@@ -186,9 +290,20 @@ function gram(f: LayerFisher): Float64Array {
   return out;
 }
 
-/** Z v into `out` (length d): per row i, (Σ_c v_c c_c) ⊗ ā_i over the columns of that row. */
+/** Z v into `out` (length d): per row i, (Σ_c v_c c_c) ⊗ ā_i over the columns of that row (or from explicit columns). */
 function applyZ(f: LayerFisher, v: ArrayLike<number>, out: Float64Array): void {
   const { m, p, r, c, abar, rowOf, rows } = f;
+  const T = f.positions ?? 1;
+  if (T > 1) {
+    const { d } = f;
+    const z = explicitColumns(f, T);
+    for (let col = 0; col < r; col++) {
+      const vc = v[col]!;
+      if (vc === 0) continue;
+      for (let i = 0; i < d; i++) out[i] = out[i]! + vc * z[col * d + i]!;
+    }
+    return;
+  }
   const w = new Float64Array(rows * m);
   for (let col = 0; col < r; col++) {
     const vc = v[col]!;
