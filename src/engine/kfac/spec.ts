@@ -162,7 +162,8 @@ export const KFAC_SPEC: OptimizerSpec<KfacConfig> = {
   refine: checkLrTimesWeightDecay,
   stateBuffers(_, { layout, batch, workspace }) {
     const part = 'K-FAC state';
-    const shapes = layout.layers.map(kronShape);
+    // Layers without parameters (pooling) get no factors (kfac.ts); a conv layer's patches are in the workspace.
+    const shapes = layout.layers.filter((l) => l.size > 0).map(kronShape);
     const f = shapes.reduce((s, { m, p }) => s + p ** 2 + m ** 2, 0);
     const dims = [...new Set(shapes.flatMap(({ m, p }) => [m, p]))];
     const maxD = Math.max(...dims);
