@@ -496,15 +496,16 @@ export function exportLayers(arch: string): LayerLayout[] {
   const layers = paramLayout(parseArch(arch)).layers;
   const missing = [...new Set(layers.filter((l) => layerKind(l).pytorch === null).map((l) => l.kind))];
   if (missing.length > 0) {
-    throw new ExportError(`the PyTorch export does not write ${missing.join(' or ')} layers yet; it covers dense nets`);
+    throw new ExportError(`the PyTorch export does not write ${missing.join(' or ')} layers yet`);
   }
-  return layers.map(({ kind, n, m, act, offset, size }) => ({
+  return layers.map(({ kind, n, m, act, offset, size, image }) => ({
     kind,
     n,
     m,
     act,
     offset,
     size,
+    ...(image ? { image } : {}),
   }));
 }
 
