@@ -268,18 +268,19 @@ export const PY_TORCH = String.raw`
 # ---------------------------------------------------------------------------------------------------------
 
 
-class NHWC(nn.Module if nn else object):
+class NHWC(nn.Sequential if nn else object):
     """An image layer between the engine's rows, each one example's image flattened h, w, c (NHWC), as the
-    layers before and after it (and a dense layer after a flatten) read them; torch's layers are NCHW."""
+    layers before and after it (and a dense layer after a flatten) read them; torch's layers are NCHW. A
+    Sequential of that one layer, so that code walking the model sees through it (the FishLeg library steps
+    any other container's parameters as one plain layer, and swaps the nn.Conv2d inside for a FishConv2d)."""
 
-    def __init__(self, image, inner):
-        super().__init__()
+    def __init__(self, image, layer):
+        super().__init__(layer)
         self.h, self.w, self.c = image["h"], image["w"], image["c"]
-        self.inner = inner
 
     def forward(self, x):
         x = x.reshape(x.shape[0], self.h, self.w, self.c).permute(0, 3, 1, 2)
-        return self.inner(x).permute(0, 2, 3, 1).reshape(x.shape[0], -1)
+        return self[0](x).permute(0, 2, 3, 1).reshape(x.shape[0], -1)
 
 
 def build_model(flat):
@@ -360,7 +361,7 @@ def evaluate(model, x, y, chunk=500):
 
 def kron_layers(model):
     """The layers K-FAC preconditions, in order: each nn.Linear and each conv layer (an NHWC nn.Conv2d)."""
-    return [m for m in model if isinstance(m, nn.Linear) or (isinstance(m, NHWC) and isinstance(m.inner, nn.Conv2d))]
+    return [m for m in model if isinstance(m, nn.Linear) or (isinstance(m, NHWC) and isinstance(m[0], nn.Conv2d))]
 
 
 def kron_rows(m, h):
@@ -370,7 +371,7 @@ def kron_rows(m, h):
     if isinstance(m, nn.Linear):
         rows, positions = h, 1
     else:
-        conv = m.inner
+        conv = m[0]
         x = h.reshape(h.shape[0], m.h, m.w, m.c).permute(0, 3, 1, 2)
         cols = torch.nn.functional.unfold(x, conv.kernel_size, padding=conv.padding, stride=conv.stride)
         positions = cols.shape[2]
@@ -381,15 +382,15 @@ def kron_rows(m, h):
 
 def kron_grad(m):
     """The layer's gradient as its m x p matrix [dW | db] (a conv weight as weight.reshape(C_out, -1))."""
-    w = m.weight if isinstance(m, nn.Linear) else m.inner.weight
-    b = m.bias if isinstance(m, nn.Linear) else m.inner.bias
+    w = m.weight if isinstance(m, nn.Linear) else m[0].weight
+    b = m.bias if isinstance(m, nn.Linear) else m[0].bias
     return torch.cat([w.grad.reshape(w.shape[0], -1), b.grad[:, None]], 1)
 
 
 def kron_apply(m, fn):
     """W-bar <- fn(W-bar) for the layer's m x p matrix [W | b]."""
-    w = m.weight if isinstance(m, nn.Linear) else m.inner.weight
-    b = m.bias if isinstance(m, nn.Linear) else m.inner.bias
+    w = m.weight if isinstance(m, nn.Linear) else m[0].weight
+    b = m.bias if isinstance(m, nn.Linear) else m[0].bias
     new = fn(torch.cat([w.reshape(w.shape[0], -1), b[:, None]], 1))
     w.copy_(new[:, :-1].reshape(w.shape))
     b.copy_(new[:, -1])

@@ -236,6 +236,11 @@ export interface LayerPytorch {
   readonly init: string;
   /** Source of `def <kind>_module(layer, flat):` (torch): the nn module holding `flat`, the layer's parameters. */
   readonly module: string;
+  /**
+   * What the authors' FishLeg library makes of that module in a FishLeg run (e.g. 'nn.Linear → FishLinear'),
+   * for the script's comments; null for a kind without parameters.
+   */
+  readonly fishleg: string | null;
 }
 
 export interface LayerKind {

@@ -90,5 +90,6 @@ export const conv2d: LayerKind = {
         conv.weight.copy_(wbar[:, :-1].reshape(conv.weight.shape))
         conv.bias.copy_(wbar[:, -1])
     return NHWC(im["input"], conv)`,
+    fishleg: 'nn.Conv2d → FishConv2d (the same A, L, R structure over [W.reshape(C_out, -1) | b])',
   },
 };

@@ -47,5 +47,6 @@ export const dense: LayerKind = {
         lin.weight.copy_(wbar[:, :n])
         lin.bias.copy_(wbar[:, n])
     return lin`,
+    fishleg: 'nn.Linear → FishLinear',
   },
 };

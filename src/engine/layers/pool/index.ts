@@ -73,5 +73,6 @@ export const pool: LayerKind = {
     kind = nn.MaxPool2d if im["pool"] == "max" else nn.AvgPool2d
     return NHWC(im["input"], kind((win["kh"], win["kw"]), stride=(win["strideH"], win["strideW"]),
                                   padding=(win["padH"], win["padW"])))`,
+    fishleg: null,
   },
 };
