@@ -49,11 +49,15 @@ export function im2col(
             for (let kx = kx1; kx < kw; kx++) cols[row + kx] = 0;
             continue;
           }
-          for (let ci = 0; ci < c; ci++) {
-            const at = row + ci * plane;
-            for (let kx = 0; kx < kx0; kx++) cols[at + kx] = 0;
-            for (let kx = kx0; kx < kx1; kx++) cols[at + kx] = x[px + kx * c + ci]!;
-            for (let kx = kx1; kx < kw; kx++) cols[at + kx] = 0;
+          // Several channels: a pixel's channels are contiguous in x, a plane apart in the patch.
+          for (let kx = 0; kx < kw; kx++) {
+            const at = row + kx;
+            if (kx < kx0 || kx >= kx1) {
+              for (let ci = 0; ci < c; ci++) cols[at + ci * plane] = 0;
+              continue;
+            }
+            const from = px + kx * c;
+            for (let ci = 0; ci < c; ci++) cols[at + ci * plane] = x[from + ci]!;
           }
         }
         if (ones) cols[r + k] = 1;
