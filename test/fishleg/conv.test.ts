@@ -7,7 +7,9 @@
  *   applied to the dense gradient;
  * - a whole FishLeg step after an auxiliary update: θ moves by −η·Q(λ)·g per layer (pooling skipped);
  * - FishLeg lowers the loss on the bars task for every approximation, and the same seed gives the same run;
- * - the natural gradient's step on a conv net is (F + γI)⁻¹g with the exact Fisher.
+ * - the natural gradient's step on a conv net is (F + γI)⁻¹g with the exact Fisher;
+ * - the Inside view's one-layer Fisher block of a conv layer equals the whole-model Fisher's block, and a
+ *   pooling layer has none (the view shows the next layer).
  */
 import { describe, expect, it } from 'vitest';
 import { CpuBackend } from '../../src/engine/cpu/backend.ts';
@@ -17,9 +19,18 @@ import { parseArch } from '../../src/engine/data/arch.ts';
 import { barsDataset } from '../../src/engine/data/bars.ts';
 import { batchIndices } from '../../src/engine/data/sampler.ts';
 import { APPROX } from '../../src/engine/fishleg/approx.ts';
-import { addDiagonal, spdInverse } from '../../src/engine/fishleg/linalg.ts';
 import { defaultFishLeg, FISHLEG_APPROXES } from '../../src/engine/fishleg/spec.ts';
-import { exactFisher, outputFisher } from '../../src/engine/fishleg/views.ts';
+import {
+  denseDampedInverse,
+  denseLayerFisher,
+  layerFisher,
+  layerFisherColumns,
+  layerFisherEigen,
+  NoFisherBlockError,
+} from '../../src/engine/fishleg/layer-fisher.ts';
+import { addDiagonal, relativeError, spdInverse } from '../../src/engine/fishleg/linalg.ts';
+import { dampedInverse, exactFisher, fisherBlock, outputFisher } from '../../src/engine/fishleg/views.ts';
+import { insideFrame, inspectedLayer } from '../../src/worker/views-data.ts';
 import { kronShape } from '../../src/engine/layers/registry.ts';
 import { paramLayout } from '../../src/engine/model/mlp.ts';
 import { backwardOps, forwardOps, gatherInputsOp, outputGradOps, Workspace } from '../../src/engine/model/passes.ts';
@@ -289,6 +300,69 @@ describe('the natural gradient on a conv net', () => {
     const moved = after.map((x, i) => x - before[i]!);
     expect(want.some((x) => Math.abs(x) > 1e-3)).toBe(true);
     expect(maxRelDiff(moved, want)).toBeLessThan(1e-6);
+    t.dispose();
+    be.dispose();
+  });
+});
+
+describe.each<[string, Likelihood]>([
+  ['6x6x2-c3k3p1r-mp2-f-3', 'categorical'],
+  ['7x7x2-c3k3s2p1t-ap2-f-3', 'bernoulli'],
+  ['4x4x1-c2k3-f-9t', 'gaussian'],
+])('the Inside view’s Fisher block of a conv layer, %s (%s)', (arch, lik) => {
+  it('equals the whole-model Fisher’s block through both eigen paths, and pooling has none', async () => {
+    const be = new CpuBackend({ precision: 'f64' });
+    const layout = paramLayout(parseArch(arch));
+    const rng = new Rng(13, 4);
+    const inDim = layout.layers[0]!.n;
+    const x = tensorOf(be, randomVec(N * inDim, rng), 'x');
+    const params = tensorOf(be, randomVec(layout.total, rng, 0.5), 'params');
+    const model = { backend: be, layout, params, likelihood: lik, sigma: 0.7 };
+    const split = { x, y: x, n: N };
+    for (const idx of [
+      [2, 7],
+      [0, 1, 2, 3, 4, 5, 6, 7, 8],
+    ]) {
+      const F = await exactFisher(model, split, idx);
+      const l = 0;
+      const d = layout.layers[l]!.size;
+      const block = fisherBlock(F, layout, l);
+      const f = await layerFisher(model, split, idx, l);
+      expect(f.positions).toBeGreaterThan(1);
+      expect(f.r).toBeLessThanOrEqual(idx.length * layerFisherColumns(layout.layers[l]!, 9, lik));
+      expect(relativeError(denseLayerFisher(f), block)).toBeLessThan(1e-9);
+      const eig = layerFisherEigen(f);
+      expect(relativeError(denseDampedInverse(eig, 0.1), dampedInverse(block, d, 0.1))).toBeLessThan(1e-8);
+    }
+    const pool = layout.layers.findIndex((l) => l.size === 0);
+    if (pool >= 0) {
+      await expect(layerFisher(model, split, [0], pool)).rejects.toThrow(NoFisherBlockError);
+      expect(inspectedLayer(layout.layers, pool)).toBe(pool + 1);
+    }
+    be.dispose();
+  });
+});
+
+describe('Inside FishLeg on a conv net', () => {
+  it('shows the next layer with parameters when asked for a pooling layer', async () => {
+    const be = new CpuBackend({ precision: 'f64' });
+    const t = Trainer.create(be, barsDataset({ n: 60, seed: 2 }), {
+      arch: '8x8x1-c2k3p1r-mp2-f-2',
+      likelihood: LIK,
+      optimizer: fishleg('kron-diag', { auxEvery: 2 }),
+      batch: 8,
+      seed: 3,
+    });
+    t.step(5);
+    await t.settle();
+    const frame = (await insideFrame(t, 'r1', 1))!;
+    expect(frame.layer.index).toBe(2);
+    expect(frame.layer.kind).toBe('dense');
+    const conv = (await insideFrame(t, 'r1', 0))!;
+    expect(conv.layer.kind).toBe('conv2d');
+    expect(conv.q).not.toBeNull();
+    expect(Number.isFinite(conv.relError!)).toBe(true);
+    expect(conv.measures!.cosFishLeg).toBeGreaterThan(-1);
     t.dispose();
     be.dispose();
   });
