@@ -1,7 +1,7 @@
 /**
  * A conv net in the page (CPU backend): the bars-and-stripes image task with its default conv net, raced by
  * Adam from a link; the architecture line shows the conv grammar, the loss falls, no page error. And a link
- * with FishLeg on that net gets the one clear refusal, not a crash. Screenshot: e2e/screenshots/cnn-bars.png.
+ * with K-FAC (which does not read conv layers yet) on that net gets the one clear refusal, not a crash. Screenshot: e2e/screenshots/cnn-bars.png.
  */
 import { expect, test, type Page } from '@playwright/test';
 import { screenshot } from './helpers.ts';
@@ -27,11 +27,11 @@ test('CPU: Adam trains a conv net on bars and stripes, and the loss falls', asyn
   expect(errors).toEqual([]);
 });
 
-test('CPU: FishLeg on a conv net is refused at setup with one message naming the layer kinds', async ({ page }) => {
+test('CPU: K-FAC on a conv net is refused at setup with one message naming the layer kinds', async ({ page }) => {
   const errors: string[] = [];
   page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
-  await page.goto('/?backend=cpu&task=bars&hidden=c4k3p1r-mp2-f&run=fishleg');
-  await expect(page.getByTestId('error')).toContainText('FishLeg does not support conv2d or pool layers yet');
+  await page.goto('/?backend=cpu&task=bars&hidden=c4k3p1r-mp2-f&run=kfac');
+  await expect(page.getByTestId('error')).toContainText('K-FAC does not support conv2d or pool layers yet');
   expect(errors).toEqual([]);
 });
 
