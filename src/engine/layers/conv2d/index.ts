@@ -1,9 +1,8 @@
 /**
  * The conv2d layer: W̄ = [W.reshape(C_out, c·kh·kw) | b], C_out × (c·kh·kw + 1) (PyTorch's weight order, bias
  * last), over NHWC images; its input has no ones column (the patches carry it). Its Kronecker sides are the
- * output channels and the patch with its bias input, the FishConv2d / KFC structure, which FishLeg, K-FAC
- * and the natural gradient do not read yet (curvature: false). In the PyTorch export it is an nn.Conv2d
- * between NHWC rows.
+ * output channels and the patch with its bias input, the FishConv2d / KFC structure: one Kronecker row per
+ * output pixel (docs/fishleg.md, "Conv layers"). In the PyTorch export it is an nn.Conv2d between NHWC rows.
  */
 import { patchSize, windowOutput } from '../../window.ts';
 import type { LayerKind, LayerLayout } from '../types.ts';
@@ -33,7 +32,7 @@ export const conv2d: LayerKind = {
       { name: 'work', size: rows * positions * (patch + 1) },
     ];
   },
-  curvature: false,
+  curvature: true,
   init(layer, uniform, out) {
     // U(−1/√fan_in, +1/√fan_in) with fan_in = c·kh·kw, PyTorch's Conv2d default bound, row-major in W̄.
     const bound = 1 / Math.sqrt(patchOf(layer).patch);
@@ -44,6 +43,7 @@ export const conv2d: LayerKind = {
   ops: conv2dOps,
   kron: (layer) => ({ m: imageOfLayer(layer).output.c, p: patchOf(layer).patch + 1 }),
   // The forward pass's patches (ones column included) and the NHWC errors, whose rows are output pixels.
+  kronPositions: (layer) => patchOf(layer).positions,
   kronRows: (layer, rows, _input, errors, scratch) => {
     const { positions } = patchOf(layer);
     return { rows: rows * positions, positions, a: scratch.cols!, e: errors };

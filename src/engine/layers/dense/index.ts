@@ -21,6 +21,7 @@ export const dense: LayerKind = {
   curvature: true,
   ops: denseOps,
   kron: (layer) => ({ m: layer.m, p: layer.n + 1 }),
+  kronPositions: () => 1,
   kronRows: (_layer, rows, input, errors) => ({ rows, positions: 1, a: input, e: errors }),
   macs: (layer, rows) => ({
     forward: rows * layer.m * (layer.n + 1),

@@ -18,7 +18,8 @@ export const pool: LayerKind = {
     const size = poolSizes(poolShape(layer, rows)).argmax;
     return size > 0 ? [{ name: 'argmax', size, dtype: 'u32' }] : [];
   },
-  curvature: false,
+  // Nothing to precondition: the curvature methods skip it, and their passes go through it.
+  curvature: true,
   init() {},
   inputStride: (layer) => layer.n,
   inputOnes: false,
@@ -50,6 +51,7 @@ export const pool: LayerKind = {
           [{ op: 'fill', n: rows * layer.m, value: 0, out }],
   },
   kron: () => ({ m: 0, p: 0 }),
+  kronPositions: () => 0,
   kronRows: () => null,
   macs: () => ({ forward: 0, forwardTangent: 0, inputGrad: 0, weightGrad: 0 }),
   view: {
