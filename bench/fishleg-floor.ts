@@ -9,6 +9,7 @@ import { Command } from 'commander';
 import type { Backend, Program } from '../src/engine/backend.ts';
 import { CpuBackend } from '../src/engine/cpu/backend.ts';
 import type { Dataset } from '../src/engine/data/dataset.ts';
+import { barsDataset } from '../src/engine/data/bars.ts';
 import { loadMnistNode } from '../src/engine/data/mnist-node.ts';
 import { toyDataset } from '../src/engine/data/toy.ts';
 import { DeviceDataset } from '../src/engine/device-data.ts';
@@ -25,7 +26,7 @@ import {
   type OpCount,
 } from '../src/engine/fishleg/cost.ts';
 import { planOp } from '../src/engine/gpu/kernels/index.ts';
-import { kronShape } from '../src/engine/layers/registry.ts';
+import { kronPositions, kronShape } from '../src/engine/layers/registry.ts';
 import type { Likelihood, Op } from '../src/engine/ops.ts';
 import { defaultFishLeg, defaultOptimizer, FISHLEG_APPROXES, type FishLegApprox } from '../src/engine/optim/config.ts';
 import type { Tensor } from '../src/engine/tensor.ts';
@@ -62,6 +63,21 @@ const NETS: Readonly<Record<string, Net>> = {
     batch: 100,
     likelihood: 'bernoulli',
     data: () => loadMnistNode('mnist-ae'),
+  },
+  // Conv nets: a conv layer's Kronecker rows are batch × output pixels; pooling has none.
+  'bars-cnn': {
+    name: 'bars-cnn',
+    arch: '8x8x1-c8k3p1r-mp2-f-2',
+    batch: 64,
+    likelihood: 'categorical',
+    data: () => barsDataset({ n: 2000, seed: 1 }),
+  },
+  'mnist-cnn': {
+    name: 'mnist-cnn',
+    arch: '28x28x1-c8k5s2p2r-mp2-f-10',
+    batch: 100,
+    likelihood: 'categorical',
+    data: () => loadMnistNode('mnist'),
   },
   // The paper's autoencoder: too slow to time on a CPU (use --rounds 0 for its counts and dispatches).
   'mnist-ae': {
@@ -174,7 +190,8 @@ async function main(): Promise<void> {
     const B = net.batch;
     const n = layout.total;
     const pass = passFloor(fnet, B);
-    const formAll = shapes.reduce((s, { m, p }) => s + B * m * p, 0);
+    const rowsOf = layout.layers.map((l) => B * kronPositions(l));
+    const formAll = shapes.reduce((s, { m, p }, l) => s + rowsOf[l]! * m * p, 0);
     const adamFloor = total(pass) + formAll + n;
     const adamP = programsOf(runs[0]!);
     const adamCount = addCounts(countOps(adamP.trainAux), countOps(adamP.opt.get('adam') ?? []));
@@ -191,7 +208,7 @@ async function main(): Promise<void> {
     runs.forEach((run, i) => {
       if (!run.approx) return;
       const fo: FloorOptions = { approx: run.approx, batch: B, auxBatch: B, preconditionAux: true };
-      const lf = shapes.map((s) => layerFloor(s, fo));
+      const lf = shapes.map((s, l) => layerFloor(s, { ...fo, batch: rowsOf[l]! }));
       const sum = (f: (x: (typeof lf)[number]) => number): number => lf.reduce((s, x) => s + f(x), 0);
       const p = programsOf(run);
       const step = p.opt.get('fishleg.step') ?? [];

@@ -1,7 +1,8 @@
 /**
  * A conv net in the page (CPU backend): the bars-and-stripes image task with its default conv net, raced by
- * Adam from a link; the architecture line shows the conv grammar, the loss falls, no page error. And a link
- * with FishLeg on that net gets the one clear refusal, not a crash. Screenshot: e2e/screenshots/cnn-bars.png.
+ * Adam from a link; the architecture line shows the conv grammar, the loss falls, no page error; FishLeg trains
+ * it too, with the Inside view asked for the pooling layer (it shows the next layer with parameters), and so
+ * does K-FAC (its KFC factors). Screenshot: e2e/screenshots/cnn-bars.png.
  */
 import { expect, test, type Page } from '@playwright/test';
 import { screenshot } from './helpers.ts';
@@ -27,11 +28,44 @@ test('CPU: Adam trains a conv net on bars and stripes, and the loss falls', asyn
   expect(errors).toEqual([]);
 });
 
-test('CPU: FishLeg on a conv net is refused at setup with one message naming the layer kinds', async ({ page }) => {
+test('CPU: FishLeg trains a conv net on bars, with Inside FishLeg on its pooling layer, without a page error', async ({
+  page,
+}) => {
   const errors: string[] = [];
   page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
-  await page.goto('/?backend=cpu&task=bars&hidden=c4k3p1r-mp2-f&run=fishleg');
-  await expect(page.getByTestId('error')).toContainText('FishLeg does not support conv2d or pool layers yet');
+  page.on('console', (msg) => msg.type() === 'error' && errors.push(`console: ${msg.text()}`));
+  await page.goto('/?backend=cpu&task=bars&hidden=c4k3p1r-mp2-f&eval=10&stop=200&run=fishleg&inspect=1.1');
+  await expect(page.getByTestId('arch')).toContainText('8x8x1-c4k3p1r-mp2-f-2');
+  const loss = page.getByTestId('r1-loss');
+  await expect(loss).toHaveText(/^\d/);
+  const first = Number(await loss.getAttribute('data-first'));
+  await expect(page.getByTestId('play-button')).toBeEnabled();
+  await page.getByTestId('play-button').click();
+  await expect.poll(() => num(page, 'step-count'), { timeout: 60_000 }).toBeGreaterThanOrEqual(150);
+  await expect.poll(() => num(page, 'r1-loss'), { timeout: 60_000 }).toBeLessThan(0.5 * first);
+  // The layer menu offers the conv and dense layers, not the pooling layer, and shows the dense one asked for.
+  const menu = page.getByTestId('inspect-layer');
+  await expect(menu.locator('option')).toHaveCount(2);
+  await expect(menu).toHaveValue('2');
+  await expect(page.getByTestId('inside-headline').first()).toBeVisible();
+  expect(errors).toEqual([]);
+});
+
+test('CPU: K-FAC trains a conv net on bars (KFC factors), and the loss falls, without a page error', async ({
+  page,
+}) => {
+  const errors: string[] = [];
+  page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
+  page.on('console', (msg) => msg.type() === 'error' && errors.push(`console: ${msg.text()}`));
+  await page.goto('/?backend=cpu&task=bars&hidden=c4k3p1r-mp2-f&eval=10&stop=200&run=kfac');
+  await expect(page.getByTestId('arch')).toContainText('8x8x1-c4k3p1r-mp2-f-2');
+  const loss = page.getByTestId('r1-loss');
+  await expect(loss).toHaveText(/^\d/);
+  const first = Number(await loss.getAttribute('data-first'));
+  await expect(page.getByTestId('play-button')).toBeEnabled();
+  await page.getByTestId('play-button').click();
+  await expect.poll(() => num(page, 'step-count'), { timeout: 60_000 }).toBeGreaterThanOrEqual(100);
+  await expect.poll(() => num(page, 'r1-loss'), { timeout: 60_000 }).toBeLessThan(0.5 * first);
   expect(errors).toEqual([]);
 });
 

@@ -39,7 +39,7 @@ export { DeviceDataset } from './device-data.ts';
 export { DivergenceWatch, formatLoss, type Divergence } from './divergence.ts';
 export { exportPytorch, ExportError, type ExportData, type ExportSetup } from './export/pytorch.ts';
 export { materializeHostQ } from './fishleg/host-q.ts';
-export { denseDampedInverse, layerFisher, layerFisherEigen } from './fishleg/layer-fisher.ts';
+export { denseDampedInverse, layerFisher, layerFisherColumns, layerFisherEigen } from './fishleg/layer-fisher.ts';
 export { relativeError } from './fishleg/linalg.ts';
 export { stepMeasures, wholeStepMeasures, type StepMeasures, type WholeStepMeasures } from './fishleg/step-measures.ts';
 export { exactFisher } from './fishleg/views.ts';

@@ -71,6 +71,9 @@ const withControls = (runs: readonly RunSpec[]): RunSpec[] =>
  */
 const MNIST_FISHLEG = { ...defaultFishLeg('block-kron'), lr: 0.005 };
 
+const MNIST_CNN_HIDDEN = 'c8k5s2p2r-mp2-f';
+const MNIST_CNN_STEPS = 500;
+
 /**
  * Spiral: the page's default race (SGD 0.1 m0.9, Adam 0.03, the tuned toy FishLeg η 0.5 α 0.01 γ 0.3 K 1, see
  * TOY_FISHLEG in config.ts) on 2,000 points instead of 400, at 100 steps a second, paused at step 4,000 (40 s).
@@ -238,6 +241,18 @@ export const PRESETS: readonly Preset[] = [
       // of ≈ 200 ms on the CPU backend (src/worker/views-data.ts MAX_EIGEN_DIM); the 784-wide layers are too big.
       inspect: { runId: 'r2', layer: 1 },
       stopAt: 500,
+    }),
+  },
+  {
+    id: 'mnist-cnn',
+    title: 'MNIST CNN: FishLeg vs Adam vs K-FAC',
+    blurb: 'TBD',
+    config: (backend) => ({
+      ...base(backend),
+      data: dataFor('mnist'),
+      model: { ...modelFor('mnist'), hidden: MNIST_CNN_HIDDEN },
+      runs: runsFor([optimizerFor('adam', 3e-3), optimizerFor('sgd', 0.1)]),
+      stopAt: MNIST_CNN_STEPS,
     }),
   },
   {

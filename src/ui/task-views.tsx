@@ -293,14 +293,17 @@ export function InsideFishLegPanel({ runs, states, inspect, layers, inside, onIn
           <span>layer</span>
           <select
             data-testid="inspect-layer"
-            value={inspect.layer}
+            value={layer?.size === 0 ? (frame?.layer.index ?? inspect.layer) : inspect.layer}
             onChange={(e) => onInspect({ runId: inspect.runId, layer: Number(e.target.value) })}
           >
-            {layers.map((l, i) => (
-              <option key={i} value={i} disabled={l.size === 0}>
-                {`${i + 1}: ${l.label} (${l.size} weights)`}
-              </option>
-            ))}
+            {/* A layer without weights (pooling) has no Fisher block to look inside. */}
+            {layers.map((l, i) =>
+              l.size > 0 ? (
+                <option key={i} value={i}>
+                  {`${i + 1}: ${l.label} (${l.size} weights)`}
+                </option>
+              ) : null,
+            )}
           </select>
         </label>
       </div>

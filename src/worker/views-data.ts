@@ -16,6 +16,7 @@ import {
   materializeHostQ,
   denseDampedInverse,
   layerFisher,
+  layerFisherColumns,
   layerFisherEigen,
   relativeError,
   stepMeasures,
@@ -297,22 +298,27 @@ async function filtersOf(trainer: Trainer): Promise<ConvFrame['filters']> {
   return { count: f.count, channels: f.channels, h: f.h, w: f.w, values };
 }
 
-/** Rows of Z one training row adds to a layer's Fisher factor: rank(M_i) ≤ min(m, rank Λ). */
-function rankPerRow(trainer: Trainer, m: number): number {
-  const k = trainer.ws.outDim;
-  return Math.max(1, Math.min(m, trainer.likelihood === 'categorical' ? k - 1 : k));
-}
-
 /**
  * Training rows the exact Fisher block averages over: FISHER_ROWS, or fewer when the block's eigendecomposition
  * (of a min(d, rows·rank) square matrix) would pass MAX_EIGEN_DIM.
  */
 export function fisherRows(trainer: Trainer, layer: number): number {
   const l = trainer.layout.layers[layer]!;
-  const perRow = rankPerRow(trainer, l.m);
+  const perRow = layerFisherColumns(l, trainer.ws.outDim, trainer.likelihood);
   const all = Math.min(FISHER_ROWS, trainer.trainSplit.n);
   if (Math.min(l.size, all * perRow) <= MAX_EIGEN_DIM) return all;
   return Math.max(1, Math.min(all, Math.floor(MAX_EIGEN_DIM / perRow)));
+}
+
+/**
+ * The layer the Inside view shows for `index`: clamped to the model, then the nearest layer with parameters
+ * after it (else before it), since a pooling layer has no Fisher block.
+ */
+export function inspectedLayer(layers: readonly { readonly size: number }[], index: number): number {
+  const li = Math.min(Math.max(0, index), layers.length - 1);
+  for (let j = li; j < layers.length; j++) if (layers[j]!.size > 0) return j;
+  for (let j = li - 1; j >= 0; j--) if (layers[j]!.size > 0) return j;
+  return li;
 }
 
 /** Inside-FishLeg data for layer `index` of a FishLeg run (null when the run is not FishLeg). */
@@ -321,19 +327,10 @@ export async function insideFrame(trainer: Trainer, runId: string, index: number
   if (!fl) return null;
   const cfg = { damping: fl.damping };
   const layers = trainer.layout.layers;
-  const li = Math.min(Math.max(0, index), layers.length - 1);
+  const li = inspectedLayer(layers, index);
   const l = layers[li]!;
   const layer = { index: li, ...layerInfo(l) };
   const base = { runId, step: trainer.stepCount, layer, damping: cfg.damping };
-  if (l.size === 0) {
-    return {
-      ...base,
-      q: null,
-      fInv: null,
-      relError: null,
-      note: `layer ${li + 1} (${l.kind}) has no weights, so no Fisher block to look inside`,
-    };
-  }
   if (l.size > MAX_MEASURE_BLOCK) {
     return {
       ...base,
@@ -394,10 +391,8 @@ export async function inverseComparisons(
   const out: InverseComparison[] = [];
   for (const { runId, trainer } of runs) {
     const layers = trainer.layout.layers;
-    const li = Math.min(Math.max(0, index), layers.length - 1);
-    // A layer without weights (pooling) has no block to compare.
-    const size = layers[li]!.size;
-    if (size === 0 || size > MAX_INSPECT_BLOCK) continue;
+    const li = inspectedLayer(layers, index);
+    if (layers[li]!.size > MAX_INSPECT_BLOCK) continue;
     const inv = await trainer.denseLayerInverse(li);
     if (!inv) continue;
     const idx = Array.from({ length: fisherRows(trainer, li) }, (_, i) => i);

@@ -1,4 +1,7 @@
-/** The command line trains a conv net: the bars-and-stripes image task on the CPU, and refuses curvature methods. */
+/**
+ * The command line trains a conv net: the bars-and-stripes image task on the CPU with the first-order
+ * methods, FishLeg, K-FAC and the natural gradient.
+ */
 import { describe, expect, it } from 'vitest';
 import { parseArgs } from '../../src/cli/args.ts';
 import { runTraining } from '../../src/cli/train.ts';
@@ -39,5 +42,12 @@ describe('the CLI on the bars task', () => {
       );
       expect(run.curve[1]!.trainLoss, optimizer).toBeLessThan(run.curve[0]!.trainLoss);
     }
+  });
+
+  it.each(['fishleg', 'kfac', 'natural'])('trains its default conv net with %s: the loss falls', async (optimizer) => {
+    const run = await runTraining(
+      cpu('--task', 'bars', '--optimizer', optimizer, '--lr', '0.02', '--steps', '60', '--eval-every', '60'),
+    );
+    expect(run.curve[1]!.trainLoss, optimizer).toBeLessThan(0.8 * run.curve[0]!.trainLoss);
   });
 });

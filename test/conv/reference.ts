@@ -54,6 +54,21 @@ export const CONV_CASES: readonly (Geometry & { readonly cOut: number; readonly 
   },
   { name: '1×1 kernel', batch: 2, h: 4, w: 5, c: 2, kh: 1, kw: 1, strideH: 1, strideW: 1, padH: 0, padW: 0, cOut: 5 },
   {
+    // Windows at the border hold padding only: no pixel of the image.
+    name: 'padding wider than the 2×2 kernel',
+    batch: 2,
+    h: 3,
+    w: 4,
+    c: 2,
+    kh: 2,
+    kw: 2,
+    strideH: 1,
+    strideW: 2,
+    padH: 3,
+    padW: 3,
+    cOut: 2,
+  },
+  {
     name: '16 channels, stride 3 = kernel, pad 1',
     batch: 1,
     h: 6,

@@ -14,6 +14,7 @@ import { CpuBackend } from '../../src/engine/cpu/backend.ts';
 import { parseArch } from '../../src/engine/data/arch.ts';
 import { csvDataset } from '../../src/engine/data/csv.ts';
 import type { Dataset } from '../../src/engine/data/dataset.ts';
+import { barsDataset } from '../../src/engine/data/bars.ts';
 import { auxBatchIndices, batchIndices } from '../../src/engine/data/sampler.ts';
 import { toyDataset, type ToyTask } from '../../src/engine/data/toy.ts';
 import {
@@ -135,6 +136,7 @@ const DATA: Readonly<Record<string, { data: ExportData; arch: string; lik: Expor
   gaussians: { data: toy('gaussians', 4), arch: '2-8t-4', lik: 'categorical' },
   mnist: { data: { source: 'mnist', task: 'mnist' }, arch: '784-16r-10', lik: 'categorical' },
   'mnist-ae': { data: { source: 'mnist', task: 'mnist-ae' }, arch: '784-8r-4-8r-784', lik: 'bernoulli' },
+  'mnist-cnn': { data: { source: 'mnist', task: 'mnist' }, arch: '28x28x1-c4k5s2p2r-mp2-f-10', lik: 'categorical' },
   'csv-classes': {
     data: { source: 'table', dataset: csvDataset({ text: CLASSIFY_CSV, name: 'c.csv' }, undefined, { seed: 3 }) },
     arch: '2-4t-3',
@@ -305,6 +307,7 @@ describe('the exported script regenerates the engine data (numpy, no torch)', ()
   const INITS: readonly [string, number][] = [
     ['2-16t-16t-3', 5],
     ['784-8r-10', 1],
+    ['8x8x2-c3k3p1r-ap2-c5k3s2t-f-3', 2],
   ];
 
   it('gives the same Threefry words, toy points, batch rows, auxiliary rows and initial weights', (ctx) => {
@@ -462,6 +465,71 @@ describe('the exported script trains like the engine (needs a Python with torch)
   );
 
   it(
+    'a CNN (conv with padding and stride, max and average pooling) follows the CPU backend with SGD and Adam; K-FAC and natural train it',
+    { timeout: 120_000 },
+    async (ctx) => {
+      const py = needPython(ctx, ['numpy', 'torch']);
+      const ds = barsDataset({ n: 120, noise: 0.1, seed: 4, testFraction: 0.25 });
+      const arch = '8x8x1-c3k3p1r-mp2-c2k3s2p1t-ap2-f-2';
+      const runs: { name: string; optimizer: ExportOptimizer }[] = [
+        { name: 'sgd', optimizer: { kind: 'sgd', lr: 0.3, momentum: 0.9, weightDecay: 0.001 } },
+        { name: 'adam', optimizer: { kind: 'adam', lr: 0.03, beta1: 0.9, beta2: 0.99, eps: 1e-8, weightDecay: 0 } },
+        ...OPTIMIZERS.filter((o) => o.kind === 'kfac' || o.kind === 'natural').map((o, i) => ({
+          name: `curvature${i}`,
+          optimizer: { ...o, lr: 0.05 },
+        })),
+      ];
+      const s: ExportSetup = {
+        scriptName: 'cnn.py',
+        data: { source: 'table', dataset: ds, embed: true },
+        arch,
+        likelihood: 'categorical',
+        sigma: 1,
+        batch: 16,
+        evalEvery: 10,
+        steps: 20,
+        seed: 5,
+        runs,
+      };
+      const folder = writeAll('torch-cnn', exportPytorch(s));
+      runPython(py, ['cnn.py', '--device', 'cpu'], folder);
+      const table = readFileSync(join(folder, 'cnn_metrics.csv'), 'utf8')
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((r) => r.split(','));
+      for (const r of runs.slice(2)) {
+        const [first, last] = [0, 20].map((step) => table.find((x) => x[1] === r.name && Number(x[0]) === step)!);
+        expect(Number(first![3]), `${r.name} starts from the engine's weights`).toBe(Number(table[0]![3]));
+        expect(Number(last![3]), `${r.name} trains`).toBeLessThan(Number(first![3]));
+      }
+      const be = new CpuBackend({ precision: 'f32' });
+      for (const r of runs.slice(0, 2)) {
+        const t = Trainer.create(be, ds, {
+          arch,
+          likelihood: 'categorical',
+          optimizer: r.optimizer,
+          batch: 16,
+          seed: 5,
+        });
+        let moved = 0;
+        for (const step of [0, 10, 20]) {
+          if (step > 0) t.step(10);
+          const e = await t.evaluate();
+          const row = table.find((x) => x[1] === r.name && Number(x[0]) === step)!;
+          expect(Math.abs(Number(row[3]) - e.trainLoss), `${r.name} train loss at ${step}`).toBeLessThan(1e-4);
+          expect(Math.abs(Number(row[4]) - e.testLoss), `${r.name} test loss at ${step}`).toBeLessThan(1e-4);
+          if (step === 0) moved = e.trainLoss;
+          else moved = Math.max(moved, Math.abs(moved - e.trainLoss));
+        }
+        // The curve moves far more than the tolerance: matching it is not matching a flat line.
+        expect(moved, r.name).toBeGreaterThan(1e-2);
+        t.dispose();
+      }
+    },
+  );
+
+  it(
     'forms the exact Fisher for the natural gradient and the K-FAC factors and step as documented',
     { timeout: 120_000 },
     (ctx) => {
@@ -509,7 +577,7 @@ for lik in ["categorical", "bernoulli", "gaussian"]:
     lin = nn.Linear(3, 3).double()
     one = nn.Sequential(lin)
     k = m.KFAC(one, lr=0.3, momentum=0, weight_decay=0.01, damping=0.04, factor_decay=0.9, inv_every=1, kl_clip=None, fisher="ggn", seed=1)
-    abar, errs = m.layer_errors(one, x, "ggn", None)
+    abar, errs, _ = m.layer_errors(one, x, "ggn", None)
     s_fac = sum(e.T @ e for e in errs[0]) / 5
     mu1 = one(x).detach()
     if lik == "categorical":

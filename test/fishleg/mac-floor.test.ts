@@ -9,8 +9,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { CpuBackend } from '../../src/engine/cpu/backend.ts';
+import { barsDataset } from '../../src/engine/data/bars.ts';
+import type { Dataset } from '../../src/engine/data/dataset.ts';
 import { toyDataset } from '../../src/engine/data/toy.ts';
 import { FishLeg, type OpSegment } from '../../src/engine/fishleg/fishleg.ts';
+import { kronPositions, kronShape } from '../../src/engine/layers/registry.ts';
 import { defaultFishLeg, FISHLEG_APPROXES, type FishLegApprox } from '../../src/engine/optim/config.ts';
 import type { Op } from '../../src/engine/ops.ts';
 import { Trainer } from '../../src/engine/trainer.ts';
@@ -115,9 +118,14 @@ describe.each(FISHLEG_APPROXES)('%s: recorded products against the independent f
     ['2-40r-3t-2', 8],
     ['2-12t-30r-2', 8],
     ['2-24t-24t-2', 32],
+    // A conv layer's Kronecker rows are batch × output pixels (here 8·64 and 2·9), pooling has no parameters.
+    ['8x8x1-c3k3p1r-mp2-f-2', 8],
+    ['8x8x1-c6k3s3p1t-ap2-f-2', 2],
   ] as const)('%s, batch %i', (arch, batch) => {
     const backend = new CpuBackend({ precision: 'f32' });
-    const data = toyDataset('spiral', { n: 64, seed: 1 });
+    const data: Dataset = arch.includes('x')
+      ? barsDataset({ n: 64, seed: 1 })
+      : toyDataset('spiral', { n: 64, seed: 1 });
     const t = Trainer.create(backend, data, {
       arch,
       likelihood: 'categorical',
@@ -129,13 +137,19 @@ describe.each(FISHLEG_APPROXES)('%s: recorded products against the independent f
     if (!(fl instanceof FishLeg)) throw new Error('a FishLeg run has a FishLeg optimizer');
     const segs = fl.programSegments;
     t.layout.layers.forEach((layer, l) => {
-      const f = floors(approx, layer.m, layer.n + 1, batch);
+      const { m, p } = kronShape(layer);
+      if (m * p === 0) {
+        const ops = [...segs.step, ...segs.aux].filter((x) => x.layer === l).flatMap((x) => x.ops);
+        expect(ops, `layer ${l} has no parameters: no FishLeg ops`).toEqual([]);
+        return;
+      }
+      const f = floors(approx, m, p, batch * kronPositions(layer));
       const counted = {
         step: sum(segs.step, l, () => true),
         aux: sum(segs.aux, l, (part) => part !== 'refresh'),
         refresh: sum(segs.aux, l, (part) => part === 'refresh'),
       };
-      const ew = elementwiseFloor(approx, layer.m, layer.n + 1);
+      const ew = elementwiseFloor(approx, m, p);
       for (const [part, floor] of Object.entries(ew)) {
         const ops = [...segs.step, ...segs.aux].filter((x) => x.layer === l && x.part === part);
         expect(ops.length, `layer ${l} has a '${part}' segment`).toBeGreaterThan(0);
@@ -143,7 +157,7 @@ describe.each(FISHLEG_APPROXES)('%s: recorded products against the independent f
         for (const seg of ops) expect(elementwise(seg.ops), `layer ${l} ${part} elementwise`).toBe(floor);
       }
       for (const program of ['step', 'aux', 'refresh'] as const) {
-        const what = `layer ${l} (${layer.m}×${layer.n + 1}) ${program}: counted ${counted[program]}, floor ${f[program]}`;
+        const what = `layer ${l} (${m}×${p}) ${program}: counted ${counted[program]}, floor ${f[program]}`;
         expect(counted[program], what).toBeGreaterThanOrEqual(f[program]);
         expect(counted[program], what).toBeLessThanOrEqual(1.05 * f[program]);
       }

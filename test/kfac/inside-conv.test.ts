@@ -3,7 +3,7 @@
  * conv layer, F = (1/N) Σ_i J_iᵀ Λ(μ_i) J_i with J_i = Σ_t ∂μ_i/∂s_it ⊗ ā_it from test/kfac/conv-reference.ts,
  * damped and inverted by Cholesky; the comparison's `exact` must be that inverse and its `relError` K-FAC's
  * KFC block against it. The one-layer Fisher (layerFisher, through both of its eigen paths) must equal the
- * whole-model Fisher's diagonal block, and a pooling layer is never compared.
+ * whole-model Fisher's diagonal block, and a pooling layer is never compared (the view moves to the next layer).
  */
 import { describe, expect, it } from 'vitest';
 import { CpuBackend } from '../../src/engine/cpu/backend.ts';
@@ -50,7 +50,9 @@ describe('the K-FAC comparison in the Inside view on a conv net', () => {
       t.step(9);
       const layers = t.layout.layers;
       expect(layers.map((l) => l.kind)).toEqual(['conv2d', 'pool', 'dense']);
-      expect(await inverseComparisons([{ runId: 'k', trainer: t }], 1)).toEqual([]);
+      // Asked for the pooling layer, the view compares the next layer with parameters (the dense one).
+      const [atPool] = await inverseComparisons([{ runId: 'k', trainer: t }], 1);
+      expect(atPool!.matrix).toEqual(denseLayerInverse(await t.optimizerAs(Kfac)!.layerInverse(2)));
 
       const li = 0;
       const [c] = await inverseComparisons([{ runId: 'k', trainer: t }], li);

@@ -1,7 +1,8 @@
 /**
  * Conv nets through the Trainer on the CPU: the gradient of a step against central differences of the batch
  * loss in float64, the R-op against the directional derivative of the outputs, the memory estimate with the
- * patch buffers (and the eval chunk shrinking under a per-buffer limit), and the curvature methods' refusal.
+ * patch buffers (and the eval chunk shrinking under a per-buffer limit, FishLeg's buffers too), and which
+ * curvature methods take a conv net (FishLeg, K-FAC and the natural gradient).
  */
 import { describe, expect, it } from 'vitest';
 import type { Backend } from '../../src/engine/backend.ts';
@@ -13,7 +14,7 @@ import { batchIndices } from '../../src/engine/data/sampler.ts';
 import { checkMemory, estimateMemory, MemoryBudgetError, workspaceRows } from '../../src/engine/memory.ts';
 import { paramLayout } from '../../src/engine/model/mlp.ts';
 import { forwardOps, gatherOps, lossOps, ropOps } from '../../src/engine/model/passes.ts';
-import { defaultOptimizer, type OptimizerConfig } from '../../src/engine/optim/config.ts';
+import { defaultFishLeg, defaultOptimizer, type OptimizerConfig } from '../../src/engine/optim/config.ts';
 import { Rng } from '../../src/engine/rng.ts';
 import { slice, type DType, type Tensor } from '../../src/engine/tensor.ts';
 import { TrainConfigError, Trainer } from '../../src/engine/trainer.ts';
@@ -131,6 +132,30 @@ describe('a conv net and its data', () => {
   });
 });
 
+describe('a conv net and the curvature methods', () => {
+  const make = (kind: 'fishleg' | 'kfac' | 'natural', be: Backend) =>
+    Trainer.create(be, barsDataset({ n: 40 }), {
+      arch: '8x8x1-c2k3r-mp2-f-2',
+      likelihood: 'categorical',
+      optimizer: defaultOptimizer(kind),
+      batch: 8,
+      seed: 1,
+    });
+
+  it.each(['fishleg', 'kfac', 'natural'] as const)('%s takes it and steps to finite parameters', async (kind) => {
+    const be = new CpuBackend();
+    const t = make(kind, be);
+    const before = await t.readParams();
+    t.step(3);
+    await t.settle();
+    const after = await t.readParams();
+    expect(after.every(Number.isFinite)).toBe(true);
+    expect(after.some((x, i) => x !== before[i])).toBe(true);
+    t.dispose();
+    be.dispose();
+  });
+});
+
 /** A CPU backend that keeps the high-water mark of the bytes it has allocated. */
 class CountingBackend extends CpuBackend {
   live = 0;
@@ -150,13 +175,19 @@ describe('the memory of a conv net', () => {
   const arch = '28x28x1-c16k5p2r-mp2-f-10';
   const data = { trainRows: 60000, testRows: 10000, inputDim: 784, outputDim: 10 };
 
-  it('counts the patch buffers as the trainer allocates them', () => {
+  it.each<[string, OptimizerConfig]>([
+    ['adam', defaultOptimizer('adam')],
+    ['fishleg block-kron', defaultFishLeg('block-kron')],
+    ['fishleg kron-diag sampled, aux batch 200', { ...defaultFishLeg('kron-diag'), fisher: 'sampled', auxBatch: 200 }],
+    ['kfac', defaultOptimizer('kfac')],
+    ['natural', defaultOptimizer('natural')],
+  ])('counts the patch buffers as the trainer allocates them (%s)', (_, optimizer) => {
     const d = barsDataset({ n: 300 });
     const be = new CountingBackend();
     const t = Trainer.create(be, d, {
       arch: '8x8x1-c4k3p1r-mp2-f-2',
       likelihood: 'categorical',
-      optimizer: defaultOptimizer('adam'),
+      optimizer,
       batch: 16,
       seed: 1,
     });
@@ -165,7 +196,7 @@ describe('the memory of a conv net', () => {
       arch: parseArch('8x8x1-c4k3p1r-mp2-f-2'),
       batch: 16,
       data: { trainRows: d.train.n, testRows: d.test.n, inputDim: 64, outputDim: 2 },
-      optimizers: [defaultOptimizer('adam')],
+      optimizers: [optimizer],
     });
     expect(est.total + 256).toBeGreaterThanOrEqual(be.high);
     expect(est.total).toBeLessThanOrEqual(1.1 * be.high);

@@ -23,23 +23,41 @@ export function im2col(
   const { batch, h, w, c, kh, kw, strideH, strideW, padH, padW } = g;
   const { oh, ow } = windowOutput(g);
   const k = patchSize(g);
+  const plane = kh * kw;
   let r = colsOff;
   for (let b = 0; b < batch; b++) {
     const img = xOff + b * ldX;
     for (let oy = 0; oy < oh; oy++) {
+      const y0 = oy * strideH - padH;
       for (let ox = 0; ox < ow; ox++, r += ldCols) {
+        const x0 = ox * strideW - padW;
+        // The columns of the window inside the image: [kx0, kx1); the rest is padding.
+        const kx0 = Math.min(kw, Math.max(0, -x0));
+        const kx1 = Math.max(kx0, Math.min(kw, w - x0));
         for (let ky = 0; ky < kh; ky++) {
-          const iy = oy * strideH - padH + ky;
-          const rowIn = iy >= 0 && iy < h;
+          const iy = y0 + ky;
+          const row = r + ky * kw;
+          if (iy < 0 || iy >= h) {
+            for (let ci = 0; ci < c; ci++) cols.fill(0, row + ci * plane, row + ci * plane + kw);
+            continue;
+          }
+          const px = img + (iy * w + x0) * c;
+          if (c === 1) {
+            // One channel: the patch row is a contiguous run of the image row.
+            for (let kx = 0; kx < kx0; kx++) cols[row + kx] = 0;
+            for (let kx = kx0; kx < kx1; kx++) cols[row + kx] = x[px + kx]!;
+            for (let kx = kx1; kx < kw; kx++) cols[row + kx] = 0;
+            continue;
+          }
+          // Several channels: a pixel's channels are contiguous in x, a plane apart in the patch.
           for (let kx = 0; kx < kw; kx++) {
-            const ix = ox * strideW - padW + kx;
-            const at = r + ky * kw + kx;
-            if (rowIn && ix >= 0 && ix < w) {
-              const px = img + (iy * w + ix) * c;
-              for (let ci = 0; ci < c; ci++) cols[at + ci * kh * kw] = x[px + ci]!;
-            } else {
-              for (let ci = 0; ci < c; ci++) cols[at + ci * kh * kw] = 0;
+            const at = row + kx;
+            if (kx < kx0 || kx >= kx1) {
+              for (let ci = 0; ci < c; ci++) cols[at + ci * plane] = 0;
+              continue;
             }
+            const from = px + kx * c;
+            for (let ci = 0; ci < c; ci++) cols[at + ci * plane] = x[from + ci]!;
           }
         }
         if (ones) cols[r + k] = 1;

@@ -33,32 +33,53 @@ export function poolForward(
   const { batch, h, w, c, kh, kw, strideH, strideW, padH, padW } = g;
   const { oh, ow } = windowOutput(g);
   const area = kh * kw;
+  const max = kind === 'max';
+  // An average accumulates in float64 per channel; a max runs in y itself (its values are x's). Window pixel
+  // by pixel, channels innermost, so that the NHWC reads are contiguous.
+  const sum = max ? null : new Float64Array(c);
   let o = 0;
   for (let b = 0; b < batch; b++) {
     const img = xOff + b * ldX;
     const out = yOff + b * ldY;
     for (let oy = 0; oy < oh; oy++) {
-      for (let ox = 0; ox < ow; ox++) {
-        for (let ci = 0; ci < c; ci++, o++) {
-          let best = 0;
-          let at = -1;
-          let sum = 0;
-          for (let ky = 0; ky < kh; ky++) {
-            const iy = oy * strideH - padH + ky;
-            if (iy < 0 || iy >= h) continue;
-            for (let kx = 0; kx < kw; kx++) {
-              const ix = ox * strideW - padW + kx;
-              if (ix < 0 || ix >= w) continue;
-              const v = x[img + (iy * w + ix) * c + ci]!;
-              sum += v;
-              if (at < 0 || v > best) {
-                best = v;
-                at = iy * w + ix;
-              }
+      const y0 = oy * strideH - padH;
+      const ya = Math.max(0, y0);
+      const yb = Math.min(h, y0 + kh);
+      for (let ox = 0; ox < ow; ox++, o += c) {
+        const x0 = ox * strideW - padW;
+        const xa = Math.max(0, x0);
+        const xb = Math.min(w, x0 + kw);
+        const to = out + (oy * ow + ox) * c;
+        if (sum) {
+          sum.fill(0);
+          for (let iy = ya; iy < yb; iy++) {
+            for (let ix = xa; ix < xb; ix++) {
+              const px = img + (iy * w + ix) * c;
+              for (let ci = 0; ci < c; ci++) sum[ci] = sum[ci]! + x[px + ci]!;
             }
           }
-          y[out + (oy * ow + ox) * c + ci] = kind === 'max' ? best : sum / area;
-          if (argmax) argmax[argOff + o] = at;
+          for (let ci = 0; ci < c; ci++) y[to + ci] = sum[ci]! / area;
+          continue;
+        }
+        // No pixel (a window of padding only, which windowMisfit rules out): 0, and an argmax of -1 (u32).
+        if (ya >= yb || xa >= xb) {
+          y.fill(0, to, to + c);
+          if (argmax) argmax.fill(-1 >>> 0, argOff + o, argOff + o + c);
+        }
+        let first = true;
+        for (let iy = ya; iy < yb; iy++) {
+          for (let ix = xa; ix < xb; ix++) {
+            const idx = iy * w + ix;
+            const px = img + idx * c;
+            for (let ci = 0; ci < c; ci++) {
+              const v = x[px + ci]!;
+              if (first || v > y[to + ci]!) {
+                y[to + ci] = v;
+                if (argmax) argmax[argOff + o + ci] = idx;
+              }
+            }
+            first = false;
+          }
         }
       }
     }

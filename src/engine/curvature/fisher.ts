@@ -1,12 +1,16 @@
 /**
  * Fisher-vector products F·v on an auxiliary batch (docs/fishleg.md §4; K-FAC reuses the per-layer
  * errors), built from the engine's passes: `ggn` = forward, R-op (J·v), Λ·(J·v), backward (Jᵀ·) — the exact expectation over the model's
- * targets; `sampled` = targets drawn from the model, per-example errors Ẽ_l, c_i = Σ_l ẽ_iᵀ V_l ā_i and
- * F v_l = (1/B') Ẽ_lᵀ diag(c) Ā_l. The auxiliary batch has its own workspace; training targets are never read.
+ * targets; `sampled` = targets drawn from the model, per-example gradients g_i,l = Σ_t ẽ_itᵀ ā_it over the
+ * layer's Kronecker rows t (one for a dense layer, one per output pixel for a conv layer), c_i = Σ_l ⟨g_i,l, V_l⟩
+ * and F v_l = (1/B') Σ_i c_i g_i,l = (1/B') Ẽ_lᵀ diag(c broadcast to the rows) Ā_l. The auxiliary batch has its
+ * own workspace; training targets are never read.
  */
 import type { Backend } from '../backend.ts';
 import { auxBatchIndices } from '../data/sampler.ts';
-import { kronShape } from '../layers/registry.ts';
+import { kronShape, layerKind } from '../layers/registry.ts';
+import { onesWidth } from './sizes.ts';
+import type { KronRows } from '../layers/types.ts';
 import type { ParamLayout } from '../model/mlp.ts';
 import { backwardOps, forwardOps, gatherInputsOp, ropOps, Workspace, type DeviceSplit } from '../model/passes.ts';
 import type { Likelihood, Op } from '../ops.ts';
@@ -34,6 +38,15 @@ export function layerErrors(ws: Workspace, l: number): Tensor {
   return l === layers.length - 1 && layers[l]!.act === 'identity' ? ws.gout : ws.e[l]!;
 }
 
+/**
+ * Layer l's Kronecker rows in a workspace after a forward and backward pass on `rows` examples (null for a
+ * layer without parameters): the per-example gradient is the sum of eᵀā over each example's positions.
+ */
+export function layerKronRows(ws: Workspace, l: number, rows: number): KronRows | null {
+  const layer = ws.layout.layers[l]!;
+  return layerKind(layer).kronRows(layer, rows, ws.a[l]!, layerErrors(ws, l), ws.scratch[l]!);
+}
+
 /** F·v on a batch of `rows` training inputs; the batch is chosen per step by `prepare`. */
 export class FisherProduct {
   readonly ws: Workspace;
@@ -50,7 +63,7 @@ export class FisherProduct {
     const { backend, layout } = src;
     this.ws = new Workspace(backend, layout, rows, 'fishleg.aux');
     this.counter = backend.alloc(1, 'fishleg.drawCounter', 'u32');
-    const width = Math.max(...layout.layers.map(kronShape).map(({ m, p }) => Math.max(m, p)));
+    const width = onesWidth(layout);
     this.ones = backend.alloc(width, 'fishleg.ones');
     backend.write(this.ones, new Float32Array(width).fill(1));
   }
@@ -108,33 +121,52 @@ export class FisherProduct {
     const ws = this.ws;
     const B = this.rows;
     const layers = ws.layout.layers;
+    const kr = layers.map((_, l) => layerKronRows(ws, l, B));
     return arena.scoped(() => {
       const c = arena.take(B);
+      const positions = Math.max(1, ...kr.map((k) => k?.positions ?? 0));
+      // c per Kronecker row, summed over an example's positions into c (and broadcast back for F·v).
+      const cRows = positions > 1 ? arena.take(B * positions) : c;
       const width = Math.max(...layers.map(kronShape).map(({ m, p }) => Math.max(m, p)));
-      const t = arena.take(B * width);
+      const t = arena.take(B * positions * width);
+      const ones = this.ones;
       const ops: Op[] = [];
-      // c_i = Σ_l rowdot(Ẽ_l V_l, Ā_l): the per-example gradient's inner product with v.
+      let first = true;
+      // c_i = Σ_l Σ_t rowdot(Ẽ_l V_l, Ā_l) over example i's rows t: its per-example gradient's inner product with v.
       layers.forEach((layer, l) => {
-        const { p } = kronShape(layer);
-        const tl = slice(t, 0, B * p);
-        ops.push(
-          gemm('nn', B, p, layer.m, layerErrors(ws, l), slice(v, layer.offset, layer.size), tl),
-          hadamard(B * p, tl, ws.a[l]!, tl),
-          gemm('nn', B, 1, p, tl, this.ones, c, 1, l === 0 ? 0 : 1),
-        );
-      });
-      // F v_l = (1/B) Ẽ_lᵀ diag(c) Ā_l, scaling the narrower of Ẽ_l and Ā_l.
-      layers.forEach((layer, l) => {
+        const k = kr[l];
+        if (!k) return;
         const { m, p } = kronShape(layer);
-        const e = layerErrors(ws, l);
+        const R = k.rows;
+        const tl = slice(t, 0, R * p);
+        const beta = first ? 0 : 1;
+        first = false;
+        ops.push(gemm('nn', R, p, m, k.e, slice(v, layer.offset, layer.size), tl));
+        ops.push(hadamard(R * p, tl, k.a, tl));
+        if (k.positions === 1) {
+          ops.push(gemm('nn', B, 1, p, tl, ones, c, 1, beta));
+        } else {
+          ops.push(gemm('nn', R, 1, p, tl, ones, cRows), gemm('nn', B, 1, k.positions, cRows, ones, c, 1, beta));
+        }
+      });
+      // F v_l = (1/B) Ẽ_lᵀ diag(c) Ā_l, c repeated over each example's rows, scaling the narrower of Ẽ_l and Ā_l.
+      layers.forEach((layer, l) => {
+        const k = kr[l];
+        if (!k) return;
+        const { m, p } = kronShape(layer);
+        const R = k.rows;
         const o = slice(out, layer.offset, layer.size);
         const w = Math.min(m, p);
-        const tl = slice(t, 0, B * w);
-        ops.push(gemm('nn', B, w, 1, c, this.ones, tl));
-        if (m <= p) {
-          ops.push(hadamard(B * m, tl, e, tl), gemm('tn', m, p, B, tl, ws.a[l]!, o, 1 / B, beta));
+        const tl = slice(t, 0, R * w);
+        if (k.positions === 1) {
+          ops.push(gemm('nn', B, w, 1, c, ones, tl));
         } else {
-          ops.push(hadamard(B * p, tl, ws.a[l]!, tl), gemm('tn', m, p, B, e, tl, o, 1 / B, beta));
+          ops.push(gemm('nn', B, k.positions, 1, c, ones, cRows), gemm('nn', R, w, 1, cRows, ones, tl));
+        }
+        if (m <= p) {
+          ops.push(hadamard(R * m, tl, k.e, tl), gemm('tn', m, p, R, tl, k.a, o, 1 / B, beta));
+        } else {
+          ops.push(hadamard(R * p, tl, k.a, tl), gemm('tn', m, p, R, k.e, tl, o, 1 / B, beta));
         }
       });
       return ops;

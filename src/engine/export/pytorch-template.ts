@@ -268,6 +268,21 @@ export const PY_TORCH = String.raw`
 # ---------------------------------------------------------------------------------------------------------
 
 
+class NHWC(nn.Sequential if nn else object):
+    """An image layer between the engine's rows, each one example's image flattened h, w, c (NHWC), as the
+    layers before and after it (and a dense layer after a flatten) read them; torch's layers are NCHW. A
+    Sequential of that one layer, so that code walking the model sees through it (the FishLeg library steps
+    any other container's parameters as one plain layer, and swaps the nn.Conv2d inside for a FishConv2d)."""
+
+    def __init__(self, image, layer):
+        super().__init__(layer)
+        self.h, self.w, self.c = image["h"], image["w"], image["c"]
+
+    def forward(self, x):
+        x = x.reshape(x.shape[0], self.h, self.w, self.c).permute(0, 3, 1, 2)
+        return self[0](x).permute(0, 2, 3, 1).reshape(x.shape[0], -1)
+
+
 def build_model(flat):
     """nn.Sequential of each layer's module (its kind's <kind>_module) and activations, holding the engine's
     flat parameters."""
@@ -344,46 +359,88 @@ def evaluate(model, x, y, chunk=500):
     return total / n, float("nan"), sq / (n * y.shape[1])
 
 
-def linear_layers(model):
-    return [m for m in model.modules() if isinstance(m, nn.Linear)]
+def kron_layers(model):
+    """The layers K-FAC preconditions, in order: each nn.Linear and each conv layer (an NHWC nn.Conv2d)."""
+    return [m for m in model if isinstance(m, nn.Linear) or (isinstance(m, NHWC) and isinstance(m[0], nn.Conv2d))]
+
+
+def kron_rows(m, h):
+    """A layer's input rows with the ones column (A-bar) for the input h (B x features): one row per example
+    for a Linear layer, one per output pixel for a conv layer (its patches in the engine's (channel, row,
+    column) order, which is torch's unfold order), with its output positions per example."""
+    if isinstance(m, nn.Linear):
+        rows, positions = h, 1
+    else:
+        conv = m[0]
+        x = h.reshape(h.shape[0], m.h, m.w, m.c).permute(0, 3, 1, 2)
+        cols = torch.nn.functional.unfold(x, conv.kernel_size, padding=conv.padding, stride=conv.stride)
+        positions = cols.shape[2]
+        rows = cols.transpose(1, 2).reshape(h.shape[0] * positions, -1)
+    ones = torch.ones(rows.shape[0], 1, dtype=h.dtype, device=h.device)
+    return torch.cat([rows, ones], 1).detach(), positions
+
+
+def kron_grad(m):
+    """The layer's gradient as its m x p matrix [dW | db] (a conv weight as weight.reshape(C_out, -1))."""
+    w = m.weight if isinstance(m, nn.Linear) else m[0].weight
+    b = m.bias if isinstance(m, nn.Linear) else m[0].bias
+    return torch.cat([w.grad.reshape(w.shape[0], -1), b.grad[:, None]], 1)
+
+
+def kron_apply(m, fn):
+    """W-bar <- fn(W-bar) for the layer's m x p matrix [W | b]."""
+    w = m.weight if isinstance(m, nn.Linear) else m[0].weight
+    b = m.bias if isinstance(m, nn.Linear) else m[0].bias
+    new = fn(torch.cat([w.reshape(w.shape[0], -1), b[:, None]], 1))
+    w.copy_(new[:, :-1].reshape(w.shape))
+    b.copy_(new[:, -1])
 
 
 def forward_recording(model, x):
-    """Runs the model, recording each Linear layer's input with a ones column (A-bar) and its output."""
-    abar, pre, h = [], [], x
+    """Runs the model, recording each K-FAC layer's A-bar rows (kron_rows), positions and output."""
+    layers = kron_layers(model)
+    abar, positions, pre, h = [], [], [], x
     for m in model:
-        if isinstance(m, nn.Linear):
-            abar.append(torch.cat([h, torch.ones(h.shape[0], 1, dtype=h.dtype, device=h.device)], 1).detach())
+        if any(m is k for k in layers):
+            rows, t = kron_rows(m, h)
+            abar.append(rows)
+            positions.append(t)
             h = m(h)
             pre.append(h)
         else:
             h = m(h)
-    return h, abar, pre
+    return h, abar, positions, pre
 
 
 def layer_errors(model, x, fisher, gen):
-    """Per-example pre-activation errors of each layer, as lists of (B x m_l) tensors whose E^T E / B sums to
-    the layer's output-side Fisher factor: one set at sampled targets ('sampled'), or one per column of the
+    """Each K-FAC layer's A-bar rows, its per-row output errors and its positions per example: the errors
+    as lists of (rows x m_l) tensors, one row per example and output position, whose E^T E / (B positions)
+    is the layer's output-side factor: one set at sampled targets ('sampled'), or one per column of the
     output Fisher's root ('ggn': the exact expectation over the model's targets)."""
-    mu, abar, pre = forward_recording(model, x)
+    mu, abar, positions, pre = forward_recording(model, x)
+
+    def rows(l, e):
+        return e.detach().reshape(abar[l].shape[0], -1)
+
     if fisher == "sampled":
         with torch.no_grad():
             y = draw_targets(mu, gen)
         g = torch.autograd.grad(nll_per_example(mu, y).sum(), pre)
-        return abar, [[e.detach()] for e in g]
+        return abar, [[rows(l, e)] for l, e in enumerate(g)], positions
     root = output_fisher_root(mu.detach())
     errs = [[] for _ in pre]
     for j in range(mu.shape[1]):
         g = torch.autograd.grad(mu, pre, grad_outputs=root[:, :, j], retain_graph=True)
         for l, e in enumerate(g):
-            errs[l].append(e.detach())
-    return abar, errs
+            errs[l].append(rows(l, e))
+    return abar, errs, positions
 
 
 class KFAC:
-    """K-FAC for the MLP as the engine defines it (docs/kfac.md §1-§4; the playground's 'kfac' settings). Per
-    Linear layer with gradient G = [dW | db]: factors A = E[a-bar a-bar^T] over the batch inputs (with a ones
-    column) and S = E[e e^T] over the pre-activation errors (layer_errors), running averages
+    """K-FAC as the engine defines it (docs/kfac.md §1-§4; the playground's 'kfac' settings). Per Linear or
+    conv layer with gradient G = [dW | db]: factors A = E[sum_t a-bar_t a-bar_t^T] over the batch inputs with
+    a ones column (a conv layer's patches, summed over its T output positions; T = 1 for a Linear layer) and
+    S = E[sum_t e_t e_t^T] / T over the pre-activation errors (layer_errors), running averages
     A <- eps A + (1 - eps) A-hat with eps = factor_decay (eps = 0 at step 0: the first batch sets them). At
     step 0 and every inv_every steps the inverses are refreshed with the damping split between the factors,
     pi = sqrt((tr A / p) / (tr S / m)): (A + pi sqrt(damping) I)^-1 and (S + sqrt(damping) / pi I)^-1 (the
@@ -395,7 +452,7 @@ class KFAC:
 
     def __init__(self, model, lr, momentum, weight_decay, damping, factor_decay, inv_every, kl_clip, fisher,
                  seed):
-        self.model, self.layers = model, linear_layers(model)
+        self.model, self.layers = model, kron_layers(model)
         self.lr, self.momentum, self.wd, self.damping = lr, momentum, weight_decay, damping
         self.decay, self.inv_every, self.kl_clip, self.fisher = factor_decay, inv_every, kl_clip, fisher
         self.gen = torch.Generator(device=next(model.parameters()).device).manual_seed(seed)
@@ -420,12 +477,12 @@ class KFAC:
         self.Sinv[l] = torch.linalg.inv(s + root / pi * torch.eye(m, dtype=s.dtype, device=s.device))
 
     def step(self, step, x):
-        abar, errs = layer_errors(self.model, x, self.fisher, self.gen)
+        abar, errs, positions = layer_errors(self.model, x, self.fisher, self.gen)
         b = x.shape[0]
         dirs, dot = [], 0.0
-        for l, lin in enumerate(self.layers):
+        for l, layer in enumerate(self.layers):
             a_new = abar[l].T @ abar[l] / b
-            s_new = sum(e.T @ e for e in errs[l]) / b
+            s_new = sum(e.T @ e for e in errs[l]) / (b * positions[l])
             if l in self.A and step > 0:
                 self.A[l] = self.decay * self.A[l] + (1 - self.decay) * a_new
                 self.S[l] = self.decay * self.S[l] + (1 - self.decay) * s_new
@@ -434,7 +491,7 @@ class KFAC:
             if step % self.inv_every == 0 or l not in self.Ainv:
                 self._invert(l)
             with torch.no_grad():
-                g = torch.cat([lin.weight.grad, lin.bias.grad[:, None]], 1)
+                g = kron_grad(layer)
                 d = self.Sinv[l] @ g @ self.Ainv[l]
                 dot += (d * g).sum().item()
                 dirs.append(d)
@@ -443,14 +500,15 @@ class KFAC:
             # max(., 0): the engine's inverses are positive definite, so sum <P, G> >= 0 there.
             nu = min(1.0, math.sqrt(self.kl_clip) / (self.lr * math.sqrt(max(dot, 0.0) + self.TINY)))
         with torch.no_grad():
-            for l, lin in enumerate(self.layers):
-                wbar = torch.cat([lin.weight, lin.bias[:, None]], 1)
-                d = nu * dirs[l] + self.wd * wbar
-                m = self.mom.get(l)
-                m = d if m is None else self.momentum * m + d
-                self.mom[l] = m
-                lin.weight -= self.lr * m[:, :-1]
-                lin.bias -= self.lr * m[:, -1]
+            for l, layer in enumerate(self.layers):
+                kron_apply(layer, lambda wbar: self._sgd(l, nu * dirs[l], wbar))
+
+    def _sgd(self, l, direction, wbar):
+        d = direction + self.wd * wbar
+        m = self.mom.get(l)
+        m = d if m is None else self.momentum * m + d
+        self.mom[l] = m
+        return wbar - self.lr * m
 
 
 class Natural:

@@ -397,6 +397,7 @@ function runFactory(s: ExportSetup, run: ExportRun, i: number): string {
         `    FishLeg, FISH_LIKELIHOODS, initialise_FishModel = import_fishleg(ctx["fishleg_src"])`,
         `    # Q0 = s I with s = ${o.initScale === null ? '1 / damping (initScale unset)' : 'initScale'} = ${pyNum(scale)}: FishLinear starts at L = R = I, A = sqrt(s).`,
         ...approx[o.approx],
+        `    # The library swaps each layer for its own: ${fishModules(s.arch)}.`,
         `    model = initialise_FishModel(model, module_names="__ALL__", fish_scale=${pyNum(scale)})`,
         s.likelihood === 'gaussian'
           ? // float(): the library wraps sigma in a Parameter, which an integer tensor cannot be.
@@ -496,16 +497,26 @@ export function exportLayers(arch: string): LayerLayout[] {
   const layers = paramLayout(parseArch(arch)).layers;
   const missing = [...new Set(layers.filter((l) => layerKind(l).pytorch === null).map((l) => l.kind))];
   if (missing.length > 0) {
-    throw new ExportError(`the PyTorch export does not write ${missing.join(' or ')} layers yet; it covers dense nets`);
+    throw new ExportError(`the PyTorch export does not write ${missing.join(' or ')} layers yet`);
   }
-  return layers.map(({ kind, n, m, act, offset, size }) => ({
+  return layers.map(({ kind, n, m, act, offset, size, image }) => ({
     kind,
     n,
     m,
     act,
     offset,
     size,
+    ...(image ? { image } : {}),
   }));
+}
+
+/** What the FishLeg library makes of the arch's layers, one entry per kind present. */
+function fishModules(arch: string): string {
+  const kinds = [...new Set(exportLayers(arch).map((l) => l.kind))];
+  return kinds
+    .map((k) => layerKind(k).pytorch?.fishleg)
+    .filter((f): f is string => !!f)
+    .join('; ');
 }
 
 /** The kinds with a PyTorch counterpart. */

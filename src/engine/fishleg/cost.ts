@@ -203,6 +203,7 @@ export interface LayerFloor {
 
 export interface FloorOptions {
   readonly approx: FishLegApprox;
+  /** The layer's Kronecker rows of a batch (its batch size × kronPositions: output pixels for a conv layer). */
   readonly batch: number;
   readonly auxBatch: number;
   readonly preconditionAux: boolean;

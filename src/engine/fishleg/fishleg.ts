@@ -23,7 +23,8 @@ import { Rng, Stream } from '../rng.ts';
 import { slice, type Tensor } from '../tensor.ts';
 import { withScratch, type Arena } from '../curvature/arena.ts';
 import { APPROX, convertLambda, lambdaLayout, layerState, type LambdaLayout } from './approx.ts';
-import { FisherProduct, layerErrors } from '../curvature/fisher.ts';
+import { FisherProduct, layerKronRows } from '../curvature/fisher.ts';
+import { kronPositions } from '../layers/registry.ts';
 import { axpby, coef, scale } from '../curvature/op-builders.ts';
 import { FISHLEG_APPROXES, fishLegInitScale, fishLegLearnsQ, type FishLegApprox, type FishLegConfig } from './spec.ts';
 import { factoredIsCheaper, type ApproxImpl, type HostLambda } from './types.ts';
@@ -211,10 +212,12 @@ export class FishLeg implements Optimizer, InverseFisherView {
     return this.denseLayers;
   }
 
-  /** Whether layer l's parameter step applies Q to E_l and Ā_l instead of the dense gradient. */
+  /** Whether layer l's parameter step applies Q to E_l and Ā_l (its batch·positions Kronecker rows) instead of the dense gradient. */
   private usesFactored(l: number): boolean {
     const { impl } = this.lambda;
-    return impl.qFactoredOps !== null && factoredIsCheaper(this.layer(l).shape, this.ctx.batch, impl.terms);
+    const layer = this.ctx.layout.layers[l]!;
+    const rows = this.ctx.batch * kronPositions(layer);
+    return impl.qFactoredOps !== null && rows > 0 && factoredIsCheaper(this.layer(l).shape, rows, impl.terms);
   }
 
   /**
@@ -502,17 +505,24 @@ export class FishLeg implements Optimizer, InverseFisherView {
     return this.ctx.layout.layers.map((layer, l) => {
       const st = this.layer(l);
       const o = slice(out, layer.offset, layer.size);
+      const rows = isBatchGrad && impl.qFactoredOps && this.usesFactored(l) ? layerKronRows(ws, l, batch) : null;
       const ops =
-        isBatchGrad && impl.qFactoredOps && this.usesFactored(l)
-          ? impl.qFactoredOps(st, { e: layerErrors(ws, l), a: ws.a[l]!, rows: batch, scale: 1 / batch }, o, arena)
-          : impl.qDenseOps(st, slice(u, layer.offset, layer.size), o, arena, keep[l]);
+        layer.size === 0
+          ? [] // no parameters (pooling): nothing to precondition
+          : rows && impl.qFactoredOps
+            ? impl.qFactoredOps(st, { e: rows.e, a: rows.a, rows: rows.rows, scale: 1 / batch }, o, arena)
+            : impl.qDenseOps(st, slice(u, layer.offset, layer.size), o, arena, keep[l]);
       return { part, layer: l, ops };
     });
   }
 
   private refreshOps(): OpSegment[] {
     const { impl } = this.lambda;
-    return this.ctx.layout.layers.map((_, l) => ({ part: 'refresh', layer: l, ops: impl.refreshOps(this.layer(l)) }));
+    return this.ctx.layout.layers.map((layer, l) => ({
+      part: 'refresh',
+      layer: l,
+      ops: layer.size === 0 ? [] : impl.refreshOps(this.layer(l)),
+    }));
   }
 
   /** m ← βm + (1−β)·s·Q g (s = 1 unless fitScale);  θ ← (1 − η·wd)·θ − η·m (docs/fishleg.md §6). */
@@ -598,6 +608,7 @@ export class FishLeg implements Optimizer, InverseFisherView {
       });
     }
     this.ctx.layout.layers.forEach((layer, l) => {
+      if (layer.size === 0) return;
       const st = this.layer(l);
       const g = slice(grad, ll.lamOffsets[l]!, impl.lambdaSize(st.shape));
       segs.push({

@@ -95,6 +95,7 @@ describe('layer Fisher helpers', () => {
       p: 3,
       d: 6,
       r: 4,
+      positions: 1,
       c: Float64Array.from([1, 0.5, -0.2, 0.8, 0.3, 0.3, 1.1, -0.4]),
       abar: Float64Array.from([0.5, -1, 1, 2, 0.3, 1]),
       rowOf: Uint32Array.from([0, 0, 1, 1]),

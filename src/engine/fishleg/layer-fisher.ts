@@ -1,26 +1,27 @@
 /**
- * The exact Fisher block of ONE layer, without the whole model's Fisher: for W̄_l (m×p, p = n + 1) the output
- * Jacobian factors as ∂μ/∂W̄_ab = (∂μ/∂s_a)·ā_b, so with G_i = ∂μ_i/∂s_l (k×m) and M_i = G_iᵀΛ_iG_i (m×m)
- *   F_ll = (1/B) Σ_i M_i ⊗ ā_i ā_iᵀ   (row-major vec(W̄), index a·p + b).
- * G_i comes from m R-op passes with a unit tangent on one bias each (∂s_a/∂b_a = 1), against one pass per
- * parameter of the whole model for `exactFisher` (views.ts): the 16-unit layer of the MNIST autoencoder costs
- * 16 passes instead of ~10⁵. The block is kept as a factor Z (F_ll = ZZᵀ) whose columns are c ⊗ ā_i, one per
- * row i and nonzero eigenvalue of M_i = Σ_c c cᵀ, so its eigendecomposition can go through the smaller of ZZᵀ
- * (d×d) and ZᵀZ (r×r), and products with Z cost m + p per column instead of d = m·p.
- * A conv layer has T output positions per example, each with its patch ā_it and its own ∂μ_i/∂s_it, so its
- * columns are Σ_t c_t ⊗ ā_it (docs/kfac.md §6): they come from one backward pass per network output (the
- * bias tangents of the R-op would sum the positions) and the eigenpairs of each Λ_i.
+ * The exact Fisher block of ONE layer, without the whole model's Fisher. The layer's parameters are an m×p
+ * matrix W̄ (layers/types.ts KronShape) applied at t positions per example (t = 1 for a dense layer, the output
+ * pixels of a conv layer) to rows ā_it, so ∂μ/∂W̄_ab = Σ_t (∂μ/∂s_ta)·ā_tb, and with G_i = ∂μ_i/∂s_l
+ * (k × t·m) and M_i = G_iᵀΛ_iG_i the block is F_ll = (1/B) Σ_i Σ_c z_ic z_icᵀ over a factor M_i = Σ_c w_c w_cᵀ,
+ * z = Σ_t w_t ⊗ ā_it (row-major vec(W̄), index a·p + b).
+ * A dense layer's G_i comes from m R-op passes with a unit tangent on one bias each (∂s_a/∂b_a = 1), against
+ * one pass per parameter of the whole model for `exactFisher` (views.ts): the 16-unit layer of the MNIST
+ * autoencoder costs 16 passes instead of ~10⁵. A conv layer's bias moves every position at once, so its G_i
+ * comes from k backward passes from a unit output instead. The block is kept as the factor Z (F_ll = ZZᵀ) of
+ * columns z, so its eigendecomposition can go through the smaller of ZZᵀ (d×d) and ZᵀZ (r×r).
  * Host float64; readbacks, so for views only.
  */
-import { outputFisher, type FisherModel } from './views.ts';
-import { layerErrors } from '../curvature/fisher.ts';
-import { kronShape, layerKind } from '../layers/registry.ts';
+import type { FisherModel } from './views.ts';
+import { kronPositions, kronShape } from '../layers/registry.ts';
 import { backwardOps, forwardOps, gatherInputsOp, ropOps, Workspace, type DeviceSplit } from '../model/passes.ts';
+import type { LayerLayout } from '../layers/types.ts';
 import type { Likelihood } from '../ops.ts';
-import type { Tensor } from '../tensor.ts';
 import { symmetricEigen } from './symeig.ts';
+import { layerKronRows } from '../curvature/fisher.ts';
 
-/** F_ll = Z Zᵀ of one layer block on some rows; Z's column c is vec(c_c ⊗ ā_row(c)) (row-major W̄ order). */
+/**
+ * F_ll = Z Zᵀ of one layer block on some rows; Z's column c is vec(Σ_t c_ct ⊗ ā_row(c),t) (row-major W̄ order).
+ */
 export interface LayerFisher {
   readonly m: number;
   readonly p: number;
@@ -28,16 +29,21 @@ export interface LayerFisher {
   readonly d: number;
   /** Columns of Z. */
   readonly r: number;
-  /** Row-major r×(T·m): the output-side parts c_ct of each column, position by position, 1/√B included. */
+  /** Kronecker rows per example t (1 for a dense layer, the output pixels of a conv layer). */
+  readonly positions: number;
+  /** Row-major r×(t·m): the output-side parts c_ct of each column, position by position, 1/√B included. */
   readonly c: Float64Array;
-  /** Row-major (rows·T)×p: the layer's Kronecker rows ā_it (ones column included), T consecutive per row. */
+  /** Row-major (rows·t)×p: the layer's Kronecker rows ā_it (ones column included), example by example. */
   readonly abar: Float64Array;
-  /** T, the Kronecker rows per example (layers/types.ts KronRows.positions); 1 when absent (a dense layer). */
-  readonly positions?: number;
   /** The training row (0..rows−1) of each column. */
   readonly rowOf: Uint32Array;
   /** Rows averaged over. */
   readonly rows: number;
+}
+
+/** Thrown for a layer that has no Fisher block (no parameters, e.g. pooling). */
+export class NoFisherBlockError extends RangeError {
+  override readonly name = 'NoFisherBlockError';
 }
 
 /** M = Gᵀ Λ(μ) G for one example, G k×m row-major (∂μ_c/∂s_a at c·m + a), without forming the k×k Λ. */
@@ -76,7 +82,86 @@ export function outputSandwich(lik: Likelihood, mu: ArrayLike<number>, sigma: nu
   return out;
 }
 
-/** The factor Z of layer l's exact Fisher block on rows `idx` of a split: m R-op passes, m + 2 readbacks. */
+/** Columns w_c of a factor of Λ(μ) = Σ_c w_c w_cᵀ (row-major k×k, row c is w_c), without an eigendecomposition. */
+export function outputFactor(lik: Likelihood, mu: ArrayLike<number>, sigma: number): Float64Array {
+  const k = mu.length;
+  const out = new Float64Array(k * k);
+  if (lik === 'gaussian') {
+    for (let c = 0; c < k; c++) out[c * k + c] = 1 / sigma;
+  } else if (lik === 'bernoulli') {
+    for (let c = 0; c < k; c++) {
+      const q = 1 / (1 + Math.exp(-mu[c]!));
+      out[c * k + c] = Math.sqrt(q * (1 - q));
+    }
+  } else {
+    // diag(q) − qqᵀ = Σ_c q_c (e_c − q)(e_c − q)ᵀ.
+    let max = -Infinity;
+    for (let c = 0; c < k; c++) max = Math.max(max, mu[c]!);
+    const q = Array.from({ length: k }, (_, c) => Math.exp(mu[c]! - max));
+    const z = q.reduce((x, y) => x + y, 0);
+    for (let c = 0; c < k; c++) q[c] = q[c]! / z;
+    for (let c = 0; c < k; c++) {
+      const s = Math.sqrt(q[c]!);
+      for (let j = 0; j < k; j++) out[c * k + j] = s * ((c === j ? 1 : 0) - q[j]!);
+    }
+  }
+  return out;
+}
+
+/**
+ * G_i = ∂μ_i/∂s_l per row i (k × M, M = the layer's outputs t·m, at c·M + o): M R-op passes with a unit bias
+ * tangent for a dense layer, k backward passes from a unit output for a conv layer (its bias moves every position).
+ */
+async function outputJacobians(model: FisherModel, ws: Workspace, l: number, B: number): Promise<Float64Array[]> {
+  const { backend, layout, params } = model;
+  const layer = layout.layers[l]!;
+  const { p } = kronShape(layer);
+  const M = layer.m;
+  const k = ws.outDim;
+  const jac = Array.from({ length: B }, () => new Float64Array(k * M));
+  if (kronPositions(layer) === 1) {
+    const tangent = backend.alloc(layout.total, 'view.layerTangent');
+    const rop = backend.record('view.layerRop', ropOps(ws, params, tangent, B));
+    try {
+      const bias = (a: number) => layer.offset + a * p + p - 1;
+      for (let a = 0; a < M; a++) {
+        if (a > 0) backend.write(tangent, [0], bias(a - 1));
+        backend.write(tangent, [1], bias(a));
+        backend.run(rop);
+        const dmu = await backend.read(ws.dmu);
+        for (let i = 0; i < B; i++) for (let c = 0; c < k; c++) jac[i]![c * M + a] = dmu[i * k + c]!;
+      }
+    } finally {
+      backend.release(rop);
+      backend.free(tangent);
+    }
+    return jac;
+  }
+  const grads = backend.alloc(layout.total, 'view.layerGrads');
+  const none = new Set(layout.layers.map((_, j) => j));
+  const back = backend.record('view.layerBackward', backwardOps(ws, params, grads, B, 1, 0, none));
+  const e = layerKronRows(ws, l, B)!.e;
+  try {
+    for (let c = 0; c < k; c++) {
+      const unit = new Float32Array(B * k);
+      for (let i = 0; i < B; i++) unit[i * k + c] = 1;
+      backend.write(ws.gout, unit);
+      backend.run(back);
+      const g = await backend.read(e);
+      for (let i = 0; i < B; i++) jac[i]!.set(g.subarray(i * M, (i + 1) * M), c * M);
+    }
+  } finally {
+    backend.release(back);
+    backend.free(grads);
+  }
+  return jac;
+}
+
+/**
+ * The factor Z of layer l's exact Fisher block on rows `idx` of a split. Per row, the output side is M_i's
+ * eigenvectors (M_i is m×m for a dense layer; t·m square for a conv layer where that is at most k) or G_iᵀ
+ * times the k columns of Λ_i's factor (a conv layer with t·m > k): layerFisherColumns counts them.
+ */
 export async function layerFisher(
   model: FisherModel,
   split: DeviceSplit,
@@ -86,10 +171,11 @@ export async function layerFisher(
   const { backend, layout, params, likelihood, sigma } = model;
   const layer = layout.layers[l];
   if (!layer) throw new RangeError(`layer ${l} does not exist (the model has ${layout.layers.length})`);
-  // The layer's parameters as its Kronecker sides see them: an m×p matrix, the bias in the last column.
+  if (layer.size === 0)
+    throw new NoFisherBlockError(`layer ${l} (${layer.kind}) has no parameters, so no Fisher block`);
   const { m, p } = kronShape(layer);
-  const { offset } = layer;
-  const n = p - 1;
+  const t = kronPositions(layer);
+  const M = layer.m;
   const d = m * p;
   const B = idx.length;
   const ws = new Workspace(backend, layout, B, 'view.layerFisher');
@@ -98,176 +184,119 @@ export async function layerFisher(
   try {
     backend.write(ws.idx, idx);
     backend.run(fwd);
-    const rows = layerKind(layer).kronRows(layer, B, ws.a[l]!, layerErrors(ws, l), ws.scratch[l]!);
-    if (!rows) throw new RangeError(`layer ${l} (${layer.kind}) has no parameters, so no Fisher block`);
-    const T = rows.positions;
     const mu = Float64Array.from(await backend.read(ws.mu)).subarray(0, B * k);
-    const abar = Float64Array.from(await backend.read(rows.a)).subarray(0, B * T * p);
-    const block = { m, p, d, abar: Float64Array.from(abar), rows: B };
-    if (T > 1) return { ...block, positions: T, ...(await positionColumns(model, ws, mu, rows.e, T * m)) };
-    // jac[i][c·m + a] = ∂μ_ic/∂s_a: the bias tangent of unit a (bias = last column of W̄'s row a).
-    const tangent = backend.alloc(layout.total, 'view.layerTangent');
-    const rop = backend.record('view.layerRop', ropOps(ws, params, tangent, B));
-    const jac = Array.from({ length: B }, () => new Float64Array(k * m));
-    try {
-      for (let a = 0; a < m; a++) {
-        if (a > 0) backend.write(tangent, [0], offset + (a - 1) * p + n);
-        backend.write(tangent, [1], offset + a * p + n);
-        backend.run(rop);
-        const dmu = await backend.read(ws.dmu);
-        for (let i = 0; i < B; i++) for (let c = 0; c < k; c++) jac[i]![c * m + a] = dmu[i * k + c]!;
-      }
-    } finally {
-      backend.release(rop);
-      backend.free(tangent);
-    }
-    // M_i = C_i C_iᵀ from its eigenpairs; each kept column of C_i, over √B, gives a column of Z with ā_i.
+    const abar = Float64Array.from(await backend.read(layerKronRows(ws, l, B)!.a)).slice(0, B * t * p);
+    const jac = await outputJacobians(model, ws, l, B);
     const cs: number[] = [];
     const rowOf: number[] = [];
     for (let i = 0; i < B; i++) {
-      const M = outputSandwich(likelihood, mu.subarray(i * k, (i + 1) * k), sigma, jac[i]!, m);
-      const { values, vectors } = symmetricEigen(M, m);
-      const top = Math.max(0, values[m - 1]!);
-      for (let j = 0; j < m; j++) {
-        // Softmax's Λ is singular, so is M: drop its null directions (and rounding below zero).
-        if (!(values[j]! > 1e-12 * top)) continue;
-        const s = Math.sqrt(values[j]! / B);
-        for (let a = 0; a < m; a++) cs.push(s * vectors[j * m + a]!);
-        rowOf.push(i);
+      const mui = mu.subarray(i * k, (i + 1) * k);
+      if (t === 1 || M <= k) {
+        // M_i = C_i C_iᵀ from its eigenpairs; each kept column of C_i, over √B, gives a column of Z.
+        const { values, vectors } = symmetricEigen(outputSandwich(likelihood, mui, sigma, jac[i]!, M), M);
+        const top = Math.max(0, values[M - 1]!);
+        for (let j = 0; j < M; j++) {
+          // Softmax's Λ is singular, so is M: drop its null directions (and rounding below zero).
+          if (!(values[j]! > 1e-12 * top)) continue;
+          const s = Math.sqrt(values[j]! / B);
+          for (let a = 0; a < M; a++) cs.push(s * vectors[j * M + a]!);
+          rowOf.push(i);
+        }
+      } else {
+        // M_i = Σ_c (G_iᵀw_c)(G_iᵀw_c)ᵀ over the columns w_c of Λ_i's factor.
+        const w = outputFactor(likelihood, mui, sigma);
+        const g = jac[i]!;
+        for (let c = 0; c < k; c++) {
+          const col = new Float64Array(M);
+          for (let j = 0; j < k; j++) {
+            const wj = w[c * k + j]! / Math.sqrt(B);
+            if (wj !== 0) for (let a = 0; a < M; a++) col[a] = col[a]! + wj * g[j * M + a]!;
+          }
+          if (col.every((x) => x === 0)) continue;
+          cs.push(...col);
+          rowOf.push(i);
+        }
       }
     }
-    return { ...block, r: rowOf.length, c: Float64Array.from(cs), rowOf: Uint32Array.from(rowOf) };
+    return {
+      m,
+      p,
+      d,
+      r: rowOf.length,
+      positions: t,
+      c: Float64Array.from(cs),
+      abar,
+      rowOf: Uint32Array.from(rowOf),
+      rows: B,
+    };
   } finally {
     backend.release(fwd);
     ws.dispose();
   }
 }
 
-/**
- * The columns of a layer with T > 1 positions: per row i and eigenpair (λ, u) of Λ_i, c = √(λ/B) Σ_o u_o ∂μ_io/∂S_i
- * (T·m values, position by position), the derivatives from one backward pass per output o with ∂nll/∂μ = e_o.
- */
-async function positionColumns(
-  model: FisherModel,
-  ws: Workspace,
-  mu: Float64Array,
-  errors: Tensor,
-  width: number,
-): Promise<{ r: number; c: Float64Array; rowOf: Uint32Array }> {
-  const { backend, layout, params, likelihood, sigma } = model;
-  const B = ws.rows;
-  const k = ws.outDim;
-  // Only the errors are read: every layer skips its weight gradient, so the gradient buffer is never written.
-  const unused = backend.alloc(1, 'view.layerUnusedGrads');
-  const back = backend.record(
-    'view.layerBackward',
-    backwardOps(ws, params, unused, B, 1, 0, new Set(layout.layers.map((_, l) => l))),
-  );
-  try {
-    const jac: Float64Array[] = [];
-    for (let o = 0; o < k; o++) {
-      const unit = new Float32Array(B * k);
-      for (let i = 0; i < B; i++) unit[i * k + o] = 1;
-      backend.write(ws.gout, unit);
-      backend.run(back);
-      jac.push(Float64Array.from(await backend.read(errors)).subarray(0, B * width));
-    }
-    const cs: number[] = [];
-    const rowOf: number[] = [];
-    for (let i = 0; i < B; i++) {
-      const { values, vectors } = symmetricEigen(outputFisher(likelihood, mu.subarray(i * k, (i + 1) * k), sigma), k);
-      const top = Math.max(0, values[k - 1]!);
-      for (let j = 0; j < k; j++) {
-        if (!(values[j]! > 1e-12 * top)) continue;
-        const s = Math.sqrt(values[j]! / B);
-        const col = new Float64Array(width);
-        for (let o = 0; o < k; o++) {
-          const w = s * vectors[j * k + o]!;
-          if (w === 0) continue;
-          const g = jac[o]!;
-          for (let q = 0; q < width; q++) col[q] = col[q]! + w * g[i * width + q]!;
-        }
-        cs.push(...col);
-        rowOf.push(i);
-      }
-    }
-    return { r: rowOf.length, c: Float64Array.from(cs), rowOf: Uint32Array.from(rowOf) };
-  } finally {
-    backend.release(back);
-    backend.free(unused);
-  }
+/** Columns of Z one training row adds at most for `layer` with k network outputs (layerFisher's choice). */
+export function layerFisherColumns(layer: LayerLayout, k: number, lik: Likelihood): number {
+  const rankLambda = lik === 'categorical' ? k - 1 : k;
+  const M = layer.m;
+  if (kronPositions(layer) === 1 || M <= k) return Math.max(1, Math.min(M, rankLambda));
+  return k;
 }
 
-/** Z's columns as d-vectors (r×d): Σ_t c_ct ⊗ ā_row(c),t, for a layer with T > 1 positions. */
-function explicitColumns(f: LayerFisher, T: number): Float64Array {
-  const { m, p, d, r, c, abar, rowOf } = f;
-  const z = new Float64Array(r * d);
-  for (let col = 0; col < r; col++) {
-    for (let t = 0; t < T; t++) {
-      const a0 = (rowOf[col]! * T + t) * p;
-      for (let a = 0; a < m; a++) {
-        const ca = c[(col * T + t) * m + a]!;
-        if (ca === 0) continue;
-        const base = col * d + a * p;
-        for (let b = 0; b < p; b++) z[base + b] = z[base + b]! + ca * abar[a0 + b]!;
-      }
-    }
-  }
-  return z;
-}
-
-/** F_ll as a dense d×d matrix: Σ_c (c_c c_cᵀ) ⊗ (ā āᵀ), by rows of W̄ (Σ_c z_c z_cᵀ for a layer with positions). */
-export function denseLayerFisher(f: LayerFisher): Float64Array {
-  const { m, p, d, r, c, abar, rowOf } = f;
-  const out = new Float64Array(d * d);
-  const T = f.positions ?? 1;
-  if (T > 1) {
-    const z = explicitColumns(f, T);
-    for (let col = 0; col < r; col++)
-      for (let i = 0; i < d; i++) {
-        const x = z[col * d + i]!;
-        if (x === 0) continue;
-        for (let j = 0; j < d; j++) out[i * d + j] = out[i * d + j]! + x * z[col * d + j]!;
-      }
-    return out;
-  }
-  for (let col = 0; col < r; col++) {
-    const a0 = rowOf[col]! * p;
+/** Column `col` of Z: Σ_t c_ct ⊗ ā_row,t (length d). */
+function zColumn(f: LayerFisher, col: number, out = new Float64Array(f.d)): Float64Array {
+  const { m, p, positions: t, c, abar, rowOf } = f;
+  out.fill(0);
+  const row = rowOf[col]!;
+  for (let pos = 0; pos < t; pos++) {
+    const a0 = (row * t + pos) * p;
+    const c0 = (col * t + pos) * m;
     for (let a = 0; a < m; a++) {
-      const ca = c[col * m + a]!;
+      const ca = c[c0 + a]!;
       if (ca === 0) continue;
-      for (let b = 0; b < p; b++) {
-        const x = ca * abar[a0 + b]!;
-        if (x === 0) continue;
-        const row = (a * p + b) * d;
-        for (let a2 = 0; a2 < m; a2++) {
-          const y = x * c[col * m + a2]!;
-          const base = row + a2 * p;
-          for (let b2 = 0; b2 < p; b2++) out[base + b2] = out[base + b2]! + y * abar[a0 + b2]!;
-        }
-      }
+      for (let b = 0; b < p; b++) out[a * p + b] = out[a * p + b]! + ca * abar[a0 + b]!;
     }
   }
   return out;
 }
 
-/** ZᵀZ (r×r): (c_c · c_c′)(ā_row(c) · ā_row(c′)), or from the explicit columns of a layer with positions. */
-function gram(f: LayerFisher): Float64Array {
-  const { m, p, r, c, abar, rowOf, rows } = f;
-  const T = f.positions ?? 1;
-  if (T > 1) {
-    const { d } = f;
-    const z = explicitColumns(f, T);
-    const g = new Float64Array(r * r);
-    for (let x = 0; x < r; x++)
-      for (let y = 0; y <= x; y++) {
-        let v = 0;
-        for (let i = 0; i < d; i++) v += z[x * d + i]! * z[y * d + i]!;
-        g[x * r + y] = v;
-        g[y * r + x] = v;
-      }
-    return g;
+/** F_ll as a dense d×d matrix: Σ_c z_c z_cᵀ over the columns of Z. */
+export function denseLayerFisher(f: LayerFisher): Float64Array {
+  const { d, r } = f;
+  const out = new Float64Array(d * d);
+  const z = new Float64Array(d);
+  for (let col = 0; col < r; col++) {
+    zColumn(f, col, z);
+    for (let i = 0; i < d; i++) {
+      const zi = z[i]!;
+      if (zi === 0) continue;
+      for (let j = 0; j < d; j++) out[i * d + j] = out[i * d + j]! + zi * z[j]!;
+    }
   }
+  return out;
+}
+
+/** ZᵀZ (r×r) from the columns themselves: positions > 1 make the factored form below cost t² times more. */
+function columnGram(f: LayerFisher): Float64Array {
+  const { d, r } = f;
+  const z = new Float64Array(r * d);
+  for (let col = 0; col < r; col++) zColumn(f, col, z.subarray(col * d, (col + 1) * d));
+  const out = new Float64Array(r * r);
+  for (let x = 0; x < r; x++) {
+    for (let y = 0; y <= x; y++) {
+      let s = 0;
+      for (let i = 0; i < d; i++) s += z[x * d + i]! * z[y * d + i]!;
+      out[x * r + y] = s;
+      out[y * r + x] = s;
+    }
+  }
+  return out;
+}
+
+/** ZᵀZ (r×r): (c_c · c_c′)(ā_row(c) · ā_row(c′)) for one position per row. */
+function gram(f: LayerFisher): Float64Array {
+  if (f.positions > 1) return columnGram(f);
+  const { m, p, r, c, abar, rowOf, rows } = f;
   const aa = new Float64Array(rows * rows);
   for (let i = 0; i < rows; i++) {
     for (let j = 0; j <= i; j++) {
@@ -290,26 +319,16 @@ function gram(f: LayerFisher): Float64Array {
   return out;
 }
 
-/** Z v into `out` (length d): per row i, (Σ_c v_c c_c) ⊗ ā_i over the columns of that row (or from explicit columns). */
+/** Z v into `out` (length d): per Kronecker row (i, t), (Σ_c v_c c_ct) ⊗ ā_it over the columns of row i. */
 function applyZ(f: LayerFisher, v: ArrayLike<number>, out: Float64Array): void {
-  const { m, p, r, c, abar, rowOf, rows } = f;
-  const T = f.positions ?? 1;
-  if (T > 1) {
-    const { d } = f;
-    const z = explicitColumns(f, T);
-    for (let col = 0; col < r; col++) {
-      const vc = v[col]!;
-      if (vc === 0) continue;
-      for (let i = 0; i < d; i++) out[i] = out[i]! + vc * z[col * d + i]!;
-    }
-    return;
-  }
+  const { m, p, r, c, abar, rowOf, positions: t } = f;
+  const rows = f.rows * t;
   const w = new Float64Array(rows * m);
   for (let col = 0; col < r; col++) {
     const vc = v[col]!;
     if (vc === 0) continue;
-    const o = rowOf[col]! * m;
-    for (let a = 0; a < m; a++) w[o + a] = w[o + a]! + vc * c[col * m + a]!;
+    const o = rowOf[col]! * t * m;
+    for (let a = 0; a < t * m; a++) w[o + a] = w[o + a]! + vc * c[col * t * m + a]!;
   }
   for (let i = 0; i < rows; i++) {
     for (let a = 0; a < m; a++) {

@@ -3,7 +3,10 @@
  * and the defaults, which are the authors' MNIST-autoencoder example. The optimizer is in fishleg.ts.
  */
 import { APPROX, lambdaLayout } from './approx.ts';
-import type { FishLegApprox, LayerShape } from './types.ts';
+import type { FishLegApprox } from './types.ts';
+import { onesWidth, sampledScratch } from '../curvature/sizes.ts';
+import { kronPositions, kronShape } from '../layers/registry.ts';
+import type { ParamLayout } from '../model/mlp.ts';
 import { SETUP } from '../setup-spec.ts';
 import {
   checkLrTimesWeightDecay,
@@ -219,18 +222,17 @@ export const FISHLEG_SPEC: OptimizerSpec<FishLegConfig> = {
  * FishLeg's op-list scratch (curvature/arena.ts), a bound on its high-water mark: the largest of the
  * builders' per-layer needs, each of which returns its scratch before the next one runs.
  */
-function fishlegScratch(c: FishLegConfig, shapes: readonly LayerShape[], batch: number, auxRows: number): number {
+function fishlegScratch(c: FishLegConfig, layout: ParamLayout, batch: number, auxRows: number): number {
   const impl = APPROX[c.approx];
+  const layers = layout.layers.filter((l) => l.size > 0);
   let high = 0;
   const learns = fishLegLearnsQ(c);
   // Kron+diag keeps 4·m·p per layer from v = Q·u to ∇λS across the whole auxiliary update (kron-diag.ts).
-  const kept = learns ? shapes.reduce((sum, s) => sum + (impl.keepSize?.(s) ?? 0), 0) : 0;
-  for (const s of shapes) high = Math.max(high, kept + impl.scratch(s, batch));
-  if (learns && c.fisher === 'sampled') {
-    // The sampled Fisher product's c and per-example products (fisher.ts sampledProducts).
-    const width = Math.max(...shapes.map((s) => Math.max(s.m, s.p)));
-    high = Math.max(high, auxRows * (width + 1));
-  }
+  const kept = learns ? layers.reduce((sum, l) => sum + (impl.keepSize?.(kronShape(l)) ?? 0), 0) : 0;
+  // Q·G in factored form reads a layer's batch·positions Kronecker rows.
+  for (const l of layers) high = Math.max(high, kept + impl.scratch(kronShape(l), batch * kronPositions(l)));
+  // The sampled Fisher product's c and per-row products (fisher.ts sampledProducts), while Kron+diag's keep is held.
+  if (learns && c.fisher === 'sampled') high = Math.max(high, kept + sampledScratch(layout, auxRows));
   return high;
 }
 
@@ -248,12 +250,11 @@ function fishlegBuffers(c: FishLegConfig, { layout, batch, workspace }: StateCon
   for (const name of ['λ', 'λ gradient', 'λ Adam m', 'λ Adam v'])
     out.push({ part, name: `FishLeg ${name}`, floats: ll.lamTotal });
   out.push({ part, name: 'FishLeg cache', floats: ll.cacheTotal });
-  out.push({ part, name: 'FishLeg scratch', floats: fishlegScratch(c, ll.shapes, batch, auxRows) });
+  out.push({ part, name: 'FishLeg scratch', floats: fishlegScratch(c, layout, batch, auxRows) });
   // A frozen Q has no Fisher product (fishleg.ts).
   if (!fishLegLearnsQ(c)) return out;
   // The Fisher product's row of ones (fisher.ts).
-  const width = Math.max(...ll.shapes.map((sh) => Math.max(sh.m, sh.p)));
-  out.push({ part, name: 'FishLeg ones', floats: width });
+  out.push({ part, name: 'FishLeg ones', floats: onesWidth(layout) });
   out.push(...workspace(auxRows, 'FishLeg auxiliary workspace', 'FishLeg auxiliary'));
   return out;
 }

@@ -24,6 +24,7 @@ function randomFisher(rows: number, seed: number): LayerFisher {
     p: 3,
     d: 6,
     r,
+    positions: 1,
     c: Float64Array.from({ length: 2 * r }, () => rng.normal()),
     abar: Float64Array.from({ length: 3 * rows }, (_, i) => (i % 3 === 2 ? 1 : rng.normal())),
     rowOf: Uint32Array.from({ length: r }, (_, c) => c >> 1),

@@ -166,7 +166,8 @@ export function wholeStepMeasures(
   const nat = dampedSolve(F, P, gamma, g);
   const qg = new Float64Array(P);
   layout.layers.forEach((l, k) => {
-    qg.set(hostApplyQ(lambdas[k]!, kronShape(l), g.subarray(l.offset, l.offset + l.size)), l.offset);
+    // A layer without parameters (pooling) has nothing to precondition.
+    if (l.size > 0) qg.set(hostApplyQ(lambdas[k]!, kronShape(l), g.subarray(l.offset, l.offset + l.size)), l.offset);
   });
   const { offset, size } = layout.layers[layer]!;
   const cut = (x: Float64Array) => x.subarray(offset, offset + size);

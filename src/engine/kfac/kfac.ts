@@ -10,9 +10,9 @@
  */
 import type { Program } from '../backend.ts';
 import { withScratch, type Arena } from '../curvature/arena.ts';
-import { layerErrors } from '../curvature/fisher.ts';
+import { layerKronRows } from '../curvature/fisher.ts';
 import { axpby, coef, gemm, scale } from '../curvature/op-builders.ts';
-import { kronShape, layerKind } from '../layers/registry.ts';
+import { kronShape } from '../layers/registry.ts';
 import { backwardOps, forwardOps, inputStride, outputGradOps, Workspace } from '../model/passes.ts';
 import { SGD_HYPER, SGD_LAYOUT } from '../hyper.ts';
 import type { Coef, Op } from '../ops.ts';
@@ -309,11 +309,8 @@ export class Kfac implements Optimizer {
     // A from the training pass's rows, G from the sampled pass's errors (the same forward pass, so the same
     // patches). A conv layer has T positions per example: A sums over them per example, G averages (KFC).
     for (const f of this.layers) {
-      const layer = layout.layers[f.index]!;
-      const kind = layerKind(layer);
-      const l = f.index;
-      const train = kind.kronRows(layer, B, ws.a[l]!, layerErrors(ws, l), ws.scratch[l]!)!;
-      const drawn = kind.kronRows(layer, B, sw.a[l]!, layerErrors(sw, l), sw.scratch[l]!)!;
+      const train = layerKronRows(ws, f.index, B)!;
+      const drawn = layerKronRows(sw, f.index, B)!;
       const a = slice(this.factors, f.aOffset, f.p * f.p);
       const g = slice(this.factors, f.gOffset, f.m * f.m);
       ops.push(

@@ -43,3 +43,8 @@ export function layerInfo(layer: LayerLayout): LayerInfo {
 export function kronShape(layer: LayerLayout): KronShape {
   return layerKind(layer).kron(layer);
 }
+
+/** Kronecker rows per example of a layer (layers/types.ts KronRows.positions; 0 for a layer without parameters). */
+export function kronPositions(layer: LayerLayout): number {
+  return layerKind(layer).kronPositions(layer);
+}

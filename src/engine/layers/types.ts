@@ -236,6 +236,11 @@ export interface LayerPytorch {
   readonly init: string;
   /** Source of `def <kind>_module(layer, flat):` (torch): the nn module holding `flat`, the layer's parameters. */
   readonly module: string;
+  /**
+   * What the authors' FishLeg library makes of that module in a FishLeg run (e.g. 'nn.Linear → FishLinear'),
+   * for the script's comments; null for a kind without parameters.
+   */
+  readonly fishleg: string | null;
 }
 
 export interface LayerKind {
@@ -247,8 +252,9 @@ export interface LayerKind {
   /** The layer's workspace scratch for `rows` examples (none when absent). */
   scratch?(layer: LayerLayout, rows: number): readonly ScratchBuffer[];
   /**
-   * Whether FishLeg, K-FAC and the natural gradient can treat the layer today (its Kronecker sides are
-   * what they read); a curvature method refuses a net with a layer that cannot (optim/curvature-check.ts).
+   * Whether the curvature methods can treat the layer (its Kronecker sides and rows are what they read; a
+   * kind without parameters has nothing to read and is skipped); a curvature method refuses a net with a
+   * layer that cannot, or that it does not read yet (optim/curvature-check.ts).
    */
   readonly curvature: boolean;
   /** Fills `out` (the layer's parameters) from `uniform` (U(0, 1) draws in order): the seeded initialisation. */
@@ -260,6 +266,8 @@ export interface LayerKind {
   readonly ops: LayerOps;
   /** The Kronecker factor sides the layer offers to FishLeg and K-FAC. */
   kron(layer: LayerLayout): KronShape;
+  /** Kronecker rows per example (KronRows.positions): 1 for a dense layer, the output pixels of a conv layer, 0 without parameters. */
+  kronPositions(layer: LayerLayout): number;
   /**
    * The layer's Kronecker rows on `rows` examples from its workspace input, its output errors (rows × m,
    * leading dimension m) and its scratch after a forward pass; null for a kind without parameters.

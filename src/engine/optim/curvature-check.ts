@@ -1,8 +1,7 @@
 /**
  * The one refusal of a curvature method (FishLeg, K-FAC, the natural gradient) on a net with a layer kind
- * whose curvature it does not read yet (conv2d, pooling: FishConv2d and KFC are still to come), so that such
- * a net is refused at setup with the same message in the CLI, the worker and the page, never trained with
- * wrong factors.
+ * whose curvature it does not read, so that such a net is refused at setup with the same message in the
+ * CLI, the worker and the page, never trained with wrong factors.
  */
 import { layerKind } from '../layers/registry.ts';
 import type { LayerLayout } from '../layers/types.ts';
@@ -19,7 +18,7 @@ export function curvatureRefusal(
   if (kinds.length === 0) return undefined;
   const label = spec.labels[optimizer] ?? optimizer;
   return (
-    `${label} does not support ${kinds.join(' or ')} layers yet: its curvature is carried for dense layers only; ` +
-    `train this net with SGD, Adam or AdamW, or use an architecture of dense layers`
+    `${label} does not support ${kinds.join(' or ')} layers yet: it reads no curvature for them; ` +
+    `train this net with SGD, Adam or AdamW, or use other layer kinds`
   );
 }

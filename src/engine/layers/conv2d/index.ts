@@ -2,7 +2,7 @@
  * The conv2d layer: W̄ = [W.reshape(C_out, c·kh·kw) | b], C_out × (c·kh·kw + 1) (PyTorch's weight order, bias
  * last), over NHWC images; its input has no ones column (the patches carry it). Its Kronecker sides are the
  * output channels and the patch with its bias input, the FishConv2d / KFC structure: one Kronecker row per
- * output pixel (docs/fishleg.md, "Conv layers").
+ * output pixel (docs/fishleg.md, "Conv layers"). In the PyTorch export it is an nn.Conv2d between NHWC rows.
  */
 import { patchSize, windowOutput } from '../../window.ts';
 import type { LayerKind, LayerLayout } from '../types.ts';
@@ -43,6 +43,7 @@ export const conv2d: LayerKind = {
   ops: conv2dOps,
   kron: (layer) => ({ m: imageOfLayer(layer).output.c, p: patchOf(layer).patch + 1 }),
   // The forward pass's patches (ones column included) and the NHWC errors, whose rows are output pixels.
+  kronPositions: (layer) => patchOf(layer).positions,
   kronRows: (layer, rows, _input, errors, scratch) => {
     const { positions } = patchOf(layer);
     return { rows: rows * positions, positions, a: scratch.cols!, e: errors };
@@ -72,5 +73,23 @@ export const conv2d: LayerKind = {
     },
     maps: (layer) => imageOfLayer(layer).output,
   },
-  pytorch: null,
+  pytorch: {
+    init: String.raw`def conv2d_init(layer, u):
+    """[W.reshape(C_out, c*kh*kw) | b] row-major, entries U(-1/sqrt(c*kh*kw), 1/sqrt(c*kh*kw))."""
+    im = layer["image"]
+    return (2 * u - 1) * (1 / math.sqrt(im["input"]["c"] * im["window"]["kh"] * im["window"]["kw"]))`,
+    module: String.raw`def conv2d_module(layer, flat):
+    """nn.Conv2d holding the engine's W-bar (its rows are PyTorch's weight.reshape(C_out, -1), bias last),
+    between the engine's flat NHWC rows (NHWC)."""
+    im, win = layer["image"], layer["image"]["window"]
+    c, out = im["input"]["c"], im["output"]["c"]
+    wbar = torch.from_numpy(flat.copy()).reshape(out, -1)
+    conv = nn.Conv2d(c, out, (win["kh"], win["kw"]), stride=(win["strideH"], win["strideW"]),
+                     padding=(win["padH"], win["padW"]))
+    with torch.no_grad():
+        conv.weight.copy_(wbar[:, :-1].reshape(conv.weight.shape))
+        conv.bias.copy_(wbar[:, -1])
+    return NHWC(im["input"], conv)`,
+    fishleg: 'nn.Conv2d → FishConv2d (the same A, L, R structure over [W.reshape(C_out, -1) | b])',
+  },
 };

@@ -21,6 +21,7 @@ export const dense: LayerKind = {
   curvature: true,
   ops: denseOps,
   kron: (layer) => ({ m: layer.m, p: layer.n + 1 }),
+  kronPositions: () => 1,
   kronRows: (_layer, rows, input, errors) => ({ rows, positions: 1, a: input, e: errors }),
   macs: (layer, rows) => ({
     forward: rows * layer.m * (layer.n + 1),
@@ -47,5 +48,6 @@ export const dense: LayerKind = {
         lin.weight.copy_(wbar[:, :n])
         lin.bias.copy_(wbar[:, n])
     return lin`,
+    fishleg: 'nn.Linear → FishLinear',
   },
 };

@@ -51,6 +51,7 @@ export const pool: LayerKind = {
           [{ op: 'fill', n: rows * layer.m, value: 0, out }],
   },
   kron: () => ({ m: 0, p: 0 }),
+  kronPositions: () => 0,
   kronRows: () => null,
   macs: () => ({ forward: 0, forwardTangent: 0, inputGrad: 0, weightGrad: 0 }),
   view: {
@@ -62,5 +63,18 @@ export const pool: LayerKind = {
     filters: null,
     maps: (layer) => layer.image!.output,
   },
-  pytorch: null,
+  // The engine's max pool skips the padding (PyTorch pads with −inf) and its average divides by kh·kw,
+  // padding included (count_include_pad, PyTorch's default): the same numbers.
+  pytorch: {
+    init: String.raw`def pool_init(layer, u):
+    """No parameters."""
+    return u[:0]`,
+    module: String.raw`def pool_module(layer, flat):
+    """nn.MaxPool2d or nn.AvgPool2d between the engine's flat NHWC rows (NHWC)."""
+    im, win = layer["image"], layer["image"]["window"]
+    kind = nn.MaxPool2d if im["pool"] == "max" else nn.AvgPool2d
+    return NHWC(im["input"], kind((win["kh"], win["kw"]), stride=(win["strideH"], win["strideW"]),
+                                  padding=(win["padH"], win["padW"])))`,
+    fishleg: null,
+  },
 };
