@@ -530,7 +530,7 @@ describe('the exported script trains like the engine (needs a Python with torch)
   );
 
   it(
-    'forms the exact Fisher for the natural gradient and the K-FAC factors and step as documented',
+    'forms the exact Fisher for the natural gradient and the K-FAC factors and step as documented, KFC on a conv layer',
     { timeout: 120_000 },
     (ctx) => {
       const py = needPython(ctx, ['numpy', 'torch']);
@@ -602,10 +602,53 @@ for lik in ["categorical", "bernoulli", "gaussian"]:
     k.step(0, x)
     after = torch.cat([lin.weight, lin.bias[:, None]], 1).detach()
     out["kfac step " + lik] = (after - expect).abs().max().item()
+# KFC on a conv layer over NHWC rows (5x4 images, 2 channels; 3 filters of 3x2, stride (2, 1), padding (1, 1)):
+# A-bar's rows are the patches in the engine's order (channel, row, column), the ones column last, built here
+# by loops from that definition; S averages the errors' outer products over the T output positions.
+m.SETUP["likelihood"] = "categorical"
+conv = nn.Conv2d(2, 3, (3, 2), stride=(2, 1), padding=(1, 1)).double()
+img = {"h": 5, "w": 4, "c": 2}
+net = nn.Sequential(m.NHWC(img, conv), nn.Tanh(), nn.Linear(3 * 3 * 5, 3)).double()
+xc = torch.randn(4, 5 * 4 * 2, dtype=torch.float64)
+abar, errs, positions = m.layer_errors(net, xc, "ggn", None)
+t = 3 * 5
+pat = torch.zeros(4 * t, 2 * 3 * 2 + 1, dtype=torch.float64)
+for b in range(4):
+    for oy in range(3):
+        for ox in range(5):
+            r = (b * 3 + oy) * 5 + ox
+            for ci in range(2):
+                for ky in range(3):
+                    for kx in range(2):
+                        iy, ix = oy * 2 - 1 + ky, ox - 1 + kx
+                        if 0 <= iy < 5 and 0 <= ix < 4:
+                            pat[r, (ci * 3 + ky) * 2 + kx] = xc[b, (iy * 4 + ix) * 2 + ci]
+            pat[r, -1] = 1
+out["kfc patches"] = (abar[0] - pat).abs().max().item() + abs(positions[0] - t) + abs(positions[1] - 1)
+# S from its definition: per example and output column j of the output Fisher's root, the gradient of mu . root_j
+# with respect to the conv layer's output at each position.
+h1 = net[0](xc)
+h1.retain_grad()
+mu = net[2](net[1](h1))
+root = m.output_fisher_root(mu.detach())
+s_ref = torch.zeros(3, 3, dtype=torch.float64)
+for j in range(3):
+    g1 = torch.autograd.grad(mu, h1, grad_outputs=root[:, :, j], retain_graph=True)[0].reshape(4 * t, 3)
+    s_ref += g1.T @ g1
+s_ref /= 4 * t
+kc = m.KFAC(net, lr=0.1, momentum=0, weight_decay=0, damping=0.01, factor_decay=0.9, inv_every=1, kl_clip=None, fisher="ggn", seed=1)
+yc = torch.nn.functional.one_hot(torch.arange(4) % 3, 3).double()
+net.zero_grad()
+m.batch_loss(net(xc), yc).backward()
+w_before = conv.weight.detach().clone()
+kc.step(0, xc)
+out["kfc A"] = (kc.A[0] - pat.T @ pat / 4).abs().max().item()
+out["kfc S"] = (kc.S[0] - s_ref).abs().max().item()
+out["kfc moves the conv weights"] = 0.0 if (conv.weight - w_before).abs().max().item() > 1e-6 else 1.0
 json.dump(out, sys.stdout)
 `;
       const got = JSON.parse(runPython(py, ['-c', driver])) as Record<string, number>;
-      expect(Object.keys(got)).toHaveLength(12);
+      expect(Object.keys(got)).toHaveLength(16);
       // CG's rounding in float64 over its few iterations stays far below 1e-6; the closed forms are exact.
       for (const [what, err] of Object.entries(got)) {
         expect(err, what).toBeLessThan(what.startsWith('natural cg') ? 1e-6 : 1e-9);
