@@ -73,6 +73,8 @@ const MNIST_FISHLEG = { ...defaultFishLeg('block-kron'), lr: 0.005 };
 
 const MNIST_CNN_HIDDEN = 'c8k5s2p2r-mp2-f';
 const MNIST_CNN_STEPS = 500;
+/** The authors' MNIST CNN example's FishLeg (η 0.02, auxiliary rate 1e-4, γ 0.1, K = 3). */
+const MNIST_CNN_FISHLEG = { ...defaultFishLeg('block-kron'), lr: 0.02, auxLr: 1e-4, damping: 0.1, auxEvery: 3 };
 
 /**
  * Spiral: the page's default race (SGD 0.1 m0.9, Adam 0.03, the tuned toy FishLeg η 0.5 α 0.01 γ 0.3 K 1, see
@@ -251,7 +253,7 @@ export const PRESETS: readonly Preset[] = [
       ...base(backend),
       data: dataFor('mnist'),
       model: { ...modelFor('mnist'), hidden: MNIST_CNN_HIDDEN },
-      runs: runsFor([optimizerFor('adam', 3e-3), optimizerFor('sgd', 0.1)]),
+      runs: runsFor([{ ...defaultKfac(), lr: 0.1, invEvery: 20 }]),
       stopAt: MNIST_CNN_STEPS,
     }),
   },

@@ -47,6 +47,9 @@ export function actForward(
   outOff: number,
   ldOut: number,
 ): void {
+  // Without a ones column the rows are contiguous: one long row (a conv layer's are its output pixels, a few
+  // channels each, where the per-row work would dominate).
+  if (ldOut === cols && rows > 1) return actForward(act, 1, rows * cols, s, sOff, out, outOff, ldOut * rows);
   const f = ACT_FORWARD[act];
   for (let i = 0; i < rows; i++) {
     const si = sOff + i * cols;
@@ -82,6 +85,9 @@ export function actBackward(
   ldOut: number,
   extra: number,
 ): void {
+  if (ldOut === cols && ldD === cols && rows > 1) {
+    return actBackward(act, 1, rows * cols, d, dOff, ldD * rows, s, sOff, out, outOff, ldOut * rows, extra);
+  }
   const df = ACT_DERIVATIVE[act];
   for (let i = 0; i < rows; i++) {
     const di = dOff + i * ldD;
