@@ -275,7 +275,15 @@ test('CPU: branch a run mid-race and add one without a restart', async ({ page }
 test('phone width (390 px): no preset widens the page', async ({ browser }) => {
   const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
   const errors = collectErrors(page);
-  for (const preset of ['scaled-regression', 'mnist-ae', 'spiral', 'curvature', 'switch', 'inverse-fisher']) {
+  for (const preset of [
+    'scaled-regression',
+    'mnist-ae',
+    'mnist-cnn',
+    'spiral',
+    'curvature',
+    'switch',
+    'inverse-fisher',
+  ]) {
     await page.goto('/?backend=cpu&task=xor&hidden=&run=sgd');
     await page.getByTestId(`preset-${preset}`).click();
     await ready(page);

@@ -17,7 +17,7 @@ const claimed = PRESETS.filter((p) => p.claim !== undefined);
 describe('preset claims', () => {
   it('the presets that race optimizers against each other make a checked claim', () => {
     expect(claimed.map((p) => p.id)).toEqual(
-      expect.arrayContaining(['scaled-regression', 'mnist-ae', 'spiral', 'switch']),
+      expect.arrayContaining(['scaled-regression', 'mnist-ae', 'mnist-cnn', 'spiral', 'switch']),
     );
     for (const p of claimed) expect(p.claim!.seeds.length).toBeGreaterThanOrEqual(3);
   });

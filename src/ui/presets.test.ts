@@ -90,6 +90,28 @@ describe('presets', () => {
     expect(config.stopAt).toBe(500);
   });
 
+  it('mnist-cnn races tuned FishLeg (with its frozen-Q control), Adam, K-FAC and SGD on a conv net for 500 steps', () => {
+    const config = presetConfig('mnist-cnn');
+    expect(config.data.task).toBe('mnist');
+    expect(config.model.hidden).toBe('c8k5s2p2r-mp2-f');
+    expect(config.runs.map((r) => [r.name, r.optimizer.kind, r.optimizer.lr])).toEqual([
+      ['FishLeg', 'fishleg', 0.0928],
+      ['FishLeg (Q frozen)', 'fishleg', 0.0928],
+      ['Adam', 'adam', 0.0139],
+      ['K-FAC', 'kfac', 0.00215],
+      ['SGD', 'sgd', 0.1],
+    ]);
+    // The authors' CNN example's FishLeg settings, η tuned; the control differs only in its auxiliary rate.
+    expect(config.runs[0]!.optimizer).toMatchObject({ auxLr: 1e-4, damping: 0.1, auxEvery: 3 });
+    expect(config.runs[1]!.optimizer).toEqual({ ...config.runs[0]!.optimizer, auxLr: 0 });
+    for (const r of config.runs.filter((x) => x.optimizer.kind !== 'fishleg' || x.optimizer.auxLr > 0)) {
+      expect(r.tuned, r.name).toEqual({ lr: r.optimizer.lr, steps: 500, seeds: [1, 2, 3], objective: 'train' });
+    }
+    // The Inside view looks at the conv layer (208 weights: its exact Fisher block is small), never a pooling layer.
+    expect(config.inspect).toEqual({ runId: 'r1', layer: 0 });
+    expect(config.stopAt).toBe(500);
+  });
+
   it('spiral: a plateau, then Adam and FishLeg neck and neck at a third of SGD’s loss by the budget, no over-fit', async () => {
     const config = presetConfig('spiral');
     expect(config.data.n).toBe(2000);
