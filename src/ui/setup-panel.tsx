@@ -278,8 +278,8 @@ export function SetupPanel({ config, data, csvName, onChange, onCsv }: SetupPane
         )}
         {!dense && (
           <small>
-            Conv (c8k5p2r: 8 channels of 5×5, padding 2, ReLU), pooling (mp2, ap2) and f (flatten) before dense layers;
-            edit them as text.
+            Conv (c8k5s2p2r: 8 channels of 5×5, stride 2, padding 2, ReLU; s and p may be left out), pooling (mp2, ap2)
+            and f (flatten) before dense layers; edit them as text.
           </small>
         )}
         {layers.map((l, i) => (
