@@ -1,0 +1,42 @@
+/**
+ * The page as a class sees it on the MNIST conv net (CPU backend) with three FishLeg runs, K-FAC and Adam: at
+ * phone width nothing widens the page (the Inside view's layer menu lists the conv layer's long shape), the
+ * export caveats say each sentence once in the page's note size, and Inside FishLeg on the dense layer, too
+ * large to measure, says so instead of waiting for a first step. Screenshot: e2e/screenshots/cnn-page-390.png.
+ */
+import { expect, test } from '@playwright/test';
+import { collectErrors, screenshot } from './helpers.ts';
+
+const LINK =
+  '/?backend=cpu&task=mnist&hidden=c8k5s2p2r-mp2-f&eval=5&stop=10' +
+  '&run=fishleg&run=fishleg~~~ap:kron-diag&run=fishleg~~~ap:sum-kron&run=kfac&run=adam&inspect=1.0';
+
+test('phone 390×844, MNIST CNN: no sideways scroll, caveats once each, the dense layer says why it has no measures', async ({
+  page,
+}) => {
+  const errors = collectErrors(page);
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto(LINK);
+  await expect(page.getByTestId('play-button')).toBeEnabled({ timeout: 60_000 });
+  const menu = page.getByTestId('inspect-layer');
+  await expect(menu.locator('option')).toHaveCount(2);
+  await expect(menu.locator('option').first()).toHaveText('1: conv 8×(1·5·5+1) → 14×14×8 (208 weights)');
+  const box = await menu.boundingBox();
+  expect(box!.x + box!.width).toBeLessThanOrEqual(390);
+  expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+
+  const caveats = page.getByTestId('export-pytorch-caveats');
+  const text = (await caveats.textContent()) ?? '';
+  expect(text.split('the exact GGN product').length - 1).toBe(1);
+  expect(await caveats.evaluate((el) => getComputedStyle(el).fontSize)).toBe('12px');
+
+  await menu.selectOption('2');
+  await page.getByTestId('play-button').click();
+  const headline = page.getByTestId('inside-headline').first();
+  await expect(headline).toContainText('No step measures for this layer: layer 3 has 3930 weights', {
+    timeout: 90_000,
+  });
+  await expect(page.getByText('The step measures appear after the first training step')).toHaveCount(0);
+  await page.screenshot({ path: screenshot('cnn-page-390'), fullPage: true });
+  expect(errors).toEqual([]);
+});
