@@ -143,6 +143,14 @@ describe('parseSearch / toSearch', () => {
     expect(warnings[0]).toMatch(/at most/);
   });
 
+  it('names unnamed runs of one optimizer as the page names added ones, so the legend tells them apart', () => {
+    const { config } = parseSearch(
+      '?task=bars&run=fishleg&run=fishleg~~~ap:kron-diag&run=kfac&run=fishleg~Mine&run=fishleg~~~ap:sum-kron',
+    );
+    expect(config.runs.map((r) => r.name)).toEqual(['FishLeg', 'FishLeg 2', 'K-FAC', 'Mine', 'FishLeg 4']);
+    expect(new Set(config.runs.map((r) => r.colour)).size).toBe(5);
+  });
+
   it('normaliseIds renumbers runs so that a config equals its round trip', () => {
     const runs = DEFAULT_CONFIG.runs.slice(1).map((r, i) => ({ ...r, id: `r${i + 7}` }));
     const c = normaliseIds({ ...DEFAULT_CONFIG, runs, inspect: { runId: 'r8', layer: 0 } });
