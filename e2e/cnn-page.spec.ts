@@ -25,6 +25,11 @@ test('phone 390×844, MNIST CNN: no sideways scroll, numbered FishLeg runs, the 
   expect(box!.x + box!.width).toBeLessThanOrEqual(390);
   expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
 
+  // The setup panel's note on the conv grammar explains every part of this net's spec, in the note size.
+  const grammar = page.getByTestId('conv-grammar');
+  await expect(grammar).toContainText('c8k5s2p2r: 8 channels of 5×5, stride 2, padding 2, ReLU');
+  expect(await grammar.evaluate((el) => getComputedStyle(el).fontSize)).toBe('12px');
+
   // The link names no run: the three FishLeg runs are numbered as added ones are, in the caveats and the legend.
   const caveats = page.getByTestId('export-pytorch-caveats');
   await expect(caveats).toContainText("FishLeg 2: FishLeg's 'kron-diag' structure");
