@@ -47,3 +47,30 @@ test('phone 390×844, MNIST CNN: no sideways scroll, numbered FishLeg runs, the 
   await page.screenshot({ path: screenshot('cnn-page-390'), fullPage: true });
   expect(errors).toEqual([]);
 });
+
+test('desktop 1280×800, bars CNN: scrolled to Inside the optimizer, the sticky columns do not cover it', async ({
+  page,
+}) => {
+  const errors = collectErrors(page);
+  await page.goto('/?backend=cpu&task=bars&run=fishleg&run=kfac&run=natural&inspect=1.0');
+  await expect(page.getByTestId('play-button')).toBeEnabled();
+  // The conv views make the aside as tall as the screen; the setup column is too.
+  await expect(page.getByTestId('imagenet-diagram')).toBeVisible();
+  const heading = page.getByRole('heading', { name: 'Inside the optimizer', exact: true });
+  await heading.evaluate((h) => window.scrollTo(0, h.getBoundingClientRect().top + window.scrollY - 100));
+  for (const where of ['heading', 'two-param-panel'] as const) {
+    const el = where === 'heading' ? heading : page.getByTestId(where);
+    const box = (await el.boundingBox())!;
+    // A point at the left edge (under the setup column) and one at the right (under the views column).
+    for (const x of [box.x + 10, Math.min(box.x + box.width, 1270) - 10]) {
+      const y = box.y + Math.min(box.height, 40) / 2;
+      const hit = await page.evaluate(
+        ([px, py]) => document.elementFromPoint(px!, py!)?.closest('.below') !== null,
+        [x, y],
+      );
+      expect(hit, `${where} at (${Math.round(x)}, ${Math.round(y)})`).toBe(true);
+    }
+  }
+  await page.screenshot({ path: screenshot('cnn-page-1280-inside') });
+  expect(errors).toEqual([]);
+});
