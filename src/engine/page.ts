@@ -44,6 +44,7 @@ export {
   defaultOptimizer,
   fishLegLearnsQ,
   hasInverseFisher,
+  modelRefusal,
   isOptimizerKind,
   OPTIMIZER_LABELS,
   type FishLegConfig,
