@@ -51,7 +51,12 @@ function Headline({ m, rows }: { m: InsideMeasures | null; rows: number | undefi
       <p className="views-muted">
         Step length ‖Qg‖ / ‖(F + γI)⁻¹g‖ = {formatValue(m.lengthRatio)}. Auxiliary loss A = {formatValue(m.auxLoss)}{' '}
         against its optimum A* = {formatValue(m.auxOptimum)}
-        {Number.isFinite(eff) ? ` (Q gets ${formatValue(100 * eff)} % of the best possible reduction)` : ''}.
+        {Number.isFinite(eff)
+          ? eff < 0
+            ? ' (above 0: along this gradient Q does worse than no step at all, Q = 0)'
+            : ` (Q gets ${formatValue(100 * eff)} % of the best possible reduction)`
+          : ''}
+        .
         {m.whole
           ? ` Against the whole model's natural gradient (all layers' Fisher, cross terms included): FishLeg's whole step ${formatValue(m.whole.cosFishLeg)}, the plain gradient ${formatValue(m.whole.cosGradient)}; this layer's part of it ${formatValue(m.whole.layerCosFishLeg)} and ${formatValue(m.whole.layerCosGradient)}.`
           : ''}

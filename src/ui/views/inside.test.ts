@@ -103,6 +103,13 @@ describe('Inside FishLeg step measures', () => {
     expect(big).toContain('Q along the eigen-directions of F');
   });
 
+  it('says a positive auxiliary loss is worse than no step, not a negative share of the best reduction', () => {
+    const out = html({ measures: { ...measures, auxLoss: 17.6, auxOptimum: -2.74 } });
+    expect(out).toContain('Q does worse than no step at all');
+    expect(out).not.toMatch(/-[\d.]+ % of the best possible reduction/);
+    expect(html({ measures })).toContain('% of the best possible reduction');
+  });
+
   it('says why a layer too large to measure has no measures, instead of waiting for a first step', () => {
     const note = 'layer 3 has 3930 weights; Inside FishLeg looks at layers of at most 1100';
     const layer = { index: 2, label: '10×(392+1)', size: 3930 };
