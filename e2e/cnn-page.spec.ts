@@ -31,6 +31,10 @@ test('phone 390×844, MNIST CNN: no sideways scroll, numbered FishLeg runs, the 
   expect(await grammar.evaluate((el) => getComputedStyle(el).fontSize)).toBe('12px');
 
   // The link names no run: the three FishLeg runs are numbered as added ones are, in the caveats and the legend.
+  // Too large for the exact natural gradient: the panel says so; the run cards keep room for their names.
+  await expect(page.getByTestId('add-run-refusal')).toContainText('at most 1,000 parameters; this one has 4,138');
+  const nameBox = await page.getByTestId('run-r1').locator('input.run-name').boundingBox();
+  expect(nameBox!.width).toBeGreaterThan(80);
   const caveats = page.getByTestId('export-pytorch-caveats');
   await expect(caveats).toContainText("FishLeg 2: FishLeg's 'kron-diag' structure");
   await expect(caveats).toContainText("FishLeg 3: FishLeg's 'sum-kron' structure");

@@ -1,6 +1,6 @@
 /**
  * The runs panel's optimizer menus on a model too large for an optimizer (the exact natural gradient on the
- * MNIST CNN): the entry is shown, not offered, and says why; a small model is offered every optimizer.
+ * MNIST CNN): the entry is shown, not offered, and the panel says why; a small model is offered every optimizer.
  */
 import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
@@ -36,9 +36,9 @@ describe('RunsPanel optimizer menus', () => {
     expect(natural).toHaveLength(2);
     for (const o of natural) {
       expect(o).toContain('disabled=""');
-      expect(o).toContain('Natural gradient (model too large)');
       expect(o).toContain('at most 1,000 parameters; this one has 4,138');
     }
+    expect(html).toMatch(/data-testid="add-run-refusal">Natural gradient is for models of at most 1,000 parameters/);
     for (const o of options(html, 'kfac')) expect(o).not.toContain('disabled');
   });
 
@@ -46,6 +46,7 @@ describe('RunsPanel optimizer menus', () => {
     for (const params of [170, undefined]) {
       const html = panel(params === undefined ? {} : { params });
       expect(options(html, 'natural').every((o) => !o.includes('disabled'))).toBe(true);
+      expect(html).not.toContain('add-run-refusal');
     }
   });
 

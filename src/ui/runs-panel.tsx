@@ -40,14 +40,13 @@ export interface RunsPanelProps {
   readonly params?: number;
 }
 
-/** One menu entry per optimizer; one the model is too large for is shown but not offered, saying why. */
+/** One menu entry per optimizer; one the model is too large for is shown but not offered (the panel says why). */
 function KindOptions({ params, current }: { readonly params: number | undefined; readonly current?: OptimizerKind }) {
   return OPTIMIZER_KINDS.map((k) => {
     const refusal = params === undefined || k === current ? null : modelRefusal(k, params);
     return (
       <option key={k} value={k} disabled={refusal !== null} title={refusal ?? undefined}>
         {OPTIMIZER_LABELS[k]}
-        {refusal !== null ? ' (model too large)' : ''}
       </option>
     );
   });
@@ -245,6 +244,7 @@ export function RunsPanel({
   params,
 }: RunsPanelProps) {
   const [addKind, setAddKind] = useState<OptimizerKind>('adam');
+  const refusals = params === undefined ? [] : OPTIMIZER_KINDS.flatMap((k) => modelRefusal(k, params) ?? []);
   // The model may have grown past the chosen kind's cap since it was picked.
   const addRefusal = params === undefined ? null : modelRefusal(addKind, params);
   return (
@@ -380,9 +380,9 @@ export function RunsPanel({
           Add run
         </button>
       </div>
-      {addRefusal !== null && (
+      {refusals.length > 0 && (
         <p className="hint" data-testid="add-run-refusal">
-          {addRefusal}.
+          {refusals.join('. ')}.
         </p>
       )}
       <p className="hint">
