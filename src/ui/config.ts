@@ -10,6 +10,8 @@ import {
   type ToyTask,
   archOfHidden,
   isRegressionToy,
+  modelRefusal,
+  paramCount,
   parseArch,
   readsImages,
   TASKS,
@@ -574,6 +576,17 @@ export function parseSearch(search: string): { config: PlaygroundConfig; warning
       defaultRace = true;
     }
   }
+  // An optimizer the model is too large for would stop the race before its first step.
+  const params = paramCount(linkModel(data, model).arch);
+  const kept = runs.filter((r, i) => {
+    const refusal = modelRefusal(r.optimizer.kind, params);
+    if (refusal !== null) warnings.push(`run ${i + 1}: ${refusal}; run dropped`);
+    return refusal === null;
+  });
+  if (kept.length < runs.length) {
+    runs = kept.length > 0 ? kept.map((r, i) => ({ ...r, id: `r${i + 1}` })) : [...DEFAULT_CONFIG.runs];
+    if (kept.length === 0) defaultRace = true;
+  }
   let inspect: InspectSpec = { runId: null, layer: 0 };
   const rawInspect = q.get('inspect');
   const layers = model.hidden.split('-').filter(Boolean).length + 1;
@@ -631,7 +644,11 @@ const MNIST_DIGITS = 10_000;
  * Bytes a setup needs beyond LINK_MEMORY_BUDGET, by the engine's own estimate (engine/memory.ts), or null
  * when it fits. A CSV file's size is unknown until it is loaded: its data counts as empty (a lower bound).
  */
-function linkMemory(data: PlaygroundConfig['data'], model: ModelSpec, runs: readonly RunSpec[]): number | null {
+/** The shape of a link's data and the network its hidden layers make of it. */
+function linkModel(
+  data: PlaygroundConfig['data'],
+  model: ModelSpec,
+): { shape: DataShape; arch: ReturnType<typeof parseArch> } {
   const toy = (TOY_TASKS as readonly string[]).includes(data.task) ? TOY_DEFAULTS[data.task as ToyTask] : null;
   const mnist = data.task === 'mnist' || data.task === 'mnist-ae';
   const bars = data.task === 'bars';
@@ -655,7 +672,11 @@ function linkMemory(data: PlaygroundConfig['data'], model: ModelSpec, runs: read
           targetsAreInputs: data.task === 'mnist-ae',
           ...(image ? { image } : {}),
         };
-  const arch = parseArch(archOfHidden(model.hidden, shape));
+  return { shape, arch: parseArch(archOfHidden(model.hidden, shape)) };
+}
+
+function linkMemory(data: PlaygroundConfig['data'], model: ModelSpec, runs: readonly RunSpec[]): number | null {
+  const { shape, arch } = linkModel(data, model);
   // Every seed trains its own copy of every run.
   const optimizers = runs.flatMap((r) => Array<RunSpec['optimizer']>(data.seeds ?? 1).fill(r.optimizer));
   const { total } = estimateMemory({ arch, batch: model.batch, data: shape, optimizers });
