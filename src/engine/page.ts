@@ -4,7 +4,7 @@
  * worker (src/engine/index.ts), and importing them here would pull the WGSL and the training code into the page's
  * bundle. ESLint (eslint.config.js) makes src/ui import the engine only through this file.
  */
-export { archOfHidden, formatArch, parseArch, readsImages } from './data/arch.ts';
+export { archOfHidden, formatArch, paramCount, parseArch, readsImages } from './data/arch.ts';
 export type { LayerInfo } from './layers/types.ts';
 export { csvCells, csvDataset } from './data/csv.ts';
 export { labelsOf } from './data/dataset.ts';
@@ -44,6 +44,7 @@ export {
   defaultOptimizer,
   fishLegLearnsQ,
   hasInverseFisher,
+  modelRefusal,
   isOptimizerKind,
   OPTIMIZER_LABELS,
   type FishLegConfig,

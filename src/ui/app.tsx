@@ -705,6 +705,7 @@ export function App({ client, embed = null }: AppProps) {
             runs={cfg.runs}
             states={runStates}
             tuning={tuning}
+            {...(s.data ? { params: s.data.params } : {})}
             {...(embed === null ? { onTune: onTuneRun } : {})}
             onUpdate={on.update}
             onAdd={on.add}

@@ -143,6 +143,28 @@ describe('parseSearch / toSearch', () => {
     expect(warnings[0]).toMatch(/at most/);
   });
 
+  it('names unnamed runs of one optimizer as the page names added ones, so the legend tells them apart', () => {
+    const { config } = parseSearch(
+      '?task=bars&run=fishleg&run=fishleg~~~ap:kron-diag&run=kfac&run=fishleg~Mine&run=fishleg~~~ap:sum-kron',
+    );
+    expect(config.runs.map((r) => r.name)).toEqual(['FishLeg', 'FishLeg 2', 'K-FAC', 'Mine', 'FishLeg 4']);
+    expect(new Set(config.runs.map((r) => r.colour)).size).toBe(5);
+  });
+
+  it('drops a run whose optimizer the model is too large for, saying why, and keeps the others', () => {
+    const cnn = parseSearch('?task=mnist&hidden=c8k5s2p2r-mp2-f&run=natural&run=adam');
+    expect(cnn.config.runs.map((r) => [r.id, r.optimizer.kind])).toEqual([['r1', 'adam']]);
+    expect(cnn.warnings).toContain(
+      'run 1: Natural gradient is for models of at most 1,000 parameters; this one has 4,138; run dropped',
+    );
+    const alone = parseSearch('?task=mnist&hidden=c8k5s2p2r-mp2-f&run=natural');
+    expect(alone.config.runs).toEqual(DEFAULT_CONFIG.runs);
+    // The bars CNN (170 parameters) is small enough.
+    const bars = parseSearch('?task=bars&run=natural');
+    expect(bars.config.runs.map((r) => r.optimizer.kind)).toEqual(['natural']);
+    expect(bars.warnings).toEqual([]);
+  });
+
   it('normaliseIds renumbers runs so that a config equals its round trip', () => {
     const runs = DEFAULT_CONFIG.runs.slice(1).map((r, i) => ({ ...r, id: `r${i + 7}` }));
     const c = normaliseIds({ ...DEFAULT_CONFIG, runs, inspect: { runId: 'r8', layer: 0 } });

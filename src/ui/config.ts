@@ -10,6 +10,8 @@ import {
   type ToyTask,
   archOfHidden,
   isRegressionToy,
+  modelRefusal,
+  paramCount,
   parseArch,
   readsImages,
   TASKS,
@@ -146,6 +148,12 @@ export function modelFor(task: TaskChoice): ModelSpec {
   return { hidden: hiddenFor(task), likelihood: 'auto', batch: wide ? 100 : 32, evalEvery: mnist ? 50 : 20 };
 }
 
+/** A new run's name: its optimizer's label, numbered from the second run of that optimizer on ("FishLeg 2"). */
+function runName(kind: OptimizerKind, existing: readonly RunSpec[]): string {
+  const same = existing.filter((r) => r.optimizer.kind === kind).length;
+  return same > 0 ? `${OPTIMIZER_LABELS[kind]} ${same + 1}` : OPTIMIZER_LABELS[kind];
+}
+
 /** A run with a fresh id, its optimizer's colour (colours.ts: a shade when the kind is taken) and name. */
 export function newRun(kind: OptimizerKind, existing: readonly RunSpec[], optimizer = optimizerFor(kind)): RunSpec {
   const ids = new Set(existing.map((r) => r.id));
@@ -155,9 +163,7 @@ export function newRun(kind: OptimizerKind, existing: readonly RunSpec[], optimi
     kind,
     existing.map((r) => r.colour),
   );
-  const same = existing.filter((r) => r.optimizer.kind === kind).length;
-  const name = same > 0 ? `${OPTIMIZER_LABELS[kind]} ${same + 1}` : OPTIMIZER_LABELS[kind];
-  return { id: `r${i}`, name, colour, optimizer };
+  return { id: `r${i}`, name: runName(kind, existing), colour, optimizer };
 }
 
 /** Runs from a list of optimizers, ids r1…, colours by optimizer. */
@@ -285,7 +291,7 @@ export function decodeRun(
   id: string,
   index: number,
   warnings: string[],
-  taken: ReadonlySet<string> = new Set(),
+  earlier: readonly RunSpec[] = [],
 ): RunSpec | null {
   const [kind = '', name = '', colour = '', fields = '', marker = ''] = text.split('~');
   if (!isOptimizerKind(kind)) {
@@ -325,13 +331,20 @@ export function decodeRun(
     warnings.push(`run ${index + 1}: ${e instanceof Error ? e.message : String(e)}; using ${kind}'s defaults`);
     optimizer = defaultOptimizer(kind);
   }
-  const okName = NAME.test(name) ? name : OPTIMIZER_LABELS[kind];
+  // Without a name of its own a run is named as the page names an added run, so that a link's three FishLeg
+  // runs are told apart in the legend.
+  const okName = NAME.test(name) ? name : runName(kind, earlier);
   if (name !== '' && okName !== name)
     warnings.push(
       `run ${index + 1}: name '${clip(name)}' is not 1 to 24 letters, digits, spaces or . _ + ( ) -; using ${okName}`,
     );
   // Without a (valid) colour of its own a run takes its optimizer's first shade no earlier run has.
-  const okColour = COLOUR.test(colour) ? `#${colour.toLowerCase()}` : runColour(kind, taken);
+  const okColour = COLOUR.test(colour)
+    ? `#${colour.toLowerCase()}`
+    : runColour(
+        kind,
+        earlier.map((r) => r.colour),
+      );
   if (colour !== '' && !COLOUR.test(colour))
     warnings.push(`run ${index + 1}: colour '${clip(colour)}' is not 6 hex digits`);
   // A marker vouches for the link's own rate, not for the defaults put in its place.
@@ -540,7 +553,7 @@ export function parseSearch(search: string): { config: PlaygroundConfig; warning
     );
   }
   rawRuns.slice(0, MAX_RUNS).forEach((r, i) => {
-    const run = decodeRun(r, `r${runs.length + 1}`, i, warnings, new Set(runs.map((x) => x.colour)));
+    const run = decodeRun(r, `r${runs.length + 1}`, i, warnings, runs);
     if (run) runs.push(run);
   });
   if (runs.length === 0) {
@@ -562,6 +575,17 @@ export function parseSearch(search: string): { config: PlaygroundConfig; warning
       runs = [...DEFAULT_CONFIG.runs];
       defaultRace = true;
     }
+  }
+  // An optimizer the model is too large for would stop the race before its first step.
+  const params = paramCount(linkModel(data, model).arch);
+  const kept = runs.filter((r, i) => {
+    const refusal = modelRefusal(r.optimizer.kind, params);
+    if (refusal !== null) warnings.push(`run ${i + 1}: ${refusal}; run dropped`);
+    return refusal === null;
+  });
+  if (kept.length < runs.length) {
+    runs = kept.length > 0 ? kept.map((r, i) => ({ ...r, id: `r${i + 1}` })) : [...DEFAULT_CONFIG.runs];
+    if (kept.length === 0) defaultRace = true;
   }
   let inspect: InspectSpec = { runId: null, layer: 0 };
   const rawInspect = q.get('inspect');
@@ -620,7 +644,11 @@ const MNIST_DIGITS = 10_000;
  * Bytes a setup needs beyond LINK_MEMORY_BUDGET, by the engine's own estimate (engine/memory.ts), or null
  * when it fits. A CSV file's size is unknown until it is loaded: its data counts as empty (a lower bound).
  */
-function linkMemory(data: PlaygroundConfig['data'], model: ModelSpec, runs: readonly RunSpec[]): number | null {
+/** The shape of a link's data and the network its hidden layers make of it. */
+function linkModel(
+  data: PlaygroundConfig['data'],
+  model: ModelSpec,
+): { shape: DataShape; arch: ReturnType<typeof parseArch> } {
   const toy = (TOY_TASKS as readonly string[]).includes(data.task) ? TOY_DEFAULTS[data.task as ToyTask] : null;
   const mnist = data.task === 'mnist' || data.task === 'mnist-ae';
   const bars = data.task === 'bars';
@@ -644,7 +672,11 @@ function linkMemory(data: PlaygroundConfig['data'], model: ModelSpec, runs: read
           targetsAreInputs: data.task === 'mnist-ae',
           ...(image ? { image } : {}),
         };
-  const arch = parseArch(archOfHidden(model.hidden, shape));
+  return { shape, arch: parseArch(archOfHidden(model.hidden, shape)) };
+}
+
+function linkMemory(data: PlaygroundConfig['data'], model: ModelSpec, runs: readonly RunSpec[]): number | null {
+  const { shape, arch } = linkModel(data, model);
   // Every seed trains its own copy of every run.
   const optimizers = runs.flatMap((r) => Array<RunSpec['optimizer']>(data.seeds ?? 1).fill(r.optimizer));
   const { total } = estimateMemory({ arch, batch: model.batch, data: shape, optimizers });

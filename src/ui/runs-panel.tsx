@@ -6,6 +6,7 @@
  */
 import { useState } from 'react';
 import {
+  modelRefusal,
   OPTIMIZER_KINDS,
   settingsOfKind,
   validateOptimizer,
@@ -35,6 +36,20 @@ export interface RunsPanelProps {
   readonly onTune?: (id: string) => void;
   /** A search is running: runs cannot start another. */
   readonly tuning?: boolean;
+  /** The model's parameter count, once known: optimizers that refuse a model this large are not offered. */
+  readonly params?: number;
+}
+
+/** One menu entry per optimizer; one the model is too large for is shown but not offered (the panel says why). */
+function KindOptions({ params, current }: { readonly params: number | undefined; readonly current?: OptimizerKind }) {
+  return OPTIMIZER_KINDS.map((k) => {
+    const refusal = params === undefined || k === current ? null : modelRefusal(k, params);
+    return (
+      <option key={k} value={k} disabled={refusal !== null} title={refusal ?? undefined}>
+        {OPTIMIZER_LABELS[k]}
+      </option>
+    );
+  });
 }
 
 const fmt = (v: number | undefined): string => (v === undefined || !Number.isFinite(v) ? '—' : v.toPrecision(4));
@@ -226,8 +241,12 @@ export function RunsPanel({
   onRemove,
   onTune,
   tuning = false,
+  params,
 }: RunsPanelProps) {
   const [addKind, setAddKind] = useState<OptimizerKind>('adam');
+  const refusals = params === undefined ? [] : OPTIMIZER_KINDS.flatMap((k) => modelRefusal(k, params) ?? []);
+  // The model may have grown past the chosen kind's cap since it was picked.
+  const addRefusal = params === undefined ? null : modelRefusal(addKind, params);
   return (
     <section className="panel runs" aria-label="Runs">
       <h2>Runs</h2>
@@ -257,11 +276,7 @@ export function RunsPanel({
                   value={run.optimizer.kind}
                   onChange={(e) => onUpdate(run.id, { optimizer: optimizerFor(e.target.value as OptimizerKind) })}
                 >
-                  {OPTIMIZER_KINDS.map((k) => (
-                    <option key={k} value={k}>
-                      {OPTIMIZER_LABELS[k]}
-                    </option>
-                  ))}
+                  <KindOptions params={params} current={run.optimizer.kind} />
                 </select>
               </div>
               <div className="run-stats">
@@ -354,16 +369,22 @@ export function RunsPanel({
           value={addKind}
           onChange={(e) => setAddKind(e.target.value as OptimizerKind)}
         >
-          {OPTIMIZER_KINDS.map((k) => (
-            <option key={k} value={k}>
-              {OPTIMIZER_LABELS[k]}
-            </option>
-          ))}
+          <KindOptions params={params} />
         </select>
-        <button type="button" data-testid="add-run" disabled={runs.length >= MAX_RUNS} onClick={() => onAdd(addKind)}>
+        <button
+          type="button"
+          data-testid="add-run"
+          disabled={runs.length >= MAX_RUNS || addRefusal !== null}
+          onClick={() => onAdd(addKind)}
+        >
           Add run
         </button>
       </div>
+      {refusals.length > 0 && (
+        <p className="hint" data-testid="add-run-refusal">
+          {refusals.join('. ')}.
+        </p>
+      )}
       <p className="hint">
         Settings change live. A branch continues from its run’s current state; an added run catches up from step 0 on
         the same batches; neither restarts the race. Changing a run’s optimizer does (once the race has steps, it asks

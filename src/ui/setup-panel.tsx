@@ -277,10 +277,10 @@ export function SetupPanel({ config, data, csvName, onChange, onCsv }: SetupPane
           </div>
         )}
         {!dense && (
-          <small>
+          <p className="hint" data-testid="conv-grammar">
             Conv (c8k5s2p2r: 8 channels of 5×5, stride 2, padding 2, ReLU; s and p may be left out), pooling (mp2, ap2)
             and f (flatten) before dense layers; edit them as text.
-          </small>
+          </p>
         )}
         {layers.map((l, i) => (
           <div className="row layer" key={i}>

@@ -252,6 +252,8 @@ export function InsideFishLegPanel({ runs, states, inspect, layers, inside, onIn
     [frame, runId, controlId],
   );
   const qFrozen = run?.optimizer.kind === 'fishleg' && !fishLegLearnsQ(run.optimizer);
+  // The worker leaves the measures out (and says why in the note) for a layer too large to measure.
+  const beyond = frame && frame.measures === undefined ? frame.note : undefined;
   const errorHistory = useMemo(() => [...inside.errorHistory], [inside.errorHistory]);
   const measureHistory = useMemo(() => [...(frame?.history ?? [])], [frame]);
   const comparisons = useMemo(
@@ -308,7 +310,7 @@ export function InsideFishLegPanel({ runs, states, inspect, layers, inside, onIn
         </label>
       </div>
       {fishlegRuns.length === 0 && <p className="hint">Add a FishLeg run to look inside it.</p>}
-      {frame?.note && <p className="hint">{frame.note}</p>}
+      {frame?.note && beyond === undefined && <p className="hint">{frame.note}</p>}
       {run && layer && (
         <MemoInsideFishLeg
           runName={run.name}
@@ -326,6 +328,7 @@ export function InsideFishLegPanel({ runs, states, inspect, layers, inside, onIn
           comparisons={comparisons}
           control={control}
           qFrozen={qFrozen}
+          {...(beyond !== undefined ? { beyond } : {})}
         />
       )}
     </div>

@@ -307,7 +307,8 @@ export interface InsideFrame {
   readonly note?: string;
   /**
    * How good FishLeg's step is on this layer (engine/fishleg/step-measures.ts), and over the whole model where
-   * its exact Fisher fits (`whole`, else null); null before the first step.
+   * its exact Fisher fits (`whole`, else null); null before the first step, absent for a layer too large to
+   * measure (`note` says why).
    */
   readonly measures?: (StepMeasures & { readonly whole: WholeStepMeasures | null }) | null;
   /** Training rows the exact Fisher block was averaged over. */

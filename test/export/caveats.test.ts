@@ -40,6 +40,22 @@ describe('exportCaveats', () => {
     expect(got.some((c) => /switches/.test(c))).toBe(true);
   });
 
+  it('says a sentence once when runs of one name share it', () => {
+    const fl = { ...defaultFishLeg('kron-diag'), fisher: 'ggn' as const };
+    const got = exportCaveats({
+      ...base,
+      runs: [
+        { name: 'FishLeg', optimizer: fl },
+        { name: 'FishLeg', optimizer: { ...fl, approx: 'sum-kron' } },
+      ],
+    });
+    expect(got).toEqual([
+      "FishLeg: FishLeg's 'kron-diag' structure becomes the library's one Kronecker layer.",
+      "FishLeg: the exact GGN product becomes the library's antithetic estimate.",
+      "FishLeg: FishLeg's 'sum-kron' structure becomes the library's one Kronecker layer.",
+    ]);
+  });
+
   it('names a FishLeg run whose journal changes what the library fixes, not one that changes its rate', () => {
     const fl = defaultFishLeg('block-kron');
     const got = exportCaveats({

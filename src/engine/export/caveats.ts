@@ -38,5 +38,6 @@ export function exportCaveats(s: ExportSetup): string[] {
   if (s.switchApprox && s.switchApprox.length > 0) {
     out.push('Approximation switches during the race are not replayed: FishLeg keeps one structure.');
   }
-  return out;
+  // Runs of one name (three FishLeg runs that differ in their approximation only) would repeat a sentence.
+  return [...new Set(out)];
 }

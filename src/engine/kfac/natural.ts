@@ -17,7 +17,7 @@ import { OptimizerConfigError, validateOptimizer, type OptimizerConfig } from '.
 import type { Optimizer, TrainingContext } from '../optim/optimizer.ts';
 import { expectTensors, kindMismatch, readTensors, type OptimizerState } from '../optim/state.ts';
 import { slice, type Tensor } from '../tensor.ts';
-import type { NaturalConfig } from './spec.ts';
+import { NATURAL_SPEC, type NaturalConfig } from './spec.ts';
 
 /**
  * The largest model the exact natural gradient accepts. A step costs up to min(P, B·out + 1) conjugate-
@@ -25,7 +25,7 @@ import type { NaturalConfig } from './spec.ts';
  * (the 354-parameter spiral net 2-16t-16t-2 at batch 64 took ~65 ms a step on the 2-core dev box), and a
  * few times that size is where a step starts to take seconds.
  */
-export const NATURAL_MAX_PARAMS = 1000;
+export const NATURAL_MAX_PARAMS = NATURAL_SPEC.maxParams!;
 
 /** Added to CG's denominators so that a zero gradient (or a converged residual) gives 0, not 0/0. */
 const TINY = 1e-30;

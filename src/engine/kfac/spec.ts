@@ -184,6 +184,8 @@ export const NATURAL_SPEC: OptimizerSpec<NaturalConfig> = {
   kinds: ['natural'],
   labels: { natural: 'Natural gradient' },
   summary: 'the exact natural gradient (F + γI)⁻¹g by conjugate gradients, for small networks (docs/kfac.md §5)',
+  // CG's cost per step grows with the model: beyond this, K-FAC or FishLeg.
+  maxParams: 1000,
   schema: {
     lr: { ...LEARNING_RATE, label: 'η learning rate', help: 'learning rate η' },
     momentum: momentum('natural-gradient'),

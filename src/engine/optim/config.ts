@@ -73,6 +73,14 @@ export function defaultOptimizer(kind: OptimizerKind): OptimizerConfig {
   return specOf(kind).defaults(kind) as OptimizerConfig;
 }
 
+/** Why `kind` cannot train a model of `params` parameters (its spec's maxParams), or null when it can. */
+export function modelRefusal(kind: OptimizerKind, params: number): string | null {
+  const max = specOf(kind).maxParams;
+  return max !== undefined && params > max
+    ? `${OPTIMIZER_LABELS[kind]} is for models of at most ${max.toLocaleString('en')} parameters; this one has ${params.toLocaleString('en')}`
+    : null;
+}
+
 /** Whether runs of `kind` have a learned inverse Fisher to look inside (FishLeg). */
 export const hasInverseFisher = (kind: OptimizerKind): boolean => specOf(kind).inverseFisher === true;
 

@@ -150,6 +150,8 @@ export interface OptimizerSpec<C extends { readonly kind: string } = { readonly 
    * with a layer kind that does not offer it yet (layers/types.ts LayerKind.curvature).
    */
   readonly curvature?: boolean;
+  /** The most parameters a model may have for this optimizer (the exact natural gradient's CG); absent: no cap. */
+  readonly maxParams?: number;
   readonly schema: SettingsSchema<C>;
   defaults(kind: C['kind']): C;
   /** Rules across settings (e.g. lr × weight decay in float32), after each setting passed its own. */

@@ -51,7 +51,12 @@ function Headline({ m, rows }: { m: InsideMeasures | null; rows: number | undefi
       <p className="views-muted">
         Step length ‖Qg‖ / ‖(F + γI)⁻¹g‖ = {formatValue(m.lengthRatio)}. Auxiliary loss A = {formatValue(m.auxLoss)}{' '}
         against its optimum A* = {formatValue(m.auxOptimum)}
-        {Number.isFinite(eff) ? ` (Q gets ${formatValue(100 * eff)} % of the best possible reduction)` : ''}.
+        {Number.isFinite(eff)
+          ? eff < 0
+            ? ' (above 0: along this gradient Q does worse than no step at all, Q = 0)'
+            : ` (Q gets ${formatValue(100 * eff)} % of the best possible reduction)`
+          : ''}
+        .
         {m.whole
           ? ` Against the whole model's natural gradient (all layers' Fisher, cross terms included): FishLeg's whole step ${formatValue(m.whole.cosFishLeg)}, the plain gradient ${formatValue(m.whole.cosGradient)}; this layer's part of it ${formatValue(m.whole.layerCosFishLeg)} and ${formatValue(m.whole.layerCosGradient)}.`
           : ''}
@@ -65,7 +70,7 @@ function Headline({ m, rows }: { m: InsideMeasures | null; rows: number | undefi
 export function InsideFishLeg(props: InsideFishLegProps) {
   const { runName, layer, q, fInv, errorHistory, auxLossHistory, damping, mapSize = 240, explanations = true } = props;
   const { measures = null, measureHistory = [], fisherRows, relError = null, comparisons = NO_COMPARISONS } = props;
-  const { control = null, qFrozen = false } = props;
+  const { control = null, qFrozen = false, beyond } = props;
   const [stretch, setStretch] = useState(false);
   const stretchId = useId();
   const d = layer.size;
@@ -124,8 +129,16 @@ export function InsideFishLeg(props: InsideFishLegProps) {
           {others.length > 0 ? 'Inside the optimizers' : 'Inside FishLeg'} — {runName || 'no run selected'}, layer{' '}
           {layer.index + 1} ({layer.label} ⇒ d = {d} parameters), γ = {formatValue(damping)}
         </h3>
-        <QHelpingSentence measures={measures} control={control} qFrozen={qFrozen} />
-        <Headline m={measures} rows={fisherRows} />
+        {beyond === undefined ? (
+          <>
+            <QHelpingSentence measures={measures} control={control} qFrozen={qFrozen} />
+            <Headline m={measures} rows={fisherRows} />
+          </>
+        ) : (
+          <p className="views-headline views-muted" data-testid="inside-headline">
+            No step measures for this layer: {beyond}. Pick a smaller layer to see them.
+          </p>
+        )}
         {heatMaps && (
           <p className="views-muted">
             Relative error now: <strong data-testid="inside-rel-error">{formatValue(current)}</strong>{' '}
@@ -141,34 +154,38 @@ export function InsideFishLeg(props: InsideFishLegProps) {
         </p>
       ) : null}
       <div className="views-row">
-        <LinesChart
-          title="direction: cosine with the exact natural gradient"
-          data={history}
-          domain={cosDomain}
-          series={[
-            { key: 'cosFishLeg', name: 'FishLeg Q·g, this layer', colour: FISHLEG },
-            { key: 'cosGradient', name: 'plain gradient g, this layer', colour: GRADIENT },
-            ...(whole
-              ? [
-                  { key: 'wholeCosFishLeg' as const, name: 'FishLeg, whole model', colour: FISHLEG, dashed: true },
-                  {
-                    key: 'wholeCosGradient' as const,
-                    name: 'plain gradient, whole model',
-                    colour: GRADIENT,
-                    dashed: true,
-                  },
-                ]
-              : []),
-          ]}
-        />
-        <LinesChart
-          title="auxiliary loss on this layer: A at the current Q and its optimum A*"
-          data={history}
-          series={[
-            { key: 'auxLoss', name: 'A(Q)', colour: '#059669' },
-            { key: 'auxOptimum', name: 'A* (Q = (F + γI)⁻¹)', colour: '#111827', dashed: true },
-          ]}
-        />
+        {beyond === undefined && (
+          <>
+            <LinesChart
+              title="direction: cosine with the exact natural gradient"
+              data={history}
+              domain={cosDomain}
+              series={[
+                { key: 'cosFishLeg', name: 'FishLeg Q·g, this layer', colour: FISHLEG },
+                { key: 'cosGradient', name: 'plain gradient g, this layer', colour: GRADIENT },
+                ...(whole
+                  ? [
+                      { key: 'wholeCosFishLeg' as const, name: 'FishLeg, whole model', colour: FISHLEG, dashed: true },
+                      {
+                        key: 'wholeCosGradient' as const,
+                        name: 'plain gradient, whole model',
+                        colour: GRADIENT,
+                        dashed: true,
+                      },
+                    ]
+                  : []),
+              ]}
+            />
+            <LinesChart
+              title="auxiliary loss on this layer: A at the current Q and its optimum A*"
+              data={history}
+              series={[
+                { key: 'auxLoss', name: 'A(Q)', colour: '#059669' },
+                { key: 'auxOptimum', name: 'A* (Q = (F + γI)⁻¹)', colour: '#111827', dashed: true },
+              ]}
+            />
+          </>
+        )}
         {heatMaps && (
           <LinesChart
             title="relative error ‖Q − (F + γI)⁻¹‖ / ‖(F + γI)⁻¹‖"
@@ -184,7 +201,9 @@ export function InsideFishLeg(props: InsideFishLegProps) {
         />
       </div>
       <div className="views-row">
-        <SpectrumChart spectrum={measures?.spectrum ?? null} damping={damping} size={mapSize} />
+        {beyond === undefined && (
+          <SpectrumChart spectrum={measures?.spectrum ?? null} damping={damping} size={mapSize} />
+        )}
         {heatMaps && (
           <>
             <HeatMap values={qOk} title="Q(λ), learned" {...mapProps} />

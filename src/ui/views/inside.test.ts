@@ -1,6 +1,6 @@
 /**
  * The Inside-FishLeg step measures as the page shows them (static HTML in Node): the headline cosines, the
- * spectrum chart's points and summary, the view of a layer too large for heat maps, and the helpers behind the
+ * spectrum chart's points and summary, the view of a layer too large for heat maps or for the measures, and the helpers behind the
  * spectrum chart (log extents, decade ticks, the auxiliary-loss efficiency) on hand-worked values.
  */
 import { createElement } from 'react';
@@ -101,6 +101,26 @@ describe('Inside FishLeg step measures', () => {
     expect(big).not.toContain('Q(λ), learned');
     expect(big).not.toContain('whole step');
     expect(big).toContain('Q along the eigen-directions of F');
+  });
+
+  it('says a positive auxiliary loss is worse than no step, not a negative share of the best reduction', () => {
+    const out = html({ measures: { ...measures, auxLoss: 17.6, auxOptimum: -2.74 } });
+    expect(out).toContain('Q does worse than no step at all');
+    expect(out).not.toMatch(/-[\d.]+ % of the best possible reduction/);
+    expect(html({ measures })).toContain('% of the best possible reduction');
+  });
+
+  it('says why a layer too large to measure has no measures, instead of waiting for a first step', () => {
+    const note = 'layer 3 has 3930 weights; Inside FishLeg looks at layers of at most 1100';
+    const layer = { index: 2, label: '10×(392+1)', size: 3930 };
+    const out = html({ layer, beyond: note, auxLossHistory: [{ step: 50, auxLoss: 3 }] });
+    expect(out).toContain(`No step measures for this layer: ${note}.`);
+    expect(out).not.toContain('after the first training step');
+    expect(out).not.toContain('direction: cosine with the exact natural gradient');
+    expect(out).not.toContain('Q along the eigen-directions of F');
+    // The logged auxiliary loss is the whole model's and still has data.
+    expect(out).toContain('auxiliary loss logged while training');
+    expect(html({ layer })).toContain('after the first training step');
   });
 
   it('charts the measure history with the whole-model lines only when there are whole-model values', () => {

@@ -144,6 +144,11 @@ export interface InsideFishLegProps {
   measures?: InsideMeasures | null;
   /** The scalar measures over steps. */
   measureHistory?: InsideMeasurePoint[];
+  /**
+   * Why the step measures are never computed for this layer (too many weights): said in place of the headline,
+   * and the charts that would wait for them are left out.
+   */
+  beyond?: string;
   /** Training rows the exact Fisher was averaged over. */
   fisherRows?: number;
   /** The run's and its frozen-Q control's train losses at their latest common evaluation (q-helping.ts). */
