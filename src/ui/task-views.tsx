@@ -91,28 +91,20 @@ export function TaskViews({ task, runs, states }: TaskViewsProps) {
       ...(f?.kind === 'probs' && f.conv ? { conv: f.conv } : {}),
     };
   });
-  const predictions = (
-    <Predictions
-      width={task.width}
-      height={task.height}
-      images={task.images}
-      {...(task.labels ? { labels: task.labels } : {})}
-      classes={task.classes}
-      runs={imageRuns}
-    />
-  );
+  const imageProps = {
+    width: task.width,
+    height: task.height,
+    images: task.images,
+    ...(task.labels ? { labels: task.labels } : {}),
+    classes: task.classes,
+    runs: imageRuns,
+  };
+  const predictions = <Predictions {...imageProps} />;
   if (imageRuns.some((r) => r.conv)) {
     return (
       <div className="task-views-image-net">
         {predictions}
-        <ImageNet
-          width={task.width}
-          height={task.height}
-          images={task.images}
-          {...(task.labels ? { labels: task.labels } : {})}
-          classes={task.classes}
-          runs={imageRuns}
-        />
+        <ImageNet {...imageProps} />
       </div>
     );
   }

@@ -4,9 +4,11 @@
  * dense layers over NHWC images, each conv layer seen as T output positions with a patch ā_t (c·kh·kw values
  * in PyTorch's unfold order, then 1) and an error e_t; its per-example gradient is Σ_t e_t ā_tᵀ.
  */
+import { makeSplit, oneHot, type Dataset } from '../../src/engine/data/dataset.ts';
 import type { LayerLayout } from '../../src/engine/layers/types.ts';
 import type { ParamLayout } from '../../src/engine/model/mlp.ts';
 import type { Activation } from '../../src/engine/ops.ts';
+import { Rng } from '../../src/engine/rng.ts';
 import { outSize, pool, poolGrad, type Geometry } from '../conv/reference.ts';
 import { drawTargets, outputFisher, outputGrad, type HostNet } from './reference.ts';
 
@@ -262,4 +264,25 @@ export function convFisher(
       }
   });
   return F;
+}
+
+/** n seeded random images h×w×c with random labels among `classes`, the same rows as train and test split. */
+export function images(h: number, w: number, c: number, classes: number, n: number, seed: number): Dataset {
+  const rng = new Rng(seed, 7);
+  const d = h * w * c;
+  const x = Float32Array.from({ length: n * d }, () => rng.normal());
+  const y = oneHot(
+    Array.from({ length: n }, () => rng.int(classes)),
+    classes,
+  );
+  const split = makeSplit(x, y, n, d, classes);
+  return {
+    name: 'images',
+    inputDim: d,
+    outputDim: classes,
+    kind: 'classification',
+    numClasses: classes,
+    train: split,
+    test: split,
+  };
 }

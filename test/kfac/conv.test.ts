@@ -11,39 +11,17 @@ import { runTraining } from '../../src/cli/train.ts';
 import { CpuBackend } from '../../src/engine/cpu/backend.ts';
 import { parseArch } from '../../src/engine/data/arch.ts';
 import { barsDataset } from '../../src/engine/data/bars.ts';
-import { makeSplit, oneHot, type Dataset } from '../../src/engine/data/dataset.ts';
 import { batchIndices } from '../../src/engine/data/sampler.ts';
 import { addDiagonal, matmul, spdInverse } from '../../src/engine/fishleg/linalg.ts';
 import { isInverseStep, Kfac } from '../../src/engine/kfac/kfac.ts';
 import { defaultKfac, type KfacConfig, type NaturalConfig } from '../../src/engine/kfac/spec.ts';
 import { estimateMemory } from '../../src/engine/memory.ts';
 import { defaultOptimizer } from '../../src/engine/optim/config.ts';
-import { Rng } from '../../src/engine/rng.ts';
 import type { DType, Tensor } from '../../src/engine/tensor.ts';
 import { Trainer } from '../../src/engine/trainer.ts';
 import { maxRelDiff } from '../fishleg/helpers.ts';
-import { convFisher, convGradient, kfcFactors } from './conv-reference.ts';
+import { convFisher, images, convGradient, kfcFactors } from './conv-reference.ts';
 import { dampedInverses, precondition, type HostNet } from './reference.ts';
-
-function images(h: number, w: number, c: number, classes: number, n: number, seed: number): Dataset {
-  const rng = new Rng(seed, 7);
-  const d = h * w * c;
-  const x = Float32Array.from({ length: n * d }, () => rng.normal());
-  const y = oneHot(
-    Array.from({ length: n }, () => rng.int(classes)),
-    classes,
-  );
-  const split = makeSplit(x, y, n, d, classes);
-  return {
-    name: 'images',
-    inputDim: d,
-    outputDim: classes,
-    kind: 'classification',
-    numClasses: classes,
-    train: split,
-    test: split,
-  };
-}
 
 const rows = (a: ArrayLike<number>, idx: ArrayLike<number>, w: number): Float64Array[] =>
   Array.from(idx, (i) => Float64Array.from({ length: w }, (_, j) => a[i * w + j]!));

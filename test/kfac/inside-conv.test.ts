@@ -7,37 +7,15 @@
  */
 import { describe, expect, it } from 'vitest';
 import { CpuBackend } from '../../src/engine/cpu/backend.ts';
-import { makeSplit, oneHot, type Dataset } from '../../src/engine/data/dataset.ts';
 import { denseLayerFisher, layerFisher, layerFisherEigen } from '../../src/engine/fishleg/layer-fisher.ts';
 import { addDiagonal, relativeError, spdInverse } from '../../src/engine/fishleg/linalg.ts';
 import { exactFisher, fisherBlock } from '../../src/engine/fishleg/views.ts';
 import { denseLayerInverse, Kfac } from '../../src/engine/kfac/kfac.ts';
 import { defaultKfac } from '../../src/engine/kfac/spec.ts';
-import { Rng } from '../../src/engine/rng.ts';
 import { Trainer } from '../../src/engine/trainer.ts';
 import { fisherRows, inverseComparisons } from '../../src/worker/views-data.ts';
-import { convFisher } from './conv-reference.ts';
+import { convFisher, images } from './conv-reference.ts';
 import type { HostNet } from './reference.ts';
-
-function images(h: number, w: number, c: number, classes: number, n: number, seed: number): Dataset {
-  const rng = new Rng(seed, 7);
-  const d = h * w * c;
-  const x = Float32Array.from({ length: n * d }, () => rng.normal());
-  const y = oneHot(
-    Array.from({ length: n }, () => rng.int(classes)),
-    classes,
-  );
-  const split = makeSplit(x, y, n, d, classes);
-  return {
-    name: 'images',
-    inputDim: d,
-    outputDim: classes,
-    kind: 'classification',
-    numClasses: classes,
-    train: split,
-    test: split,
-  };
-}
 
 describe('the K-FAC comparison in the Inside view on a conv net', () => {
   it('compares the KFC block of the conv layer with the exact damped inverse of its Fisher block; pooling is skipped', async () => {
