@@ -27,7 +27,10 @@ describe('parsePresetArgs', () => {
   });
 
   it.each<[string[], RegExp]>([
-    [['--preset', 'nope'], /unknown preset 'nope' \(expected one of scaled-regression, mnist-ae, mnist-cnn, spiral, .*\)/],
+    [
+      ['--preset', 'nope'],
+      /unknown preset 'nope' \(expected one of scaled-regression, mnist-ae, mnist-cnn, spiral, .*\)/,
+    ],
     [['--preset', 'spiral', '--seeds', '1,1'], /a seed is listed twice/],
     [['--preset', 'spiral', '--seeds', '1,x'], /'x' is not a seed/],
     [['--preset', 'spiral', '--steps', '0'], /positive integer/],
