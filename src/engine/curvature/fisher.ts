@@ -9,7 +9,7 @@
 import type { Backend } from '../backend.ts';
 import { auxBatchIndices } from '../data/sampler.ts';
 import { kronShape, layerKind } from '../layers/registry.ts';
-import { onesWidth } from './sizes.ts';
+import { onesWidth, sampledShape } from './sizes.ts';
 import type { KronRows } from '../layers/types.ts';
 import type { ParamLayout } from '../model/mlp.ts';
 import { backwardOps, forwardOps, gatherInputsOp, ropOps, Workspace, type DeviceSplit } from '../model/passes.ts';
@@ -124,10 +124,10 @@ export class FisherProduct {
     const kr = layers.map((_, l) => layerKronRows(ws, l, B));
     return arena.scoped(() => {
       const c = arena.take(B);
-      const positions = Math.max(1, ...kr.map((k) => k?.positions ?? 0));
+      // The sizes the memory estimate counts (sizes.ts sampledScratch).
+      const { positions, width } = sampledShape(ws.layout);
       // c per Kronecker row, summed over an example's positions into c (and broadcast back for F·v).
       const cRows = positions > 1 ? arena.take(B * positions) : c;
-      const width = Math.max(...layers.map(kronShape).map(({ m, p }) => Math.max(m, p)));
       const t = arena.take(B * positions * width);
       const ones = this.ones;
       const ops: Op[] = [];

@@ -10,9 +10,16 @@ export function onesWidth(layout: ParamLayout): number {
   return Math.max(1, ...layout.layers.map((l) => Math.max(kronShape(l).m, kronShape(l).p, kronPositions(l))));
 }
 
+/** The most Kronecker rows per example over a net's layers, and the widest side (m or p) of any layer. */
+export function sampledShape(layout: ParamLayout): { positions: number; width: number } {
+  return {
+    positions: Math.max(1, ...layout.layers.map(kronPositions)),
+    width: Math.max(...layout.layers.map(kronShape).map(({ m, p }) => Math.max(m, p))),
+  };
+}
+
 /** Scratch of the sampled product on `rows` examples (memory.ts): c, its per-position copy and the row products. */
 export function sampledScratch(layout: ParamLayout, rows: number): number {
-  const positions = Math.max(1, ...layout.layers.map(kronPositions));
-  const width = Math.max(...layout.layers.map(kronShape).map(({ m, p }) => Math.max(m, p)));
+  const { positions, width } = sampledShape(layout);
   return rows + (positions > 1 ? rows * positions : 0) + rows * positions * width;
 }

@@ -380,17 +380,21 @@ def kron_rows(m, h):
     return torch.cat([rows, ones], 1).detach(), positions
 
 
+def kron_params(m):
+    """A K-FAC layer's weight and bias (a conv layer's are its nn.Conv2d's)."""
+    layer = m if isinstance(m, nn.Linear) else m[0]
+    return layer.weight, layer.bias
+
+
 def kron_grad(m):
     """The layer's gradient as its m x p matrix [dW | db] (a conv weight as weight.reshape(C_out, -1))."""
-    w = m.weight if isinstance(m, nn.Linear) else m[0].weight
-    b = m.bias if isinstance(m, nn.Linear) else m[0].bias
+    w, b = kron_params(m)
     return torch.cat([w.grad.reshape(w.shape[0], -1), b.grad[:, None]], 1)
 
 
 def kron_apply(m, fn):
     """W-bar <- fn(W-bar) for the layer's m x p matrix [W | b]."""
-    w = m.weight if isinstance(m, nn.Linear) else m[0].weight
-    b = m.bias if isinstance(m, nn.Linear) else m[0].bias
+    w, b = kron_params(m)
     new = fn(torch.cat([w.reshape(w.shape[0], -1), b[:, None]], 1))
     w.copy_(new[:, :-1].reshape(w.shape))
     b.copy_(new[:, -1])
