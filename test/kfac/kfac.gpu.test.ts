@@ -55,6 +55,28 @@ describe('K-FAC and the natural gradient on WebGPU', () => {
     cpu.dispose();
   });
 
+  it('K-FAC with Levenberg–Marquardt damping: λ after its adaptations (steps 4, 9) and θ after 12 steps match the CPU', async () => {
+    const cpu = new CpuBackend({ precision: 'f32' });
+    const before = pair.gpu.liveStorages();
+    const cfg = {
+      arch: '2-4t-4t-3',
+      likelihood: 'categorical',
+      optimizer: { ...defaultKfac(), lr: 0.2, invEvery: 3, damping: 0.01, dampingRule: 'levenberg-marquardt' },
+      batch: 16,
+      seed: 3,
+    } as const;
+    const data = toyDataset('spiral', { n: 200, noise: 0.03, seed: 7, classes: 3 });
+    const runs = [Trainer.create(cpu, data, cfg), Trainer.create(pair.gpu, data, cfg)] as const;
+    for (const t of runs) t.step(12);
+    const [lc, lg] = await Promise.all(runs.map((t) => t.optimizerAs(Kfac)!.currentDamping()));
+    expect(lc, 'the rule moved λ on the CPU').not.toBe(0.01);
+    expect(Math.abs(lg! - lc!) / lc!, `λ: WebGPU ${lg}, CPU ${lc}`).toBeLessThan(1e-3);
+    expectClose(await runs[1].readParams(), await runs[0].readParams(), { atol: 5e-4, rtol: 5e-3 }, 'θ after 12 steps');
+    for (const t of runs) t.dispose();
+    expect(pair.gpu.liveStorages()).toBe(before);
+    cpu.dispose();
+  });
+
   it('natural gradient: θ after 4 steps (CG on the batch Fisher, momentum) matches the CPU', async () => {
     const cpu = new CpuBackend({ precision: 'f32' });
     const before = pair.gpu.liveStorages();

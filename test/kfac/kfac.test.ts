@@ -10,7 +10,15 @@ import { batchIndices } from '../../src/engine/data/sampler.ts';
 import { withScratch } from '../../src/engine/curvature/arena.ts';
 import { addDiagonal, eye, matmul, spdInverse } from '../../src/engine/fishleg/linalg.ts';
 import { defaultKfac, defaultNatural, type KfacConfig, type NaturalConfig } from '../../src/engine/kfac/spec.ts';
-import { denseLayerInverse, isInverseStep, Kfac } from '../../src/engine/kfac/kfac.ts';
+import {
+  denseLayerInverse,
+  isDampingStep,
+  isInverseStep,
+  Kfac,
+  LM_MAX,
+  LM_MIN,
+  LM_OMEGA,
+} from '../../src/engine/kfac/kfac.ts';
 import { NATURAL_MAX_PARAMS, naturalIterations } from '../../src/engine/kfac/natural.ts';
 import { dampedInverseOps } from '../../src/engine/kfac/newton-schulz.ts';
 import { OptimizerConfigError, validateOptimizer, type OptimizerConfig } from '../../src/engine/optim/config.ts';
@@ -68,11 +76,48 @@ interface ReferenceCase {
 }
 
 /**
+ * The Levenberg–Marquardt rule from its definition (docs/kfac.md §4.1), independent of the device ops: the
+ * step δ, the quadratic model M(δ) = gᵀδ + ½δᵀ(F + λI)δ with δᵀFδ = (1/B) Σᵢ (Jᵢδ)ᵀΛᵢ(Jᵢδ), Jᵢδ by central
+ * differences of the network's outputs, the reduction ratio ρ and the new λ.
+ */
+function lmDamping(
+  net: HostNet,
+  theta: Float64Array,
+  delta: Float64Array,
+  g: Float64Array,
+  xs: readonly Float64Array[],
+  ys: readonly Float64Array[],
+  lambda: number,
+): { rho: number; lambda: number } {
+  const h = 1e-5;
+  const along = (t: number) => theta.map((v, i) => v + t * delta[i]!);
+  const up = forward(net, along(h), xs).mu;
+  const dn = forward(net, along(-h), xs).mu;
+  const mu = forward(net, theta, xs).mu;
+  let dFd = 0;
+  mu.forEach((m, i) => {
+    const jd = up[i]!.map((v, j) => (v - dn[i]![j]!) / (2 * h));
+    const k = m.length;
+    const lam = outputFisher(net, m);
+    for (let a = 0; a < k; a++) for (let b = 0; b < k; b++) dFd += (jd[a]! * lam[a * k + b]! * jd[b]!) / xs.length;
+  });
+  const gd = delta.reduce((s, v, i) => s + v * g[i]!, 0);
+  const dd = delta.reduce((s, v) => s + v * v, 0);
+  const model = gd + 0.5 * (dFd + lambda * dd);
+  const rho = (meanLoss(net, along(1), xs, ys) - meanLoss(net, theta, xs, ys)) / model;
+  const next = rho > 0.75 ? lambda * LM_OMEGA : rho < 0.25 ? lambda / LM_OMEGA : lambda;
+  return { rho, lambda: Math.min(LM_MAX, Math.max(LM_MIN, next)) };
+}
+
+/**
  * Runs `steps` K-FAC steps on the f64 CPU backend and, after each, compares A_l, G_l, both damped inverses
  * and θ with the float64 host reference (running averages; inverses refreshed at every step that
- * isInverseStep names and held in between). Returns the steps where the KL clip was active.
+ * isInverseStep names and held in between; under the LM rule, the damping λ after every step). Returns the
+ * steps where the KL clip was active and the reference's ρ and λ at each adaptation.
  */
-async function expectReferenceSteps(c: ReferenceCase): Promise<number[]> {
+async function expectReferenceSteps(
+  c: ReferenceCase,
+): Promise<{ clipped: number[]; adapted: { step: number; rho: number; lambda: number }[] }> {
   const { data, batch: B, seed, config } = c;
   const inDim = data.inputDim;
   const outDim = data.outputDim;
@@ -90,6 +135,9 @@ async function expectReferenceSteps(c: ReferenceCase): Promise<number[]> {
   const mom = new Float64Array(theta.length);
   const eps = config.factorDecay;
   const clipped: number[] = [];
+  const adapted: { step: number; rho: number; lambda: number }[] = [];
+  const lm = config.dampingRule === 'levenberg-marquardt';
+  let lambda = config.damping;
   let factors: { A: Float64Array; G: Float64Array }[] = [];
   let inv: { aInv: Float64Array; gInv: Float64Array }[] = [];
   for (let step = 0; step < c.steps; step++) {
@@ -107,7 +155,7 @@ async function expectReferenceSteps(c: ReferenceCase): Promise<number[]> {
           }));
     if (isInverseStep(step, config.invEvery))
       inv = factors.map((f, l) =>
-        dampedInverses(f.A, f.G, t.layout.layers[l]!.n + 1, t.layout.layers[l]!.m, config.damping),
+        dampedInverses(f.A, f.G, t.layout.layers[l]!.n + 1, t.layout.layers[l]!.m, lambda),
       );
     const P = new Float64Array(theta.length);
     t.layout.layers.forEach((layer, l) => {
@@ -127,10 +175,17 @@ async function expectReferenceSteps(c: ReferenceCase): Promise<number[]> {
     if (nu < 1) clipped.push(step);
     for (let i = 0; i < theta.length; i++)
       mom[i] = config.momentum * mom[i]! + nu * P[i]! + config.weightDecay * theta[i]!;
-    theta = theta.map((v, i) => v - config.lr * mom[i]!);
+    const delta = mom.map((m) => -config.lr * m);
+    if (lm && isDampingStep(step)) {
+      const next = lmDamping(net, theta, delta, g, xs, ys, lambda);
+      lambda = next.lambda;
+      adapted.push({ step, ...next });
+    }
+    theta = theta.map((v, i) => v + delta[i]!);
 
     t.step(1);
     const kfac = t.optimizerAs(Kfac)!;
+    expect(Math.abs((await kfac.currentDamping()) - lambda) / lambda, `λ after step ${step}`).toBeLessThan(1e-9);
     expect(kfac.exactInverses, 'the CPU backend inverts exactly').toBe(true);
     for (let l = 0; l < t.layout.layers.length; l++) {
       const dev = await kfac.layerFactors(l);
@@ -149,12 +204,12 @@ async function expectReferenceSteps(c: ReferenceCase): Promise<number[]> {
   expect(dense[(1 * li.p + 2) * d + 0 * li.p + 3]).toBeCloseTo(li.gInv[1 * li.m + 0]! * li.aInv[2 * li.p + 3]!, 12);
   t.dispose();
   be.dispose();
-  return clipped;
+  return { clipped, adapted };
 }
 
 describe('K-FAC step against a float64 host reference', () => {
   it('factors, π-split damped inverses, G⁻¹∇A⁻¹, KL clip, momentum and weight decay over two steps (Gaussian, f64 CPU)', async () => {
-    const clipped = await expectReferenceSteps({
+    const { clipped } = await expectReferenceSteps({
       data: regression(40, 3, 2, 1),
       arch: '3-4t-2',
       lik: 'gaussian',
@@ -187,7 +242,7 @@ describe('K-FAC step against a float64 host reference', () => {
       invEvery: 3,
     };
     // Inverses at steps 0, 3 and 6; steps 1, 2, 4, 5 use the inverses of older factors.
-    const clipped = await expectReferenceSteps({
+    const { clipped } = await expectReferenceSteps({
       data: classes(60, 4, 3, 4),
       arch: '4-5t-3',
       lik: 'categorical',
@@ -201,6 +256,41 @@ describe('K-FAC step against a float64 host reference', () => {
     expect(clipped.length, 'the clip must be active on some steps').toBeGreaterThan(0);
     expect(clipped.length, 'and inactive on others').toBeLessThan(7);
   });
+
+  it.each([
+    ['small steps the quadratic model predicts: λ shrinks', 0.05, 'down'],
+    ['steps too long for the model: λ grows', 3, 'up'],
+  ] as const)(
+    'Levenberg–Marquardt damping, %s; the inverses refreshed every 4 steps use the adapted λ (categorical, f64 CPU)',
+    async (_, lr, way) => {
+      const config: KfacConfig = {
+        ...defaultKfac(),
+        lr,
+        momentum: 0.5,
+        weightDecay: 1e-3,
+        damping: 0.05,
+        dampingRule: 'levenberg-marquardt',
+        factorDecay: 0.8,
+        klClip: null,
+        invEvery: 4,
+      };
+      const { adapted } = await expectReferenceSteps({
+        data: classes(60, 4, 3, 4),
+        arch: '4-5t-3',
+        lik: 'categorical',
+        sigma: 1,
+        batch: 8,
+        seed: 11,
+        // Long steps amplify rounding: past ~15 steps the f64 runs part at 1e-10.
+        steps: 15,
+        config,
+      });
+      expect(adapted.map((a) => a.step)).toEqual([4, 9, 14]);
+      const moved = adapted.map((a, i) => Math.sign(a.lambda - (i === 0 ? config.damping : adapted[i - 1]!.lambda)));
+      const want = way === 'down' ? -1 : 1;
+      expect(moved.filter((m) => m === want).length, JSON.stringify(adapted)).toBeGreaterThanOrEqual(2);
+    },
+  );
 
   it('the reference gradient matches central finite differences of the loss', () => {
     const data = regression(10, 3, 2, 2);

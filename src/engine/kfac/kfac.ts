@@ -6,14 +6,15 @@
  * invEvery steps (and at step 0) the π-split damped inverses, exact on the CPU backend (Cholesky) and by
  * Newton–Schulz on WebGPU; then the step P_l = G_l⁻¹ ∇W̄_l A_l⁻¹, scaled by the KL clip ν (a device scalar)
  * and applied by the SGD kernel (momentum, weight decay). Layers without parameters (pooling) are skipped.
- * Nothing is read back.
+ * With the Levenberg–Marquardt rule (docs/kfac.md §4.1) the damping λ lives on the device and is adapted every
+ * LM_EVERY steps from the reduction ratio of the step just taken. Nothing is read back.
  */
 import type { Program } from '../backend.ts';
 import { withScratch, type Arena } from '../curvature/arena.ts';
 import { layerKronRows } from '../curvature/fisher.ts';
 import { axpby, coef, gemm, scale } from '../curvature/op-builders.ts';
 import { kronShape } from '../layers/registry.ts';
-import { backwardOps, forwardOps, inputStride, outputGradOps, Workspace } from '../model/passes.ts';
+import { backwardOps, forwardOps, inputStride, outputGradOps, ropOps, Workspace } from '../model/passes.ts';
 import { SGD_HYPER, SGD_LAYOUT } from '../hyper.ts';
 import type { Coef, Op } from '../ops.ts';
 import { validateOptimizer, type OptimizerConfig } from '../optim/config.ts';
@@ -24,11 +25,29 @@ import { slice, type Tensor } from '../tensor.ts';
 import type { KfacConfig } from './spec.ts';
 import { dampedInverseOps } from './newton-schulz.ts';
 
-/** Live settings read through Coef refs: √γ, √κ and 1/η. */
-const H = { sqrtGamma: 0, sqrtKl: 1, invLr: 2 } as const;
-const HYPER_SIZE = 3;
+/** Live settings read through Coef refs: √κ, 1/η, and η, μ and weight decay (the step δ of the LM rule). */
+const H = { sqrtKl: 0, invLr: 1, lr: 2, momentum: 3, weightDecay: 4 } as const;
+const HYPER_SIZE = 5;
 /** Added to traces and to η²gᵀPg so that a zero factor or gradient gives finite scalars. */
 const TINY = 1e-30;
+
+/** Martens & Grosse's T₁: the damping is adapted after every LM_EVERY-th step. */
+export const LM_EVERY = 5;
+/** Their ω₁ = (19/20)^T₁: λ ← ω₁λ when the quadratic model predicted the step well, λ/ω₁ when badly. */
+export const LM_OMEGA = (19 / 20) ** LM_EVERY;
+/** λ stays in [LM_MIN, LM_MAX], so that a long run of good (or bad) steps cannot take it out of float32. */
+export const LM_MIN = 1e-8;
+export const LM_MAX = 1e4;
+/**
+ * The ratio thresholds are tested on the device as min(1, LM_SHARPNESS · relu(x)): 1 for x > 1e-6, 0 for
+ * x ≤ 0 (ρ within 1e-6 of a threshold moves λ part of the way).
+ */
+const LM_SHARPNESS = 1e6;
+
+/** Whether the damping is adapted after step `step` (the LM rule on): steps T₁−1, 2T₁−1, … */
+export function isDampingStep(step: number): boolean {
+  return step % LM_EVERY === LM_EVERY - 1;
+}
 
 /** Where one layer's factors sit in the flat factor (and inverse) buffers. */
 interface LayerFactors {
@@ -55,6 +74,8 @@ interface Programs {
   readonly stats: Program;
   readonly invert: Program;
   readonly apply: Program;
+  /** The step with the Levenberg–Marquardt adaptation of λ after it (recorded only with the rule on). */
+  readonly applyAdapt: Program | null;
 }
 
 /** Whether step `step` recomputes the inverses: step 0 and every invEvery steps. */
@@ -74,10 +95,15 @@ export class Kfac implements Optimizer {
   private readonly dir: Tensor;
   private readonly mom: Tensor;
   private readonly sgdHyper: Tensor;
+  /** η with no momentum or weight decay: the LM step hands the SGD kernel the whole u = μm + νP + wd θ. */
+  private readonly sgdStepHyper: Tensor;
   private readonly hyper: Tensor;
-  /** Per layer tr A, tr G; then η²gᵀPg, 1 − s, relu(1 − s), ν, the Newton–Schulz norm and the constant 1. */
+  /**
+   * Per layer tr A, tr G; then the named scalars of SCALARS: the clip's η²gᵀPg, 1 − s, relu(1 − s) and ν,
+   * the Newton–Schulz norm, the constant 1, the damping λ and the LM rule's terms.
+   */
   private readonly scalars: Tensor;
-  private readonly sIndex: { vg: number; t: number; r: number; nu: number; norm: number; one: number };
+  private readonly sIndex: Record<ScalarName, number>;
   private programs: Programs | null = null;
   private scratch: Tensor | null = null;
   private disposed = false;
@@ -115,12 +141,14 @@ export class Kfac implements Optimizer {
     this.dir = backend.alloc(n, 'kfac.direction');
     this.mom = backend.alloc(n, 'kfac.momentum');
     this.sgdHyper = backend.alloc(SGD_HYPER, 'kfac.sgdHyper');
+    this.sgdStepHyper = backend.alloc(SGD_HYPER, 'kfac.sgdStepHyper');
     this.hyper = backend.alloc(HYPER_SIZE, 'kfac.hyper');
     const L = this.layers.length;
-    this.sIndex = { vg: 2 * L, t: 2 * L + 1, r: 2 * L + 2, nu: 2 * L + 3, norm: 2 * L + 4, one: 2 * L + 5 };
-    this.scalars = backend.alloc(2 * L + 6, 'kfac.scalars');
-    backend.write(slice(this.scalars, this.sIndex.one, 1), [1]);
+    this.sIndex = Object.fromEntries(SCALARS.map((name, i) => [name, 2 * L + i])) as Record<ScalarName, number>;
+    this.scalars = backend.alloc(2 * L + SCALARS.length, 'kfac.scalars');
+    backend.write(this.sc(this.sIndex.one), [1]);
     this.writeHyper();
+    this.writeDamping();
     this.record();
   }
 
@@ -130,12 +158,14 @@ export class Kfac implements Optimizer {
     const { backend, batch } = this.ctx;
     backend.write(this.counter, [(step * batch * this.sample.outDim) % 2 ** 32]);
     const stats = step === 0 ? p.statsFirst : p.stats;
-    return isInverseStep(step, this.config.invEvery) ? [stats, p.invert, p.apply] : [stats, p.apply];
+    const apply = p.applyAdapt !== null && isDampingStep(step) ? p.applyAdapt : p.apply;
+    return isInverseStep(step, this.config.invEvery) ? [stats, p.invert, apply] : [stats, apply];
   }
 
   /**
-   * η, μ, wd, γ, κ (while set) and invEvery change live; the factor decay and turning the KL clip on or
-   * off re-record the programs (nothing else is lost).
+   * η, μ, wd, γ, κ (while set), invEvery and the damping rule change live; the factor decay, turning the KL
+   * clip on or off and the damping rule re-record the programs (nothing else is lost). A new γ restarts the
+   * adapted λ from it; other changes leave λ where the rule has taken it.
    */
   update(config: OptimizerConfig): void {
     this.assertLive();
@@ -144,7 +174,15 @@ export class Kfac implements Optimizer {
     const old = this.config;
     this.config = config;
     this.writeHyper();
-    if (old.factorDecay !== config.factorDecay || (old.klClip === null) !== (config.klClip === null)) this.record();
+    if (old.damping !== config.damping || old.dampingRule !== config.dampingRule) this.writeDamping();
+    if (needsRecord(old, config)) this.record();
+  }
+
+  /** The damping the next inverse refresh uses: γ itself, or where the Levenberg–Marquardt rule has taken it. */
+  async currentDamping(): Promise<number> {
+    this.assertLive();
+    const [lambda] = await this.ctx.backend.read(this.sc(this.sIndex.lambda));
+    return lambda!;
   }
 
   /** The momentum, the factors and their inverses, and the device scalars (ν, traces). */
@@ -174,7 +212,7 @@ export class Kfac implements Optimizer {
     backend.write(this.factors, t.factors);
     backend.write(this.inverses, t.inverses);
     backend.write(this.scalars, t.scalars);
-    if (old.factorDecay !== c.factorDecay || (old.klClip === null) !== (c.klClip === null)) this.record();
+    if (needsRecord(old, c)) this.record();
   }
 
   /** Layer l's current damped inverse factors (one readback), for views and tests. */
@@ -191,7 +229,7 @@ export class Kfac implements Optimizer {
   /** The Inside view's capability (optim/optimizer.ts): layer l's Ĝ⁻¹ ⊗ Â⁻¹, dense. */
   async denseLayerInverse(l: number): Promise<DenseLayerInverse> {
     const f = await this.layerInverse(l);
-    return { label: 'K-FAC (Ĝ ⊗ Â)⁻¹', damping: this.config.damping, matrix: denseLayerInverse(f) };
+    return { label: 'K-FAC (Ĝ ⊗ Â)⁻¹', damping: await this.currentDamping(), matrix: denseLayerInverse(f) };
   }
 
   /** Layer l's running factors A (p×p) and G (m×m) before damping (one readback), for tests. */
@@ -228,6 +266,7 @@ export class Kfac implements Optimizer {
       this.dir,
       this.mom,
       this.sgdHyper,
+      this.sgdStepHyper,
       this.hyper,
       this.scalars,
     ])
@@ -238,13 +277,25 @@ export class Kfac implements Optimizer {
     const c = this.config;
     const { backend } = this.ctx;
     backend.write(this.sgdHyper, SGD_LAYOUT.pack({ lr: c.lr, momentum: c.momentum, weight_decay: c.weightDecay }));
-    backend.write(this.hyper, [Math.sqrt(c.damping), Math.sqrt(c.klClip ?? 1), 1 / c.lr]);
+    backend.write(this.sgdStepHyper, SGD_LAYOUT.pack({ lr: c.lr, momentum: 0, weight_decay: 0 }));
+    const hyper = new Array<number>(HYPER_SIZE);
+    hyper[H.sqrtKl] = Math.sqrt(c.klClip ?? 1);
+    hyper[H.invLr] = 1 / c.lr;
+    hyper[H.lr] = c.lr;
+    hyper[H.momentum] = c.momentum;
+    hyper[H.weightDecay] = c.weightDecay;
+    backend.write(this.hyper, hyper);
+  }
+
+  /** λ ← γ: at the start, and when γ or the rule is set. */
+  private writeDamping(): void {
+    this.ctx.backend.write(this.sc(this.sIndex.lambda), [this.config.damping]);
   }
 
   private releasePrograms(): void {
     const { backend } = this.ctx;
     if (this.programs) {
-      for (const p of Object.values(this.programs) as Program[]) backend.release(p);
+      for (const p of Object.values(this.programs) as (Program | null)[]) if (p) backend.release(p);
       this.programs = null;
     }
     if (this.scratch) {
@@ -261,7 +312,8 @@ export class Kfac implements Optimizer {
       statsFirst: this.statsOps(0),
       stats: this.statsOps(eps),
       invert: this.invertOps(arena),
-      apply: this.applyOps(arena),
+      apply: this.applyOps(arena, false),
+      applyAdapt: this.config.dampingRule === 'levenberg-marquardt' ? this.applyOps(arena, true) : null,
     }));
     this.scratch = scratch;
     this.programs = {
@@ -269,6 +321,7 @@ export class Kfac implements Optimizer {
       stats: backend.record('kfac.stats', result.stats),
       invert: backend.record('kfac.invert', result.invert),
       apply: backend.record('kfac.apply', result.apply),
+      applyAdapt: result.applyAdapt && backend.record('kfac.applyAdapt', result.applyAdapt),
     };
   }
 
@@ -332,7 +385,7 @@ export class Kfac implements Optimizer {
   /** π_l = √((tr A/p)/(tr G/m)); A + π√γ I and G + √γ/π I inverted exactly (CPU) or by Newton–Schulz (WebGPU). */
   private invertOps(arena: Arena): Op[] {
     const ops: Op[] = [];
-    const sqrtGamma = { t: slice(this.hyper, H.sqrtGamma, 1), power: 1 as const };
+    const sqrtGamma = { t: this.sc(this.sIndex.lambda), power: 0.5 as const };
     this.layers.forEach((f, l) => {
       // l counts the layers with factors (their traces' slots), not the layout's layers.
       const trA = this.sc(2 * l);
@@ -364,8 +417,11 @@ export class Kfac implements Optimizer {
     return ops;
   }
 
-  /** P_l = G⁻¹ ∇W̄_l A⁻¹; ν = min(1, √κ/(η√(gᵀP))) = 1 − relu(1 − s) on the device; then SGD on νP. */
-  private applyOps(arena: Arena): Op[] {
+  /**
+   * P_l = G⁻¹ ∇W̄_l A⁻¹; ν = min(1, √κ/(η√(gᵀP))) = 1 − relu(1 − s) on the device; then SGD on νP. With
+   * `adapt`, the Levenberg–Marquardt rule's model of the step before it and the damping's update after it.
+   */
+  private applyOps(arena: Arena, adapt: boolean): Op[] {
     const { grads, params, layout } = this.ctx;
     const n = params.size;
     const ops: Op[] = [];
@@ -411,9 +467,126 @@ export class Kfac implements Optimizer {
         scale(n, coef(1, { t: this.sc(s.nu), power: 1 }), this.dir, this.dir),
       );
     }
-    ops.push({ op: 'sgd', n, param: params, grad: this.dir, mom: this.mom, hyper: this.sgdHyper });
+    if (!adapt) {
+      ops.push({ op: 'sgd', n, param: params, grad: this.dir, mom: this.mom, hyper: this.sgdHyper });
+      return ops;
+    }
+    ops.push(
+      ...this.stepModelOps(),
+      // m ← u and θ ← θ − ηu: the same update as the kernel's μm + νP + wd θ, from the u already formed.
+      { op: 'sgd', n, param: params, grad: this.dir, mom: this.mom, hyper: this.sgdStepHyper },
+      ...this.dampingUpdateOps(),
+    );
     return ops;
   }
+
+  /**
+   * Before the SGD kernel moves θ: the step it will take, δ = −η u with u = μ m + νP + wd θ (the kernel's own
+   * formula), written into the direction buffer, and the terms of the quadratic model of the batch loss h
+   * along it, M(δ) = gᵀδ + ½ δᵀ(F + λI)δ with F the batch's Fisher (the R-op J u on the sampling workspace,
+   * which holds the forward pass at θ), and h(θ) from the training pass's outputs.
+   */
+  private stepModelOps(): Op[] {
+    const { params, grads, ws, batch: B, likelihood: lik, sigma } = this.ctx;
+    const sw = this.sample;
+    const n = params.size;
+    const s = this.sIndex;
+    const u = this.dir;
+    const hy = (i: number) => ({ t: slice(this.hyper, i, 1), power: 1 as const });
+    const out = sw.outDim;
+    return [
+      axpby(n, coef(1, hy(H.momentum)), this.mom, 1, u, u),
+      axpby(n, 1, u, coef(1, hy(H.weightDecay)), params, u),
+      { op: 'fill', n: 1, value: 0, out: this.sc(s.gu) },
+      { op: 'reduce', kind: 'dot', n, x: grads, y: u, scale: 1, accumulate: true, out: this.sc(s.gu) },
+      { op: 'fill', n: 1, value: 0, out: this.sc(s.uu) },
+      { op: 'reduce', kind: 'sumsq', n, x: u, scale: 1, accumulate: true, out: this.sc(s.uu) },
+      ...ropOps(sw, params, u, B),
+      { op: 'fisherOutput', lik, rows: B, cols: out, mu: sw.mu, v: sw.dmu, sigma, scale: 1, out: sw.gout },
+      { op: 'fill', n: 1, value: 0, out: this.sc(s.uFu) },
+      {
+        op: 'reduce',
+        kind: 'dot',
+        n: B * out,
+        x: slice(sw.dmu, 0, B * out),
+        y: slice(sw.gout, 0, B * out),
+        scale: 1 / B,
+        accumulate: true,
+        out: this.sc(s.uFu),
+      },
+      ...this.batchLossOps(slice(ws.mu, 0, B * out), s.h0),
+    ];
+  }
+
+  /** scalar ← (1/B) Σᵢ nllᵢ of the training batch's targets at outputs `mu`. */
+  private batchLossOps(mu: Tensor, into: number): Op[] {
+    const { ws, batch: B, likelihood: lik, sigma } = this.ctx;
+    const sw = this.sample;
+    const cols = sw.outDim;
+    const y = slice(ws.y, 0, B * cols);
+    return [
+      { op: 'nll', lik, rows: B, cols, mu, y, sigma, perExample: sw.perExample },
+      { op: 'fill', n: 1, value: 0, out: this.sc(into) },
+      { op: 'reduce', kind: 'sum', n: B, x: slice(sw.perExample, 0, B), scale: 1 / B, accumulate: true, out: this.sc(into) },
+    ];
+  }
+
+  /**
+   * After the step: h(θ + δ) on the same batch, ρ = (h(θ + δ) − h(θ)) / M(δ), and Martens & Grosse's rule
+   * λ ← ω₁λ if ρ > ¾, λ/ω₁ if ρ < ¼ (a step the model cannot explain, uphill included, raises λ), clamped
+   * to [LM_MIN, LM_MAX]. Every branch is arithmetic on device scalars: min(1, k·relu(x)) is the indicator.
+   */
+  private dampingUpdateOps(): Op[] {
+    const { params, batch: B } = this.ctx;
+    const sw = this.sample;
+    const s = this.sIndex;
+    const sc = (i: number) => this.sc(i);
+    const ref = (i: number, power: 1 | -1 = 1) => ({ t: sc(i), power });
+    const lr = { t: slice(this.hyper, H.lr, 1), power: 1 as const };
+    const one = sc(s.one);
+    const relu = (x: number, outIndex: number): Op => ({
+      op: 'actForward',
+      act: 'relu',
+      rows: 1,
+      cols: 1,
+      s: sc(x),
+      out: sc(outIndex),
+      ldOut: 1,
+    });
+    /** sc(into) = 1 if sc(x) > 0 else 0 (up to the 1e-6 ramp), via scratch slot `tmp`. */
+    const indicator = (x: number, into: number): Op[] => [
+      relu(x, s.tmp),
+      axpby(1, 1, one, -LM_SHARPNESS, sc(s.tmp), sc(s.tmp)),
+      relu(s.tmp, s.tmp),
+      axpby(1, 1, one, -1, sc(s.tmp), sc(into)),
+    ];
+    return [
+      ...forwardOps(sw, params, B),
+      ...this.batchLossOps(slice(sw.mu, 0, B * sw.outDim), s.h1),
+      // M = −η gᵀu + ½η² (uᵀFu + λ uᵀu).
+      axpby(1, coef(-1, lr), sc(s.gu), coef(0.5, lr, lr), sc(s.uFu), sc(s.model)),
+      axpby(1, 1, sc(s.model), coef(0.5, lr, lr, ref(s.lambda)), sc(s.uu), sc(s.model)),
+      { op: 'fill', n: 1, value: -TINY, out: sc(s.tmp) },
+      axpby(1, 1, sc(s.model), 1, sc(s.tmp), sc(s.model)),
+      axpby(1, coef(1, ref(s.model, -1)), sc(s.h1), coef(-1, ref(s.model, -1)), sc(s.h0), sc(s.rho)),
+      // hi = [ρ > ¾], lo = [ρ < ¼].
+      axpby(1, 1, sc(s.rho), -0.75, one, sc(s.hi)),
+      ...indicator(s.hi, s.hi),
+      axpby(1, -1, sc(s.rho), 0.25, one, sc(s.lo)),
+      ...indicator(s.lo, s.lo),
+      // λ ← λ (1 + (ω−1) hi)(1 + (1/ω − 1) lo), then clamped.
+      axpby(1, 1, one, LM_OMEGA - 1, sc(s.hi), sc(s.hi)),
+      axpby(1, 1, one, 1 / LM_OMEGA - 1, sc(s.lo), sc(s.lo)),
+      scale(1, coef(1, ref(s.hi), ref(s.lo)), sc(s.lambda), sc(s.lambda)),
+      axpby(1, 1, sc(s.lambda), -LM_MIN, one, sc(s.tmp)),
+      relu(s.tmp, s.tmp),
+      axpby(1, 1, sc(s.tmp), LM_MIN, one, sc(s.lambda)),
+      axpby(1, -1, sc(s.lambda), LM_MAX, one, sc(s.tmp)),
+      relu(s.tmp, s.tmp),
+      axpby(1, -1, sc(s.tmp), LM_MAX, one, sc(s.lambda)),
+    ];
+  }
+
 
   private assertLive(): void {
     if (this.disposed) throw new Error('this K-FAC optimizer has been disposed');
@@ -435,4 +608,37 @@ export function denseLayerInverse(f: KfacLayerInverse): Float64Array {
       for (let j = 0; j < p; j++) for (let l = 0; l < p; l++) out[(i * p + j) * d + k * p + l] = g * aInv[j * p + l]!;
     }
   return out;
+}
+
+/** The named device scalars after the per-layer traces (kfac.scalars). */
+const SCALARS = [
+  'vg',
+  't',
+  'r',
+  'nu',
+  'norm',
+  'one',
+  // The damping the inverses use: γ, or where the Levenberg–Marquardt rule has taken it.
+  'lambda',
+  // The LM rule: gᵀu, uᵀu, uᵀFu, h(θ), h(θ + δ), M(δ), ρ, the two indicators and a scratch slot.
+  'gu',
+  'uu',
+  'uFu',
+  'h0',
+  'h1',
+  'model',
+  'rho',
+  'hi',
+  'lo',
+  'tmp',
+] as const;
+type ScalarName = (typeof SCALARS)[number];
+
+/** Whether a config change alters the recorded programs' structure (not only values read through refs). */
+function needsRecord(old: KfacConfig, next: KfacConfig): boolean {
+  return (
+    old.factorDecay !== next.factorDecay ||
+    (old.klClip === null) !== (next.klClip === null) ||
+    old.dampingRule !== next.dampingRule
+  );
 }

@@ -14,6 +14,8 @@ import {
   type StateBuffer,
 } from '../optim/schema.ts';
 
+export type KfacDampingRule = 'fixed' | 'levenberg-marquardt';
+
 /** K-FAC (Martens & Grosse 2015) with a kfac-pytorch style update (docs/kfac.md §1–§4). */
 export interface KfacConfig {
   readonly kind: 'kfac';
@@ -22,8 +24,10 @@ export interface KfacConfig {
   /** μ, heavy-ball momentum (PyTorch SGD semantics). */
   readonly momentum: number;
   readonly weightDecay: number;
-  /** γ: the factors are damped as A + π√γ I and G + √γ/π I. */
+  /** γ: the factors are damped as A + π√γ I and G + √γ/π I (the starting λ under the LM rule). */
   readonly damping: number;
+  /** 'fixed' keeps γ; 'levenberg-marquardt' adapts it every 5 steps from the step's reduction ratio (§4.1). */
+  readonly dampingRule: KfacDampingRule;
   /** ε of the running averages A ← εA + (1−ε)Â. */
   readonly factorDecay: number;
   /** The damped inverses are recomputed every invEvery steps (and at step 0). */
@@ -56,6 +60,7 @@ export function defaultKfac(): KfacConfig {
     momentum: 0.9,
     weightDecay: 0,
     damping: 1e-3,
+    dampingRule: 'fixed',
     factorDecay: 0.95,
     invEvery: 100,
     klClip: 1e-3,
@@ -108,6 +113,19 @@ export const KFAC_SPEC: OptimizerSpec<KfacConfig> = {
     momentum: momentum('K-FAC'),
     weightDecay: WEIGHT_DECAY,
     damping: damping('K-FAC', 'K-FAC damping γ: A + π√γ I and G + √γ/π I (natural: F + γI)'),
+    dampingRule: {
+      type: 'enum',
+      label: 'damping rule',
+      name: 'K-FAC damping rule',
+      url: 'dr',
+      cli: '--damping-rule',
+      live: 'live',
+      help: "K-FAC: 'fixed' keeps γ; 'levenberg-marquardt' starts at γ and adapts it every 5 steps from how well the quadratic model predicted the step (Martens & Grosse §6.5)",
+      choices: [
+        { value: 'fixed', label: 'fixed' },
+        { value: 'levenberg-marquardt', label: 'Levenberg–Marquardt' },
+      ],
+    },
     factorDecay: {
       type: 'number',
       label: 'ε factor decay',
