@@ -65,6 +65,7 @@ export {
   OptimizerConfigError,
   switchedValue,
   validateOptimizer,
+  withDefaultsForMissing,
   defaultOptimizer,
   F32_MAX,
   F32_MIN_NORMAL,

@@ -24,7 +24,13 @@ import {
 import { bufferLimit, workspaceRows } from './memory.ts';
 import type { Likelihood, Op } from './ops.ts';
 import { curvatureRefusal } from './optim/curvature-check.ts';
-import { OPTIMIZER_KINDS, OptimizerConfigError, settingsOfKind, type OptimizerConfig } from './optim/config.ts';
+import {
+  OPTIMIZER_KINDS,
+  OptimizerConfigError,
+  settingsOfKind,
+  withDefaultsForMissing,
+  type OptimizerConfig,
+} from './optim/config.ts';
 import type { DenseLayerInverse, InverseFisherView, Optimizer, TrainingContext } from './optim/optimizer.ts';
 import { createOptimizer } from './optim/registry.ts';
 import { OptimizerStateError, type HostArray, type OptimizerState } from './optim/state.ts';
@@ -403,7 +409,8 @@ export class Trainer implements TrainingContext {
     }
     checkStep('restore', cp.step);
     try {
-      this.optimizer.loadState(cp.optimizer);
+      // A checkpoint saved before a setting existed takes that setting's default.
+      this.optimizer.loadState({ ...cp.optimizer, config: withDefaultsForMissing(cp.optimizer.config) });
     } catch (e) {
       if (e instanceof OptimizerStateError) throw new TrainConfigError(`restore: ${e.message}`, { cause: e });
       throw e;

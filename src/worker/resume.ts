@@ -5,7 +5,13 @@
  * are the saved ones, replayed change by change, and a setting the page changed after the save is applied
  * as a live change at the restored step.
  */
-import { type Backend, type Dataset, validateOptimizer, type OptimizerConfig } from '../engine/index.ts';
+import {
+  type Backend,
+  type Dataset,
+  validateOptimizer,
+  withDefaultsForMissing,
+  type OptimizerConfig,
+} from '../engine/index.ts';
 import type { RaceSpec, SavedRaceState } from './protocol.ts';
 import { Race, type RaceListener, type RaceOptions } from './race.ts';
 
@@ -28,11 +34,13 @@ export function adoptRuns(saved: SavedRaceState, spec: RaceSpec): SavedRaceState
       throw new ResumeError(`run ${i + 1} was saved as ${r.spec.optimizer.kind}; this setup has ${run.optimizer.kind}`);
     }
     ids.set(r.spec.id, run.id);
-    const rename = <T extends { id: string; name: string; colour: string }>(s: T): T => ({
+    // A record saved before a setting existed gets that setting's default.
+    const rename = <T extends { id: string; name: string; colour: string; optimizer: OptimizerConfig }>(s: T): T => ({
       ...s,
       id: run.id,
       name: run.name,
       colour: run.colour,
+      optimizer: withDefaultsForMissing(s.optimizer),
     });
     const replicas = r.replicas?.map((x) => ({
       ...x,
@@ -48,7 +56,7 @@ export function adoptRuns(saved: SavedRaceState, spec: RaceSpec): SavedRaceState
   const changes = saved.changes.map((c) => {
     const runId = ids.get(c.runId);
     if (runId === undefined) throw new ResumeError(`a saved change names a run '${c.runId}' the race does not have`);
-    return { ...c, runId };
+    return { ...c, runId, optimizer: withDefaultsForMissing(c.optimizer) };
   });
   // Settings come from storage: the engine's own rules decide whether they are usable.
   for (const r of runs) {

@@ -604,6 +604,39 @@ for lik in ["categorical", "bernoulli", "gaussian"]:
     k.step(0, x)
     after = torch.cat([lin.weight, lin.bias[:, None]], 1).detach()
     out["kfac step " + lik] = (after - expect).abs().max().item()
+    # The Levenberg-Marquardt rule at step 4 (an adaptation step), from its definition: for one linear layer
+    # J_i delta = dW x_i + db exactly, F = (1/B) sum_i J_i^T Lambda_i J_i with Lambda from the likelihood.
+    lin2 = nn.Linear(3, 3).double()
+    one2 = nn.Sequential(lin2)
+    k2 = m.KFAC(one2, lr=0.3, momentum=0, weight_decay=0.01, damping=0.04, factor_decay=0.9, inv_every=1, kl_clip=None, fisher="ggn", seed=1, damping_rule="levenberg-marquardt")
+    one2.zero_grad()
+    h0 = m.batch_loss(one2(x), y)
+    h0.backward()
+    g2 = torch.cat([lin2.weight.grad, lin2.bias.grad[:, None]], 1).detach().clone()
+    w0 = torch.cat([lin2.weight, lin2.bias[:, None]], 1).detach().clone()
+    mu0 = one2(x).detach()
+    k2.step(4, x, y)
+    w1 = torch.cat([lin2.weight, lin2.bias[:, None]], 1).detach()
+    dw = w1 - w0
+    jd = x @ dw[:, :-1].T + dw[:, -1]
+    if lik == "categorical":
+        p2 = torch.softmax(mu0, 1)
+        lams = torch.diag_embed(p2) - p2.unsqueeze(2) * p2.unsqueeze(1)
+    elif lik == "bernoulli":
+        p2 = torch.sigmoid(mu0)
+        lams = torch.diag_embed(p2 * (1 - p2))
+    else:
+        lams = torch.eye(3, dtype=torch.float64).expand(5, 3, 3) / 0.49
+    dfd = torch.einsum("bi,bij,bj->", jd, lams, jd).item() / 5
+    model_m = (g2 * dw).sum().item() + 0.5 * (dfd + 0.04 * (dw * dw).sum().item())
+    with torch.no_grad():
+        rho = (m.batch_loss(one2(x), y).item() - h0.item()) / model_m
+    omega = 0.95 ** 5
+    want = 0.04 * omega if rho > 0.75 else 0.04 / omega if rho < 0.25 else 0.04
+    out["kfac lm " + lik] = abs(k2.damping - want) / want
+    out["kfac lm moves the damping " + lik] = 0.0 if abs(k2.damping - 0.04) > 1e-6 else 1.0
+    k2.step(5, x, y)
+    out["kfac lm holds between adaptations " + lik] = abs(k2.damping - want) / want
 # KFC on a conv layer over NHWC rows (5x4 images, 2 channels; 3 filters of 3x2, stride (2, 1), padding (1, 1)):
 # A-bar's rows are the patches in the engine's order (channel, row, column), the ones column last, built here
 # by loops from that definition; S averages the errors' outer products over the T output positions.
@@ -650,7 +683,7 @@ out["kfc moves the conv weights"] = 0.0 if (conv.weight - w_before).abs().max().
 json.dump(out, sys.stdout)
 `;
       const got = JSON.parse(runPython(py, ['-c', driver])) as Record<string, number>;
-      expect(Object.keys(got)).toHaveLength(16);
+      expect(Object.keys(got)).toHaveLength(25);
       // CG's rounding in float64 over its few iterations stays far below 1e-6; the closed forms are exact.
       for (const [what, err] of Object.entries(got)) {
         expect(err, what).toBeLessThan(what.startsWith('natural cg') ? 1e-6 : 1e-9);

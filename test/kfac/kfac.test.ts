@@ -138,6 +138,7 @@ async function expectReferenceSteps(
   const adapted: { step: number; rho: number; lambda: number }[] = [];
   const lm = config.dampingRule === 'levenberg-marquardt';
   let lambda = config.damping;
+  let lambdaInv = lambda;
   let factors: { A: Float64Array; G: Float64Array }[] = [];
   let inv: { aInv: Float64Array; gInv: Float64Array }[] = [];
   for (let step = 0; step < c.steps; step++) {
@@ -153,10 +154,9 @@ async function expectReferenceSteps(
             A: f.A.map((v, i) => eps * v + (1 - eps) * fresh[l]!.A[i]!),
             G: f.G.map((v, i) => eps * v + (1 - eps) * fresh[l]!.G[i]!),
           }));
+    if (isInverseStep(step, config.invEvery)) lambdaInv = lambda;
     if (isInverseStep(step, config.invEvery))
-      inv = factors.map((f, l) =>
-        dampedInverses(f.A, f.G, t.layout.layers[l]!.n + 1, t.layout.layers[l]!.m, lambda),
-      );
+      inv = factors.map((f, l) => dampedInverses(f.A, f.G, t.layout.layers[l]!.n + 1, t.layout.layers[l]!.m, lambda));
     const P = new Float64Array(theta.length);
     t.layout.layers.forEach((layer, l) => {
       P.set(
@@ -186,6 +186,8 @@ async function expectReferenceSteps(
     t.step(1);
     const kfac = t.optimizerAs(Kfac)!;
     expect(Math.abs((await kfac.currentDamping()) - lambda) / lambda, `λ after step ${step}`).toBeLessThan(1e-9);
+    const used = (await kfac.denseLayerInverse(0)).damping;
+    expect(Math.abs(used - lambdaInv) / lambdaInv, `the inverses' λ after step ${step}`).toBeLessThan(1e-9);
     expect(kfac.exactInverses, 'the CPU backend inverts exactly').toBe(true);
     for (let l = 0; l < t.layout.layers.length; l++) {
       const dev = await kfac.layerFactors(l);
@@ -447,6 +449,7 @@ describe('exact natural gradient against a float64 dense solve', () => {
 
 describe.each([
   ['kfac', { ...defaultKfac(), invEvery: 3 }],
+  ['kfac (Levenberg–Marquardt damping)', { ...defaultKfac(), invEvery: 3, dampingRule: 'levenberg-marquardt' }],
   ['natural', { ...defaultNatural(), momentum: 0.9 }],
 ] as const)('%s state and lifecycle', (_, optimizer: OptimizerConfig) => {
   const data = regression(50, 3, 2, 3);
@@ -519,5 +522,42 @@ describe('settings', () => {
     expect(() => validateOptimizer(defaultKfac())).not.toThrow();
     expect(() => validateOptimizer({ ...defaultKfac(), klClip: null })).not.toThrow();
     expect(() => validateOptimizer(defaultNatural())).not.toThrow();
+  });
+});
+
+describe('K-FAC records saved before the damping rule existed', () => {
+  it('restore with fixed damping and continue bit for bit', async () => {
+    const data = regression(50, 3, 2, 3);
+    const optimizer = { ...defaultKfac(), invEvery: 3 };
+    const cfg = { arch: '3-5t-2', likelihood: 'gaussian' as const, batch: 8, seed: 4, optimizer };
+    const be = new CpuBackend({ precision: 'f32' });
+    const a = Trainer.create(be, data, cfg);
+    a.step(4);
+    const cp = await a.checkpoint();
+    a.step(5);
+    const want = await a.readParams();
+    // The record as it was saved then: no dampingRule in the config, no λ slots after the clip's scalars.
+    const { dampingRule, ...config } = cp.optimizer.config as KfacConfig;
+    expect(dampingRule).toBe('fixed');
+    const scalars = cp.optimizer.tensors.scalars!;
+    const legacy = {
+      ...cp,
+      optimizer: {
+        ...cp.optimizer,
+        config: config as unknown as KfacConfig,
+        // Two traces per layer (two layers), then ν's four, the Newton–Schulz norm and the constant 1.
+        tensors: { ...cp.optimizer.tensors, scalars: scalars.slice(0, 2 * 2 + 6) },
+      },
+    };
+    const b = Trainer.create(be, data, cfg);
+    b.restore(legacy);
+    b.step(5);
+    expect(await b.readParams()).toEqual(want);
+    // A record of another length is still refused, naming the tensor.
+    const c = Trainer.create(be, data, cfg);
+    const short = { ...legacy.optimizer.tensors, scalars: scalars.slice(0, 2 * 2 + 5) };
+    expect(() => c.restore({ ...legacy, optimizer: { ...legacy.optimizer, tensors: short } })).toThrow("'scalars'");
+    for (const t of [a, b, c]) t.dispose();
+    be.dispose();
   });
 });

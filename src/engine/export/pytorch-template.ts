@@ -392,10 +392,16 @@ def kron_grad(m):
     return torch.cat([w.grad.reshape(w.shape[0], -1), b.grad[:, None]], 1)
 
 
+def kron_matrix(m):
+    """The layer's m x p matrix W-bar = [W | b]."""
+    w, b = kron_params(m)
+    return torch.cat([w.reshape(w.shape[0], -1), b[:, None]], 1)
+
+
 def kron_apply(m, fn):
     """W-bar <- fn(W-bar) for the layer's m x p matrix [W | b]."""
     w, b = kron_params(m)
-    new = fn(torch.cat([w.reshape(w.shape[0], -1), b[:, None]], 1))
+    new = fn(kron_matrix(m))
     w.copy_(new[:, :-1].reshape(w.shape))
     b.copy_(new[:, -1])
 
@@ -450,25 +456,32 @@ class KFAC:
     pi = sqrt((tr A / p) / (tr S / m)): (A + pi sqrt(damping) I)^-1 and (S + sqrt(damping) / pi I)^-1 (the
     engine inverts by Newton-Schulz, which reaches these to float32 precision). Step: P = S^-1 G A^-1 on the
     raw gradient; with kl_clip, nu = min(1, sqrt(kl_clip) / (lr sqrt(sum <P, G>))); then the engine's SGD:
-    d = nu P + wd W-bar, m <- momentum m + d (m starts at 0), W-bar <- W-bar - lr m."""
+    d = nu P + wd W-bar, m <- momentum m + d (m starts at 0), W-bar <- W-bar - lr m. With
+    damping_rule="levenberg-marquardt" the damping is adapted after steps 4, 9, 14, ... (docs/kfac.md §4.1):
+    rho = (h(theta + delta) - h(theta)) / M(delta) on the step's batch, M(delta) = g^T delta +
+    1/2 delta^T (F + damping I) delta with F the batch's Fisher; damping * omega if rho > 3/4, / omega if
+    rho < 1/4, omega = (19/20)^5, kept in [1e-8, 1e4]."""
 
     TINY = 1e-30  # the engine adds it to traces and to sum <P, G>, so zero factors give finite scalars
+    LM_EVERY, LM_OMEGA, LM_MIN, LM_MAX = 5, (19 / 20) ** 5, 1e-8, 1e4  # the engine's (kfac.ts)
 
     def __init__(self, model, lr, momentum, weight_decay, damping, factor_decay, inv_every, kl_clip, fisher,
-                 seed):
+                 seed, damping_rule="fixed"):
         self.model, self.layers = model, kron_layers(model)
         self.lr, self.momentum, self.wd, self.damping = lr, momentum, weight_decay, damping
+        self.rule = damping_rule
         self.decay, self.inv_every, self.kl_clip, self.fisher = factor_decay, inv_every, kl_clip, fisher
         self.gen = torch.Generator(device=next(model.parameters()).device).manual_seed(seed)
         self.A, self.S, self.Ainv, self.Sinv, self.mom = {}, {}, {}, {}, {}
 
     def state_dict(self):
         return {"A": self.A, "S": self.S, "Ainv": self.Ainv, "Sinv": self.Sinv, "mom": self.mom,
-                "gen": self.gen.get_state()}
+                "gen": self.gen.get_state(), "damping": self.damping}
 
     def load_state_dict(self, state):
         self.A, self.S, self.Ainv, self.Sinv, self.mom = (state[k] for k in ("A", "S", "Ainv", "Sinv", "mom"))
         self.gen.set_state(state["gen"])
+        self.damping = state.get("damping", self.damping)
 
     def _invert(self, l):
         a, s = self.A[l], self.S[l]
@@ -480,7 +493,7 @@ class KFAC:
         self.Ainv[l] = torch.linalg.inv(a + pi * root * torch.eye(p, dtype=a.dtype, device=a.device))
         self.Sinv[l] = torch.linalg.inv(s + root / pi * torch.eye(m, dtype=s.dtype, device=s.device))
 
-    def step(self, step, x):
+    def step(self, step, x, y=None):
         abar, errs, positions = layer_errors(self.model, x, self.fisher, self.gen)
         b = x.shape[0]
         dirs, dot = [], 0.0
@@ -504,8 +517,46 @@ class KFAC:
             # max(., 0): the engine's inverses are positive definite, so sum <P, G> >= 0 there.
             nu = min(1.0, math.sqrt(self.kl_clip) / (self.lr * math.sqrt(max(dot, 0.0) + self.TINY)))
         with torch.no_grad():
+            olds = [kron_matrix(layer) for layer in self.layers]
+            news = [self._sgd(l, nu * dirs[l], olds[l]) for l in range(len(self.layers))]
+        if self.rule == "levenberg-marquardt" and step % self.LM_EVERY == self.LM_EVERY - 1:
+            if y is None:
+                raise SystemExit("K-FAC's Levenberg-Marquardt damping needs the batch's targets: step(step, x, y)")
+            self._adapt(x, y, [n - o for n, o in zip(news, olds)], [kron_grad(layer) for layer in self.layers])
+        with torch.no_grad():
             for l, layer in enumerate(self.layers):
-                kron_apply(layer, lambda wbar: self._sgd(l, nu * dirs[l], wbar))
+                kron_apply(layer, lambda wbar, l=l: news[l])
+
+    def _adapt(self, x, y, deltas, grads):
+        """The Levenberg-Marquardt rule at theta, before the step delta is applied (see the class)."""
+        try:
+            from torch.func import functional_call, jvp
+        except ImportError:
+            raise SystemExit("K-FAC's Levenberg-Marquardt damping needs torch.func (PyTorch 2.0 or later)")
+        by_param = {}
+        for layer, d in zip(self.layers, deltas):
+            w, b = kron_params(layer)
+            by_param[w] = d[:, :-1].reshape(w.shape)
+            by_param[b] = d[:, -1]
+        named = dict(self.model.named_parameters())
+        theta = {n: p.detach() for n, p in named.items()}
+        tangent = {n: by_param[p] if p in by_param else torch.zeros_like(p) for n, p in named.items()}
+        with torch.no_grad():
+            mu, jd = jvp(lambda t: functional_call(self.model, t, (x,)), (theta,), (tangent,))
+            # delta^T F delta = (1/B) sum_i |S_i^T J_i delta|^2, Lambda_i = S_i S_i^T.
+            root = output_fisher_root(mu)
+            dfd = ((root.transpose(1, 2) @ jd.unsqueeze(2)) ** 2).sum().item() / x.shape[0]
+            gd = sum((g * d).sum().item() for g, d in zip(grads, deltas))
+            dd = sum((d * d).sum().item() for d in deltas)
+            model = gd + 0.5 * (dfd + self.damping * dd) - self.TINY
+            h0 = batch_loss(mu, y).item()
+            h1 = batch_loss(functional_call(self.model, {n: theta[n] + tangent[n] for n in theta}, (x,)), y).item()
+        rho = (h1 - h0) / model
+        if rho > 0.75:
+            self.damping *= self.LM_OMEGA
+        elif rho < 0.25:
+            self.damping /= self.LM_OMEGA
+        self.damping = min(self.LM_MAX, max(self.LM_MIN, self.damping))
 
     def _sgd(self, l, direction, wbar):
         d = direction + self.wd * wbar
@@ -584,7 +635,7 @@ class Natural:
             rr = rr_next
         return x
 
-    def step(self, step, x):
+    def step(self, step, x, y=None):
         rows = self._fisher_rows(x)
         with torch.no_grad():
             fisher = rows.T @ rows / x.shape[0]
@@ -652,7 +703,7 @@ class Run:
             self.aux.step = step
             self.opt.step()
         elif self.kind == "curvature":
-            self.opt.step(step, x)
+            self.opt.step(step, x, y)
         else:
             self.opt.step()
 

@@ -429,7 +429,7 @@ function runFactory(s: ExportSetup, run: ExportRun, i: number): string {
         `    # inv_every steps, the KL clip on the raw-gradient step, then SGD (d + wd theta, m <- mu m + d).`,
         `    opt = KFAC(model, lr=${pyNum(o.lr)}, momentum=${pyNum(o.momentum)}, weight_decay=${pyNum(o.weightDecay)}, damping=${pyNum(o.damping)},`,
         `               factor_decay=${pyNum(o.factorDecay)}, inv_every=${pyNum(o.invEvery)}, kl_clip=${pyOpt(o.klClip)}, fisher=${pyStr(o.fisher)},`,
-        `               seed=SETUP["seed"])`,
+        `               seed=SETUP["seed"], damping_rule=${pyStr(o.dampingRule)})`,
         `    return Run(name, model, "curvature", opt)`,
       );
       break;

@@ -202,7 +202,7 @@ export class Kfac implements Optimizer {
       momentum: this.mom.size,
       factors: this.factors.size,
       inverses: this.inverses.size,
-      scalars: this.scalars.size,
+      scalars: this.scalars.size - (state.tensors.scalars?.length === this.legacyScalars ? LM_SCALARS : 0),
     });
     const old = this.config;
     this.config = c;
@@ -211,8 +211,18 @@ export class Kfac implements Optimizer {
     backend.write(this.mom, t.momentum);
     backend.write(this.factors, t.factors);
     backend.write(this.inverses, t.inverses);
-    backend.write(this.scalars, t.scalars);
+    // A record saved before the damping rule existed has no λ slots: λ starts at the config's γ.
+    const scalars =
+      t.scalars.length === this.legacyScalars
+        ? [...t.scalars, c.damping, c.damping, ...new Array<number>(LM_SCALARS - 2).fill(0)]
+        : t.scalars;
+    backend.write(this.scalars, scalars);
     if (needsRecord(old, c)) this.record();
+  }
+
+  /** The length of a scalars tensor saved before the LM slots (after the traces and the clip's six). */
+  private get legacyScalars(): number {
+    return this.scalars.size - LM_SCALARS;
   }
 
   /** Layer l's current damped inverse factors (one readback), for views and tests. */
@@ -229,7 +239,12 @@ export class Kfac implements Optimizer {
   /** The Inside view's capability (optim/optimizer.ts): layer l's Ĝ⁻¹ ⊗ Â⁻¹, dense. */
   async denseLayerInverse(l: number): Promise<DenseLayerInverse> {
     const f = await this.layerInverse(l);
-    return { label: 'K-FAC (Ĝ ⊗ Â)⁻¹', damping: await this.currentDamping(), matrix: denseLayerInverse(f) };
+    // Under the LM rule the inverses were formed with λ at their refresh (a float32 device value).
+    const damping =
+      this.config.dampingRule === 'fixed'
+        ? this.config.damping
+        : (await this.ctx.backend.read(this.sc(this.sIndex.lambdaInv)))[0]!;
+    return { label: 'K-FAC (Ĝ ⊗ Â)⁻¹', damping, matrix: denseLayerInverse(f) };
   }
 
   /** Layer l's running factors A (p×p) and G (m×m) before damping (one readback), for tests. */
@@ -384,7 +399,7 @@ export class Kfac implements Optimizer {
 
   /** π_l = √((tr A/p)/(tr G/m)); A + π√γ I and G + √γ/π I inverted exactly (CPU) or by Newton–Schulz (WebGPU). */
   private invertOps(arena: Arena): Op[] {
-    const ops: Op[] = [];
+    const ops: Op[] = [scale(1, 1, this.sc(this.sIndex.lambda), this.sc(this.sIndex.lambdaInv))];
     const sqrtGamma = { t: this.sc(this.sIndex.lambda), power: 0.5 as const };
     this.layers.forEach((f, l) => {
       // l counts the layers with factors (their traces' slots), not the layout's layers.
@@ -527,7 +542,15 @@ export class Kfac implements Optimizer {
     return [
       { op: 'nll', lik, rows: B, cols, mu, y, sigma, perExample: sw.perExample },
       { op: 'fill', n: 1, value: 0, out: this.sc(into) },
-      { op: 'reduce', kind: 'sum', n: B, x: slice(sw.perExample, 0, B), scale: 1 / B, accumulate: true, out: this.sc(into) },
+      {
+        op: 'reduce',
+        kind: 'sum',
+        n: B,
+        x: slice(sw.perExample, 0, B),
+        scale: 1 / B,
+        accumulate: true,
+        out: this.sc(into),
+      },
     ];
   }
 
@@ -587,7 +610,6 @@ export class Kfac implements Optimizer {
     ];
   }
 
-
   private assertLive(): void {
     if (this.disposed) throw new Error('this K-FAC optimizer has been disposed');
   }
@@ -618,8 +640,10 @@ const SCALARS = [
   'nu',
   'norm',
   'one',
-  // The damping the inverses use: γ, or where the Levenberg–Marquardt rule has taken it.
+  // The damping: γ, or where the Levenberg–Marquardt rule has taken it; and the value the inverses in use
+  // were formed with (λ at the last refresh).
   'lambda',
+  'lambdaInv',
   // The LM rule: gᵀu, uᵀu, uᵀFu, h(θ), h(θ + δ), M(δ), ρ, the two indicators and a scratch slot.
   'gu',
   'uu',
@@ -633,6 +657,8 @@ const SCALARS = [
   'tmp',
 ] as const;
 type ScalarName = (typeof SCALARS)[number];
+/** The slots from 'lambda' on, which records saved before the damping rule lack. */
+const LM_SCALARS = SCALARS.length - SCALARS.indexOf('lambda');
 
 /** Whether a config change alters the recorded programs' structure (not only values read through refs). */
 function needsRecord(old: KfacConfig, next: KfacConfig): boolean {

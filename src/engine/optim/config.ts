@@ -96,6 +96,19 @@ export function switchedValue(from: OptimizerConfig, to: OptimizerConfig): strin
   return s ? String(b[s.key]) : null;
 }
 
+/**
+ * A config read back from storage with every setting it lacks taken from the kind's defaults: a setting added
+ * after the record was saved (K-FAC's damping rule) keeps the behaviour the record was made with only where
+ * the default is that behaviour, which each new setting's default is chosen to be.
+ */
+export function withDefaultsForMissing(c: OptimizerConfig): OptimizerConfig {
+  const values = c as unknown as Readonly<Record<string, unknown>>;
+  const defaults = defaultOptimizer(c.kind) as unknown as Readonly<Record<string, unknown>>;
+  const missing = settingsOfKind(c.kind).filter((s) => !(s.key in values));
+  if (missing.length === 0) return c;
+  return { ...c, ...Object.fromEntries(missing.map((s) => [s.key, defaults[s.key]])) } as OptimizerConfig;
+}
+
 /** Throws OptimizerConfigError, naming the setting and the allowed range, when a setting is out of range. */
 export function validateOptimizer(c: OptimizerConfig): void {
   validateWith(specOf(c.kind), c);
