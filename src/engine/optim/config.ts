@@ -106,7 +106,7 @@ export function withDefaultsForMissing(c: OptimizerConfig): OptimizerConfig {
   const defaults = defaultOptimizer(c.kind) as unknown as Readonly<Record<string, unknown>>;
   const missing = settingsOfKind(c.kind).filter((s) => !(s.key in values));
   if (missing.length === 0) return c;
-  return { ...c, ...Object.fromEntries(missing.map((s) => [s.key, defaults[s.key]])) } as OptimizerConfig;
+  return { ...c, ...Object.fromEntries(missing.map((s) => [s.key, defaults[s.key]])) };
 }
 
 /** Throws OptimizerConfigError, naming the setting and the allowed range, when a setting is out of range. */
