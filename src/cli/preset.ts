@@ -2,7 +2,7 @@
  * `npm run train -- --preset ID`: every run of a page preset, trained headless through the worker's own race
  * (same seeds, initial weights, batches, budget and settings as the page), on one or several seeds, with an
  * optional learning-rate tuning first (`--tune`, src/worker/tune.ts) that races every run at its best rate.
- * `--out FILE` writes `{ setup, runs: [{ name, optimizer, settings, seed, curve, diverged }], tuning? }`, so a
+ * `--out FILE` writes `{ setup, runs: [{ name, optimizer, settings, seed, tuned, curve, diverged }], tuning? }`, so a
  * preset's claim can be checked without a browser.
  */
 import { writeFileSync } from 'node:fs';
@@ -13,7 +13,8 @@ import { PRESETS, type Preset } from '../ui/presets.ts';
 import { runHeadless, type HeadlessCurve } from '../worker/headless-race.ts';
 import { withFrozenControls } from '../worker/frozen-control.ts';
 import { loadDataSpec } from '../worker/load-data.ts';
-import type { MetricPoint, RaceSpec } from '../worker/protocol.ts';
+import type { MetricPoint, RaceSpec, RunSpec, TunedMarker } from '../worker/protocol.ts';
+import { tunedMarker } from '../ui/tuned-marker.ts';
 import { archString } from '../worker/race.ts';
 import { DEFAULT_FACTORS, tuneRace, tunedSpec, type TuneObjective, type TuneReport } from '../worker/tune.ts';
 import { CliError } from './args.ts';
@@ -41,7 +42,8 @@ export interface PresetRunRecord {
   readonly optimizer: OptimizerConfig['kind'];
   readonly settings: OptimizerConfig;
   readonly seed: number;
-  readonly tuned: boolean;
+  /** How the run's rate was tuned (the page's marker: rate, budget, seeds, objective), or null if it was not. */
+  readonly tuned: TunedMarker | null;
   readonly curve: readonly CurvePoint[];
   /** Step at which the divergence rule stopped it, or null. */
   readonly diverged: number | null;
@@ -206,6 +208,12 @@ export async function runPreset(cli: PresetCliConfig, log: (line: string) => voi
       });
       spec = tunedSpec(spec, tuning);
     }
+    // --tune marks every run it tuned with this search; otherwise a run keeps the preset's own marker.
+    const tunedNow = new Set(tuning?.results.filter((r) => r.best != null).map((r) => r.runId) ?? []);
+    const marker = (run: RunSpec): TunedMarker | null =>
+      tuning && tunedNow.has(run.id)
+        ? { lr: run.optimizer.lr, steps: tuning.steps, seeds: tuning.seeds, objective: tuning.objective }
+        : tunedMarker(run);
     const data0 = await load(cli.seeds[0]!);
     const runs: PresetRunRecord[] = [];
     for (const seed of cli.seeds) {
@@ -227,7 +235,7 @@ export async function runPreset(cli: PresetCliConfig, log: (line: string) => voi
           optimizer: run.optimizer.kind,
           settings: run.optimizer,
           seed,
-          tuned: cli.tune,
+          tuned: marker(run),
           curve: c.curve.map(toCurvePoint),
           diverged: c.diverged,
         });

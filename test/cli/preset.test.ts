@@ -72,7 +72,11 @@ describe('runPreset', () => {
     for (const r of out.runs) {
       expect(r.curve.map((p) => p.step)).toEqual([0, 20, 40, 60]);
       expect(r.diverged).toBeNull();
-      expect(r.tuned).toBe(false);
+      // The spiral preset's rates were tuned on its 4,000-step budget, seeds 1–3: the record says so. The
+      // frozen-Q control was not searched (it races at its learned run's rate).
+      expect(r.tuned).toEqual(
+        r.name.endsWith('(Q frozen)') ? null : { lr: r.settings.lr, steps: 4000, seeds: [1, 2, 3], objective: 'train' },
+      );
     }
     // 60 steps is far short of the claim's 4,000: still on the plateau, so the claim is judged not to hold, and says why.
     expect(out.claim).toMatchObject({ sentence: cli.preset.claim!.sentence, holds: false });
@@ -121,7 +125,8 @@ describe('runPreset', () => {
         else expect(p.score).toBe(Infinity);
       }
       const raced = out.runs.filter((x) => x.name === r.name);
-      expect(raced.every((x) => x.settings.lr === r.best && x.tuned)).toBe(true);
+      for (const x of raced)
+        expect(x.tuned).toEqual({ lr: r.best, steps: out.tuning!.steps, seeds: [1, 2], objective: 'train' });
     }
   });
 });
