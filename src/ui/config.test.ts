@@ -165,6 +165,23 @@ describe('parseSearch / toSearch', () => {
     expect(bars.warnings).toEqual([]);
   });
 
+  it("inspect= counts the link's runs as written, so a dropped run does not move it onto another", () => {
+    const cnn = '?task=mnist&hidden=c8k5s2p2r-mp2-f&run=natural&run=fishleg&run=fishleg~~~ap:kron-diag';
+    const second = parseSearch(`${cnn}&inspect=3.0`);
+    // Link run 3 is the kron-diag FishLeg, now the race's second run (r2).
+    expect(second.config.inspect).toEqual({ runId: 'r2', layer: 0 });
+    expect(second.config.runs.find((r) => r.id === 'r2')!.optimizer).toMatchObject({ approx: 'kron-diag' });
+    const gone = parseSearch(`${cnn}&inspect=1.0`);
+    expect(gone.config.inspect.runId).toBeNull();
+    expect(gone.warnings).toContain('inspect=1.0 names run 1, which was dropped; Inside FishLeg is off');
+    // An invalid run is dropped the same way.
+    const bad = parseSearch('?run=nope&run=fishleg&inspect=2.1');
+    expect(bad.config.runs.map((r) => r.id)).toEqual(['r1']);
+    expect(bad.config.inspect).toEqual({ runId: 'r1', layer: 1 });
+    // A link without runs may inspect the default race's.
+    expect(parseSearch('?inspect=3.0').config.inspect).toEqual({ runId: DEFAULT_CONFIG.runs[2]!.id, layer: 0 });
+  });
+
   it('normaliseIds renumbers runs so that a config equals its round trip', () => {
     const runs = DEFAULT_CONFIG.runs.slice(1).map((r, i) => ({ ...r, id: `r${i + 7}` }));
     const c = normaliseIds({ ...DEFAULT_CONFIG, runs, inspect: { runId: 'r8', layer: 0 } });

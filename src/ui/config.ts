@@ -552,13 +552,20 @@ export function parseSearch(search: string): { config: PlaygroundConfig; warning
       `the link has ${rawRuns.length} runs and a race takes at most ${MAX_RUNS}; the last ${dropped === 1 ? 'one was' : `${dropped} were`} dropped`,
     );
   }
+  // inspect=<run>.<layer> counts the link's runs as written: which of them each kept run is.
+  let linkIndex: number[] = [];
   rawRuns.slice(0, MAX_RUNS).forEach((r, i) => {
     const run = decodeRun(r, `r${runs.length + 1}`, i, warnings, runs);
-    if (run) runs.push(run);
+    if (run) {
+      runs.push(run);
+      linkIndex.push(i);
+    }
   });
   if (runs.length === 0) {
     if (rawRuns.length > 0) warnings.push('no valid run in the link; using the default race');
     runs = [...DEFAULT_CONFIG.runs];
+    // A link with no runs may still inspect one of the default race's.
+    linkIndex = rawRuns.length === 0 ? runs.map((_, i) => i) : [];
   }
   // Each setting is bounded, but together (12 layers of 2048, a batch of 4096, six FishLeg runs) they can
   // still need gigabytes, which the worker would refuse: fall back to the task's model, then to its race.
@@ -573,18 +580,21 @@ export function parseSearch(search: string): { config: PlaygroundConfig; warning
     else {
       warnings.push(`${sized}; using ${task}'s hidden layers ${md.hidden}, batch ${md.batch} and the default race`);
       runs = [...DEFAULT_CONFIG.runs];
+      linkIndex = [];
       defaultRace = true;
     }
   }
   // An optimizer the model is too large for would stop the race before its first step.
   const params = paramCount(linkModel(data, model).arch);
-  const kept = runs.filter((r, i) => {
-    const refusal = modelRefusal(r.optimizer.kind, params);
+  const refusals = runs.map((r) => modelRefusal(r.optimizer.kind, params));
+  refusals.forEach((refusal, i) => {
     if (refusal !== null) warnings.push(`run ${i + 1}: ${refusal}; run dropped`);
-    return refusal === null;
   });
-  if (kept.length < runs.length) {
+  if (refusals.some((r) => r !== null)) {
+    const keep = (_: unknown, i: number) => refusals[i] === null;
+    const kept = runs.filter(keep);
     runs = kept.length > 0 ? kept.map((r, i) => ({ ...r, id: `r${i + 1}` })) : [...DEFAULT_CONFIG.runs];
+    linkIndex = kept.length > 0 ? linkIndex.filter(keep) : [];
     if (kept.length === 0) defaultRace = true;
   }
   let inspect: InspectSpec = { runId: null, layer: 0 };
@@ -595,8 +605,11 @@ export function parseSearch(search: string): { config: PlaygroundConfig; warning
     inspect = { ...DEFAULT_CONFIG.inspect, layer: Math.min(DEFAULT_CONFIG.inspect.layer, layers - 1) };
   } else if (rawInspect !== null) {
     const m = /^(\d{1,2})\.(\d{1,2})$/.exec(rawInspect);
-    const run = m ? runs[Number(m[1]) - 1] : undefined;
-    if (m && run && hasInverseFisher(run.optimizer.kind)) {
+    const at = m ? linkIndex.indexOf(Number(m[1]) - 1) : -1;
+    const run = at >= 0 ? runs[at] : undefined;
+    if (m && !run && Number(m[1]) >= 1 && Number(m[1]) <= rawRuns.length)
+      warnings.push(`inspect=${clip(rawInspect)} names run ${m[1]}, which was dropped; Inside FishLeg is off`);
+    else if (m && run && hasInverseFisher(run.optimizer.kind)) {
       const layer = Number(m[2]);
       // Layers count from 0: a model with h hidden layers has h + 1.
       if (layer >= layers)
