@@ -10,6 +10,7 @@ import { OPTIMIZER_LABELS } from '../engine/page.ts';
 import {
   CHART_METRICS,
   embedParam,
+  modelRefusals,
   normaliseIds,
   seedsOf,
   toSearch,
@@ -257,6 +258,12 @@ export function App({ client, embed = null }: AppProps) {
     };
     /** Starts the race over on `config`, asking first when the race has steps (restart-change.ts). */
     const restart = (config: PlaygroundConfig, instead?: PendingRestart['instead']) => {
+      // A model too large for one of the runs would stop the race at once: keep the race and say why.
+      const refused = modelRefusals(config);
+      if (refused.length > 0) {
+        client.addNotice(`Not applied: ${refused.join('; ')}. Remove that run first, or keep the model smaller.`);
+        return;
+      }
       const snap = client.getSnapshot();
       if (!asksFirst(snap.step, snap.config, config)) return client.reset(config);
       const ask = { config, changes: restartChanges(snap.config, config) };

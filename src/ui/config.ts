@@ -696,6 +696,18 @@ function linkMemory(data: PlaygroundConfig['data'], model: ModelSpec, runs: read
   return total > LINK_MEMORY_BUDGET ? total : null;
 }
 
+/**
+ * Why runs of `config` cannot train its model (an optimizer's parameter cap, e.g. the natural gradient's),
+ * one line per refused run; empty when all can. A CSV's width is unknown here: it counts as one input.
+ */
+export function modelRefusals(config: PlaygroundConfig): string[] {
+  const params = paramCount(linkModel(config.data, config.model).arch);
+  return config.runs.flatMap((r) => {
+    const why = modelRefusal(r.optimizer.kind, params);
+    return why === null ? [] : [`${r.name}: ${why}`];
+  });
+}
+
 /** `seeds` of a data spec: absent for one seed, so that a one-seed config round-trips unchanged. */
 export function seedsOf(count: number): { seeds?: number } {
   return count > 1 ? { seeds: count } : {};

@@ -359,6 +359,11 @@ export class TrainingClient {
     this.#port.post({ type: 'network', raceId: this.#state.raceId, on });
   }
 
+  /** Shows a notice (a change the page refused, and why) until it is dismissed. */
+  addNotice(text: string): void {
+    this.#set({ notices: [...this.#state.notices, text] });
+  }
+
   dismissNotice(i: number): void {
     this.#set({ notices: this.#state.notices.filter((_, j) => j !== i) });
   }
