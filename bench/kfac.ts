@@ -1,6 +1,7 @@
 /**
- * `npm run bench:kfac`: K-FAC on the playground's MNIST-autoencoder network (784-64r-16-64r-784, batch 100,
- * Bernoulli likelihood), in one process:
+ * `npm run bench:kfac`: K-FAC on an MNIST-autoencoder network (`--net preset`: the playground's
+ * 784-64r-16-64r-784; `--net deep`: 784-128r-64r-16-64r-128r-784; batch 100, Bernoulli likelihood), in one
+ * process:
  *  1. step cost of K-FAC next to Adam's and FishLeg's (block-Kron), alternated in rounds of invEvery steps,
  *     so each K-FAC figure includes one amortised inverse refresh;
  *  2. how many K-FAC steps reach the training loss Adam has after --adam-steps steps (checked every --every
@@ -11,15 +12,21 @@ import { Command } from 'commander';
 import { CpuBackend } from '../src/engine/cpu/backend.ts';
 import { loadMnistNode } from '../src/engine/data/mnist-node.ts';
 import { DeviceDataset } from '../src/engine/device-data.ts';
-import { defaultKfac } from '../src/engine/kfac/spec.ts';
+import { defaultKfac, type KfacDampingRule } from '../src/engine/kfac/spec.ts';
 import { defaultFishLeg, defaultOptimizer } from '../src/engine/optim/config.ts';
 import { Trainer } from '../src/engine/trainer.ts';
 import { alternateStepTimes, fmt } from './timing.ts';
 
-const ARCH = '784-64r-16-64r-784';
+export const KFAC_BENCH_NETS: Readonly<Record<string, string>> = {
+  preset: '784-64r-16-64r-784',
+  deep: '784-128r-64r-16-64r-128r-784',
+};
 
 async function main(): Promise<void> {
   const o = new Command('kfac')
+    .option('--net <name>', `network: ${Object.keys(KFAC_BENCH_NETS).join(', ')}`, 'preset')
+    .option('--adam-lr <x>', "Adam's learning rate (1e-2 is its best on the preset net's 500 steps)", '0.01')
+    .option('--damping-rule <rule>', "K-FAC's damping rule: fixed, levenberg-marquardt", defaultKfac().dampingRule)
     .option('--rounds <n>', 'alternated timing rounds (0 skips the timing)', '3')
     .option('--inv-every <n>', "K-FAC's inverse interval", String(defaultKfac().invEvery))
     .option('--adam-steps <n>', "Adam's steps that set the target loss (0 skips the race)", '3000')
@@ -27,27 +34,44 @@ async function main(): Promise<void> {
     .option('--every <n>', 'K-FAC steps between loss checks', '50')
     .option('--target <loss>', "race K-FAC to this loss instead of Adam's (0: just print its curve)")
     .parse()
-    .opts<{ rounds: string; invEvery: string; adamSteps: string; maxSteps: string; every: string; target?: string }>();
+    .opts<{
+      net: string;
+      adamLr: string;
+      dampingRule: KfacDampingRule;
+      rounds: string;
+      invEvery: string;
+      adamSteps: string;
+      maxSteps: string;
+      every: string;
+      target?: string;
+    }>();
+  const ARCH = KFAC_BENCH_NETS[o.net];
+  if (!ARCH) throw new Error(`unknown --net '${o.net}'`);
   const invEvery = Number(o.invEvery);
   const backend = new CpuBackend({ precision: 'f32' });
   const data = new DeviceDataset(backend, loadMnistNode('mnist-ae'));
   const base = { arch: ARCH, likelihood: 'bernoulli' as const, batch: 100, seed: 1 };
-  const kfac = { ...defaultKfac(), invEvery };
-  const adam = defaultOptimizer('adam');
+  if (o.dampingRule !== 'fixed' && o.dampingRule !== 'levenberg-marquardt')
+    throw new Error(`unknown --damping-rule '${String(o.dampingRule)}'`);
+  const kfac = { ...defaultKfac(), invEvery, dampingRule: o.dampingRule };
+  const adam = { ...defaultOptimizer('adam'), lr: Number(o.adamLr) };
   console.log(`# K-FAC on mnist-ae ${ARCH}, batch 100, ${backend.description}, ${new Date().toISOString()}`);
 
+  // K-FAC's amortised step ÷ Adam's, measured side by side below (null when the timing is skipped).
+  let stepRatio: number | null = null;
   if (Number(o.rounds) > 0) {
     const runs = [
       { name: 'adam', trainer: Trainer.create(backend, data, { ...base, optimizer: adam }) },
       { name: 'fishleg block-kron', trainer: Trainer.create(backend, data, { ...base, optimizer: defaultFishLeg() }) },
       {
-        name: `kfac (inverse every ${invEvery})`,
+        name: `kfac (inverse every ${invEvery}, ${o.dampingRule} damping)`,
         trainer: Trainer.create(backend, data, { ...base, optimizer: kfac }),
       },
     ];
     // Warm-up of one step: K-FAC's step 0 inverts, so every timed round holds exactly one refresh.
     const times = await alternateStepTimes(runs, { rounds: Number(o.rounds), steps: invEvery, warmup: 1 });
     const a = times[0]!.msPerStep;
+    stepRatio = times[2]!.msPerStep / a;
     console.log(`\nrounds of ${invEvery} steps, alternated ${o.rounds}×; median per run\n`);
     console.log('| run | ms/step | ÷ Adam |\n|---|---|---|');
     for (const t of times) console.log(`| ${t.name} | ${fmt(t.msPerStep)} | ${fmt(t.msPerStep / a, 2)} |`);
@@ -99,7 +123,10 @@ async function main(): Promise<void> {
     console.log(
       reached === null
         ? `\nK-FAC did not reach Adam's ${adamSteps}-step loss within ${maxSteps} steps`
-        : `\nK-FAC reached Adam's ${adamSteps}-step loss at step ${reached} (checked every ${every})`,
+        : `\nK-FAC reached Adam's ${adamSteps}-step loss at step ${reached} (checked every ${every})` +
+            (stepRatio === null
+              ? ''
+              : `: in time, ${reached} × ${fmt(stepRatio, 2)} Adam steps ≈ ${fmt((reached * stepRatio) / adamSteps, 2)} × Adam's ${adamSteps} steps`),
     );
   }
   data.dispose();
