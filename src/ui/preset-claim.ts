@@ -2,7 +2,7 @@
  * A preset's claim as something a program can check: the sentence the page shows, the seeds and step budget
  * it was measured on, and a check over each run's final training loss on every seed. `src/ui/preset-claims.test.ts`
  * runs each claim in CI on its seeds and budget; `npm run train -- --preset ID` says whether it holds on the
- * seeds and budget it ran.
+ * seeds and budget it ran; `npm run bench:claims` judges it on five seeds at its step and at the preset's full budget.
  */
 
 /** Final training loss of each run (by name), one per seed in the order of the seeds. */

@@ -3,13 +3,10 @@
  * (the worker's own race: same initial weights and batches for every run) on the claim's seeds and budget, and
  * the claim's check runs on every run's final training loss. The tuned values these races use come from
  * `npm run train -- --preset ID --tune --frozen-q --seeds 1,2,3` (BENCHMARKS.md, "Presets against tuned
- * baselines").
+ * baselines"). The same race at the full budget on five seeds is `npm run bench:claims` (bench/preset-claims.ts).
  */
 import { describe, expect, it } from 'vitest';
-import { CpuBackend } from '../engine/cpu/backend.ts';
-import { readMnistAssetBytes } from '../engine/data/mnist-node.ts';
-import { runHeadless } from '../worker/headless-race.ts';
-import { loadDataSpec } from '../worker/load-data.ts';
+import { judgeClaim, lossesAt, racePresetOnSeeds } from '../cli/claim-race.ts';
 import { PRESETS } from './presets.ts';
 
 const claimed = PRESETS.filter((p) => p.claim !== undefined);
@@ -24,28 +21,9 @@ describe('preset claims', () => {
 
   it.each(claimed.map((p) => [p.id, p] as const))('%s', { timeout: 1_200_000 }, async (_, preset) => {
     const claim = preset.claim!;
-    const config = preset.config('cpu');
-    expect(claim.steps).toBeLessThanOrEqual(config.stopAt ?? Infinity);
-    const finals = new Map<string, number[]>(config.runs.map((r) => [r.name, []]));
-    const backend = new CpuBackend({ precision: 'f32' });
-    try {
-      for (const seed of claim.seeds) {
-        const data = await loadDataSpec({ ...config.data, seed }, () => Promise.resolve(readMnistAssetBytes()));
-        const spec = { ...config, data: { ...config.data, seed }, inspect: { ...config.inspect, runId: null } };
-        const curves = await runHeadless(backend, data, spec, { steps: claim.steps, evalEvery: claim.steps });
-        curves.forEach((c, i) => {
-          const last = c.curve.at(-1);
-          finals.get(config.runs[i]!.name)!.push(c.diverged === null && last ? last.trainLoss : Number.NaN);
-        });
-      }
-    } finally {
-      backend.dispose();
-    }
-    const lookup = (name: string) => {
-      const xs = finals.get(name);
-      if (!xs) throw new Error(`the claim names a run '${name}' the preset does not have`);
-      return xs;
-    };
-    expect(claim.check(lookup, claim.seeds), JSON.stringify(Object.fromEntries(finals))).toBeNull();
+    expect(claim.steps).toBeLessThanOrEqual(preset.config('cpu').stopAt ?? Infinity);
+    const races = await racePresetOnSeeds(preset, { seeds: claim.seeds, steps: claim.steps, evalEvery: claim.steps });
+    const finals = lossesAt(races, claim.steps);
+    expect(judgeClaim(claim.check, finals, claim.seeds), JSON.stringify(Object.fromEntries(finals))).toBeNull();
   });
 });
