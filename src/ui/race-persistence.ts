@@ -7,7 +7,8 @@ import type { SavedRaceState } from '../worker/protocol.ts';
 import { normaliseIds, toSearch, type PlaygroundConfig } from './config.ts';
 import { loadRace, saveRace } from './history.ts';
 import { emptyRun, type PlaygroundState, type RunState } from './race-reducer.ts';
-import { setupKey, type saveState, type StateRecord } from './saved-state.ts';
+import { setupKey, type SavedCurves, type saveState, type StateRecord } from './saved-state.ts';
+import { startJournal } from './settings-journal.ts';
 
 /** Shown while the browser's storage refuses to keep the curves. */
 export const SAVE_FAILED_NOTICE =
@@ -94,6 +95,10 @@ export function stateEntry(
       switches: h.switches,
       changes: h.changes,
       ...(h.seeds ? { seeds: h.seeds } : {}),
+      // Every run's, even unchanged: a record without one is from before the page kept journals.
+      journal: h.journal ?? startJournal(r.optimizer),
+      ...(h.origin ? { origin: h.origin } : {}),
+      ...(h.journalLost ? { journalLost: true } : {}),
     };
   });
   const entry = { setup: setupKey(s.config), backend: s.backend?.name ?? 'cpu', state, curves };
@@ -121,8 +126,27 @@ export function resumedRuns(config: PlaygroundConfig, rec: StateRecord): Record<
           switches: c.switches,
           changes: c.changes ?? [],
           ...(c.seeds ? { seeds: c.seeds } : {}),
+          ...(c.journal ? { journal: c.journal } : {}),
+          ...(c.origin ? { origin: c.origin } : {}),
+          ...(journalLost(
+            c,
+            rec.state.changes.some((x) => x.runId === r.id),
+          )
+            ? { journalLost: true }
+            : {}),
         }
       : emptyRun();
   });
   return runs;
+}
+
+/**
+ * Whether a saved run's settings before its checkpoint are unknown: a record from before the page kept
+ * journals, of a run that changed (its chart marks or the worker's journal since the checkpoint say so) or
+ * began after step 0 (a branch, perhaps).
+ */
+function journalLost(c: SavedCurves, changedSince: boolean): boolean {
+  if (c.journalLost) return true;
+  if (c.journal) return false;
+  return changedSince || (c.changes?.length ?? 0) > 0 || (c.points[0]?.step ?? 0) > 0;
 }
