@@ -81,11 +81,20 @@ export function saveCurves(s: PlaygroundState, storage: Storage | null | undefin
   return notices.length === s.notices.length ? s.notices : notices;
 }
 
+/** A saved branch's parent that had been removed (no run of the restored race has this id). */
+const REMOVED_PARENT = 'removed';
+
 /** The record kept with a training-state snapshot, and a signature that is equal for the same checkpoint. */
 export function stateEntry(
   s: PlaygroundState,
   state: SavedRaceState,
 ): { readonly entry: Parameters<typeof saveState>[1]; readonly signature: string } {
+  // A reload restores the runs under their positions' ids (normaliseIds): a branch names its parent so.
+  const ids = new Map(s.config.runs.map((r, i) => [r.id, normaliseIds(s.config).runs[i]!.id]));
+  const origin = (o: NonNullable<RunState['origin']>) => ({
+    from: o.from === null ? null : (ids.get(o.from) ?? REMOVED_PARENT),
+    step: o.step,
+  });
   const curves = s.config.runs.map((r) => {
     const h = s.runs[r.id] ?? emptyRun();
     return {
@@ -97,7 +106,7 @@ export function stateEntry(
       ...(h.seeds ? { seeds: h.seeds } : {}),
       // Every run's, even unchanged: a record without one is from before the page kept journals.
       journal: h.journal ?? startJournal(r.optimizer),
-      ...(h.origin ? { origin: h.origin } : {}),
+      ...(h.origin ? { origin: origin(h.origin) } : {}),
       ...(h.journalLost ? { journalLost: true } : {}),
     };
   });

@@ -27,7 +27,10 @@ export interface SavedCurves extends RunHistory {
    * replayed by the worker at their steps. Absent in records saved before the page kept it.
    */
   readonly journal?: SettingsJournal;
-  /** Where a run added mid-race came from (RunState.origin). */
+  /**
+   * Where a run added mid-race came from (RunState.origin), its parent named by the id it is restored under
+   * (normaliseIds); a parent since removed by an id no run has.
+   */
   readonly origin?: { readonly from: string | null; readonly step: number };
   /** The journal was already incomplete when this was saved (RunState.journalLost). */
   readonly journalLost?: boolean;
