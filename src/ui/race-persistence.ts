@@ -126,6 +126,8 @@ export function resumedRuns(config: PlaygroundConfig, rec: StateRecord): Record<
   const runs: Record<string, RunState> = {};
   config.runs.forEach((r, i) => {
     const c = rec.curves[i];
+    // The saved changes name the runs by their ids then (a reload renumbers them): matched by position.
+    const changedSince = rec.state.changes.some((x) => x.runId === rec.state.runs[i]?.spec.id);
     runs[r.id] = c
       ? {
           ...emptyRun(),
@@ -137,12 +139,7 @@ export function resumedRuns(config: PlaygroundConfig, rec: StateRecord): Record<
           ...(c.seeds ? { seeds: c.seeds } : {}),
           ...(c.journal ? { journal: c.journal } : {}),
           ...(c.origin ? { origin: c.origin } : {}),
-          ...(journalLost(
-            c,
-            rec.state.changes.some((x) => x.runId === r.id),
-          )
-            ? { journalLost: true }
-            : {}),
+          ...(journalLost(c, changedSince) ? { journalLost: true } : {}),
         }
       : emptyRun();
   });
