@@ -26,7 +26,14 @@ export { storedZip } from './export/npz.ts';
 export { likelihoodFor, TASK_NAMES, TASKS } from './data/tasks.ts';
 export { isRegressionToy, TOY_DEFAULTS, TOY_TASKS, type ToyTask, toyDataset, toyTarget } from './data/toy.ts';
 export { SCALED_REGRESSION_DEFAULTS, scaledRegressionDataset } from './data/scaled-regression.ts';
-export { ExportError, type ExportData, type ExportFile, type ExportSetup, exportPytorch } from './export/pytorch.ts';
+export {
+  ExportError,
+  type ExportData,
+  type ExportFile,
+  type ExportRun,
+  type ExportSetup,
+  exportPytorch,
+} from './export/pytorch.ts';
 export { BARS_DEFAULTS, barsDataset } from './data/bars.ts';
 export { relativeError } from './fishleg/linalg.ts';
 export { estimateMemory, formatBytes, type DataShape } from './memory.ts';

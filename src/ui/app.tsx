@@ -687,7 +687,7 @@ export function App({ client, embed = null }: AppProps) {
                 Export PNG
               </button>
               <CopyLink />
-              <ExportPytorch config={cfg} csv={s.csv} />
+              <ExportPytorch config={cfg} csv={s.csv} runs={s.runs} />
             </div>
           </section>
           {embed === null && (tuneOpen || s.tune !== null) && (

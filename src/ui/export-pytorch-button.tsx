@@ -1,18 +1,21 @@
 /**
  * "Export PyTorch": downloads a self-contained Python script that trains the current race in PyTorch
- * (docs/pytorch-export.md), with MNIST's split beside it in one zip. A setup the script cannot express shows
- * why next to the button.
+ * (docs/pytorch-export.md), with MNIST's split beside it in one zip: each run from its first settings with its
+ * live changes at their steps, and branches from their parents at their forks. A setup the script cannot
+ * express shows why next to the button.
  */
 import { useEffect, useState } from 'react';
 import { exportCaveats, exportPytorch, fetchMnistAsset, mnistDataset, parseMnistAsset } from '../engine/page.ts';
 import type { Dataset } from '../engine/page.ts';
 import type { PlaygroundConfig } from './config.ts';
-import { exportDownload, exportSetupFromPlayground } from './export-pytorch.ts';
+import { exportDownload, exportSetupFromPlayground, journalCaveats, type RaceJournals } from './export-pytorch.ts';
 import { download } from './history.ts';
 
 export interface ExportPytorchProps {
   readonly config: PlaygroundConfig;
   readonly csv: { readonly name: string; readonly text: string } | null;
+  /** The race's runs (PlaygroundState.runs): their journals of live changes and branch points are replayed. */
+  readonly runs: RaceJournals;
 }
 
 // The asset is fetched once, when an MNIST race is first shown here (the browser caches the worker's copy).
@@ -26,7 +29,7 @@ async function mnistFor(task: 'mnist' | 'mnist-ae'): Promise<Dataset> {
   return mnistDataset(await mnistAsset, task);
 }
 
-export function ExportPytorch({ config, csv }: ExportPytorchProps) {
+export function ExportPytorch({ config, csv, runs }: ExportPytorchProps) {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   // The race's MNIST split, which goes beside the script; loaded for an MNIST race only.
@@ -46,7 +49,10 @@ export function ExportPytorch({ config, csv }: ExportPytorchProps) {
   const dataset = mnist?.task === task ? mnist.data : null;
   let caveats: string[] = [];
   try {
-    caveats = exportCaveats(exportSetupFromPlayground(config, csv, dataset));
+    caveats = [
+      ...exportCaveats(exportSetupFromPlayground(config, csv, dataset, runs)),
+      ...journalCaveats(config, runs),
+    ];
   } catch {
     // A setup the export refuses (or MNIST still loading): the click reports why.
   }
@@ -54,7 +60,7 @@ export function ExportPytorch({ config, csv }: ExportPytorchProps) {
     setBusy(true);
     try {
       const data = isMnist(task) ? (dataset ?? (await mnistFor(task))) : null;
-      const f = exportDownload(exportPytorch(exportSetupFromPlayground(config, csv, data)));
+      const f = exportDownload(exportPytorch(exportSetupFromPlayground(config, csv, data, runs)));
       download(
         f.name,
         new Blob([f.contents], {

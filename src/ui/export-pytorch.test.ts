@@ -11,7 +11,9 @@ import {
   EXPORT_SCRIPT,
   exportDownload,
   exportSetupFromPlayground,
+  journalCaveats,
 } from './export-pytorch.ts';
+import { addJournalChange, MAX_JOURNAL, startJournal } from './settings-journal.ts';
 
 describe('exportSetupFromPlayground', () => {
   it('takes the default race: spiral data, the full architecture, every run, one script', () => {
@@ -93,5 +95,47 @@ describe('exportSetupFromPlayground', () => {
     expect(s).toMatchObject({ arch: '16-16-16-4', likelihood: 'gaussian', batch: 100 });
     expect(s.data.source === 'table' && s.data.dataset).toEqual(scaledRegressionDataset({ seed: 3 }));
     expect(exportPytorch(s)[0]!.contents as string).toContain('EMBEDDED = {');
+  });
+
+  it("passes the race's journals and forks, and says what it cannot replay", () => {
+    const sgd = (lr: number) => ({ kind: 'sgd' as const, lr, momentum: 0.9, weightDecay: 0 });
+    const runs = [
+      { id: 'r1', name: 'a', colour: '#111111', optimizer: sgd(0.2) },
+      { id: 'r4', name: 'twig', colour: '#222222', optimizer: sgd(0.05) },
+      { id: 'r5', name: 'orphan', colour: '#333333', optimizer: sgd(0.01) },
+      { id: 'r6', name: 'old', colour: '#444444', optimizer: sgd(0.03) },
+    ];
+    const c: PlaygroundConfig = { ...DEFAULT_CONFIG, runs, stopAt: null };
+    const race = {
+      r1: { journal: addJournalChange(undefined, 40, sgd(0.5), sgd(0.2)) },
+      r4: { origin: { from: 'r1', step: 1200 } },
+      // Its parent was removed after the branch.
+      r5: { origin: { from: 'r3', step: 80 }, journal: startJournal(sgd(0.01)) },
+      r6: { journalLost: true, journal: addJournalChange(undefined, 7, sgd(1), sgd(0.03)) },
+    };
+    const s = exportSetupFromPlayground(c, null, null, race);
+    expect(s.runs).toEqual([
+      { name: 'a', optimizer: sgd(0.5), changes: [{ step: 40, optimizer: sgd(0.2) }] },
+      { name: 'twig', optimizer: sgd(0.05), branch: { from: 'a', step: 1200 } },
+      { name: 'orphan', optimizer: sgd(0.01) },
+      { name: 'old', optimizer: sgd(0.03) },
+    ]);
+    // No budget: past the last fork, so that the branch exists in the script.
+    expect(s.steps).toBe(1201);
+    expect(exportSetupFromPlayground({ ...c, stopAt: 2000 }, null, null, race).steps).toBe(2000);
+    expect(() => exportPytorch(s)).not.toThrow();
+    expect(journalCaveats(c, race)).toEqual([
+      'orphan: it branched at step 80 from a run since removed; the script trains it from step 0.',
+      'old: its earlier settings were saved by an older version of the page; the script trains its current ones from step 0.',
+    ]);
+    let long = startJournal(sgd(1));
+    for (let step = 1; step <= MAX_JOURNAL + 2; step++) long = addJournalChange(long, step, sgd(1), sgd(step));
+    expect(journalCaveats(c, { r1: { journal: long } })).toEqual([
+      `a: of its ${MAX_JOURNAL + 2} live changes the script replays the first ${MAX_JOURNAL - 1} and the latest.`,
+    ]);
+    // Without the race's states: the config's settings from step 0, as before the page kept journals.
+    expect(exportSetupFromPlayground(c, null).runs.map((r) => Object.keys(r))).toEqual(
+      runs.map(() => ['name', 'optimizer']),
+    );
   });
 });

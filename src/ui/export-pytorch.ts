@@ -18,11 +18,20 @@ import {
   type Dataset,
   type ExportData,
   type ExportFile,
+  type ExportRun,
   type ExportSetup,
   storedZip,
 } from '../engine/page.ts';
 import type { PlaygroundConfig } from './config.ts';
+import type { RunState } from './race-reducer.ts';
+import { MAX_JOURNAL } from './settings-journal.ts';
 import { markerText, tunedMarker } from './tuned-marker.ts';
+
+/** What the export reads of a run's race state: its settings journal and where it branched. */
+export type RunJournalState = Pick<RunState, 'journal' | 'origin' | 'journalLost'>;
+
+/** The race states by run id (PlaygroundState.runs); a run with none trains its config's settings from step 0. */
+export type RaceJournals = Readonly<Record<string, RunJournalState | undefined>>;
 
 /** Steps the script trains when the page sets no step budget (the script's --steps changes it). */
 export const DEFAULT_EXPORT_STEPS = 1000;
@@ -44,6 +53,8 @@ export function exportSetupFromPlayground(
   csv: { readonly name: string; readonly text: string } | null,
   /** The race's MNIST dataset (the playground's split), written beside the script; needed for MNIST. */
   mnist: Dataset | null = null,
+  /** The race's runs: each one's journal of live changes and its branch point, replayed by the script. */
+  race: RaceJournals = {},
 ): ExportSetup {
   const d = config.data;
   let data: ExportData;
@@ -86,6 +97,7 @@ export function exportSetupFromPlayground(
     data = { source: 'table', dataset, embed: true };
     dims = dataset;
   }
+  const runs = exportRuns(config, race);
   const hidden = config.model.hidden.trim();
   const arch = hidden === '' ? `${dims.inputDim}-${dims.outputDim}` : `${dims.inputDim}-${hidden}-${dims.outputDim}`;
   return {
@@ -97,14 +109,62 @@ export function exportSetupFromPlayground(
     sigma: 1,
     batch: config.model.batch,
     evalEvery: config.model.evalEvery,
-    steps: config.stopAt ?? DEFAULT_EXPORT_STEPS,
+    // Without a budget, far enough for every branch to exist (the script only makes one at its fork).
+    steps: config.stopAt ?? Math.max(DEFAULT_EXPORT_STEPS, ...runs.map((r) => (r.branch ? r.branch.step + 1 : 0))),
     seed: d.seed,
     ...(data.source === 'mnist' && mnist ? { splits: mnist } : {}),
-    runs: config.runs.map((r) => {
-      const tuned = tunedMarker(r);
-      return { name: r.name, optimizer: r.optimizer, ...(tuned ? { note: markerText(tuned) } : {}) };
-    }),
+    runs,
   };
+}
+
+/** A run's branch as the export names it: its parent by name, if the parent is still in the race. */
+function branchOf(config: PlaygroundConfig, st: RunJournalState | undefined): ExportRun['branch'] {
+  if (!st?.origin || st.origin.from === null || st.journalLost) return undefined;
+  const parent = config.runs.find((r) => r.id === st.origin!.from);
+  return parent ? { from: parent.name, step: st.origin.step } : undefined;
+}
+
+/**
+ * The runs as the race ran them: each from its first settings with its journal of live changes, and a
+ * branch from its parent at its fork (as the CLI's ExportRun says it, docs/pytorch-export.md §7.1).
+ */
+function exportRuns(config: PlaygroundConfig, race: RaceJournals): ExportRun[] {
+  return config.runs.map((r) => {
+    const tuned = tunedMarker(r);
+    const st = race[r.id];
+    const journal = st?.journalLost ? undefined : st?.journal;
+    const branch = branchOf(config, st);
+    return {
+      name: r.name,
+      optimizer: journal?.first ?? r.optimizer,
+      ...(tuned ? { note: markerText(tuned) } : {}),
+      ...(journal && journal.changes.length > 0 ? { changes: journal.changes } : {}),
+      ...(branch ? { branch } : {}),
+    };
+  });
+}
+
+/** What the script will not replay of the race's journals, in the words the page shows beside the button. */
+export function journalCaveats(config: PlaygroundConfig, race: RaceJournals): string[] {
+  const out: string[] = [];
+  for (const r of config.runs) {
+    const st = race[r.id];
+    if (st?.journalLost) {
+      out.push(
+        `${r.name}: its earlier settings were saved by an older version of the page; the script trains its current ones from step 0.`,
+      );
+    } else if (st?.origin && st.origin.from !== null && !branchOf(config, st)) {
+      out.push(
+        `${r.name}: it branched at step ${st.origin.step} from a run since removed; the script trains it from step 0.`,
+      );
+    }
+    if (!st?.journalLost && st?.journal?.dropped) {
+      out.push(
+        `${r.name}: of its ${MAX_JOURNAL + st.journal.dropped} live changes the script replays the first ${MAX_JOURNAL - 1} and the latest.`,
+      );
+    }
+  }
+  return out;
 }
 
 /** What the button downloads: the script alone, or the script and its side files as one stored zip. */

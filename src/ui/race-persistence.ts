@@ -7,7 +7,8 @@ import type { SavedRaceState } from '../worker/protocol.ts';
 import { normaliseIds, toSearch, type PlaygroundConfig } from './config.ts';
 import { loadRace, saveRace } from './history.ts';
 import { emptyRun, type PlaygroundState, type RunState } from './race-reducer.ts';
-import { setupKey, type saveState, type StateRecord } from './saved-state.ts';
+import { setupKey, type SavedCurves, type saveState, type StateRecord } from './saved-state.ts';
+import { startJournal } from './settings-journal.ts';
 
 /** Shown while the browser's storage refuses to keep the curves. */
 export const SAVE_FAILED_NOTICE =
@@ -80,11 +81,20 @@ export function saveCurves(s: PlaygroundState, storage: Storage | null | undefin
   return notices.length === s.notices.length ? s.notices : notices;
 }
 
+/** A saved branch's parent that had been removed (no run of the restored race has this id). */
+const REMOVED_PARENT = 'removed';
+
 /** The record kept with a training-state snapshot, and a signature that is equal for the same checkpoint. */
 export function stateEntry(
   s: PlaygroundState,
   state: SavedRaceState,
 ): { readonly entry: Parameters<typeof saveState>[1]; readonly signature: string } {
+  // A reload restores the runs under their positions' ids (normaliseIds): a branch names its parent so.
+  const ids = new Map(s.config.runs.map((r, i) => [r.id, normaliseIds(s.config).runs[i]!.id]));
+  const origin = (o: NonNullable<RunState['origin']>) => ({
+    from: o.from === null ? null : (ids.get(o.from) ?? REMOVED_PARENT),
+    step: o.step,
+  });
   const curves = s.config.runs.map((r) => {
     const h = s.runs[r.id] ?? emptyRun();
     return {
@@ -94,6 +104,10 @@ export function stateEntry(
       switches: h.switches,
       changes: h.changes,
       ...(h.seeds ? { seeds: h.seeds } : {}),
+      // Every run's, even unchanged: a record without one is from before the page kept journals.
+      journal: h.journal ?? startJournal(r.optimizer),
+      ...(h.origin ? { origin: origin(h.origin) } : {}),
+      ...(h.journalLost ? { journalLost: true } : {}),
     };
   });
   const entry = { setup: setupKey(s.config), backend: s.backend?.name ?? 'cpu', state, curves };
@@ -112,6 +126,8 @@ export function resumedRuns(config: PlaygroundConfig, rec: StateRecord): Record<
   const runs: Record<string, RunState> = {};
   config.runs.forEach((r, i) => {
     const c = rec.curves[i];
+    // The saved changes name the runs by their ids then (a reload renumbers them): matched by position.
+    const changedSince = rec.state.changes.some((x) => x.runId === rec.state.runs[i]?.spec.id);
     runs[r.id] = c
       ? {
           ...emptyRun(),
@@ -121,8 +137,22 @@ export function resumedRuns(config: PlaygroundConfig, rec: StateRecord): Record<
           switches: c.switches,
           changes: c.changes ?? [],
           ...(c.seeds ? { seeds: c.seeds } : {}),
+          ...(c.journal ? { journal: c.journal } : {}),
+          ...(c.origin ? { origin: c.origin } : {}),
+          ...(journalLost(c, changedSince) ? { journalLost: true } : {}),
         }
       : emptyRun();
   });
   return runs;
+}
+
+/**
+ * Whether a saved run's settings before its checkpoint are unknown: a record from before the page kept
+ * journals, of a run that changed (its chart marks or the worker's journal since the checkpoint say so) or
+ * began after step 0 (a branch, perhaps).
+ */
+function journalLost(c: SavedCurves, changedSince: boolean): boolean {
+  if (c.journalLost) return true;
+  if (c.journal) return false;
+  return changedSince || (c.changes?.length ?? 0) > 0 || (c.points[0]?.step ?? 0) > 0;
 }

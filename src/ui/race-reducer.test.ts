@@ -75,6 +75,21 @@ describe('reduce', () => {
         ],
       },
     ]);
+    // The journal the export replays: the first settings and every change's whole settings, one per step.
+    expect(s.runs.r1!.journal).toEqual({
+      first: from,
+      changes: [
+        { step: 40, optimizer: { ...to, weightDecay: 0.25 } },
+        { step: 60, optimizer: { ...to, approx: 'sum-kron' } },
+      ],
+    });
+  });
+
+  it("puts a branch's fork at the step the worker made it", () => {
+    const s = { ...racing(['r1', 'r2']), step: 30 };
+    const before = { ...s, runs: { ...s.runs, r2: { ...emptyRun(), origin: { from: 'r1', step: 30 } } } };
+    const after = reduce(before, { type: 'branched', raceId: 1, runId: 'r2', from: 'r1', step: 37 });
+    expect(after.runs.r2!.origin).toEqual({ from: 'r1', step: 37 });
   });
 
   it('keeps restored curves as they are until the user trains again', () => {

@@ -21,6 +21,7 @@ import type { RunHistory, SeedHistory } from './history.ts';
 import { withHistory } from './inside-history.ts';
 import { appendThinned } from './downsample.ts';
 import { addChange, diffOptimizer } from './marks.ts';
+import { addJournalChange, type SettingsJournal } from './settings-journal.ts';
 
 /** One seed's curve as the store keeps it (thinned like the run's own). */
 export interface SeedState extends SeedHistory {
@@ -34,6 +35,13 @@ export interface RunState extends RunHistory {
   readonly frame: TaskFrame | null;
   /** Where a run added mid-race came from: a branch of another run at a step, or a fresh start that catches up. */
   readonly origin?: { readonly from: string | null; readonly step: number };
+  /**
+   * Its settings from its first step and every live change (settings-journal.ts); absent while it has none
+   * (its settings are then the config's).
+   */
+  readonly journal?: SettingsJournal;
+  /** Resumed from a training state saved before the page kept journals, with changes or a late start. */
+  readonly journalLost?: boolean;
   /** A run added mid-race that has not yet caught up with the others: its step and theirs. */
   readonly catchingUp?: { readonly step: number; readonly target: number } | null;
 }
@@ -231,8 +239,14 @@ export function reduce(s: PlaygroundState, e: WorkerEvent): PlaygroundState {
     }
     case 'changed': {
       const r = s.runs[e.runId];
-      return r ? patchRun(s, e.runId, { changes: addChange(r.changes ?? [], e.step, diffOptimizer(e.from, e.to)) }) : s;
+      if (!r) return s;
+      return patchRun(s, e.runId, {
+        changes: addChange(r.changes ?? [], e.step, diffOptimizer(e.from, e.to)),
+        journal: addJournalChange(r.journal, e.step, e.from, e.to),
+      });
     }
+    case 'branched':
+      return patchRun(s, e.runId, { origin: { from: e.from, step: e.step } });
     case 'taskFrame':
       return s.restored ? s : patchRun(s, e.runId, { frame: e.frame });
     case 'insideFrame': {

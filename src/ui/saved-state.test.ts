@@ -186,6 +186,11 @@ describe('saved training state', () => {
       ['run 1: its parameters are missing', (r) => (r.state!.runs[0].checkpoint.state.params = [1, 2])],
       ['its journal of live changes is malformed', (r) => (r.state!.changes = [{ runId: 1 }])],
       ['run 1: its curves hold malformed points', (r) => (r.curves[0].points = [{ step: 'x' }])],
+      [
+        'run 1: its settings journal is malformed',
+        (r) => (r.curves[0].journal = { first: ADAM, changes: [{ step: 4, optimizer: { kind: 'sgd' } }] }),
+      ],
+      ['run 1: its branch point is malformed', (r) => (r.curves[0].origin = { from: 3, step: 10 })],
     ];
     for (const [reason, spoil] of malformed) {
       await saveState(store, entry());
@@ -195,6 +200,25 @@ describe('saved training state', () => {
     }
     store.value = 'not a record';
     expect(await loadState(store, KEY)).toEqual({ kind: 'rejected', reason: 'it is not a saved race' });
+  });
+
+  it("keeps a run's whole settings journal and fork uncut, and still reads a record without them", async () => {
+    const store = memoryStore();
+    const journal = {
+      first: ADAM,
+      changes: [
+        { step: 5, optimizer: { ...ADAM, lr: 0.02 } },
+        { step: 25, optimizer: { ...ADAM, lr: 0.03 } },
+      ],
+    };
+    const origin = { from: 'r1', step: 5 };
+    await saveState(store, entry(state(), [{ ...curves([0, 10, 20, 30]), journal, origin }]));
+    const loaded = await loadState(store, KEY);
+    if (loaded.kind !== 'ok') throw new Error(`not restored: ${loaded.kind}`);
+    // The change at 25, after the checkpoint, stays: the worker replays it there without announcing it again.
+    expect(loaded.record.curves[0]).toMatchObject({ journal, origin });
+    await saveState(store, entry());
+    expect(await loadState(store, KEY)).toMatchObject({ kind: 'ok' });
   });
 
   it('rejects another format version without deleting it, and ignores another setup', async () => {
@@ -327,5 +351,5 @@ interface Spoilable extends Record<string, unknown> {
     runs: [{ checkpoint: { state: { params: unknown } }; replicas: [{ checkpoint: { state: { params: unknown } } }] }];
     changes: unknown;
   };
-  curves: [{ points: unknown; seeds?: unknown }];
+  curves: [{ points: unknown; seeds?: unknown; journal?: unknown; origin?: unknown }];
 }

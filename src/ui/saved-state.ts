@@ -11,6 +11,7 @@ import type { SavedRaceState } from '../worker/protocol.ts';
 import type { PlaygroundConfig } from './config.ts';
 import type { RunHistory } from './history.ts';
 import type { SeedState } from './race-reducer.ts';
+import { journalOk, type SettingsJournal } from './settings-journal.ts';
 
 /** Bumped whenever the saved form, or the engine state inside it, changes meaning. */
 export const STATE_VERSION = 2;
@@ -21,6 +22,18 @@ export const MAX_STATE_BYTES = 64 * 2 ** 20;
 export interface SavedCurves extends RunHistory {
   readonly stride: number;
   readonly seeds?: readonly SeedState[];
+  /**
+   * The run's whole settings journal (settings-journal.ts), uncut: the changes after the checkpoint are
+   * replayed by the worker at their steps. Absent in records saved before the page kept it.
+   */
+  readonly journal?: SettingsJournal;
+  /**
+   * Where a run added mid-race came from (RunState.origin), its parent named by the id it is restored under
+   * (normaliseIds); a parent since removed by an id no run has.
+   */
+  readonly origin?: { readonly from: string | null; readonly step: number };
+  /** The journal was already incomplete when this was saved (RunState.journalLost). */
+  readonly journalLost?: boolean;
 }
 
 export interface StateRecord {
@@ -277,6 +290,12 @@ function curvesProblem(c: unknown): string | null {
   if (!isObject(c) || !Array.isArray(c.points) || !Array.isArray(c.switches)) return 'its curves are missing';
   if (!isCount(c.stride) || c.stride < 1 || !isStepOrNull(c.diverged)) return 'its curves are malformed';
   if (!(c.points as unknown[]).every(pointOk)) return 'its curves hold malformed points';
+  if (!(c.journal === undefined || journalOk(c.journal))) return 'its settings journal is malformed';
+  const o = c.origin;
+  if (!(o === undefined || (isObject(o) && (o.from === null || typeof o.from === 'string') && isCount(o.step)))) {
+    return 'its branch point is malformed';
+  }
+  if (!(c.journalLost === undefined || typeof c.journalLost === 'boolean')) return 'its curves are malformed';
   if (c.seeds === undefined) return null;
   const seedOk = (x: unknown): boolean =>
     isObject(x) &&

@@ -41,6 +41,7 @@ import {
 } from './race-reducer.ts';
 import { restoreCurves, resumedRuns, saveCurves, stateEntry } from './race-persistence.ts';
 import { changeOptimizer } from './run-kind.ts';
+import { startJournal } from './settings-journal.ts';
 import { lookupTune, storeTune, type TuneSetup } from './tune-cache.ts';
 import { applyTuned, keepValidMarkers, tunableRuns } from './tuned-marker.ts';
 
@@ -263,8 +264,12 @@ export class TrainingClient {
     }
     const run: RunSpec = { ...old, ...patch };
     const runs = cfg.runs.map((r) => (r.id === id ? run : r));
-    this.#set({ config: { ...cfg, runs } });
-    if (patch.optimizer && patch.optimizer !== old.optimizer) {
+    const live = patch.optimizer !== undefined && patch.optimizer !== old.optimizer;
+    // The run's first settings are kept now: the worker reports the change only once it has taken effect.
+    const st = this.#state.runs[id];
+    const journal = live && st && !st.journal ? { [id]: { ...st, journal: startJournal(old.optimizer) } } : null;
+    this.#set({ config: { ...cfg, runs }, ...(journal ? { runs: { ...this.#state.runs, ...journal } } : {}) });
+    if (live && patch.optimizer) {
       this.#port.post({ type: 'update', raceId: this.#state.raceId, runId: id, optimizer: patch.optimizer });
       if (!this.#state.running) this.saveState();
     }

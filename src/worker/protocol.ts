@@ -457,6 +457,14 @@ export type WorkerEvent =
       readonly from: OptimizerConfig;
       readonly to: OptimizerConfig;
     }
+  /** A branch (addRun with `from`) took `from`'s whole state at `step`, its fork. */
+  | {
+      readonly type: 'branched';
+      readonly raceId: number;
+      readonly runId: string;
+      readonly from: string;
+      readonly step: number;
+    }
   | {
       readonly type: 'switched';
       readonly raceId: number;

@@ -304,9 +304,9 @@ export class Race implements LoopTrainer<RacePoint[]> {
    * Adds a run without disturbing the others. `from`: the id of a run to branch from — the new run starts
    * from that run's weights and whole optimizer state at the current step and sees the same future batches.
    * Without `from` the new run starts at step 0 and catches up on the same batches (see step() and
-   * catchUp()) before it joins the lock-step.
+   * catchUp()) before it joins the lock-step. Returns the step the new run starts at: the fork, or 0.
    */
-  async addRun(run: RunSpec, from: string | null): Promise<void> {
+  async addRun(run: RunSpec, from: string | null): Promise<number> {
     if (this.#racers.some((r) => r.spec.id === run.id)) throw new RaceError(`the race already has a run '${run.id}'`);
     const sources = from === null ? null : this.#replicasOf(from);
     if (sources && sources[0]!.spec.optimizer.kind !== run.optimizer.kind) {
@@ -322,6 +322,7 @@ export class Race implements LoopTrainer<RacePoint[]> {
     }
     this.#racers.push(...replicas);
     this.#viewsDue = true;
+    return replicas[0]!.trainer.stepCount;
   }
 
   /** Steps every live run that is behind the others up to them (a paused race's newly added runs), in slices. */

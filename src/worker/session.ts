@@ -234,7 +234,11 @@ export class WorkerSession {
         const spec = { ...cur.spec, runs: [...cur.spec.runs, cmd.run] };
         this.#checkMemory(spec, cur.shape);
         await cur.loop.exec(async () => {
-          await cur.race.addRun(cmd.run, cmd.from);
+          const step = await cur.race.addRun(cmd.run, cmd.from);
+          // The page's own step lags a playing race: the fork is where the worker made it (the export replays it).
+          if (cmd.from !== null) {
+            this.#post({ type: 'branched', raceId: cur.raceId, runId: cmd.run.id, from: cmd.from, step });
+          }
           // Paused: catch up now, so that the new run stands where the others do when play resumes.
           if (!cur.loop.running) {
             await cur.race.catchUp((runId, step, target) =>
