@@ -165,6 +165,17 @@ describe('parseSearch / toSearch', () => {
     expect(bars.warnings).toEqual([]);
   });
 
+  it('says that log=1 does not apply to an accuracy chart, and keeps it for the loss', () => {
+    const acc = parseSearch('?task=spiral&log=1&metric=accuracy');
+    expect(acc.config.chart).toMatchObject({ log: true, metric: 'accuracy' });
+    expect(acc.warnings).toContain(
+      'log=1 does not apply to metric=accuracy, which is drawn on a linear axis; the loss chart uses it',
+    );
+    // A regression task's "accuracy" is its MSE, which a log axis shows.
+    expect(parseSearch('?task=scaled-regression&log=1&metric=accuracy').warnings).toEqual([]);
+    expect(parseSearch('?task=spiral&metric=accuracy').warnings).toEqual([]);
+  });
+
   it("inspect= counts the link's runs as written, so a dropped run does not move it onto another", () => {
     const cnn = '?task=mnist&hidden=c8k5s2p2r-mp2-f&run=natural&run=fishleg&run=fishleg~~~ap:kron-diag';
     const second = parseSearch(`${cnn}&inspect=3.0`);

@@ -625,6 +625,13 @@ export function parseSearch(search: string): { config: PlaygroundConfig; warning
     log: pick('log', ['1', '0'] as const, DEFAULT_CHART.log ? '1' : '0') === '1',
     metric: pick('metric', CHART_METRICS, DEFAULT_CHART.metric),
   };
+  if (
+    q.get('log') === '1' &&
+    chart.metric === 'accuracy' &&
+    data.task !== 'csv' &&
+    TASKS[data.task].kind === 'classification'
+  )
+    warnings.push('log=1 does not apply to metric=accuracy, which is drawn on a linear axis; the loss chart uses it');
   if (chart.metric === 'aux' && !runs.some((r) => r.optimizer.kind === 'fishleg' && fishLegLearnsQ(r.optimizer))) {
     // Kept (a run added later fills it), but an empty chart without a word would look broken.
     warnings.push("metric=aux plots FishLeg's auxiliary loss, and no run of this race learns Q: the chart is empty");
