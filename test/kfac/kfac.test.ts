@@ -294,6 +294,27 @@ describe('K-FAC step against a float64 host reference', () => {
     },
   );
 
+  it('Levenberg–Marquardt damping in float32: λ moves by whole powers of ω₁ (nothing rounds it)', async () => {
+    const be = new CpuBackend({ precision: 'f32' });
+    const damping = 0.05;
+    const t = Trainer.create(be, classes(60, 4, 3, 4), {
+      arch: '4-5t-3',
+      likelihood: 'categorical',
+      batch: 8,
+      seed: 11,
+      optimizer: { ...defaultKfac(), lr: 0.05, damping, dampingRule: 'levenberg-marquardt', invEvery: 4, klClip: null },
+    });
+    const powers: number[] = [];
+    for (let k = 0; k < 6; k++) {
+      t.step(5);
+      powers.push(Math.log((await t.optimizerAs(Kfac)!.currentDamping()) / damping) / Math.log(LM_OMEGA));
+    }
+    for (const p of powers) expect(Math.abs(p - Math.round(p)), `λ = γ·ω₁^${p}`).toBeLessThan(1e-4);
+    expect(Math.round(powers.at(-1)!), 'λ moved').not.toBe(0);
+    t.dispose();
+    be.dispose();
+  });
+
   it('the reference gradient matches central finite differences of the loss', () => {
     const data = regression(10, 3, 2, 2);
     const be = new CpuBackend({ precision: 'f64' });

@@ -601,12 +601,14 @@ export class Kfac implements Optimizer {
       axpby(1, 1, one, LM_OMEGA - 1, sc(s.hi), sc(s.hi)),
       axpby(1, 1, one, 1 / LM_OMEGA - 1, sc(s.lo), sc(s.lo)),
       scale(1, coef(1, ref(s.hi), ref(s.lo)), sc(s.lambda), sc(s.lambda)),
-      axpby(1, 1, sc(s.lambda), -LM_MIN, one, sc(s.tmp)),
+      // max(λ, MIN) = λ + relu(MIN − λ) and min(λ, MAX) = λ − relu(λ − MAX): exact while λ is inside (the
+      // forms MIN + relu(λ − MIN) and MAX − relu(MAX − λ) would round λ to float32's spacing at MAX).
+      axpby(1, -1, sc(s.lambda), LM_MIN, one, sc(s.tmp)),
       relu(s.tmp, s.tmp),
-      axpby(1, 1, sc(s.tmp), LM_MIN, one, sc(s.lambda)),
-      axpby(1, -1, sc(s.lambda), LM_MAX, one, sc(s.tmp)),
+      axpby(1, 1, sc(s.lambda), 1, sc(s.tmp), sc(s.lambda)),
+      axpby(1, 1, sc(s.lambda), -LM_MAX, one, sc(s.tmp)),
       relu(s.tmp, s.tmp),
-      axpby(1, -1, sc(s.tmp), LM_MAX, one, sc(s.lambda)),
+      axpby(1, 1, sc(s.lambda), -1, sc(s.tmp), sc(s.lambda)),
     ];
   }
 
