@@ -49,9 +49,13 @@ export interface NaturalConfig {
 }
 
 /**
- * The defaults of the common PyTorch K-FAC implementations: damping 1e-3, factor decay 0.95, KL clip 1e-3,
- * momentum 0.9, inverses every 100 steps (their TInv; Martens & Grosse refresh every 20). Factors are
- * updated every step here (their TCov is 10), which a small batch needs. η is ours (docs/kfac.md §4).
+ * Damping 1e-3, factor decay 0.95, KL clip 1e-3 and momentum 0.9 are the common PyTorch K-FAC implementations'
+ * defaults; the inverses are refreshed every 20 steps, Martens & Grosse's schedule (those implementations use
+ * 100), and the damping is fixed: `npm run bench:kfac-defaults` on the MNIST-autoencoder preset net and a
+ * deeper autoencoder (BENCHMARKS.md, "K-FAC's defaults across two nets") found 20 the best interval across
+ * both, and the Levenberg–Marquardt rule worse on both (with the KL clip keeping steps short, ρ stays near 1
+ * and the rule takes λ to its floor, leaving the factors nearly undamped). Factors are updated every step (their TCov is 10),
+ * which a small batch needs. η is ours (docs/kfac.md §4).
  */
 export function defaultKfac(): KfacConfig {
   return {
@@ -62,7 +66,7 @@ export function defaultKfac(): KfacConfig {
     damping: 1e-3,
     dampingRule: 'fixed',
     factorDecay: 0.95,
-    invEvery: 100,
+    invEvery: 20,
     klClip: 1e-3,
     fisher: 'sampled',
   };
