@@ -21,6 +21,7 @@ import {
   modelFor,
   normaliseIds,
   optimizerFor,
+  modelRefusals,
   parseSearch,
   runsFor,
   toSearch,
@@ -163,6 +164,16 @@ describe('parseSearch / toSearch', () => {
     const bars = parseSearch('?task=bars&run=natural');
     expect(bars.config.runs.map((r) => r.optimizer.kind)).toEqual(['natural']);
     expect(bars.warnings).toEqual([]);
+  });
+
+  it('modelRefusals names each run a model is too large for, and nothing when all fit', () => {
+    const { config } = parseSearch('?task=spiral&hidden=16t-16t&run=natural&run=natural~Mine&run=adam');
+    expect(modelRefusals(config)).toEqual([]);
+    const big = { ...config, model: { ...config.model, hidden: '64t-16t' } };
+    expect(modelRefusals(big)).toEqual([
+      'Natural gradient is for models of at most 1,000 parameters; this one has 1,266',
+      'Natural gradient is for models of at most 1,000 parameters; this one has 1,266 (run “Mine”)',
+    ]);
   });
 
   it('says that log=1 does not apply to an accuracy chart, and keeps it for the loss', () => {

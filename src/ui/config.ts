@@ -711,7 +711,9 @@ export function modelRefusals(config: PlaygroundConfig): string[] {
   const params = paramCount(linkModel(config.data, config.model).arch);
   return config.runs.flatMap((r) => {
     const why = modelRefusal(r.optimizer.kind, params);
-    return why === null ? [] : [`${r.name}: ${why}`];
+    if (why === null) return [];
+    // The refusal names the optimizer; a run the user named is named too.
+    return [r.name === OPTIMIZER_LABELS[r.optimizer.kind] ? why : `${why} (run “${r.name}”)`];
   });
 }
 

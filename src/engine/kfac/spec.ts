@@ -127,7 +127,7 @@ export const KFAC_SPEC: OptimizerSpec<KfacConfig> = {
       help: "K-FAC: 'fixed' keeps γ; 'levenberg-marquardt' starts at γ and adapts it every 5 steps from how well the quadratic model predicted the step (Martens & Grosse §6.5)",
       choices: [
         { value: 'fixed', label: 'fixed' },
-        { value: 'levenberg-marquardt', label: 'Levenberg–Marquardt' },
+        { value: 'levenberg-marquardt', label: 'adaptive (LM)' },
       ],
     },
     factorDecay: {
