@@ -41,7 +41,7 @@ export function missingReason(modules: readonly string[]): string {
   return `no Python with ${modules.join(', ') || 'python3'} (tried ${CANDIDATES.join(', ')}; .ci/run installs them into .venv-export)`;
 }
 
-interface SkipContext {
+export interface SkipContext {
   skip(note?: string): never;
 }
 

@@ -120,6 +120,7 @@ function expectedLiterals(o: ExportOptimizer, batch: number): string[] {
         `inv_every=${o.invEvery}`,
         `kl_clip=${o.klClip ?? 'None'}`,
         `fisher="${o.fisher}"`,
+        `damping_rule="${o.dampingRule}"`,
       ];
     case 'natural':
       return [`lr=${o.lr}`, `momentum=${o.momentum}`, `weight_decay=${o.weightDecay}`, `damping=${o.damping}`];
