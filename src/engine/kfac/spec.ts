@@ -124,7 +124,7 @@ export const KFAC_SPEC: OptimizerSpec<KfacConfig> = {
       url: 'dr',
       cli: '--damping-rule',
       live: 'live',
-      help: "K-FAC: 'fixed' keeps γ; 'levenberg-marquardt' starts at γ and adapts it every 5 steps from how well the quadratic model predicted the step (Martens & Grosse §6.5)",
+      help: "K-FAC: 'fixed' keeps γ; 'levenberg-marquardt' starts at γ and adapts it every 5 steps from how well the quadratic model predicted the step (Martens & Grosse §6.5; with the KL clip it measured worse, docs/kfac.md §4.1)",
       choices: [
         { value: 'fixed', label: 'fixed' },
         { value: 'levenberg-marquardt', label: 'adaptive (LM)' },
