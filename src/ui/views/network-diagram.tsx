@@ -152,7 +152,7 @@ function Diagram({
             key={`in${u.unit}`}
             className="views-net-input-label"
             data-testid="network-input-label"
-            style={{ left: 0, width: pct(u.cx - NET.node / 2, width), top: pct(u.cy - 6, height) }}
+            style={{ left: 0, width: pct(u.cx - NET.node / 2, width), top: pct(u.cy, height) }}
           >
             {inputLabel(net, u.unit)}
           </div>
