@@ -90,9 +90,17 @@ for (const size of SIZES) {
     await expect(page.getByTestId('arch')).toContainText('4-16t-16t-1');
     await diagramDrawn(page, 4);
     await expect(page.getByTestId('network-input-label')).toHaveText(['x₁', 'x₂', 'x₁²', 'sin x₁']);
-    // Hovering (or tapping) the output shows it large.
+    // Trained, the output tapped (or hovered) shows the prediction large: the bumps' reds and blues.
+    await page.getByTestId('play-button').click();
+    await expect
+      .poll(async () => Number.parseFloat((await page.getByTestId('step-count').textContent()) ?? ''), {
+        timeout: 90_000,
+      })
+      .toBeGreaterThanOrEqual(300);
     await page.getByTestId('network-diagram').locator('[data-testid="network-unit"]').last().click();
-    await expect(page.getByTestId('network-large')).toContainText('output: predicted value');
+    const large = page.getByTestId('network-large');
+    await expect(large).toContainText('output: predicted value');
+    await expect.poll(() => colours(large.locator('canvas')), { timeout: 60_000 }).toBeGreaterThan(20);
     await page
       .getByTestId('network-view')
       .screenshot({ path: screenshot(`regression-views-network-features-${size.name}`) });
