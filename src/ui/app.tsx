@@ -728,7 +728,7 @@ export function App({ client, embed = null }: AppProps) {
               <MemoTaskViews task={s.task} runs={cfg.runs} states={runStates} />
             </section>
           )}
-          {s.task?.kind === 'points' && shows('network') && (
+          {(s.task?.kind === 'points' || s.task?.kind === 'field') && shows('network') && (
             <section className="panel" aria-label="Network" data-testid="network-view">
               <h2>The network</h2>
               <MemoNetworkView
@@ -740,12 +740,15 @@ export function App({ client, embed = null }: AppProps) {
               />
             </section>
           )}
-          {s.task?.kind !== 'points' && s.data?.layers[0]?.inputMaps && shows('network') && (
-            <section className="panel" aria-label="Network" data-testid="network-view">
-              <h2>The network</h2>
-              <ImageNetDiagram layers={s.data.layers} />
-            </section>
-          )}
+          {s.task?.kind !== 'points' &&
+            s.task?.kind !== 'field' &&
+            s.data?.layers[0]?.inputMaps &&
+            shows('network') && (
+              <section className="panel" aria-label="Network" data-testid="network-view">
+                <h2>The network</h2>
+                <ImageNetDiagram layers={s.data.layers} />
+              </section>
+            )}
         </div>
         {shows('inside') && (
           <div className="below" id="inside">

@@ -7,7 +7,7 @@
 import { memo, useEffect, useMemo, useState } from 'react';
 import { fishLegLearnsQ, hasInverseFisher } from '../engine/page.ts';
 import { controlledRun } from '../worker/frozen-control.ts';
-import { fitSquares, useElementWidth } from './use-element-width.ts';
+import { fitSquares, fitWrapped, useElementWidth } from './use-element-width.ts';
 import { editHidden, type NetworkEdit } from './network-edit.ts';
 import { isDenseHidden, layersOf } from './setup-panel.tsx';
 import type { DataInfo, RunSpec, TaskStatic } from '../worker/protocol.ts';
@@ -21,6 +21,7 @@ import {
   Predictions,
   Reconstructions,
   RegressionMaps,
+  regressionRange,
   TwoParamDemo,
 } from './views/index.ts';
 
@@ -55,7 +56,7 @@ export function TaskViews({ task, runs, states }: TaskViewsProps) {
             const f = states[r.id]?.frame;
             return { ...ref(r), values: f?.kind === 'field' ? f.values : null };
           })}
-          mapSize={fitSquares(width, runs.length + 1, 56, 56, 200)}
+          mapSize={fitWrapped(width, runs.length + 1, 8, 120, 220)}
         />
       </div>
     );
@@ -167,27 +168,54 @@ function NetworkEditor({ hidden, onHidden }: { readonly hidden: string; readonly
   );
 }
 
-/** The network diagram of a 2D task (nothing for other tasks); asks the worker for its data while mounted. */
+/**
+ * The network diagram of a 2D task, classification or regression toy (nothing for other tasks); asks the worker
+ * for its data while mounted.
+ */
 export function NetworkView({ task, runs, states, onShown, hidden, onHidden }: NetworkViewProps) {
-  const points = task?.kind === 'points';
+  const plane = task?.kind === 'points' || task?.kind === 'field';
   useEffect(() => {
-    if (!points) return;
+    if (!plane) return;
     onShown(true);
     return () => onShown(false);
-  }, [points, onShown]);
-  if (!points) return null;
+  }, [plane, onShown]);
+  const valueRange = useMemo(() => (task?.kind === 'field' ? regressionRange(task.target, task.y) : undefined), [task]);
+  if (!task || (task.kind !== 'points' && task.kind !== 'field')) return null;
   return (
     <>
       {hidden !== undefined && onHidden && isDenseHidden(hidden) && (
         <NetworkEditor hidden={hidden} onHidden={onHidden} />
       )}
-      <NetworkDiagram
-        classes={task.classes}
-        runs={runs.map((r) => {
-          const f = states[r.id]?.frame;
-          return { ...ref(r), grid: f?.kind === 'grid' ? f : null };
-        })}
-      />
+      {task.kind === 'points' ? (
+        <NetworkDiagram
+          classes={task.classes}
+          runs={runs.map((r) => {
+            const f = states[r.id]?.frame;
+            return { ...ref(r), grid: f?.kind === 'grid' ? f : null };
+          })}
+        />
+      ) : (
+        // The prediction stands where the probabilities stand for a classifier: one value per cell.
+        <NetworkDiagram
+          classes={1}
+          {...(valueRange !== undefined ? { valueRange } : {})}
+          runs={runs.map((r) => {
+            const f = states[r.id]?.frame;
+            return {
+              ...ref(r),
+              grid:
+                f?.kind === 'field'
+                  ? {
+                      size: f.size,
+                      extent: task.extent,
+                      probs: f.values,
+                      ...(f.network ? { network: f.network } : {}),
+                    }
+                  : null,
+            };
+          })}
+        />
+      )}
     </>
   );
 }

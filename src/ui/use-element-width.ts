@@ -24,3 +24,14 @@ export function fitSquares(width: number | null, count: number, chrome: number, 
   if (width === null || count <= 0) return max;
   return Math.max(min, Math.min(max, Math.floor(width / count - chrome)));
 }
+
+/**
+ * The side of each of `count` square maps wrapped into rows `width` pixels wide with `gap` pixels between them: as
+ * many to a row as fit at `min` pixels or more (a narrow column wraps them rather than shrinking them to
+ * thumbnails), each at most `max`, and never wider than the row (without a width yet: `max`).
+ */
+export function fitWrapped(width: number | null, count: number, gap: number, min: number, max: number): number {
+  if (width === null || count <= 0) return max;
+  const perRow = Math.max(1, Math.min(count, Math.floor((width + gap) / (min + gap))));
+  return Math.max(1, Math.min(max, Math.floor((width - gap * (perRow - 1)) / perRow)));
+}

@@ -1,10 +1,12 @@
 /**
  * The network view's data (views-data.ts taskFrame with network on): each hidden unit's activation over the
  * decision-boundary grid and the weights between the units drawn, on the CPU backend, against the forward pass
- * written out by hand for a tiny net; layers wider than MAX_NETWORK_UNITS show their first units.
+ * written out by hand for a tiny net; layers wider than MAX_NETWORK_UNITS show their first units; a regression toy's
+ * field frame carries the same data, its prediction the output unit's value.
  */
 import { describe, expect, it } from 'vitest';
 import { CpuBackend } from '../engine/cpu/backend.ts';
+import { withFeatures } from '../engine/data/features.ts';
 import { toyDataset } from '../engine/data/toy.ts';
 import { defaultOptimizer } from '../engine/optim/config.ts';
 import { Trainer } from '../engine/trainer.ts';
@@ -89,6 +91,41 @@ describe('network view data', () => {
       const logit = [0, 1].map((k) => h2.reduce((sum, v, j) => sum + C(k, j) * v, C(k, 10)));
       const p1 = 1 / (1 + Math.exp(logit[0]! - logit[1]!));
       expect(f.probs[2 * cell + 1]).toBeCloseTo(p1, 5);
+    }
+    t.dispose();
+    expect(be.liveStorages()).toBe(0);
+  });
+
+  it('a regression toy with features: the field frame carries the network, its values the output μ', async () => {
+    const bumps = withFeatures(toyDataset('bumps', { n: 40, seed: 3 }), ['x1', 'x2', 'sin1']);
+    const be = new CpuBackend({ precision: 'f32' });
+    const t = Trainer.create(be, bumps, {
+      arch: '3-1t-1',
+      likelihood: 'gaussian',
+      optimizer: defaultOptimizer('sgd'),
+      batch: 4,
+      seed: 1,
+      evalChunk: 37,
+    });
+    const params = Float32Array.from({ length: t.layout.total }, (_, i) => 0.8 * Math.sin(0.7 * i + 0.3));
+    t.loadParams(params);
+    const stat = taskStatic(bumps);
+    if (stat.kind !== 'field') throw new Error('expected a field task');
+    const f = await taskFrame(t, stat, true);
+    const plain = await taskFrame(t, stat, false);
+    if (f?.kind !== 'field' || !f.network || plain?.kind !== 'field') throw new Error('expected field frames');
+    expect(plain.network).toBeUndefined();
+    expect(Array.from(f.values)).toEqual(Array.from(plain.values));
+    expect(f.network.widths).toEqual([3, 1, 1]);
+    expect(f.network.features).toEqual(['x1', 'x2', 'sin1']);
+    const [x0, x1, y0, y1] = stat.extent;
+    const s = GRID_SIZE;
+    for (const cell of [0, 417, s * s - 1]) {
+      const x = x0 + ((cell % s) * (x1 - x0)) / (s - 1);
+      const y = y0 + (Math.floor(cell / s) * (y1 - y0)) / (s - 1);
+      const h = Math.tanh(params[0]! * x + params[1]! * y + params[2]! * Math.sin(x) + params[3]!);
+      expect(f.network.hidden[0]![cell]).toBeCloseTo(h, 5);
+      expect(f.values[cell]).toBeCloseTo(params[4]! * h + params[5]!, 5);
     }
     t.dispose();
     expect(be.liveStorages()).toBe(0);

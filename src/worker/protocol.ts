@@ -257,7 +257,13 @@ export interface NetworkFrame {
 /** A run's task-view data at some step. */
 export type TaskFrame =
   /** A 2D regression toy: the model's prediction on TaskStatic's grid (size² cells, row 0 at y = ymin). */
-  | { readonly kind: 'field'; readonly size: number; readonly values: Float32Array }
+  | {
+      readonly kind: 'field';
+      readonly size: number;
+      readonly values: Float32Array;
+      /** The network view's data on the same grid, when the race was asked for it (RaceSpec.network). */
+      readonly network?: NetworkFrame;
+    }
   | {
       readonly kind: 'grid';
       readonly size: number;

@@ -216,7 +216,14 @@ export async function taskFrame(trainer: Trainer, stat: TaskStatic, network = fa
   if (stat.kind === 'field') {
     const input = planeGrid(stat.extent);
     const fed = stat.features ? computeFeatures(input, stat.features) : input;
-    return { kind: 'field', size: stat.size, values: await trainer.predict(fed, stat.size * stat.size) };
+    const cells = stat.size * stat.size;
+    if (network) {
+      // The regression output μ is the prediction itself: the one forward pass serves both views.
+      const n = await networkOnGrid(trainer, fed, cells);
+      const net = stat.features ? { ...n.network, features: stat.features } : n.network;
+      return { kind: 'field', size: stat.size, values: n.mu, network: net };
+    }
+    return { kind: 'field', size: stat.size, values: await trainer.predict(fed, cells) };
   }
   if (stat.kind === 'points') {
     const extent = gridExtent(stat.x);

@@ -99,6 +99,11 @@ export function symmetricRange(...arrays: ArrayLike<number>[]): number {
   return r;
 }
 
+/** The one diverging scale of a regression toy's views: set by its target and its (noisy) training targets. */
+export function regressionRange(target: ArrayLike<number>, y: ArrayLike<number>): number {
+  return Math.max(symmetricRange(target, y), 1e-6);
+}
+
 /**
  * Diverging colour of `v` on [−range, range]. `gamma` < 1 stretches small magnitudes (|v|/range)^gamma so
  * off-diagonal structure stays visible next to a dominant diagonal; the legend uses the same mapping.

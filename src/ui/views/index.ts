@@ -15,3 +15,4 @@ export type * from './types.ts';
 export { RegressionMaps } from './regression-maps.tsx';
 export { ImageNet } from './image-net.tsx';
 export { ImageNetDiagram } from './image-net-diagram.tsx';
+export { regressionRange } from './colour.ts';

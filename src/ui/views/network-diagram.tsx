@@ -1,6 +1,7 @@
 /**
  * The network of a 2D task, as TF Playground draws it: every unit a small heat map of its value over the input
- * plane (inputs x₁ and x₂, each hidden unit's activation, each output's class probability), edges coloured by the
+ * plane (inputs x₁ and x₂, each hidden unit's activation, each output's class probability or, for a regression
+ * toy, its predicted value), edges coloured by the
  * weight's sign and sized by its magnitude. Hover (or tap) a unit to see it large. One run at a time, chosen with a
  * selector; layers wider than the worker draws (MAX_NETWORK_UNITS) show their first units and say how many more.
  * Cheap by construction: one canvas for the edges, one 40×40 canvas per unit, redrawn when a frame arrives.
@@ -17,6 +18,8 @@ import {
   unitField,
   type UnitPlace,
 } from './network.ts';
+import { legendGradient } from './heat-map.tsx';
+import { formatValue } from './numbers.ts';
 import { RasterCanvas } from './raster-canvas.tsx';
 import type { NetworkData, NetworkDiagramProps, ProbabilityGrid } from './types.ts';
 import './views.css';
@@ -41,9 +44,10 @@ function columnTitle(net: NetworkData, col: number): [string, string] {
   return [`layer ${col}`, `${net.widths[col]} ${net.acts[col - 1] ?? ''}`];
 }
 
-function unitName(net: NetworkData, col: number, unit: number): string {
+function unitName(net: NetworkData, col: number, unit: number, regression: boolean): string {
   const last = net.shown.length - 1;
   if (col === 0) return `input ${inputLabel(net, unit)}`;
+  if (col === last && regression) return net.widths[last] === 1 ? 'output: predicted value' : `output ${unit + 1}`;
   if (col === last) return net.widths[last] === 1 ? 'output: probability of class 1' : `output: class ${unit}`;
   return `layer ${col} (${net.acts[col - 1] ?? ''}), unit ${unit + 1}`;
 }
@@ -53,23 +57,27 @@ function Diagram({
   grid,
   classes,
   largeSize,
+  valueRange,
 }: {
   net: NetworkData;
   grid: ProbabilityGrid;
   classes: number;
   largeSize: number;
+  valueRange: number | undefined;
 }) {
+  const regression = valueRange !== undefined;
+  const name = (col: number, unit: number) => unitName(net, col, unit, regression);
   const [focus, setFocus] = useState<{ col: number; unit: number } | null>(null);
   const { width, height, units } = useMemo(() => networkLayout(net.shown), [net.shown]);
   const fields = useMemo(
     () =>
       units.map((col) =>
         col.map((u) => {
-          const f = unitField(net, grid, classes, u.col, u.unit);
+          const f = unitField(net, grid, classes, u.col, u.unit, valueRange);
           return { ...f, rgba: fieldToRgba(f.values, grid.size, f.range) };
         }),
       ),
-    [units, net, grid, classes],
+    [units, net, grid, classes, valueRange],
   );
   const edges = useRef<HTMLCanvasElement>(null);
   useEffect(() => {
@@ -144,7 +152,7 @@ function Diagram({
             key={`in${u.unit}`}
             className="views-net-input-label"
             data-testid="network-input-label"
-            style={{ left: 0, width: pct(u.cx - NET.node / 2, width), top: pct(u.cy - 6, height) }}
+            style={{ left: 0, width: pct(u.cx - NET.node / 2, width), top: pct(u.cy, height) }}
           >
             {inputLabel(net, u.unit)}
           </div>
@@ -159,7 +167,7 @@ function Diagram({
               data-col={u.col}
               data-unit={u.unit}
               style={unitBox(u)}
-              aria-label={`show ${unitName(net, u.col, u.unit)} large`}
+              aria-label={`show ${name(u.col, u.unit)} large`}
               onPointerEnter={(e) => e.pointerType === 'mouse' && setFocus({ col: u.col, unit: u.unit })}
               onFocus={() => setFocus({ col: u.col, unit: u.unit })}
               onClick={() => setFocus({ col: u.col, unit: u.unit })}
@@ -167,7 +175,7 @@ function Diagram({
               <UnitCanvas
                 rgba={fields[u.col]![u.unit]!.rgba}
                 size={grid.size}
-                label={`${unitName(net, u.col, u.unit)} over the input plane`}
+                label={`${name(u.col, u.unit)} over the input plane`}
               />
             </button>
           )),
@@ -181,7 +189,7 @@ function Diagram({
             data-col={focused.col}
             data-unit={focused.unit}
           >
-            <figcaption className="views-title">{unitName(net, focused.col, focused.unit)}</figcaption>
+            <figcaption className="views-title">{name(focused.col, focused.unit)}</figcaption>
             <RasterCanvas
               rgba={big.rgba}
               pixelWidth={grid.size}
@@ -189,7 +197,7 @@ function Diagram({
               width={largeSize}
               height={largeSize}
               smooth
-              label={`${unitName(net, focused.col, focused.unit)} over the input plane, enlarged`}
+              label={`${name(focused.col, focused.unit)} over the input plane, enlarged`}
               className="views-canvas"
             />
           </figure>
@@ -199,17 +207,29 @@ function Diagram({
           </p>
         )}
         <p className="views-muted views-net-key">
-          Each square is a unit’s value over the plane (red &gt; 0, blue &lt; 0; outputs: likely / unlikely). Edges: red
-          positive, blue negative weights, thicker = larger.
+          {regression
+            ? 'Each square is a unit’s value over the plane (red > 0, blue < 0; the output: the predicted value, on the scale below). '
+            : 'Each square is a unit’s value over the plane (red > 0, blue < 0; outputs: likely / unlikely). '}
+          Edges: red positive, blue negative weights, thicker = larger.
           {hiddenCut ? ' Wide layers show their first units only.' : ''}
         </p>
+        {valueRange !== undefined && (
+          <div className="views-legend" style={{ width: 160 }} aria-hidden="true" data-testid="network-legend">
+            <div className="views-legend-bar" style={{ background: legendGradient(1) }} />
+            <div className="views-legend-ticks">
+              {[-1, 0, 1].map((t) => (
+                <span key={t}>{formatValue(t * valueRange)}</span>
+              ))}
+            </div>
+          </div>
+        )}
       </div>
     </div>
   );
 }
 
 /** The network diagram of one run, with a run selector. */
-export function NetworkDiagram({ runs, classes, largeSize = 200 }: NetworkDiagramProps) {
+export function NetworkDiagram({ runs, classes, largeSize = 200, valueRange }: NetworkDiagramProps) {
   const [chosen, setChosen] = useState<string | null>(null);
   if (runs.length === 0) return <div className="views-empty views-empty-wide">No runs to show yet.</div>;
   const run = runs.find((r) => r.id === chosen) ?? runs[0]!;
@@ -230,7 +250,13 @@ export function NetworkDiagram({ runs, classes, largeSize = 200 }: NetworkDiagra
       {problem !== null || !run.grid?.network ? (
         <div className="views-empty views-empty-wide">{problem ?? 'no data yet'}</div>
       ) : (
-        <Diagram net={run.grid.network} grid={run.grid} classes={classes} largeSize={largeSize} />
+        <Diagram
+          net={run.grid.network}
+          grid={run.grid}
+          classes={classes}
+          largeSize={largeSize}
+          valueRange={valueRange}
+        />
       )}
     </section>
   );

@@ -58,4 +58,20 @@ describe('network diagram helpers', () => {
     expect(networkProblem({ ...net, hidden: [new Float32Array(3)] }, grid, 2)).toBe('malformed network data');
     expect(networkProblem({ ...net, weights: [new Float32Array(4)] }, grid, 2)).toBe('malformed network data');
   });
+
+  it('a regression output is the predicted value on the given range, not a probability', () => {
+    const reg: NetworkData = {
+      ...net,
+      widths: [2, 3, 1],
+      shown: [2, 2, 1],
+      weights: [new Float32Array(4), new Float32Array(2)],
+    };
+    const values: ProbabilityGrid = { ...grid, probs: new Float32Array([-2, 0.5, 1, 3]) };
+    const o = unitField(reg, values, 1, 2, 0, 2.5);
+    expect(Array.from(o.values)).toEqual([-2, 0.5, 1, 3]);
+    expect(o.range).toBe(2.5);
+    expect(networkProblem(reg, values, 1)).toBeNull();
+    // Without a range the same column is read as a probability (2p − 1).
+    expect(unitField(reg, values, 1, 2, 0).range).toBe(1);
+  });
 });

@@ -33,7 +33,8 @@ export function networkLayout(shown: readonly number[]): { width: number; height
 
 /**
  * One unit's values over the grid (size² cells, row 0 at y = ymin): column 0 is the input coordinate itself,
- * the last column the model's probability of the unit's class, the others a hidden unit's activation.
+ * the last column the model's probability of the unit's class (with `valueRange`, a regression output: its
+ * predicted value, drawn on ±valueRange), the others a hidden unit's activation.
  * Returns the values and the symmetric range they are drawn on.
  */
 export function unitField(
@@ -42,6 +43,7 @@ export function unitField(
   classes: number,
   col: number,
   unit: number,
+  valueRange?: number,
 ): { values: Float32Array; range: number } {
   const n = grid.size;
   const cells = n * n;
@@ -59,6 +61,11 @@ export function unitField(
         range = Math.max(range, Math.abs(v));
       }
     return { values, range: range > 0 ? range : 1 };
+  }
+  if (col === last && valueRange !== undefined) {
+    // A regression output: `probs` holds the predicted value itself, on the target's scale (the maps' legend).
+    for (let i = 0; i < cells; i++) values[i] = grid.probs[i * classes + unit]!;
+    return { values, range: valueRange > 0 ? valueRange : 1 };
   }
   if (col === last) {
     // A single logit (Bernoulli) is the probability of class 1; k logits are the k class probabilities.

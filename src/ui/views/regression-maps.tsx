@@ -4,7 +4,7 @@
  * the target in their own values' colours.
  */
 import { useMemo } from 'react';
-import { divergingColour, symmetricRange, toHex } from './colour.ts';
+import { divergingColour, regressionRange, toHex } from './colour.ts';
 import { legendGradient } from './heat-map.tsx';
 import { fieldToRgba } from './network.ts';
 import { formatValue } from './numbers.ts';
@@ -69,7 +69,7 @@ function FieldMap({
 
 export function RegressionMaps({ size, extent, target, points, runs, mapSize }: RegressionMapsProps) {
   // One scale for every map, set by the target (and the data's noise), so a prediction reads against it.
-  const range = Math.max(symmetricRange(target, points.y), 1e-6);
+  const range = regressionRange(target, points.y);
   const overlay: Overlay = (ctx, w, h) => {
     const [x0, x1, y0, y1] = extent;
     for (let i = 0; i < points.y.length; i++) {

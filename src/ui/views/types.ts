@@ -71,6 +71,11 @@ export interface NetworkData {
 export interface NetworkDiagramProps {
   runs: (RunRef & { grid: (ProbabilityGrid & { network?: NetworkData }) | null })[];
   classes: number;
+  /**
+   * A regression task: each grid's `probs` holds the predicted value per cell (classes = 1), drawn on the
+   * diverging scale ±valueRange (the regression maps' own) with a legend, instead of as probabilities.
+   */
+  valueRange?: number;
   /** Pixel size of the enlarged unit (default 200). */
   largeSize?: number;
 }
