@@ -116,8 +116,11 @@ for (const size of SIZES) {
       await page.screenshot({ path: screenshot(`presets-${size.name}-kind-note`) });
       await page.getByTestId('change-note-ok').click();
       await expect(note).toHaveCount(0);
+      await ready(page);
+      await page.getByTestId('r1-kind').selectOption('sgd');
+      await expect(note).toHaveText(/run 1 is now SGD \(was K-FAC\)\./);
 
-      // With progress the same change asks instead, and no note is shown.
+      // With progress the same kind of change asks instead, and the question replaces the note.
       await ready(page);
       await page.getByTestId('step-10-button').click();
       await expect(page.getByTestId('step-count')).toHaveText('10');

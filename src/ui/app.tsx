@@ -281,6 +281,8 @@ export function App({ client, embed = null, preset: linkPreset = null }: AppProp
         return;
       }
       const ask = { config, changes: restartChanges(snap.config, config) };
+      // An earlier note is old news once a question takes its place.
+      setNote(null);
       setPending(instead ? { ...ask, instead } : ask);
     };
     /** Replaces the race with a preset's, asking first when the race has steps, as for any other restart. */
@@ -288,6 +290,7 @@ export function App({ client, embed = null, preset: linkPreset = null }: AppProp
       const snap = client.getSnapshot();
       const config = p.config(snap.config.backend);
       if (snap.step === 0) return client.reset(config);
+      setNote(null);
       setPending({ config, changes: [presetChange(p.title)] });
     };
     return {
