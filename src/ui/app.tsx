@@ -26,10 +26,13 @@ import { download, toCsv, toJson } from './history.ts';
 import { seedLegend } from './seed-bands.ts';
 import { ExportPytorch } from './export-pytorch-button.tsx';
 import { logAllowed, LossChart, metricGetters } from './loss-chart.tsx';
+import { ChangeNote } from './change-note.tsx';
 import { PresetBlurb } from './preset-blurb.tsx';
 import { followPreset } from './preset-follow.ts';
-import { PRESETS } from './presets.ts';
-import { asksFirst, restartChanges } from './restart-change.ts';
+import { showInRow } from './preset-scroll.ts';
+import { PRESETS, type Preset } from './presets.ts';
+import { asksFirst, kindChanges, presetChange, restartChanges } from './restart-change.ts';
+import { presetParam } from './start-config.ts';
 import { RestartConfirm, type RestartConfirmProps } from './restart-confirm.tsx';
 import { changeOptimizer } from './run-kind.ts';
 import { RunsPanel } from './runs-panel.tsx';
@@ -63,6 +66,8 @@ export interface AppProps {
   readonly client: TrainingClient;
   /** `?embed=…` (config.ts parseEmbed): show only these parts; null = the whole page. */
   readonly embed?: readonly EmbedPart[] | null;
+  /** `?preset=…` (start-config.ts startPreset): the preset the race was made from; null = none named. */
+  readonly preset?: string | null;
 }
 
 function BackendBadge({ backend }: { readonly backend: BackendInfo | null }) {
@@ -238,7 +243,7 @@ const DEFAULT_TUNE_STEPS = 1000;
 const NO_LAYERS: DataInfo['layers'] = [];
 
 /** The whole page. */
-export function App({ client, embed = null }: AppProps) {
+export function App({ client, embed = null, preset: linkPreset = null }: AppProps) {
   const shows = (part: EmbedPart) => embed === null || embed.includes(part);
   const s = useSyncExternalStore(client.subscribe, client.getSnapshot);
   const chartRef = useRef<HTMLDivElement>(null);
@@ -250,6 +255,9 @@ export function App({ client, embed = null }: AppProps) {
   const [pending, setPendingState] = useState<PendingRestart | null>(null);
   // The question's answer acts on what was asked, read outside a state updater (StrictMode calls those twice).
   const pendingRef = useRef<PendingRestart | null>(null);
+  // What the last change that restarted without asking did (change-note.tsx); `key` restarts its time.
+  const [note, setNote] = useState<{ readonly text: string; readonly key: number } | null>(null);
+  const closeNote = useCallback(() => setNote(null), []);
   // Stable callbacks, so that the memoised panels skip renders their data did not cause.
   const on = useMemo(() => {
     const setPending = (p: PendingRestart | null) => {
@@ -265,9 +273,25 @@ export function App({ client, embed = null }: AppProps) {
         return;
       }
       const snap = client.getSnapshot();
-      if (!asksFirst(snap.step, snap.config, config)) return client.reset(config);
+      if (!asksFirst(snap.step, snap.config, config)) {
+        // Nothing to lose, nothing to ask: a run's new optimizer (its name and colour change) is said instead.
+        const said = kindChanges(snap.config, config);
+        client.reset(config);
+        if (said.length > 0) setNote((n) => ({ text: said.join('; '), key: (n?.key ?? 0) + 1 }));
+        return;
+      }
       const ask = { config, changes: restartChanges(snap.config, config) };
+      // An earlier note is old news once a question takes its place.
+      setNote(null);
       setPending(instead ? { ...ask, instead } : ask);
+    };
+    /** Replaces the race with a preset's, asking first when the race has steps, as for any other restart. */
+    const preset = (p: Preset) => {
+      const snap = client.getSnapshot();
+      const config = p.config(snap.config.backend);
+      if (snap.step === 0) return client.reset(config);
+      setNote(null);
+      setPending({ config, changes: [presetChange(p.title)] });
     };
     return {
       update: (id: string, patch: Parameters<TrainingClient['updateRun']>[1]) => {
@@ -293,6 +317,7 @@ export function App({ client, embed = null }: AppProps) {
       tuneCancel: () => client.cancelTune(),
       tuneApply: () => client.raceAtBest(),
       inspect: (inspect: Parameters<TrainingClient['setInspect']>[0]) => client.setInspect(inspect),
+      preset,
       setConfig: (c: PlaygroundConfig) => client.reset(c),
       change: restart,
       network: (shown: boolean) => client.setNetworkView(shown),
@@ -316,15 +341,7 @@ export function App({ client, embed = null }: AppProps) {
   // A question about a race that has been replaced meanwhile (a preset, Reset) is void.
   useEffect(() => on.cancel(), [s.raceId, on]);
 
-  // While a link's CSV setup waits for its file, the address keeps that setup (a reload still offers it).
-  const urlConfig = s.awaitingCsv?.config ?? cfg;
-  useEffect(() => {
-    const e = embedParam(embed);
-    const search = `${toSearch(normaliseIds(urlConfig))}${e ? `&${e}` : ''}`;
-    if (search !== window.location.search) window.history.replaceState(null, '', search);
-  }, [urlConfig, embed]);
-
-  const [presetId, setPresetId] = useState<string | null>(null);
+  const [presetId, setPresetId] = useState<string | null>(linkPreset);
   // The search's settings follow the race's budget and seed until the user changes them for this race.
   const [tuneOpen, setTuneOpen] = useState(false);
   const raceSeedCount = Math.min(cfg.data.seeds ?? 1, MAX_TUNE_SEEDS);
@@ -389,13 +406,13 @@ export function App({ client, embed = null }: AppProps) {
           if (embed !== null) return;
           const now = toSearch(normaliseIds(snap.config));
           const i = PRESETS.findIndex((p) => toSearch(normaliseIds(p.config(snap.config.backend))) === now);
-          return client.reset(PRESETS[(i + 1) % PRESETS.length]!.config(snap.config.backend));
+          return on.preset(PRESETS[(i + 1) % PRESETS.length]!);
         }
       }
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [client, help, embed]);
+  }, [client, help, embed, on]);
 
   useEffect(() => {
     // Test hook for the device-loss journey (e2e/device-loss.spec.ts): the worker destroys its GPUDevice.
@@ -415,6 +432,26 @@ export function App({ client, embed = null }: AppProps) {
   const followedId = followed?.preset.id ?? null;
   if (followedId !== presetId) setPresetId(followedId);
   const activePreset = followed && !followed.modified ? followed.preset : null;
+
+  // While a link's CSV setup waits for its file, the address keeps that setup (a reload still offers it). It
+  // names the preset shown where the setup alone would not (a modified one), so a reload keeps its mark.
+  const urlConfig = s.awaitingCsv?.config ?? cfg;
+  const fromConfig = useMemo(() => followPreset(null, cfg), [cfg]);
+  const presetKey = presetParam(followed, fromConfig);
+  useEffect(() => {
+    const extra = [embedParam(embed), presetKey].filter(Boolean).join('&');
+    const search = `${toSearch(normaliseIds(urlConfig))}${extra ? `&${extra}` : ''}`;
+    if (search !== window.location.search) window.history.replaceState(null, '', search);
+  }, [urlConfig, embed, presetKey]);
+
+  // On a phone the presets scroll sideways: the one shown is brought into the row's view, on load and whenever
+  // it changes (the page itself does not move).
+  const presetsRef = useRef<HTMLElement>(null);
+  useEffect(() => {
+    const row = presetsRef.current;
+    const item = followedId === null ? null : row?.querySelector<HTMLElement>(`[data-preset-id="${followedId}"]`);
+    if (row && item) showInRow(row, item);
+  }, [followedId]);
   const raceReady = s.backend !== null && s.error === null && s.data !== null;
   const canPlay = raceReady && !tuning;
   // Restored curves are not a race yet: Play starts one, and then there is something to tune.
@@ -458,6 +495,7 @@ export function App({ client, embed = null }: AppProps) {
         </div>
       )}
       {help && <ShortcutsHelp onClose={closeHelp} />}
+      {note && !pending && <ChangeNote key={note.key} text={note.text} onDone={closeNote} />}
       {pending && (
         <RestartConfirm
           step={s.step}
@@ -551,23 +589,22 @@ export function App({ client, embed = null }: AppProps) {
       )}
 
       <div className="presets-bar" hidden={embed !== null}>
-        <nav className="presets" aria-label="Presets">
+        <nav className="presets" aria-label="Presets" ref={presetsRef}>
           {PRESETS.map((p) => (
             <button
               key={p.id}
               type="button"
               data-testid={`preset-${p.id}`}
+              data-preset-id={p.id}
               title={p.blurb}
               aria-pressed={activePreset?.id === p.id}
-              onClick={() => on.setConfig(p.config(cfg.backend))}
+              onClick={() => on.preset(p)}
             >
               {p.title}
             </button>
           ))}
         </nav>
-        {followed && embed === null && (
-          <PresetBlurb followed={followed} onBack={() => on.setConfig(followed.preset.config(cfg.backend))} />
-        )}
+        {followed && embed === null && <PresetBlurb followed={followed} onBack={() => on.preset(followed.preset)} />}
       </div>
 
       <main className="layout">

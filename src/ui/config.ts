@@ -416,7 +416,9 @@ export function hiddenRejection(hidden: string, task: TaskChoice = 'spiral'): st
   return 'is not a list of layers like 16t-16t';
 }
 
-/** The keys parseSearch reads one value of (`run` may repeat; `embed` is parseEmbed's). */
+/**
+ * The keys parseSearch reads one value of (`run` may repeat; `embed` is parseEmbed's, `preset` start-config.ts's).
+ */
 const SINGLE_KEYS = [
   'backend',
   'task',
@@ -438,6 +440,7 @@ const SINGLE_KEYS = [
   'speed',
   'stop',
   'embed',
+  'preset',
 ] as const;
 
 /**

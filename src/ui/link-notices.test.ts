@@ -38,7 +38,7 @@ describe('keys the page does not read', () => {
   it('lists the keys it reads for anything else, quoting hostile text as plain characters', () => {
     const [w] = notices('?colour=red');
     expect(w).toMatch(
-      /^colour=red is not a key of this page \(it reads backend, task, .*, embed, run\); it was ignored$/,
+      /^colour=red is not a key of this page \(it reads backend, task, .*, embed, preset, run\); it was ignored$/,
     );
     const [hostile] = notices('?%1b%5B31m=%3Cscript%3E');
     expect(hostile).toMatch(/^\?\[31m=<script> is not a key/);

@@ -37,10 +37,13 @@ export function PresetBlurb({ followed, onBack }: PresetBlurbProps) {
             >
               (modified)
             </span>{' '}
-            <button type="button" className="link-button" data-testid="preset-back" onClick={onBack}>
-              back to the preset
-            </button>
-            :
+            {/* The colon stays with the button: on a phone the 44 px target would leave it alone on a line. */}
+            <span className="blurb-back">
+              <button type="button" className="link-button" data-testid="preset-back" onClick={onBack}>
+                back to the preset
+              </button>
+              :
+            </span>
           </>
         )}{' '}
         {preset.blurb}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG, optimizerFor } from './config.ts';
-import { asksFirst, restartChanges } from './restart-change.ts';
+import { asksFirst, kindChanges, restartChanges } from './restart-change.ts';
 import { changeOptimizer } from './run-kind.ts';
 
 const c = DEFAULT_CONFIG;
@@ -33,5 +33,23 @@ describe('a change that restarts a race with progress asks first', () => {
     expect(asksFirst(0, c, next)).toBe(false);
     expect(asksFirst(100, c, next)).toBe(true);
     expect(asksFirst(100, c, c)).toBe(false);
+  });
+});
+
+describe('an optimizer change that restarts a race without steps is said', () => {
+  it('names the run by its place, its new kind and its old one', () => {
+    const next = changeOptimizer(c, 'r1', optimizerFor('kfac'));
+    expect(kindChanges(c, next)).toEqual(['run 1 is now K-FAC (was SGD)']);
+    const second = changeOptimizer(c, c.runs[1]!.id, optimizerFor('kfac'));
+    expect(kindChanges(c, second)).toEqual([`run 2 is now K-FAC (was ${c.runs[1]!.name})`]);
+  });
+
+  it('keeps a name the user chose in the phrase, and says nothing when no kind changed', () => {
+    const named = { ...c, runs: c.runs.map((r, i) => (i === 0 ? { ...r, name: 'mine' } : r)) };
+    expect(kindChanges(named, changeOptimizer(named, 'r1', optimizerFor('adam')))).toEqual([
+      'run 1 is now Adam (was SGD), named mine',
+    ]);
+    expect(kindChanges(c, { ...c, data: { ...c.data, n: 1000 } })).toEqual([]);
+    expect(kindChanges(c, c)).toEqual([]);
   });
 });

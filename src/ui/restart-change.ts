@@ -49,3 +49,25 @@ export function restartChanges(old: PlaygroundConfig, next: PlaygroundConfig): s
 export function asksFirst(step: number, old: PlaygroundConfig, next: PlaygroundConfig): boolean {
   return step > 0 && restartChanges(old, next).length > 0;
 }
+
+/**
+ * What a change that restarted the race without asking (it had no steps yet) did to the runs' optimizers, one
+ * phrase per run ("run 1 is now K-FAC (was SGD)"): the run's name and colour change with its kind
+ * (run-kind.ts), which the page then says rather than leaving the user to notice.
+ */
+export function kindChanges(old: PlaygroundConfig, next: PlaygroundConfig): string[] {
+  const out: string[] = [];
+  next.runs.forEach((r, i) => {
+    const before = old.runs.find((o) => o.id === r.id);
+    if (!before || before.optimizer.kind === r.optimizer.kind) return;
+    const kind = OPTIMIZER_LABELS[r.optimizer.kind];
+    const named = r.name === kind ? '' : `, named ${r.name}`;
+    out.push(`run ${i + 1} is now ${kind} (was ${OPTIMIZER_LABELS[before.optimizer.kind]})${named}`);
+  });
+  return out;
+}
+
+/** The question's words for a preset that would replace a race with progress. */
+export function presetChange(title: string): string {
+  return `the preset “${title}”`;
+}
