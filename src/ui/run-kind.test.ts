@@ -14,6 +14,18 @@ describe('a run that changes optimizer takes the new kind’s name and colour', 
     expect(next.id).toBe(runs[0]!.id);
   });
 
+  it('drops a tuned marker: it vouched for the old optimizer’s rate, even where the new rate is the same number', () => {
+    const [sgd] = runsFor([optimizerFor('sgd')]);
+    const tuned = {
+      ...sgd!,
+      tuned: { lr: sgd!.optimizer.lr, steps: 500, seeds: [1, 2, 3], objective: 'train' as const },
+    };
+    const next = withOptimizer(tuned, { ...optimizerFor('kfac'), lr: sgd!.optimizer.lr }, [tuned]);
+    expect(next.tuned).toBeUndefined();
+    // The same optimizer with new settings keeps it (the marker itself lapses if the rate is edited).
+    expect(withOptimizer(tuned, { ...tuned.optimizer }, [tuned]).tuned).toEqual(tuned.tuned);
+  });
+
   it('numbers and shades it among the other runs of the new kind', () => {
     const runs = runsFor([optimizerFor('sgd'), optimizerFor('adam')]);
     const next = withOptimizer(runs[0]!, optimizerFor('adam'), runs);

@@ -29,7 +29,7 @@ export function isPageColour(colour: string, kind: OptimizerKind): boolean {
 
 /**
  * `run` with `optimizer`: when the kind changes, a name and a colour the page gave it follow the new kind (the
- * first free number and shade among `runs`' others); chosen ones stay.
+ * first free number and shade among `runs`' others); chosen ones stay, and a tuned marker goes.
  */
 export function withOptimizer(run: RunSpec, optimizer: OptimizerConfig, runs: readonly RunSpec[]): RunSpec {
   const from = run.optimizer.kind;
@@ -39,8 +39,10 @@ export function withOptimizer(run: RunSpec, optimizer: OptimizerConfig, runs: re
     runs.filter((r) => r.id !== run.id),
     optimizer,
   );
+  // A tuned marker vouches for a rate of the old optimizer: the new one was not tuned, whatever its rate.
+  const { tuned: _tuned, ...rest } = run;
   return {
-    ...run,
+    ...rest,
     optimizer,
     name: isPageName(run.name, from) ? fresh.name : run.name,
     colour: isPageColour(run.colour, from) ? fresh.colour : run.colour,
