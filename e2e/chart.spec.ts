@@ -7,15 +7,10 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { expect, test, type Page } from '@playwright/test';
-import { screenshot, collectErrors } from './helpers.ts';
+import { collectErrors, ready, screenshot } from './helpers.ts';
 
 const stepCount = async (page: Page): Promise<number> =>
   Number.parseInt((await page.getByTestId('step-count').textContent()) ?? '', 10);
-
-async function ready(page: Page): Promise<void> {
-  await expect(page.getByTestId('play-button')).toBeEnabled();
-  await expect(page.getByTestId('r1-loss')).toHaveText(/^\d/);
-}
 
 /** Drags across the plot from fraction a to fraction b of its width. */
 async function dragAcross(page: Page, a: number, b: number): Promise<void> {

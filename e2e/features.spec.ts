@@ -3,18 +3,13 @@
  * the network's input in the diagram and the architecture line, names the new inputs, and the race trains.
  * CPU backend; at a laptop's 1280×800 and a phone's 390×844. Screenshots go to e2e/screenshots/.
  */
-import { expect, test, type Page } from '@playwright/test';
-import { collectErrors, screenshot } from './helpers.ts';
+import { expect, test } from '@playwright/test';
+import { collectErrors, ready, screenshot } from './helpers.ts';
 
 const SIZES = [
   { name: 'desktop', width: 1280, height: 800, mobile: false },
   { name: 'phone', width: 390, height: 844, mobile: true },
 ] as const;
-
-async function ready(page: Page): Promise<void> {
-  await expect(page.getByTestId('play-button')).toBeEnabled();
-  await expect(page.getByTestId('r1-loss')).toHaveText(/^\d/);
-}
 
 for (const size of SIZES) {
   test(`features at ${size.width}×${size.height}: x₁² and x₂² widen the input, the race trains`, async ({

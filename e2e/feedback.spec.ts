@@ -6,15 +6,10 @@
  * backend throughout. Screenshots go to e2e/screenshots/ (gitignored).
  */
 import { expect, test, type Page } from '@playwright/test';
-import { collectErrors, screenshot } from './helpers.ts';
+import { collectErrors, ready, screenshot } from './helpers.ts';
 
 const num = async (page: Page, testId: string): Promise<number> =>
   Number.parseFloat((await page.getByTestId(testId).textContent()) ?? '');
-
-async function ready(page: Page): Promise<void> {
-  await expect(page.getByTestId('play-button')).toBeEnabled();
-  await expect(page.getByTestId('r1-loss')).toHaveText(/^\d/);
-}
 
 const BAD_LINK = '?backend=cpu&task=xor&lr=1e99&arch=99999x&hidden=99999x&run=sgd~S~~lr:abc,zz:1';
 const EXPECTED = [

@@ -1,4 +1,4 @@
-/** What every journey uses: where screenshots go, and the page's and its workers' errors. */
+/** What every journey uses: where screenshots go, the page's and its workers' errors, and a race that is ready. */
 import { fileURLToPath } from 'node:url';
 import { expect, type Page } from '@playwright/test';
 
@@ -36,4 +36,10 @@ export async function settledStep(page: Page): Promise<number> {
     )
     .toBe(true);
   return last;
+}
+
+/** The race is built and its first evaluation is on the page. */
+export async function ready(page: Page): Promise<void> {
+  await expect(page.getByTestId('play-button')).toBeEnabled();
+  await expect(page.getByTestId('r1-loss')).toHaveText(/^\d/);
 }

@@ -4,13 +4,8 @@
  * with a compact Play, a notice badge and a chart that renders. CPU backend (forced, or the fallback that the iframe journeys show as a badge). Screenshots go to
  * e2e/screenshots/ (gitignored) and are looked at by hand.
  */
-import { expect, test, type Locator, type Page } from '@playwright/test';
-import { collectErrors, screenshot } from './helpers.ts';
-
-async function ready(page: Page): Promise<void> {
-  await expect(page.getByTestId('play-button')).toBeEnabled();
-  await expect(page.getByTestId('r1-loss')).toHaveText(/^\d/);
-}
+import { expect, test, type Locator } from '@playwright/test';
+import { collectErrors, ready, screenshot } from './helpers.ts';
 
 /** Whether the element lies wholly inside the viewport without scrolling. */
 async function onScreen(el: Locator, width: number, height: number): Promise<void> {

@@ -7,7 +7,7 @@
  */
 import { expect, test, type Page } from '@playwright/test';
 import { BASE_ARGS, CHROMIUM_PATH, WEBGPU_JOURNEY_TIMEOUT } from './chromium.ts';
-import { screenshot, collectErrors, settledStep } from './helpers.ts';
+import { collectErrors, ready, screenshot, settledStep } from './helpers.ts';
 
 const num = async (page: Page, testId: string): Promise<number> =>
   Number.parseFloat((await page.getByTestId(testId).textContent()) ?? '');
@@ -17,11 +17,6 @@ async function firstLoss(page: Page, id: string): Promise<number> {
   const el = page.getByTestId(`${id}-loss`);
   await expect(el).toHaveText(/^\d/);
   return Number(await el.getAttribute('data-first'));
-}
-
-async function ready(page: Page): Promise<void> {
-  await expect(page.getByTestId('play-button')).toBeEnabled();
-  await expect(page.getByTestId('r1-loss')).toHaveText(/^\d/);
 }
 
 test('WebGPU: the spiral race of SGD, Adam and FishLeg — every curve falls', async ({ page }) => {

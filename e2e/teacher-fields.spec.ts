@@ -7,17 +7,12 @@
  * 1280×800 and phone 390×844, CPU backend. Screenshots go to e2e/screenshots/ (gitignored).
  */
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { collectErrors, screenshot } from './helpers.ts';
+import { collectErrors, ready, screenshot } from './helpers.ts';
 
 const SIZES = [
   { name: 'desktop', width: 1280, height: 800 },
   { name: 'phone', width: 390, height: 844 },
 ] as const;
-
-async function ready(page: Page): Promise<void> {
-  await expect(page.getByTestId('play-button')).toBeEnabled();
-  await expect(page.getByTestId('r1-loss')).toHaveText(/^\d/);
-}
 
 const step = async (page: Page) => Number(await page.getByTestId('step-count').textContent());
 

@@ -4,13 +4,8 @@
  * and a phone layout without horizontal overflow. CPU backend throughout: these test the page, not WebGPU.
  * Screenshots go to e2e/screenshots/ (gitignored).
  */
-import { expect, test, type Locator, type Page } from '@playwright/test';
-import { screenshot, collectErrors } from './helpers.ts';
-
-async function ready(page: Page): Promise<void> {
-  await expect(page.getByTestId('play-button')).toBeEnabled();
-  await expect(page.getByTestId('r1-loss')).toHaveText(/^\d/);
-}
+import { expect, test, type Locator } from '@playwright/test';
+import { collectErrors, ready, screenshot } from './helpers.ts';
 
 /** The pixels of a unit's canvas as a string (to compare frames) and how many distinct colours it has. */
 async function unitPixels(unit: Locator): Promise<{ key: string; colours: number }> {
